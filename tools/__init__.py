@@ -1,0 +1,1 @@
+"""uvmgr.tools"""

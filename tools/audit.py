@@ -1,0 +1,200 @@
+"""The audit family: vulnerabilities of the locked dependencies through `uv audit` (OSV),
+and fixing them by moving each vulnerable package to its lowest fixed version."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated
+
+from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.deps import (
+    ChangeResult,
+    ConstraintEdit,
+    apply_locked_change,
+    ensure_lock_current,
+)
+from uvmgr.tools.spec import Arg
+from uvmgr.tools.transaction import Transaction
+from uvmgr.tools.uv_errors import uv_message
+
+AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
+              "json-output", "--output-format", "json", "--frozen"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    package: str
+    version: str
+    id: str
+    aliases: list[str]
+    fix_versions: list[str]
+    summary: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    audited_packages: int
+    findings: list[Finding]
+    source: str  # the advisory database folder, or the service URL
+
+    @property
+    def vulnerable(self) -> bool:
+        return bool(self.findings)
+
+
+@dataclass(frozen=True)
+class SkippedFix:
+    package: str
+    version: str
+    ids: list[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class FixResult:
+    before: AuditReport
+    change: ChangeResult | None
+    after: AuditReport | None
+    skipped: list[SkippedFix] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> list[Finding]:
+        if self.after is not None:
+            return self.after.findings
+        return self.before.findings
+
+
+def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
+    db = db or ctx.settings.audit_db
+    service_url = service_url or ctx.settings.audit_service_url
+    if db and service_url:
+        raise UsageError("pass either --db or --service-url, not both")
+    if db:
+        from uvmgr.tools.osv import OsvServer, load_advisories
+
+        path = Path(db).expanduser()
+        if not path.is_absolute():
+            path = (Path.cwd() / path).resolve()
+        return OsvServer(load_advisories(path)), str(path)
+    return nullcontext(service_url), service_url or "https://api.osv.dev"
+
+
+def parse_audit_json(stdout: str, source: str) -> AuditReport:
+    data = json.loads(stdout)
+    findings = []
+    for vuln in data.get("vulnerabilities", []):
+        dep = vuln.get("dependency", {})
+        summary = vuln.get("summary") or (vuln.get("description") or "").strip().split("\n")[0]
+        findings.append(Finding(
+            package=dep.get("name", ""),
+            version=str(dep.get("version", "")),
+            id=vuln.get("id", ""),
+            aliases=list(vuln.get("aliases") or []),
+            fix_versions=[str(v) for v in vuln.get("fix_versions") or []],
+            summary=summary[:300],
+            link=vuln.get("link") or "",
+        ))
+    return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source)
+
+
+def audit_dependencies(
+    ctx: ToolContext,
+    db: Annotated[str | None, Arg("Path to an offline OSV advisory database (folder or zip). "
+                                  "Leave empty to use the configured one or the OSV service.")] = None,
+    service_url: Annotated[str | None, Arg("An OSV-compatible service URL. Usually empty.")] = None,
+) -> AuditReport:
+    """Check every package locked in uv.lock against known vulnerabilities (OSV advisories,
+    matched by `uv audit`). Each finding names the package, its locked version, the advisory
+    id and aliases (CVE, GHSA), the versions that fix it, and a summary. Read-only."""
+    ensure_lock_current(ctx)
+    server, source = _audit_source(ctx, db, service_url)
+    with server as url:
+        args = list(AUDIT_ARGS)
+        env = {}
+        if url:
+            args += ["--service-url", url]
+        if db or ctx.settings.audit_db:
+            env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
+        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
+    if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
+        return parse_audit_json(result.stdout, source)
+    message = uv_message(result)
+    if "error sending request" in result.stderr or "dns error" in result.stderr or \
+            "Connect" in result.stderr:
+        raise ServiceUnavailable(
+            f"the advisory service at {source} could not be reached",
+            hint="check the network, or audit offline with --db PATH (a folder of OSV records, "
+                 "e.g. a clone of pypa/advisory-database/vulns)",
+            details=message,
+        )
+    raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
+
+
+def plan_fixes(ctx: ToolContext, report: AuditReport,
+               ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
+    """For each vulnerable package: the lowest fixed version above the locked one, the
+    `--upgrade-package` pin for it, and a constraint edit when a direct requirement excludes it."""
+    from uvmgr.tools.pyproject_edit import with_specifier
+    from uvmgr.tools.versions import lowest_at_least, raise_constraint
+
+    by_package: dict[tuple[str, str], list[Finding]] = {}
+    for finding in report.findings:
+        by_package.setdefault((finding.package, finding.version), []).append(finding)
+    direct = {d.name: d for d in ctx.project.direct_dependencies()}
+    args: list[str] = []
+    edits: list[ConstraintEdit] = []
+    skipped: list[SkippedFix] = []
+    for (name, version), findings in by_package.items():
+        # The fix must clear every advisory for this package: the highest of the per-advisory
+        # lowest fixes.
+        targets = []
+        for finding in findings:
+            target = lowest_at_least(finding.fix_versions, version)
+            if target is None:
+                skipped.append(SkippedFix(name, version, [f.id for f in findings],
+                                          f"{finding.id} has no fixed version yet"))
+                break
+            targets.append(target)
+        else:
+            from packaging.version import Version
+
+            target = str(max(targets, key=Version))
+            args += ["--upgrade-package", f"{name}=={target}"]
+            dep = direct.get(name)
+            if dep and dep.specifier:
+                new_spec = raise_constraint(dep.specifier, target)
+                if new_spec != dep.specifier:
+                    edits.append(ConstraintEdit(name, dep.group, dep.requirement,
+                                                with_specifier(dep.requirement, new_spec)))
+    return args, edits, skipped
+
+
+def fix_vulnerabilities(
+    ctx: ToolContext,
+    db: Annotated[str | None, Arg("Offline OSV advisory database (folder or zip); usually "
+                                  "empty.")] = None,
+    service_url: Annotated[str | None, Arg("An OSV-compatible service URL; usually empty.")] = None,
+    dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
+    run_tests_after: Annotated[bool, Arg("Run the tests after fixing and restore everything if "
+                                         "they fail.")] = True,
+) -> FixResult:
+    """Audit the lock, then move each vulnerable package to the lowest version that fixes its
+    advisories (raising a constraint in pyproject.toml only where it excludes that version),
+    re-lock, sync, run the tests and re-audit. If the lock or the tests fail, pyproject.toml
+    and uv.lock are restored byte for byte. Mutates pyproject.toml and uv.lock."""
+    before = audit_dependencies(ctx, db, service_url)
+    if not before.findings:
+        return FixResult(before, None, before)
+    args, edits, skipped = plan_fixes(ctx, before)
+    if not args:
+        return FixResult(before, None, None, skipped)
+    with Transaction(ctx.project, ctx.runner, "audit-fix", resync=not dry_run) as tx:
+        change = apply_locked_change(ctx, tx, "audit-fix", args, edits, dry_run, run_tests_after)
+    change = replace(change, operation="audit-fix")
+    after = None if dry_run else audit_dependencies(ctx, db, service_url)
+    return FixResult(before, change, after, skipped)

@@ -1,0 +1,94 @@
+"""The build family: `uv build` and a check that the wheel's metadata is readable."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from email.parser import Parser
+from pathlib import Path
+from typing import Annotated
+
+from uvmgr.errors import OperationFailed, ProjectError
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.spec import Arg
+from uvmgr.tools.uv_errors import uv_message
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str
+    kind: str  # wheel | sdist
+    size: int
+
+
+@dataclass(frozen=True)
+class WheelMetadata:
+    name: str
+    version: str
+    requires_dist: list[str]
+    requires_python: str | None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out_dir: str
+    artifacts: list[Artifact]
+    metadata: WheelMetadata | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.artifacts) and not self.problems
+
+
+def read_wheel_metadata(wheel: Path) -> WheelMetadata:
+    with zipfile.ZipFile(wheel) as zf:
+        meta_name = next((n for n in zf.namelist()
+                          if n.endswith(".dist-info/METADATA") and n.count("/") == 1), None)
+        if meta_name is None:
+            raise OperationFailed(f"{wheel.name} has no .dist-info/METADATA")
+        message = Parser().parsestr(zf.read(meta_name).decode("utf-8"))
+    return WheelMetadata(message.get("Name", ""), message.get("Version", ""),
+                         message.get_all("Requires-Dist") or [], message.get("Requires-Python"))
+
+
+def build_package(
+    ctx: ToolContext,
+    out_dir: Annotated[str | None, Arg("Folder for the built files; empty for a temporary "
+                                       "folder.")] = None,
+) -> BuildReport:
+    """Build the project's sdist and wheel with `uv build`, list the files with their sizes, and
+    check the wheel's metadata (name, version, dependencies) can be read and matches
+    pyproject.toml. Changes no project file."""
+    project = ctx.project
+    if "build-system" not in project.data:
+        raise ProjectError(f"{project.name} has no [build-system] table, so it cannot be built",
+                           hint="add one (e.g. `uv init --package` shows a working setup)")
+    target = Path(out_dir).resolve() if out_dir else Path(tempfile.mkdtemp(prefix="uvmgr-build-"))
+    result = ctx.runner.uv(["build", "--out-dir", str(target)], project.root,
+                           timeout=ctx.settings.timeout)
+    if not result.ok:
+        raise OperationFailed(f"uv build failed: {uv_message(result)}",
+                              details=result.stderr[-4000:])
+    artifacts = []
+    for file in sorted(target.iterdir()):
+        if file.suffix == ".whl":
+            artifacts.append(Artifact(str(file), "wheel", file.stat().st_size))
+        elif file.name.endswith(".tar.gz"):
+            artifacts.append(Artifact(str(file), "sdist", file.stat().st_size))
+    problems: list[str] = []
+    metadata = None
+    wheels = [a for a in artifacts if a.kind == "wheel"]
+    if not wheels:
+        problems.append("no wheel was built")
+    else:
+        metadata = read_wheel_metadata(Path(wheels[0].path))
+        from uvmgr.tools.project import normalize_name
+
+        if normalize_name(metadata.name) != normalize_name(project.name):
+            problems.append(f"wheel name {metadata.name} differs from project name {project.name}")
+        declared = project.data["project"].get("version")
+        if declared and metadata.version != declared:
+            problems.append(f"wheel version {metadata.version} differs from {declared}")
+    return BuildReport(str(target), artifacts, metadata, problems)

@@ -1,0 +1,224 @@
+"""An offline OSV advisory database, served to `uv audit` on loopback.
+
+`load_advisories(path)` reads OSV records from a folder (searched recursively for
+`.json`, `.yaml` and `.yml`) or an OSV zip dump. `OsvServer` answers the two calls
+uv makes: `POST /v1/querybatch` and `GET /v1/vulns/{id}`, so `uv audit` matches
+the project against local data exactly as it would against the public service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from uvmgr.errors import UsageError
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _parse_record(text: str, suffix: str) -> dict | None:
+    if suffix == ".json":
+        data = json.loads(text)
+    else:
+        import yaml
+
+        data = yaml.safe_load(text)
+    if isinstance(data, dict) and "id" in data and "affected" in data:
+        return data
+    return None
+
+
+def _iter_records(path: Path) -> Iterator[tuple[str, str]]:
+    if path.is_file() and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                suffix = Path(info.filename).suffix.lower()
+                if suffix in (".json", ".yaml", ".yml") and not info.is_dir():
+                    yield zf.read(info).decode("utf-8", "replace"), suffix
+        return
+    for file in sorted(path.rglob("*")):
+        suffix = file.suffix.lower()
+        if suffix in (".json", ".yaml", ".yml") and file.is_file():
+            yield file.read_text(encoding="utf-8", errors="replace"), suffix
+
+
+@dataclass
+class AdvisoryDB:
+    records: dict[str, dict]  # id -> OSV record
+    by_package: dict[str, list[str]]  # normalised PyPI name -> ids
+    skipped: int = 0
+
+    def matching(self, name: str, version: str) -> list[dict]:
+        return [self.records[i] for i in self.by_package.get(_norm(name), [])
+                if affects(self.records[i], name, version)]
+
+
+def load_advisories(path: Path) -> AdvisoryDB:
+    if not path.exists():
+        raise UsageError(f"advisory database {path} does not exist",
+                         hint="pass a folder of OSV .json/.yaml records or an OSV zip dump")
+    if not (path.is_dir() or zipfile.is_zipfile(path)):
+        raise UsageError(f"{path} is neither a folder nor a zip of OSV records")
+    records: dict[str, dict] = {}
+    by_package: dict[str, list[str]] = {}
+    skipped = 0
+    for text, suffix in _iter_records(path):
+        try:
+            record = _parse_record(text, suffix)
+        except Exception:  # noqa: BLE001 - one bad file must not hide the rest
+            skipped += 1
+            continue
+        if record is None:
+            skipped += 1
+            continue
+        records[record["id"]] = record
+        for affected in record.get("affected", []):
+            pkg = affected.get("package", {})
+            if pkg.get("ecosystem", "PyPI") == "PyPI" and pkg.get("name"):
+                ids = by_package.setdefault(_norm(pkg["name"]), [])
+                if record["id"] not in ids:
+                    ids.append(record["id"])
+    if not records:
+        raise UsageError(f"no OSV records found in {path}",
+                         hint="the folder should hold OSV records as .json or .yaml files")
+    return AdvisoryDB(records, by_package, skipped)
+
+
+def affects(record: dict, name: str, version: str) -> bool:
+    """OSV semantics for one PyPI package: explicit `versions`, or ECOSYSTEM ranges."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return False
+    for affected in record.get("affected", []):
+        pkg = affected.get("package", {})
+        if _norm(pkg.get("name", "")) != _norm(name) or pkg.get("ecosystem", "PyPI") != "PyPI":
+            continue
+        listed = affected.get("versions") or []
+        if any(_same(v, x) for x in listed):
+            return True
+        for rng in affected.get("ranges", []):
+            if rng.get("type") == "ECOSYSTEM" and _in_range(v, rng.get("events", [])):
+                return True
+    return False
+
+
+def _same(v, text: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(str(text)) == v
+    except InvalidVersion:
+        return False
+
+
+def _in_range(v, events: list[dict]) -> bool:
+    """Walk the sorted events: introduced opens, fixed / last_affected closes."""
+    from packaging.version import InvalidVersion, Version
+
+    def key(event: dict):
+        (kind, value), = event.items()
+        value = str(value)
+        try:
+            return Version("0") if value == "0" else Version(value)
+        except InvalidVersion:
+            return Version("0")
+
+    affected = False
+    for event in sorted((e for e in events if len(e) == 1), key=key):
+        (kind, value), = event.items()
+        bound = key(event)
+        if kind == "introduced" and v >= bound:
+            affected = True
+        elif kind == "fixed" and v >= bound:
+            affected = False
+        elif kind == "last_affected" and v > bound:
+            affected = False
+    return affected
+
+
+def fixed_versions(record: dict, name: str) -> list[str]:
+    out = []
+    for affected in record.get("affected", []):
+        if _norm(affected.get("package", {}).get("name", "")) != _norm(name):
+            continue
+        for rng in affected.get("ranges", []):
+            if rng.get("type") == "ECOSYSTEM":
+                out += [str(e["fixed"]) for e in rng.get("events", []) if "fixed" in e]
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    db: AdvisoryDB
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+    def _send(self, status: int, payload: object) -> None:
+        body = json.dumps(payload, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.rstrip("/") != "/v1/querybatch":
+            self._send(404, {"code": 5, "message": "not found"})
+            return
+        length = int(self.headers.get("Content-Length", 0))
+        try:
+            queries = json.loads(self.rfile.read(length) or b"{}").get("queries", [])
+        except json.JSONDecodeError:
+            self._send(400, {"code": 3, "message": "invalid JSON"})
+            return
+        results = []
+        for query in queries:
+            pkg = query.get("package", {})
+            if pkg.get("ecosystem", "PyPI") != "PyPI" or "version" not in query:
+                results.append({})
+                continue
+            vulns = [{"id": r["id"], "modified": r.get("modified", "1970-01-01T00:00:00Z")}
+                     for r in self.db.matching(pkg.get("name", ""), str(query["version"]))]
+            results.append({"vulns": vulns} if vulns else {})
+        self._send(200, {"results": results})
+
+    def do_GET(self) -> None:  # noqa: N802
+        match = re.fullmatch(r"/v1/vulns/(.+)", self.path)
+        record = self.db.records.get(match.group(1)) if match else None
+        if record is None:
+            self._send(404, {"code": 5, "message": "Bug not found."})
+        else:
+            self._send(200, record)
+
+
+class OsvServer:
+    """`with OsvServer(db) as url:` serves `db` on 127.0.0.1 at a free port until the block ends."""
+
+    def __init__(self, db: AdvisoryDB):
+        handler = type("Handler", (_Handler,), {"db": db})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> str:
+        self._thread.start()
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,41 @@
+"""The tool registry: every tool the CLI and the agent can call, as plain data.
+
+`invoke` is the one way to call a tool: it opens a span with the tool's name and
+redacted arguments and records the outcome.
+"""
+
+from __future__ import annotations
+
+from uvmgr.tools import audit, build, deps, quality, testing
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.spec import ToolSpec
+
+REGISTRY: tuple[ToolSpec, ...] = (
+    ToolSpec(deps.list_dependencies, "deps", mutates=False, risk="none"),
+    ToolSpec(deps.outdated_packages, "deps", mutates=False, risk="none"),
+    ToolSpec(deps.add_dependency, "deps", mutates=True, risk="medium"),
+    ToolSpec(deps.remove_dependency, "deps", mutates=True, risk="medium"),
+    ToolSpec(deps.upgrade_packages, "deps", mutates=True, risk="medium"),
+    ToolSpec(deps.lock_project, "deps", mutates=True, risk="low"),
+    ToolSpec(audit.audit_dependencies, "audit", mutates=False, risk="none"),
+    ToolSpec(audit.fix_vulnerabilities, "audit", mutates=True, risk="medium"),
+    ToolSpec(testing.run_tests, "tests", mutates=False, risk="low"),
+    ToolSpec(build.build_package, "build", mutates=False, risk="low"),
+    ToolSpec(quality.check_quality, "quality", mutates=False, risk="none"),
+)
+
+TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}
+
+
+def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
+    """Call a tool inside a span that records its name, arguments (redacted) and outcome."""
+    with ctx.tracer.span(f"tool {spec.name}", tool=spec.name, mutates=spec.mutates,
+                         args=arguments) as span:
+        result = spec.func(ctx, **arguments)
+        changes = getattr(result, "changes", None)
+        if changes is None and hasattr(result, "change") and result.change is not None:
+            changes = result.change.changes
+        if changes is not None:
+            span.set("packages_changed", [f"{c.name} {c.before} -> {c.after}" for c in changes])
+        span.set("outcome", "ok")
+        return result

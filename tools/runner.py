@@ -1,0 +1,175 @@
+"""The one way uvmgr runs a process: no shell, a timeout, the whole process group
+killed on timeout or interrupt, output captured, a span per call.
+
+A non-zero exit is a `ProcessResult`, not an exception; callers decide what it means.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from uvmgr.errors import UvNotFound
+from uvmgr.telemetry import Tracer
+
+DEFAULT_TIMEOUT = 600.0
+MIN_UV_VERSION = (0, 9, 0)
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+class Runner(Protocol):
+    """What tools need from a process runner (unit tests substitute a scripted one)."""
+
+    def run(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
+            env: Mapping[str, str] | None = None) -> ProcessResult: ...
+
+    def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
+           env: Mapping[str, str] | None = None) -> ProcessResult: ...
+
+
+def find_uv() -> str:
+    """The uv binary: `UVMGR_UV` if set, else the one shipped by the `uv` package, else PATH."""
+    override = os.environ.get("UVMGR_UV")
+    if override:
+        if not (shutil.which(override) or Path(override).is_file()):
+            raise UvNotFound(f"UVMGR_UV points at {override}, which does not exist",
+                             hint="unset UVMGR_UV or point it at a uv binary")
+        return override
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        pass
+    found = shutil.which("uv")
+    if not found:
+        raise UvNotFound("uv is not installed", hint="install it with `pip install uv`")
+    return found
+
+
+def parse_uv_version(text: str) -> tuple[int, ...]:
+    """`uv 0.13.9 (abc 2026-01-01)` -> (0, 13, 9)."""
+    parts = text.split()
+    if len(parts) < 2:
+        return ()
+    numbers = []
+    for piece in parts[1].split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        numbers.append(int(digits or 0))
+    return tuple(numbers)
+
+
+class ProcessRunner:
+    """Runs real processes. One instance per uvmgr run, holding the tracer."""
+
+    def __init__(self, tracer: Tracer, *, default_timeout: float = DEFAULT_TIMEOUT,
+                 uv_bin: str | None = None):
+        self.tracer = tracer
+        self.default_timeout = default_timeout
+        self._uv_bin = uv_bin
+        self._uv_checked = False
+
+    @property
+    def uv_bin(self) -> str:
+        if self._uv_bin is None:
+            self._uv_bin = find_uv()
+        return self._uv_bin
+
+    def check_uv_version(self, cwd: Path) -> tuple[int, ...]:
+        result = self.run([self.uv_bin, "--version"], cwd, timeout=30)
+        version = parse_uv_version(result.stdout)
+        if not result.ok or not version:
+            raise UvNotFound(f"could not run {self.uv_bin} --version: {result.stderr.strip()}",
+                             hint="reinstall uv with `pip install -U uv`")
+        if version < MIN_UV_VERSION:
+            need = ".".join(map(str, MIN_UV_VERSION))
+            raise UvNotFound(f"uv {'.'.join(map(str, version))} is too old (uvmgr needs {need}+)",
+                             hint="upgrade it with `pip install -U uv`")
+        return version
+
+    def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
+           env: Mapping[str, str] | None = None) -> ProcessResult:
+        extra = {"UV_NO_PROGRESS": "1", "NO_COLOR": "1", "UV_COLOR": "never"}
+        # A uvmgr run inside `uv run` inherits VIRTUAL_ENV of uvmgr's own venv; the
+        # project's commands must use the project's environment instead.
+        merged = {**extra, **(env or {})}
+        return self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
+                        drop_env=("VIRTUAL_ENV",))
+
+    def run(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
+            env: Mapping[str, str] | None = None,
+            drop_env: Sequence[str] = ()) -> ProcessResult:
+        timeout = self.default_timeout if timeout is None else timeout
+        full_env = {k: v for k, v in os.environ.items() if k not in drop_env}
+        full_env.update(env or {})
+        argv = tuple(str(a) for a in args)
+        shown = " ".join([Path(argv[0]).name, *argv[1:]])
+        with self.tracer.span("process", command=shown, cwd=str(cwd)) as span:
+            start = time.monotonic()
+            try:
+                proc = subprocess.Popen(
+                    argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    encoding="utf-8", errors="replace", start_new_session=True,
+                )
+            except FileNotFoundError as exc:
+                span.fail(str(exc))
+                if Path(argv[0]).name == "uv":
+                    raise UvNotFound(f"uv not found at {argv[0]}",
+                                     hint="install it with `pip install uv`") from exc
+                return ProcessResult(argv, 127, "", f"{argv[0]}: command not found",
+                                     time.monotonic() - start)
+            timed_out = False
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                _kill_group(proc)
+                stdout, stderr = proc.communicate()
+                stderr += f"\nuvmgr: killed after {timeout:.0f} s timeout"
+            except BaseException:
+                _kill_group(proc)
+                proc.wait()
+                raise
+            duration = time.monotonic() - start
+            span.set("exit_code", proc.returncode)
+            span.set("duration_ms", round(duration * 1000, 1))
+            if timed_out:
+                span.set("timed_out", True)
+            if proc.returncode != 0:
+                span.fail(stderr.strip().splitlines()[-1] if stderr.strip() else "non-zero exit")
+            return ProcessResult(argv, proc.returncode, stdout, stderr, duration, timed_out)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Terminate the process group, then kill it if it does not exit promptly."""
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

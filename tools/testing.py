@@ -1,0 +1,106 @@
+"""The tests family: run the project's pytest suite with `uv run` and read its JUnit report."""
+
+from __future__ import annotations
+
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from uvmgr.errors import OperationFailed, ProjectError
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.spec import Arg
+
+NO_TESTS_COLLECTED = 5
+
+
+@dataclass(frozen=True)
+class TestFailure:
+    id: str
+    kind: str  # failure | error
+    message: str
+
+
+@dataclass(frozen=True)
+class TestReport:
+    passed: int
+    failed: int
+    errors: int
+    skipped: int
+    duration: float
+    exit_code: int
+    failures: list[TestFailure] = field(default_factory=list)
+    command: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and self.failed == 0 and self.errors == 0
+
+    def summary(self) -> str:
+        text = f"{self.passed} passed, {self.failed} failed, {self.errors} errors, {self.skipped} skipped"
+        return text
+
+
+def parse_junit(xml_text: str) -> tuple[int, int, int, int, list[TestFailure]]:
+    """(passed, failed, errors, skipped, failures) from a pytest JUnit XML report."""
+    root = ET.fromstring(xml_text)
+    passed = failed = errors = skipped = 0
+    failures: list[TestFailure] = []
+    for case in root.iter("testcase"):
+        classname = case.get("classname", "")
+        test_id = f"{classname}::{case.get('name', '')}" if classname else case.get("name", "")
+        outcome = "passed"
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = child.tag
+                if child.tag != "skipped":
+                    message = (child.get("message") or (child.text or "").strip().splitlines()[-1:]
+                               or [""])
+                    text = message if isinstance(message, str) else message[0]
+                    failures.append(TestFailure(test_id, child.tag, text[:500]))
+                break
+        if outcome == "passed":
+            passed += 1
+        elif outcome == "failure":
+            failed += 1
+        elif outcome == "error":
+            errors += 1
+        else:
+            skipped += 1
+    return passed, failed, errors, skipped, failures
+
+
+def run_tests(
+    ctx: ToolContext,
+    pytest_args: Annotated[list[str] | None, Arg("Extra pytest arguments, e.g. ['-k', 'login'] "
+                                                 "to select tests. Usually leave empty.")] = None,
+) -> TestReport:
+    """Run the project's test suite (`uv run pytest`) and report passed, failed, errors and
+    skipped counts with the id and message of every failing test. Read-only: changes no file."""
+    project = ctx.project
+    args = [*ctx.settings.test_args, *(pytest_args or [])]
+    with tempfile.TemporaryDirectory(prefix="uvmgr-junit-") as tmp:
+        report = Path(tmp) / "junit.xml"
+        command = ["run", "--frozen", "pytest", f"--junitxml={report}",
+                   "-o", "junit_family=xunit2", "-p", "no:cacheprovider", *args]
+        result = ctx.runner.uv(command, project.root, timeout=ctx.settings.timeout)
+        shown = "uv run pytest " + " ".join(args)
+        if result.timed_out:
+            raise OperationFailed(f"the test suite did not finish within {ctx.settings.timeout:.0f} s",
+                                  hint="raise [tool.uvmgr] timeout or UVMGR_TIMEOUT")
+        if not report.exists() and "Failed to spawn" in result.stderr:
+            raise ProjectError(
+                "the test suite is missing: pytest is not installed in the project environment",
+                hint="add it with `uvmgr deps add --dev pytest`, then write tests under tests/",
+            )
+        if result.returncode == NO_TESTS_COLLECTED:
+            raise ProjectError(f"the test suite is missing: pytest collected no tests in {project.root}",
+                               hint="add tests under tests/ (files named test_*.py)")
+        if not report.exists():
+            tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            raise OperationFailed(f"the tests could not run: {' '.join(tail)}",
+                                  details=result.stdout[-4000:] + result.stderr[-4000:])
+        passed, failed, errors, skipped, failures = parse_junit(report.read_text(encoding="utf-8"))
+    return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
+                      failures, shown.strip())

@@ -1,0 +1,245 @@
+"""Transactions around every change to `pyproject.toml` and `uv.lock`.
+
+Before a change, the exact bytes of both files go into a journal under
+`.uvmgr/journal/`; the change is made and verified; then the journal is dropped
+(commit) or both files are restored atomically with `os.replace` and the
+environment re-synced (rollback). A journal left behind by a killed run is rolled
+back by the next uvmgr that starts. A `flock` on `.uvmgr/lock` keeps two uvmgr
+processes from interleaving changes; the kernel releases it when a process dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from uvmgr.errors import ProjectBusy
+from uvmgr.tools.project import Project
+from uvmgr.tools.runner import Runner
+
+JOURNAL_DIR = "journal"
+META = "meta.json"
+TRACKED = ("pyproject.toml", "uv.lock")
+
+
+def ensure_state_dir(project: Project) -> Path:
+    """Create `.uvmgr/` with a .gitignore so its contents never get committed."""
+    state = project.state_dir
+    state.mkdir(exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return state
+
+
+class ProjectLock:
+    """An exclusive, non-blocking lock on the project, held for a whole change."""
+
+    def __init__(self, project: Project):
+        self.path = ensure_state_dir(project) / "lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise ProjectBusy(
+                f"another uvmgr is running on this project (pid {holder})",
+                hint="wait for it to finish, then retry",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> ProjectLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@dataclass(frozen=True)
+class FileSnapshot:
+    name: str
+    exists: bool
+    sha256: str
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.uvmgr-tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def file_hashes(project: Project) -> dict[str, str | None]:
+    """sha256 of each tracked file, None when absent (for byte-identity checks)."""
+    out = {}
+    for name in TRACKED:
+        path = project.root / name
+        out[name] = _sha256(path.read_bytes()) if path.exists() else None
+    return out
+
+
+class Journal:
+    """The on-disk record of the files as they were before a change."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.dir = project.state_dir / JOURNAL_DIR
+
+    def exists(self) -> bool:
+        return (self.dir / META).exists()
+
+    def write(self, operation: str) -> list[FileSnapshot]:
+        ensure_state_dir(self.project)
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir()
+        snapshots = []
+        for name in TRACKED:
+            path = self.project.root / name
+            if path.exists():
+                data = path.read_bytes()
+                _write_atomic(self.dir / name, data)
+                snapshots.append(FileSnapshot(name, True, _sha256(data)))
+            else:
+                snapshots.append(FileSnapshot(name, False, ""))
+        meta = {
+            "operation": operation,
+            "pid": os.getpid(),
+            "started": time.time(),
+            "files": [s.__dict__ for s in snapshots],
+        }
+        # The meta file is written last: its presence means the journal is complete.
+        _write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
+        return snapshots
+
+    def meta(self) -> dict:
+        return json.loads((self.dir / META).read_text(encoding="utf-8"))
+
+    def restore(self) -> list[str]:
+        """Put both files back byte for byte; returns the names that differed."""
+        meta = self.meta()
+        restored = []
+        for snap in meta["files"]:
+            path = self.project.root / snap["name"]
+            if snap["exists"]:
+                data = (self.dir / snap["name"]).read_bytes()
+                if _sha256(data) != snap["sha256"]:
+                    raise OSError(f"journal copy of {snap['name']} is corrupt")
+                if not path.exists() or path.read_bytes() != data:
+                    _write_atomic(path, data)
+                    restored.append(snap["name"])
+            elif path.exists():
+                path.unlink()
+                restored.append(snap["name"])
+        return restored
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Transaction:
+    """`with Transaction(project, runner, "upgrade") as tx: ...; tx.commit()`.
+
+    Leaving the block without `commit()` (an exception, a failed verification,
+    Ctrl+C, SIGTERM) restores both files and re-syncs the environment.
+    """
+
+    def __init__(self, project: Project, runner: Runner, operation: str, *, resync: bool = True):
+        self.project = project
+        self.runner = runner
+        self.operation = operation
+        self.resync = resync
+        self.journal = Journal(project)
+        self.lock = ProjectLock(project)
+        self.committed = False
+        self.rolled_back = False
+        self.restored: list[str] = []
+
+    def __enter__(self) -> Transaction:
+        self.lock.acquire()
+        try:
+            if self.journal.exists():  # a killed run's journal: restore before anything else
+                self.journal.restore()
+            self.journal.write(self.operation)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self
+
+    def commit(self) -> None:
+        self.journal.discard()
+        self.committed = True
+
+    def rollback(self) -> list[str]:
+        if self.committed or self.rolled_back:
+            return self.restored
+        self.restored = self.journal.restore()
+        self.journal.discard()
+        self.rolled_back = True
+        self.project.reload()
+        if self.resync and self.restored and self.project.has_lock():
+            sync_environment(self.project, self.runner)
+        return self.restored
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if not self.committed:
+                self.rollback()
+        finally:
+            self.lock.release()
+
+
+def sync_environment(project: Project, runner: Runner) -> bool:
+    """Make the environment match the lock exactly; False when uv could not."""
+    return runner.uv(["sync", "--frozen"], project.root).ok
+
+
+def recover_interrupted(project: Project, runner: Runner) -> str | None:
+    """Roll back a journal left by a run that was killed; returns a message if it did."""
+    journal = Journal(project)
+    if not journal.dir.exists():
+        return None
+    try:
+        lock = ProjectLock(project)
+        lock.acquire()
+    except ProjectBusy:
+        return None  # a live uvmgr owns that journal
+    try:
+        if not journal.exists():  # the run died before its journal was complete: nothing changed
+            journal.discard()
+            return None
+        meta = journal.meta()
+        restored = journal.restore()
+        journal.discard()
+        if restored and project.has_lock():
+            sync_environment(project, runner)
+    finally:
+        lock.release()
+    what = ", ".join(restored) if restored else "no file needed restoring"
+    return (f"recovered an interrupted '{meta.get('operation', '?')}' "
+            f"(pid {meta.get('pid', '?')}): restored {what}")

@@ -1,0 +1,125 @@
+"""Version arithmetic: update deltas, level bounds, and raising a constraint.
+
+Pure functions over `packaging`; no processes, no files.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+Level = Literal["patch", "minor", "major"]
+Delta = Literal["patch", "minor", "major", "none"]
+LEVELS: tuple[Level, ...] = ("patch", "minor", "major")
+
+
+def _release(version: Version) -> tuple[int, int, int]:
+    parts = (*version.release, 0, 0, 0)
+    return parts[0], parts[1], parts[2]
+
+
+def delta(current: str, new: str) -> Delta:
+    """How big a step `current -> new` is: the first release component that changes."""
+    try:
+        a, b = Version(current), Version(new)
+    except InvalidVersion:
+        return "major"
+    if b <= a:
+        return "none"
+    ra, rb = _release(a), _release(b)
+    if ra[0] != rb[0]:
+        return "major"
+    if ra[1] != rb[1]:
+        return "minor"
+    return "patch"
+
+
+def within_level(current: str, new: str, level: Level) -> bool:
+    d = delta(current, new)
+    return d != "none" and LEVELS.index(d) <= LEVELS.index(level)
+
+
+def level_bound(current: str, level: Level) -> str:
+    """A specifier admitting versions from `current` up to the edge of `level`.
+
+    patch: >=1.2.3,<1.3   minor: >=1.2.3,<2   major: >=1.2.3
+    """
+    major, minor, _ = _release(Version(current))
+    if level == "patch":
+        return f">={current},<{major}.{minor + 1}"
+    if level == "minor":
+        return f">={current},<{major + 1}"
+    return f">={current}"
+
+
+def _bump_upper(spec: Specifier, target: Version) -> str:
+    """Move an upper bound (`<1.1`, `<=1.1.4`) just past `target`, keeping its precision."""
+    bound = Version(spec.version)
+    width = max(1, len(bound.release))
+    t = _release(target)
+    if spec.operator == "<=":
+        return f"<={target}"
+    if width == 1:
+        return f"<{t[0] + 1}"
+    if width == 2:
+        return f"<{t[0]}.{t[1] + 1}"
+    return f"<{t[0]}.{t[1]}.{t[2] + 1}"
+
+
+def raise_constraint(specifier: str, target: str) -> str:
+    """Rewrite `specifier` so it admits `target`, changing only the clauses that exclude it.
+
+    `>=1.0,<1.1` + 1.2.0 -> `>=1.0,<1.3`; `==2.0.0` + 2.0.1 -> `==2.0.1`;
+    `~=1.0.0` + 1.1.0 -> `~=1.1.0`; `!=1.2.0` + 1.2.0 -> dropped. Returns it unchanged if it
+    already admits `target`.
+    """
+    try:
+        spec_set = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return specifier
+    new = Version(target)
+    if spec_set.contains(new, prereleases=True):
+        return specifier
+    clauses = []
+    for spec in spec_set:
+        if spec.contains(new, prereleases=True):
+            clauses.append(str(spec))
+            continue
+        op = spec.operator
+        if op in ("==", "==="):
+            clauses.append(f"{op}{target}")
+        elif op in ("<", "<="):
+            clauses.append(_bump_upper(spec, new))
+        elif op == "~=":
+            width = len(Version(spec.version).release)
+            clauses.append("~=" + ".".join(str(p) for p in new.release[:width] or (0,)))
+            if not Specifier(clauses[-1]).contains(new, prereleases=True):
+                clauses[-1] = f">={target}"
+        elif op == "!=":
+            continue
+        else:  # > or >= that excludes a newer version cannot happen for upgrades
+            clauses.append(f">={target}")
+    # Keep the original clause order as written: lower bounds first reads naturally.
+    order = {"===": 0, "==": 0, "~=": 0, ">=": 1, ">": 1, "!=": 2, "<=": 3, "<": 3}
+    clauses.sort(key=lambda c: order.get(Specifier(c).operator, 9))
+    return ",".join(clauses)
+
+
+def lowest_at_least(candidates: list[str], floor: str) -> str | None:
+    """The lowest of `candidates` strictly greater than `floor` (for fix versions)."""
+    try:
+        base = Version(floor)
+    except InvalidVersion:
+        return None
+    ok = sorted((Version(c) for c in candidates if _valid(c) and Version(c) > base))
+    return str(ok[0]) if ok else None
+
+
+def _valid(text: str) -> bool:
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True

@@ -1,0 +1,222 @@
+"""The `uvmgr` command line.
+
+argparse and nothing else at import time: `uvmgr --help` and `--version` must stay
+under 100 ms. Each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from uvmgr import __version__
+from uvmgr.errors import EXIT_OK, EXIT_USAGE
+
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  1  the operation failed (tests failed, vulnerabilities found or left, uv failed)
+  2  usage or input error (bad arguments, not a uv project, malformed or stale files)
+  3  refused: a change needed approval that was not given
+  4  rolled back: a change failed verification and both files were restored
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", metavar="DIR", default=None,
+                        help="the uv project to work on (default: current directory)")
+    parser.add_argument("--json", action="store_true",
+                        help="print machine-readable JSON on stdout, nothing else")
+
+
+def _mutating(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show exactly what would change and change nothing")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="uvmgr",
+        description="An assistant for Python projects managed with uv. Every command below is a "
+                    "plain tool that works with no model.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"uvmgr {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    deps = sub.add_parser("deps", help="list, inspect and change dependencies")
+    deps_sub = deps.add_subparsers(dest="deps_command", metavar="ACTION")
+    p = deps_sub.add_parser("list", help="direct dependencies per group with locked versions")
+    _common(p)
+    p = deps_sub.add_parser("outdated", help="direct dependencies with newer versions")
+    p.add_argument("packages", nargs="*", metavar="NAME")
+    _common(p)
+    p = deps_sub.add_parser("add", help="add dependencies (uv add), lock and sync")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("--group", help="dependency group to add to")
+    p.add_argument("--dev", action="store_true", help="add to the dev group")
+    _mutating(p)
+    _common(p)
+    p = deps_sub.add_parser("remove", help="remove dependencies (uv remove), lock and sync")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--group", help="dependency group to remove from")
+    p.add_argument("--dev", action="store_true", help="remove from the dev group")
+    _mutating(p)
+    _common(p)
+    p = deps_sub.add_parser("upgrade", help="upgrade within a level, raising constraints only "
+                                            "when needed")
+    p.add_argument("packages", nargs="*", metavar="NAME")
+    p.add_argument("--level", choices=("patch", "minor", "major"), default="minor")
+    p.add_argument("--test", action="store_true",
+                   help="run the tests after upgrading; restore everything if they fail")
+    _mutating(p)
+    _common(p)
+    p = deps_sub.add_parser("lock", help="create or update uv.lock (uv lock) and sync")
+    _mutating(p)
+    _common(p)
+
+    p = sub.add_parser("audit", help="vulnerabilities of the locked dependencies (uv audit, OSV)")
+    p.add_argument("--db", metavar="PATH",
+                   help="offline OSV advisory database: a folder of .json/.yaml records or a zip")
+    p.add_argument("--service-url", metavar="URL", help="an OSV-compatible service")
+    p.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0 on stdout")
+    p.add_argument("--fix", action="store_true",
+                   help="upgrade each vulnerable package to its lowest fixed version, then test")
+    p.add_argument("--no-tests", action="store_true", help="with --fix: skip the test run")
+    _mutating(p)
+    _common(p)
+
+    p = sub.add_parser("test", help="run the tests (uv run pytest) and summarise them",
+                       description="Arguments after `--` go to pytest.")
+    _common(p)
+    p = sub.add_parser("build", help="build sdist and wheel (uv build) and check the wheel")
+    p.add_argument("--out-dir", metavar="DIR", help="where to put the files (default: temp dir)")
+    _common(p)
+    p = sub.add_parser("check", help="format, lint and type checks")
+    _common(p)
+    p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
+    p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
+    _common(p)
+    return parser
+
+
+def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
+    if "--" in argv:
+        i = argv.index("--")
+        return argv[:i], argv[i + 1:]
+    return argv, []
+
+
+# Each entry: the tool's name and how its keyword arguments come from the parsed flags.
+def _tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[str, dict]:
+    cmd = args.command
+    if cmd == "deps":
+        action = args.deps_command
+        if action == "list":
+            return "list_dependencies", {}
+        if action == "outdated":
+            return "outdated_packages", {"packages": args.packages or None}
+        if action == "add":
+            return "add_dependency", {"specs": args.specs, "group": args.group, "dev": args.dev,
+                                      "dry_run": args.dry_run}
+        if action == "remove":
+            return "remove_dependency", {"names": args.names, "group": args.group,
+                                         "dev": args.dev, "dry_run": args.dry_run}
+        if action == "upgrade":
+            return "upgrade_packages", {"packages": args.packages or None, "level": args.level,
+                                        "dry_run": args.dry_run, "run_tests_after": args.test}
+        return "lock_project", {"dry_run": args.dry_run}
+    if cmd == "audit":
+        if args.fix:
+            return "fix_vulnerabilities", {"db": args.db, "service_url": args.service_url,
+                                           "dry_run": args.dry_run,
+                                           "run_tests_after": not args.no_tests}
+        return "audit_dependencies", {"db": args.db, "service_url": args.service_url}
+    if cmd == "test":
+        return "run_tests", {"pytest_args": passthrough or None}
+    if cmd == "build":
+        return "build_package", {"out_dir": args.out_dir}
+    return "check_quality", {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    own, passthrough = _split_passthrough(argv)
+    parser = build_parser()
+    args = parser.parse_args(own)
+    if args.command is None or (args.command == "deps" and args.deps_command is None):
+        parser.parse_args([*own, "--help"])
+        return EXIT_USAGE
+    if passthrough and args.command != "test":
+        parser.error("arguments after `--` are only for `uvmgr test`")
+    # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
+    project_dir = Path(args.project or os.getcwd())
+    if args.command == "traces":
+        return _traces(project_dir, args)
+    return _run_tool(project_dir, args, passthrough)
+
+
+def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
+    from uvmgr import render
+    from uvmgr.errors import RolledBack, UvmgrError
+    from uvmgr.telemetry import Tracer
+
+    tracer = Tracer()
+    name, kwargs = _tool_call(args, passthrough)
+    command = " ".join(["uvmgr", args.command] + ([args.deps_command] if args.command == "deps"
+                                                   else []))
+    try:
+        with tracer.span(command, command=command, version=__version__) as root:
+            try:
+                from uvmgr.config import Settings
+                from uvmgr.tools.context import ToolContext
+                from uvmgr.tools.project import Project
+                from uvmgr.tools.registry import TOOLS, invoke
+                from uvmgr.tools.runner import ProcessRunner
+                from uvmgr.tools.transaction import recover_interrupted
+
+                project = Project(project_dir)
+                tracer.trace_dir = project.state_dir / "traces"
+                settings = Settings.load(project.tool_settings)
+                runner = ProcessRunner(tracer, default_timeout=settings.timeout)
+                recovered = recover_interrupted(project, runner)
+                if recovered:
+                    print(f"uvmgr: {recovered}", file=sys.stderr)
+                ctx = ToolContext(project, runner, tracer, settings)
+                result = invoke(TOOLS[name], ctx, **kwargs)
+            except RolledBack as exc:
+                root.set("exit_code", exc.exit_code)
+                if exc.result is not None and not args.json:
+                    render.show(name, exc.result, args)
+                render.error(exc, args.json, result=exc.result)
+                return exc.exit_code
+            except UvmgrError as exc:
+                root.set("exit_code", exc.exit_code)
+                render.error(exc, args.json)
+                return exc.exit_code
+            code = render.exit_code(name, result)
+            root.set("exit_code", code)
+            render.show(name, result, args)
+            return code
+    except KeyboardInterrupt:
+        print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
+        return 130
+    finally:
+        tracer.finish()
+
+
+def _traces(project_dir: Path, args: argparse.Namespace) -> int:
+    from uvmgr import render
+    from uvmgr.telemetry import recent_runs
+
+    runs = recent_runs(project_dir.resolve() / ".uvmgr" / "traces", args.last)
+    render.traces(runs, args.json)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

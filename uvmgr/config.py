@@ -1,0 +1,50 @@
+"""Settings: `[tool.uvmgr]` in pyproject.toml, then `UVMGR_*` environment, then flags.
+
+A frozen dataclass rather than pydantic-settings: pydantic costs ~250 ms to import,
+more than a plain command's whole budget.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = 600.0
+    """Seconds before a uv or test process is killed (with its whole process group)."""
+    test_args: tuple[str, ...] = ()
+    """Extra arguments for pytest, used by `uvmgr test` and by verification after a change."""
+    audit_db: str | None = None
+    """An offline OSV advisory database (folder or zip) for `uvmgr audit`."""
+    audit_service_url: str | None = None
+    """An OSV-compatible service URL for `uvmgr audit` (default: uv's, the public OSV API)."""
+
+    @classmethod
+    def load(cls, tool_table: Mapping[str, object], env: Mapping[str, str] | None = None,
+             **flags: object) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        known = {f.name for f in fields(cls)}
+        for key, value in tool_table.items():
+            name = key.replace("-", "_")
+            if name in known:
+                values[name] = value
+        for name in known:
+            env_value = env.get(f"UVMGR_{name.upper()}")
+            if env_value is not None:
+                values[name] = env_value
+        values.update({k: v for k, v in flags.items() if v is not None and k in known})
+        return replace(cls(), **_coerce(values))
+
+
+def _coerce(values: dict[str, object]) -> dict[str, object]:
+    out = dict(values)
+    if "timeout" in out:
+        out["timeout"] = float(out["timeout"])  # type: ignore[arg-type]
+    if "test_args" in out:
+        value = out["test_args"]
+        out["test_args"] = tuple(value.split() if isinstance(value, str) else value)  # type: ignore[union-attr]
+    return out

@@ -1,0 +1,87 @@
+"""Error types shared by every layer, and the exit codes the CLI maps them to.
+
+Each layer raises its own subclass; only the front end turns them into a
+one-line message, a hint and an exit code.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the operation ran and failed: tests failed, vulnerabilities found or left
+EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malformed file
+EXIT_REFUSED = 3  # refused: the change needed approval that was not given
+EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
+
+
+class UvmgrError(Exception):
+    """Base for every error uvmgr reports to a person."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details
+
+    def to_dict(self) -> dict:
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "hint": self.hint,
+            "details": self.details,
+            "exit_code": self.exit_code,
+        }
+
+
+class UsageError(UvmgrError):
+    """Bad arguments: an invalid specifier, an unknown group, a bad flag combination."""
+
+
+class ProjectError(UvmgrError):
+    """The project cannot be used: no pyproject.toml, malformed TOML, missing or stale uv.lock."""
+
+
+class PackageNotFound(UvmgrError):
+    """A named package is not a dependency of the project or does not exist on the index."""
+
+
+class UvNotFound(UvmgrError):
+    """The uv binary is missing or too old."""
+
+
+class ProjectBusy(UvmgrError):
+    """Another uvmgr process holds the project's lock."""
+
+    exit_code = EXIT_FAILED
+
+
+class OperationFailed(UvmgrError):
+    """A uv call or a verification step failed; nothing was changed."""
+
+    exit_code = EXIT_FAILED
+
+
+class ResolutionConflict(OperationFailed):
+    """uv could not find a resolution for the requested change; nothing was changed."""
+
+
+class ServiceUnavailable(OperationFailed):
+    """A network service (the OSV API, a model endpoint) could not be reached."""
+
+
+class ApprovalRequired(UvmgrError):
+    """A mutation needed approval that was not given."""
+
+    exit_code = EXIT_REFUSED
+
+
+class RolledBack(UvmgrError):
+    """A change was applied, failed verification, and both files were restored byte for byte."""
+
+    exit_code = EXIT_ROLLED_BACK
+
+    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None,
+                 result: object | None = None):
+        super().__init__(message, hint, details=details)
+        self.result = result

@@ -1,0 +1,234 @@
+"""Rendering tool results for people (rich) or machines (`--json`, SARIF).
+
+With `--json`, stdout carries exactly one JSON document and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from typing import Any
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, UvmgrError
+
+
+def to_jsonable(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        for prop in ("ok", "changed", "vulnerable", "kind", "remaining", "specifier"):
+            if isinstance(getattr(type(obj), prop, None), property):
+                out[prop] = to_jsonable(getattr(obj, prop))
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(payload), indent=2, sort_keys=False) + "\n")
+
+
+def exit_code(tool: str, result: Any) -> int:
+    """Non-zero when the operation ran but its outcome is a failure."""
+    if tool == "audit_dependencies":
+        return EXIT_FAILED if result.findings else EXIT_OK
+    if tool == "fix_vulnerabilities":
+        return EXIT_FAILED if result.remaining or result.skipped else EXIT_OK
+    if tool in ("run_tests", "build_package", "check_quality"):
+        return EXIT_OK if result.ok else EXIT_FAILED
+    return EXIT_OK
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
+    if as_json:
+        payload = exc.to_dict()
+        if result is not None:
+            payload["result"] = to_jsonable(result)
+        print_json(payload)
+        return
+    lines = [f"uvmgr: error: {exc.message}"]
+    if exc.hint:
+        lines.append(f"  hint: {exc.hint}")
+    print("\n".join(lines), file=sys.stderr)
+
+
+def show(tool: str, result: Any, args: Any) -> None:
+    if getattr(args, "sarif", False) and tool in ("audit_dependencies", "fix_vulnerabilities"):
+        from uvmgr.sarif import audit_sarif
+
+        report = result if tool == "audit_dependencies" else (result.after or result.before)
+        print_json(audit_sarif(report))
+        return
+    if args.json:
+        print_json(result)
+        return
+    renderer = _RENDERERS.get(tool)
+    renderer(result)
+
+
+def _deps(result: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title=f"{result.project}: direct dependencies", title_justify="left")
+    for col in ("group", "package", "requirement", "locked"):
+        table.add_column(col)
+    for dep in result.dependencies:
+        table.add_row(dep.group, dep.name, dep.requirement, dep.locked or "-")
+    console.print(table)
+
+
+def _outdated(rows: list) -> None:
+    from rich.table import Table
+
+    console = _console()
+    if not rows:
+        console.print("All direct dependencies are up to date.")
+        return
+    table = Table(title="outdated direct dependencies", title_justify="left")
+    for col in ("package", "group", "current", "compatible", "latest", "delta"):
+        table.add_column(col)
+    colors = {"patch": "green", "minor": "yellow", "major": "red"}
+    for row in rows:
+        compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
+        table.add_row(row.name, row.group, row.current, compatible, row.latest,
+                      f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+    console.print(table)
+
+
+def _change(result: Any) -> None:
+    from rich.markup import escape
+
+    console = _console()
+    verb = "would change" if result.dry_run else "changed"
+    if not result.changed:
+        console.print(f"{result.operation}: nothing to change.")
+    else:
+        console.print(f"[bold]{result.operation}[/] {verb}:")
+    for edit in result.constraint_edits:
+        console.print(escape(f"  pyproject.toml [{edit.group}]: {edit.before} -> {edit.after}"))
+    for c in result.changes:
+        marker = "" if c.direct else " (transitive)"
+        console.print(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{marker}")
+    if result.up_to_date:
+        console.print(f"  up to date within the level: {', '.join(result.up_to_date)}")
+    for row in result.held_back:
+        console.print(f"  held back: {row.name} {row.latest} is available ({row.delta} jump, "
+                      f"beyond this level)")
+    if result.tests is not None:
+        console.print(f"  tests: {result.tests.summary()}")
+    if result.dry_run and result.changed:
+        console.print("[dim]dry run: no file was changed[/]")
+
+
+def _audit(report: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    if not report.findings:
+        console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
+                      f"(advisories: {report.source}).")
+        return
+    table = Table(title=f"{len(report.findings)} vulnerabilities in {report.audited_packages} "
+                        f"locked packages", title_justify="left")
+    for col in ("package", "version", "advisory", "aliases", "fixed in", "summary"):
+        table.add_column(col, overflow="fold")
+    for f in report.findings:
+        table.add_row(f.package, f.version, f.id, ", ".join(f.aliases),
+                      ", ".join(f.fix_versions) or "no fix", f.summary)
+    console.print(table)
+    console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
+
+
+def _fix(result: Any) -> None:
+    console = _console()
+    console.print(f"found {len(result.before.findings)} vulnerabilities")
+    if result.change is not None:
+        _change(result.change)
+    for skip in result.skipped:
+        console.print(f"  not fixed: {skip.package} {skip.version} ({', '.join(skip.ids)}): "
+                      f"{skip.reason}")
+    if result.after is not None:
+        left = len(result.after.findings)
+        console.print("all fixed" if not left else f"{left} vulnerabilities remain")
+
+
+def _tests(report: Any) -> None:
+    console = _console()
+    style = "green" if report.ok else "red"
+    console.print(f"[{style}]{report.summary()}[/] in {report.duration:.1f}s ({report.command})")
+    for failure in report.failures:
+        console.print(f"  {failure.kind.upper()} {failure.id}: {failure.message}")
+
+
+def _build(report: Any) -> None:
+    console = _console()
+    for a in report.artifacts:
+        console.print(f"  {a.kind:5} {a.path} ({a.size:,} bytes)")
+    if report.metadata:
+        m = report.metadata
+        console.print(f"  wheel metadata: {m.name} {m.version}, requires "
+                      f"{', '.join(m.requires_dist) or 'nothing'}")
+    for problem in report.problems:
+        console.print(f"  [red]problem:[/] {problem}")
+
+
+def _quality(report: Any) -> None:
+    console = _console()
+    for run in report.runs:
+        state = "ok" if run.ok else ("unavailable: " + run.note if not run.available else "failed")
+        console.print(f"  {run.check:7} {state}  ({run.command})")
+    for f in report.findings:
+        where = f"{f.file}:{f.line}" if f.line else f.file
+        console.print(f"  {where}: [{f.check}] {f.code} {f.message}")
+
+
+_RENDERERS = {
+    "list_dependencies": _deps,
+    "outdated_packages": _outdated,
+    "add_dependency": _change,
+    "remove_dependency": _change,
+    "upgrade_packages": _change,
+    "lock_project": _change,
+    "audit_dependencies": _audit,
+    "fix_vulnerabilities": _fix,
+    "run_tests": _tests,
+    "build_package": _build,
+    "check_quality": _quality,
+}
+
+
+def traces(runs: list[dict], as_json: bool) -> None:
+    if as_json:
+        print_json(runs)
+        return
+    console = _console()
+    if not runs:
+        console.print("No runs recorded yet (traces live in .uvmgr/traces/).")
+        return
+    from rich.tree import Tree
+
+    def label(span: dict) -> str:
+        attrs = span.get("attributes", {})
+        mark = "[red]✗[/]" if span.get("status") == "error" else "[green]✓[/]"
+        text = attrs.get("command") if span["name"] == "process" else span["name"]
+        extra = f" exit {attrs['exit_code']}" if "exit_code" in attrs else ""
+        return f"{mark} {text} [dim]{span['duration_ms']:.0f} ms{extra}[/]"
+
+    def grow(node: Tree, span: dict) -> None:
+        for child in span["children"]:
+            grow(node.add(label(child)), child)
+
+    for run in runs:
+        tree = Tree(label(run) + f" [dim]trace {run['trace_id'][:12]}[/]")
+        grow(tree, run)
+        console.print(tree)
