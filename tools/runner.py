@@ -113,8 +113,15 @@ class ProcessRunner:
         # A uvmgr run inside `uv run` inherits VIRTUAL_ENV of uvmgr's own venv; the
         # project's commands must use the project's environment instead.
         merged = {**extra, **(env or {})}
-        return self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
-                        drop_env=("VIRTUAL_ENV",))
+        result = self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
+                          drop_env=("VIRTUAL_ENV",))
+        if not result.ok and not self._uv_checked and (
+            "unrecognized subcommand" in result.stderr or "unexpected argument" in result.stderr
+        ):
+            # Only a failing call pays for the version check: an old uv gets a clear message.
+            self._uv_checked = True
+            self.check_uv_version(cwd)
+        return result
 
     def run(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
             env: Mapping[str, str] | None = None,

@@ -1,0 +1,77 @@
+"""Shared fixtures: a local wheel index (built once per session), fixture projects over it,
+fixture advisories, and helpers to run the CLI in-process and compare file bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from uvmgr.cli import main
+from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
+
+SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
+
+
+@pytest.fixture(scope="session")
+def wheel_index(tmp_path_factory) -> Path:
+    return build_full_index(tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture
+def project_factory(tmp_path, wheel_index):
+    counter = iter(range(1000))
+
+    def factory(dependencies, locked=None, **kwargs):
+        dest = tmp_path / f"app{next(counter)}"
+        return make_project(dest, wheel_index, dependencies, locked, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def demo_project(project_factory):
+    """demo-http (range), demo-json (pinned) and demo-cli, locked at old versions."""
+    return project_factory(
+        ["demo-http>=1.0,<1.1", "demo-json==2.0.0", "demo-cli>=0.9"],
+        {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
+    )
+
+
+@pytest.fixture
+def fixture_advisories() -> Path:
+    return ADVISORIES_DIR
+
+
+@pytest.fixture
+def shared_advisories() -> Path:
+    if not SHARED_ADVISORY_DB.is_dir():
+        pytest.skip("../shared/advisory-db is not present")
+    return SHARED_ADVISORY_DB
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def locked_version(project, name: str) -> str:
+    import tomllib
+
+    data = tomllib.loads(project.lock.read_text())
+    return next(p["version"] for p in data["package"] if p["name"] == name)
