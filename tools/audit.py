@@ -80,7 +80,8 @@ def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
         path = Path(db).expanduser()
         if not path.is_absolute():
             path = (Path.cwd() / path).resolve()
-        return OsvServer(load_advisories(path)), str(path)
+        names = set(ctx.project.locked_packages())
+        return OsvServer(load_advisories(path, names)), str(path)
     return nullcontext(service_url), service_url or "https://api.osv.dev"
 
 

@@ -30,7 +30,7 @@ def _parse_record(text: str, suffix: str) -> dict | None:
     else:
         import yaml
 
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if isinstance(data, dict) and "id" in data and "affected" in data:
         return data
     return None
@@ -46,8 +46,10 @@ def _iter_records(path: Path) -> Iterator[tuple[str, str]]:
         return
     for file in sorted(path.rglob("*")):
         suffix = file.suffix.lower()
-        if suffix in (".json", ".yaml", ".yml") and file.is_file():
-            yield file.read_text(encoding="utf-8", errors="replace"), suffix
+        if suffix not in (".json", ".yaml", ".yml") or not file.is_file():
+            continue
+        yield file.read_text(encoding="utf-8", errors="replace"), suffix
+
 
 
 @dataclass
@@ -61,7 +63,14 @@ class AdvisoryDB:
                 if affects(self.records[i], name, version)]
 
 
-def load_advisories(path: Path) -> AdvisoryDB:
+def _mentions(text: str, names: set[str]) -> bool:
+    lowered = text.lower()
+    return any(n in lowered or n.replace("-", "_") in lowered for n in names)
+
+
+def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
+    """Load OSV records; with `names`, only records whose text mentions one of those packages
+    are parsed (the rest could not match, and parsing thousands of YAML files is slow)."""
     if not path.exists():
         raise UsageError(f"advisory database {path} does not exist",
                          hint="pass a folder of OSV .json/.yaml records or an OSV zip dump")
@@ -70,7 +79,12 @@ def load_advisories(path: Path) -> AdvisoryDB:
     records: dict[str, dict] = {}
     by_package: dict[str, list[str]] = {}
     skipped = 0
+    wanted = {_norm(n) for n in names} if names else None
+    files = 0
     for text, suffix in _iter_records(path):
+        files += 1
+        if wanted is not None and not _mentions(text, wanted):
+            continue
         try:
             record = _parse_record(text, suffix)
         except Exception:  # noqa: BLE001 - one bad file must not hide the rest
@@ -86,7 +100,7 @@ def load_advisories(path: Path) -> AdvisoryDB:
                 ids = by_package.setdefault(_norm(pkg["name"]), [])
                 if record["id"] not in ids:
                     ids.append(record["id"])
-    if not records:
+    if not files or (not records and wanted is None):
         raise UsageError(f"no OSV records found in {path}",
                          hint="the folder should hold OSV records as .json or .yaml files")
     return AdvisoryDB(records, by_package, skipped)

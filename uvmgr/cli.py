@@ -191,7 +191,7 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
             except RolledBack as exc:
                 root.set("exit_code", exc.exit_code)
                 if exc.result is not None and not args.json:
-                    render.show(name, exc.result, args)
+                    render.show_change(exc.result)
                 render.error(exc, args.json, result=exc.result)
                 return exc.exit_code
             except UvmgrError as exc:

@@ -105,6 +105,11 @@ def _outdated(rows: list) -> None:
     console.print(table)
 
 
+def show_change(result: Any) -> None:
+    """What a mutating tool changed, would change, or changed and then restored."""
+    _change(result)
+
+
 def _change(result: Any) -> None:
     from rich.markup import escape
 

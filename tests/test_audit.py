@@ -1,0 +1,127 @@
+"""audit through the real `uv audit`: offline --db (fixture and real advisories), the
+unreachable online service, SARIF, and audit --fix end to end."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+from tests.conftest import locked_version
+
+
+def test_audit_with_fixture_advisories(cli, demo_project, fixture_advisories):
+    r = cli("audit", "--db", fixture_advisories, "--project", demo_project.root, "--json")
+    assert r.code == 1  # vulnerabilities found
+    findings = {f["id"]: f for f in r.json()["findings"]}
+    assert set(findings) == {"DEMO-2024-0001", "DEMO-2024-0002"}
+    json_vuln = findings["DEMO-2024-0001"]
+    assert (json_vuln["package"], json_vuln["version"]) == ("demo-json", "2.0.0")
+    assert json_vuln["fix_versions"] == ["2.0.1"]
+    assert "CVE-2099-0001" in json_vuln["aliases"]
+    assert json_vuln["summary"].startswith("demo-json before 2.0.1")
+
+
+def test_audit_clean_project_exits_zero(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-json>=2.0.1"], {"demo-json": "2.0.1"})
+    r = cli("audit", "--db", fixture_advisories, "--project", project.root)
+    assert r.code == 0, r.err
+    assert "No known vulnerabilities" in r.out
+
+
+def test_audit_explicit_versions_and_last_affected(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-yaml", "demo-cli"], {"demo-yaml": "5.0.0", "demo-cli": "0.9.0"})
+    ids = {f["id"] for f in cli("audit", "--db", fixture_advisories, "--project", project.root,
+                                "--json").json()["findings"]}
+    assert {"DEMO-2024-0003", "DEMO-2024-0005"} <= ids
+    project2 = project_factory(["demo-cli"], {"demo-cli": "1.0.0"})
+    ids2 = {f["id"] for f in cli("audit", "--db", fixture_advisories, "--project", project2.root,
+                                 "--json").json()["findings"]}
+    assert "DEMO-2024-0005" not in ids2  # 1.0.0 is after last_affected 0.9.0
+
+
+def test_audit_real_advisory_database(cli, project_factory, shared_advisories):
+    project = project_factory(["requests==2.19.0"], {"requests": "2.19.0"})
+    r = cli("audit", "--db", shared_advisories, "--project", project.root, "--json")
+    assert r.code == 1
+    findings = {f["id"]: f for f in r.json()["findings"]}
+    assert "PYSEC-2018-28" in findings
+    assert "CVE-2018-18074" in findings["PYSEC-2018-28"]["aliases"]
+    assert "2.20.0" in findings["PYSEC-2018-28"]["fix_versions"]
+
+
+def test_audit_zip_dump(cli, project_factory, fixture_advisories, tmp_path):
+    dump = tmp_path / "osv.zip"
+    with zipfile.ZipFile(dump, "w") as zf:
+        for record in fixture_advisories.glob("*.json"):
+            zf.write(record, record.name)
+    project = project_factory(["demo-json"], {"demo-json": "2.0.0"})
+    r = cli("audit", "--db", dump, "--project", project.root, "--json")
+    assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
+
+
+def test_audit_unreachable_service_gives_a_clear_error(cli, demo_project, monkeypatch):
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
+    r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root)
+    assert r.code == 1
+    assert "could not be reached" in r.err and "--db" in r.err
+
+
+def test_audit_bad_db_path(cli, demo_project, tmp_path):
+    r = cli("audit", "--db", tmp_path / "nope", "--project", demo_project.root)
+    assert r.code == 2 and "does not exist" in r.err
+    (tmp_path / "empty").mkdir()
+    r = cli("audit", "--db", tmp_path / "empty", "--project", demo_project.root)
+    assert r.code == 2 and "no OSV records" in r.err
+
+
+def test_audit_sarif(cli, demo_project, fixture_advisories):
+    r = cli("audit", "--db", fixture_advisories, "--sarif", "--project", demo_project.root)
+    sarif = r.json()
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert {x["ruleId"] for x in results} == {"DEMO-2024-0001", "DEMO-2024-0002"}
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "uv.lock"
+
+
+def test_audit_fix_end_to_end(cli, demo_project, fixture_advisories):
+    r = cli("audit", "--fix", "--db", fixture_advisories, "--project", demo_project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    result = r.json()
+    changes = {c["name"]: (c["before"], c["after"]) for c in result["change"]["changes"]}
+    assert changes == {"demo-http": ("1.0.0", "1.0.3"), "demo-json": ("2.0.0", "2.0.1")}
+    # lowest fixed version, the pin raised only as far as needed
+    assert "demo-json==2.0.1" in demo_project.pyproject.read_text()
+    assert result["change"]["tests"]["failed"] == 0
+    assert result["after"]["findings"] == []
+    assert locked_version(demo_project, "demo-json") == "2.0.1"
+
+
+def test_audit_fix_dry_run_and_unfixable(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-json==2.0.0", "demo-pinned"],
+                              {"demo-json": "2.0.0", "demo-pinned": "1.0.0"})
+    before = project.snapshot()
+    r = cli("audit", "--fix", "--dry-run", "--db", fixture_advisories, "--project", project.root,
+            "--json")
+    assert r.code == 1  # demo-pinned has no fix
+    result = r.json()
+    assert [s["package"] for s in result["skipped"]] == ["demo-pinned"]
+    assert [c["after"] for c in result["change"]["changes"]] == ["2.0.1"]
+    assert project.snapshot() == before
+
+
+def test_audit_fix_rolls_back_when_tests_fail(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"}, tests="fail")
+    before = project.snapshot()
+    r = cli("audit", "--fix", "--db", fixture_advisories, "--project", project.root)
+    assert r.code == 4
+    assert "restored" in r.err
+    assert project.snapshot() == before
+
+
+def test_audit_db_from_config(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-json"], {"demo-json": "2.0.0"})
+    text = project.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{fixture_advisories}"\n'
+    project.pyproject.write_text(text)
+    r = cli("audit", "--project", project.root, "--json")
+    assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
+    shutil.rmtree(project.root / ".uvmgr", ignore_errors=True)

@@ -1,0 +1,98 @@
+"""Transactions: rollback after failing tests, recovery after SIGKILL, concurrent runs refused."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from uvmgr.tools.project import Project
+from uvmgr.tools.transaction import ProjectLock
+
+from tests.conftest import locked_version
+
+
+def test_failing_tests_after_upgrade_roll_back_byte_identical(cli, project_factory):
+    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"},
+                              tests="fail-after-upgrade:demo-http")
+    before = project.snapshot()
+    r = cli("deps", "upgrade", "--level", "minor", "--test", "--project", project.root, "--json")
+    assert r.code == 4, r.out
+    payload = r.json()
+    assert payload["error"] == "RolledBack"
+    assert "test_demo_http_stable_api" in payload["message"]
+    assert payload["result"]["tests"]["failed"] == 1
+    assert project.snapshot() == before
+    # the environment was re-synced to the restored lock
+    site = project.root / ".venv/lib/python3.11/site-packages"
+    assert (site / "demo_http-1.0.0.dist-info").is_dir()
+
+
+def test_passing_tests_keep_the_upgrade(cli, project_factory):
+    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"},
+                              tests="fail-after-upgrade:demo-http")
+    r = cli("deps", "upgrade", "--level", "patch", "--test", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["tests"]["passed"] == 2
+    assert locked_version(project, "demo-http") == "1.0.3"
+
+
+def _wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigkill_mid_transaction_is_rolled_back_at_next_start(cli, project_factory):
+    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, tests="slow")
+    before = project.snapshot()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "--level", "minor", "--test",
+         "--project", str(project.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        # The upgrade is written and the (60 s) tests are running: the files have changed.
+        assert _wait_for(lambda: project.snapshot() != before and (
+            project.root / ".uvmgr/journal/meta.json").exists())
+        assert _wait_for(lambda: locked_version(project, "demo-http") == "1.2.0")
+        time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert project.snapshot() != before
+    r = cli("deps", "list", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    assert "recovered an interrupted 'upgrade'" in r.err
+    assert project.snapshot() == before
+    assert not (project.root / ".uvmgr/journal").exists()
+    assert {d["name"]: d["locked"] for d in r.json()["dependencies"]}["demo-http"] == "1.0.0"
+
+
+def test_sigterm_rolls_back_in_flight(project_factory):
+    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, tests="slow")
+    before = project.snapshot()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "--test", "--project",
+         str(project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert _wait_for(lambda: project.snapshot() != before)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert project.snapshot() == before
+    assert not (project.root / ".uvmgr/journal").exists()
+
+
+def test_concurrent_run_is_refused(cli, demo_project):
+    before = demo_project.snapshot()
+    with ProjectLock(Project(demo_project.root)):
+        r = cli("deps", "upgrade", "--project", demo_project.root)
+    assert r.code == 1
+    assert "another uvmgr is running" in r.err
+    assert demo_project.snapshot() == before
