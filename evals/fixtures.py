@@ -69,6 +69,8 @@ def get_requires_for_build_wheel(config_settings=None):
     return []
 
 get_requires_for_build_sdist = get_requires_for_build_wheel
+get_requires_for_build_editable = get_requires_for_build_wheel
+build_editable = build_wheel
 '''
 
 

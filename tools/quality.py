@@ -62,12 +62,11 @@ def check_quality(ctx: ToolContext) -> QualityReport:
     runs: list[CheckRun] = []
     findings: list[QualityFinding] = []
 
-    args, fmt = _run_first(ctx, [["format", "--check", "--offline"],
-                                 ["tool", "run", "ruff", "format", "--check"]])
-    for line in (fmt.stdout + fmt.stderr).splitlines():
-        if line.startswith("Would reformat:"):
-            findings.append(QualityFinding(line.split(":", 1)[1].strip(), None, "format",
-                                           "file is not formatted (run `uv format`)", "format"))
+    args, fmt = _run_first(ctx, [
+        ["format", "--check", "--offline", "--", "--output-format", "concise"],
+        ["tool", "run", "ruff", "format", "--check", "--output-format", "concise"],
+    ])
+    findings += _parse_concise(fmt.stdout + fmt.stderr, "format")
     runs.append(_run_record("format", args, fmt))
 
     args, lint = _run_first(ctx, [["tool", "run", "ruff", "check", "--output-format", "json"]])
@@ -80,14 +79,21 @@ def check_quality(ctx: ToolContext) -> QualityReport:
 
     args, types = _run_first(ctx, [["check", "--offline"],
                                    ["tool", "run", "ty", "check", "--output-format", "concise"]])
-    for line in (types.stdout + types.stderr).splitlines():
+    findings += _parse_concise(types.stdout + types.stderr, "types")
+    runs.append(_run_record("types", args, types))
+    return QualityReport(runs, findings)
+
+
+def _parse_concise(text: str, check: str) -> list[QualityFinding]:
+    """`path:line:col: code message` lines (ruff's and ty's concise output)."""
+    out = []
+    for line in text.splitlines():
         parts = line.split(":", 3)
         if len(parts) == 4 and parts[1].strip().isdigit():
             code, _, message = parts[3].strip().partition(" ")
-            findings.append(QualityFinding(parts[0].strip(), int(parts[1]), code, message,
-                                           "types"))
-    runs.append(_run_record("types", args, types))
-    return QualityReport(runs, findings)
+            out.append(QualityFinding(parts[0].strip(), int(parts[1]), code.rstrip(":"),
+                                      message.strip(), check))
+    return out
 
 
 def _run_record(check: str, args: list[str], result) -> CheckRun:

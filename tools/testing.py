@@ -82,14 +82,16 @@ def run_tests(
     args = [*ctx.settings.test_args, *(pytest_args or [])]
     with tempfile.TemporaryDirectory(prefix="uvmgr-junit-") as tmp:
         report = Path(tmp) / "junit.xml"
-        command = ["run", "--frozen", "pytest", f"--junitxml={report}",
+        # `python -m pytest` runs the project's own pytest; a bare `pytest` could resolve to
+        # one elsewhere on PATH that cannot import the project.
+        command = ["run", "--frozen", "python", "-m", "pytest", f"--junitxml={report}",
                    "-o", "junit_family=xunit2", "-p", "no:cacheprovider", *args]
         result = ctx.runner.uv(command, project.root, timeout=ctx.settings.timeout)
         shown = "uv run pytest " + " ".join(args)
         if result.timed_out:
             raise OperationFailed(f"the test suite did not finish within {ctx.settings.timeout:.0f} s",
                                   hint="raise [tool.uvmgr] timeout or UVMGR_TIMEOUT")
-        if not report.exists() and "Failed to spawn" in result.stderr:
+        if not report.exists() and "No module named pytest" in result.stderr:
             raise ProjectError(
                 "the test suite is missing: pytest is not installed in the project environment",
                 hint="add it with `uvmgr deps add --dev pytest`, then write tests under tests/",
