@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import os
 import re
 import secrets
@@ -181,7 +182,11 @@ class Tracer:
                     )
 
                     timeout = float(self._env.get("UVMGR_OTLP_TIMEOUT", "3"))
-                    result = OTLPSpanExporter(timeout=timeout).export(readable)
+                    endpoint = self._env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (
+                        self._env["OTEL_EXPORTER_OTLP_ENDPOINT"].rstrip("/") + "/v1/traces")
+                    # The exporter logs each retry; one warning from us is enough.
+                    logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)
+                    result = OTLPSpanExporter(endpoint=endpoint, timeout=timeout).export(readable)
                     if getattr(result, "name", "SUCCESS") != "SUCCESS":
                         endpoint = self._env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
                         self.warnings.append(

@@ -1,0 +1,47 @@
+"""The process runner: typed results, timeouts that kill the whole group, spans."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from uvmgr.telemetry import Tracer
+from uvmgr.tools.runner import ProcessRunner, parse_uv_version
+
+
+def test_nonzero_exit_is_a_result(tmp_path):
+    runner = ProcessRunner(Tracer())
+    result = runner.run([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"], tmp_path)
+    assert (result.returncode, result.stdout.strip(), result.ok) == (3, "out", False)
+
+
+def test_timeout_kills_the_process_group(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    tracer = Tracer()
+    start = time.monotonic()
+    result = ProcessRunner(tracer).run([sys.executable, "-c", script], tmp_path, timeout=1.5)
+    assert result.timed_out and time.monotonic() - start < 15
+    child = int(pid_file.read_text())
+    time.sleep(0.2)
+    status = f"/proc/{child}/status"
+    alive = os.path.exists(status) and "State:\tZ" not in open(status).read()  # zombies are dead
+    assert not alive, "the grandchild survived the timeout"
+    [span] = tracer.spans
+    assert span.attributes["timed_out"] is True and span.status == "error"
+
+
+def test_missing_program(tmp_path):
+    result = ProcessRunner(Tracer()).run(["definitely-not-a-program-xyz"], tmp_path)
+    assert result.returncode == 127
+
+
+def test_parse_uv_version():
+    assert parse_uv_version("uv 0.13.9 (abc 2026-01-01)") == (0, 13, 9)
+    assert parse_uv_version("garbage") == ()
