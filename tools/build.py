@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from email.parser import Parser
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +42,8 @@ class BuildReport:
 
 
 def read_wheel_metadata(wheel: Path) -> WheelMetadata:
+    from email.parser import Parser
+
     with zipfile.ZipFile(wheel) as zf:
         meta_name = next((n for n in zf.namelist()
                           if n.endswith(".dist-info/METADATA") and n.count("/") == 1), None)

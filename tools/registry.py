@@ -6,22 +6,21 @@ redacted arguments and records the outcome.
 
 from __future__ import annotations
 
-from uvmgr.tools import audit, build, deps, quality, testing
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import ToolSpec
 
 REGISTRY: tuple[ToolSpec, ...] = (
-    ToolSpec(deps.list_dependencies, "deps", mutates=False, risk="none"),
-    ToolSpec(deps.outdated_packages, "deps", mutates=False, risk="none"),
-    ToolSpec(deps.add_dependency, "deps", mutates=True, risk="medium"),
-    ToolSpec(deps.remove_dependency, "deps", mutates=True, risk="medium"),
-    ToolSpec(deps.upgrade_packages, "deps", mutates=True, risk="medium"),
-    ToolSpec(deps.lock_project, "deps", mutates=True, risk="low"),
-    ToolSpec(audit.audit_dependencies, "audit", mutates=False, risk="none"),
-    ToolSpec(audit.fix_vulnerabilities, "audit", mutates=True, risk="medium"),
-    ToolSpec(testing.run_tests, "tests", mutates=False, risk="low"),
-    ToolSpec(build.build_package, "build", mutates=False, risk="low"),
-    ToolSpec(quality.check_quality, "quality", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.deps:list_dependencies", "deps", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.deps:outdated_packages", "deps", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.deps:add_dependency", "deps", mutates=True, risk="medium"),
+    ToolSpec("uvmgr.tools.deps:remove_dependency", "deps", mutates=True, risk="medium"),
+    ToolSpec("uvmgr.tools.deps:upgrade_packages", "deps", mutates=True, risk="medium"),
+    ToolSpec("uvmgr.tools.deps:lock_project", "deps", mutates=True, risk="low"),
+    ToolSpec("uvmgr.tools.audit:audit_dependencies", "audit", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.audit:fix_vulnerabilities", "audit", mutates=True, risk="medium"),
+    ToolSpec("uvmgr.tools.testing:run_tests", "tests", mutates=False, risk="low"),
+    ToolSpec("uvmgr.tools.build:build_package", "build", mutates=False, risk="low"),
+    ToolSpec("uvmgr.tools.quality:check_quality", "quality", mutates=False, risk="none"),
 )
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-import typing
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -25,21 +24,34 @@ class Arg:
 
 @dataclass(frozen=True)
 class ToolSpec:
-    func: Callable[..., object]
+    """A tool as data. `target` is `module:function`, imported on first use, so a command
+    loads only its own family's module."""
+
+    target: str
     family: Family
     mutates: bool
     risk: Risk
 
     @property
     def name(self) -> str:
-        return self.func.__name__
+        return self.target.rsplit(":", 1)[1]
+
+    @property
+    def func(self) -> Callable[..., object]:
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)
 
     @property
     def description(self) -> str:
+        import inspect
+
         return inspect.getdoc(self.func) or ""
 
     def arguments(self) -> dict[str, tuple[object, str]]:
         """{name: (type, description)} for every argument the model fills in (not `ctx`)."""
+        import inspect
+        import typing
+
         hints = typing.get_type_hints(self.func, include_extras=True)
         out = {}
         for name in inspect.signature(self.func).parameters:

@@ -36,6 +36,8 @@ def exit_code(tool: str, result: Any) -> int:
     if tool == "audit_dependencies":
         return EXIT_FAILED if result.findings else EXIT_OK
     if tool == "fix_vulnerabilities":
+        if result.change is not None and result.change.dry_run:
+            return EXIT_FAILED if result.skipped else EXIT_OK  # the plan would fix everything
         return EXIT_FAILED if result.remaining or result.skipped else EXIT_OK
     if tool in ("run_tests", "build_package", "check_quality"):
         return EXIT_OK if result.ok else EXIT_FAILED
@@ -136,21 +138,23 @@ def _change(result: Any) -> None:
 
 
 def _audit(report: Any) -> None:
-    from rich.table import Table
-
     console = _console()
     if not report.findings:
         console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
                       f"(advisories: {report.source}).")
         return
-    table = Table(title=f"{len(report.findings)} vulnerabilities in {report.audited_packages} "
-                        f"locked packages", title_justify="left")
-    for col in ("package", "version", "advisory", "aliases", "fixed in", "summary"):
-        table.add_column(col, overflow="fold")
+    from rich.markup import escape
+
+    console.print(f"[bold]{len(report.findings)} vulnerabilities[/] in "
+                  f"{report.audited_packages} locked packages (advisories: {report.source})")
+    width = max(40, console.width - 6)
     for f in report.findings:
-        table.add_row(f.package, f.version, f.id, ", ".join(f.aliases),
-                      ", ".join(f.fix_versions) or "no fix", f.summary)
-    console.print(table)
+        ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
+        fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
+        console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
+                      f"[green]{escape(fixed)}[/]")
+        summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
+        console.print(f"      [dim]{escape(summary)}[/]")
     console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextvars
 import json
-import logging
 import os
 import re
-import secrets
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -108,7 +106,7 @@ class Tracer:
 
     def __init__(self, trace_dir: Path | None = None, *, env: Mapping[str, str] | None = None):
         self.trace_dir = trace_dir
-        self.trace_id = secrets.token_hex(16)
+        self.trace_id = os.urandom(16).hex()
         self.spans: list[Span] = []
         self._current: contextvars.ContextVar[Span | None] = contextvars.ContextVar(
             "uvmgr_span", default=None
@@ -119,7 +117,7 @@ class Tracer:
     @contextmanager
     def span(self, name: str, **attributes: object) -> Iterator[Span]:
         parent = self._current.get()
-        span = Span(name, self.trace_id, secrets.token_hex(8),
+        span = Span(name, self.trace_id, os.urandom(8).hex(),
                     parent.span_id if parent else None, time.time_ns())
         for key, value in attributes.items():
             span.set(key, value)
@@ -184,6 +182,8 @@ class Tracer:
                     timeout = float(self._env.get("UVMGR_OTLP_TIMEOUT", "3"))
                     endpoint = self._env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (
                         self._env["OTEL_EXPORTER_OTLP_ENDPOINT"].rstrip("/") + "/v1/traces")
+                    import logging
+
                     # The exporter logs each retry; one warning from us is enough.
                     logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)
                     result = OTLPSpanExporter(endpoint=endpoint, timeout=timeout).export(readable)
