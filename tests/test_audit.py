@@ -125,3 +125,15 @@ def test_audit_db_from_config(cli, project_factory, fixture_advisories):
     r = cli("audit", "--project", project.root, "--json")
     assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
     shutil.rmtree(project.root / ".uvmgr", ignore_errors=True)
+
+
+def test_audit_db_in_config_is_relative_to_the_project(cli, project_factory, fixture_advisories,
+                                                       tmp_path, monkeypatch):
+    project = project_factory(["demo-json"], {"demo-json": "2.0.0"})
+    shutil.copytree(fixture_advisories, project.root / "advisories")
+    project.pyproject.write_text(project.pyproject.read_text()
+                                 + '\n[tool.uvmgr]\naudit-db = "advisories"\n')
+    cli("deps", "lock", "--project", project.root)
+    monkeypatch.chdir(tmp_path)
+    r = cli("audit", "--project", project.root, "--json")
+    assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]

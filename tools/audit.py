@@ -70,16 +70,19 @@ class FixResult:
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
-    db = db or ctx.settings.audit_db
-    service_url = service_url or ctx.settings.audit_service_url
     if db and service_url:
         raise UsageError("pass either --db or --service-url, not both")
+    # A path given on the command line is relative to the current directory; one from
+    # [tool.uvmgr] is relative to the project.
+    base = Path.cwd()
+    if not db and not service_url:
+        db, service_url, base = ctx.settings.audit_db, ctx.settings.audit_service_url, ctx.project.root
     if db:
         from uvmgr.tools.osv import OsvServer, load_advisories
 
         path = Path(db).expanduser()
         if not path.is_absolute():
-            path = (Path.cwd() / path).resolve()
+            path = (base / path).resolve()
         names = set(ctx.project.locked_packages())
         return OsvServer(load_advisories(path, names)), str(path)
     return nullcontext(service_url), service_url or "https://api.osv.dev"
@@ -119,7 +122,7 @@ def audit_dependencies(
         env = {}
         if url:
             args += ["--service-url", url]
-        if db or ctx.settings.audit_db:
+        if source.startswith("/"):
             env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import ProjectError
+from uvmgr.errors import LockMissing, ProjectError
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 MAIN_GROUP = "main"
@@ -102,7 +102,7 @@ class Project:
 
     def require_lock(self) -> None:
         if not self.has_lock():
-            raise ProjectError(
+            raise LockMissing(
                 f"uv.lock is missing in {self.root}",
                 hint="create it with `uvmgr deps lock` (runs `uv lock`), then retry",
             )

@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
     from uvmgr import render
-    from uvmgr.errors import RolledBack, UvmgrError
+    from uvmgr.errors import LockMissing, RolledBack, UvmgrError
     from uvmgr.telemetry import Tracer
 
     tracer = Tracer()
@@ -177,10 +177,10 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                 from uvmgr.tools.project import Project
                 from uvmgr.tools.registry import TOOLS, invoke
                 from uvmgr.tools.runner import ProcessRunner
-                from uvmgr.tools.transaction import recover_interrupted
+                from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
 
                 project = Project(project_dir)
-                tracer.trace_dir = project.state_dir / "traces"
+                tracer.trace_dir = ensure_state_dir(project) / "traces"
                 settings = Settings.load(project.tool_settings)
                 runner = ProcessRunner(tracer, default_timeout=settings.timeout)
                 recovered = recover_interrupted(project, runner)
@@ -194,6 +194,14 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                     render.show_change(exc.result)
                 render.error(exc, args.json, result=exc.result)
                 return exc.exit_code
+            except LockMissing as exc:
+                if not _offer_to_lock(exc, args):
+                    root.set("exit_code", exc.exit_code)
+                    render.error(exc, args.json)
+                    return exc.exit_code
+                locked = invoke(TOOLS["lock_project"], ctx)
+                render.show_change(locked)
+                result = invoke(TOOLS[name], ctx, **kwargs)
             except UvmgrError as exc:
                 root.set("exit_code", exc.exit_code)
                 render.error(exc, args.json)
@@ -207,6 +215,18 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         return 130
     finally:
         tracer.finish()
+
+
+def _offer_to_lock(exc: Exception, args: argparse.Namespace) -> bool:
+    """On a terminal, offer to create a missing uv.lock; never without one (or with --json)."""
+    if args.json or not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    print(f"uvmgr: {exc}", file=sys.stderr)
+    try:
+        answer = input("Create it now with `uv lock`? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _traces(project_dir: Path, args: argparse.Namespace) -> int:

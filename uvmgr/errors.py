@@ -42,6 +42,10 @@ class ProjectError(UvmgrError):
     """The project cannot be used: no pyproject.toml, malformed TOML, missing or stale uv.lock."""
 
 
+class LockMissing(ProjectError):
+    """uv.lock does not exist yet."""
+
+
 class PackageNotFound(UvmgrError):
     """A named package is not a dependency of the project or does not exist on the index."""
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TRACE_FILE = "traces.jsonl"
+MAX_TRACE_BYTES = 5_000_000  # then the file is rotated to traces.1.jsonl
 _SECRET_KEY = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|auth|credential|cookie)")
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<cred>[^/@\s:]+(:[^/@\s]*)?)@")
 _SECRET_VALUE = re.compile(
@@ -141,6 +142,9 @@ class Tracer:
         if self.trace_dir is not None:
             try:
                 self.trace_dir.mkdir(parents=True, exist_ok=True)
+                path = self.trace_dir / TRACE_FILE
+                if path.exists() and path.stat().st_size > MAX_TRACE_BYTES:
+                    os.replace(path, self.trace_dir / "traces.1.jsonl")
                 lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in self.spans)
                 with open(self.trace_dir / TRACE_FILE, "a", encoding="utf-8") as fh:
                     fh.write(lines)
