@@ -97,6 +97,12 @@ class FixtureProject:
     def lock(self) -> Path:
         return self.root / "uv.lock"
 
+    def locked_version(self, name: str) -> str | None:
+        import tomllib
+
+        data = tomllib.loads(self.lock.read_text(encoding="utf-8"))
+        return next((p["version"] for p in data["package"] if p["name"] == name), None)
+
     def snapshot(self) -> tuple[bytes, bytes | None]:
         lock = self.lock.read_bytes() if self.lock.exists() else None
         return self.pyproject.read_bytes(), lock

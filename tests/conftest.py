@@ -69,9 +69,3 @@ def cli(capsys):
 
     return run
 
-
-def locked_version(project, name: str) -> str:
-    import tomllib
-
-    data = tomllib.loads(project.lock.read_text())
-    return next(p["version"] for p in data["package"] if p["name"] == name)

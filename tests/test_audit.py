@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import zipfile
 
-from tests.conftest import locked_version
 
 
 def test_audit_with_fixture_advisories(cli, demo_project, fixture_advisories):
@@ -93,7 +92,7 @@ def test_audit_fix_end_to_end(cli, demo_project, fixture_advisories):
     assert "demo-json==2.0.1" in demo_project.pyproject.read_text()
     assert result["change"]["tests"]["failed"] == 0
     assert result["after"]["findings"] == []
-    assert locked_version(demo_project, "demo-json") == "2.0.1"
+    assert demo_project.locked_version("demo-json") == "2.0.1"
 
 
 def test_audit_fix_dry_run_and_unfixable(cli, project_factory, fixture_advisories):

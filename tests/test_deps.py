@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import locked_version
 
 
 def test_list_shows_groups_and_locked_versions(cli, demo_project):
@@ -47,7 +46,7 @@ def test_upgrade_patch_stays_within_minor(cli, demo_project):
     assert changes["demo-http"] == ("1.0.0", "1.0.3")
     assert changes["demo-json"] == ("2.0.0", "2.0.1")  # the pin is raised: allowed by patch
     assert changes["demo-cli"] == ("1.0.0", "1.0.1")
-    assert locked_version(demo_project, "demo-http") == "1.0.3"
+    assert demo_project.locked_version("demo-http") == "1.0.3"
     assert 'demo-json==2.0.1' in demo_project.pyproject.read_text()
     assert 'demo-http>=1.0,<1.1' in demo_project.pyproject.read_text()  # not needed: unchanged
 
@@ -58,8 +57,8 @@ def test_upgrade_minor_raises_the_constraint_only_when_needed(cli, demo_project)
     assert r.code == 0, r.err
     result = r.json()
     assert [e["after"] for e in result["constraint_edits"]] == ["demo-http>=1.0,<1.3"]
-    assert locked_version(demo_project, "demo-http") == "1.2.0"
-    assert locked_version(demo_project, "demo-json") == "2.0.0"  # not named: untouched
+    assert demo_project.locked_version("demo-http") == "1.2.0"
+    assert demo_project.locked_version("demo-json") == "2.0.0"  # not named: untouched
     assert [h["latest"] for h in result["held_back"]] == ["2.1.0"]
 
 
@@ -67,7 +66,7 @@ def test_upgrade_major(cli, demo_project):
     r = cli("deps", "upgrade", "demo-http", "--level", "major", "--project", demo_project.root,
             "--json")
     assert r.code == 0, r.err
-    assert locked_version(demo_project, "demo-http") == "2.1.0"
+    assert demo_project.locked_version("demo-http") == "2.1.0"
     assert "demo-http>=1.0,<2.2" in demo_project.pyproject.read_text()  # keeps the cap's precision
 
 
@@ -152,4 +151,4 @@ def test_lock_creates_a_missing_lock(cli, project_factory):
     assert r.code == 2 and "uv.lock is missing" in r.err and "uvmgr deps lock" in r.err
     r = cli("deps", "lock", "--project", project.root, "--json")
     assert r.code == 0, r.err
-    assert locked_version(project, "demo-json") == "3.0.0"
+    assert project.locked_version("demo-json") == "3.0.0"

@@ -11,7 +11,6 @@ import time
 from uvmgr.tools.project import Project
 from uvmgr.tools.transaction import ProjectLock
 
-from tests.conftest import locked_version
 
 
 def test_failing_tests_after_upgrade_roll_back_byte_identical(cli, project_factory):
@@ -36,7 +35,7 @@ def test_passing_tests_keep_the_upgrade(cli, project_factory):
     r = cli("deps", "upgrade", "--level", "patch", "--test", "--project", project.root, "--json")
     assert r.code == 0, r.err
     assert r.json()["tests"]["passed"] == 2
-    assert locked_version(project, "demo-http") == "1.0.3"
+    assert project.locked_version("demo-http") == "1.0.3"
 
 
 def _wait_for(predicate, timeout=60.0):
@@ -60,7 +59,7 @@ def test_sigkill_mid_transaction_is_rolled_back_at_next_start(cli, project_facto
         # The upgrade is written and the (60 s) tests are running: the files have changed.
         assert _wait_for(lambda: project.snapshot() != before and (
             project.root / ".uvmgr/journal/meta.json").exists())
-        assert _wait_for(lambda: locked_version(project, "demo-http") == "1.2.0")
+        assert _wait_for(lambda: project.locked_version("demo-http") == "1.2.0")
         time.sleep(0.5)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
