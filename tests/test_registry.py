@@ -22,6 +22,6 @@ def test_every_tool_is_described_for_a_model():
 def test_mutating_flags_match_what_the_tools_do():
     mutating = {s.name for s in REGISTRY if s.mutates}
     assert mutating == {"add_dependency", "remove_dependency", "upgrade_packages", "lock_project",
-                        "fix_vulnerabilities"}
+                        "fix_vulnerabilities", "upgrade_safely"}
     for name in mutating:
         assert "dry_run" in inspect.signature(TOOLS[name].func).parameters

@@ -132,9 +132,11 @@ def _registry_deps(ctx: ToolContext, names: list[str] | None,
     return deps, locked
 
 
-def resolve_latest(ctx: ToolContext, requirements: dict[str, str]) -> dict[str, str]:
+def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
+                   exclude_newer: str | None = None) -> dict[str, str]:
     """{name: newest version satisfying its requirement} as uv sees the project's indexes
-    (find-links, index URLs, exclude-newer), each package resolved on its own."""
+    (find-links, index URLs, exclude-newer), each package resolved on its own. `exclude_newer`
+    (an RFC 3339 date) applies a cooldown: releases uploaded after it are ignored."""
     if not requirements:
         return {}
     lines = "\n".join(f"{name}{spec}" for name, spec in requirements.items())
@@ -144,9 +146,11 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str]) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
         req_file = Path(tmp) / "requirements.in"
         req_file.write_text(lines + "\n", encoding="utf-8")
-        result = ctx.runner.uv(["pip", "compile", "--no-deps", "--no-header", "--quiet",
-                                "--no-annotate", str(req_file)], ctx.project.root,
-                               timeout=ctx.settings.timeout)
+        args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
+                str(req_file)]
+        if exclude_newer:
+            args += ["--exclude-newer", exclude_newer]
+        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, "looking up versions", set(requirements))
     out = {}
     for line in result.stdout.splitlines():

@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("patch", "minor", "major"), default="minor")
     p.add_argument("--test", action="store_true",
                    help="run the tests after upgrading; restore everything if they fail")
+    p.add_argument("--safe", action="store_true",
+                   help="test-gated: bisect failures, keep what passes (honours the cooldown)")
     _mutating(p)
     _common(p)
     p = deps_sub.add_parser("lock", help="create or update uv.lock (uv lock) and sync")
@@ -125,6 +127,9 @@ def _tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[str, d
         if action == "remove":
             return "remove_dependency", {"names": args.names, "group": args.group,
                                          "dev": args.dev, "dry_run": args.dry_run}
+        if action == "upgrade" and args.safe:
+            return "upgrade_safely", {"packages": args.packages or None, "level": args.level,
+                                      "dry_run": args.dry_run}
         if action == "upgrade":
             return "upgrade_packages", {"packages": args.packages or None, "level": args.level,
                                         "dry_run": args.dry_run, "run_tests_after": args.test}

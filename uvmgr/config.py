@@ -21,6 +21,24 @@ class Settings:
     """An offline OSV advisory database (folder or zip) for `uvmgr audit`."""
     audit_service_url: str | None = None
     """An OSV-compatible service URL for `uvmgr audit` (default: uv's, the public OSV API)."""
+    cooldown_days: float = 7.0
+    """`upgrade_safely` ignores releases younger than this (like Renovate's minimumReleaseAge)."""
+    model: str | None = None
+    """A litellm model string for `uvmgr ask`; unset means the offline planner."""
+    fallbacks: tuple[str, ...] = ()
+    """Models tried in order when `model` fails; the offline planner is always the last."""
+    api_base: str | None = None
+    """Base URL for an OpenAI-compatible server (e.g. a local llama.cpp server)."""
+    model_timeout: float = 60.0
+    """Seconds before one model call is abandoned (then retried or the next model is used)."""
+    model_retries: int = 2
+    """Retries of the same model on a transient error (timeout, 429, 5xx, connection)."""
+    max_steps: int = 8
+    """Most tool calls in one `uvmgr ask` run."""
+    max_seconds: float = 600.0
+    """Longest wall time of one run; checked between steps, never inside a change."""
+    max_cost: float = 1.0
+    """Most money (USD, as litellm prices it) one run may spend on model calls."""
 
     @classmethod
     def load(cls, tool_table: Mapping[str, object], env: Mapping[str, str] | None = None,
@@ -42,8 +60,16 @@ class Settings:
 
 def _coerce(values: dict[str, object]) -> dict[str, object]:
     out = dict(values)
-    if "timeout" in out:
-        out["timeout"] = float(out["timeout"])  # type: ignore[arg-type]
+    for name in ("timeout", "cooldown_days", "model_timeout", "max_seconds", "max_cost"):
+        if name in out:
+            out[name] = float(out[name])  # type: ignore[arg-type]
+    for name in ("model_retries", "max_steps"):
+        if name in out:
+            out[name] = int(out[name])  # type: ignore[arg-type]
+    if isinstance(out.get("fallbacks"), str):
+        out["fallbacks"] = tuple(m.strip() for m in out["fallbacks"].split(",") if m.strip())
+    elif "fallbacks" in out:
+        out["fallbacks"] = tuple(out["fallbacks"])  # type: ignore[arg-type]
     if "test_args" in out:
         value = out["test_args"]
         out["test_args"] = tuple(value.split() if isinstance(value, str) else value)  # type: ignore[union-attr]

@@ -117,10 +117,11 @@ def _change(result: Any) -> None:
 
     console = _console()
     verb = "would change" if result.dry_run else "changed"
+    operation = getattr(result, "operation", "upgrade safely")
     if not result.changed:
-        console.print(f"{result.operation}: nothing to change.")
+        console.print(f"{operation}: nothing to change.")
     else:
-        console.print(f"[bold]{result.operation}[/] {verb}:")
+        console.print(f"[bold]{operation}[/] {verb}:")
     for edit in result.constraint_edits:
         console.print(escape(f"  pyproject.toml [{edit.group}]: {edit.before} -> {edit.after}"))
     for c in result.changes:
@@ -128,9 +129,16 @@ def _change(result: Any) -> None:
         console.print(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{marker}")
     if result.up_to_date:
         console.print(f"  up to date within the level: {', '.join(result.up_to_date)}")
-    for row in result.held_back:
-        console.print(f"  held back: {row.name} {row.latest} is available ({row.delta} jump, "
-                      f"beyond this level)")
+    for row in getattr(result, "held_back", []):
+        if hasattr(row, "reason"):  # upgrade_safely: held back because it broke something
+            tests = f" ({', '.join(row.failing_tests[:3])})" if row.failing_tests else ""
+            console.print(escape(f"  held back: {row.name} {row.current} -> {row.wanted}: "
+                                 f"{row.reason}{tests}"))
+        else:
+            console.print(f"  held back: {row.name} {row.latest} is available ({row.delta} "
+                          f"jump, beyond this level)")
+    for row in getattr(result, "majors_available", []):
+        console.print(f"  available, not applied: {row.name} {row.latest} ({row.delta})")
     if result.tests is not None:
         console.print(f"  tests: {result.tests.summary()}")
     if result.dry_run and result.changed:
@@ -208,6 +216,7 @@ _RENDERERS = {
     "remove_dependency": _change,
     "upgrade_packages": _change,
     "lock_project": _change,
+    "upgrade_safely": _change,
     "audit_dependencies": _audit,
     "fix_vulnerabilities": _fix,
     "run_tests": _tests,

@@ -1,0 +1,226 @@
+"""`upgrade_safely`: the upgrade a weak model cannot get wrong.
+
+Outdated within the level and a cooldown -> upgrade the batch in one transaction ->
+tests -> on failure bisect to the package(s) that break them -> for each, try the
+newest patch of its current minor before holding it back -> keep what passes,
+restore the rest -> report changes, held-back packages (with the failing tests)
+and the majors that are available but not applied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from uvmgr.errors import OperationFailed, ResolutionConflict, RolledBack, UsageError
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.deps import (
+    ConstraintEdit,
+    Level,
+    Outdated,
+    PackageChange,
+    _registry_deps,
+    _unique,
+    diff_locked,
+    ensure_lock_current,
+    resolve_latest,
+)
+from uvmgr.tools.spec import Arg
+from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.transaction import Transaction, sync_environment
+from uvmgr.tools.uv_errors import raise_for_uv
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    group: str
+    requirement: str
+    specifier: str
+    current: str
+    target: str
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    name: str
+    current: str
+    wanted: str
+    reason: str
+    failing_tests: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SafeUpgradeResult:
+    dry_run: bool
+    level: str
+    cooldown_days: float
+    changes: list[PackageChange] = field(default_factory=list)
+    constraint_edits: list[ConstraintEdit] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)
+    majors_available: list[Outdated] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    trials: int = 0
+    tests: TestReport | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.constraint_edits)
+
+
+def _edit_for(c: Candidate, version: str) -> ConstraintEdit | None:
+    from uvmgr.tools.pyproject_edit import with_specifier
+    from uvmgr.tools.versions import raise_constraint
+
+    if not c.specifier:
+        return None
+    new_spec = raise_constraint(c.specifier, version)
+    if new_spec == c.specifier:
+        return None
+    return ConstraintEdit(c.name, c.group, c.requirement, with_specifier(c.requirement, new_spec))
+
+
+class _Trials:
+    """Applies groups of upgrades one transaction at a time; keeps those whose tests pass."""
+
+    def __init__(self, ctx: ToolContext):
+        self.ctx = ctx
+        self.count = 0
+        self.edits: list[ConstraintEdit] = []
+        self.last_tests: TestReport | None = None
+
+    def attempt(self, group: list[tuple[Candidate, str]]) -> tuple[bool, TestReport | None, str]:
+        from uvmgr.tools.pyproject_edit import replace_requirements
+
+        self.count += 1
+        project = self.ctx.project
+        with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}=={v}" for c, v in group]):
+            with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
+                edits = [e for c, v in group if (e := _edit_for(c, v))]
+                if edits:
+                    replace_requirements(project.pyproject_path,
+                                         [(e.group, e.name, e.after) for e in edits])
+                    project.reload()
+                args = [a for c, v in group for a in ("--upgrade-package", f"{c.name}=={v}")]
+                result = self.ctx.runner.uv(["lock", *args], project.root,
+                                            timeout=self.ctx.settings.timeout)
+                try:
+                    raise_for_uv(result, "upgrade")
+                except ResolutionConflict as exc:
+                    return False, None, f"does not resolve with the other dependencies: {exc.message}"
+                if not sync_environment(project, self.ctx.runner):
+                    return False, None, "the new lock could not be installed (uv sync failed)"
+                tests = run_tests(self.ctx)
+                self.last_tests = tests
+                if not tests.ok:
+                    return False, tests, "tests failed"
+                tx.commit()
+                self.edits += edits
+                return True, tests, ""
+
+
+def upgrade_safely(
+    ctx: ToolContext,
+    level: Annotated[Level, Arg("Largest allowed jump: 'patch', 'minor' (the usual safe choice) "
+                                "or 'major'.")] = "minor",
+    packages: Annotated[list[str] | None, Arg("Only these direct dependencies; empty for "
+                                              "all.")] = None,
+    dry_run: Annotated[bool, Arg("Only report the plan; change nothing.")] = False,
+) -> SafeUpgradeResult:
+    """Upgrade direct dependencies within `level`, gated by the tests: upgrades the whole batch
+    in one transaction, runs the tests, and if they fail finds the package(s) that break them
+    by bisection, tries the newest patch of their current minor instead, and keeps only what
+    passes (the rest is restored byte for byte). Ignores releases newer than the cooldown.
+    Reports what changed, what was held back and why, and which major versions are available.
+    Prefer this over upgrade_packages. Mutates pyproject.toml and uv.lock."""
+    from uvmgr.tools.versions import LEVELS, delta, level_bound, within_level
+
+    if level not in LEVELS:
+        raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
+    ensure_lock_current(ctx)
+    deps, locked = _registry_deps(ctx, packages)
+    unique = _unique(deps)
+    cooldown = ctx.settings.cooldown_days
+    cutoff = None
+    if cooldown > 0:
+        when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=cooldown)
+        cutoff = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    bounded = resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+                                   for d in unique}, cutoff)
+    newest = resolve_latest(ctx, {d.name: "" for d in unique}, cutoff)
+    candidates, up_to_date, majors = [], [], []
+    for dep in unique:
+        current = locked[dep.name].version
+        target = bounded.get(dep.name, current)
+        latest = newest.get(dep.name, current)
+        if delta(target, latest) != "none" and not within_level(current, latest, level):
+            majors.append(Outdated(dep.name, dep.group, dep.requirement, current, target, latest,
+                                   delta(current, latest)))
+        if within_level(current, target, level):
+            candidates.append(Candidate(dep.name, dep.group, dep.requirement, dep.specifier,
+                                        current, target))
+        else:
+            up_to_date.append(dep.name)
+    direct = {d.name for d in deps}
+    if dry_run or not candidates:
+        planned = [PackageChange(c.name, c.current, c.target, True) for c in candidates]
+        edits = [e for c in candidates if (e := _edit_for(c, c.target))]
+        return SafeUpgradeResult(dry_run, level, cooldown, planned, edits, [], majors, up_to_date)
+
+    baseline = run_tests(ctx)
+    if not baseline.ok:
+        failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
+        raise OperationFailed(
+            f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
+            "good upgrade from a bad one; nothing was changed",
+            hint="fix the tests first (`uvmgr test`), or use `uvmgr deps upgrade` without tests")
+    trials = _Trials(ctx)
+    failing: list[tuple[Candidate, TestReport | None, str]] = []
+
+    def search(group: list[Candidate]) -> None:
+        ok, report, reason = trials.attempt([(c, c.target) for c in group])
+        if ok:
+            return
+        if len(group) == 1:
+            failing.append((group[0], report, reason))
+            return
+        middle = len(group) // 2
+        search(group[:middle])
+        search(group[middle:])
+
+    search(candidates)
+    held: list[HeldBack] = []
+    for cand, report, reason in failing:
+        failed_ids = [f.id for f in report.failures] if report else []
+        lower = _next_lower(ctx, cand, cutoff)
+        if lower is not None:
+            ok, _, _ = trials.attempt([(cand, lower)])
+            if ok:
+                held.append(HeldBack(cand.name, cand.current, cand.target,
+                                     f"{cand.target}: {reason}; kept {lower} instead",
+                                     failed_ids))
+                continue
+        held.append(HeldBack(cand.name, cand.current, cand.target, reason, failed_ids))
+    changes = diff_locked(locked, ctx.project.locked_packages(), direct)
+    if not changes and failing:
+        # Nothing could be kept: make the outcome unmistakable to the caller.
+        result = SafeUpgradeResult(False, level, cooldown, [], [], held, majors, up_to_date,
+                                   trials.count, trials.last_tests)
+        raise RolledBack("upgrade_safely: every upgrade broke the tests or did not resolve; "
+                         "pyproject.toml and uv.lock are unchanged",
+                         hint="see the held-back packages and their failing tests", result=result)
+    return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
+                             up_to_date, trials.count, trials.last_tests)
+
+
+def _next_lower(ctx: ToolContext, cand: Candidate, cutoff: str | None) -> str | None:
+    """The newest patch of the current minor, if it is newer than the current version and older
+    than the target that failed."""
+    from uvmgr.tools.versions import delta, level_bound
+
+    found = resolve_latest(ctx, {cand.name: level_bound(cand.current, "patch")}, cutoff)
+    version = found.get(cand.name)
+    if version and delta(cand.current, version) != "none" and delta(version, cand.target) != "none":
+        return version
+    return None
