@@ -99,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("check", help="format, lint and type checks")
     _common(p)
+    p = sub.add_parser("ask", help="ask in plain words; the agent plans over these tools and "
+                                   "asks before changing anything")
+    p.add_argument("request", help='e.g. "upgrade safely" or "any CVEs in my deps?"')
+    p.add_argument("--model", help="a litellm model string (default: [tool.uvmgr] model, "
+                                   "UVMGR_MODEL, else the offline planner)")
+    p.add_argument("--dry-run", action="store_true", help="change nothing; report the plan")
+    p.add_argument("--yes", action="store_true",
+                   help="approve changes to the packages the request names without asking")
+    p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
+    _common(p)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -162,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     project_dir = Path(args.project or os.getcwd())
     if args.command == "traces":
         return _traces(project_dir, args)
+    if args.command == "ask":
+        return _ask(project_dir, args)
     return _run_tool(project_dir, args, passthrough)
 
 
@@ -215,6 +227,52 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
             root.set("exit_code", code)
             render.show(name, result, args)
             return code
+    except KeyboardInterrupt:
+        print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
+        return 130
+    finally:
+        tracer.finish()
+
+
+def _ask(project_dir: Path, args: argparse.Namespace) -> int:
+    print("uvmgr: working on it…", file=sys.stderr, flush=True)  # first output, before imports
+    from uvmgr import render
+    from uvmgr.errors import UvmgrError
+    from uvmgr.telemetry import Tracer
+
+    tracer = Tracer()
+    try:
+        with tracer.span("uvmgr ask", command="uvmgr ask", version=__version__) as root:
+            try:
+                from uvmgr.config import Settings
+                from uvmgr.tools.context import ToolContext
+                from uvmgr.tools.project import Project
+                from uvmgr.tools.runner import ProcessRunner
+                from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
+
+                project = Project(project_dir)
+                tracer.trace_dir = ensure_state_dir(project) / "traces"
+                settings = Settings.load(project.tool_settings)
+                runner = ProcessRunner(tracer, default_timeout=settings.timeout)
+                recovered = recover_interrupted(project, runner)
+                if recovered:
+                    print(f"uvmgr: {recovered}", file=sys.stderr)
+                ctx = ToolContext(project, runner, tracer, settings)
+                from uvmgr.agent.planner import run_agent
+                from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
+
+                mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
+                confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
+                summary = run_agent(ctx, args.request, mode=mode, confirmer=confirmer,
+                                    model=args.model, max_steps=args.max_steps,
+                                    observer=ConsoleObserver())
+            except UvmgrError as exc:
+                root.set("exit_code", exc.exit_code)
+                render.error(exc, args.json)
+                return exc.exit_code
+            root.set("exit_code", summary.exit_code)
+            render.agent_summary(summary, args.json, tracer.trace_id)
+            return summary.exit_code
     except KeyboardInterrupt:
         print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
         return 130

@@ -250,3 +250,21 @@ def traces(runs: list[dict], as_json: bool) -> None:
         tree = Tree(label(run) + f" [dim]trace {run['trace_id'][:12]}[/]")
         grow(tree, run)
         console.print(tree)
+
+
+def agent_summary(summary: Any, as_json: bool, trace_id: str) -> None:
+    """The end of `uvmgr ask`: the answer for a person, or the whole run as JSON."""
+    if as_json:
+        payload = to_jsonable(summary)
+        payload.update({"models_used": summary.models_used, "tokens": summary.tokens,
+                        "cost_usd": summary.cost, "trace_id": trace_id})
+        print_json(payload)
+        return
+    from rich.markdown import Markdown
+
+    console = _console()
+    console.print()
+    console.print(Markdown(summary.answer.replace("\n", "  \n")))
+    used = ", ".join(summary.models_used) or "none"
+    console.print(f"[dim]{len(summary.steps)} steps, {summary.duration:.1f}s, model: {used}, "
+                  f"{summary.tokens} tokens, ${summary.cost:.4f}, trace {trace_id[:12]}[/]")

@@ -1,0 +1,145 @@
+"""Reading a request without a model: intent by nearest neighbour over example phrasings
+(TF-IDF of character n-grams and words, standard library only), plus the package names,
+specifiers, level and group the request mentions."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from uvmgr.prompts.intents import INTENT_EXAMPLES
+from uvmgr.tools.project import normalize_name
+
+THRESHOLD = 0.22
+_SPEC = re.compile(
+    r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9,._-]+\])?)"
+    r"((?:\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[0-9][0-9A-Za-z.*+!-]*)"
+    r"(?:\s*,\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[0-9][0-9A-Za-z.*+!-]*)*)"
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+STOPWORDS = frozenset("""
+a an the to and then also please add install include using use in into of on for from as my our
+project dependency dependencies dep deps group dev development package packages with it that
+i we need want new run tests test pytest check make sure start library lib module can you would
+like latest version versions newest recent optional extra requirement requirements docs be is
+""".split())
+
+
+_FILLER = re.compile(r"\b(please|kindly|can you|could you|would you|i want to|i'd like to|just|"
+                     r"for me|thanks|thank you|hey|ok|okay)\b")
+
+
+def _features(text: str) -> Counter:
+    text = _FILLER.sub(" ", text.lower())
+    text = " " + re.sub(r"\s+", " ", text.strip(" ?!.")) + " "
+    grams = Counter()
+    for n in (3, 4, 5):
+        for i in range(len(text) - n + 1):
+            grams[text[i:i + n]] += 1
+    for word in _WORD.findall(text):
+        grams["w:" + word] += 2
+    return grams
+
+
+class IntentMatcher:
+    """Nearest neighbour by cosine similarity of TF-IDF vectors."""
+
+    def __init__(self, examples: dict[str, tuple[str, ...]] = INTENT_EXAMPLES):
+        self.rows: list[tuple[str, Counter]] = []
+        docs = [(intent, _features(text)) for intent, texts in examples.items() for text in texts]
+        df: Counter = Counter()
+        for _, feats in docs:
+            df.update(feats.keys())
+        n = len(docs)
+        self.idf = {k: math.log((1 + n) / (1 + v)) + 1 for k, v in df.items()}
+        self.rows = [(intent, self._weigh(feats)) for intent, feats in docs]
+
+    def _weigh(self, feats: Counter) -> dict[str, float]:
+        vec = {k: v * self.idf.get(k, 1.0) for k, v in feats.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {k: v / norm for k, v in vec.items()}
+
+    def scores(self, text: str) -> dict[str, float]:
+        query = self._weigh(_features(text))
+        best: dict[str, float] = {}
+        for intent, vec in self.rows:
+            score = sum(w * vec.get(k, 0.0) for k, w in query.items())
+            best[intent] = max(best.get(intent, 0.0), score)
+        return best
+
+    def classify(self, text: str) -> tuple[str, float]:
+        scores = self.scores(text)
+        intent, score = max(scores.items(), key=lambda kv: kv[1])
+        if score < THRESHOLD:
+            return "out_of_scope", score
+        return intent, score
+
+
+@dataclass
+class Reading:
+    intent: str
+    score: float
+    packages: list[str] = field(default_factory=list)  # project dependencies the request names
+    specs: list[str] = field(default_factory=list)  # requirements to add, as written
+    level: str = "minor"
+    group: str | None = None
+    dev: bool = False
+    then_test: bool = False
+
+
+def project_names_in(text: str, known: list[str]) -> list[str]:
+    """Project dependencies named in `text`, tolerating case, -/_ and small typos."""
+    norm_known = {normalize_name(k): k for k in known}
+    found: list[str] = []
+    for word in _WORD.findall(text):
+        w = normalize_name(word.strip(".,;:!?"))
+        if len(w) < 3 or w in STOPWORDS:
+            continue
+        match = w if w in norm_known else next(iter(
+            difflib.get_close_matches(w, list(norm_known), n=1, cutoff=0.8)), None)
+        if match and match not in found:
+            found.append(match)
+    return found
+
+
+def requested_specs(text: str) -> list[str]:
+    """Requirements a person asks to add: `httpx>=0.27`, `rich`, `pytest-cov`."""
+    specs = [m.group(1) + re.sub(r"\s+", "", m.group(2)) for m in _SPEC.finditer(text)]
+    if specs:
+        return specs
+    # No specifier: the words after the verb that are not filler.
+    match = re.search(r"\b(?:add|install|include|using|use|need|depend on)\b(.*)", text, re.I)
+    tail = match.group(1) if match else ""
+    tail = re.split(r"\b(?:to the|to|as|and|then|in the|into)\b", tail, maxsplit=1)[0]
+    names = [w.strip(".,;:!?'\"`") for w in _WORD.findall(tail)]
+    return [w for w in names if w and w.lower() not in STOPWORDS]
+
+
+def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading:
+    names = project_names_in(text, known)
+    masked = text
+    for spec in requested_specs(text) if re.search(r"\b(add|install|include)\b", text, re.I) else []:
+        masked = masked.replace(spec, "PKG")
+    for word in _WORD.findall(text):
+        if normalize_name(word) in names:
+            masked = re.sub(rf"\b{re.escape(word)}\b", "PKG", masked)
+    intent, score = matcher.classify(masked)
+    lower = text.lower()
+    level = "minor"
+    if re.search(r"\b(patch|bug ?fix(es)?|patches)\b", lower):
+        level = "patch"
+    if re.search(r"\b(major|breaking)\b", lower):
+        level = "major"
+    group_match = re.search(r"(?:to|in|into|from) the ([A-Za-z0-9_-]+) group|--group[ =]([\w-]+)",
+                            text)
+    group = (group_match.group(1) or group_match.group(2)) if group_match else None
+    dev = bool(re.search(r"\bdev(elopment)?\b", lower)) and group in (None, "dev")
+    reading = Reading(intent, score, names, level=level, group=None if dev else group, dev=dev)
+    if intent == "add":
+        reading.specs = requested_specs(text)
+    reading.then_test = intent not in ("test", "upgrade", "fix") and bool(
+        re.search(r"\b(and|then)\b.*\b(run|check)\b.*\btests?\b", lower))
+    return reading

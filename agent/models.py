@@ -1,0 +1,215 @@
+"""The model chain: configured litellm models in order, the offline planner last.
+
+A DSPy engine. Transient errors (timeouts, 429, 5xx, connection errors) are retried
+with backoff (tenacity; a 429's Retry-After is honoured), then the next model is
+used; auth errors, unknown models and context-window errors go to the next model at
+once and say why. A model that failed stays skipped for the rest of the run. Every
+call is a span with model, tokens, cost and latency; no key ever reaches a span, a
+log or an event. litellm (~5 s to import) loads only when a remote model is used.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+
+from uvmgr.agent.events import ModelCalled, Notice, Observer, ignore
+from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
+from uvmgr.telemetry import Tracer, redact_text
+
+TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+MAX_RETRY_AFTER = 30.0
+
+
+class ModelFailed(Exception):
+    def __init__(self, model: str, reason: str, transient: bool):
+        super().__init__(f"{model}: {reason}")
+        self.model, self.reason, self.transient = model, reason, transient
+
+
+def is_transient(exc: BaseException) -> bool:
+    import litellm
+
+    if isinstance(exc, (litellm.Timeout, litellm.RateLimitError, litellm.APIConnectionError,
+                        litellm.ServiceUnavailableError, litellm.InternalServerError)):
+        return True
+    if isinstance(exc, (litellm.AuthenticationError, litellm.NotFoundError,
+                        litellm.BadRequestError, litellm.ContextWindowExceededError,
+                        litellm.PermissionDeniedError)):
+        return False
+    status = getattr(exc, "status_code", None)
+    return status in TRANSIENT_STATUS
+
+
+def describe(exc: BaseException) -> str:
+    """A short, secret-free reason for a failed call."""
+    import litellm
+
+    kinds = [
+        (litellm.AuthenticationError, "authentication failed (check the API key); not retried"),
+        (litellm.PermissionDeniedError, "permission denied; not retried"),
+        (litellm.ContextWindowExceededError, "the prompt exceeds the context window; not retried"),
+        (litellm.NotFoundError, "unknown model name; not retried"),
+        (litellm.BadRequestError, "the request was rejected (bad model name or parameters); "
+                                  "not retried"),
+        (litellm.RateLimitError, "rate limited (429)"),
+        (litellm.Timeout, "timed out"),
+        (litellm.ServiceUnavailableError, "service unavailable (503)"),
+        (litellm.InternalServerError, "server error (5xx)"),
+        (litellm.APIConnectionError, "connection failed"),
+    ]
+    for kind, text in kinds:
+        if isinstance(exc, kind):
+            return text
+    return redact_text(f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+def retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after") if hasattr(headers, "get") else None
+    try:
+        return min(float(value), MAX_RETRY_AFTER) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _to_messages(request) -> list[dict]:
+    system = request.system if isinstance(request.system, str) else "".join(
+        p.text for p in (request.system or ()))
+    messages = [{"role": "system", "content": system}] if system else []
+    messages += [{"role": m.role, "content": m.text or ""} for m in request.messages]
+    return messages
+
+
+class ModelChain:
+    """A DSPy engine that tries each configured model, then the offline planner."""
+
+    def __init__(self, models: list[str], offline: OfflinePlanner, *, tracer: Tracer,
+                 observer: Observer = ignore, timeout: float = 60.0, retries: int = 2,
+                 api_base: str | None = None, env: Mapping[str, str] | None = None,
+                 backoff: float = 0.5):
+        self.models = [m for m in models if m]
+        self.offline = offline
+        self.tracer = tracer
+        self.observer = observer
+        self.timeout = timeout
+        self.retries = retries
+        self.api_base = api_base
+        self.backoff = backoff
+        self.env = os.environ if env is None else env
+        self.down: dict[str, str] = {}
+        self.active = self.models[0] if self.models else OFFLINE_MODEL
+        self.calls: list[ModelCalled] = []
+        self._litellm_loaded = False
+
+    def _emit(self, event: ModelCalled) -> None:
+        self.calls.append(event)
+        self.observer(event)
+
+    def complete(self, request):
+        from dspy.lm15 import Message, Response, TextPart, Usage
+
+        messages = _to_messages(request)
+        for model in self.models:
+            if model in self.down:
+                continue
+            try:
+                text, usage = self._call_with_retries(model, messages)
+            except ModelFailed as exc:
+                self.down[model] = exc.reason
+                self.observer(Notice(f"model {model} failed: {exc.reason}; falling back"))
+                continue
+            self.active = model
+            return Response(id=None, model=model, message=Message.assistant([TextPart(text)]),
+                            finish_reason="stop", usage=Usage(**usage))
+        if self.models and self.active != OFFLINE_MODEL:
+            self.observer(Notice("every configured model failed; the offline planner answers"))
+        self.active = OFFLINE_MODEL
+        started = time.monotonic()
+        response = self.offline.complete(request)
+        self._emit(ModelCalled(OFFLINE_MODEL, True, time.monotonic() - started))
+        return response
+
+    def _litellm(self):
+        if not self._litellm_loaded:
+            self.observer(Notice("loading litellm (the first remote model call takes a few "
+                                 "seconds)"))
+            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            self._litellm_loaded = True
+        import litellm
+
+        litellm.suppress_debug_info = True
+        return litellm
+
+    def _call_with_retries(self, model: str, messages: list[dict]) -> tuple[str, dict]:
+        from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt
+
+        litellm = self._litellm()
+        attempt_no = 0
+
+        def wait(state) -> float:
+            exc = state.outcome.exception()
+            after = retry_after(exc) if exc else None
+            return after if after is not None else self.backoff * (2 ** (state.attempt_number - 1))
+
+        try:
+            for attempt in Retrying(stop=stop_after_attempt(self.retries + 1), wait=wait,
+                                    retry=retry_if_exception(is_transient), reraise=False):
+                with attempt:
+                    attempt_no += 1
+                    return self._call_once(litellm, model, messages, attempt_no)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            raise ModelFailed(model, f"{describe(last)}, after {attempt_no} attempts",
+                              True) from None
+        except ModelFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any provider error: next model, with the reason
+            raise ModelFailed(model, describe(exc), is_transient(exc)) from None
+        raise ModelFailed(model, "no answer", True)  # pragma: no cover - loop always returns
+
+    def _call_once(self, litellm, model: str, messages: list[dict], attempt: int) -> tuple[str, dict]:
+        started = time.monotonic()
+        with self.tracer.span("model call", model=model, attempt=attempt) as span:
+            kwargs = {"model": model, "messages": messages, "timeout": self.timeout,
+                      "num_retries": 0, "max_retries": 0}
+            if self.api_base:
+                kwargs["api_base"] = self.api_base
+            try:
+                response = litellm.completion(**kwargs)
+            except Exception as exc:
+                latency = time.monotonic() - started
+                span.set("outcome", describe(exc))
+                self._emit(ModelCalled(model, False, latency, error=describe(exc),
+                                       attempt=attempt))
+                raise
+            latency = time.monotonic() - started
+            usage = getattr(response, "usage", None)
+            tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+            tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+            try:
+                cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+            except Exception:  # noqa: BLE001 - unknown price: record zero, never fail the call
+                cost = 0.0
+            for key, value in (("input_tokens", tokens_in), ("output_tokens", tokens_out),
+                               ("cost_usd", cost), ("latency_ms", round(latency * 1000, 1))):
+                span.set(key, value)
+            self._emit(ModelCalled(model, True, latency, tokens_in, tokens_out, cost,
+                                   attempt=attempt))
+            text = response.choices[0].message.content or ""
+            return text, {"input_tokens": tokens_in, "output_tokens": tokens_out,
+                          "total_tokens": tokens_in + tokens_out}
+
+    @property
+    def cost(self) -> float:
+        return sum(c.cost for c in self.calls)
+
+    def stream(self, request):
+        from dspy.lm15 import response_to_events
+
+        return response_to_events(self.complete(request))
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,165 @@
+"""The offline planner: a deterministic DSPy engine that needs no model and no network.
+
+It reads the person's request from the DSPy prompt, recognises the intent
+(`agent.intents`), plans the tool calls for it, emits them one ReAct step at a time,
+and writes the final answer from the observations. Instructions inside observations
+(file contents, tool output) are never read as requests: only the `request` field is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from uvmgr.agent.intents import IntentMatcher, Reading, read_request
+from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
+
+OFFLINE_MODEL = "uvmgr/offline-planner"
+_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.S)
+_STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    tool: str
+    args: dict
+    thought: str
+
+
+def plan_for(reading: Reading) -> list[PlannedCall]:
+    """The tool calls that carry out one recognised request."""
+    i = reading.intent
+    names = reading.packages or None
+    calls: list[PlannedCall] = []
+    if i == "outdated":
+        calls.append(PlannedCall("outdated_packages", {"packages": names},
+                                 "List the direct dependencies that have newer versions."))
+    elif i == "upgrade":
+        calls.append(PlannedCall("upgrade_safely", {"level": reading.level, "packages": names},
+                                 f"Upgrade within the {reading.level} level with the tests as a "
+                                 "gate; upgrade_safely keeps only what passes."))
+    elif i == "audit":
+        calls.append(PlannedCall("audit_dependencies", {},
+                                 "Check the locked packages against known advisories."))
+    elif i == "fix":
+        calls.append(PlannedCall("fix_vulnerabilities", {},
+                                 "Move each vulnerable package to its lowest fixed version, "
+                                 "then run the tests."))
+    elif i == "add" and reading.specs:
+        args: dict = {"specs": reading.specs}
+        if reading.dev:
+            args["dev"] = True
+        elif reading.group:
+            args["group"] = reading.group
+        calls.append(PlannedCall("add_dependency", args, f"Add {', '.join(reading.specs)}."))
+    elif i == "remove" and reading.packages:
+        calls.append(PlannedCall("remove_dependency", {"names": reading.packages},
+                                 f"Remove {', '.join(reading.packages)}."))
+    elif i == "list":
+        calls.append(PlannedCall("list_dependencies", {}, "List the direct dependencies."))
+    elif i == "test":
+        calls.append(PlannedCall("run_tests", {}, "Run the test suite."))
+    elif i == "build":
+        calls.append(PlannedCall("build_package", {}, "Build the sdist and wheel and check them."))
+    elif i == "check":
+        calls.append(PlannedCall("check_quality", {}, "Run format, lint and type checks."))
+    elif i == "lock":
+        calls.append(PlannedCall("lock_project", {}, "Update uv.lock from pyproject.toml."))
+    if reading.then_test and calls:
+        calls.append(PlannedCall("run_tests", {}, "Run the tests, as asked."))
+    return calls
+
+
+def _fields(text: str) -> dict[str, str]:
+    """The `[[ ## name ## ]]` fields of a prompt. The first occurrence wins, so text inside an
+    observation cannot replace the person's request."""
+    out: dict[str, str] = {}
+    for match in _FIELD.finditer(text):
+        out.setdefault(match.group(1), match.group(2).strip())
+    return out
+
+
+class OfflinePlanner:
+    """A DSPy engine (`complete(Request) -> Response`) that plans without a model."""
+
+    def __init__(self, known_packages: list[str]):
+        self.known_packages = known_packages
+        self.matcher = IntentMatcher()
+
+    def read(self, request: str) -> Reading:
+        return read_request(request, self.known_packages, self.matcher)
+
+    def respond(self, system: str, user: str) -> str:
+        user = user.split("\n\nRespond with the corresponding output fields", 1)[0]
+        fields = _fields(user)  # request, then the trajectory's thought_i, tool_name_i, ...
+        request = fields.get("request", "")
+        trajectory = {k: v for k, v in fields.items() if re.match(r"\w+_\d+$", k)}
+        reading = self.read(request)
+        if "next_tool_name" in system:
+            return self._step(reading, trajectory)
+        return self._answer(reading, trajectory)
+
+    def _step(self, reading: Reading, trajectory: dict[str, str]) -> str:
+        done = sum(1 for k in trajectory if k.startswith("tool_name_"))
+        observations = [v for k, v in trajectory.items() if k.startswith("observation_")]
+        plan = plan_for(reading)
+        stop = any(o.startswith(_STOP_OUTCOMES) for o in observations)
+        if stop or done >= len(plan):
+            thought = "The request is handled." if plan else "No tool fits this request offline."
+            return _format({"next_thought": thought, "next_tool_name": "finish",
+                            "next_tool_args": "{}"})
+        call = plan[done]
+        return _format({"next_thought": call.thought, "next_tool_name": call.tool,
+                        "next_tool_args": json.dumps(call.args)})
+
+    def _answer(self, reading: Reading, trajectory: dict[str, str]) -> str:
+        observations = [v for k, v in trajectory.items() if k.startswith("observation_")
+                        and v != "Completed."]
+        plan = plan_for(reading)
+        lines = ["(offline planner: no model is configured, so requests are matched to known "
+                 "tasks)"]
+        if not plan:
+            if reading.intent == "add":
+                lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
+            elif reading.intent == "remove":
+                lines.append("I could not find that package among the project's dependencies; "
+                             "`uvmgr deps list` shows them.")
+            else:
+                lines.append(OFFLINE_REFUSAL)
+            return _format({"reasoning": "No plan matched.", "answer": "\n".join(lines)})
+        lines.append(f"Task: {INTENT_DESCRIPTIONS.get(reading.intent, reading.intent)}.")
+        lines += ["", *observations] if observations else ["", "No tool ran."]
+        refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
+        tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(reading.intent)
+        if reading.intent == "audit" and observations and observations[0].startswith("No known"):
+            tail = None
+        if tail:
+            lines += ["", f"Next: {tail}"]
+        return _format({"reasoning": "Summarised the observations.", "answer": "\n".join(lines)})
+
+    # -- the DSPy engine protocol ------------------------------------------------------------
+    def complete(self, request):
+        from dspy.lm15 import Message, Response, TextPart, Usage
+
+        system = request.system if isinstance(request.system, str) else "".join(
+            p.text for p in (request.system or ()))
+        users = [m.text or "" for m in request.messages if m.role == "user"]
+        user = users[-1] if users else ""
+        text = self.respond(system or "", user)
+        return Response(id=None, model=OFFLINE_MODEL, message=Message.assistant([TextPart(text)]),
+                        finish_reason="stop",
+                        usage=Usage(input_tokens=0, output_tokens=0, total_tokens=0))
+
+    def stream(self, request):
+        from dspy.lm15 import response_to_events
+
+        return response_to_events(self.complete(request))
+
+    def close(self) -> None:
+        pass
+
+
+def _format(fields: dict[str, str]) -> str:
+    parts = [f"[[ ## {k} ## ]]\n{v}" for k, v in fields.items()]
+    return "\n\n".join(parts + ["[[ ## completed ## ]]"])

@@ -1,0 +1,204 @@
+"""The planner: `dspy.ReAct` over the tool registry, with budgets and step events.
+
+`run_agent` wires it together: the model chain (or the offline planner), the safety
+layer every tool call goes through, and the run summary a front end renders.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from uvmgr.agent.events import (
+    Notice,
+    Observer,
+    RunStarted,
+    RunSummary,
+    StepFinished,
+    StepStarted,
+    ignore,
+)
+from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
+from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.registry import REGISTRY
+from uvmgr.tools.spec import ToolSpec
+
+# The planner chooses among these; lock_project and the single-shot upgrade stay plain
+# commands so even a weak model takes the test-gated path.
+AGENT_TOOLS = (
+    "outdated_packages", "list_dependencies", "upgrade_safely", "audit_dependencies",
+    "fix_vulnerabilities", "add_dependency", "remove_dependency", "run_tests", "build_package",
+    "check_quality",
+)
+HIDDEN_ARGS = ("dry_run",)  # the safety layer decides dry runs, never the model
+
+
+@dataclass
+class Budget:
+    max_steps: int
+    max_seconds: float
+    max_cost: float
+    started: float = 0.0
+
+    def exhausted(self, cost: float) -> str:
+        if time.monotonic() - self.started > self.max_seconds:
+            return "max_seconds"
+        if cost > self.max_cost:
+            return "max_cost"
+        return ""
+
+
+def _tool_for(spec: ToolSpec, safety: SafetyLayer, outcomes: dict):
+    import dspy
+    from pydantic import TypeAdapter
+
+    arguments = {k: v for k, v in spec.arguments().items() if k not in HIDDEN_ARGS}
+    schemas, types, descs = {}, {}, {}
+    for name, (hint, desc) in arguments.items():
+        schemas[name] = TypeAdapter(hint).json_schema()
+        schemas[name]["description"] = desc
+        types[name] = hint
+        descs[name] = desc
+
+    def call(**kwargs):
+        unknown = sorted(set(kwargs) - set(arguments))
+        if unknown:
+            raise ValueError(f"unknown argument(s) {unknown}; {spec.name} takes "
+                             f"{sorted(arguments) or 'no arguments'}")
+        observation, outcome = safety.run(spec, kwargs)
+        outcomes["last"] = outcome
+        return observation
+
+    call.__name__ = spec.name
+    return dspy.Tool(call, name=spec.name, desc=spec.description, args=schemas,
+                     arg_types=types, arg_desc=descs)
+
+
+def _react_class():
+    import dspy
+    from dspy.utils.exceptions import ContextWindowExceededError
+
+    class UvmgrReAct(dspy.ReAct):
+        """ReAct with budgets checked between steps (never inside a tool call) and events."""
+
+        def __init__(self, signature, tools, budget: Budget, summary: RunSummary,
+                     observer: Observer, outcomes: dict, cost):
+            super().__init__(signature, tools=tools, max_iters=budget.max_steps)
+            self.budget, self.summary, self.observer = budget, summary, observer
+            self.outcomes, self.cost = outcomes, cost
+
+        def forward(self, **input_args):
+            trajectory: dict = {}
+            steps = 0
+            while True:
+                stop = self.budget.exhausted(self.cost())
+                if steps >= self.max_iters:
+                    stop = "max_steps"
+                if stop:
+                    self.summary.stopped_by = stop
+                    self.observer(Notice(f"stopped: the {stop.replace('_', ' ')} budget is spent"))
+                    break
+                try:
+                    pred = self._call_with_potential_trajectory_truncation(
+                        self.react, trajectory, **input_args)
+                except (ContextWindowExceededError, ValueError) as err:
+                    self.observer(Notice(f"the planner could not choose a valid step: {err}"))
+                    break
+                idx = steps
+                name, args = pred.next_tool_name, pred.next_tool_args or {}
+                trajectory[f"thought_{idx}"] = pred.next_thought
+                trajectory[f"tool_name_{idx}"] = name
+                trajectory[f"tool_args_{idx}"] = args
+                if name == "finish":
+                    trajectory[f"observation_{idx}"] = "Completed."
+                    break
+                steps += 1
+                self.observer(StepStarted(idx, pred.next_thought, name, args))
+                started = time.monotonic()
+                self.outcomes["last"] = "ok"
+                try:
+                    observation = self.tools[name](**args)
+                except Exception as err:  # noqa: BLE001 - a tool error is an observation
+                    observation = (f"ERROR in {name}: {err}. Check the arguments against the "
+                                   "tool's description and try again, or finish.")
+                    self.outcomes["last"] = "error"
+                trajectory[f"observation_{idx}"] = observation
+                mutates = name in self.outcomes.get("mutating", ())
+                finished = StepFinished(idx, name, args, str(observation),
+                                        time.monotonic() - started, mutates,
+                                        self.outcomes["last"])
+                self.summary.steps.append(finished)
+                self.observer(finished)
+            extract = self._call_with_potential_trajectory_truncation(
+                self.extract, trajectory, **input_args)
+            return dspy.Prediction(trajectory=trajectory, **extract)
+
+    return UvmgrReAct
+
+
+def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner,
+                    observer: Observer):
+    """The engine answering for this run: the offline planner alone, or a chain ending in it."""
+    from uvmgr.agent.models import ModelChain
+
+    models = [m for m in [model or ctx.settings.model, *ctx.settings.fallbacks] if m]
+    if not models or models == [OFFLINE_MODEL] or model == "offline":
+        return ModelChain([], offline, tracer=ctx.tracer, observer=observer)
+    return ModelChain(models, offline, tracer=ctx.tracer, observer=observer,
+                      timeout=ctx.settings.model_timeout, retries=ctx.settings.model_retries,
+                      api_base=ctx.settings.api_base)
+
+
+def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
+              confirmer: Confirmer | None = None, model: str | None = None,
+              max_steps: int | None = None, observer: Observer = ignore,
+              engine=None) -> RunSummary:
+    """Plan and carry out one request. `engine` replaces the model chain (scripted tests)."""
+    started = time.monotonic()
+    summary = RunSummary(request)
+    offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()])
+    chain = engine if engine is not None else model_chain_for(ctx, model, offline, observer)
+    label = getattr(chain, "active", None) or getattr(engine, "model", "scripted")
+    observer(RunStarted(request, label, mode))
+
+    with ctx.tracer.span("agent run", mode=mode, model=label) as span:
+        import dspy
+
+        logging.getLogger("dspy").setLevel(logging.ERROR)
+        safety = SafetyLayer(ctx, Authority(request), mode, confirmer, observer)
+        outcomes: dict = {"mutating": {s.name for s in REGISTRY if s.mutates}}
+        specs = {s.name: s for s in REGISTRY}
+        tools = [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
+        budget = Budget(max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
+                        ctx.settings.max_cost, started)
+        from uvmgr.prompts.signatures import project_task
+
+        program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
+                                 lambda: getattr(chain, "cost", 0.0))
+        lm = dspy.LM(f"uvmgr/{getattr(chain, 'active', 'engine')}", engine=chain, cache=False,
+                     num_retries=0)
+        with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
+            prediction = program(request=request)
+        summary.answer = str(prediction.answer).strip()
+        summary.decisions = list(safety.decisions)
+        summary.model_calls = list(getattr(chain, "calls", []))
+        if summary.stopped_by:
+            summary.answer += (f"\n\n(Stopped early: the {summary.stopped_by.replace('_', ' ')} "
+                               "budget was reached between steps; no change was interrupted.)")
+        if safety.rolled_back:
+            summary.exit_code = EXIT_ROLLED_BACK
+        elif safety.needs_person:
+            summary.exit_code = EXIT_REFUSED
+        elif summary.steps and summary.steps[-1].outcome == "error":
+            summary.exit_code = EXIT_FAILED
+        else:
+            summary.exit_code = EXIT_OK
+        summary.duration = round(time.monotonic() - started, 3)
+        for key, value in (("steps", len(summary.steps)), ("exit_code", summary.exit_code),
+                           ("tokens", summary.tokens), ("cost_usd", summary.cost),
+                           ("models", summary.models_used)):
+            span.set(key, value)
+    return summary
