@@ -31,6 +31,9 @@ class ModelFailed(Exception):
 def is_transient(exc: BaseException) -> bool:
     import litellm
 
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and 400 <= status < 600:
+        return status in TRANSIENT_STATUS
     if isinstance(exc, (litellm.Timeout, litellm.RateLimitError, litellm.APIConnectionError,
                         litellm.ServiceUnavailableError, litellm.InternalServerError)):
         return True
@@ -38,14 +41,30 @@ def is_transient(exc: BaseException) -> bool:
                         litellm.BadRequestError, litellm.ContextWindowExceededError,
                         litellm.PermissionDeniedError)):
         return False
-    status = getattr(exc, "status_code", None)
-    return status in TRANSIENT_STATUS
+    return False
+
+
+_BY_STATUS = {
+    401: "authentication failed (check the API key); not retried",
+    403: "permission denied; not retried",
+    404: "unknown model name; not retried",
+    429: "rate limited (429)",
+    500: "server error (500)",
+    502: "bad gateway (502)",
+    503: "service unavailable (503)",
+    504: "gateway timeout (504)",
+}
 
 
 def describe(exc: BaseException) -> str:
     """A short, secret-free reason for a failed call."""
     import litellm
 
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, litellm.ContextWindowExceededError):
+        return "the prompt exceeds the context window; not retried"
+    if status in _BY_STATUS and not isinstance(exc, litellm.Timeout):
+        return _BY_STATUS[status]
     kinds = [
         (litellm.AuthenticationError, "authentication failed (check the API key); not retried"),
         (litellm.PermissionDeniedError, "permission denied; not retried"),
@@ -66,9 +85,14 @@ def describe(exc: BaseException) -> str:
 
 
 def retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("retry-after") if hasattr(headers, "get") else None
+    """Seconds a 429/503 asked us to wait (capped), from whichever headers litellm kept."""
+    value = None
+    for headers in (getattr(exc, "litellm_response_headers", None),
+                    getattr(exc, "headers", None),
+                    getattr(getattr(exc, "response", None), "headers", None)):
+        if headers is not None and hasattr(headers, "get") and headers.get("retry-after"):
+            value = headers.get("retry-after")
+            break
     try:
         return min(float(value), MAX_RETRY_AFTER) if value is not None else None
     except (TypeError, ValueError):

@@ -30,7 +30,7 @@ from uvmgr.tools.spec import ToolSpec
 Mode = Literal["confirm", "dry-run", "yes", "policy"]
 Confirmer = Callable[[ApprovalAsked], bool]
 
-_SHELL = re.compile(r"[;&|`$<>]|\$\(")
+_SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

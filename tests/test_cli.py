@@ -126,3 +126,38 @@ def test_traces_show_the_tree(cli, demo_project):
                for c in tool["children"])
     r = cli("traces", "--project", demo_project.root)
     assert "list_dependencies" in r.out
+
+
+def test_ask_offline_read_only_json(cli, demo_project):
+    r = cli("ask", "what's outdated?", "--project", demo_project.root, "--json")
+    assert r.code == 0, r.err
+    run = r.json()
+    assert [s["tool"] for s in run["steps"]] == ["outdated_packages"]
+    assert "offline planner" in run["answer"] and "demo-http 1.0.0 -> 2.1.0" in run["answer"]
+    assert run["models_used"] == ["uvmgr/offline-planner"]
+    assert r.err.startswith("uvmgr: working on it")
+
+
+def test_ask_without_a_terminal_refuses_a_change(cli, demo_project):
+    before = demo_project.snapshot()
+    r = cli("ask", "upgrade safely", "--project", demo_project.root, "--json")
+    assert r.code == 3
+    run = r.json()
+    assert run["decisions"][0]["by"] == "no-terminal"
+    assert "would have done" in run["steps"][0]["observation"]
+    assert demo_project.snapshot() == before
+
+
+def test_ask_yes_upgrades_with_the_tests_as_a_gate(cli, demo_project):
+    r = cli("ask", "apply patch updates", "--yes", "--project", demo_project.root, "--json")
+    assert r.code == 0, r.out
+    assert demo_project.locked_version("demo-http") == "1.0.3"
+    assert "demo-http: 1.0.0 -> 1.0.3" in r.json()["answer"]
+
+
+def test_ask_dry_run(cli, demo_project):
+    before = demo_project.snapshot()
+    r = cli("ask", "get rid of demo-cli", "--dry-run", "--project", demo_project.root, "--json")
+    assert r.code == 0
+    assert r.json()["steps"][0]["outcome"] == "dry-run"
+    assert demo_project.snapshot() == before
