@@ -152,7 +152,9 @@ class ModelChain:
             self.observer(Notice("every configured model failed; the offline planner answers"))
         self.active = OFFLINE_MODEL
         started = time.monotonic()
-        response = self.offline.complete(request)
+        with self.tracer.span("model call", model=OFFLINE_MODEL, input_tokens=0, output_tokens=0,
+                              cost_usd=0.0):
+            response = self.offline.complete(request)
         self._emit(ModelCalled(OFFLINE_MODEL, True, time.monotonic() - started))
         return response
 

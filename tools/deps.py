@@ -173,8 +173,9 @@ def outdated_packages(
     ensure_lock_current(ctx)
     deps, locked = _registry_deps(ctx, packages)
     names = sorted({d.name for d in deps})
-    latest = resolve_latest(ctx, {n: "" for n in names})
-    compatible = resolve_latest(ctx, {d.name: d.specifier for d in _unique(deps)})
+    latest, compatible = in_parallel(
+        lambda: resolve_latest(ctx, {n: "" for n in names}),
+        lambda: resolve_latest(ctx, {d.name: d.specifier for d in _unique(deps)}))
     rows = []
     for dep in deps:
         current = locked[dep.name].version
@@ -185,6 +186,16 @@ def outdated_packages(
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
                              delta(current, newest)))
     return rows
+
+
+def in_parallel(*calls):
+    """Run independent read-only uv queries at once; spans keep their parent."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+        return [f.result() for f in futures]
 
 
 def _unique(deps: list[DirectDependency]) -> list[DirectDependency]:
@@ -306,9 +317,10 @@ def upgrade_packages(
     ensure_lock_current(ctx)
     deps, locked = _registry_deps(ctx, packages)
     unique = _unique(deps)
-    bounded = resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
-                                   for d in unique})
-    newest = resolve_latest(ctx, {d.name: "" for d in unique})
+    bounded, newest = in_parallel(
+        lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+                                     for d in unique}),
+        lambda: resolve_latest(ctx, {d.name: "" for d in unique}))
     edits, upgrade_args, up_to_date, held_back = [], [], [], []
     for dep in deps:
         current = locked[dep.name].version

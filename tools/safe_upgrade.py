@@ -24,6 +24,7 @@ from uvmgr.tools.deps import (
     _unique,
     diff_locked,
     ensure_lock_current,
+    in_parallel,
     resolve_latest,
 )
 from uvmgr.tools.spec import Arg
@@ -146,9 +147,10 @@ def upgrade_safely(
     if cooldown > 0:
         when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=cooldown)
         cutoff = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    bounded = resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
-                                   for d in unique}, cutoff)
-    newest = resolve_latest(ctx, {d.name: "" for d in unique}, cutoff)
+    bounded, newest = in_parallel(
+        lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+                                     for d in unique}, cutoff),
+        lambda: resolve_latest(ctx, {d.name: "" for d in unique}, cutoff))
     candidates, up_to_date, majors = [], [], []
     for dep in unique:
         current = locked[dep.name].version

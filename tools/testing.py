@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -44,6 +42,8 @@ class TestReport:
 
 def parse_junit(xml_text: str) -> tuple[int, int, int, int, list[TestFailure]]:
     """(passed, failed, errors, skipped, failures) from a pytest JUnit XML report."""
+    import xml.etree.ElementTree as ET
+
     root = ET.fromstring(xml_text)
     passed = failed = errors = skipped = 0
     failures: list[TestFailure] = []
@@ -78,6 +78,8 @@ def run_tests(
 ) -> TestReport:
     """Run the project's test suite (`uv run pytest`) and report passed, failed, errors and
     skipped counts with the id and message of every failing test. Read-only: changes no file."""
+    import tempfile
+
     project = ctx.project
     args = [*ctx.settings.test_args, *(pytest_args or [])]
     with tempfile.TemporaryDirectory(prefix="uvmgr-junit-") as tmp:

@@ -54,7 +54,7 @@ class TerminalConfirmer:
         self.console.print(Panel(escape(ask.preview), title=f"{ask.tool} wants to change files",
                                  border_style="yellow"))
         try:
-            self.console.print("Apply this change? [y/N] ", end="")
+            self.console.print("Apply this change? \\[y/N] ", end="")
             answer = input()
         except (EOFError, KeyboardInterrupt):
             return False
