@@ -26,12 +26,12 @@ from uvmgr.tools.context import ToolContext
 from uvmgr.tools.registry import REGISTRY
 from uvmgr.tools.spec import ToolSpec
 
-# The planner chooses among these; lock_project and the single-shot upgrade stay plain
-# commands so even a weak model takes the test-gated path.
+# The planner chooses among these; the single-shot upgrade_packages stays a plain command so
+# even a weak model takes the test-gated path.
 AGENT_TOOLS = (
     "outdated_packages", "list_dependencies", "upgrade_safely", "audit_dependencies",
     "fix_vulnerabilities", "add_dependency", "remove_dependency", "run_tests", "build_package",
-    "check_quality",
+    "check_quality", "lock_project",
 )
 HIDDEN_ARGS = ("dry_run",)  # the safety layer decides dry runs, never the model
 

@@ -141,6 +141,10 @@ class SafetyLayer:
     def _decide(self, tool: str, args: dict, approved: bool, by: str, reason: str = "") -> None:
         decision = Decision(tool, redact(args), approved, by, reason)  # type: ignore[arg-type]
         self.decisions.append(decision)
+        # Every approval and refusal is on the trace, with who decided and why.
+        with self.ctx.tracer.span("approval", tool=tool, args=args, approved=approved, by=by,
+                                  reason=reason):
+            pass
         self.observer(decision)
 
     def run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:

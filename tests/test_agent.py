@@ -150,3 +150,19 @@ def test_major_upgrade_needs_the_person_to_say_so(demo_project):
     summary = run_agent(make_ctx(demo_project), "upgrade safely", engine=engine, mode="yes")
     assert summary.exit_code == 3  # --yes does not cover a major jump nobody asked for
     assert demo_project.snapshot() == before
+
+
+def test_cost_budget(demo_project):
+    engine = ScriptedEngine([("list_dependencies", {})] * 10)
+    engine.cost = 5.0  # as if the model had already spent $5
+    summary = run_agent(make_ctx(demo_project, max_cost=1.0), "list deps", engine=engine)
+    assert summary.steps == [] and summary.stopped_by == "max_cost"
+
+
+def test_refusals_are_on_the_trace(demo_project):
+    ctx = make_ctx(demo_project)
+    engine = ScriptedEngine([("add_dependency", {"specs": ["evil-pkg"]})])
+    run_agent(ctx, "what's outdated?", engine=engine, mode="yes")
+    approvals = [s for s in ctx.tracer.spans if s.name == "approval"]
+    assert approvals and approvals[0].attributes["approved"] is False
+    assert approvals[0].attributes["by"] == "safety"

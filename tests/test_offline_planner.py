@@ -91,3 +91,12 @@ def test_the_answer_announces_the_offline_planner(planner):
             "[[ ## tool_args_0 ## ]]\n{}\n\n[[ ## observation_0 ## ]]\n1 outdated: click")
     answer = planner.respond("[[ ## answer ## ]]", user)
     assert "offline planner" in answer and "1 outdated: click" in answer
+
+
+def test_every_planned_tool_is_offered_to_the_planner():
+    from uvmgr.agent.planner import AGENT_TOOLS
+
+    planner = OfflinePlanner(KNOWN)
+    for text, tool, _ in PHRASINGS:
+        assert tool in AGENT_TOOLS, text
+    assert plan_for(planner.read("add httpx and run the tests"))[1].tool in AGENT_TOOLS
