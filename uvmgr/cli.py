@@ -177,6 +177,24 @@ def main(argv: list[str] | None = None) -> int:
     return _run_tool(project_dir, args, passthrough)
 
 
+def _open_project(project_dir: Path, tracer):
+    """Load and check the project, point the traces at it, recover an interrupted change."""
+    from uvmgr.config import Settings
+    from uvmgr.tools.context import ToolContext
+    from uvmgr.tools.project import Project
+    from uvmgr.tools.runner import ProcessRunner
+    from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
+
+    project = Project(project_dir)
+    tracer.trace_dir = ensure_state_dir(project) / "traces"
+    settings = Settings.load(project.tool_settings)
+    runner = ProcessRunner(tracer, default_timeout=settings.timeout)
+    recovered = recover_interrupted(project, runner)
+    if recovered:
+        print(f"uvmgr: {recovered}", file=sys.stderr)
+    return ToolContext(project, runner, tracer, settings)
+
+
 def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
     from uvmgr import render
     from uvmgr.errors import LockMissing, RolledBack, UvmgrError
@@ -189,21 +207,9 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
     try:
         with tracer.span(command, command=command, version=__version__) as root:
             try:
-                from uvmgr.config import Settings
-                from uvmgr.tools.context import ToolContext
-                from uvmgr.tools.project import Project
                 from uvmgr.tools.registry import TOOLS, invoke
-                from uvmgr.tools.runner import ProcessRunner
-                from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
 
-                project = Project(project_dir)
-                tracer.trace_dir = ensure_state_dir(project) / "traces"
-                settings = Settings.load(project.tool_settings)
-                runner = ProcessRunner(tracer, default_timeout=settings.timeout)
-                recovered = recover_interrupted(project, runner)
-                if recovered:
-                    print(f"uvmgr: {recovered}", file=sys.stderr)
-                ctx = ToolContext(project, runner, tracer, settings)
+                ctx = _open_project(project_dir, tracer)
                 result = invoke(TOOLS[name], ctx, **kwargs)
             except RolledBack as exc:
                 root.set("exit_code", exc.exit_code)
@@ -244,20 +250,7 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
     try:
         with tracer.span("uvmgr ask", command="uvmgr ask", version=__version__) as root:
             try:
-                from uvmgr.config import Settings
-                from uvmgr.tools.context import ToolContext
-                from uvmgr.tools.project import Project
-                from uvmgr.tools.runner import ProcessRunner
-                from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
-
-                project = Project(project_dir)
-                tracer.trace_dir = ensure_state_dir(project) / "traces"
-                settings = Settings.load(project.tool_settings)
-                runner = ProcessRunner(tracer, default_timeout=settings.timeout)
-                recovered = recover_interrupted(project, runner)
-                if recovered:
-                    print(f"uvmgr: {recovered}", file=sys.stderr)
-                ctx = ToolContext(project, runner, tracer, settings)
+                ctx = _open_project(project_dir, tracer)
                 from uvmgr.agent.planner import run_agent
                 from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
 
