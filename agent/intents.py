@@ -25,6 +25,11 @@ a an the to and then also please add install include using use in into of on for
 project dependency dependencies dep deps group dev development package packages with it that
 i we need want new run tests test pytest check make sure start library lib module can you would
 like latest version versions newest recent optional extra requirement requirements docs be is
+but not or so if all any some only keep this these those them they what which who how why when
+where there here me you your his her its their do does did done have has had get got let made
+up down out over under again more most other same such no nor too very will should now than once
+safely safe everything anything update upgrade remove bump fix audit list show thanks are was
+were been being at by about against between through during before after above below off
 """.split())
 
 
@@ -88,6 +93,15 @@ class Reading:
     group: str | None = None
     dev: bool = False
     then_test: bool = False
+    ambiguous: str = ""  # a negation or condition the offline planner will not guess at
+
+
+MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
+_EXCEPT = re.compile(r"\b(except|excluding|other than|but not)\b", re.I)
+_NEGATION = re.compile(r"\b(don'?t|do not|never|not|without|instead of|rather than|leave)\b|"
+                       r"\bbut keep\b(?! the tests)", re.I)
+# Any condition or negation: --yes never approves a change on such a request.
+CONDITIONAL = re.compile(f"{_EXCEPT.pattern}|{_NEGATION.pattern}", re.I)
 
 
 def project_names_in(text: str, known: list[str]) -> list[str]:
@@ -140,6 +154,26 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
     reading = Reading(intent, score, names, level=level, group=None if dev else group, dev=dev)
     if intent == "add":
         reading.specs = requested_specs(text)
+    if intent in MUTATING_INTENTS:
+        _apply_conditions(reading, text, known)
     reading.then_test = intent not in ("test", "upgrade", "fix") and bool(
         re.search(r"\b(and|then)\b.*\b(run|check)\b.*\btests?\b", lower))
     return reading
+
+
+def _apply_conditions(reading: Reading, text: str, known: list[str]) -> None:
+    """"upgrade everything except X" becomes every dependency but X; any other negation or
+    condition on a change is left to a person (or a model) rather than guessed."""
+    split = _EXCEPT.search(text)
+    rest = text[:split.start()] + " " + text[split.end():] if split else text
+    if split and reading.intent == "upgrade" and not _NEGATION.search(rest):
+        excluded = project_names_in(text[split.end():], known)
+        included = project_names_in(text[:split.start()], known)
+        base = included or [normalize_name(k) for k in known]
+        reading.packages = [n for n in base if n not in excluded]
+        return
+    match = split or _NEGATION.search(text)
+    if match:
+        reading.ambiguous = match.group(0)
+        if reading.intent == "add":
+            reading.specs = [s for s in reading.specs if s.lower() not in ("but", "not")]

@@ -32,6 +32,8 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
     i = reading.intent
     names = reading.packages or None
     calls: list[PlannedCall] = []
+    if reading.ambiguous:
+        return calls
     if i == "outdated":
         calls.append(PlannedCall("outdated_packages", {"packages": names},
                                  "List the direct dependencies that have newer versions."))
@@ -120,7 +122,11 @@ class OfflinePlanner:
         lines = ["(offline planner: no model is configured, so requests are matched to known "
                  "tasks)"]
         if not plan:
-            if reading.intent == "add":
+            if reading.ambiguous:
+                lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "
+                             "does not guess what to leave out. Name exactly what to change "
+                             "(e.g. \"remove demo-cli\"), or configure a model.")
+            elif reading.intent == "add":
                 lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
             elif reading.intent == "remove":
                 lines.append("I could not find that package among the project's dependencies; "

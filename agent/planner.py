@@ -104,8 +104,12 @@ def _react_class():
                 try:
                     pred = self._call_with_potential_trajectory_truncation(
                         self.react, trajectory, **input_args)
-                except (ContextWindowExceededError, ValueError) as err:
-                    self.observer(Notice(f"the planner could not choose a valid step: {err}"))
+                except ContextWindowExceededError as err:
+                    self.observer(Notice(f"the trajectory no longer fits the model: {err}"))
+                    break
+                except Exception as err:  # noqa: BLE001 - an unparseable step ends the run cleanly
+                    self.observer(Notice("the planner could not choose a valid step "
+                                         f"({type(err).__name__}); ending the run"))
                     break
                 idx = steps
                 name, args = pred.next_tool_name, pred.next_tool_args or {}
@@ -132,9 +136,16 @@ def _react_class():
                                         self.outcomes["last"])
                 self.summary.steps.append(finished)
                 self.observer(finished)
-            extract = self._call_with_potential_trajectory_truncation(
-                self.extract, trajectory, **input_args)
-            return dspy.Prediction(trajectory=trajectory, **extract)
+            try:
+                extract = self._call_with_potential_trajectory_truncation(
+                    self.extract, trajectory, **input_args)
+                answer = extract.answer
+            except Exception as err:  # noqa: BLE001 - the steps still deserve a report
+                self.observer(Notice(f"the model could not write the answer ({type(err).__name__})"))
+                observed = [str(v) for k, v in trajectory.items()
+                            if k.startswith("observation_") and v != "Completed."]
+                answer = "What happened:\n" + ("\n".join(observed) or "no tool ran.")
+            return dspy.Prediction(trajectory=trajectory, answer=answer)
 
     return UvmgrReAct
 

@@ -32,13 +32,27 @@ Confirmer = Callable[[ApprovalAsked], bool]
 
 _SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
 class Target:
     kind: Literal["package", "url", "path", "shell", "level"]
     value: str
+
+
+# Which tool each recognised intent of the request may approve under --yes.
+INTENT_TOOLS = {
+    "upgrade": {"upgrade_safely", "upgrade_packages"},
+    "fix": {"fix_vulnerabilities"},
+    "add": {"add_dependency"},
+    "remove": {"remove_dependency"},
+    "lock": {"lock_project"},
+}
+
+
+def _tokens(text: str) -> list[str]:
+    """What the person typed, split on whitespace, with quotes and sentence punctuation off."""
+    return [t.strip("'\"`,;:!?()[]{}").rstrip(".") for t in text.split()]
 
 
 @dataclass(frozen=True)
@@ -53,16 +67,58 @@ class Authority:
     def text(self) -> str:
         return "\n".join([self.request, *self.answers, self.policy_text])
 
-    def names_package(self, name: str) -> bool:
-        """True when the person named the package (case, -/_ and small typos tolerated)."""
+    def _names(self) -> set[str]:
+        from uvmgr.agent.intents import STOPWORDS
+
+        names = set()
+        for token in _tokens(self.text):
+            name = requirement_name(token)
+            if name and name not in STOPWORDS and len(name) > 1:
+                names.add(name)
+        return names
+
+    def names_package(self, name: str, *, project: set[str] = frozenset()) -> bool:
+        """True when the person typed this package's name. Exact (case and -/_ aside), except
+        that a small typo may refer to a package already in the project."""
         wanted = normalize_name(name)
-        words = {normalize_name(requirement_name(w) or w) for w in _WORD.findall(self.text)}
-        if wanted in words:
+        names = self._names()
+        if wanted in names:
             return True
-        return bool(difflib.get_close_matches(wanted, list(words), n=1, cutoff=0.88))
+        if wanted in project:
+            return bool(difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.85))
+        return False
 
     def mentions(self, literal: str) -> bool:
-        return literal.strip().lower() in self.text.lower()
+        """True when the person typed exactly this URL or path as one word."""
+        wanted = literal.strip().rstrip("/")
+        return bool(wanted) and wanted in {t.rstrip("/") for t in _tokens(self.text)}
+
+    @property
+    def conditional(self) -> bool:
+        from uvmgr.agent.intents import CONDITIONAL
+
+        return bool(CONDITIONAL.search(self.request))
+
+    def intent(self) -> str:
+        from uvmgr.agent.intents import IntentMatcher
+
+        return IntentMatcher().classify(self.request)[0]
+
+
+def _spec_targets(spec: str) -> list[Target]:
+    out = [Target("package", requirement_name(spec) or spec)]
+    if "@" in spec:  # a direct reference: `name @ URL-or-path`
+        ref = spec.split("@", 1)[1].split(";", 1)[0].strip()
+        kind = "url" if _URL.match(ref) and not ref.startswith("file:") else "path"
+        out.append(Target(kind, ref))
+    elif spec.strip().startswith((".", "/", "~")) or "file:" in spec:
+        out.append(Target("path", spec.strip()))
+    for url in _URL.findall(spec):
+        if Target("url", url) not in out and Target("path", url) not in out:
+            out.append(Target("url", url))
+    if _SHELL.search(spec):
+        out.append(Target("shell", spec))
+    return out
 
 
 def targets_of(tool: str, args: dict) -> list[Target]:
@@ -70,14 +126,7 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     out: list[Target] = []
     if tool == "add_dependency":
         for spec in args.get("specs") or []:
-            spec = str(spec)
-            out.append(Target("package", requirement_name(spec) or spec))
-            for url in _URL.findall(spec):
-                out.append(Target("url", url))
-            if spec.strip().startswith((".", "/", "~")) or "file:" in spec:
-                out.append(Target("path", spec.strip()))
-            if _SHELL.search(spec):
-                out.append(Target("shell", spec))
+            out += _spec_targets(str(spec))
         if args.get("group"):
             group = str(args["group"])
             if _SHELL.search(group):
@@ -96,7 +145,7 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     return out
 
 
-_MAJOR_WORDS = ("major", "latest", "breaking", "newest")
+_MAJOR = re.compile(r"\bmajor\b", re.I)
 
 
 @dataclass
@@ -123,18 +172,25 @@ class SafetyLayer:
                     bad.append(f"package '{t.value}' is not a dependency and was not named in "
                                "your request")
             elif t.kind in ("url", "path"):
-                configured = {self.ctx.settings.audit_db, self.ctx.settings.audit_service_url}
-                if t.value not in configured and not self.authority.mentions(t.value):
+                if not self.authority.mentions(t.value):
                     bad.append(f"{t.kind} '{t.value}' does not come from your request")
             elif t.kind == "shell":
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
         return bad
 
-    def named_by_request(self, targets: list[Target]) -> bool:
+    def covered_by_yes(self, tool: str, targets: list[Target]) -> bool:
+        """--yes approves only what the request plainly asks for: the right kind of change,
+        every package named by the person, a major jump only when they said "major", and
+        nothing when the request is conditional ("except", "don't", ...)."""
+        if self.authority.conditional:
+            return False
+        if tool not in INTENT_TOOLS.get(self.authority.intent(), set()):
+            return False
+        project = self._project_packages()
         for t in targets:
-            if t.kind == "package" and not self.authority.names_package(t.value):
+            if t.kind == "package" and not self.authority.names_package(t.value, project=project):
                 return False
-            if t.kind == "level" and not any(w in self.authority.text.lower() for w in _MAJOR_WORDS):
+            if t.kind == "level" and not _MAJOR.search(self.authority.request):
                 return False
         return True
 
@@ -177,7 +233,7 @@ class SafetyLayer:
             return f"DRY RUN: nothing was changed. The call would do this:\n{preview}", "dry-run"
         if not has_changes(preview_result):
             return preview, "ok"
-        if self.mode == "yes" and self.named_by_request(targets):
+        if self.mode == "yes" and self.covered_by_yes(spec.name, targets):
             self._decide(spec.name, args, True, "yes-flag")
         elif self.confirmer is not None:
             ask = ApprovalAsked(spec.name, redact(args), preview)  # type: ignore[arg-type]

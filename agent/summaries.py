@@ -12,8 +12,10 @@ MAX_ITEMS = 25
 
 def _changes(result: Any) -> list[str]:
     lines = []
+    from uvmgr.render import edit_text
+
     for edit in getattr(result, "constraint_edits", []):
-        lines.append(f"pyproject.toml [{edit.group}]: '{edit.before}' -> '{edit.after}'")
+        lines.append(f"pyproject.toml [{edit.group}]: {edit_text(edit)}")
     for c in getattr(result, "changes", []):
         where = "" if c.direct else " (transitive)"
         lines.append(f"{c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{where}")

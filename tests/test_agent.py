@@ -166,3 +166,50 @@ def test_refusals_are_on_the_trace(demo_project):
     approvals = [s for s in ctx.tracer.spans if s.name == "approval"]
     assert approvals and approvals[0].attributes["approved"] is False
     assert approvals[0].attributes["by"] == "safety"
+
+
+def test_yes_needs_the_request_to_ask_for_that_kind_of_change(demo_project):
+    before = demo_project.snapshot()
+    engine = ScriptedEngine([("upgrade_safely", {"level": "minor"})])
+    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine, mode="yes")
+    assert summary.exit_code == 3 and summary.decisions[0].by == "no-terminal"
+    assert demo_project.snapshot() == before
+
+
+def test_yes_does_not_cover_a_conditional_request(demo_project):
+    before = demo_project.snapshot()
+    engine = ScriptedEngine([("remove_dependency", {"names": ["demo-cli", "demo-http"]})])
+    summary = run_agent(make_ctx(demo_project), "remove demo-cli but keep demo-http",
+                        engine=engine, mode="yes")
+    assert summary.exit_code == 3
+    assert demo_project.snapshot() == before
+
+
+def test_latest_does_not_unlock_a_major_jump(demo_project):
+    engine = ScriptedEngine([("upgrade_safely", {"level": "major"})])
+    summary = run_agent(make_ctx(demo_project), "upgrade to the latest versions", engine=engine,
+                        mode="yes")
+    assert summary.exit_code == 3
+
+
+@pytest.mark.parametrize("spec", ["demo-yaml @ ../evilpkg", "demo-yaml @ /tmp/evil",
+                                  "demo-yaml @ file:///tmp/evil.whl", "./evil"])
+def test_paths_inside_specs_are_refused(demo_project, spec):
+    engine = ScriptedEngine([("add_dependency", {"specs": [spec]})])
+    summary = run_agent(make_ctx(demo_project), "add demo-yaml", engine=engine, mode="yes")
+    assert summary.steps[0].outcome == "refused"
+    assert summary.decisions[0].by == "safety"
+
+
+def test_advisory_db_path_must_be_typed_by_the_person(demo_project):
+    engine = ScriptedEngine([("fix_vulnerabilities", {"db": "."})])
+    summary = run_agent(make_ctx(demo_project), "check my deps for vulnerabilities.",
+                        engine=engine, mode="yes")
+    assert summary.steps[0].outcome == "refused"
+
+
+def test_unparseable_model_output_ends_the_run_cleanly(demo_project):
+    engine = ScriptedEngine([("no_such_tool", {})])
+    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine)
+    assert summary.steps == [] and summary.exit_code == 0
+    assert summary.answer

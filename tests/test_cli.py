@@ -161,3 +161,19 @@ def test_ask_dry_run(cli, demo_project):
     assert r.code == 0
     assert r.json()["steps"][0]["outcome"] == "dry-run"
     assert demo_project.snapshot() == before
+
+
+def test_bad_setting_is_a_usage_error(cli, demo_project):
+    text = demo_project.pyproject.read_text() + '\n[tool.uvmgr]\ntimeout = "soon"\n'
+    demo_project.pyproject.write_text(text)
+    r = cli("deps", "list", "--project", demo_project.root)
+    assert r.code == 2 and "invalid uvmgr setting" in r.err
+
+
+def test_a_project_cannot_set_the_model_endpoint():
+    from uvmgr.config import Settings
+
+    settings = Settings.load({"api-base": "http://attacker.example/v1", "model": "openai/x"},
+                             env={})
+    assert settings.api_base is None and settings.model == "openai/x"
+    assert Settings.load({}, env={"UVMGR_API_BASE": "http://127.0.0.1:8080/v1"}).api_base

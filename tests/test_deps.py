@@ -152,3 +152,16 @@ def test_lock_creates_a_missing_lock(cli, project_factory):
     r = cli("deps", "lock", "--project", project.root, "--json")
     assert r.code == 0, r.err
     assert project.locked_version("demo-json") == "3.0.0"
+
+
+def test_adding_an_already_locked_package_is_still_a_change(cli, demo_project):
+    # packaging is locked already (pytest needs it); declaring it edits both files
+    before = demo_project.snapshot()
+    r = cli("deps", "add", "packaging", "--dry-run", "--project", demo_project.root, "--json")
+    result = r.json()
+    assert result["changed"] is True
+    [edit] = result["constraint_edits"]
+    assert (edit["name"], edit["group"], edit["before"]) == ("packaging", "main", "")
+    assert edit["after"].startswith("packaging>=")
+    assert set(result["files_changed"]) == {"pyproject.toml", "uv.lock"}
+    assert demo_project.snapshot() == before

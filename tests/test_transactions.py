@@ -95,3 +95,29 @@ def test_concurrent_run_is_refused(cli, demo_project):
     assert r.code == 1
     assert "another uvmgr is running" in r.err
     assert demo_project.snapshot() == before
+
+
+def test_damaged_journal_is_reported_moved_aside_and_not_half_restored(cli, demo_project):
+    from uvmgr.tools.transaction import Journal
+
+    project = Project(demo_project.root)
+    Journal(project).write("upgrade")
+    journal = demo_project.root / ".uvmgr/journal"
+    (journal / "uv.lock").write_text("damaged")  # its hash no longer matches
+    demo_project.pyproject.write_text(demo_project.pyproject.read_text() + "\n# edited\n")
+    edited = demo_project.snapshot()
+    r = cli("deps", "list", "--project", demo_project.root)
+    assert r.code == 2 and "journal of an interrupted change is damaged" in r.err
+    assert demo_project.snapshot() == edited  # nothing half-restored
+    assert not journal.exists()
+    assert list((demo_project.root / ".uvmgr").glob("journal.damaged-*"))
+    r = cli("deps", "list", "--project", demo_project.root)  # the next run goes on
+    assert r.code == 0
+
+
+def test_corrupt_journal_meta(cli, demo_project):
+    journal = demo_project.root / ".uvmgr/journal"
+    journal.mkdir(parents=True)
+    (journal / "meta.json").write_text("{not json")
+    r = cli("deps", "list", "--project", demo_project.root, "--json")
+    assert r.code == 2 and r.json()["error"] == "ProjectError"

@@ -76,10 +76,30 @@ class ChangeResult:
     held_back: list[Outdated] = field(default_factory=list)  # newer versions beyond the level
     tests: TestReport | None = None
     notes: list[str] = field(default_factory=list)
+    files_changed: list[str] = field(default_factory=list)  # by content hash
 
     @property
     def changed(self) -> bool:
-        return bool(self.changes or self.constraint_edits)
+        return bool(self.changes or self.constraint_edits or self.files_changed)
+
+
+def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],
+                      ) -> list[ConstraintEdit]:
+    """Requirements added to or removed from pyproject.toml ("" on the missing side)."""
+    old = {(d.group, d.name): d.requirement for d in before}
+    new = {(d.group, d.name): d.requirement for d in after}
+    edits = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            edits.append(ConstraintEdit(key[1], key[0], old.get(key, ""), new.get(key, "")))
+    return edits
+
+
+def changed_files(before: dict[str, str | None], ctx: ToolContext) -> list[str]:
+    from uvmgr.tools.transaction import file_hashes
+
+    after = file_hashes(ctx.project)
+    return [name for name in after if after[name] != before.get(name)]
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -250,8 +270,11 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
     sync, optionally test, and commit. Raises (and so rolls back) on any failure."""
     from uvmgr.tools.pyproject_edit import replace_requirements
 
+    from uvmgr.tools.transaction import file_hashes
+
     project = ctx.project
     before = project.locked_packages()
+    hashes = file_hashes(project)
     if edits:
         replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
         project.reload()
@@ -264,7 +287,9 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
     result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, operation)
     changes = diff_locked(before, project.locked_packages(), direct)
-    return finish_change(ctx, tx, ChangeResult(operation, False, changes, edits), verify_tests)
+    change = ChangeResult(operation, False, changes, edits,
+                          files_changed=changed_files(hashes, ctx))
+    return finish_change(ctx, tx, change, verify_tests)
 
 
 def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
@@ -403,16 +428,35 @@ def add_dependency(
     _validate_specs(specs)
     project = ctx.project
     with Transaction(project, ctx.runner, "add", resync=not dry_run) as tx:
-        before = project.locked_packages() if project.has_lock() else {}
+        before, hashes, declared = _state(ctx)
         result = ctx.runner.uv(["add", "--no-sync", *_group_flags(group, dev), *specs], project.root,
                                timeout=ctx.settings.timeout)
         raise_for_uv(result, "adding " + ", ".join(specs), _index_names(ctx))
-        project.reload()
-        direct = {d.name for d in project.direct_dependencies()}
-        change = ChangeResult("add", dry_run, diff_locked(before, project.locked_packages(), direct))
+        change = _change_since(ctx, "add", dry_run, before, hashes, declared)
         if dry_run:
             return change  # leaving the block without commit restores both files
         return finish_change(ctx, tx, change, verify_tests=False)
+
+
+def _state(ctx: ToolContext):
+    """Locked packages, file hashes and declared requirements, to diff against later."""
+    from uvmgr.tools.transaction import file_hashes
+
+    project = ctx.project
+    locked = project.locked_packages() if project.has_lock() else {}
+    return locked, file_hashes(project), project.direct_dependencies()
+
+
+def _change_since(ctx: ToolContext, operation: str, dry_run: bool, locked_before, hashes,
+                  declared_before) -> ChangeResult:
+    project = ctx.project
+    project.reload()
+    declared = project.direct_dependencies()
+    direct = {d.name for d in declared} | {d.name for d in declared_before}
+    return ChangeResult(operation, dry_run,
+                        diff_locked(locked_before, project.locked_packages(), direct),
+                        requirement_edits(declared_before, declared),
+                        files_changed=changed_files(hashes, ctx))
 
 
 def remove_dependency(
@@ -439,13 +483,11 @@ def remove_dependency(
             raise PackageNotFound(f"{norm} is not a {wanted_group} dependency of {project.name}",
                                   hint=hint)
     with Transaction(project, ctx.runner, "remove", resync=not dry_run) as tx:
-        before = project.locked_packages()
+        before, hashes, declared = _state(ctx)
         result = ctx.runner.uv(["remove", "--no-sync", *_group_flags(group, dev), *names],
                                project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "removing " + ", ".join(names))
-        project.reload()
-        change = ChangeResult("remove", dry_run,
-                              diff_locked(before, project.locked_packages(), set(everywhere)))
+        change = _change_since(ctx, "remove", dry_run, before, hashes, declared)
         if dry_run:
             return change
         return finish_change(ctx, tx, change, verify_tests=False)
@@ -459,12 +501,12 @@ def lock_project(
     every locked version that still satisfies the constraints. Mutates uv.lock."""
     project = ctx.project
     with Transaction(project, ctx.runner, "lock", resync=not dry_run) as tx:
-        before = project.locked_packages() if project.has_lock() else {}
+        before, hashes, declared = _state(ctx)
         args = ["lock", "--dry-run"] if dry_run else ["lock"]
         result = ctx.runner.uv(args, project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "locking", _index_names(ctx))
-        direct = {d.name for d in project.direct_dependencies()}
         if dry_run:
+            direct = {d.name for d in declared}
             return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
-        change = ChangeResult("lock", False, diff_locked(before, project.locked_packages(), direct))
+        change = _change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)

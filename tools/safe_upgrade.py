@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ResolutionConflict, RolledBack, UsageError
+from uvmgr.errors import OperationFailed, ResolutionConflict, RolledBack, UsageError, UvmgrError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.deps import (
     ConstraintEdit,
@@ -110,9 +110,14 @@ class _Trials:
                     raise_for_uv(result, "upgrade")
                 except ResolutionConflict as exc:
                     return False, None, f"does not resolve with the other dependencies: {exc.message}"
+                except UvmgrError as exc:
+                    return False, None, exc.message
                 if not sync_environment(project, self.ctx.runner):
                     return False, None, "the new lock could not be installed (uv sync failed)"
-                tests = run_tests(self.ctx)
+                try:
+                    tests = run_tests(self.ctx)
+                except UvmgrError as exc:  # a test run that could not finish is a failed trial
+                    return False, None, f"the tests could not run: {exc.message}"
                 self.last_tests = tests
                 if not tests.ok:
                     return False, tests, "tests failed"
@@ -221,7 +226,10 @@ def _next_lower(ctx: ToolContext, cand: Candidate, cutoff: str | None) -> str | 
     than the target that failed."""
     from uvmgr.tools.versions import delta, level_bound
 
-    found = resolve_latest(ctx, {cand.name: level_bound(cand.current, "patch")}, cutoff)
+    try:
+        found = resolve_latest(ctx, {cand.name: level_bound(cand.current, "patch")}, cutoff)
+    except UvmgrError:
+        return None
     version = found.get(cand.name)
     if version and delta(cand.current, version) != "none" and delta(version, cand.target) != "none":
         return version

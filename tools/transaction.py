@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import ProjectBusy
+from uvmgr.errors import ProjectBusy, ProjectError
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
 
@@ -141,21 +141,37 @@ class Journal:
         return json.loads((self.dir / META).read_text(encoding="utf-8"))
 
     def restore(self) -> list[str]:
-        """Put both files back byte for byte; returns the names that differed."""
-        meta = self.meta()
+        """Put both files back byte for byte; returns the names that differed. Every copy is
+        checked before anything is written, so a damaged journal restores nothing."""
+        try:
+            meta = self.meta()
+            blobs: dict[str, bytes | None] = {}
+            for snap in meta["files"]:
+                if snap["exists"]:
+                    data = (self.dir / snap["name"]).read_bytes()
+                    if _sha256(data) != snap["sha256"]:
+                        raise ValueError(f"the saved copy of {snap['name']} does not match its hash")
+                    blobs[snap["name"]] = data
+                else:
+                    blobs[snap["name"]] = None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            aside = self.dir.with_name(f"journal.damaged-{int(time.time())}")
+            os.replace(self.dir, aside)
+            raise ProjectError(
+                f"the journal of an interrupted change is damaged ({exc}); pyproject.toml and "
+                "uv.lock were not restored automatically",
+                hint=f"check both files (e.g. `git diff`); the journal was moved to {aside}",
+            ) from exc
         restored = []
-        for snap in meta["files"]:
-            path = self.project.root / snap["name"]
-            if snap["exists"]:
-                data = (self.dir / snap["name"]).read_bytes()
-                if _sha256(data) != snap["sha256"]:
-                    raise OSError(f"journal copy of {snap['name']} is corrupt")
+        for name, data in blobs.items():
+            path = self.project.root / name
+            if data is not None:
                 if not path.exists() or path.read_bytes() != data:
                     _write_atomic(path, data)
-                    restored.append(snap["name"])
+                    restored.append(name)
             elif path.exists():
                 path.unlink()
-                restored.append(snap["name"])
+                restored.append(name)
         return restored
 
     def discard(self) -> None:
@@ -233,7 +249,8 @@ def recover_interrupted(project: Project, runner: Runner) -> str | None:
         if not journal.exists():  # the run died before its journal was complete: nothing changed
             journal.discard()
             return None
-        meta = journal.meta()
+        operation = journal.meta().get("operation", "?") if _readable(journal) else "?"
+        pid = journal.meta().get("pid", "?") if _readable(journal) else "?"
         restored = journal.restore()
         journal.discard()
         if restored and project.has_lock():
@@ -241,5 +258,12 @@ def recover_interrupted(project: Project, runner: Runner) -> str | None:
     finally:
         lock.release()
     what = ", ".join(restored) if restored else "no file needed restoring"
-    return (f"recovered an interrupted '{meta.get('operation', '?')}' "
-            f"(pid {meta.get('pid', '?')}): restored {what}")
+    return f"recovered an interrupted '{operation}' (pid {pid}): restored {what}"
+
+
+def _readable(journal: Journal) -> bool:
+    try:
+        journal.meta()
+    except (OSError, ValueError):
+        return False
+    return True

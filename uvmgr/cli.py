@@ -218,7 +218,7 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                 render.error(exc, args.json, result=exc.result)
                 return exc.exit_code
             except LockMissing as exc:
-                if not _offer_to_lock(exc, args):
+                if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
                     root.set("exit_code", exc.exit_code)
                     render.error(exc, args.json)
                     return exc.exit_code
@@ -229,6 +229,8 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                 root.set("exit_code", exc.exit_code)
                 render.error(exc, args.json)
                 return exc.exit_code
+            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
+                return _internal_error(exc, args, root)
             code = render.exit_code(name, result)
             root.set("exit_code", code)
             render.show(name, result, args)
@@ -263,6 +265,8 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
                 root.set("exit_code", exc.exit_code)
                 render.error(exc, args.json)
                 return exc.exit_code
+            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
+                return _internal_error(exc, args, root)
             root.set("exit_code", summary.exit_code)
             render.agent_summary(summary, args.json, tracer.trace_id)
             return summary.exit_code
@@ -271,6 +275,22 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
         return 130
     finally:
         tracer.finish()
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace, span) -> int:
+    """An unexpected error: one line (JSON with --json), the traceback in the trace, exit 1.
+    Any transaction in flight has already been rolled back by its `with` block."""
+    import traceback
+
+    from uvmgr import render
+    from uvmgr.errors import OperationFailed
+
+    span.set("traceback", traceback.format_exc()[-4000:])
+    span.set("exit_code", 1)
+    error = OperationFailed(f"internal error: {type(exc).__name__}: {exc}",
+                            hint="this is a bug in uvmgr; the trace (`uvmgr traces`) has details")
+    render.error(error, args.json)
+    return error.exit_code
 
 
 def _offer_to_lock(exc: Exception, args: argparse.Namespace) -> bool:

@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 
+# Settings a project's own pyproject.toml may not set (they would let a repository redirect
+# credentials): environment variables and flags only.
+ENV_ONLY = frozenset({"api_base"})
+
+
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 600.0
@@ -28,7 +33,8 @@ class Settings:
     fallbacks: tuple[str, ...] = ()
     """Models tried in order when `model` fails; the offline planner is always the last."""
     api_base: str | None = None
-    """Base URL for an OpenAI-compatible server (e.g. a local llama.cpp server)."""
+    """Base URL for an OpenAI-compatible server (e.g. a local llama.cpp server). Read from the
+    environment or flags only: a cloned repository must not redirect your API key."""
     model_timeout: float = 60.0
     """Seconds before one model call is abandoned (then retried or the next model is used)."""
     model_retries: int = 2
@@ -48,14 +54,21 @@ class Settings:
         known = {f.name for f in fields(cls)}
         for key, value in tool_table.items():
             name = key.replace("-", "_")
-            if name in known:
+            if name in known and name not in ENV_ONLY:
                 values[name] = value
         for name in known:
             env_value = env.get(f"UVMGR_{name.upper()}")
             if env_value is not None:
                 values[name] = env_value
         values.update({k: v for k, v in flags.items() if v is not None and k in known})
-        return replace(cls(), **_coerce(values))
+        try:
+            return replace(cls(), **_coerce(values))
+        except (TypeError, ValueError) as exc:
+            from uvmgr.errors import UsageError
+
+            raise UsageError(f"invalid uvmgr setting: {exc}",
+                             hint="check [tool.uvmgr] in pyproject.toml and UVMGR_* variables "
+                                  "(see the README's configuration table)") from exc
 
 
 def _coerce(values: dict[str, object]) -> dict[str, object]:

@@ -107,6 +107,14 @@ def _outdated(rows: list) -> None:
     console.print(table)
 
 
+def edit_text(edit: Any) -> str:
+    if not edit.before:
+        return f"add '{edit.after}'"
+    if not edit.after:
+        return f"remove '{edit.before}'"
+    return f"'{edit.before}' -> '{edit.after}'"
+
+
 def show_change(result: Any) -> None:
     """What a mutating tool changed, would change, or changed and then restored."""
     _change(result)
@@ -123,7 +131,7 @@ def _change(result: Any) -> None:
     else:
         console.print(f"[bold]{operation}[/] {verb}:")
     for edit in result.constraint_edits:
-        console.print(escape(f"  pyproject.toml [{edit.group}]: {edit.before} -> {edit.after}"))
+        console.print(escape(f"  pyproject.toml [{edit.group}]: {edit_text(edit)}"))
     for c in result.changes:
         marker = "" if c.direct else " (transitive)"
         console.print(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{marker}")
