@@ -26,7 +26,8 @@ class StepStarted:
 class ApprovalAsked:
     tool: str
     args: dict
-    preview: str
+    preview: str  # what a person reads
+    result: object = None  # the dry run's typed result, for a policy to check
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class RunSummary:
     duration: float = 0.0
     stopped_by: str = ""  # "" | max_steps | max_seconds | max_cost
     exit_code: int = 0
+    results: list[tuple[str, object]] = field(default_factory=list)  # changes actually made
 
     @property
     def models_used(self) -> list[str]:

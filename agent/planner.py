@@ -166,7 +166,7 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
-              engine=None) -> RunSummary:
+              engine=None, policy_text: str = "") -> RunSummary:
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests)."""
     started = time.monotonic()
     summary = RunSummary(request)
@@ -179,7 +179,8 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         import dspy
 
         logging.getLogger("dspy").setLevel(logging.ERROR)
-        safety = SafetyLayer(ctx, Authority(request), mode, confirmer, observer)
+        safety = SafetyLayer(ctx, Authority(request, policy_text=policy_text), mode, confirmer,
+                             observer)
         outcomes: dict = {"mutating": {s.name for s in REGISTRY if s.mutates}}
         specs = {s.name: s for s in REGISTRY}
         tools = [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
@@ -195,6 +196,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
             prediction = program(request=request)
         summary.answer = str(prediction.answer).strip()
         summary.decisions = list(safety.decisions)
+        summary.results = list(safety.executed)
         summary.model_calls = list(getattr(chain, "calls", []))
         if summary.stopped_by:
             summary.answer += (f"\n\n(Stopped early: the {summary.stopped_by.replace('_', ' ')} "

@@ -28,7 +28,8 @@ from uvmgr.tools.registry import invoke
 from uvmgr.tools.spec import ToolSpec
 
 Mode = Literal["confirm", "dry-run", "yes", "policy"]
-Confirmer = Callable[[ApprovalAsked], bool]
+# A confirmer answers True/False, or (approved, reason) when it can say why (a policy rule).
+Confirmer = Callable[[ApprovalAsked], "bool | tuple[bool, str]"]
 
 _SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
@@ -158,6 +159,7 @@ class SafetyLayer:
     decisions: list[Decision] = field(default_factory=list)
     needs_person: bool = False  # a mutation was refused for lack of approval
     rolled_back: bool = False
+    executed: list[tuple[str, object]] = field(default_factory=list)  # (tool, typed result)
 
     def _project_packages(self) -> set[str]:
         return {d.name for d in self.ctx.project.direct_dependencies()}
@@ -209,6 +211,7 @@ class SafetyLayer:
             return self._run(spec, args)
         except RolledBack as exc:
             self.rolled_back = True
+            self.executed.append((spec.name, exc.result))
             detail = f"\n{summarize(exc.result)}" if exc.result is not None else ""
             return f"ROLLED BACK: {exc.message}{detail}", "rolled-back"
         except UvmgrError as exc:
@@ -236,16 +239,19 @@ class SafetyLayer:
         if self.mode == "yes" and self.covered_by_yes(spec.name, targets):
             self._decide(spec.name, args, True, "yes-flag")
         elif self.confirmer is not None:
-            ask = ApprovalAsked(spec.name, redact(args), preview)  # type: ignore[arg-type]
+            ask = ApprovalAsked(spec.name, redact(args), preview, preview_result)  # type: ignore[arg-type]
             self.observer(ask)
             started = time.monotonic()
-            approved = bool(self.confirmer(ask))
-            self._decide(spec.name, args, approved, "person",
-                         f"answered in {time.monotonic() - started:.1f}s")
+            verdict = self.confirmer(ask)
+            approved, reason = verdict if isinstance(verdict, tuple) else (bool(verdict), "")
+            by = "policy" if self.mode == "policy" else "person"
+            self._decide(spec.name, args, approved, by,
+                         reason or f"answered in {time.monotonic() - started:.1f}s")
             if not approved:
                 self.needs_person = True
-                return (f"DECLINED: the person did not approve {spec.name}. Nothing was changed. "
-                        f"It would have done:\n{preview}"), "refused"
+                who = "the policy" if by == "policy" else "the person"
+                return (f"DECLINED by {who}: {reason or spec.name + ' was not approved'}. "
+                        f"Nothing was changed. It would have done:\n{preview}"), "refused"
         else:
             self.needs_person = True
             self._decide(spec.name, args, False, "no-terminal",
@@ -253,4 +259,6 @@ class SafetyLayer:
             return (f"REFUSED: {spec.name} changes files and needs approval, but there is no "
                     "terminal to ask and --yes does not cover it. Nothing was changed. It would "
                     f"have done:\n{preview}"), "refused"
-        return summarize(invoke(spec, self.ctx, **{**args, "dry_run": False})), "ok"
+        result = invoke(spec, self.ctx, **{**args, "dry_run": False})
+        self.executed.append((spec.name, result))
+        return summarize(result), "ok"

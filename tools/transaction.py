@@ -85,7 +85,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.uvmgr-tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
@@ -123,7 +123,7 @@ class Journal:
             path = self.project.root / name
             if path.exists():
                 data = path.read_bytes()
-                _write_atomic(self.dir / name, data)
+                write_atomic(self.dir / name, data)
                 snapshots.append(FileSnapshot(name, True, _sha256(data)))
             else:
                 snapshots.append(FileSnapshot(name, False, ""))
@@ -134,7 +134,7 @@ class Journal:
             "files": [s.__dict__ for s in snapshots],
         }
         # The meta file is written last: its presence means the journal is complete.
-        _write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
+        write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
         return snapshots
 
     def meta(self) -> dict:
@@ -167,7 +167,7 @@ class Journal:
             path = self.project.root / name
             if data is not None:
                 if not path.exists() or path.read_bytes() != data:
-                    _write_atomic(path, data)
+                    write_atomic(path, data)
                     restored.append(name)
             elif path.exists():
                 path.unlink()

@@ -109,6 +109,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="approve changes to the packages the request names without asking")
     p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
     _common(p)
+    p = sub.add_parser("autopilot", help="unattended, policy-bound maintenance for scheduled CI",
+                       description="audit -> fix vulnerabilities -> upgrade within the policy "
+                                   "([tool.uvmgr.autopilot]) -> gates -> report. Never prompts.",
+                       epilog="exit codes: 0 nothing to do or every kept change passes the gates;"
+                              " 1 a gate failed and everything was restored; 3 something needs a "
+                              "person; 4 a change was rolled back")
+    ap_sub = p.add_subparsers(dest="autopilot_command", metavar="ACTION")
+    ci = ap_sub.add_parser("init-ci", help="write a GitHub Actions workflow that runs autopilot")
+    ci.add_argument("--force", action="store_true", help="overwrite an existing workflow")
+    _mutating(ci)
+    _common(ci)
+    p.add_argument("--policy", metavar="FILE", help="a TOML policy overriding [tool.uvmgr.autopilot]")
+    p.add_argument("--report", metavar="PATH",
+                   help="Markdown report (default .uvmgr/reports/autopilot-<timestamp>.md)")
+    p.add_argument("--sarif", metavar="PATH", help="write SARIF for the remaining vulnerabilities")
+    p.add_argument("--commit", action="store_true",
+                   help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
+    p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    _common(p)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -174,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return _traces(project_dir, args)
     if args.command == "ask":
         return _ask(project_dir, args)
+    if args.command == "autopilot":
+        return _autopilot(project_dir, args)
     return _run_tool(project_dir, args, passthrough)
 
 
@@ -275,6 +296,87 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
         return 130
     finally:
         tracer.finish()
+
+
+def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
+    from uvmgr import render
+    from uvmgr.errors import UvmgrError
+    from uvmgr.telemetry import Tracer
+
+    if args.autopilot_command == "init-ci":
+        return _init_ci(project_dir, args)
+    print("uvmgr autopilot: starting", file=sys.stderr, flush=True)
+    tracer = Tracer()
+    try:
+        with tracer.span("uvmgr autopilot", command="uvmgr autopilot", version=__version__) as root:
+            try:
+                ctx = _open_project(project_dir, tracer)
+                from uvmgr.agent.autopilot import run_autopilot
+                from uvmgr.agent.policy import Policy
+                from uvmgr.ask_console import ConsoleObserver
+
+                policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
+                result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
+                outputs = _autopilot_outputs(ctx, result, args, tracer.trace_id)
+            except UvmgrError as exc:
+                root.set("exit_code", exc.exit_code)
+                render.error(exc, args.json)
+                return exc.exit_code
+            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
+                return _internal_error(exc, args, root)
+            root.set("exit_code", result.exit_code)
+            if args.json:
+                render.print_json({**render.to_jsonable(result), **outputs})
+            else:
+                print((outputs["report_path"] and Path(outputs["report_path"]).read_text()) or "")
+                print(f"report: {outputs['report_path']}", file=sys.stderr)
+            return result.exit_code
+    finally:
+        tracer.finish()
+
+
+def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
+    import datetime
+    import json
+
+    from uvmgr.autopilot_output import commit_message, git_commit, markdown
+    from uvmgr.sarif import audit_sarif
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    report = Path(args.report) if args.report else (
+        ctx.project.state_dir / "reports" / f"autopilot-{stamp}.md")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(markdown(result, trace_id), encoding="utf-8")
+    message = report.with_suffix(".commit.txt")
+    message.write_text(commit_message(result), encoding="utf-8")
+    outputs = {"report_path": str(report), "commit_message_path": str(message),
+               "sarif_path": None, "branch": None, "commit": None}
+    if args.sarif:
+        remaining = type("Remaining", (), {"findings": result.remaining_vulnerabilities})()
+        Path(args.sarif).write_text(json.dumps(audit_sarif(remaining), indent=2), encoding="utf-8")
+        outputs["sarif_path"] = args.sarif
+    if args.commit and result.changed and all(g.ok for g in result.gates):
+        outputs["branch"], outputs["commit"] = git_commit(ctx, message, stamp[:8])
+    return outputs
+
+
+def _init_ci(project_dir: Path, args: argparse.Namespace) -> int:
+    from uvmgr.autopilot_output import WORKFLOW, WORKFLOW_PATH
+    from uvmgr.tools.project import Project
+
+    project = Project(project_dir)
+    target = project.root / WORKFLOW_PATH
+    if args.dry_run:
+        print(f"# would write {target}\n{WORKFLOW}", end="")
+        return EXIT_OK
+    if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
+        print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to overwrite, "
+              "or --dry-run to see the new one", file=sys.stderr)
+        return EXIT_USAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(WORKFLOW, encoding="utf-8")
+    print(f"wrote {target}:\n\n{WORKFLOW}", end="")
+    return EXIT_OK
 
 
 def _internal_error(exc: Exception, args: argparse.Namespace, span) -> int:

@@ -1,0 +1,164 @@
+"""What an AutoPilot run leaves behind: the Markdown report, the commit message, SARIF for the
+remaining vulnerabilities, an optional commit on a new branch, and the CI workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+EXIT_MEANING = {
+    0: "nothing to do, or every change kept passes the gates",
+    1: "a gate failed; everything was restored",
+    3: "something needs a person (outside the policy)",
+    4: "a change failed verification and was rolled back",
+}
+
+
+def markdown(result: Any, trace_id: str = "") -> str:
+    from uvmgr.render import edit_text
+
+    r = result
+    lines = [f"# uvmgr AutoPilot: {r.project}", "",
+             f"{r.started_at} · {r.duration:.1f} s · exit {r.exit_code}: "
+             f"{EXIT_MEANING.get(r.exit_code, '')}", ""]
+    lines += ["## Changes", ""]
+    if r.changes:
+        lines += ["| package | before | after | |", "|---|---|---|---|"]
+        fixed = {f.package for f in r.security_fixes}
+        for c in r.changes:
+            why = "security fix" if c.name in fixed else ("direct" if c.direct else "transitive")
+            lines.append(f"| {c.name} | {c.before or '—'} | {c.after or '—'} | {why} |")
+        lines += [""] + [f"- pyproject.toml [{e.group}]: {edit_text(e)}" for e in r.constraint_edits]
+    elif r.restored:
+        lines.append("Changes were made but a gate failed, so pyproject.toml and uv.lock were "
+                     "restored to how this run found them.")
+    else:
+        lines.append("Nothing changed.")
+    lines += ["", "## Vulnerabilities", ""]
+    if r.audit_before is None:
+        lines.append("The audit could not run (see below).")
+    else:
+        for fix in r.security_fixes:
+            lines.append(f"- fixed: {fix.package} {fix.before} -> {fix.after} ({', '.join(fix.ids)})")
+        for f in r.remaining_vulnerabilities:
+            fixed_in = ", ".join(f.fix_versions) or "no fix yet"
+            lines.append(f"- remaining: {f.package} {f.version} {f.id} (fixed in {fixed_in}): "
+                         f"{f.summary[:140]}")
+        if not r.security_fixes and not r.remaining_vulnerabilities:
+            lines.append("No known vulnerabilities.")
+    lines += ["", "## Held back", ""]
+    for h in r.held_back:
+        tests = f"; failing tests: {', '.join(h.failing_tests[:5])}" if h.failing_tests else ""
+        lines.append(f"- {h.name} {h.current} -> {h.wanted}: {h.reason}{tests}")
+    for m in r.majors_available:
+        lines.append(f"- {m.name} {m.current} -> {m.latest}: a {m.delta} update, outside the "
+                     f"policy's levels ({', '.join(r.policy.levels)})")
+    if not r.held_back and not r.majors_available:
+        lines.append("Nothing.")
+    lines += ["", "## Needs a person", ""]
+    lines += [f"- {n}" for n in r.needs_person] or ["Nothing."]
+    lines += ["", "## Gates", ""]
+    lines += [f"- {g.name}: {'pass' if g.ok else 'FAIL'} ({g.detail})" for g in r.gates] or [
+        "Not run: nothing changed."]
+    models = sorted({m for run in r.runs for m in run.models_used}) or ["none"]
+    lines += ["", "## Run", "", f"- policy: {r.policy.describe()}",
+              f"- model: {', '.join(models)}"]
+    if trace_id:
+        lines.append(f"- trace: {trace_id} (`uvmgr traces`)")
+    return "\n".join(lines) + "\n"
+
+
+def commit_message(result: Any) -> str:
+    fixes = {f.package for f in result.security_fixes}
+    direct = [c for c in result.changes if c.direct]
+    title = f"chore(deps): {len(direct)} dependency update{'s' if len(direct) != 1 else ''}"
+    if fixes:
+        title += f", {len(fixes)} security fix{'es' if len(fixes) != 1 else ''}"
+    body = [f"- {c.name} {c.before} -> {c.after}" + (" (security)" if c.name in fixes else "")
+            for c in direct]
+    body += [f"- held back {h.name} {h.wanted}: {h.reason}" for h in result.held_back]
+    return f"{title}\n\n" + "\n".join(body) + "\n\nBy uvmgr autopilot; gates: " + ", ".join(
+        f"{g.name} {'pass' if g.ok else 'fail'}" for g in result.gates) + "\n"
+
+
+def git_commit(ctx: Any, message_file: Path, date: str) -> tuple[str, str]:
+    """Commit pyproject.toml and uv.lock on a new branch `uvmgr/autopilot-<date>`; never
+    pushes, never commits to the branch that was checked out. Returns (branch, commit)."""
+    from uvmgr.errors import OperationFailed
+
+    root = ctx.project.root
+    run = ctx.runner.run
+    top = run(["git", "rev-parse", "--show-toplevel"], root, timeout=30)
+    if not top.ok:
+        raise OperationFailed("--commit needs a git repository", hint="run `git init` first")
+    branch = f"uvmgr/autopilot-{date}"
+    n = 1
+    while run(["git", "rev-parse", "--verify", "--quiet", branch], root, timeout=30).ok:
+        n += 1
+        branch = f"uvmgr/autopilot-{date}-{n}"
+    identity = ["-c", "user.name=uvmgr autopilot", "-c", "user.email=autopilot@uvmgr.invalid"]
+    has_name = run(["git", "config", "user.name"], root, timeout=30).ok
+    steps = [["git", "switch", "-c", branch],
+             ["git", "add", "--", "pyproject.toml", "uv.lock"],
+             ["git", *([] if has_name else identity), "commit", "-F", str(message_file), "--",
+              "pyproject.toml", "uv.lock"]]
+    for argv in steps:
+        result = run(argv, root, timeout=60)
+        if not result.ok:
+            raise OperationFailed(f"git failed: {' '.join(argv[:3])}: {result.stderr.strip()[:300]}")
+    sha = run(["git", "rev-parse", "HEAD"], root, timeout=30).stdout.strip()
+    return branch, sha
+
+
+WORKFLOW = """\
+# Written by `uvmgr autopilot init-ci`. Weekly (and on demand), uvmgr upgrades within the
+# policy in [tool.uvmgr.autopilot], fixes known vulnerabilities, runs the gates, and opens a
+# pull request with what passed. It never pushes to the default branch itself.
+name: uvmgr autopilot
+
+on:
+  schedule:
+    - cron: "17 5 * * 1"
+  workflow_dispatch: {}
+
+permissions:
+  contents: write
+  pull-requests: write
+  security-events: write
+
+jobs:
+  autopilot:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: astral-sh/setup-uv@v6
+      - name: Run uvmgr autopilot
+        id: autopilot
+        run: |
+          set +e
+          uvx --from uvmgr uvmgr autopilot --report autopilot-report.md --sarif autopilot.sarif
+          echo "exit_code=$?" >> "$GITHUB_OUTPUT"
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: uvmgr-autopilot-report
+          path: |
+            autopilot-report.md
+            autopilot.sarif
+      - uses: github/codeql-action/upload-sarif@v3
+        if: always() && hashFiles('autopilot.sarif') != ''
+        with:
+          sarif_file: autopilot.sarif
+      - uses: peter-evans/create-pull-request@v7
+        if: steps.autopilot.outputs.exit_code == '0' || steps.autopilot.outputs.exit_code == '3'
+        with:
+          branch: uvmgr/autopilot
+          title: "chore(deps): uvmgr autopilot"
+          body-path: autopilot-report.md
+          commit-message: "chore(deps): uvmgr autopilot"
+          add-paths: |
+            pyproject.toml
+            uv.lock
+"""
+
+WORKFLOW_PATH = Path(".github/workflows/uvmgr-autopilot.yml")
