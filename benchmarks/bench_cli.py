@@ -74,6 +74,33 @@ def first_output_and_total_ms(argv: list[str], runs: int, cwd: Path, env) -> tup
     return statistics.median(firsts), statistics.median(totals)
 
 
+def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
+    """One AutoPilot run that fixes two advisories and upgrades three packages (tests, bisection
+    of a breaking release), then a second run on the now up-to-date project."""
+    from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index = build_full_index(Path(tmp) / "index")
+        project = make_project(Path(tmp) / "ap", index,
+                               ["demo-http>=1.0,<1.1", "demo-json>=2.0,<3", "demo-cli>=0.9"],
+                               {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
+                               tests="fail-after-upgrade:demo-http")
+        text = project.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{ADVISORIES_DIR}"\n'
+        project.pyproject.write_text(text)
+        subprocess.run(["uv", "lock", "-q"], cwd=project.root, env=env, check=True)
+        first = median_ms([uvmgr, "autopilot"], 1, project.root, env)
+        again = median_ms([uvmgr, "autopilot"], 3, project.root, env)
+        quiet = make_project(Path(tmp) / "quiet", index, ["demo-json>=2.0.1,<3"],
+                             {"demo-json": "2.1.0"})
+        text = quiet.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{ADVISORIES_DIR}"\n'
+        quiet.pyproject.write_text(text)
+        subprocess.run(["uv", "lock", "-q"], cwd=quiet.root, env=env, check=True)
+        noop = median_ms([uvmgr, "autopilot"], 3, quiet.root, env)
+    return [("autopilot: 2 fixes + 3 upgrades + tests", first, "report the figure"),
+            ("autopilot: again (retries the held-back one)", again, ""),
+            ("autopilot: no-op (nothing outdated)", noop, "budget 5000 ms")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
@@ -109,6 +136,7 @@ def main() -> None:
                      f"budget 1500 ms + uv time (~{uv_total:.0f} ms)"))
         dspy_ms = median_ms([sys.executable, "-c", "import dspy"], 3)
         rows.append(("python -c 'import dspy'", dspy_ms, "part of the answer time"))
+    rows += autopilot_rows(uvmgr, env)
     for tool in ("uv", "hatch", "pdm", "poetry"):
         path = shutil.which(tool)
         if path:

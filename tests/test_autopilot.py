@@ -186,3 +186,16 @@ def test_init_ci(cli, demo_project):
     assert any("uvmgr autopilot" in s.get("run", "") for s in steps)
     assert any(s.get("uses", "").startswith("peter-evans/create-pull-request") for s in steps)
     assert "workflow_dispatch" in workflow[True]  # YAML reads the `on:` key as True
+
+
+def test_policy_file_and_bad_policy(cli, busy_project, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('levels = ["patch"]\nsecurity = false\ngates = []\n')
+    r = cli("autopilot", "--policy", policy, "--project", busy_project.root, "--json")
+    assert r.json()["policy"]["levels"] == ["patch"]
+    policy.write_text('levels = ["huge"]\n')
+    r = cli("autopilot", "--policy", policy, "--project", busy_project.root)
+    assert r.code == 2 and "invalid AutoPilot policy" in r.err
+    policy.write_text('levelz = ["patch"]\n')
+    r = cli("autopilot", "--policy", policy, "--project", busy_project.root)
+    assert r.code == 2 and "unknown AutoPilot policy key" in r.err

@@ -60,6 +60,12 @@ def markdown(result: Any, trace_id: str = "") -> str:
     lines += ["", "## Gates", ""]
     lines += [f"- {g.name}: {'pass' if g.ok else 'FAIL'} ({g.detail})" for g in r.gates] or [
         "Not run: nothing changed."]
+    from uvmgr.agent.offline import OFFLINE_MODEL
+
+    explained = [run.answer for run in r.runs
+                 if any(m != OFFLINE_MODEL for m in run.models_used) and run.answer]
+    if explained:  # a configured model wrote explanations; the offline planner's are the above
+        lines += ["", "## Notes from the model", "", *explained]
     models = sorted({m for run in r.runs for m in run.models_used}) or ["none"]
     lines += ["", "## Run", "", f"- policy: {r.policy.describe()}",
               f"- model: {', '.join(models)}"]
