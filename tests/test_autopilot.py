@@ -199,3 +199,9 @@ def test_policy_file_and_bad_policy(cli, busy_project, tmp_path):
     policy.write_text('levelz = ["patch"]\n')
     r = cli("autopilot", "--policy", policy, "--project", busy_project.root)
     assert r.code == 2 and "unknown AutoPilot policy key" in r.err
+
+
+def test_init_ci_outside_a_project(cli, tmp_path):
+    r = cli("autopilot", "init-ci", "--project", tmp_path)
+    assert r.code == 2 and "not a uv project" in r.err
+    assert list(tmp_path.iterdir()) == []

@@ -216,45 +216,28 @@ def _open_project(project_dir: Path, tracer):
     return ToolContext(project, runner, tracer, settings)
 
 
-def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
+def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -> int:
+    """The frame every project command shares: a root span, the project opened (recovering an
+    interrupted change), errors turned into messages and exit codes in one place, traces
+    written at the end. `body(ctx)` does the work and returns the exit code."""
     from uvmgr import render
-    from uvmgr.errors import LockMissing, RolledBack, UvmgrError
+    from uvmgr.errors import UvmgrError
     from uvmgr.telemetry import Tracer
 
     tracer = Tracer()
-    name, kwargs = _tool_call(args, passthrough)
-    command = " ".join(["uvmgr", args.command] + ([args.deps_command] if args.command == "deps"
-                                                   else []))
     try:
-        with tracer.span(command, command=command, version=__version__) as root:
+        with tracer.span(label, command=label, version=__version__) as root:
             try:
-                from uvmgr.tools.registry import TOOLS, invoke
-
-                ctx = _open_project(project_dir, tracer)
-                result = invoke(TOOLS[name], ctx, **kwargs)
-            except RolledBack as exc:
-                root.set("exit_code", exc.exit_code)
-                if exc.result is not None and not args.json:
-                    render.show_change(exc.result)
-                render.error(exc, args.json, result=exc.result)
-                return exc.exit_code
-            except LockMissing as exc:
-                if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
-                    root.set("exit_code", exc.exit_code)
-                    render.error(exc, args.json)
-                    return exc.exit_code
-                locked = invoke(TOOLS["lock_project"], ctx)
-                render.show_change(locked)
-                result = invoke(TOOLS[name], ctx, **kwargs)
+                code = body(_open_project(project_dir, tracer))
             except UvmgrError as exc:
-                root.set("exit_code", exc.exit_code)
-                render.error(exc, args.json)
-                return exc.exit_code
+                code = exc.exit_code
+                result = getattr(exc, "result", None)
+                if result is not None and not args.json:
+                    render.show_change(result)
+                render.error(exc, args.json, result=result)
             except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
-                return _internal_error(exc, args, root)
-            code = render.exit_code(name, result)
+                code = _internal_error(exc, args, root)
             root.set("exit_code", code)
-            render.show(name, result, args)
             return code
     except KeyboardInterrupt:
         print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
@@ -263,76 +246,69 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         tracer.finish()
 
 
+def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
+    name, kwargs = _tool_call(args, passthrough)
+    label = " ".join(["uvmgr", args.command] + ([args.deps_command] if args.command == "deps"
+                                                 else []))
+
+    def body(ctx) -> int:
+        from uvmgr import render
+        from uvmgr.errors import LockMissing
+        from uvmgr.tools.registry import TOOLS, invoke
+
+        try:
+            result = invoke(TOOLS[name], ctx, **kwargs)
+        except LockMissing as exc:
+            if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
+                raise
+            render.show_change(invoke(TOOLS["lock_project"], ctx))
+            result = invoke(TOOLS[name], ctx, **kwargs)
+        render.show(name, result, args)
+        return render.exit_code(name, result)
+
+    return _run_traced(label, project_dir, args, body)
+
+
 def _ask(project_dir: Path, args: argparse.Namespace) -> int:
     print("uvmgr: working on it…", file=sys.stderr, flush=True)  # first output, before imports
-    from uvmgr import render
-    from uvmgr.errors import UvmgrError
-    from uvmgr.telemetry import Tracer
 
-    tracer = Tracer()
-    try:
-        with tracer.span("uvmgr ask", command="uvmgr ask", version=__version__) as root:
-            try:
-                ctx = _open_project(project_dir, tracer)
-                from uvmgr.agent.planner import run_agent
-                from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
+    def body(ctx) -> int:
+        from uvmgr import render
+        from uvmgr.agent.planner import run_agent
+        from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
 
-                mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
-                confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-                summary = run_agent(ctx, args.request, mode=mode, confirmer=confirmer,
-                                    model=args.model, max_steps=args.max_steps,
-                                    observer=ConsoleObserver())
-            except UvmgrError as exc:
-                root.set("exit_code", exc.exit_code)
-                render.error(exc, args.json)
-                return exc.exit_code
-            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
-                return _internal_error(exc, args, root)
-            root.set("exit_code", summary.exit_code)
-            render.agent_summary(summary, args.json, tracer.trace_id)
-            return summary.exit_code
-    except KeyboardInterrupt:
-        print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
-        return 130
-    finally:
-        tracer.finish()
+        mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
+        confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
+        summary = run_agent(ctx, args.request, mode=mode, confirmer=confirmer, model=args.model,
+                            max_steps=args.max_steps, observer=ConsoleObserver())
+        render.agent_summary(summary, args.json, ctx.tracer.trace_id)
+        return summary.exit_code
+
+    return _run_traced("uvmgr ask", project_dir, args, body)
 
 
 def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
-    from uvmgr import render
-    from uvmgr.errors import UvmgrError
-    from uvmgr.telemetry import Tracer
-
     if args.autopilot_command == "init-ci":
         return _init_ci(project_dir, args)
     print("uvmgr autopilot: starting", file=sys.stderr, flush=True)
-    tracer = Tracer()
-    try:
-        with tracer.span("uvmgr autopilot", command="uvmgr autopilot", version=__version__) as root:
-            try:
-                ctx = _open_project(project_dir, tracer)
-                from uvmgr.agent.autopilot import run_autopilot
-                from uvmgr.agent.policy import Policy
-                from uvmgr.ask_console import ConsoleObserver
 
-                policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
-                result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
-                outputs = _autopilot_outputs(ctx, result, args, tracer.trace_id)
-            except UvmgrError as exc:
-                root.set("exit_code", exc.exit_code)
-                render.error(exc, args.json)
-                return exc.exit_code
-            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
-                return _internal_error(exc, args, root)
-            root.set("exit_code", result.exit_code)
-            if args.json:
-                render.print_json({**render.to_jsonable(result), **outputs})
-            else:
-                print((outputs["report_path"] and Path(outputs["report_path"]).read_text()) or "")
-                print(f"report: {outputs['report_path']}", file=sys.stderr)
-            return result.exit_code
-    finally:
-        tracer.finish()
+    def body(ctx) -> int:
+        from uvmgr import render
+        from uvmgr.agent.autopilot import run_autopilot
+        from uvmgr.agent.policy import Policy
+        from uvmgr.ask_console import ConsoleObserver
+
+        policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
+        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
+        outputs = _autopilot_outputs(ctx, result, args, ctx.tracer.trace_id)
+        if args.json:
+            render.print_json({**render.to_jsonable(result), **outputs})
+        else:
+            print(Path(outputs["report_path"]).read_text(encoding="utf-8"))
+            print(f"report: {outputs['report_path']}", file=sys.stderr)
+        return result.exit_code
+
+    return _run_traced("uvmgr autopilot", project_dir, args, body)
 
 
 def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
@@ -361,10 +337,16 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
 
 
 def _init_ci(project_dir: Path, args: argparse.Namespace) -> int:
+    from uvmgr import render
     from uvmgr.autopilot_output import WORKFLOW, WORKFLOW_PATH
+    from uvmgr.errors import UvmgrError
     from uvmgr.tools.project import Project
 
-    project = Project(project_dir)
+    try:
+        project = Project(project_dir)
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
     target = project.root / WORKFLOW_PATH
     if args.dry_run:
         print(f"# would write {target}\n{WORKFLOW}", end="")
@@ -388,7 +370,6 @@ def _internal_error(exc: Exception, args: argparse.Namespace, span) -> int:
     from uvmgr.errors import OperationFailed
 
     span.set("traceback", traceback.format_exc()[-4000:])
-    span.set("exit_code", 1)
     error = OperationFailed(f"internal error: {type(exc).__name__}: {exc}",
                             hint="this is a bug in uvmgr; the trace (`uvmgr traces`) has details")
     render.error(error, args.json)
