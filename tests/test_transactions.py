@@ -121,3 +121,29 @@ def test_corrupt_journal_meta(cli, demo_project):
     (journal / "meta.json").write_text("{not json")
     r = cli("deps", "list", "--project", demo_project.root, "--json")
     assert r.code == 2 and r.json()["error"] == "ProjectError"
+
+
+def test_undo_restores_the_last_kept_change(cli, demo_project):
+    before = demo_project.snapshot()
+    assert cli("deps", "upgrade", "--level", "patch", "--project", demo_project.root).code == 0
+    assert demo_project.snapshot() != before
+    r = cli("undo", "--project", demo_project.root, "--json")
+    assert r.code == 0 and r.json()["operation"] == "upgrade_packages"
+    assert demo_project.snapshot() == before
+    r = cli("undo", "--project", demo_project.root)
+    assert r.code == 2 and "no change to undo" in r.err
+
+
+def test_undo_never_overwrites_later_edits(cli, demo_project):
+    assert cli("deps", "upgrade", "--level", "patch", "--project", demo_project.root).code == 0
+    demo_project.pyproject.write_text(demo_project.pyproject.read_text() + "\n# mine\n")
+    edited = demo_project.snapshot()
+    r = cli("undo", "--project", demo_project.root)
+    assert r.code == 2 and "changed after the last uvmgr change" in r.err
+    assert demo_project.snapshot() == edited
+
+
+def test_dry_runs_and_failed_changes_leave_no_undo_point(cli, demo_project):
+    cli("deps", "upgrade", "--dry-run", "--project", demo_project.root)
+    cli("deps", "add", "demo-yamll", "--project", demo_project.root)
+    assert not (demo_project.root / ".uvmgr/undo").exists()

@@ -28,10 +28,22 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}
 
 
 def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
-    """Call a tool inside a span that records its name, arguments (redacted) and outcome."""
+    """Call a tool inside a span that records its name, arguments (redacted) and outcome. A
+    change that is kept becomes the undo point (`uvmgr undo`)."""
     with ctx.tracer.span(f"tool {spec.name}", tool=spec.name, mutates=spec.mutates,
                          args=arguments) as span:
-        result = spec.func(ctx, **arguments)
+        if spec.mutates and not arguments.get("dry_run"):
+            from uvmgr.tools import undo
+
+            pending = undo.begin(ctx.project)
+            try:
+                result = spec.func(ctx, **arguments)
+            except BaseException:
+                undo.discard(pending)
+                raise
+            undo.finish(ctx.project, pending, spec.name)
+        else:
+            result = spec.func(ctx, **arguments)
         changes = getattr(result, "changes", None)
         if changes is None and hasattr(result, "change") and result.change is not None:
             changes = result.change.changes

@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
     p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
     _common(p)
+    p = sub.add_parser("undo", help="restore pyproject.toml and uv.lock to before the last "
+                                    "change uvmgr kept")
+    _common(p)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -195,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ask(project_dir, args)
     if args.command == "autopilot":
         return _autopilot(project_dir, args)
+    if args.command == "undo":
+        return _undo(project_dir, args)
     return _run_tool(project_dir, args, passthrough)
 
 
@@ -309,6 +314,23 @@ def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
         return result.exit_code
 
     return _run_traced("uvmgr autopilot", project_dir, args, body)
+
+
+def _undo(project_dir: Path, args: argparse.Namespace) -> int:
+    def body(ctx) -> int:
+        from uvmgr import render
+        from uvmgr.tools.undo import undo_last_change
+
+        with ctx.tracer.span("tool undo_last_change") as span:
+            result = undo_last_change(ctx.project, ctx.runner)
+            span.set("restored", result.restored)
+        if args.json:
+            render.print_json(result)
+        else:
+            print(f"undid '{result.operation}': restored {', '.join(result.restored)}")
+        return EXIT_OK
+
+    return _run_traced("uvmgr undo", project_dir, args, body)
 
 
 def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
