@@ -42,8 +42,11 @@ class Budget:
     max_seconds: float
     max_cost: float
     started: float = 0.0
+    cancel: object = None  # a threading.Event the front end sets to stop between steps
 
     def exhausted(self, cost: float) -> str:
+        if self.cancel is not None and self.cancel.is_set():
+            return "cancelled"
         if time.monotonic() - self.started > self.max_seconds:
             return "max_seconds"
         if cost > self.max_cost:
@@ -99,7 +102,8 @@ def _react_class():
                     stop = "max_steps"
                 if stop:
                     self.summary.stopped_by = stop
-                    self.observer(Notice(f"stopped: the {stop.replace('_', ' ')} budget is spent"))
+                    self.observer(Notice("stopped: cancelled" if stop == "cancelled" else
+                                         f"stopped: the {stop.replace('_', ' ')} budget is spent"))
                     break
                 try:
                     pred = self._call_with_potential_trajectory_truncation(
@@ -166,7 +170,7 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
-              engine=None, policy_text: str = "") -> RunSummary:
+              engine=None, policy_text: str = "", cancel=None) -> RunSummary:
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests)."""
     started = time.monotonic()
     summary = RunSummary(request)
@@ -185,7 +189,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         specs = {s.name: s for s in REGISTRY}
         tools = [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
         budget = Budget(max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
-                        ctx.settings.max_cost, started)
+                        ctx.settings.max_cost, started, cancel)
         from uvmgr.prompts.signatures import project_task
 
         program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
@@ -198,7 +202,10 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         summary.decisions = list(safety.decisions)
         summary.results = list(safety.executed)
         summary.model_calls = list(getattr(chain, "calls", []))
-        if summary.stopped_by:
+        if summary.stopped_by == "cancelled":
+            summary.answer += ("\n\n(Cancelled: a change in flight was rolled back; nothing is "
+                               "half done.)")
+        elif summary.stopped_by:
             summary.answer += (f"\n\n(Stopped early: the {summary.stopped_by.replace('_', ' ')} "
                                "budget was reached between steps; no change was interrupted.)")
         if safety.rolled_back:

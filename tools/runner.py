@@ -10,13 +10,14 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from uvmgr.errors import UvNotFound
+from uvmgr.errors import Cancelled, UvNotFound
 from uvmgr.telemetry import Tracer
 
 DEFAULT_TIMEOUT = 600.0
@@ -83,9 +84,12 @@ class ProcessRunner:
     """Runs real processes. One instance per uvmgr run, holding the tracer."""
 
     def __init__(self, tracer: Tracer, *, default_timeout: float = DEFAULT_TIMEOUT,
-                 uv_bin: str | None = None):
+                 uv_bin: str | None = None, cancel: threading.Event | None = None):
         self.tracer = tracer
         self.default_timeout = default_timeout
+        # Set from another thread (the TUI's Esc): the running process group is killed and
+        # Cancelled raised, so the transaction around it rolls back.
+        self.cancel = cancel
         self._uv_bin = uv_bin
         self._uv_checked = False
 
@@ -147,13 +151,25 @@ class ProcessRunner:
                 return ProcessResult(argv, 127, "", f"{argv[0]}: command not found",
                                      time.monotonic() - start)
             timed_out = False
+            deadline = start + timeout
             try:
-                stdout, stderr = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill_group(proc)
-                stdout, stderr = proc.communicate()
-                stderr += f"\nuvmgr: killed after {timeout:.0f} s timeout"
+                while True:
+                    try:
+                        step = 0.2 if self.cancel is not None else max(0.0, deadline - time.monotonic())
+                        stdout, stderr = proc.communicate(timeout=min(step, max(0.0, deadline - time.monotonic())))
+                        break
+                    except subprocess.TimeoutExpired:
+                        if self.cancel is not None and self.cancel.is_set():
+                            _kill_group(proc)
+                            proc.communicate()
+                            span.fail("cancelled")
+                            raise Cancelled(f"cancelled while running {shown}") from None
+                        if time.monotonic() >= deadline:
+                            timed_out = True
+                            _kill_group(proc)
+                            stdout, stderr = proc.communicate()
+                            stderr += f"\nuvmgr: killed after {timeout:.0f} s timeout"
+                            break
             except BaseException:
                 _kill_group(proc)
                 proc.wait()

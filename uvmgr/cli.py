@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="approve changes to the packages the request names without asking")
     p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
     _common(p)
+    p = sub.add_parser("chat", help="the chat TUI: ask, watch each step, approve changes")
+    p.add_argument("--model", help="a litellm model (default: configured, else offline)")
+    p.add_argument("--dry-run", action="store_true", help="start with dry run on")
+    p.add_argument("--project", metavar="DIR", default=None,
+                   help="the uv project to work on (default: current directory)")
     p = sub.add_parser("autopilot", help="unattended, policy-bound maintenance for scheduled CI",
                        description="audit -> fix vulnerabilities -> upgrade within the policy "
                                    "([tool.uvmgr.autopilot]) -> gates -> report. Never prompts.",
@@ -200,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         return _autopilot(project_dir, args)
     if args.command == "undo":
         return _undo(project_dir, args)
+    if args.command == "chat":
+        from uvmgr.tui.app import run
+
+        return run(project_dir.resolve(), model=args.model, dry_run=args.dry_run)
     return _run_tool(project_dir, args, passthrough)
 
 

@@ -74,6 +74,12 @@ class ServiceUnavailable(OperationFailed):
     """A network service (the OSV API, a model endpoint) could not be reached."""
 
 
+class Cancelled(UvmgrError):
+    """The person cancelled the run; a change in flight was rolled back."""
+
+    exit_code = 130
+
+
 class ApprovalRequired(UvmgrError):
     """A mutation needed approval that was not given."""
 

@@ -1,0 +1,93 @@
+"""The chat's widgets: a step block, the project panel, the status bar, the prompt with
+history. They only display what the app hands them; no agent logic here."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Collapsible, Input, Static
+
+
+def _markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+class StepBlock(Collapsible):
+    """One agent step: thought, tool and arguments; then the observation and duration."""
+
+    OUTCOME_MARK = {"ok": "✓", "dry-run": "○", "refused": "✗", "error": "!", "rolled-back": "↺"}
+
+    def __init__(self, index: int, tool: str, args: dict, thought: str, mutates: bool):
+        shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if v not in (None, [], {}))
+        self.tool_label = f"{'✎ ' if mutates else ''}{tool}({shown})"
+        self.thought = thought
+        self.body = Static(_markup(f"thought: {thought}\n\nrunning…"), classes="step-body")
+        super().__init__(self.body, title=f"… {self.tool_label}", collapsed=True,
+                         classes="step mutating" if mutates else "step")
+
+    def finish(self, observation: str, duration: float, outcome: str) -> None:
+        mark = self.OUTCOME_MARK.get(outcome, "·")
+        self.title = f"{mark} {self.tool_label}  {duration:.1f}s"
+        self.add_class(f"outcome-{outcome}")
+        self.body.update(_markup(f"thought: {self.thought}\n\n{observation}"))
+        if outcome in ("refused", "error", "rolled-back"):
+            self.collapsed = False
+
+
+class ProjectPanel(VerticalScroll):
+    """Project name, Python, direct dependencies with outdated markers, the last audit."""
+
+    def compose(self):
+        yield Static("", id="project-summary")
+
+    def show(self, name: str, python: str, deps: list[tuple[str, str, str]],
+             audit: str) -> None:
+        lines = [f"[b]{_markup(name)}[/b]", f"Python {_markup(python)}", "", "[b]dependencies[/b]"]
+        for dep, version, marker in deps:
+            flag = f" [yellow]↑ {_markup(marker)}[/]" if marker else ""
+            lines.append(f"{_markup(dep)} {_markup(version)}{flag}")
+        lines += ["", "[b]audit[/b]", _markup(audit)]
+        self.query_one("#project-summary", Static).update("\n".join(lines))
+
+
+class StatusBar(Static):
+    def show(self, model: str, fell_back: bool, tokens: int, cost: float, elapsed: float,
+             trace: str, dry_run: bool) -> None:
+        parts = [f"model: {model}{' (fell back)' if fell_back else ''}", f"tokens {tokens}",
+                 f"${cost:.4f}", f"{elapsed:.1f}s", f"trace {trace or '-'}"]
+        if dry_run:
+            parts.append("DRY RUN")
+        self.update(_markup("  │  ".join(parts)))
+
+
+class HistoryInput(Input):
+    """The prompt: Up/Down walk through what was typed before."""
+
+    BINDINGS = [Binding("up", "older", show=False), Binding("down", "newer", show=False)]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self.cursor = 0
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+        self.cursor = len(self.history)
+
+    def action_older(self) -> None:
+        if self.history and self.cursor > 0:
+            self.cursor -= 1
+            self.value = self.history[self.cursor]
+            self.cursor_position = len(self.value)
+
+    def action_newer(self) -> None:
+        if self.cursor < len(self.history) - 1:
+            self.cursor += 1
+            self.value = self.history[self.cursor]
+        else:
+            self.cursor = len(self.history)
+            self.value = ""
+        self.cursor_position = len(self.value)
