@@ -101,6 +101,26 @@ def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
             ("autopilot: no-op (nothing outdated)", noop, "budget 5000 ms")]
 
 
+CHAT_PROBE = """
+import asyncio, sys, time
+from pathlib import Path
+from uvmgr.tui.app import ChatApp
+
+async def main():
+    app = ChatApp(Path(sys.argv[1]), refresh_outdated=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+asyncio.run(main())
+"""
+
+
+def chat_ready_ms(env) -> float:
+    """Process start to the chat window mounted (headless, Textual's test driver)."""
+    root = Path(__file__).resolve().parents[1] / "examples" / "demo"
+    return median_ms([sys.executable, "-c", CHAT_PROBE, str(root)], 5, None, env)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
@@ -137,6 +157,7 @@ def main() -> None:
         dspy_ms = median_ms([sys.executable, "-c", "import dspy"], 3)
         rows.append(("python -c 'import dspy'", dspy_ms, "part of the answer time"))
     rows += autopilot_rows(uvmgr, env)
+    rows.append(("uvmgr chat: window ready (headless)", chat_ready_ms(env), "budget 1000 ms"))
     for tool in ("uv", "hatch", "pdm", "poetry"):
         path = shutil.which(tool)
         if path:

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Header, Static
 
 from uvmgr.tui.confirm import APPROVE, APPROVE_ALL, ConfirmScreen
 from uvmgr.tui.widgets import HistoryInput, ProjectPanel, StatusBar, StepBlock
@@ -256,6 +256,8 @@ class ChatApp(App):
         if error:
             self.note(f"error: {error}")
         if summary is not None:
+            from textual.widgets import Markdown  # markdown-it loads on the first answer
+
             self.transcript().mount(Markdown(summary.answer.replace("\n", "  \n"),
                                              classes="answer"))
             if any(s.mutates and s.outcome == "ok" for s in summary.steps):

@@ -32,9 +32,9 @@ class ConfirmScreen(ModalScreen[str]):
             with VerticalScroll(id="confirm-preview"):
                 yield Static(escape(self.preview))
             with Horizontal(id="confirm-buttons"):
-                yield Button("Approve [a]", id=APPROVE, variant="success")
-                yield Button("Reject [r]", id=REJECT, variant="error")
-                yield Button("Approve all for this request [A]", id=APPROVE_ALL)
+                yield Button("Approve (a)", id=APPROVE, variant="success")
+                yield Button("Reject (r)", id=REJECT, variant="error")
+                yield Button("Approve all for this request (A)", id=APPROVE_ALL)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)
