@@ -1,9 +1,15 @@
-"""AutoPilot: unattended, policy-bound maintenance, the same agent and tools as `uvmgr ask`.
+"""AutoPilot: unattended, policy-bound maintenance over the same tools and safety layer as
+`uvmgr ask`.
 
-audit -> fix vulnerabilities -> upgrade within policy (`upgrade_safely`) -> gates ->
-result for the report. Every change goes through the safety layer with the policy
-confirmer; what the policy does not cover is refused and listed as needing a person.
-If a gate fails after changes were kept, both files go back to how the run found them.
+The plan is the offline planner's, fixed and deterministic: audit -> fix vulnerabilities
+-> upgrade within the policy (`upgrade_safely`) -> gates. Each change goes through the
+safety layer in `policy` mode, so the policy confirmer approves it (naming the rule) or
+refuses it ("needs a person"). A configured model then writes the explanations, through
+the same agent and the same confirmer, so whatever it tries is bound by the policy too.
+
+The files as the run found them are kept in `.uvmgr/autopilot-journal/` until the gates
+pass: a run killed before that is rolled back whole by the next uvmgr that starts, and a
+failed gate puts both files back.
 """
 
 from __future__ import annotations
@@ -12,10 +18,13 @@ import datetime
 import time
 from dataclasses import dataclass, field, replace
 
-from uvmgr.agent.events import Observer, RunSummary, ignore
+from uvmgr.agent.events import Observer, RunSummary, StepFinished, StepStarted, ignore
 from uvmgr.agent.policy import LEVEL_ORDER, Policy, PolicyConfirmer
+from uvmgr.agent.safety import Authority, SafetyLayer
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 from uvmgr.tools.context import ToolContext
+
+REQUEST = "autopilot: fix known vulnerabilities and upgrade dependencies within the policy"
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class AutopilotResult:
     duration: float = 0.0
     audit_before: object = None
     audit_after: object = None
+    steps: list[StepFinished] = field(default_factory=list)
+    decisions: list = field(default_factory=list)  # every approval and refusal, with its rule
     changes: list = field(default_factory=list)  # PackageChange, start of run -> end
     constraint_edits: list = field(default_factory=list)
     security_fixes: list[SecurityFix] = field(default_factory=list)
@@ -48,9 +59,9 @@ class AutopilotResult:
     majors_available: list = field(default_factory=list)  # Outdated beyond the policy
     needs_person: list[str] = field(default_factory=list)
     gates: list[Gate] = field(default_factory=list)
-    restored: bool = False  # a gate failed and both files were put back
-    rolled_back: bool = False  # a change failed verification and was undone
-    runs: list[RunSummary] = field(default_factory=list)
+    restored: bool = False  # a gate failed or the policy was breached: both files put back
+    rolled_back: bool = False  # a security fix failed its tests and was undone
+    runs: list[RunSummary] = field(default_factory=list)  # the model's explanation runs
     exit_code: int = EXIT_OK
 
     @property
@@ -63,38 +74,29 @@ class AutopilotResult:
         return list(getattr(report, "findings", []) or [])
 
 
-def _run(ctx, request, policy, result, observer, engine, model) -> RunSummary:
-    from uvmgr.agent.planner import run_agent
+def _step(safety: SafetyLayer, result: AutopilotResult, observer: Observer, tool: str,
+          args: dict, thought: str) -> object:
+    """Run one planned call through the safety layer; returns its typed result, if any."""
+    from uvmgr.tools.registry import TOOLS
 
-    summary = run_agent(ctx, request, mode="policy", confirmer=PolicyConfirmer(policy),
-                        observer=observer, engine=engine, model=model,
-                        policy_text=policy.describe())
-    result.runs.append(summary)
-    for decision in summary.decisions:
-        if not decision.approved:
-            result.needs_person.append(f"{decision.tool}({_args(decision.args)}): "
-                                       f"{decision.reason}")
-    for tool, outcome in summary.results:
-        if tool == "upgrade_safely" and outcome is not None:
-            result.held_back += list(outcome.held_back)
-            result.constraint_edits += list(outcome.constraint_edits)
-        elif tool == "fix_vulnerabilities" and getattr(outcome, "change", None) is not None:
-            result.constraint_edits += list(outcome.change.constraint_edits)
-    if any(s.tool == "fix_vulnerabilities" and s.outcome == "rolled-back" for s in summary.steps):
-        result.rolled_back = True  # a security fix broke the tests and was undone
-    return summary
-
-
-def _args(args: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in args.items() if v not in (None, [], {}))
+    index = len(result.steps)
+    observer(StepStarted(index, thought, tool, args))
+    started = time.monotonic()
+    before = len(safety.executed)
+    observation, outcome = safety.run(TOOLS[tool], args)
+    step = StepFinished(index, tool, args, observation, time.monotonic() - started, True, outcome)
+    result.steps.append(step)
+    observer(step)
+    if outcome == "error":
+        result.needs_person.append(f"{tool} failed: {observation.removeprefix('ERROR: ')}")
+    if tool == "fix_vulnerabilities" and outcome == "rolled-back":
+        result.rolled_back = True
+    return safety.executed[-1][1] if len(safety.executed) > before else None
 
 
 def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = ignore,
                   engine=None, model: str | None = None) -> AutopilotResult:
-    from uvmgr.tools.audit import audit_dependencies
-    from uvmgr.tools.deps import diff_locked, outdated_packages
-    from uvmgr.tools.registry import TOOLS, invoke
-    from uvmgr.tools.versions import delta
+    from uvmgr.tools.transaction import AUTOPILOT_JOURNAL, AUTOPILOT_LOCK, Journal, ProjectLock
 
     started = time.monotonic()
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -102,57 +104,101 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
     ctx.settings = replace(ctx.settings, cooldown_days=policy.cooldown_days,
                            test_args=policy.test_args or ctx.settings.test_args)
     project = ctx.project
-    original = (project.pyproject_path.read_bytes(), project.lock_path.read_bytes()
-                if project.has_lock() else None)
     locked_before = project.locked_packages()
+    run_lock = ProjectLock(project, AUTOPILOT_LOCK)
+    run_lock.acquire()  # held for the whole run, so no other uvmgr rolls our journal back
+    run_journal = Journal(project, AUTOPILOT_JOURNAL)
+    run_journal.write("autopilot")
+    try:
+        done = _run(ctx, policy, result, observer, engine, model, run_journal, locked_before,
+                    started)
+    except BaseException:
+        # Interrupted (Ctrl+C, SIGTERM, a bug) before the gates passed: undo the whole run.
+        from uvmgr.tools.transaction import sync_environment
+
+        if run_journal.restore():
+            sync_environment(project, ctx.runner)
+        raise
+    finally:
+        run_journal.discard()
+        run_lock.release()
+    return done
+
+
+def _run(ctx, policy, result, observer, engine, model, run_journal, locked_before,
+         started) -> AutopilotResult:
+    from uvmgr.tools.deps import diff_locked
+    from uvmgr.tools.registry import TOOLS, invoke
+
+    project = ctx.project
+    safety = SafetyLayer(ctx, Authority(REQUEST, policy_text=policy.describe()), "policy",
+                         None, observer)
 
     with ctx.tracer.span("autopilot", policy=policy.describe()) as span:
         try:
             result.audit_before = invoke(TOOLS["audit_dependencies"], ctx)
         except UvmgrError as exc:
-            result.needs_person.append(f"audit could not run: {exc.message}"
+            result.needs_person.append(f"the audit could not run: {exc.message}"
                                        + (f" ({exc.hint})" if exc.hint else ""))
-        if policy.security and getattr(result.audit_before, "findings", None):
-            _run(ctx, "fix the vulnerabilities", policy, result, observer, engine, model)
+        fixed_direct, fixed_names = 0, set()
+        findings = getattr(result.audit_before, "findings", None)
+        if policy.security and findings:
+            safety.confirmer = PolicyConfirmer(policy)
+            outcome = _step(safety, result, observer, "fix_vulnerabilities",
+                            {"skip": sorted(policy.held) or None},
+                            "Move each vulnerable package to its lowest fixed version.")
+            change = getattr(outcome, "change", None)
+            if change is not None and not change.dry_run:
+                fixed_direct = len([c for c in change.changes if c.direct])
+                fixed_names = {c.name for c in change.changes}
+                result.constraint_edits += list(change.constraint_edits)
 
-        outdated = outdated_packages(ctx)
-        allowed = LEVEL_ORDER.index(policy.max_level)
-        candidates = []
-        for row in outdated:
-            if row.name in policy.held:
-                continue
-            if LEVEL_ORDER.index(row.delta) > allowed:
-                result.majors_available.append(row)
-            candidates.append(row)
-        candidates.sort(key=lambda r: (LEVEL_ORDER.index(delta(r.current, r.latest_compatible))
-                                       if delta(r.current, r.latest_compatible) != "none" else 3,
-                                       r.name))
-        names = list(dict.fromkeys(r.name for r in candidates))[: policy.max_packages]
+        names = _candidates(ctx, policy, result)[: max(0, policy.max_packages - fixed_direct)]
         if names and policy.levels:
-            request = f"upgrade {', '.join(names)} at {policy.max_level} level"
-            _run(ctx, request, policy, result, observer, engine, model)
+            safety.confirmer = PolicyConfirmer(policy, candidates=set(names))
+            outcome = _step(safety, result, observer, "upgrade_safely",
+                            {"level": policy.max_level, "packages": names},
+                            f"Upgrade {', '.join(names)} within the policy, tests as the gate.")
+            if outcome is not None:
+                result.held_back += list(outcome.held_back)
+                result.constraint_edits += list(outcome.constraint_edits)
+        result.decisions = list(safety.decisions)
+        result.needs_person += [f"{d.tool}: {d.reason}" for d in safety.decisions
+                                if not d.approved]
+
+        if engine is not None or model or ctx.settings.model:
+            _explain(ctx, policy, result, observer, engine, model)
 
         project.reload()
         result.changes = diff_locked(locked_before, project.locked_packages(),
                                      {d.name for d in project.direct_dependencies()})
+        breach = _breaches(policy, result.changes, fixed_names)
+        if breach:
+            result.needs_person.append(f"the run moved packages outside the policy: {breach}")
         if result.changes:
-            result.gates = _gates(ctx, policy)
-            if not all(g.ok for g in result.gates):
-                _restore(ctx, original)
+            result.gates = [] if breach else _gates(ctx, policy)
+            if breach or not all(g.ok for g in result.gates):
+                run_journal.restore()
+                project.reload()
+                from uvmgr.tools.transaction import sync_environment
+
+                sync_environment(project, ctx.runner)
                 result.restored = True
-                result.changes = []
+                result.changes, result.constraint_edits = [], []
         if result.audit_before is not None and (result.changes or result.restored):
             try:
-                result.audit_after = audit_dependencies(ctx)
+                result.audit_after = invoke(TOOLS["audit_dependencies"], ctx)
             except UvmgrError as exc:
-                result.needs_person.append(f"re-audit failed: {exc.message}")
+                result.needs_person.append(f"the re-audit failed: {exc.message}")
         result.security_fixes = _fixed(result.audit_before, result.audit_after,
                                        project.locked_packages())
         for finding in result.remaining_vulnerabilities:
-            held = " (ignored/pinned by the policy)" if finding.package in policy.held else ""
+            held = " (ignored or pinned by the policy)" if finding.package in policy.held else ""
             result.needs_person.append(
                 f"vulnerability {finding.id} in {finding.package} {finding.version} is not fixed"
                 f"{held}: fixed in {', '.join(finding.fix_versions) or 'no release yet'}")
+        if result.changed:
+            result.majors_available = _majors(ctx, policy)
         result.exit_code = _exit_code(result)
         result.duration = round(time.monotonic() - started, 3)
         span.set("exit_code", result.exit_code)
@@ -160,7 +206,77 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
     return result
 
 
+def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> list[str]:
+    """Direct dependencies with a newer version, held ones left out, smallest jumps first."""
+    from uvmgr.tools.deps import outdated_packages
+    from uvmgr.tools.versions import delta
+
+    rows = outdated_packages(ctx)
+    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
+    result.majors_available = _dedupe([r for r in rows if r.name not in policy.held
+                                       and LEVEL_ORDER.index(r.delta) > allowed])
+    ranked = sorted((r for r in rows if r.name not in policy.held),
+                    key=lambda r: (LEVEL_ORDER.index(d) if (d := delta(r.current,
+                                                                      r.latest_compatible))
+                                   != "none" else 3, r.name))
+    return list(dict.fromkeys(r.name for r in ranked))
+
+
+def _majors(ctx: ToolContext, policy: Policy) -> list:
+    from uvmgr.tools.deps import outdated_packages
+
+    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
+    try:
+        rows = outdated_packages(ctx)
+    except UvmgrError:
+        return []
+    return _dedupe([r for r in rows if r.name not in policy.held
+                    and LEVEL_ORDER.index(r.delta) > allowed])
+
+
+def _dedupe(rows: list) -> list:
+    seen: dict[str, object] = {}
+    for row in rows:
+        seen.setdefault(row.name, row)
+    return list(seen.values())
+
+
+def _breaches(policy: Policy, changes: list, fixed: set[str]) -> str:
+    """What the run as a whole changed that the policy forbids (a last check after every
+    trial and fix): held packages, or jumps beyond the levels that no security fix explains."""
+    from uvmgr.tools.versions import delta
+
+    bad = []
+    for c in changes:
+        if not (c.before and c.after):
+            continue
+        step = delta(c.before, c.after)
+        if c.name in policy.held:
+            bad.append(f"{c.name} {c.before} -> {c.after} (held)")
+        elif step == "major" and "major" not in policy.levels:
+            bad.append(f"{c.name} {c.before} -> {c.after} (major)")
+        elif step not in ("none", *policy.levels) and c.name not in fixed:
+            bad.append(f"{c.name} {c.before} -> {c.after} ({step})")
+    return ", ".join(bad)
+
+
+def _explain(ctx, policy, result, observer, engine, model) -> None:
+    """A configured model explains the run for the report; anything it tries to change is
+    bound by the same policy confirmer."""
+    from uvmgr.agent.planner import run_agent
+
+    facts = "\n".join(step.observation for step in result.steps) or "No change was attempted."
+    request = ("Explain for the project's maintainers what this AutoPilot run did and what "
+               f"needs a person. Results:\n{facts}")
+    summary = run_agent(ctx, request, mode="policy", confirmer=PolicyConfirmer(policy, set()),
+                        observer=observer, engine=engine, model=model,
+                        policy_text=policy.describe())
+    result.runs.append(summary)
+    result.needs_person += [f"{d.tool}: {d.reason}" for d in summary.decisions if not d.approved]
+
+
 def _gates(ctx: ToolContext, policy: Policy) -> list[Gate]:
+    from uvmgr.agent.summaries import summarize
     from uvmgr.tools.registry import TOOLS, invoke
 
     gates = []
@@ -168,28 +284,11 @@ def _gates(ctx: ToolContext, policy: Policy) -> list[Gate]:
         tool = {"tests": "run_tests", "build": "build_package", "check": "check_quality"}[name]
         try:
             outcome = invoke(TOOLS[tool], ctx)
-            ok = bool(outcome.ok)
-            from uvmgr.agent.summaries import summarize
-
-            detail = summarize(outcome).splitlines()[0] if summarize(outcome) else ""
+            ok, detail = bool(outcome.ok), (summarize(outcome).splitlines() or [""])[0]
         except UvmgrError as exc:
             ok, detail = False, exc.message
         gates.append(Gate(name, ok, detail))
     return gates
-
-
-def _restore(ctx: ToolContext, original: tuple[bytes, bytes | None]) -> None:
-    """Put both files back as the run found them, as one transaction of its own."""
-    from uvmgr.tools.transaction import Transaction, write_atomic, sync_environment
-
-    project = ctx.project
-    with Transaction(project, ctx.runner, "autopilot-restore") as tx:
-        write_atomic(project.pyproject_path, original[0])
-        if original[1] is not None:
-            write_atomic(project.lock_path, original[1])
-        sync_environment(project, ctx.runner)
-        tx.commit()
-    project.reload()
 
 
 def _fixed(before, after, locked: dict) -> list[SecurityFix]:
@@ -208,8 +307,8 @@ def _fixed(before, after, locked: dict) -> list[SecurityFix]:
 def _exit_code(result: AutopilotResult) -> int:
     if result.restored:
         return EXIT_FAILED
-    if result.needs_person:
-        return EXIT_REFUSED
     if result.rolled_back:
         return EXIT_ROLLED_BACK
+    if result.needs_person:
+        return EXIT_REFUSED
     return EXIT_OK

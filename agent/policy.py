@@ -8,7 +8,8 @@ becomes "needs a person". It never prompts.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+import math
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ class Policy:
     pin: tuple[str, ...] = ()
     """Packages held at their current version; a vulnerability in one needs a person."""
     max_packages: int = 10
-    """Most direct dependencies upgraded in one run (security fixes are not capped)."""
+    """Most direct dependencies changed in one run. Security fixes count toward it but are
+    never held back by it: upgrades get what is left."""
     gates: tuple[str, ...] = ("tests",)
     """Checks that must pass after the changes: tests, build, check."""
     allow_new_dependencies: bool = False
@@ -41,48 +43,43 @@ class Policy:
     """Extra pytest arguments for the test gate and the upgrade trials."""
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], source: str) -> Policy:
-        known = {f.name for f in fields(cls)}
+    def from_table(cls, table: object, source: str) -> Policy:
+        if not isinstance(table, dict):
+            raise UsageError(f"{source} must be a table of policy keys",
+                             hint="e.g. [tool.uvmgr.autopilot] with levels = [\"patch\"]")
+        known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in table.items():
             name = key.replace("-", "_")
             if name not in known:
                 raise UsageError(f"unknown AutoPilot policy key {key!r} in {source}",
-                                 hint=f"known keys: {', '.join(sorted(k.replace('_', '-') for k in known))}")
-            values[name] = value
-        try:
-            for name in ("levels", "ignore", "pin", "gates", "test_args"):
-                if name in values:
-                    values[name] = tuple(values[name]) if not isinstance(values[name], str) \
-                        else (values[name],)
-            for name, kind in (("cooldown_days", float), ("max_packages", int),
-                               ("security", bool), ("allow_new_dependencies", bool)):
-                if name in values:
-                    values[name] = kind(values[name])
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"invalid AutoPilot policy in {source}: {exc}") from exc
+                                 hint="known keys: " + ", ".join(
+                                     sorted(k.replace("_", "-") for k in known)))
+            values[name] = _checked(name, value, source)
         policy = cls(**values)
         bad = [lvl for lvl in policy.levels if lvl not in LEVEL_ORDER]
         bad += [g for g in policy.gates if g not in GATES]
-        if bad or policy.max_packages < 0:
-            raise UsageError(f"invalid AutoPilot policy in {source}: {bad or 'max-packages < 0'}",
+        if bad:
+            raise UsageError(f"invalid AutoPilot policy in {source}: {bad}",
                              hint="levels are patch/minor/major; gates are tests/build/check")
         from uvmgr.tools.project import normalize_name
 
-        return cls(**{**values, "ignore": tuple(normalize_name(n) for n in policy.ignore),
-                      "pin": tuple(normalize_name(n) for n in policy.pin)})
+        return replace(policy, ignore=tuple(normalize_name(n) for n in policy.ignore),
+                       pin=tuple(normalize_name(n) for n in policy.pin))
 
     @classmethod
     def load(cls, pyproject: dict, policy_file: Path | None = None) -> Policy:
+        """`--policy FILE` (its own keys, or a [tool.uvmgr.autopilot] table) replaces the
+        project's [tool.uvmgr.autopilot]."""
         if policy_file is not None:
             try:
                 data = tomllib.loads(policy_file.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(f"cannot read the policy file {policy_file}: {exc}") from exc
-            table = data.get("tool", {}).get("uvmgr", {}).get("autopilot", data)
-            return cls.from_table(table, str(policy_file))
-        table = pyproject.get("tool", {}).get("uvmgr", {}).get("autopilot", {})
-        return cls.from_table(table, "[tool.uvmgr.autopilot]")
+            nested = _dig(data, "tool", "uvmgr", "autopilot")
+            return cls.from_table(data if nested is None else nested, str(policy_file))
+        table = _dig(pyproject, "tool", "uvmgr", "autopilot")
+        return cls.from_table({} if table is None else table, "[tool.uvmgr.autopilot]")
 
     @property
     def max_level(self) -> str:
@@ -99,11 +96,47 @@ class Policy:
                 f"allow-new-dependencies={self.allow_new_dependencies}")
 
 
-class PolicyConfirmer:
-    """Approves a mutating call when every change it would make fits the policy."""
+def _dig(data: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
 
-    def __init__(self, policy: Policy):
+
+def _checked(name: str, value: object, source: str) -> object:
+    """Strict types: `security = "false"` is an error, not true."""
+    def fail(expected: str) -> UsageError:
+        return UsageError(f"invalid AutoPilot policy in {source}: {name.replace('_', '-')} must "
+                          f"be {expected}, not {value!r}")
+
+    if name in ("levels", "ignore", "pin", "gates", "test_args"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail("a list of strings")
+        return tuple(value)
+    if name in ("security", "allow_new_dependencies"):
+        if not isinstance(value, bool):
+            raise fail("true or false")
+        return value
+    if name == "max_packages":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail("a whole number >= 0")
+        return value
+    if name == "cooldown_days":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not \
+                math.isfinite(value) or value < 0:
+            raise fail("a number of days >= 0")
+        return float(value)
+    return value
+
+
+class PolicyConfirmer:
+    """Approves a mutating call when every change it would make fits the policy: every
+    package it moves (transitive ones too), the packages AutoPilot chose, and the cap."""
+
+    def __init__(self, policy: Policy, candidates: set[str] | None = None):
         self.policy = policy
+        self.candidates = candidates
 
     def __call__(self, ask: ApprovalAsked) -> tuple[bool, str]:
         from uvmgr.tools.versions import delta
@@ -114,27 +147,35 @@ class PolicyConfirmer:
             if p.allow_new_dependencies:
                 return True, "allow-new-dependencies = true"
             return False, "policy: new dependencies are never added (allow-new-dependencies = false)"
-        if ask.tool == "remove_dependency":
-            return False, "policy: AutoPilot never removes dependencies"
+        if ask.tool not in ("upgrade_safely", "upgrade_packages", "fix_vulnerabilities"):
+            return False, f"policy: AutoPilot never runs {ask.tool}"
         security = ask.tool == "fix_vulnerabilities"
         if security:
             if not p.security:
                 return False, "policy: security fixes are off (security = false)"
             result = getattr(result, "change", None)
-        changes = [c for c in getattr(result, "changes", []) if c.direct and c.before and c.after]
+        else:
+            asked = set(ask.args.get("packages") or [])
+            if self.candidates is not None and (not asked or not asked <= self.candidates):
+                return False, "policy: the call names packages AutoPilot did not choose"
+        changes = [c for c in getattr(result, "changes", []) if c.before and c.after]
         for c in changes:
             if c.name in p.held:
                 kind = "pinned" if c.name in p.pin else "ignored"
-                return False, f"policy: {c.name} is {kind}"
+                return False, f"policy: {c.name} is {kind} ({c.before} -> {c.after})"
             step = delta(c.before, c.after)
+            if step == "none":
+                continue
             if security and step == "major":
-                return False, (f"policy: the fix for {c.name} needs a major jump "
+                return False, (f"policy: the fix moves {c.name} a major version "
                                f"({c.before} -> {c.after})")
             if not security and step not in p.levels:
                 return False, (f"policy: {c.name} {c.before} -> {c.after} is a {step} update; "
                                f"allowed levels are {', '.join(p.levels)}")
-        if not security and len(changes) > p.max_packages:
-            return False, f"policy: {len(changes)} packages exceed max-packages = {p.max_packages}"
+        direct = [c for c in changes if c.direct]
+        if not security and len(direct) > p.max_packages:
+            return False, f"policy: {len(direct)} packages exceed max-packages = {p.max_packages}"
         if security:
-            return True, "security = true: lowest fixed versions, within the major"
-        return True, f"levels = {list(p.levels)}, {len(changes)} <= max-packages = {p.max_packages}"
+            return True, "security = true: lowest fixed versions, no major jumps"
+        return True, (f"levels = {list(p.levels)}, {len(direct)} of max-packages = "
+                      f"{p.max_packages}")

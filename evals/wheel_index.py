@@ -60,6 +60,9 @@ DEFAULT_PACKAGES: tuple[DemoPackage, ...] = (
     DemoPackage("demo-pinned", _releases("1.0.0", "1.0.1")),
     # Conflicts with demo-http >= 1.1 through its own upper bound on demo-json.
     DemoPackage("demo-legacy", _releases("1.0.0", requires=("demo-json<2.1",))),
+    # A minor release that drags a transitive dependency across a major.
+    DemoPackage("demo-plugin", (DemoRelease("1.0.0", ("demo-json>=1.0,<2.1",)),
+                                DemoRelease("1.1.0", ("demo-json>=3",)))),
 )
 
 

@@ -56,8 +56,9 @@ def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path):
     assert "demo-http 1.0.0 -> 1.0.3 (DEMO-2024-0002)" in text
     assert Path(run["commit_message_path"]).read_text().startswith("chore(deps): 3 dependency")
     assert '"results": []' in (tmp_path / "left.sarif").read_text()
-    decisions = [d for s in run["runs"] for d in s["decisions"]]
-    assert decisions and all(d["by"] == "policy" and d["approved"] for d in decisions)
+    decisions = run["decisions"]
+    assert [d["tool"] for d in decisions] == ["fix_vulnerabilities", "upgrade_safely"]
+    assert all(d["by"] == "policy" and d["approved"] for d in decisions)
     assert all(d["reason"] for d in decisions)  # the rule that allowed it
 
 
@@ -142,12 +143,28 @@ def test_commit_on_a_new_branch(cli, busy_project, tmp_path):
     assert r.code == 0, r.err
     run = r.json()
     assert run["branch"].startswith("uvmgr/autopilot-")
-    log = subprocess.run(["git", "log", "--format=%s", "main..HEAD"], cwd=busy_project.root,
-                         capture_output=True, text=True).stdout
+    log = subprocess.run(["git", "log", "--format=%s", f"main..{run['branch']}"],
+                         cwd=busy_project.root, capture_output=True, text=True).stdout
     assert log.startswith("chore(deps): 3 dependency updates, 2 security fixes")
-    main_files = subprocess.run(["git", "show", "main:uv.lock"], cwd=busy_project.root,
-                                capture_output=True, text=True).stdout
-    assert 'version = "1.0.0"' in main_files  # the default branch is untouched
+    head = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=busy_project.root,
+                          capture_output=True, text=True).stdout.strip()
+    assert head == "main"  # back on the branch it started from, which is untouched
+    assert busy_project.locked_version("demo-http") == "1.0.0"
+    status = subprocess.run(["git", "status", "--porcelain", "--", "pyproject.toml", "uv.lock"],
+                            cwd=busy_project.root, capture_output=True, text=True).stdout
+    assert status == ""
+
+
+def test_commit_refuses_uncommitted_edits(cli, busy_project):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=busy_project.root, check=True)
+    subprocess.run([*git, "add", "pyproject.toml", "uv.lock"], cwd=busy_project.root, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=busy_project.root, check=True)
+    busy_project.pyproject.write_text(busy_project.pyproject.read_text() + "\n# my note\n")
+    before = busy_project.snapshot()
+    r = cli("autopilot", "--commit", "--project", busy_project.root)
+    assert r.code == 2 and "uncommitted changes" in r.err
+    assert busy_project.snapshot() == before
 
 
 def test_sigkill_mid_run_then_the_next_run_recovers_and_completes(cli, project_factory,
@@ -205,3 +222,51 @@ def test_init_ci_outside_a_project(cli, tmp_path):
     r = cli("autopilot", "init-ci", "--project", tmp_path)
     assert r.code == 2 and "not a uv project" in r.err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("policy", ['pin = ["demo-json"]', ""])
+def test_a_transitive_move_outside_the_policy_is_refused(cli, project_factory,
+                                                         fixture_advisories, policy):
+    # demo-plugin 1.0.0 -> 1.1.0 is a minor step, but it drags demo-json 2.0.1 -> 3.0.0
+    project = project_factory(["demo-plugin>=1.0"], {"demo-plugin": "1.0.0",
+                                                      "demo-json": "2.0.1"})
+    _with_policy(project, fixture_advisories, policy)
+    before = project.snapshot()
+    r = cli("autopilot", "--project", project.root, "--json")
+    run = r.json()
+    assert r.code == 3
+    assert any("demo-json" in n for n in run["needs_person"])
+    assert project.snapshot() == before
+
+
+@pytest.mark.parametrize("line,message", [
+    ('security = "false"', "must be true or false"),
+    ("max-packages = 2.5", "whole number"),
+    ("ignore = [1]", "list of strings"),
+    ("cooldown-days = -1", "number of days"),
+])
+def test_policy_types_are_strict(cli, busy_project, fixture_advisories, line, message):
+    _with_policy(busy_project, fixture_advisories, line)
+    r = cli("autopilot", "--project", busy_project.root)
+    assert r.code == 2 and message in r.err
+
+
+def test_a_failing_step_needs_a_person(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-cli>=0.9"], {"demo-cli": "1.0.0"}, tests="fail")
+    _with_policy(project, fixture_advisories)
+    before = project.snapshot()
+    r = cli("autopilot", "--project", project.root, "--json")
+    assert r.code == 3
+    assert any("already fail before any upgrade" in n for n in r.json()["needs_person"])
+    assert project.snapshot() == before
+
+
+def test_one_pinned_vulnerable_package_does_not_block_the_other_fixes(cli, busy_project,
+                                                                      fixture_advisories):
+    _with_policy(busy_project, fixture_advisories, 'pin = ["demo-json"]\nlevels = []')
+    r = cli("autopilot", "--project", busy_project.root, "--json")
+    run = r.json()
+    assert busy_project.locked_version("demo-http") == "1.0.3"  # fixed
+    assert busy_project.locked_version("demo-json") == "2.0.0"  # pinned, left alone
+    assert r.code == 3 and any("DEMO-2024-0001" in n and "pinned" in n
+                               for n in run["needs_person"])

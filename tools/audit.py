@@ -139,7 +139,7 @@ def audit_dependencies(
     raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
 
 
-def plan_fixes(ctx: ToolContext, report: AuditReport,
+def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,
                ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
     """For each vulnerable package: the lowest fixed version above the locked one, the
     `--upgrade-package` pin for it, and a constraint edit when a direct requirement excludes it."""
@@ -153,7 +153,14 @@ def plan_fixes(ctx: ToolContext, report: AuditReport,
     args: list[str] = []
     edits: list[ConstraintEdit] = []
     skipped: list[SkippedFix] = []
+    from uvmgr.tools.project import normalize_name
+
+    held = {normalize_name(n) for n in skip or []}
     for (name, version), findings in by_package.items():
+        if normalize_name(name) in held:
+            skipped.append(SkippedFix(name, version, [f.id for f in findings],
+                                      "left alone as asked (skip)"))
+            continue
         # The fix must clear every advisory for this package: the highest of the per-advisory
         # lowest fixes.
         targets = []
@@ -186,6 +193,8 @@ def fix_vulnerabilities(
     dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
     run_tests_after: Annotated[bool, Arg("Run the tests after fixing and restore everything if "
                                          "they fail.")] = True,
+    skip: Annotated[list[str] | None, Arg("Packages to leave alone even if vulnerable. Usually "
+                                          "empty.")] = None,
 ) -> FixResult:
     """Audit the lock, then move each vulnerable package to the lowest version that fixes its
     advisories (raising a constraint in pyproject.toml only where it excludes that version),
@@ -194,7 +203,7 @@ def fix_vulnerabilities(
     before = audit_dependencies(ctx, db, service_url)
     if not before.findings:
         return FixResult(before, None, before)
-    args, edits, skipped = plan_fixes(ctx, before)
+    args, edits, skipped = plan_fixes(ctx, before, skip)
     if not args:
         return FixResult(before, None, None, skipped)
     with Transaction(ctx.project, ctx.runner, "audit-fix", resync=not dry_run) as tx:

@@ -171,8 +171,8 @@ def upgrade_safely(
             up_to_date.append(dep.name)
     direct = {d.name for d in deps}
     if dry_run or not candidates:
-        planned = [PackageChange(c.name, c.current, c.target, True) for c in candidates]
         edits = [e for c in candidates if (e := _edit_for(c, c.target))]
+        planned = _preview(ctx, candidates, edits, direct) if candidates else []
         return SafeUpgradeResult(dry_run, level, cooldown, planned, edits, [], majors, up_to_date)
 
     baseline = run_tests(ctx)
@@ -219,6 +219,25 @@ def upgrade_safely(
                          hint="see the held-back packages and their failing tests", result=result)
     return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
                              up_to_date, trials.count, trials.last_tests)
+
+
+def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[ConstraintEdit],
+             direct: set[str]) -> list[PackageChange]:
+    """Every package the whole batch would move, transitive ones included, as `uv lock
+    --dry-run` resolves it (pyproject.toml is edited and restored inside a transaction)."""
+    from uvmgr.tools.deps import parse_dry_run
+    from uvmgr.tools.pyproject_edit import replace_requirements
+
+    project = ctx.project
+    with Transaction(project, ctx.runner, "upgrade-safely-preview", resync=False):
+        if edits:
+            replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
+        args = [a for c in candidates for a in ("--upgrade-package", f"{c.name}=={c.target}")]
+        result = ctx.runner.uv(["lock", "--dry-run", *args], project.root,
+                               timeout=ctx.settings.timeout)
+    if not result.ok:  # the batch does not resolve as a whole; trials will find out which
+        return [PackageChange(c.name, c.current, c.target, True) for c in candidates]
+    return parse_dry_run(result.stderr, direct)
 
 
 def _next_lower(ctx: ToolContext, cand: Candidate, cutoff: str | None) -> str | None:

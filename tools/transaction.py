@@ -24,6 +24,8 @@ from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
 
 JOURNAL_DIR = "journal"
+AUTOPILOT_JOURNAL = "autopilot-journal"  # spans a whole AutoPilot run, until its gates pass
+AUTOPILOT_LOCK = "autopilot.lock"
 META = "meta.json"
 TRACKED = ("pyproject.toml", "uv.lock")
 
@@ -41,8 +43,8 @@ def ensure_state_dir(project: Project) -> Path:
 class ProjectLock:
     """An exclusive, non-blocking lock on the project, held for a whole change."""
 
-    def __init__(self, project: Project):
-        self.path = ensure_state_dir(project) / "lock"
+    def __init__(self, project: Project, name: str = "lock"):
+        self.path = ensure_state_dir(project) / name
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -106,9 +108,9 @@ def file_hashes(project: Project) -> dict[str, str | None]:
 class Journal:
     """The on-disk record of the files as they were before a change."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, name: str = JOURNAL_DIR):
         self.project = project
-        self.dir = project.state_dir / JOURNAL_DIR
+        self.dir = project.state_dir / name
 
     def exists(self) -> bool:
         return (self.dir / META).exists()
@@ -236,12 +238,22 @@ def sync_environment(project: Project, runner: Runner) -> bool:
 
 
 def recover_interrupted(project: Project, runner: Runner) -> str | None:
-    """Roll back a journal left by a run that was killed; returns a message if it did."""
-    journal = Journal(project)
+    """Roll back journals left by runs that were killed: a change's, then an AutoPilot run's
+    (whose gates never passed). Returns a message if anything was done."""
+    messages = []
+    for name, lock_name in ((JOURNAL_DIR, "lock"), (AUTOPILOT_JOURNAL, AUTOPILOT_LOCK)):
+        message = _recover(project, runner, name, lock_name)
+        if message:
+            messages.append(message)
+    return "; ".join(messages) or None
+
+
+def _recover(project: Project, runner: Runner, name: str, lock_name: str) -> str | None:
+    journal = Journal(project, name)
     if not journal.dir.exists():
         return None
     try:
-        lock = ProjectLock(project)
+        lock = ProjectLock(project, lock_name)
         lock.acquire()
     except ProjectBusy:
         return None  # a live uvmgr owns that journal

@@ -87,32 +87,56 @@ def commit_message(result: Any) -> str:
         f"{g.name} {'pass' if g.ok else 'fail'}" for g in result.gates) + "\n"
 
 
+def _git(ctx: Any, *argv: str):
+    return ctx.runner.run(["git", *argv], ctx.project.root, timeout=60)
+
+
+def check_commit_possible(ctx: Any) -> None:
+    """Before the run: --commit needs a git repository where pyproject.toml and uv.lock have
+    no uncommitted edits (they would end up in AutoPilot's commit)."""
+    from uvmgr.errors import UsageError
+
+    if not _git(ctx, "rev-parse", "--show-toplevel").ok:
+        raise UsageError("--commit needs a git repository", hint="run `git init`, or drop --commit")
+    if not _git(ctx, "diff", "--quiet", "HEAD", "--", "pyproject.toml", "uv.lock").ok:
+        raise UsageError("pyproject.toml or uv.lock has uncommitted changes, which --commit would "
+                         "sweep into AutoPilot's commit",
+                         hint="commit or stash them first, or drop --commit")
+
+
 def git_commit(ctx: Any, message_file: Path, date: str) -> tuple[str, str]:
-    """Commit pyproject.toml and uv.lock on a new branch `uvmgr/autopilot-<date>`; never
-    pushes, never commits to the branch that was checked out. Returns (branch, commit)."""
+    """Commit pyproject.toml and uv.lock on a new branch `uvmgr/autopilot-<date>`, then go back
+    to the branch that was checked out (whose files are left as they were). Never pushes.
+    Returns (branch, commit); on failure undoes the branch and raises OperationFailed."""
     from uvmgr.errors import OperationFailed
 
-    root = ctx.project.root
-    run = ctx.runner.run
-    top = run(["git", "rev-parse", "--show-toplevel"], root, timeout=30)
-    if not top.ok:
-        raise OperationFailed("--commit needs a git repository", hint="run `git init` first")
+    original = _git(ctx, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     branch = f"uvmgr/autopilot-{date}"
     n = 1
-    while run(["git", "rev-parse", "--verify", "--quiet", branch], root, timeout=30).ok:
+    while _git(ctx, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").ok:
         n += 1
         branch = f"uvmgr/autopilot-{date}-{n}"
-    identity = ["-c", "user.name=uvmgr autopilot", "-c", "user.email=autopilot@uvmgr.invalid"]
-    has_name = run(["git", "config", "user.name"], root, timeout=30).ok
-    steps = [["git", "switch", "-c", branch],
-             ["git", "add", "--", "pyproject.toml", "uv.lock"],
-             ["git", *([] if has_name else identity), "commit", "-F", str(message_file), "--",
-              "pyproject.toml", "uv.lock"]]
-    for argv in steps:
-        result = run(argv, root, timeout=60)
-        if not result.ok:
-            raise OperationFailed(f"git failed: {' '.join(argv[:3])}: {result.stderr.strip()[:300]}")
-    sha = run(["git", "rev-parse", "HEAD"], root, timeout=30).stdout.strip()
+    identity = []
+    if not _git(ctx, "config", "user.name").ok:
+        identity += ["-c", "user.name=uvmgr autopilot"]
+    if not _git(ctx, "config", "user.email").ok:
+        identity += ["-c", "user.email=autopilot@uvmgr.invalid"]
+    switched = _git(ctx, "switch", "-c", branch)
+    if not switched.ok:
+        raise OperationFailed(f"git could not create {branch}: {switched.stderr.strip()[:300]}")
+    committed = _git(ctx, *identity, "commit", "-F", str(message_file), "--",
+                     "pyproject.toml", "uv.lock")
+    if not committed.ok:
+        _git(ctx, "switch", "-") if original else None
+        _git(ctx, "branch", "-D", branch)
+        raise OperationFailed(f"git commit failed: {committed.stderr.strip()[:300]}")
+    sha = _git(ctx, "rev-parse", "HEAD").stdout.strip()
+    if original:
+        from uvmgr.tools.transaction import sync_environment
+
+        _git(ctx, "switch", original)
+        ctx.project.reload()
+        sync_environment(ctx.project, ctx.runner)  # the environment follows the files again
     return branch, sha
 
 

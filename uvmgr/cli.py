@@ -313,6 +313,10 @@ def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
         from uvmgr.ask_console import ConsoleObserver
 
         policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
+        if args.commit:
+            from uvmgr.autopilot_output import check_commit_possible
+
+            check_commit_possible(ctx)
         result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
         outputs = _autopilot_outputs(ctx, result, args, ctx.tracer.trace_id)
         if args.json:
@@ -363,7 +367,14 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
         Path(args.sarif).write_text(json.dumps(audit_sarif(remaining), indent=2), encoding="utf-8")
         outputs["sarif_path"] = args.sarif
     if args.commit and result.changed and all(g.ok for g in result.gates):
-        outputs["branch"], outputs["commit"] = git_commit(ctx, message, stamp[:8])
+        from uvmgr.errors import EXIT_REFUSED, OperationFailed
+
+        try:
+            outputs["branch"], outputs["commit"] = git_commit(ctx, message, stamp[:8])
+        except OperationFailed as exc:
+            result.needs_person.append(f"the commit failed: {exc.message}")
+            result.exit_code = max(result.exit_code, EXIT_REFUSED)
+            report.write_text(markdown(result, trace_id), encoding="utf-8")
     return outputs
 
 
