@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+# packaging.version is light; packaging.specifiers (~40 ms) loads only where constraints are
+# rewritten, so `deps outdated` stays inside its start-up budget.
 from packaging.version import InvalidVersion, Version
 
 Level = Literal["patch", "minor", "major"]
@@ -54,7 +55,7 @@ def level_bound(current: str, level: Level) -> str:
     return f">={current}"
 
 
-def _bump_upper(spec: Specifier, target: Version) -> str:
+def _bump_upper(spec, target: Version) -> str:
     """Move an upper bound (`<1.1`, `<=1.1.4`) just past `target`, keeping its precision."""
     bound = Version(spec.version)
     width = max(1, len(bound.release))
@@ -75,6 +76,8 @@ def raise_constraint(specifier: str, target: str) -> str:
     `~=1.0.0` + 1.1.0 -> `~=1.1.0`; `!=1.2.0` + 1.2.0 -> dropped. Returns it unchanged if it
     already admits `target`.
     """
+    from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+
     try:
         spec_set = SpecifierSet(specifier)
     except InvalidSpecifier:
