@@ -83,6 +83,9 @@ async def test_cancel_mid_change_rolls_back(project_factory):
         await pilot.press("a")
         await pilot.pause(1.0)  # the baseline test run (60 s) is under way
         assert app.running
+        await pilot.click("#prompt")
+        await pilot.press("h", "i")  # typing stays responsive while the agent works
+        assert app.query_one("#prompt").value == "hi"
         started = time.monotonic()
         await pilot.press("escape")
         await _until(pilot, lambda: not app.running, timeout=30)
