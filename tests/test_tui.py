@@ -26,6 +26,16 @@ async def _until(pilot, predicate, timeout: float = 60.0) -> None:
     raise AssertionError("timed out waiting for the app")
 
 
+async def _answer_modal(pilot, app, request: str, key: str) -> str:
+    """Send a request that changes files, answer its confirm dialog, wait for the run."""
+    await _submit(pilot, request)
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    preview = app.screen.preview
+    await pilot.press(key)
+    await _until(pilot, lambda: not app.running)
+    return preview
+
+
 def _text(app) -> str:
     parts = []
     for widget in app.query("#transcript *"):
@@ -51,11 +61,8 @@ async def test_question_gets_an_answer(demo_project):
 async def test_change_needs_the_modal_and_approve_applies_it(demo_project):
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _submit(pilot, "apply patch updates")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "demo-http: 1.0.0 -> 1.0.3" in app.screen.preview
-        await pilot.press("a")
-        await _until(pilot, lambda: not app.running)
+        preview = await _answer_modal(pilot, app, "apply patch updates", "a")
+        assert "demo-http: 1.0.0 -> 1.0.3" in preview
     assert demo_project.locked_version("demo-http") == "1.0.3"
 
 
@@ -63,10 +70,7 @@ async def test_reject_leaves_files_unchanged(demo_project):
     before = demo_project.snapshot()
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _submit(pilot, "upgrade safely")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("r")
-        await _until(pilot, lambda: not app.running)
+        await _answer_modal(pilot, app, "upgrade safely", "r")
         assert "DECLINED" in _text(app)
     assert demo_project.snapshot() == before
 
@@ -98,10 +102,7 @@ async def test_undo_restores_the_last_approved_change(demo_project):
     before = demo_project.snapshot()
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _submit(pilot, "apply patch updates")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("a")
-        await _until(pilot, lambda: not app.running)
+        await _answer_modal(pilot, app, "apply patch updates", "a")
         assert demo_project.snapshot() != before
         await _submit(pilot, "/undo")
         await _until(pilot, lambda: "undid 'upgrade_safely'" in _text(app))
