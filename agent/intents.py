@@ -87,6 +87,7 @@ class IntentMatcher:
 class Reading:
     intent: str
     score: float
+    text: str = ""
     packages: list[str] = field(default_factory=list)  # project dependencies the request names
     specs: list[str] = field(default_factory=list)  # requirements to add, as written
     level: str = "minor"
@@ -151,7 +152,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
                             text)
     group = (group_match.group(1) or group_match.group(2)) if group_match else None
     dev = bool(re.search(r"\bdev(elopment)?\b", lower)) and group in (None, "dev")
-    reading = Reading(intent, score, names, level=level, group=None if dev else group, dev=dev)
+    reading = Reading(intent, score, text, names, level=level, group=None if dev else group,
+                      dev=dev)
     if intent == "add":
         reading.specs = requested_specs(text)
     if intent in MUTATING_INTENTS:

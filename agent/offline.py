@@ -68,6 +68,9 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
         calls.append(PlannedCall("check_quality", {}, "Run format, lint and type checks."))
     elif i == "lock":
         calls.append(PlannedCall("lock_project", {}, "Update uv.lock from pyproject.toml."))
+    elif i == "docs":
+        calls.append(PlannedCall("search_docs", {"query": reading.text, "k": 5},
+                                 "Look it up in the docs index and quote the sources."))
     if reading.then_test and calls:
         calls.append(PlannedCall("run_tests", {}, "Run the tests, as asked."))
     return calls

@@ -259,6 +259,10 @@ class SafetyLayer:
             return (f"REFUSED: {spec.name} changes files and needs approval, but there is no "
                     "terminal to ask and --yes does not cover it. Nothing was changed. It would "
                     f"have done:\n{preview}"), "refused"
+        if getattr(self.ctx.runner, "cancelled", lambda: False)():
+            from uvmgr.errors import Cancelled
+
+            raise Cancelled(f"cancelled before {spec.name} changed anything")
         result = invoke(spec, self.ctx, **{**args, "dry_run": False})
         self.executed.append((spec.name, result))
         return summarize(result), "ok"

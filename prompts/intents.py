@@ -67,8 +67,14 @@ INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
         "write me a poem", "what's the weather today", "deploy to production",
         "push the code to github", "delete all my files", "explain quantum physics",
         "print the environment variables", "send an email to my boss", "book a flight",
-        "how do I center a div", "tell me a joke", "what changed in PKG that affects us",
-        "why is this advisory relevant", "how do I pin a package to a git commit",
+        "how do I center a div", "tell me a joke",
+    ),
+    "docs": (
+        "what changed in PKG that affects us", "why is PYSEC-2018-28 relevant",
+        "how do I pin a package to a git commit with uv", "what does uv lock --upgrade do",
+        "explain the PKG changelog", "what is new in PKG 2.0", "how do I use uv sync",
+        "show me the docs about dependency groups", "search the docs for exclude-newer",
+        "what does this advisory mean", "how does uv handle workspaces",
     ),
 }
 
@@ -84,6 +90,7 @@ INTENT_DESCRIPTIONS: dict[str, str] = {
     "build": "build the package",
     "check": "run format, lint and type checks",
     "lock": "update uv.lock",
+    "docs": "answer from the docs index (project docs, uv help, package changelogs, advisories)",
 }
 
 NEXT_STEPS: dict[str, str] = {
@@ -93,12 +100,15 @@ NEXT_STEPS: dict[str, str] = {
              "vulnerabilities\" or run `uvmgr audit --fix`.",
     "upgrade": "Run `uvmgr test` to see the state of the tests, and `uvmgr deps outdated` for "
                "what is left.",
+    "docs": "The passages above are quoted from the sources named in each citation; "
+            "`uvmgr docs search` shows more.",
     "refused": "Nothing was changed. Run the request again in a terminal to approve the change, "
                "or pass --yes to approve changes to the packages your request names.",
 }
 
 OFFLINE_REFUSAL = (
     "I can't do that offline: the offline planner only handles project maintenance "
-    "(outdated, upgrade, audit, fix, add, remove, list, test, build, check, lock). "
+    "(outdated, upgrade, audit, fix, add, remove, list, test, build, check, lock) and searches "
+    "the docs. "
     "Configure a model with --model, UVMGR_MODEL or [tool.uvmgr] model for anything else."
 )

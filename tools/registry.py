@@ -22,6 +22,8 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec("uvmgr.tools.testing:run_tests", "tests", mutates=False, risk="low"),
     ToolSpec("uvmgr.tools.build:build_package", "build", mutates=False, risk="low"),
     ToolSpec("uvmgr.tools.quality:check_quality", "quality", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.docs:search_docs", "docs", mutates=False, risk="none"),
+    ToolSpec("uvmgr.tools.docs:index_docs", "docs", mutates=False, risk="none"),
 )
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}
@@ -38,10 +40,9 @@ def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
             pending = undo.begin(ctx.project)
             try:
                 result = spec.func(ctx, **arguments)
-            except BaseException:
-                undo.discard(pending)
-                raise
-            undo.finish(ctx.project, pending, spec.name)
+            finally:
+                # Kept if anything was kept, even when a later step failed; dropped otherwise.
+                undo.finish(ctx.project, pending, spec.name)
         else:
             result = spec.func(ctx, **arguments)
         changes = getattr(result, "changes", None)

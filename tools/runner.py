@@ -45,7 +45,7 @@ class Runner(Protocol):
             env: Mapping[str, str] | None = None) -> ProcessResult: ...
 
     def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
-           env: Mapping[str, str] | None = None) -> ProcessResult: ...
+           env: Mapping[str, str] | None = None, cancellable: bool = True) -> ProcessResult: ...
 
 
 def find_uv() -> str:
@@ -112,13 +112,13 @@ class ProcessRunner:
         return version
 
     def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
-           env: Mapping[str, str] | None = None) -> ProcessResult:
+           env: Mapping[str, str] | None = None, cancellable: bool = True) -> ProcessResult:
         extra = {"UV_NO_PROGRESS": "1", "NO_COLOR": "1", "UV_COLOR": "never"}
         # A uvmgr run inside `uv run` inherits VIRTUAL_ENV of uvmgr's own venv; the
         # project's commands must use the project's environment instead.
         merged = {**extra, **(env or {})}
         result = self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
-                          drop_env=("VIRTUAL_ENV",))
+                          drop_env=("VIRTUAL_ENV",), cancellable=cancellable)
         if not result.ok and not self._uv_checked and (
             "unrecognized subcommand" in result.stderr or "unexpected argument" in result.stderr
         ):
@@ -127,14 +127,22 @@ class ProcessRunner:
             self.check_uv_version(cwd)
         return result
 
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
     def run(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
-            env: Mapping[str, str] | None = None,
-            drop_env: Sequence[str] = ()) -> ProcessResult:
+            env: Mapping[str, str] | None = None, drop_env: Sequence[str] = (),
+            cancellable: bool = True) -> ProcessResult:
+        """`cancellable=False` for the calls that put things back (a rollback's sync), which
+        must finish even after the person pressed Esc."""
         timeout = self.default_timeout if timeout is None else timeout
+        watch = self.cancel if cancellable else None
         full_env = {k: v for k, v in os.environ.items() if k not in drop_env}
         full_env.update(env or {})
         argv = tuple(str(a) for a in args)
         shown = " ".join([Path(argv[0]).name, *argv[1:]])
+        if watch is not None and watch.is_set():
+            raise Cancelled(f"cancelled before running {shown}")
         with self.tracer.span("process", command=shown, cwd=str(cwd)) as span:
             start = time.monotonic()
             try:
@@ -154,25 +162,26 @@ class ProcessRunner:
             deadline = start + timeout
             try:
                 while True:
+                    left = max(0.0, deadline - time.monotonic())
                     try:
-                        step = 0.2 if self.cancel is not None else max(0.0, deadline - time.monotonic())
-                        stdout, stderr = proc.communicate(timeout=min(step, max(0.0, deadline - time.monotonic())))
+                        stdout, stderr = proc.communicate(
+                            timeout=min(0.2, left) if watch is not None else left)
                         break
                     except subprocess.TimeoutExpired:
-                        if self.cancel is not None and self.cancel.is_set():
+                        if watch is not None and watch.is_set():
                             _kill_group(proc)
-                            proc.communicate()
+                            _drain(proc)
                             span.fail("cancelled")
                             raise Cancelled(f"cancelled while running {shown}") from None
-                        if time.monotonic() >= deadline:
+                        if time.monotonic() >= deadline and proc.poll() is None:
                             timed_out = True
                             _kill_group(proc)
-                            stdout, stderr = proc.communicate()
-                            stderr += f"\nuvmgr: killed after {timeout:.0f} s timeout"
+                            stdout, stderr = _drain(proc)
+                            stderr += f"\nuvmgr: killed after {timeout:g} s timeout"
                             break
             except BaseException:
                 _kill_group(proc)
-                proc.wait()
+                _drain(proc)
                 raise
             duration = time.monotonic() - start
             span.set("exit_code", proc.returncode)
@@ -181,18 +190,40 @@ class ProcessRunner:
                 span.set("timed_out", True)
             if proc.returncode != 0:
                 span.fail(stderr.strip().splitlines()[-1] if stderr.strip() else "non-zero exit")
+            if watch is not None and watch.is_set():
+                # Finished, but the person cancelled meanwhile: let the transaction undo it.
+                raise Cancelled(f"cancelled after running {shown}")
             return ProcessResult(argv, proc.returncode, stdout, stderr, duration, timed_out)
 
 
+def _drain(proc: subprocess.Popen) -> tuple[str, str]:
+    """Collect what a killed process wrote, without waiting on children that hold its pipes."""
+    try:
+        return proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        proc.wait()
+        return "", ""
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
-    """Terminate the process group, then kill it if it does not exit promptly."""
-    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the process group, give it 3 s, then SIGKILL whatever is left of the group
+    (children that ignore SIGTERM too, even when the leader already exited)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=3.0)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=5.0)
+    except subprocess.TimeoutExpired:
+        pass

@@ -13,7 +13,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ResolutionConflict, RolledBack, UsageError, UvmgrError
+from uvmgr.errors import (
+    Cancelled,
+    OperationFailed,
+    ResolutionConflict,
+    RolledBack,
+    UsageError,
+    UvmgrError,
+)
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.deps import (
     ConstraintEdit,
@@ -110,12 +117,16 @@ class _Trials:
                     raise_for_uv(result, "upgrade")
                 except ResolutionConflict as exc:
                     return False, None, f"does not resolve with the other dependencies: {exc.message}"
+                except Cancelled:
+                    raise
                 except UvmgrError as exc:
                     return False, None, exc.message
                 if not sync_environment(project, self.ctx.runner):
                     return False, None, "the new lock could not be installed (uv sync failed)"
                 try:
                     tests = run_tests(self.ctx)
+                except Cancelled:
+                    raise
                 except UvmgrError as exc:  # a test run that could not finish is a failed trial
                     return False, None, f"the tests could not run: {exc.message}"
                 self.last_tests = tests
@@ -247,6 +258,8 @@ def _next_lower(ctx: ToolContext, cand: Candidate, cutoff: str | None) -> str | 
 
     try:
         found = resolve_latest(ctx, {cand.name: level_bound(cand.current, "patch")}, cutoff)
+    except Cancelled:
+        raise
     except UvmgrError:
         return None
     version = found.get(cand.name)

@@ -221,7 +221,7 @@ class Transaction:
         self.rolled_back = True
         self.project.reload()
         if self.resync and self.restored and self.project.has_lock():
-            sync_environment(self.project, self.runner)
+            sync_environment(self.project, self.runner, cancellable=False)
         return self.restored
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -232,9 +232,9 @@ class Transaction:
             self.lock.release()
 
 
-def sync_environment(project: Project, runner: Runner) -> bool:
+def sync_environment(project: Project, runner: Runner, *, cancellable: bool = True) -> bool:
     """Make the environment match the lock exactly; False when uv could not."""
-    return runner.uv(["sync", "--frozen"], project.root).ok
+    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
 
 
 def recover_interrupted(project: Project, runner: Runner) -> str | None:
@@ -266,7 +266,7 @@ def _recover(project: Project, runner: Runner, name: str, lock_name: str) -> str
         restored = journal.restore()
         journal.discard()
         if restored and project.has_lock():
-            sync_environment(project, runner)
+            sync_environment(project, runner, cancellable=False)
     finally:
         lock.release()
     what = ", ".join(restored) if restored else "no file needed restoring"

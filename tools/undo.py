@@ -39,9 +39,11 @@ class UndoResult:
 
 
 def begin(project: Project) -> Path:
-    """Save the files as they are now, before a change that may be kept."""
-    pending = ensure_state_dir(project) / PENDING_DIR
-    shutil.rmtree(pending, ignore_errors=True)
+    """Save the files as they are now, before a change that may be kept. Each call has its
+    own folder, so a second uvmgr (refused by the project lock) cannot disturb it."""
+    import os
+
+    pending = ensure_state_dir(project) / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
     pending.mkdir()
     for name in TRACKED:
         path = project.root / name
@@ -65,10 +67,6 @@ def finish(project: Project, pending: Path, operation: str) -> None:
     pending.rename(target)
 
 
-def discard(pending: Path) -> None:
-    shutil.rmtree(pending, ignore_errors=True)
-
-
 def file_hashes_of(path: Path) -> str | None:
     import hashlib
 
@@ -80,21 +78,26 @@ def undo_last_change(project: Project, runner: Runner) -> UndoResult:
     point = project.state_dir / UNDO_DIR
     try:
         meta = json.loads((point / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not {"existed", "operation", "after", "when"} <= set(meta):
+            raise ValueError("incomplete undo point")
+    except (OSError, ValueError, KeyError, TypeError):
         raise ProjectError("there is no change to undo",
                            hint="uvmgr keeps the last change made by uvmgr itself") from None
-    if file_hashes(project) != meta["after"]:
-        raise ProjectError(
-            f"pyproject.toml or uv.lock changed after the last uvmgr change "
-            f"('{meta['operation']}'), so undoing it would lose those edits",
-            hint="restore by hand (e.g. with git), or re-apply your edits after undoing")
     restored = []
     with Transaction(project, runner, f"undo {meta['operation']}") as tx:
+        # Checked under the project lock, so nothing can change the files in between.
+        if file_hashes(project) != meta.get("after"):
+            raise ProjectError(
+                f"pyproject.toml or uv.lock changed after the last uvmgr change "
+                f"('{meta.get('operation')}'), so undoing it would lose those edits",
+                hint="restore by hand (e.g. with git), or re-apply your edits after undoing")
         for name in TRACKED:
             path = project.root / name
             if meta["existed"][name]:
-                write_atomic(path, (point / name).read_bytes())
-                restored.append(name)
+                data = (point / name).read_bytes()
+                if not path.exists() or path.read_bytes() != data:
+                    write_atomic(path, data)
+                    restored.append(name)
             elif path.exists():
                 path.unlink()
                 restored.append(name)

@@ -135,7 +135,7 @@ class ChatApp(App):
         elif command == "/help":
             self.note(HELP)
         elif command == "/quit":
-            self.exit()
+            self.run_action("quit")
         else:
             self.note(f"unknown command {command}; /help lists them")
         self.update_status()
@@ -152,7 +152,7 @@ class ChatApp(App):
         self.ticker = self.set_interval(0.5, self.update_status)
         self.run_request(text)
 
-    def tool_context(self):
+    def tool_context(self, cancellable: bool = True):
         from uvmgr.config import Settings
         from uvmgr.telemetry import Tracer
         from uvmgr.tools.context import ToolContext
@@ -163,7 +163,8 @@ class ChatApp(App):
         project = Project(self.project_dir)
         tracer = Tracer(ensure_state_dir(project) / "traces")
         settings = Settings.load(project.tool_settings)
-        runner = ProcessRunner(tracer, default_timeout=settings.timeout, cancel=self.cancel_event)
+        runner = ProcessRunner(tracer, default_timeout=settings.timeout,
+                               cancel=self.cancel_event if cancellable else None)
         recovered = recover_interrupted(project, runner)
         if recovered:
             self.call_from_thread(self.note, recovered)
@@ -271,28 +272,42 @@ class ChatApp(App):
             self.note("cancelling… (a change in flight is rolled back)")
             self._dismiss_confirm()
 
+    async def action_quit(self) -> None:
+        """Leaving mid-run cancels it first, so nothing is finished after the window closes
+        and the worker does not wait forever on a dialog."""
+        self.cancel_event.set()
+        self._dismiss_confirm()
+        self.exit()
+
     # -- undo and the project panel (worker threads) -----------------------------------------
     @work(thread=True, group="undo")
     def undo(self) -> None:
         from uvmgr.errors import UvmgrError
         from uvmgr.tools.undo import undo_last_change
 
+        self.call_from_thread(lambda: setattr(self, "running", True))  # no request meanwhile
         try:
-            ctx = self.tool_context()
-            result = undo_last_change(ctx.project, ctx.runner)
-            ctx.tracer.finish()
-            self.call_from_thread(self.note, f"undid '{result.operation}': restored "
-                                             f"{', '.join(result.restored)}")
+            ctx = self.tool_context(cancellable=False)
+            try:
+                result = undo_last_change(ctx.project, ctx.runner)
+            finally:
+                ctx.tracer.finish()
+            restored = ", ".join(result.restored) or "nothing needed restoring"
+            self.call_from_thread(self.note, f"undid '{result.operation}': {restored}")
             self.call_from_thread(self.refresh_panel)
         except UvmgrError as exc:
             self.call_from_thread(self.note, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+        except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in undo
+            self.call_from_thread(self.note, f"undo failed: {type(exc).__name__}: {exc}")
+        finally:
+            self.call_from_thread(lambda: setattr(self, "running", False))
 
     @work(thread=True, exclusive=True, group="panel")
     def refresh_panel(self) -> None:
         from uvmgr.errors import UvmgrError
 
         try:
-            ctx = self.tool_context()
+            ctx = self.tool_context(cancellable=False)
         except UvmgrError:
             return
         project = ctx.project

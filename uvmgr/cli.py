@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     _mutating(p)
     _common(p)
 
+    p = sub.add_parser("index", help="build or refresh the docs index (.uvmgr/index)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    _common(p)
+    docs = sub.add_parser("docs", help="search the project's docs, uv's help, package "
+                                       "changelogs and advisories")
+    docs_sub = docs.add_subparsers(dest="docs_command", metavar="ACTION")
+    p = docs_sub.add_parser("search", help="ranked passages with citations")
+    p.add_argument("query")
+    p.add_argument("--kind", action="append", choices=("project", "uv", "packages", "advisories"),
+                   help="limit to a source kind (repeatable)")
+    p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    _common(p)
     p = sub.add_parser("test", help="run the tests (uv run pytest) and summarise them",
                        description="Arguments after `--` go to pytest.")
     _common(p)
@@ -179,6 +191,10 @@ def _tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[str, d
         return "audit_dependencies", {"db": args.db, "service_url": args.service_url}
     if cmd == "test":
         return "run_tests", {"pytest_args": passthrough or None}
+    if cmd == "index":
+        return "index_docs", {"rebuild": args.rebuild}
+    if cmd == "docs":
+        return "search_docs", {"query": args.query, "kinds": args.kind, "k": args.k}
     if cmd == "build":
         return "build_package", {"out_dir": args.out_dir}
     return "check_quality", {}
@@ -189,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     own, passthrough = _split_passthrough(argv)
     parser = build_parser()
     args = parser.parse_args(own)
-    if args.command is None or (args.command == "deps" and args.deps_command is None):
+    if args.command is None or (args.command == "deps" and args.deps_command is None) or (
+            args.command == "docs" and args.docs_command is None):
         parser.parse_args([*own, "--help"])
         return EXIT_USAGE
     if passthrough and args.command != "test":
@@ -262,8 +279,8 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
 
 def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
     name, kwargs = _tool_call(args, passthrough)
-    label = " ".join(["uvmgr", args.command] + ([args.deps_command] if args.command == "deps"
-                                                 else []))
+    label = " ".join(["uvmgr", args.command, getattr(args, "deps_command", None) or
+                      getattr(args, "docs_command", None) or ""]).strip()
 
     def body(ctx) -> int:
         from uvmgr import render

@@ -45,6 +45,9 @@ class Settings:
     """Longest wall time of one run; checked between steps, never inside a change."""
     max_cost: float = 1.0
     """Most money (USD, as litellm prices it) one run may spend on model calls."""
+    embedding_model: str | None = None
+    """A litellm embedding model for the docs index; unset means the offline hashed
+    embedding (no download)."""
 
     @classmethod
     def load(cls, tool_table: Mapping[str, object], env: Mapping[str, str] | None = None,

@@ -16,7 +16,7 @@ from uvmgr.errors import EXIT_FAILED, EXIT_OK, UvmgrError
 def to_jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-        for prop in ("ok", "changed", "vulnerable", "kind", "remaining", "specifier"):
+        for prop in ("ok", "changed", "vulnerable", "kind", "remaining", "specifier", "citation"):
             if isinstance(getattr(type(obj), prop, None), property):
                 out[prop] = to_jsonable(getattr(obj, prop))
         return out
@@ -217,6 +217,33 @@ def _quality(report: Any) -> None:
         console.print(f"  {where}: [{f.check}] {f.code} {f.message}")
 
 
+def _docs(result: Any) -> None:
+    from rich.markup import escape
+
+    console = _console()
+    if not result.hits:
+        console.print(f"No passage matches {result.query!r}. (`uvmgr index` refreshes the index.)")
+    for hit in result.hits:
+        console.print(f"[bold]{hit.rank}. {escape(hit.citation)}[/]  [dim]({hit.kind})[/]")
+        body = hit.text.strip()
+        console.print(escape(body if len(body) <= 600 else body[:600] + " …"), highlight=False)
+        console.print()
+
+
+def _index(report: Any) -> None:
+    console = _console()
+    if report.rebuilt_because:
+        console.print(f"[yellow]rebuilt the index: {report.rebuilt_because}[/]")
+    console.print(f"docs index {report.path}: {report.documents} documents, {report.chunks} "
+                  f"chunks ({report.embedded} embedded, {report.unchanged} unchanged, "
+                  f"{report.removed} removed) in {report.seconds:.1f}s, "
+                  f"{report.size_bytes / 1e6:.1f} MB, embedding {report.embedding}")
+    if report.skipped_binary_or_huge:
+        console.print(f"skipped {report.skipped_binary_or_huge} binary or huge files")
+    for line in report.unreadable:
+        console.print(f"[yellow]unreadable, skipped: {line}[/]")
+
+
 _RENDERERS = {
     "list_dependencies": _deps,
     "outdated_packages": _outdated,
@@ -230,6 +257,8 @@ _RENDERERS = {
     "run_tests": _tests,
     "build_package": _build,
     "check_quality": _quality,
+    "search_docs": _docs,
+    "index_docs": _index,
 }
 
 
