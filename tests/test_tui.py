@@ -162,3 +162,18 @@ def test_confirm_modal_snapshot(snap_compare):
                 "  pyproject.toml [main]: 'demo-json==2.0.0' -> 'demo-json==2.0.1'"))
 
     assert snap_compare(Host(), terminal_size=(100, 24))
+
+
+async def test_quitting_with_the_dialog_open_changes_nothing(demo_project):
+    before = demo_project.snapshot()
+    app = ChatApp(demo_project.root, refresh_outdated=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _submit(pilot, "upgrade safely")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.5)
+    for worker in app.workers:
+        worker.cancel()
+    time.sleep(0.5)
+    assert demo_project.snapshot() == before
+    assert app.cancel_event.is_set()

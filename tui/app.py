@@ -1,6 +1,6 @@
 """`uvmgr chat`: the Textual front end of the same agent `uvmgr ask` runs.
 
-The agent runs in a thread worker and talks to the UI through `call_from_thread`; the
+The agent runs in a thread worker and talks to the UI through `ui()` (call_from_thread that gives up once the app stops); the
 confirmer is a modal. Heavy imports (DSPy, the tools) wait for the first request, so the
 window opens at once. Esc or Ctrl+C cancels a run: the process in flight is killed and its
 transaction rolled back, never left half done.
@@ -37,7 +37,7 @@ class ChatApp(App):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel run"),
         Binding("ctrl+c", "cancel", "Cancel run", priority=True, show=False),
-        Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
     def __init__(self, project_dir: Path, *, model: str | None = None, dry_run: bool = False,
@@ -135,12 +135,41 @@ class ChatApp(App):
         elif command == "/help":
             self.note(HELP)
         elif command == "/quit":
-            self.run_action("quit")
+            self.leave()
         else:
             self.note(f"unknown command {command}; /help lists them")
         self.update_status()
 
     # -- the agent run (worker thread) -------------------------------------------------------
+    def ui(self, callback, *args):
+        """Run `callback` on the UI thread from a worker and return its result; gives up
+        (returns None) once the app has stopped, so a worker never waits on a dead loop."""
+        import asyncio
+        import concurrent.futures
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return None
+
+        async def run():
+            from functools import partial
+
+            from textual._callback import invoke
+
+            with self._context():  # what call_from_thread does, minus waiting forever
+                return await invoke(partial(callback, *args))
+
+        try:
+            future = asyncio.run_coroutine_threadsafe(run(), loop)
+        except RuntimeError:
+            return None
+        while True:
+            try:
+                return future.result(timeout=0.2)
+            except concurrent.futures.TimeoutError:
+                if not self.is_running or loop.is_closed():
+                    future.cancel()
+                    return None
+        
     def start(self, text: str) -> None:
         self.transcript().mount(Static(f"you: {text}", classes="you", markup=False))
         self.running = True
@@ -167,7 +196,7 @@ class ChatApp(App):
                                cancel=self.cancel_event if cancellable else None)
         recovered = recover_interrupted(project, runner)
         if recovered:
-            self.call_from_thread(self.note, recovered)
+            self.ui(self.note, recovered)
         return ToolContext(project, runner, tracer, settings)
 
     @work(thread=True, exclusive=True, group="agent")
@@ -178,14 +207,14 @@ class ChatApp(App):
         try:
             ctx = self.tool_context()
             tracer = ctx.tracer
-            self.call_from_thread(lambda: self.counters.update(trace=tracer.trace_id))
+            self.ui(lambda: self.counters.update(trace=tracer.trace_id))
             from uvmgr.agent.planner import run_agent
 
             with tracer.span("uvmgr chat request", command="uvmgr chat"):
                 summary = run_agent(
                     ctx, text, mode="dry-run" if self.dry_run else "confirm",
                     confirmer=self.confirm_from_thread, model=self.model,
-                    observer=lambda e: self.call_from_thread(self.on_agent_event, e),
+                    observer=lambda e: self.ui(self.on_agent_event, e),
                     engine=self.engine, cancel=self.cancel_event)
         except UvmgrError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
@@ -194,7 +223,7 @@ class ChatApp(App):
         finally:
             if tracer is not None:
                 tracer.finish()
-        self.call_from_thread(self.finish_run, summary, error)
+        self.ui(self.finish_run, summary, error)
 
     def confirm_from_thread(self, ask) -> bool:
         """The confirmer: show the modal and wait (in the worker thread) for the answer."""
@@ -207,11 +236,10 @@ class ChatApp(App):
             choice["value"] = value or "reject"
             answered.set()
 
-        self.call_from_thread(self.push_screen, ConfirmScreen(ask.tool, ask.preview), on_answer)
+        self.ui(self.push_screen, ConfirmScreen(ask.tool, ask.preview), on_answer)
         while not answered.wait(0.1):
-            if self.cancel_event.is_set():
-                self.call_from_thread(self._dismiss_confirm)
-                answered.wait(5)
+            if self.cancel_event.is_set() or not self.is_running:
+                self.ui(self._dismiss_confirm)
                 return False
         if choice["value"] == APPROVE_ALL:
             self.approve_all = True
@@ -273,6 +301,13 @@ class ChatApp(App):
             self._dismiss_confirm()
 
     async def action_quit(self) -> None:
+        self.leave()
+
+    def on_unmount(self) -> None:
+        # However the app ends, a run still going is cancelled (and its change rolled back).
+        self.cancel_event.set()
+
+    def leave(self) -> None:
         """Leaving mid-run cancels it first, so nothing is finished after the window closes
         and the worker does not wait forever on a dialog."""
         self.cancel_event.set()
@@ -285,7 +320,7 @@ class ChatApp(App):
         from uvmgr.errors import UvmgrError
         from uvmgr.tools.undo import undo_last_change
 
-        self.call_from_thread(lambda: setattr(self, "running", True))  # no request meanwhile
+        self.ui(lambda: setattr(self, "running", True))  # no request meanwhile
         try:
             ctx = self.tool_context(cancellable=False)
             try:
@@ -293,14 +328,14 @@ class ChatApp(App):
             finally:
                 ctx.tracer.finish()
             restored = ", ".join(result.restored) or "nothing needed restoring"
-            self.call_from_thread(self.note, f"undid '{result.operation}': {restored}")
-            self.call_from_thread(self.refresh_panel)
+            self.ui(self.note, f"undid '{result.operation}': {restored}")
+            self.ui(self.refresh_panel)
         except UvmgrError as exc:
-            self.call_from_thread(self.note, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            self.ui(self.note, exc.message + (f" ({exc.hint})" if exc.hint else ""))
         except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in undo
-            self.call_from_thread(self.note, f"undo failed: {type(exc).__name__}: {exc}")
+            self.ui(self.note, f"undo failed: {type(exc).__name__}: {exc}")
         finally:
-            self.call_from_thread(lambda: setattr(self, "running", False))
+            self.ui(lambda: setattr(self, "running", False))
 
     @work(thread=True, exclusive=True, group="panel")
     def refresh_panel(self) -> None:
@@ -318,7 +353,7 @@ class ChatApp(App):
             locked = {}
         deps = project.direct_dependencies(locked)
         rows = [(d.name, d.locked or "-", "") for d in deps]
-        self.call_from_thread(self.query_one(ProjectPanel).show, project.name, python, rows,
+        self.ui(self.query_one(ProjectPanel).show, project.name, python, rows,
                               self.last_audit)
         if not self.refresh_outdated or not locked:
             return
@@ -331,7 +366,7 @@ class ChatApp(App):
         finally:
             ctx.tracer.finish()
         rows = [(d.name, d.locked or "-", newer.get(d.name, "")) for d in deps]
-        self.call_from_thread(self.query_one(ProjectPanel).show, project.name, python, rows,
+        self.ui(self.query_one(ProjectPanel).show, project.name, python, rows,
                               self.last_audit)
 
 
