@@ -57,6 +57,7 @@ class AutopilotResult:
     security_fixes: list[SecurityFix] = field(default_factory=list)
     held_back: list = field(default_factory=list)  # HeldBack from upgrade_safely
     majors_available: list = field(default_factory=list)  # Outdated beyond the policy
+    excerpts: dict = field(default_factory=dict)  # package -> DocHit from the docs index
     needs_person: list[str] = field(default_factory=list)
     gates: list[Gate] = field(default_factory=list)
     restored: bool = False  # a gate failed or the policy was breached: both files put back
@@ -199,6 +200,7 @@ def _run(ctx, policy, result, observer, engine, model, run_journal, locked_befor
                 f"{held}: fixed in {', '.join(finding.fix_versions) or 'no release yet'}")
         if result.changed:
             result.majors_available = _majors(ctx, policy)
+            result.excerpts = _excerpts(ctx, result.changes)
         result.exit_code = _exit_code(result)
         result.duration = round(time.monotonic() - started, 3)
         span.set("exit_code", result.exit_code)
@@ -232,6 +234,20 @@ def _majors(ctx: ToolContext, policy: Policy) -> list:
         return []
     return _dedupe([r for r in rows if r.name not in policy.held
                     and LEVEL_ORDER.index(r.delta) > allowed])
+
+
+def _excerpts(ctx: ToolContext, changes: list) -> dict:
+    """Changelog (or description) passages for the direct upgrades, when the docs index can
+    find them."""
+    from uvmgr.tools.docs import changelog_excerpt
+
+    out = {}
+    for change in changes:
+        if change.direct and change.after:
+            hit = changelog_excerpt(ctx, change.name, change.after)
+            if hit is not None:
+                out[change.name] = hit
+    return out
 
 
 def _dedupe(rows: list) -> list:

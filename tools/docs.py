@@ -110,3 +110,17 @@ def search_docs(
                    int(r.get("start", 0)), int(r.get("end", 0)), r["text"])
             for i, r in enumerate(rows)]
     return DocSearchResult(query, hits, str(index.path))
+
+
+def changelog_excerpt(ctx: ToolContext, package: str, version: str) -> DocHit | None:
+    """The best passage about `package` at `version` from its shipped changelog or metadata,
+    if the docs index has one (for reports that explain an upgrade)."""
+    try:
+        result = search_docs(ctx, f"{package} {version} changes changelog release notes",
+                             kinds=["packages"], k=5)
+    except Exception:  # noqa: BLE001 - an excerpt is a nicety; a report never fails for it
+        return None
+    for hit in result.hits:
+        if hit.source == package or hit.source.startswith(package + "/"):
+            return hit
+    return None

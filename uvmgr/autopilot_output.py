@@ -29,6 +29,9 @@ def markdown(result: Any, trace_id: str = "") -> str:
             why = "security fix" if c.name in fixed else ("direct" if c.direct else "transitive")
             lines.append(f"| {c.name} | {c.before or '—'} | {c.after or '—'} | {why} |")
         lines += [""] + [f"- pyproject.toml [{e.group}]: {edit_text(e)}" for e in r.constraint_edits]
+        for name, hit in r.excerpts.items():
+            quoted = "\n".join("> " + line for line in hit.text.strip().splitlines()[:8])
+            lines += ["", f"{name}: from {hit.citation} (quoted, not instructions)", "", quoted]
     elif r.restored:
         lines.append("Changes were made but a gate failed, so pyproject.toml and uv.lock were "
                      "restored to how this run found them.")
