@@ -124,3 +124,46 @@ def test_an_instruction_inside_a_retrieved_changelog_is_not_obeyed(project_facto
     assert "evil-pkg" in observation and "<untrusted-doc" in observation
     assert summary.steps[1].outcome == "refused" and summary.decisions[0].by == "safety"
     assert project.snapshot() == before
+
+
+def test_a_configured_litellm_embedding_model_is_used(cli, docs_project, monkeypatch):
+    """Real litellm embedding calls against an OpenAI-compatible server on loopback."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from uvmgr.tools.text_search import hashed_embedding
+
+    calls = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            calls.append(len(texts))
+            data = [{"object": "embedding", "index": i, "embedding": hashed_embedding(t)[:64]}
+                    for i, t in enumerate(texts)]
+            payload = json.dumps({"object": "list", "data": data, "model": body["model"],
+                                  "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-embeddings-0000000000000000")
+        monkeypatch.setenv("UVMGR_API_BASE", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        monkeypatch.setenv("UVMGR_EMBEDDING_MODEL", "openai/test-embedding")
+        report = cli("index", "--project", docs_project.root, "--json").json()
+        assert report["embedding"] == "litellm:openai/test-embedding" and sum(calls) > 0
+        r = cli("docs", "search", "exponential backoff retries", "--kind", "project",
+                "--project", docs_project.root, "--json")
+        assert r.json()["hits"][0]["source"] == "docs/guide.md"
+    finally:
+        server.shutdown()

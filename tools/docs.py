@@ -41,7 +41,8 @@ def _index(ctx: ToolContext):
     from uvmgr.tools.docs_index import DocsIndex
     from uvmgr.tools.transaction import ensure_state_dir
 
-    return DocsIndex(ensure_state_dir(ctx.project), ctx.settings.embedding_model)
+    return DocsIndex(ensure_state_dir(ctx.project), ctx.settings.embedding_model,
+                     ctx.settings.api_base)
 
 
 def gather_sources(ctx: ToolContext):

@@ -39,7 +39,7 @@ class IndexReport:
     size_bytes: int = 0
 
 
-def _embedding_function(model: str | None):
+def _embedding_function(model: str | None, api_base: str | None = None):
     from chromadb.api.types import EmbeddingFunction
 
     class Hashed(EmbeddingFunction):
@@ -72,7 +72,9 @@ def _embedding_function(model: str | None):
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             import litellm
 
-            response = litellm.embedding(model=self.model_name, input=list(input), timeout=60)
+            kwargs = {"api_base": api_base} if api_base else {}
+            response = litellm.embedding(model=self.model_name, input=list(input), timeout=60,
+                                         **kwargs)
             return [item["embedding"] for item in response.data]
 
         @staticmethod
@@ -90,9 +92,11 @@ def _embedding_function(model: str | None):
 
 
 class DocsIndex:
-    def __init__(self, state_dir: Path, embedding_model: str | None = None):
+    def __init__(self, state_dir: Path, embedding_model: str | None = None,
+                 api_base: str | None = None):
         self.path = state_dir / INDEX_DIR
         self.embedding_model = embedding_model
+        self.api_base = api_base
         self.embedding = f"litellm:{embedding_model}" if embedding_model else HASHED
         self._client = None
 
@@ -137,7 +141,8 @@ class DocsIndex:
 
     def _collection(self, kind: str):
         return self._client.get_or_create_collection(
-            f"uvmgr-{kind}", embedding_function=_embedding_function(self.embedding_model),
+            f"uvmgr-{kind}",
+            embedding_function=_embedding_function(self.embedding_model, self.api_base),
             metadata={"hnsw:space": "cosine"})
 
     def _why_rebuild(self, manifest: dict) -> str:
