@@ -76,6 +76,25 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
     return calls
 
 
+_UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.M)
+
+
+def _explain_upgrades(reading: Reading, observations: list[str]) -> list[PlannedCall]:
+    """After upgrade_safely changed direct dependencies, look up their changelogs, so the
+    answer can say what changed in them (quoted from the docs index)."""
+    if reading.intent != "upgrade" or not observations:
+        return []
+    first = observations[0]
+    if not first.startswith("upgrade_safely changed:"):
+        return []
+    upgraded = [f"{name} {version}" for name, version in _UPGRADED.findall(first)][:4]
+    if not upgraded:
+        return []
+    return [PlannedCall("search_docs",
+                        {"query": f"changelog {' '.join(upgraded)}", "kinds": ["packages"], "k": 3},
+                        "Quote what changed in the upgraded packages from their changelogs.")]
+
+
 def _fields(text: str) -> dict[str, str]:
     """The `[[ ## name ## ]]` fields of a prompt. The first occurrence wins, so text inside an
     observation cannot replace the person's request."""
@@ -108,7 +127,7 @@ class OfflinePlanner:
     def _step(self, reading: Reading, trajectory: dict[str, str]) -> str:
         done = sum(1 for k in trajectory if k.startswith("tool_name_"))
         observations = [v for k, v in trajectory.items() if k.startswith("observation_")]
-        plan = plan_for(reading)
+        plan = plan_for(reading) + _explain_upgrades(reading, observations)
         stop = any(o.startswith(_STOP_OUTCOMES) for o in observations)
         if stop or done >= len(plan):
             thought = "The request is handled." if plan else "No tool fits this request offline."

@@ -152,7 +152,11 @@ def test_ask_yes_upgrades_with_the_tests_as_a_gate(cli, demo_project):
     r = cli("ask", "apply patch updates", "--yes", "--project", demo_project.root, "--json")
     assert r.code == 0, r.out
     assert demo_project.locked_version("demo-http") == "1.0.3"
-    assert "demo-http: 1.0.0 -> 1.0.3" in r.json()["answer"]
+    run = r.json()
+    assert "demo-http: 1.0.0 -> 1.0.3" in run["answer"]
+    # then it quotes what changed in the upgraded packages, from the docs index
+    assert [s["tool"] for s in run["steps"]] == ["upgrade_safely", "search_docs"]
+    assert "<untrusted-doc" in run["answer"]
 
 
 def test_ask_dry_run(cli, demo_project):
