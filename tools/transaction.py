@@ -96,6 +96,22 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def put_back(project: Project, blobs: dict[str, bytes | None]) -> list[str]:
+    """Make each tracked file hold exactly these bytes (None: absent), atomically; returns the
+    names that had to change."""
+    changed = []
+    for name, data in blobs.items():
+        path = project.root / name
+        if data is not None:
+            if not path.exists() or path.read_bytes() != data:
+                write_atomic(path, data)
+                changed.append(name)
+        elif path.exists():
+            path.unlink()
+            changed.append(name)
+    return changed
+
+
 def file_hashes(project: Project) -> dict[str, str | None]:
     """sha256 of each tracked file, None when absent (for byte-identity checks)."""
     out = {}
@@ -164,17 +180,7 @@ class Journal:
                 "uv.lock were not restored automatically",
                 hint=f"check both files (e.g. `git diff`); the journal was moved to {aside}",
             ) from exc
-        restored = []
-        for name, data in blobs.items():
-            path = self.project.root / name
-            if data is not None:
-                if not path.exists() or path.read_bytes() != data:
-                    write_atomic(path, data)
-                    restored.append(name)
-            elif path.exists():
-                path.unlink()
-                restored.append(name)
-        return restored
+        return put_back(self.project, blobs)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

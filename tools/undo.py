@@ -23,6 +23,7 @@ from uvmgr.tools.transaction import (
     Transaction,
     ensure_state_dir,
     file_hashes,
+    put_back,
     sync_environment,
     write_atomic,
 )
@@ -83,7 +84,6 @@ def undo_last_change(project: Project, runner: Runner) -> UndoResult:
     except (OSError, ValueError, KeyError, TypeError):
         raise ProjectError("there is no change to undo",
                            hint="uvmgr keeps the last change made by uvmgr itself") from None
-    restored = []
     with Transaction(project, runner, f"undo {meta['operation']}") as tx:
         # Checked under the project lock, so nothing can change the files in between.
         if file_hashes(project) != meta.get("after"):
@@ -91,16 +91,8 @@ def undo_last_change(project: Project, runner: Runner) -> UndoResult:
                 f"pyproject.toml or uv.lock changed after the last uvmgr change "
                 f"('{meta.get('operation')}'), so undoing it would lose those edits",
                 hint="restore by hand (e.g. with git), or re-apply your edits after undoing")
-        for name in TRACKED:
-            path = project.root / name
-            if meta["existed"][name]:
-                data = (point / name).read_bytes()
-                if not path.exists() or path.read_bytes() != data:
-                    write_atomic(path, data)
-                    restored.append(name)
-            elif path.exists():
-                path.unlink()
-                restored.append(name)
+        restored = put_back(project, {name: (point / name).read_bytes()
+                                      if meta["existed"][name] else None for name in TRACKED})
         if project.has_lock() and not sync_environment(project, runner):
             raise ProjectError("the restored uv.lock could not be installed (uv sync failed)")
         tx.commit()
