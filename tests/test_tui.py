@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from uvmgr.evals.scripted_lm import ScriptedEngine
 from uvmgr.tui.app import ChatApp

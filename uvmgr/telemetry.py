@@ -254,6 +254,10 @@ def read_traces(trace_dir: Path) -> list[dict]:
     return spans
 
 
+def _tree(span: dict, children: dict[str | None, list[dict]]) -> dict:
+    return {**span, "children": [_tree(c, children) for c in children.get(span["span_id"], [])]}
+
+
 def recent_runs(trace_dir: Path, last: int) -> list[dict]:
     """The last `last` runs as trees: {"root": span, "children": [...]} per trace."""
     by_trace: dict[str, list[dict]] = {}
@@ -265,9 +269,6 @@ def recent_runs(trace_dir: Path, last: int) -> list[dict]:
         for s in sorted(spans, key=lambda s: s["start_time_unix_nano"]):
             children.setdefault(s.get("parent_span_id"), []).append(s)
 
-        def tree(span: dict) -> dict:
-            return {**span, "children": [tree(c) for c in children.get(span["span_id"], [])]}
-
-        runs.extend(tree(root) for root in children.get(None, []))
+        runs.extend(_tree(root, children) for root in children.get(None, []))
     runs.sort(key=lambda r: r["start_time_unix_nano"])
     return runs[-last:] if last > 0 else runs
