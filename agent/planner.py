@@ -88,10 +88,10 @@ def _react_class():
         """ReAct with budgets checked between steps (never inside a tool call) and events."""
 
         def __init__(self, signature, tools, budget: Budget, summary: RunSummary,
-                     observer: Observer, outcomes: dict, cost):
+                     observer: Observer, outcomes: dict, cost, mutating: set[str]):
             super().__init__(signature, tools=tools, max_iters=budget.max_steps)
             self.budget, self.summary, self.observer = budget, summary, observer
-            self.outcomes, self.cost = outcomes, cost
+            self.outcomes, self.cost, self.mutating = outcomes, cost, mutating
 
         def forward(self, **input_args):
             trajectory: dict = {}
@@ -134,7 +134,7 @@ def _react_class():
                                    "tool's description and try again, or finish.")
                     self.outcomes["last"] = "error"
                 trajectory[f"observation_{idx}"] = observation
-                mutates = name in self.outcomes.get("mutating", ())
+                mutates = name in self.mutating
                 finished = StepFinished(idx, name, args, str(observation),
                                         time.monotonic() - started, mutates,
                                         self.outcomes["last"])
@@ -185,7 +185,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         logging.getLogger("dspy").setLevel(logging.ERROR)
         safety = SafetyLayer(ctx, Authority(request, policy_text=policy_text), mode, confirmer,
                              observer)
-        outcomes: dict = {"mutating": {s.name for s in REGISTRY if s.mutates}}
+        outcomes: dict = {}  # the safety layer's verdict on the last call
         specs = {s.name: s for s in REGISTRY}
         tools = [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
         budget = Budget(max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
@@ -193,7 +193,8 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         from uvmgr.prompts.signatures import project_task
 
         program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
-                                 lambda: getattr(chain, "cost", 0.0))
+                                 lambda: getattr(chain, "cost", 0.0),
+                                 {s.name for s in REGISTRY if s.mutates})
         lm = dspy.LM(f"uvmgr/{getattr(chain, 'active', 'engine')}", engine=chain, cache=False,
                      num_retries=0)
         with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):

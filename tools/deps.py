@@ -75,7 +75,6 @@ class ChangeResult:
     up_to_date: list[str] = field(default_factory=list)
     held_back: list[Outdated] = field(default_factory=list)  # newer versions beyond the level
     tests: TestReport | None = None
-    notes: list[str] = field(default_factory=list)
     files_changed: list[str] = field(default_factory=list)  # by content hash
 
     @property
@@ -135,7 +134,7 @@ def list_dependencies(ctx: ToolContext) -> DependencyList:
     return DependencyList(ctx.project.name, ctx.project.direct_dependencies(locked))
 
 
-def _registry_deps(ctx: ToolContext, names: list[str] | None,
+def registry_dependencies(ctx: ToolContext, names: list[str] | None,
                    ) -> tuple[list[DirectDependency], dict[str, LockedPackage]]:
     locked = ctx.project.locked_packages()
     deps = [d for d in ctx.project.direct_dependencies(locked)
@@ -191,11 +190,11 @@ def outdated_packages(
     from uvmgr.tools.versions import delta
 
     ensure_lock_current(ctx)
-    deps, locked = _registry_deps(ctx, packages)
+    deps, locked = registry_dependencies(ctx, packages)
     names = sorted({d.name for d in deps})
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
-        lambda: resolve_latest(ctx, {d.name: d.specifier for d in _unique(deps)}))
+        lambda: resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)}))
     rows = []
     for dep in deps:
         current = locked[dep.name].version
@@ -218,7 +217,7 @@ def in_parallel(*calls):
         return [f.result() for f in futures]
 
 
-def _unique(deps: list[DirectDependency]) -> list[DirectDependency]:
+def unique_by_name(deps: list[DirectDependency]) -> list[DirectDependency]:
     seen: dict[str, DirectDependency] = {}
     for dep in deps:
         seen.setdefault(dep.name, dep)
@@ -340,8 +339,8 @@ def upgrade_packages(
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
     ensure_lock_current(ctx)
-    deps, locked = _registry_deps(ctx, packages)
-    unique = _unique(deps)
+    deps, locked = registry_dependencies(ctx, packages)
+    unique = unique_by_name(deps)
     bounded, newest = in_parallel(
         lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
                                      for d in unique}),

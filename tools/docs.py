@@ -99,12 +99,12 @@ def search_docs(
     if not 1 <= k <= 20:
         raise UsageError("k must be between 1 and 20")
     index = _index(ctx)
-    if index._why_rebuild(index._manifest()):
+    if index.needs_rebuild():
         index_docs(ctx)
     try:
         rows = index.search(query, list(kinds) if kinds else None, k)
     except Exception:  # noqa: BLE001 - a corrupt index is rebuilt, never a traceback
-        index._forget_client()
+        index.forget_client()
         index_docs(ctx, rebuild=True)
         rows = _index(ctx).search(query, list(kinds) if kinds else None, k)
     hits = [DocHit(i + 1, r["kind"], r["source"], r.get("version", ""), r.get("heading", ""),

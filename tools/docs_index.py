@@ -112,7 +112,7 @@ class DocsIndex:
         tmp.write_text(json.dumps(manifest), encoding="utf-8")
         tmp.replace(self.path / MANIFEST)
 
-    def _forget_client(self) -> None:
+    def forget_client(self) -> None:
         """chromadb caches one client per path in the process; drop it before the files go."""
         self._client = None
         try:
@@ -145,6 +145,10 @@ class DocsIndex:
             embedding_function=_embedding_function(self.embedding_model, self.api_base),
             metadata={"hnsw:space": "cosine"})
 
+    def needs_rebuild(self) -> str:
+        """Why the index must be built from scratch before use ("" when it is usable)."""
+        return self._why_rebuild(self._manifest())
+
     def _why_rebuild(self, manifest: dict) -> str:
         if not manifest:
             return "no index yet" if not self.path.exists() else "the index manifest is missing"
@@ -162,7 +166,7 @@ class DocsIndex:
         reason = "asked to rebuild" if rebuild else self._why_rebuild(manifest)
         if reason:
             report.rebuilt_because = reason
-            self._forget_client()
+            self.forget_client()
             shutil.rmtree(self.path, ignore_errors=True)
             manifest = {}
         try:
@@ -172,7 +176,7 @@ class DocsIndex:
             if report.rebuilt_because:
                 raise
             report.rebuilt_because = f"the index could not be read ({type(exc).__name__}); rebuilt"
-            self._forget_client()
+            self.forget_client()
             shutil.rmtree(self.path, ignore_errors=True)
             self._open()
             report.embedded = report.removed = report.unchanged = 0

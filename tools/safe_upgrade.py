@@ -27,8 +27,8 @@ from uvmgr.tools.deps import (
     Level,
     Outdated,
     PackageChange,
-    _registry_deps,
-    _unique,
+    registry_dependencies,
+    unique_by_name,
     diff_locked,
     ensure_lock_current,
     in_parallel,
@@ -156,8 +156,8 @@ def upgrade_safely(
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
     ensure_lock_current(ctx)
-    deps, locked = _registry_deps(ctx, packages)
-    unique = _unique(deps)
+    deps, locked = registry_dependencies(ctx, packages)
+    unique = unique_by_name(deps)
     cooldown = ctx.settings.cooldown_days
     cutoff = None
     if cooldown > 0:

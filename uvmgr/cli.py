@@ -380,8 +380,8 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
     outputs = {"report_path": str(report), "commit_message_path": str(message),
                "sarif_path": None, "branch": None, "commit": None}
     if args.sarif:
-        remaining = type("Remaining", (), {"findings": result.remaining_vulnerabilities})()
-        Path(args.sarif).write_text(json.dumps(audit_sarif(remaining), indent=2), encoding="utf-8")
+        sarif = audit_sarif(result.remaining_vulnerabilities)
+        Path(args.sarif).write_text(json.dumps(sarif, indent=2), encoding="utf-8")
         outputs["sarif_path"] = args.sarif
     if args.commit and result.changed and all(g.ok for g in result.gates):
         from uvmgr.errors import EXIT_REFUSED, OperationFailed

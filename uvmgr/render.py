@@ -68,7 +68,7 @@ def show(tool: str, result: Any, args: Any) -> None:
         from uvmgr.sarif import audit_sarif
 
         report = result if tool == "audit_dependencies" else (result.after or result.before)
-        print_json(audit_sarif(report))
+        print_json(audit_sarif(report.findings))
         return
     if args.json:
         print_json(result)

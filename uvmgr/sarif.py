@@ -7,10 +7,10 @@ from typing import Any
 from uvmgr import __version__
 
 
-def audit_sarif(report: Any, lock_file: str = "uv.lock") -> dict:
+def audit_sarif(findings: list[Any], lock_file: str = "uv.lock") -> dict:
     rules: dict[str, dict] = {}
     results = []
-    for f in report.findings:
+    for f in findings:
         rules.setdefault(f.id, {
             "id": f.id,
             "name": f.id.replace("-", ""),
