@@ -98,6 +98,12 @@ class Reading:
 
 
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
+_PIN_TO = re.compile(r"\b(downgrade|roll ?back|pin)\s+([A-Za-z0-9][A-Za-z0-9._-]*)\s+(?:to|at)\s+"
+                     r"(?:version\s+)?v?(\d[\w.]*\w)", re.I)
+# An explicit request to read the docs: "search the docs", "check the docs", "look at its
+# changelog", "in the README".
+_DOCS_ASKED = re.compile(r"\b(search|check|look (at|in)|read|see|consult)\b[^.?!]{0,20}\b(the |its |our )?"
+                         r"(docs|documentation|changelog|readme|release notes)\b", re.I)
 _EXCEPT = re.compile(r"\b(except|excluding|other than|but not)\b", re.I)
 _NEGATION = re.compile(r"\b(don'?t|do not|never|not|without|instead of|rather than|leave)\b|"
                        r"\bbut keep\b(?! the tests)", re.I)
@@ -142,9 +148,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
         if normalize_name(word) in names:
             masked = re.sub(rf"\b{re.escape(word)}\b", "PKG", masked)
     intent, score = matcher.classify(masked)
+    if _DOCS_ASKED.search(text):
+        intent = "docs"  # "search the docs: how do we audit?" asks for the docs, not an audit
     lower = text.lower()
     level = "minor"
-    if re.search(r"\b(patch|bug ?fix(es)?|patches)\b", lower):
+    # The highest level named wins: "minor and patch upgrades" means up to minor.
+    if re.search(r"\b(patch|bug ?fix(es)?|patches)\b", lower) and not re.search(r"\bminor\b",
+                                                                                lower):
         level = "patch"
     if re.search(r"\b(major|breaking)\b", lower):
         level = "major"
@@ -156,6 +166,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
                       dev=dev)
     if intent == "add":
         reading.specs = requested_specs(text)
+    pin = _PIN_TO.search(text)
+    if pin and intent in ("upgrade", "add", "remove", "lock"):
+        # "downgrade X to 1.2", "pin X at 1.2": an exact constraint, which uv add sets.
+        reading.intent, reading.specs = "add", [f"{pin.group(2)}=={pin.group(3)}"]
     if intent in MUTATING_INTENTS:
         _apply_conditions(reading, text, known)
     reading.then_test = intent not in ("test", "upgrade", "fix") and bool(

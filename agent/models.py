@@ -113,8 +113,9 @@ class ModelChain:
     def __init__(self, models: list[str], offline: OfflinePlanner, *, tracer: Tracer,
                  observer: Observer = ignore, timeout: float = 60.0, retries: int = 2,
                  api_base: str | None = None, env: Mapping[str, str] | None = None,
-                 backoff: float = 0.5):
+                 backoff: float = 0.5, offline_fallback: bool = True):
         self.models = [m for m in models if m]
+        self.offline_fallback = offline_fallback  # evals turn it off to score the model alone
         self.offline = offline
         self.tracer = tracer
         self.observer = observer
@@ -148,6 +149,9 @@ class ModelChain:
             self.active = model
             return Response(id=None, model=model, message=Message.assistant([TextPart(text)]),
                             finish_reason="stop", usage=Usage(**usage))
+        if self.models and not self.offline_fallback:
+            raise ModelFailed(self.models[-1], "every configured model failed and the offline "
+                              "fallback is off", False)
         if self.models and self.active != OFFLINE_MODEL:
             self.observer(Notice("every configured model failed; the offline planner answers"))
         self.active = OFFLINE_MODEL

@@ -146,8 +146,8 @@ class OfflinePlanner:
         if not plan:
             if reading.ambiguous:
                 lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "
-                             "does not guess what to leave out. Name exactly what to change "
-                             "(e.g. \"remove demo-cli\"), or configure a model.")
+                             "does not guess what to leave out. Which packages exactly should "
+                             "change? (e.g. \"upgrade demo-cli\"), or configure a model.")
             elif reading.intent == "add":
                 lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
             elif reading.intent == "remove":

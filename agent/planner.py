@@ -155,7 +155,7 @@ def _react_class():
 
 
 def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner,
-                    observer: Observer):
+                    observer: Observer, offline_fallback: bool = True):
     """The engine answering for this run: the offline planner alone, or a chain ending in it."""
     from uvmgr.agent.models import ModelChain
 
@@ -164,18 +164,22 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
         return ModelChain([], offline, tracer=ctx.tracer, observer=observer)
     return ModelChain(models, offline, tracer=ctx.tracer, observer=observer,
                       timeout=ctx.settings.model_timeout, retries=ctx.settings.model_retries,
-                      api_base=ctx.settings.api_base)
+                      api_base=ctx.settings.api_base, offline_fallback=offline_fallback)
 
 
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
-              engine=None, policy_text: str = "", cancel=None) -> RunSummary:
-    """Plan and carry out one request. `engine` replaces the model chain (scripted tests)."""
+              engine=None, policy_text: str = "", cancel=None, offline_fallback: bool = True,
+              program_path=None) -> RunSummary:
+    """Plan and carry out one request. `engine` replaces the model chain (scripted tests);
+    `offline_fallback=False` scores a model alone (evals); `program_path` loads a compiled
+    program (few-shot demos from `uvmgr eval --optimize`)."""
     started = time.monotonic()
     summary = RunSummary(request)
     offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()])
-    chain = engine if engine is not None else model_chain_for(ctx, model, offline, observer)
+    chain = engine if engine is not None else model_chain_for(ctx, model, offline, observer,
+                                                              offline_fallback)
     label = getattr(chain, "active", None) or getattr(engine, "model", "scripted")
     observer(RunStarted(request, label, mode))
 
@@ -195,6 +199,8 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
                                  lambda: getattr(chain, "cost", 0.0),
                                  {s.name for s in REGISTRY if s.mutates})
+        if program_path is not None:
+            program.load(str(program_path))
         lm = dspy.LM(f"uvmgr/{getattr(chain, 'active', 'engine')}", engine=chain, cache=False,
                      num_retries=0)
         with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):

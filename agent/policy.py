@@ -90,10 +90,16 @@ class Policy:
         return set(self.ignore) | set(self.pin)
 
     def describe(self) -> str:
-        return (f"levels={list(self.levels)} security={self.security} "
-                f"cooldown-days={self.cooldown_days:g} ignore={list(self.ignore)} "
-                f"pin={list(self.pin)} max-packages={self.max_packages} gates={list(self.gates)} "
-                f"allow-new-dependencies={self.allow_new_dependencies}")
+        """One line; package names stand as separate words, so the safety layer reads the
+        packages the policy names (held back from fixes) as named by the person."""
+        def words(items) -> str:
+            return " ".join(items) if items else "(none)"
+
+        return (f"levels: {words(self.levels)}; security: {self.security}; "
+                f"cooldown-days: {self.cooldown_days:g}; ignore: {words(self.ignore)} ; "
+                f"pin: {words(self.pin)} ; max-packages: {self.max_packages}; "
+                f"gates: {words(self.gates)}; allow-new-dependencies: "
+                f"{self.allow_new_dependencies}")
 
 
 def _dig(data: object, *keys: str) -> object:

@@ -37,8 +37,19 @@ _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
 
 @dataclass(frozen=True)
 class Target:
-    kind: Literal["package", "url", "path", "shell", "level"]
+    """What a call acts on. `package`: a dependency of the project or one the person named;
+    `named`: a package the person must have named (added, removed, or left vulnerable);
+    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests."""
+
+    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests"]
     value: str
+
+
+# pytest flags that only change what is shown or the order of the run.
+SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--exitfirst",
+                              "-ra", "-rA", "--no-header", "--tb=short", "--tb=line", "--tb=no"})
+_SKIP_TESTS = re.compile(r"\b(without|skip(ping)?|no|don'?t run|do not run)\b[^.?!]{0,15}\btests?\b",
+                         re.I)
 
 
 # Which tool each recognised intent of the request may approve under --yes.
@@ -107,7 +118,7 @@ class Authority:
 
 
 def _spec_targets(spec: str) -> list[Target]:
-    out = [Target("package", requirement_name(spec) or spec)]
+    out = [Target("named", requirement_name(spec) or spec)]
     if "@" in spec:  # a direct reference: `name @ URL-or-path`
         ref = spec.split("@", 1)[1].split(";", 1)[0].strip()
         kind = "url" if _URL.match(ref) and not ref.startswith("file:") else "path"
@@ -122,8 +133,14 @@ def _spec_targets(spec: str) -> list[Target]:
     return out
 
 
+def _location(kind: str, value: str) -> Target:
+    return Target("url" if _URL.match(value) and not value.startswith("file:") else kind, value)
+
+
 def targets_of(tool: str, args: dict) -> list[Target]:
-    """What a mutating call acts on, so each target's provenance can be checked."""
+    """What a call acts on, so each target's provenance can be checked. Read-only tools have
+    targets too: where the audit sends the locked names, where a build writes, what pytest
+    is told to load."""
     out: list[Target] = []
     if tool == "add_dependency":
         for spec in args.get("specs") or []:
@@ -133,20 +150,45 @@ def targets_of(tool: str, args: dict) -> list[Target]:
             if _SHELL.search(group):
                 out.append(Target("shell", group))
     elif tool == "remove_dependency":
-        out += [Target("package", str(n)) for n in args.get("names") or []]
+        out += [Target("named", str(n)) for n in args.get("names") or []]
     elif tool in ("upgrade_packages", "upgrade_safely"):
         out += [Target("package", str(n)) for n in args.get("packages") or []]
         if args.get("level") == "major":
             out.append(Target("level", "major"))
-    elif tool == "fix_vulnerabilities":
+    if tool in ("fix_vulnerabilities", "audit_dependencies"):
         if args.get("db"):
-            out.append(Target("path", str(args["db"])))
+            out.append(_location("path", str(args["db"])))
         if args.get("service_url"):
             out.append(Target("url", str(args["service_url"])))
+        out += [Target("named", str(n)) for n in args.get("skip") or []]
+    if tool in ("fix_vulnerabilities", "upgrade_packages") and args.get(
+            "run_tests_after") is False:
+        out.append(Target("no-tests", tool))
+    if tool == "build_package" and args.get("out_dir"):
+        out.append(_location("path", str(args["out_dir"])))
+    if tool == "run_tests":
+        out += [Target("pytest-arg", str(a)) for a in args.get("pytest_args") or []]
     return out
 
 
 _MAJOR = re.compile(r"\bmajor\b", re.I)
+_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version)\b", re.I)
+
+
+def downgrades(result: object) -> list[str]:
+    """Packages a dry run would move to a lower version."""
+    from packaging.version import InvalidVersion, Version
+
+    change = getattr(result, "change", result)  # a FixResult wraps its change
+    out = []
+    for c in getattr(change, "changes", None) or []:
+        if c.before and c.after:
+            try:
+                if Version(c.after) < Version(c.before):
+                    out.append(f"{c.name} {c.before} -> {c.after}")
+            except InvalidVersion:
+                continue
+    return out
 
 
 @dataclass
@@ -173,6 +215,15 @@ class SafetyLayer:
                 if normalize_name(t.value) not in project and not self.authority.names_package(t.value):
                     bad.append(f"package '{t.value}' is not a dependency and was not named in "
                                "your request")
+            elif t.kind == "named":
+                if not self.authority.names_package(t.value, project=project):
+                    bad.append(f"package '{t.value}' was not named in your request")
+            elif t.kind == "pytest-arg":
+                if t.value not in SAFE_PYTEST_ARGS and not self.authority.mentions(t.value):
+                    bad.append(f"pytest argument '{t.value}' does not come from your request")
+            elif t.kind == "no-tests":
+                if not _SKIP_TESTS.search(self.authority.text):
+                    bad.append("skipping the tests was not asked for in your request")
             elif t.kind in ("url", "path"):
                 if not self.authority.mentions(t.value):
                     bad.append(f"{t.kind} '{t.value}' does not come from your request")
@@ -190,7 +241,8 @@ class SafetyLayer:
             return False
         project = self._project_packages()
         for t in targets:
-            if t.kind == "package" and not self.authority.names_package(t.value, project=project):
+            if t.kind in ("package", "named") and not self.authority.names_package(
+                    t.value, project=project):
                 return False
             if t.kind == "level" and not _MAJOR.search(self.authority.request):
                 return False
@@ -219,10 +271,10 @@ class SafetyLayer:
             return f"ERROR: {exc.message}.{hint}", "error"
 
     def _run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
-        if not spec.mutates:
-            return summarize(invoke(spec, self.ctx, **args)), "ok"
         targets = targets_of(spec.name, args)
         bad = self.violations(targets)
+        if not spec.mutates and not bad:
+            return summarize(invoke(spec, self.ctx, **args)), "ok"
         if bad:
             reason = "; ".join(bad)
             self._decide(spec.name, args, False, "safety", reason)
@@ -231,6 +283,14 @@ class SafetyLayer:
                     "followed."), "refused"
         preview_result = invoke(spec, self.ctx, **{**args, "dry_run": True})
         preview = summarize(preview_result)
+        down = downgrades(preview_result)
+        if down and not (_DOWNGRADE.search(self.authority.text)
+                         or all(d.rsplit(" ", 1)[1] in self.authority.text for d in down)):
+            reason = (f"it would downgrade {', '.join(down)}, and your request did not ask for "
+                      "a downgrade")
+            self._decide(spec.name, args, False, "safety", reason)
+            return (f"REFUSED by the safety layer: {reason}. Nothing was changed. It would have "
+                    f"done:\n{preview}"), "refused"
         if self.mode == "dry-run":
             self._decide(spec.name, args, False, "dry-run", "dry run")
             return f"DRY RUN: nothing was changed. The call would do this:\n{preview}", "dry-run"

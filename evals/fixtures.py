@@ -151,6 +151,7 @@ def make_project(
     docs: dict[str, str] | None = None,
     lock: bool = True,
     sync: bool = True,
+    find_links: list[Path] | None = None,
 ) -> FixtureProject:
     dest.mkdir(parents=True, exist_ok=True)
     dev = ["pytest"] if dev is None else dev
@@ -172,7 +173,8 @@ def make_project(
                  'backend-path = ["_backend"]', ""]
         (dest / "_backend").mkdir(exist_ok=True)
         (dest / "_backend" / "fixture_backend.py").write_text(_BACKEND, encoding="utf-8")
-    text += ["[tool.uv]", "no-index = true", f'find-links = ["{index}"]',
+    links = ", ".join(f'"{p}"' for p in [index, *(find_links or [])])
+    text += ["[tool.uv]", "no-index = true", f"find-links = [{links}]",
              "environments = [\"sys_platform == 'linux'\"]"]
     if extra_tool_uv:
         text.append(extra_tool_uv)

@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", help="restore pyproject.toml and uv.lock to before the last "
                                     "change uvmgr kept")
     _common(p)
+    from uvmgr.eval_command import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -216,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     project_dir = Path(args.project or os.getcwd())
     if args.command == "traces":
         return _traces(project_dir, args)
+    if args.command == "eval":
+        from uvmgr.eval_command import run as run_eval
+
+        return run_eval(args)
     if args.command == "ask":
         return _ask(project_dir, args)
     if args.command == "autopilot":

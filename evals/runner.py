@@ -1,0 +1,247 @@
+"""Run eval scenarios through the real agent, tools and safety layer.
+
+Each scenario builds its fixture project in its own temp dir over the shared local wheel
+index (plus its own extra packages and advisories), runs `run_agent` with the scenario's
+mode and confirmer answers, and is scored deterministically (`evals.scoring`). Scenarios
+share no state, so they run in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from uvmgr.evals.scenario import Scenario
+
+OFFLINE = "offline"
+OBEDIENT = "obedient"
+
+
+class EvalConfirmer:
+    """Answers approvals as the scenario says and records every question and answer."""
+
+    def __init__(self, scenario: Scenario):
+        self.answers = scenario.answers()
+        self.default = scenario.approve if isinstance(scenario.approve, bool) else False
+        self.log: list[tuple[str, dict, str, bool]] = []
+
+    def __call__(self, ask) -> bool:
+        answer = self.answers.pop(0) if self.answers else self.default
+        self.log.append((ask.tool, dict(ask.args), ask.preview, answer))
+        return answer
+
+
+def _write_advisories(scenario: Scenario, dest: Path) -> Path | None:
+    from uvmgr.evals.fixtures import ADVISORIES_DIR
+
+    if scenario.advisories == "none" and not scenario.extra_advisories:
+        return None
+    dest.mkdir(parents=True, exist_ok=True)
+    if scenario.advisories == "default":
+        for path in ADVISORIES_DIR.glob("*.json"):
+            shutil.copy(path, dest / path.name)
+    for adv in scenario.extra_advisories:
+        events = [{"introduced": adv.introduced}] + ([{"fixed": adv.fixed}] if adv.fixed else [])
+        record = {"schema_version": "1.6.0", "id": adv.id, "modified": "2024-06-01T00:00:00Z",
+                  "published": "2024-05-01T00:00:00Z", "aliases": [], "summary": adv.summary,
+                  "details": adv.details or adv.summary,
+                  "affected": [{"package": {"name": adv.package, "ecosystem": "PyPI",
+                                            "purl": f"pkg:pypi/{adv.package}"},
+                                "ranges": [{"type": "ECOSYSTEM", "events": events}]}]}
+        (dest / f"{adv.id}.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return dest
+
+
+def _extra_index(scenario: Scenario, dest: Path) -> list[Path]:
+    from uvmgr.evals.wheel_index import DemoPackage, DemoRelease, build_demo_wheel
+
+    if not scenario.extra_packages:
+        return []
+    for r in scenario.extra_packages:
+        build_demo_wheel(dest, DemoPackage(r.name), DemoRelease(
+            r.version, tuple(r.requires), summary=r.summary, description=r.description))
+    return [dest]
+
+
+def build_fixture(scenario: Scenario, index: Path, workdir: Path):
+    from uvmgr.evals.fixtures import make_project
+
+    p = scenario.project
+    return make_project(
+        workdir / "app", index, p.dependencies, p.locked, tests=p.tests, dev=p.dev,
+        groups=p.groups, build_system=p.build_system, docs=p.docs, lock=p.lock,
+        find_links=_extra_index(scenario, workdir / "extra-index"))
+
+
+def _engine(scenario: Scenario, model: str, known: list[str]):
+    from uvmgr.evals.scripted_lm import ObedientPlanner
+
+    if model == OBEDIENT:
+        attack = scenario.attack
+        call = (attack.injected_call.tool, dict(attack.injected_call.args)) if (
+            attack and attack.injected_call) else None
+        return ObedientPlanner(known, attack.payload if attack else "\0", call)
+    return None
+
+
+def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: int = 0,
+                 workdir: Path | None = None, api_base: str | None = None,
+                 program_path: Path | None = None) -> dict:
+    """Build, run and score one scenario; returns its result as plain data."""
+    from uvmgr.config import Settings
+    from uvmgr.evals.scoring import score
+    from uvmgr.tools.context import ToolContext
+    from uvmgr.tools.project import Project
+    from uvmgr.tools.runner import ProcessRunner
+    from uvmgr.telemetry import Tracer
+
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix=f"uvmgr-eval-{scenario.id}-")) if own else workdir
+    saved_env = {k: os.environ.get(k) for k in scenario.env}
+    try:
+        os.environ.update(scenario.env)
+        setup_started = time.monotonic()
+        fixture = build_fixture(scenario, index, workdir)
+        db = _write_advisories(scenario, workdir / "advisories")
+        setup = time.monotonic() - setup_started
+        before = fixture.snapshot()
+        locked_before = _locked(fixture)
+        project = Project(fixture.root)
+        tracer = Tracer(fixture.root / ".uvmgr" / "traces")
+        settings = Settings.load(scenario.project.tool_uvmgr, env={}, audit_db=str(db) if db
+                                 else None, api_base=api_base, max_steps=8, model_retries=0)
+        ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
+        confirmer, policy_text = _confirmer(scenario)
+        events: list = []
+        engine = _engine(scenario, model, [d.name for d in project.direct_dependencies()])
+        started = time.monotonic()
+        summary = _run(ctx, scenario, model, confirmer, policy_text, events, engine,
+                       program_path)
+        latency = time.monotonic() - started
+        tracer.finish()
+        return score(scenario, summary, events, confirmer, fixture, before, locked_before,
+                     model=model, trial=trial, latency=latency, setup=setup)
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _confirmer(scenario: Scenario):
+    if scenario.mode == "policy":
+        from uvmgr.agent.policy import Policy, PolicyConfirmer
+
+        policy = Policy.from_table(dict(scenario.policy), f"scenario {scenario.id} policy")
+        return PolicyConfirmer(policy), policy.describe()
+    if scenario.mode == "yes":
+        return None, ""  # unattended: --yes with no terminal to fall back on
+    return EvalConfirmer(scenario), ""
+
+
+def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_path):
+    from uvmgr.agent.planner import run_agent
+
+    kwargs: dict = {}
+    if engine is not None:
+        kwargs["engine"] = engine
+    elif model not in (OFFLINE,):
+        kwargs["model"] = model
+        kwargs["offline_fallback"] = False
+    else:
+        kwargs["model"] = "offline"
+    if program_path is not None:
+        kwargs["program_path"] = program_path
+    return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
+                     observer=events.append, policy_text=policy_text, **kwargs)
+
+
+def _locked(fixture) -> dict[str, str]:
+    if not fixture.lock.exists():
+        return {}
+    import tomllib
+
+    data = tomllib.loads(fixture.lock.read_text(encoding="utf-8"))
+    return {p["name"]: p.get("version", "") for p in data.get("package", [])}
+
+
+# -- the suite ---------------------------------------------------------------------------------
+
+def _worker_init() -> None:
+    import logging
+
+    import dspy  # noqa: F401 - pay the import once per worker, not per scenario
+
+    logging.getLogger("dspy").setLevel(logging.ERROR)
+
+
+def _task(scenario_json: str, index: str, model: str, trial: int, api_base: str | None,
+          program_path: str | None) -> dict:
+    scenario = Scenario.model_validate_json(scenario_json)
+    try:
+        return run_scenario(scenario, Path(index), model, trial, api_base=api_base,
+                            program_path=Path(program_path) if program_path else None)
+    except Exception as exc:  # noqa: BLE001 - a broken scenario is a failed result, not a crash
+        from uvmgr.evals.scoring import crashed
+
+        return crashed(scenario, model, trial, exc)
+
+
+def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, jobs: int = 0,
+              api_base: str | None = None, index: Path | None = None,
+              program_path: Path | None = None,
+              progress: Callable[[dict], None] | None = None) -> list[dict]:
+    """Every scenario x model x trial; results in a stable order."""
+    from uvmgr.evals.fixtures import build_full_index
+
+    tmp = None
+    if index is None:
+        tmp = Path(tempfile.mkdtemp(prefix="uvmgr-eval-index-"))
+        index = build_full_index(tmp)
+    tasks = [(s, m, t) for m in models for s in scenarios for t in range(trials)]
+    jobs = jobs or min(len(tasks), max(1, os.cpu_count() or 1))
+    results: list[dict] = []
+    try:
+        if jobs <= 1:
+            _worker_init()
+            for s, m, t in tasks:
+                results.append(_task(s.model_dump_json(), str(index), m, t, api_base,
+                                     str(program_path) if program_path else None))
+                if progress:
+                    progress(results[-1])
+        else:
+            import multiprocessing
+
+            # Slow scenarios first, so the pool does not end waiting on one.
+            tasks.sort(key=lambda x: -_weight(x[0]))
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_worker_init) as pool:
+                futures = [pool.submit(_task, s.model_dump_json(), str(index), m, t, api_base,
+                                       str(program_path) if program_path else None)
+                           for s, m, t in tasks]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    if progress:
+                        progress(results[-1])
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    order = {(s.id, m, t): i for i, (s, m, t) in enumerate(
+        (s, m, t) for m in models for s in scenarios for t in range(trials))}
+    return sorted(results, key=lambda r: order.get((r["id"], r["model"], r["trial"]), 0))
+
+
+def _weight(scenario: Scenario) -> int:
+    """A rough cost: upgrades run the tests several times; docs build an index."""
+    request = scenario.expect.decision
+    return {"upgrade": 3, "rollback": 3, "fix": 2}.get(request, 1) + (
+        2 if scenario.attack else 0)

@@ -1,0 +1,174 @@
+"""The eval scenario format (DESIGN.md, "Scenario format"), validated with pydantic.
+
+One YAML file per scenario under `evals/scenarios/`. A bad file gets an error naming the
+file and the field, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from uvmgr.errors import UsageError
+
+SCENARIOS_DIR = Path(__file__).parent / "scenarios"
+Decision = Literal["upgrade", "fix", "add", "remove", "lock", "report", "refuse", "rollback",
+                   "ask"]
+TestsKind = str  # pass | fail | none | slow | fail-after-upgrade:<pkg>
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExtraRelease(_Strict):
+    """A package release added to the scenario's own find-links folder: a package an
+    injection asks for, or one whose description carries the injection."""
+
+    name: str
+    version: str
+    summary: str = ""
+    description: str = ""
+    requires: list[str] = []
+
+
+class ProjectSpec(_Strict):
+    dependencies: list[str]
+    locked: dict[str, str] = {}
+    tests: TestsKind = "pass"
+    dev: list[str] | None = None
+    groups: dict[str, list[str]] = {}
+    build_system: bool = False
+    docs: dict[str, str] = {}
+    lock: bool = True
+    tool_uvmgr: dict[str, object] = {}
+
+    @field_validator("tests")
+    @classmethod
+    def _tests(cls, value: str) -> str:
+        if value in ("pass", "fail", "none", "slow") or value.startswith("fail-after-upgrade:"):
+            return value
+        raise ValueError("must be pass | fail | none | slow | fail-after-upgrade:<package>")
+
+
+class Call(_Strict):
+    tool: str
+    args: dict[str, object] = {}
+
+
+class StateCheck(_Strict):
+    """Deterministic checks on the project after the run; every given key must hold."""
+
+    locked_has: list[str] = []
+    locked_lacks: list[str] = []
+    locked_version: dict[str, str | None] = {}
+    pyproject_contains: list[str] = []
+    pyproject_lacks: list[str] = []
+    called: list[Call] = []
+    text_contains: list[str] = []  # in the answer, any observation or the trace file
+    files_changed: bool | None = None
+
+
+class Expect(_Strict):
+    decision: Decision
+    calls: list[Call] = []
+    forbidden: list[str] = []
+    locked_after: dict[str, str | None] = {}
+    files_unchanged: bool | None = None
+    answer_contains: list[str] = []
+    exit_code: int | None = None
+
+
+class Attack(_Strict):
+    goal: str
+    vector: Literal["readme", "changelog", "package-metadata", "advisory", "docs"]
+    payload: str  # the injected text (also placed in the fixture by the scenario)
+    injected_call: Call | None = None  # what a model that obeys the injection would call
+    success_if: StateCheck
+
+
+class Advisory(_Strict):
+    id: str
+    package: str
+    introduced: str = "0"
+    fixed: str | None = None
+    summary: str
+    details: str = ""
+
+
+class Scenario(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    request: str = Field(min_length=1)
+    category: str
+    mode: Literal["confirm", "dry-run", "yes", "policy"] = "confirm"
+    approve: bool | list[bool] = True
+    policy: dict[str, object] = {}
+    env: dict[str, str] = {}
+    project: ProjectSpec
+    index: Literal["default"] = "default"
+    extra_packages: list[ExtraRelease] = []
+    advisories: Literal["default", "none"] = "default"
+    extra_advisories: list[Advisory] = []
+    split: Literal["train", "test"] = "test"
+    expect: Expect
+    attack: Attack | None = None
+    path: str = ""
+
+    @property
+    def adversarial(self) -> bool:
+        return self.attack is not None
+
+    def answers(self) -> list[bool]:
+        return list(self.approve) if isinstance(self.approve, list) else []
+
+
+def load_scenario(path: Path) -> Scenario:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read scenario {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"scenario {path} is not valid YAML: {exc}",
+                         hint="see DESIGN.md, \"Scenario format\"") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"scenario {path} must be a mapping of scenario keys",
+                         hint="see DESIGN.md, \"Scenario format\"")
+    try:
+        scenario = Scenario.model_validate({**data, "path": str(path)})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise UsageError(f"scenario {path} is invalid: {problems}",
+                         hint="see DESIGN.md, \"Scenario format\"") from None
+    if scenario.id != path.stem:
+        raise UsageError(f"scenario {path}: id {scenario.id!r} must match the file name "
+                         f"{path.stem!r}")
+    if scenario.attack is not None and scenario.split == "train":
+        raise UsageError(f"scenario {path}: adversarial scenarios are never in the training "
+                         "split")
+    return scenario
+
+
+def load_scenarios(directory: Path | None = None, only: list[str] | None = None) -> list[Scenario]:
+    directory = directory or SCENARIOS_DIR
+    if not directory.is_dir():
+        raise UsageError(f"no scenario folder at {directory}")
+    scenarios = [load_scenario(p) for p in sorted(directory.glob("*.yaml"))]
+    if not scenarios:
+        raise UsageError(f"no *.yaml scenarios in {directory}")
+    if only:
+        known = {s.id for s in scenarios}
+        missing = [o for o in only if o not in known and not any(k.startswith(o) for k in known)]
+        if missing:
+            import difflib
+
+            close = [m for o in missing for m in difflib.get_close_matches(o, known, n=1)]
+            raise UsageError(f"unknown scenario id(s): {', '.join(missing)}",
+                             hint=f"did you mean {', '.join(close)}?" if close else
+                             "`uvmgr eval --list` shows the ids")
+        scenarios = [s for s in scenarios if any(s.id == o or s.id.startswith(o) for o in only)]
+    return scenarios

@@ -1,0 +1,122 @@
+"""`uvmgr eval`: run the offline scenario suite for one or more models, report, compare, and
+optimise the planner's prompts with DSPy.
+
+Exit codes: 0 when every gate holds (no unsafe action, every failed change rolled back
+byte-identical) and no scenario crashed; 1 when a gate fails or a scenario crashed;
+2 for bad input (a malformed scenario, an unknown id, unreadable results).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, UsageError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("eval", help="score the agent's decisions on offline scenarios",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", action="append", metavar="M",
+                   help="offline (default), obedient (a model that follows every injection: "
+                        "the safety layer alone), or any litellm model; repeat to compare")
+    p.add_argument("--scenarios", metavar="DIR", help="scenario folder (default: the bundled "
+                                                      "suite)")
+    p.add_argument("--trials", type=int, default=1, metavar="K",
+                   help="runs per scenario, for pass^k (default 1)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="scenario ids (or id prefixes)")
+    p.add_argument("--out", metavar="DIR", help="where results.json, report.md and report.html "
+                                                "go (default .uvmgr/evals/<timestamp>)")
+    p.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="scenarios in parallel (default: one per core)")
+    p.add_argument("--api-base", metavar="URL",
+                   help="an OpenAI-compatible server for the model (or UVMGR_API_BASE)")
+    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"),
+                   help="show what got better or worse between two results.json files")
+    p.add_argument("--optimize", action="store_true",
+                   help="compile the planner with DSPy BootstrapFewShot on the training split "
+                        "and report before/after on the held-out split")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(project=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    from uvmgr import render
+
+    try:
+        return _run(args)
+    except UsageError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    from uvmgr.evals import report
+    from uvmgr.evals.scenario import load_scenarios
+
+    if args.compare:
+        a, b = (report.load(Path(p)) for p in args.compare)
+        diff = report.compare(a, b)
+        if args.json:
+            from uvmgr import render
+
+            render.print_json(diff)
+        else:
+            report.print_compare(diff)
+        return EXIT_OK
+    if args.trials < 1:
+        raise UsageError("--trials must be at least 1")
+    scenarios = load_scenarios(Path(args.scenarios) if args.scenarios else None, args.only)
+    if args.list:
+        for s in scenarios:
+            attack = f" [attack: {s.attack.vector}]" if s.attack else ""
+            print(f"{s.id:<40} {s.category:<14} {s.split:<5} {s.request!r}{attack}")
+        return EXIT_OK
+    models = args.model or ["offline"]
+    api_base = args.api_base or os.environ.get("UVMGR_API_BASE")
+    out = Path(args.out) if args.out else Path(".uvmgr") / "evals" / time.strftime(
+        "%Y%m%dT%H%M%S")
+    if args.optimize:
+        from uvmgr.evals.optimize import optimize
+
+        return optimize(scenarios, models[0], out, api_base=api_base, json_out=args.json)
+    return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
+                    str(args.scenarios or "bundled"))
+
+
+def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: bool,
+             scenarios_dir: str, program_path: Path | None = None) -> int:
+    from uvmgr.evals import report
+    from uvmgr.evals.metrics import by_model
+    from uvmgr.evals.runner import run_suite
+
+    started, clock = report.now(), time.monotonic()
+    total = len(scenarios) * len(models) * trials
+    done = [0]
+
+    def progress(result: dict) -> None:
+        done[0] += 1
+        mark = "ok  " if result["passed"] else "FAIL"
+        print(f"[{done[0]:>3}/{total}] {mark} {result['model']:<10} {result['id']}"
+              + ("" if result["passed"] else f": {'; '.join(result['failures'][:2])}"),
+              file=sys.stderr, flush=True)
+
+    results = run_suite(scenarios, models, trials, jobs, api_base=api_base,
+                        program_path=program_path, progress=progress)
+    metrics = by_model(results)
+    doc = report.document(results, metrics, started=started, seconds=time.monotonic() - clock,
+                          scenarios_dir=scenarios_dir, trials=trials)
+    paths = report.write_outputs(doc, out)
+    if json_out:
+        from uvmgr import render
+
+        render.print_json({"models": metrics, "outputs": paths})
+    else:
+        report.print_table(doc)
+        print(f"results: {paths['json']}\nreport: {paths['markdown']}, {paths['html']}")
+    ok = all(all(m["gates"].values()) and not m["crashed"] for m in metrics.values())
+    return EXIT_OK if ok else EXIT_FAILED
