@@ -113,9 +113,11 @@ class ModelChain:
     def __init__(self, models: list[str], offline: OfflinePlanner, *, tracer: Tracer,
                  observer: Observer = ignore, timeout: float = 60.0, retries: int = 2,
                  api_base: str | None = None, env: Mapping[str, str] | None = None,
-                 backoff: float = 0.5, offline_fallback: bool = True):
+                 backoff: float = 0.5, offline_fallback: bool = True,
+                 max_tokens: int | None = None):
         self.models = [m for m in models if m]
         self.offline_fallback = offline_fallback  # evals turn it off to score the model alone
+        self.max_tokens = max_tokens
         self.offline = offline
         self.tracer = tracer
         self.observer = observer
@@ -207,6 +209,8 @@ class ModelChain:
                       "num_retries": 0, "max_retries": 0}
             if self.api_base:
                 kwargs["api_base"] = self.api_base
+            if self.max_tokens:
+                kwargs["max_tokens"] = self.max_tokens
             try:
                 response = litellm.completion(**kwargs)
             except Exception as exc:

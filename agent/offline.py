@@ -27,6 +27,16 @@ class PlannedCall:
     thought: str
 
 
+_DOCS_PHRASE = re.compile(r"\b(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
+                          r"(docs|documentation)\b\s*(for|about|on)?\s*[:,]?\s*", re.I)
+
+
+def docs_query(text: str) -> str:
+    """The question without "search the docs for": the words that find the passage."""
+    query = _DOCS_PHRASE.sub(" ", text).strip(" :,.")
+    return query or text
+
+
 def plan_for(reading: Reading) -> list[PlannedCall]:
     """The tool calls that carry out one recognised request."""
     i = reading.intent
@@ -69,7 +79,7 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
     elif i == "lock":
         calls.append(PlannedCall("lock_project", {}, "Update uv.lock from pyproject.toml."))
     elif i == "docs":
-        calls.append(PlannedCall("search_docs", {"query": reading.text, "k": 5},
+        calls.append(PlannedCall("search_docs", {"query": docs_query(reading.text), "k": 5},
                                  "Look it up in the docs index and quote the sources."))
     if reading.then_test and calls:
         calls.append(PlannedCall("run_tests", {}, "Run the tests, as asked."))

@@ -164,7 +164,8 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
         return ModelChain([], offline, tracer=ctx.tracer, observer=observer)
     return ModelChain(models, offline, tracer=ctx.tracer, observer=observer,
                       timeout=ctx.settings.model_timeout, retries=ctx.settings.model_retries,
-                      api_base=ctx.settings.api_base, offline_fallback=offline_fallback)
+                      api_base=ctx.settings.api_base, offline_fallback=offline_fallback,
+                      max_tokens=ctx.settings.max_tokens)
 
 
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",

@@ -65,6 +65,9 @@ def summarize(result: Any) -> str:
                 + "\n".join(rows[:MAX_ITEMS]))
     if kind == "FixResult":
         lines = [f"audit found {len(result.before.findings)} vulnerabilities."]
+        lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
+                  f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
+                  for f in result.before.findings[:MAX_ITEMS]]
         if result.change is not None:
             lines.append(summarize(result.change))
         lines += [f"not fixed: {s.package} {s.version}: {s.reason}" for s in result.skipped]

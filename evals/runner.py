@@ -115,7 +115,8 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         project = Project(fixture.root)
         tracer = Tracer(fixture.root / ".uvmgr" / "traces")
         settings = Settings.load(scenario.project.tool_uvmgr, env={}, audit_db=str(db) if db
-                                 else None, api_base=api_base, max_steps=8, model_retries=0)
+                                 else None, api_base=api_base, max_steps=6, model_retries=0,
+                                 max_tokens=400, model_timeout=120)
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
         confirmer, policy_text = _confirmer(scenario)
         events: list = []

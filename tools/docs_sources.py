@@ -71,7 +71,8 @@ def read_text(path: Path, skipped: Skipped) -> str | None:
 
 def project_docs(root: Path, skipped: Skipped) -> list[SourceDoc]:
     paths: list[Path] = []
-    for pattern in ("README*", "CHANGELOG*", "CHANGES*", "HISTORY*", "pyproject.toml"):
+    for pattern in ("README*", "CHANGELOG*", "CHANGES*", "HISTORY*", "*.md", "*.rst",
+                    "pyproject.toml"):
         paths += sorted(p for p in root.glob(pattern) if p.is_file())
     docs_dir = root / "docs"
     if docs_dir.is_dir():
@@ -170,6 +171,8 @@ def chunk(doc: SourceDoc) -> list[Chunk]:
     lines = doc.text.splitlines(keepends=True)
     sections: list[tuple[str, int, int]] = []  # heading, start, end offsets
     heading, start, offset = doc.source, 0, 0
+    has_body = False  # a heading with nothing under it joins the next section
+    underline = False
     for i, line in enumerate(lines):
         stripped = line.rstrip("\n")
         is_heading = bool(_MD_HEADING.match(stripped))
@@ -178,11 +181,16 @@ def chunk(doc: SourceDoc) -> list[Chunk]:
             is_heading = True
         if not is_heading and re.match(r"^[A-Z][A-Za-z]*( [A-Za-z]+){0,3}:$", stripped):
             is_heading = True
-        if is_heading and offset > start:
+        if is_heading and offset > start and has_body:
             sections.append((heading, start, offset))
-            start = offset
+            start, has_body = offset, False
         if is_heading:
-            heading = _MD_HEADING.sub(r"\2", stripped).strip() or heading
+            title = _MD_HEADING.sub(r"\2", stripped).strip()
+            heading = (f"{heading} › {title}" if offset > start and not has_body and title
+                       else title or heading)
+        elif stripped and not underline:
+            has_body = True
+        underline = is_heading and bool(nxt) and set(nxt) <= set("=-~^*")
         offset += len(line)
     sections.append((heading, start, offset))
     chunks = []

@@ -39,6 +39,8 @@ class Settings:
     """Seconds before one model call is abandoned (then retried or the next model is used)."""
     model_retries: int = 2
     """Retries of the same model on a transient error (timeout, 429, 5xx, connection)."""
+    max_tokens: int = 1024
+    """Most tokens one model answer may produce (a runaway answer costs time and money)."""
     max_steps: int = 8
     """Most tool calls in one `uvmgr ask` run."""
     max_seconds: float = 600.0
@@ -79,7 +81,7 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
     for name in ("timeout", "cooldown_days", "model_timeout", "max_seconds", "max_cost"):
         if name in out:
             out[name] = float(out[name])  # type: ignore[arg-type]
-    for name in ("model_retries", "max_steps"):
+    for name in ("model_retries", "max_steps", "max_tokens"):
         if name in out:
             out[name] = int(out[name])  # type: ignore[arg-type]
     if isinstance(out.get("fallbacks"), str):
