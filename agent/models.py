@@ -99,6 +99,23 @@ def retry_after(exc: BaseException) -> float | None:
         return None
 
 
+def _options(request) -> dict:
+    """Generation settings DSPy asked for: a JSON schema to constrain the answer (servers such
+    as llama.cpp enforce it), temperature and stop sequences."""
+    config = getattr(request, "config", None)
+    out: dict = {}
+    fmt = getattr(config, "response_format", None)
+    if fmt:
+        fmt = dict(fmt)
+        out["response_format"] = fmt if "type" in fmt else {
+            "type": "json_schema", "json_schema": {"name": "answer", "schema": fmt}}
+    if getattr(config, "temperature", None) is not None:
+        out["temperature"] = config.temperature
+    if getattr(config, "stop", None):
+        out["stop"] = list(config.stop)
+    return out
+
+
 def _to_messages(request) -> list[dict]:
     system = request.system if isinstance(request.system, str) else "".join(
         p.text for p in (request.system or ()))
@@ -143,7 +160,7 @@ class ModelChain:
             if model in self.down:
                 continue
             try:
-                text, usage = self._call_with_retries(model, messages)
+                text, usage = self._call_with_retries(model, messages, _options(request))
             except ModelFailed as exc:
                 self.down[model] = exc.reason
                 self.observer(Notice(f"model {model} failed: {exc.reason}; falling back"))
@@ -175,7 +192,8 @@ class ModelChain:
         litellm.suppress_debug_info = True
         return litellm
 
-    def _call_with_retries(self, model: str, messages: list[dict]) -> tuple[str, dict]:
+    def _call_with_retries(self, model: str, messages: list[dict],
+                           options: dict | None = None) -> tuple[str, dict]:
         from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt
 
         litellm = self._litellm()
@@ -191,7 +209,7 @@ class ModelChain:
                                     retry=retry_if_exception(is_transient), reraise=False):
                 with attempt:
                     attempt_no += 1
-                    return self._call_once(litellm, model, messages, attempt_no)
+                    return self._call_once(litellm, model, messages, attempt_no, options or {})
         except RetryError as exc:
             last = exc.last_attempt.exception()
             raise ModelFailed(model, f"{describe(last)}, after {attempt_no} attempts",
@@ -202,11 +220,12 @@ class ModelChain:
             raise ModelFailed(model, describe(exc), is_transient(exc)) from None
         raise ModelFailed(model, "no answer", True)  # pragma: no cover - loop always returns
 
-    def _call_once(self, litellm, model: str, messages: list[dict], attempt: int) -> tuple[str, dict]:
+    def _call_once(self, litellm, model: str, messages: list[dict], attempt: int,
+                   options: dict) -> tuple[str, dict]:
         started = time.monotonic()
         with self.tracer.span("model call", model=model, attempt=attempt) as span:
             kwargs = {"model": model, "messages": messages, "timeout": self.timeout,
-                      "num_retries": 0, "max_retries": 0}
+                      "num_retries": 0, "max_retries": 0, **options}
             if self.api_base:
                 kwargs["api_base"] = self.api_base
             if self.max_tokens:

@@ -7,8 +7,10 @@ layer every tool call goes through, and the run summary a front end renders.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from uvmgr.agent.events import (
     Notice,
@@ -154,6 +156,27 @@ def _react_class():
     return UvmgrReAct
 
 
+
+
+def compiled_name(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", model).strip("_") + ".json"
+
+
+def compiled_program_for(model: str) -> Path | None:
+    """The program `uvmgr eval --optimize` compiled for this model, if there is one."""
+    from uvmgr.prompts import compiled
+
+    if not model or model == OFFLINE_MODEL:
+        return None  # the offline planner reads no demos
+    path = Path(compiled.__file__).parent / compiled_name(model)
+    return path if path.is_file() else None
+
+
+def agent_tools(safety: SafetyLayer | None, outcomes: dict) -> list:
+    specs = {s.name: s for s in REGISTRY}
+    return [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
+
+
 def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner,
                     observer: Observer, offline_fallback: bool = True):
     """The engine answering for this run: the offline planner alone, or a chain ending in it."""
@@ -172,10 +195,11 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
               engine=None, policy_text: str = "", cancel=None, offline_fallback: bool = True,
-              program_path=None) -> RunSummary:
+              program_path=None, predictors=None) -> RunSummary:
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests);
     `offline_fallback=False` scores a model alone (evals); `program_path` loads a compiled
-    program (few-shot demos from `uvmgr eval --optimize`)."""
+    program (few-shot demos from `uvmgr eval --optimize`; by default the one compiled for the
+    model, if any); `predictors` shares the optimiser's predictors with this run."""
     started = time.monotonic()
     summary = RunSummary(request)
     offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()])
@@ -191,8 +215,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         safety = SafetyLayer(ctx, Authority(request, policy_text=policy_text), mode, confirmer,
                              observer)
         outcomes: dict = {}  # the safety layer's verdict on the last call
-        specs = {s.name: s for s in REGISTRY}
-        tools = [_tool_for(specs[name], safety, outcomes) for name in AGENT_TOOLS]
+        tools = agent_tools(safety, outcomes)
         budget = Budget(max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
                         ctx.settings.max_cost, started, cancel)
         from uvmgr.prompts.signatures import project_task
@@ -200,8 +223,12 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
                                  lambda: getattr(chain, "cost", 0.0),
                                  {s.name for s in REGISTRY if s.mutates})
+        if program_path is None and engine is None:
+            program_path = compiled_program_for(getattr(chain, "active", ""))
         if program_path is not None:
             program.load(str(program_path))
+        if predictors is not None:
+            program.react, program.extract = predictors.react, predictors.extract
         lm = dspy.LM(f"uvmgr/{getattr(chain, 'active', 'engine')}", engine=chain, cache=False,
                      num_retries=0)
         with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):

@@ -92,7 +92,7 @@ def _engine(scenario: Scenario, model: str, known: list[str]):
 
 def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: int = 0,
                  workdir: Path | None = None, api_base: str | None = None,
-                 program_path: Path | None = None) -> dict:
+                 program_path: Path | None = None, predictors=None) -> dict:
     """Build, run and score one scenario; returns its result as plain data."""
     from uvmgr.config import Settings
     from uvmgr.evals.scoring import score
@@ -116,14 +116,14 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         tracer = Tracer(fixture.root / ".uvmgr" / "traces")
         settings = Settings.load(scenario.project.tool_uvmgr, env={}, audit_db=str(db) if db
                                  else None, api_base=api_base, max_steps=6, model_retries=0,
-                                 max_tokens=400, model_timeout=120)
+                                 max_tokens=256, model_timeout=120)
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
         confirmer, policy_text = _confirmer(scenario)
         events: list = []
         engine = _engine(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
         summary = _run(ctx, scenario, model, confirmer, policy_text, events, engine,
-                       program_path)
+                       program_path, predictors)
         latency = time.monotonic() - started
         tracer.finish()
         return score(scenario, summary, events, confirmer, fixture, before, locked_before,
@@ -149,7 +149,8 @@ def _confirmer(scenario: Scenario):
     return EvalConfirmer(scenario), ""
 
 
-def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_path):
+def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_path,
+         predictors=None):
     from uvmgr.agent.planner import run_agent
 
     kwargs: dict = {}
@@ -162,6 +163,8 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
         kwargs["model"] = "offline"
     if program_path is not None:
         kwargs["program_path"] = program_path
+    if predictors is not None:
+        kwargs["predictors"] = predictors
     return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
                      observer=events.append, policy_text=policy_text, **kwargs)
 

