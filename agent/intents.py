@@ -167,7 +167,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
     if intent == "add":
         reading.specs = requested_specs(text)
     pin = _PIN_TO.search(text)
-    if pin and intent in ("upgrade", "add", "remove", "lock"):
+    if pin and intent != "docs":
         # "downgrade X to 1.2", "pin X at 1.2": an exact constraint, which uv add sets.
         reading.intent, reading.specs = "add", [f"{pin.group(2)}=={pin.group(3)}"]
     if intent in MUTATING_INTENTS:

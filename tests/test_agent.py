@@ -213,3 +213,63 @@ def test_unparseable_model_output_ends_the_run_cleanly(demo_project):
     summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine)
     assert summary.steps == [] and summary.exit_code == 0
     assert summary.answer
+
+
+# -- provenance of every target, read-only tools included ---------------------------------------
+
+def test_removing_a_dependency_the_request_did_not_name_is_refused(demo_project):
+    before = demo_project.snapshot()
+    engine = ScriptedEngine([("remove_dependency", {"names": ["demo-cli"]})])
+    confirm = Answers(True)
+    summary = run_agent(make_ctx(demo_project), "search the docs for cleanup tasks",
+                        engine=engine, confirmer=confirm)
+    assert summary.steps[0].outcome == "refused" and confirm.asked == []
+    assert "demo-cli' was not named" in summary.decisions[0].reason
+    assert demo_project.snapshot() == before
+
+
+@pytest.mark.parametrize("tool, args, needle", [
+    ("audit_dependencies", {"service_url": "http://127.0.0.1:9/collect"}, "127.0.0.1:9"),
+    ("run_tests", {"pytest_args": ["-p", "evil_plugin"]}, "pytest argument '-p'"),
+    ("build_package", {"out_dir": "/tmp/elsewhere"}, "/tmp/elsewhere"),
+])
+def test_read_only_calls_with_targets_from_elsewhere_are_refused(demo_project, tool, args,
+                                                                 needle):
+    engine = ScriptedEngine([(tool, args)])
+    summary = run_agent(make_ctx(demo_project), "check the project", engine=engine)
+    assert summary.steps[0].outcome == "refused"
+    assert needle in summary.steps[0].observation and summary.decisions[0].by == "safety"
+
+
+def test_harmless_pytest_flags_and_named_ones_run(demo_project):
+    engine = ScriptedEngine([("run_tests", {"pytest_args": ["-x", "-q"]}),
+                             ("run_tests", {"pytest_args": ["-k", "imports"]})])
+    summary = run_agent(make_ctx(demo_project), "run the tests with -k imports", engine=engine)
+    assert [s.outcome for s in summary.steps] == ["ok", "ok"]
+
+
+def test_skipping_the_tests_needs_the_request_to_say_so(demo_project, fixture_advisories):
+    engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
+    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                        "fix the vulnerabilities", engine=engine, mode="dry-run")
+    assert summary.steps[0].outcome == "refused"
+    assert "skipping the tests was not asked for" in summary.steps[0].observation
+    engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
+    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                        "fix the vulnerabilities without running the tests", engine=engine,
+                        mode="dry-run")
+    assert summary.steps[0].outcome == "dry-run"
+
+
+def test_a_downgrade_needs_the_request_to_ask_for_it(project_factory):
+    project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.1.0"})
+    before = project.snapshot()
+    engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml==5.0.0"]})])
+    summary = run_agent(make_ctx(project), "add demo-yaml", engine=engine, confirmer=Answers(True))
+    assert summary.steps[0].outcome == "refused"
+    assert "downgrade demo-yaml 5.1.0 -> 5.0.0" in summary.decisions[0].reason
+    assert project.snapshot() == before
+    engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml==5.0.0"]})])
+    summary = run_agent(make_ctx(project), "downgrade demo-yaml to 5.0.0", engine=engine,
+                        confirmer=Answers(True))
+    assert summary.steps[0].outcome == "ok" and project.locked_version("demo-yaml") == "5.0.0"

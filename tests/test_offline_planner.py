@@ -45,6 +45,13 @@ PHRASINGS = [
     ("list my dependencies", "list_dependencies", {}),
     ("what does the project depend on?", "list_dependencies", {}),
     ("regenerate uv.lock", "lock_project", {}),
+    ("apply minor and patch upgrades", "upgrade_safely", {"level": "minor", "packages": None}),
+    ("downgrade requests to 2.19.0", "add_dependency", {"specs": ["requests==2.19.0"]}),
+    ("pin click at 8.1.7", "add_dependency", {"specs": ["click==8.1.7"]}),
+    ("search the docs: how do we audit dependencies here?", "search_docs",
+     {"query": "how do we audit dependencies here?", "k": 5}),
+    ("how do I install the yaml support? check the docs", "search_docs",
+     {"query": "how do I install the yaml support?", "k": 5}),
 ]
 
 
