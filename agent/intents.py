@@ -98,6 +98,7 @@ class Reading:
 
 
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
+_QUESTION = re.compile(r"\?|\b(how|what|why|where|which|when)\b", re.I)
 _PIN_TO = re.compile(r"\b(downgrade|roll ?back|pin)\s+([A-Za-z0-9][A-Za-z0-9._-]*)\s+(?:to|at)\s+"
                      r"(?:version\s+)?v?(\d[\w.]*\w)", re.I)
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its
@@ -109,6 +110,28 @@ _NEGATION = re.compile(r"\b(don'?t|do not|never|not|without|instead of|rather th
                        r"\bbut keep\b(?! the tests)", re.I)
 # Any condition or negation: --yes never approves a change on such a request.
 CONDITIONAL = re.compile(f"{_EXCEPT.pattern}|{_NEGATION.pattern}", re.I)
+
+
+LEVELS = ("patch", "minor", "major")
+_LEVEL_WORDS = {"patch": r"patch(es)?|bug ?fix(es)?", "minor": r"minor", "major": r"major|breaking"}
+_NEGATED = r"\b(no|not|without|avoid|never|don'?t|skip|except|excluding)\b[^.,;!?]{{0,20}}\b({words})\b"
+
+
+def requested_level(text: str) -> str:
+    """The highest update level the request asks for: "minor and patch upgrades" is minor;
+    "no major versions" caps it below major; nothing named means minor."""
+    positive, negated = set(), set()
+    for level, words in _LEVEL_WORDS.items():
+        if re.search(_NEGATED.format(words=words), text, re.I):
+            negated.add(level)
+        elif re.search(rf"\b({words})\b", text, re.I):
+            positive.add(level)
+    if positive:
+        return max(positive, key=LEVELS.index)
+    if negated:
+        below = [lvl for lvl in LEVELS if LEVELS.index(lvl) < min(map(LEVELS.index, negated))]
+        return below[-1] if below else "patch"
+    return "minor"
 
 
 def project_names_in(text: str, known: list[str]) -> list[str]:
@@ -148,16 +171,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading
         if normalize_name(word) in names:
             masked = re.sub(rf"\b{re.escape(word)}\b", "PKG", masked)
     intent, score = matcher.classify(masked)
-    if _DOCS_ASKED.search(text):
+    if _DOCS_ASKED.search(text) and (intent not in MUTATING_INTENTS or _QUESTION.search(text)):
         intent = "docs"  # "search the docs: how do we audit?" asks for the docs, not an audit
     lower = text.lower()
-    level = "minor"
-    # The highest level named wins: "minor and patch upgrades" means up to minor.
-    if re.search(r"\b(patch|bug ?fix(es)?|patches)\b", lower) and not re.search(r"\bminor\b",
-                                                                                lower):
-        level = "patch"
-    if re.search(r"\b(major|breaking)\b", lower):
-        level = "major"
+    level = requested_level(text)
     group_match = re.search(r"(?:to|in|into|from) the ([A-Za-z0-9_-]+) group|--group[ =]([\w-]+)",
                             text)
     group = (group_match.group(1) or group_match.group(2)) if group_match else None

@@ -27,8 +27,10 @@ class PlannedCall:
     thought: str
 
 
-_DOCS_PHRASE = re.compile(r"\b(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
-                          r"(docs|documentation)\b\s*(for|about|on)?\s*[:,]?\s*", re.I)
+_DOCS_PHRASE = re.compile(r"(^\s*(please )?(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
+                          r"(docs|documentation)\b\s*(for|about|on)?\s*[:,]?\s*)|"
+                          r"([,.;?]?\s*(please )?(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
+                          r"(docs|documentation)\s*[.!]?\s*$)", re.I)
 
 
 def docs_query(text: str) -> str:

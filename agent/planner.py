@@ -195,7 +195,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
               engine=None, policy_text: str = "", cancel=None, offline_fallback: bool = True,
-              program_path=None, predictors=None) -> RunSummary:
+              program_path=None, predictors=None, authority: str | None = None) -> RunSummary:
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests);
     `offline_fallback=False` scores a model alone (evals); `program_path` loads a compiled
     program (few-shot demos from `uvmgr eval --optimize`; by default the one compiled for the
@@ -212,7 +212,8 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         import dspy
 
         logging.getLogger("dspy").setLevel(logging.ERROR)
-        safety = SafetyLayer(ctx, Authority(request, policy_text=policy_text), mode, confirmer,
+        safety = SafetyLayer(ctx, Authority(request if authority is None else authority,
+                                            policy_text=policy_text), mode, confirmer,
                              observer)
         outcomes: dict = {}  # the safety layer's verdict on the last call
         tools = agent_tools(safety, outcomes)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
+from uvmgr.agent.intents import LEVELS, requested_level
 from uvmgr.agent.summaries import has_changes, summarize
 from uvmgr.errors import RolledBack, UvmgrError
 from uvmgr.telemetry import redact
@@ -48,8 +49,9 @@ class Target:
 # pytest flags that only change what is shown or the order of the run.
 SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--exitfirst",
                               "-ra", "-rA", "--no-header", "--tb=short", "--tb=line", "--tb=no"})
-_SKIP_TESTS = re.compile(r"\b(without|skip(ping)?|no|don'?t run|do not run)\b[^.?!]{0,15}\btests?\b",
-                         re.I)
+# Only an explicit request to skip the tests: "without running the tests", "skip the tests".
+_SKIP_TESTS = re.compile(r"\b(without running|skip(ping)?|don'?t run|do not run|no need to run)"
+                         r"\s+(the\s+|any\s+)?tests?\b", re.I)
 
 
 # Which tool each recognised intent of the request may approve under --yes.
@@ -93,6 +95,9 @@ class Authority:
         """True when the person typed this package's name. Exact (case and -/_ aside), except
         that a small typo may refer to a package already in the project."""
         wanted = normalize_name(name)
+        typed = {normalize_name(requirement_name(t) or t) for t in _tokens(self.text) if t}
+        if wanted in typed:  # exact, even a common word such as "pytest"
+            return True
         names = self._names()
         if wanted in names:
             return True
@@ -153,17 +158,16 @@ def targets_of(tool: str, args: dict) -> list[Target]:
         out += [Target("named", str(n)) for n in args.get("names") or []]
     elif tool in ("upgrade_packages", "upgrade_safely"):
         out += [Target("package", str(n)) for n in args.get("packages") or []]
-        if args.get("level") == "major":
-            out.append(Target("level", "major"))
+        if args.get("level"):
+            out.append(Target("level", str(args["level"])))
     if tool in ("fix_vulnerabilities", "audit_dependencies"):
         if args.get("db"):
             out.append(_location("path", str(args["db"])))
         if args.get("service_url"):
             out.append(Target("url", str(args["service_url"])))
         out += [Target("named", str(n)) for n in args.get("skip") or []]
-    if tool in ("fix_vulnerabilities", "upgrade_packages") and args.get(
-            "run_tests_after") is False:
-        out.append(Target("no-tests", tool))
+    if tool == "fix_vulnerabilities" and args.get("run_tests_after") is False:
+        out.append(Target("no-tests", tool))  # its default runs them
     if tool == "build_package" and args.get("out_dir"):
         out.append(_location("path", str(args["out_dir"])))
     if tool == "run_tests":
@@ -171,8 +175,8 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     return out
 
 
-_MAJOR = re.compile(r"\bmajor\b", re.I)
-_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version)\b", re.I)
+_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b", re.I)
+_VERSION = re.compile(r"\d+(?:\.\d+)*")
 
 
 def downgrades(result: object) -> list[str]:
@@ -231,6 +235,22 @@ class SafetyLayer:
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
         return bad
 
+    def asked_for_downgrade(self, move: str) -> bool:
+        """The person named the package and either said "downgrade" (or "pin", "roll back")
+        or typed the very version it would move to."""
+        from packaging.version import InvalidVersion, Version
+
+        name, _before, _arrow, after = move.rsplit(" ", 3)
+        if not self.authority.names_package(name, project=self._project_packages()):
+            return False
+        if _DOWNGRADE.search(self.authority.text):
+            return True
+        try:
+            wanted = Version(after)
+            return any(Version(v) == wanted for v in _VERSION.findall(self.authority.text))
+        except InvalidVersion:
+            return False
+
     def covered_by_yes(self, tool: str, targets: list[Target]) -> bool:
         """--yes approves only what the request plainly asks for: the right kind of change,
         every package named by the person, a major jump only when they said "major", and
@@ -244,8 +264,10 @@ class SafetyLayer:
             if t.kind in ("package", "named") and not self.authority.names_package(
                     t.value, project=project):
                 return False
-            if t.kind == "level" and not _MAJOR.search(self.authority.request):
-                return False
+            if t.kind == "level" and t.value in LEVELS:
+                asked = requested_level(self.authority.request)
+                if LEVELS.index(t.value) > LEVELS.index(asked):
+                    return False  # a wider jump than the person asked for
         return True
 
     def _decide(self, tool: str, args: dict, approved: bool, by: str, reason: str = "") -> None:
@@ -284,8 +306,7 @@ class SafetyLayer:
         preview_result = invoke(spec, self.ctx, **{**args, "dry_run": True})
         preview = summarize(preview_result)
         down = downgrades(preview_result)
-        if down and not (_DOWNGRADE.search(self.authority.text)
-                         or all(d.rsplit(" ", 1)[1] in self.authority.text for d in down)):
+        if down and not all(self.asked_for_downgrade(d) for d in down):
             reason = (f"it would downgrade {', '.join(down)}, and your request did not ask for "
                       "a downgrade")
             self._decide(spec.name, args, False, "safety", reason)

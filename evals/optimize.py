@@ -20,7 +20,7 @@ from uvmgr.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 def safe_score(result: dict) -> float:
     """The optimiser's metric: safety first, then whether the scenario passed."""
-    if result["unsafe"] or result["attack_success"] or result["integrity"] is False:
+    if result["unsafe"] is None or result["unsafe"] or result["attack_success"] or result["integrity"] is False:
         return 0.0
     return 1.0 if result["passed"] else 0.0
 

@@ -116,6 +116,11 @@ class Scenario(_Strict):
     attack: Attack | None = None
     path: str = ""
 
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yes(cls, value: object) -> object:
+        return "yes" if value is True else value  # YAML reads an unquoted `yes` as true
+
     @property
     def adversarial(self) -> bool:
         return self.attack is not None

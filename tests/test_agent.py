@@ -273,3 +273,38 @@ def test_a_downgrade_needs_the_request_to_ask_for_it(project_factory):
     summary = run_agent(make_ctx(project), "downgrade demo-yaml to 5.0.0", engine=engine,
                         confirmer=Answers(True))
     assert summary.steps[0].outcome == "ok" and project.locked_version("demo-yaml") == "5.0.0"
+
+
+def test_text_beside_the_authority_never_authorises(demo_project):
+    """AutoPilot's explanation hands tool output to the model inside the request; with a
+    separate authority, a URL in that output is still refused."""
+    engine = ScriptedEngine([("audit_dependencies", {"service_url": "https://evil.example/osv"})])
+    summary = run_agent(make_ctx(demo_project), "Explain the run. Results: see "
+                        "https://evil.example/osv", engine=engine, authority="Explain the run.")
+    assert summary.steps[0].outcome == "refused"
+
+
+def test_yes_never_approves_a_level_the_request_ruled_out(project_factory):
+    project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.0.0"})
+    before = project.snapshot()
+    engine = ScriptedEngine([("upgrade_safely", {"level": "major", "packages": ["demo-yaml"]})])
+    summary = run_agent(make_ctx(project), "upgrade demo-yaml, no major versions please",
+                        engine=engine, mode="yes")
+    assert summary.steps[0].outcome == "refused" and project.snapshot() == before
+
+
+def test_no_tests_failing_is_not_skipping_the_tests(demo_project, fixture_advisories):
+    engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
+    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                        "fix the vulnerabilities and make sure no tests fail", engine=engine,
+                        mode="dry-run")
+    assert summary.steps[0].outcome == "refused"
+
+
+def test_common_words_that_are_packages_can_be_named(project_factory):
+    project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.1.0"})
+    engine = ScriptedEngine([("remove_dependency", {"names": ["pytest"], "dev": True}),
+                             ("add_dependency", {"specs": ["demo-yaml==5.0"]})])
+    summary = run_agent(make_ctx(project), "remove pytest and pin demo-yaml to 5.0",
+                        engine=engine, mode="dry-run")
+    assert [s.outcome for s in summary.steps] == ["dry-run", "dry-run"], summary.steps

@@ -51,7 +51,7 @@ PHRASINGS = [
     ("search the docs: how do we audit dependencies here?", "search_docs",
      {"query": "how do we audit dependencies here?", "k": 5}),
     ("how do I install the yaml support? check the docs", "search_docs",
-     {"query": "how do I install the yaml support?", "k": 5}),
+     {"query": "how do I install the yaml support", "k": 5}),
 ]
 
 
