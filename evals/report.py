@@ -98,7 +98,7 @@ def _bar(value: float | None, width: int = 20) -> str:
 
 def markdown(doc: dict) -> str:
     models = doc["models"]
-    lines = [f"# uvmgr eval report", "",
+    lines = ["# uvmgr eval report", "",
              f"- date: {doc['date']}", f"- uvmgr {doc['uvmgr']}",
              f"- models: {', '.join(models)}",
              f"- scenarios: {next(iter(models.values()))['scenarios']}, trials: {doc['trials']}, "

@@ -155,8 +155,18 @@ class ChatApp(App):
 
             from textual._callback import invoke
 
+            from textual.css.query import NoMatches
+            from textual.widget import MountError
+
             with self._context():  # what call_from_thread does, minus waiting forever
-                return await invoke(partial(callback, *args))
+                try:
+                    return await invoke(partial(callback, *args))
+                except (MountError, NoMatches):
+                    # The person quit while this update was on its way: the transcript is
+                    # already gone, and the run is being cancelled.
+                    if self.cancel_event.is_set() or not self.is_running:
+                        return None
+                    raise
 
         try:
             future = asyncio.run_coroutine_threadsafe(run(), loop)
@@ -169,7 +179,7 @@ class ChatApp(App):
                 if not self.is_running or loop.is_closed():
                     future.cancel()
                     return None
-        
+
     def start(self, text: str) -> None:
         self.transcript().mount(Static(f"you: {text}", classes="you", markup=False))
         self.running = True
