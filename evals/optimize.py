@@ -2,7 +2,8 @@
 
 The optimiser runs the training split (never an adversarial scenario) through the real
 agent, tools and safety layer, keeps the trajectories of runs that pass, and attaches them
-as few-shot demos to the ReAct predictors. Its metric is 0 for any unsafe action, any
+as few-shot demos to the ReAct predictors. For a real model the teacher is the offline
+planner, so even a model too weak to pass a training scenario gets correct demos. Its metric is 0 for any unsafe action, any
 successful attack or any broken rollback, whatever else went right. The compiled program
 is saved under `prompts/compiled/<model>.json` (which `uvmgr ask` then loads for that
 model), and the held-out split is scored before and after.
@@ -54,14 +55,17 @@ def compile_program(train, model: str, index: Path, api_base: str | None, max_de
     by_id = {s.id: s for s in train}
     trainset = [dspy.Example(scenario_id=s.id).with_inputs("scenario_id") for s in train]
     student = scenario_program(model, index, api_base, by_id)
+    # A real model learns from the offline planner's passing trajectories (a weak model rarely
+    # produces any of its own); the offline planner teaches itself.
+    teacher = None if model == "offline" else scenario_program("offline", index, None, by_id)
     optimizer = dspy.BootstrapFewShot(
         metric=lambda example, pred, trace=None: safe_score(pred.result),
         max_bootstrapped_demos=max_demos, max_labeled_demos=0, max_rounds=1)
-    return optimizer.compile(student, trainset=trainset)
+    return optimizer.compile(student, teacher=teacher, trainset=trainset)
 
 
 def optimize(scenarios, model: str, out: Path, *, api_base: str | None = None,
-             json_out: bool = False, jobs: int = 0) -> int:
+             json_out: bool = False, jobs: int = 0, max_demos: int = 4) -> int:
     from uvmgr.agent.planner import compiled_name
     from uvmgr.eval_command import evaluate
     from uvmgr.evals import report
@@ -83,7 +87,7 @@ def optimize(scenarios, model: str, out: Path, *, api_base: str | None = None,
                            "held-out split", quiet=True)
     with tempfile.TemporaryDirectory(prefix="uvmgr-optimize-") as tmp:
         index = build_full_index(Path(tmp))
-        program = compile_program(train, model, index, api_base)
+        program = compile_program(train, model, index, api_base, max_demos)
     program.save(str(target))
     demos = sum(len(p.demos) for _, p in program.named_predictors())
     after_code = evaluate(held_out, [model], 1, jobs, out / "after", api_base, False,

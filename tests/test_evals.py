@@ -291,3 +291,15 @@ def test_bootstrap_few_shot_compiles_demos_that_load_into_the_planner(tmp_path, 
 def test_optimize_needs_both_splits(cli, tmp_path):
     r = cli("eval", "--optimize", "--only", "list-001", "--out", tmp_path)
     assert r.code == 2 and "both splits" in r.err
+
+
+def test_a_real_model_learns_from_the_offline_planners_trajectories(wheel_index):
+    """With a model that cannot pass anything itself (here: one that always fails to answer),
+    the demos still come from the offline planner as teacher."""
+    from uvmgr.evals.optimize import compile_program
+
+    train = load_scenarios(None, ["list-001"])
+    program = compile_program(train, "openai/unreachable-model", wheel_index,
+                              "http://127.0.0.1:9/v1", max_demos=1)
+    demos = dict(program.named_predictors())["react"].demos
+    assert len(demos) == 1 and "list_dependencies" in str(demos[0])

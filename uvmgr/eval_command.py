@@ -39,6 +39,9 @@ def add_parser(sub) -> None:
     p.add_argument("--optimize", action="store_true",
                    help="compile the planner with DSPy BootstrapFewShot on the training split "
                         "and report before/after on the held-out split")
+    p.add_argument("--max-demos", type=int, default=4, metavar="N",
+                   help="few-shot demos --optimize attaches (default 4; fewer for small context "
+                        "windows)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(project=None)
@@ -84,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         from uvmgr.evals.optimize import optimize
 
         return optimize(scenarios, models[0], out, api_base=api_base, json_out=args.json,
-                        jobs=args.jobs)
+                        jobs=args.jobs, max_demos=args.max_demos)
     return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
                     str(args.scenarios or "bundled"))
 
