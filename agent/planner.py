@@ -226,7 +226,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
                                  {s.name for s in REGISTRY if s.mutates})
         if program_path is None and engine is None:
             program_path = compiled_program_for(getattr(chain, "active", ""))
-        if program_path is not None:
+        if program_path:  # False: the plain program, even when a compiled one exists
             program.load(str(program_path))
         if predictors is not None:
             program.react, program.extract = predictors.react, predictors.extract

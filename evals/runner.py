@@ -161,8 +161,8 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
         kwargs["offline_fallback"] = False
     else:
         kwargs["model"] = "offline"
-    if program_path is not None:
-        kwargs["program_path"] = program_path
+    # Evals score the program they are given: the plain one unless a compiled one is named.
+    kwargs["program_path"] = program_path or False
     if predictors is not None:
         kwargs["predictors"] = predictors
     return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,

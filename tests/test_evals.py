@@ -303,3 +303,8 @@ def test_a_real_model_learns_from_the_offline_planners_trajectories(wheel_index)
                               "http://127.0.0.1:9/v1", max_demos=1)
     demos = dict(program.named_predictors())["react"].demos
     assert len(demos) == 1 and "list_dependencies" in str(demos[0])
+
+
+def test_eval_of_a_missing_compiled_program_exits_2(cli, tmp_path):
+    r = cli("eval", "--only", "list-001", "--program", tmp_path / "nope.json")
+    assert r.code == 2 and "no compiled program" in r.err

@@ -39,6 +39,9 @@ def add_parser(sub) -> None:
     p.add_argument("--optimize", action="store_true",
                    help="compile the planner with DSPy BootstrapFewShot on the training split "
                         "and report before/after on the held-out split")
+    p.add_argument("--program", metavar="FILE",
+                   help="score a compiled program (prompts/compiled/<model>.json) instead of "
+                        "the plain one")
     p.add_argument("--max-demos", type=int, default=4, metavar="N",
                    help="few-shot demos --optimize attaches (default 4; fewer for small context "
                         "windows)")
@@ -88,8 +91,12 @@ def _run(args: argparse.Namespace) -> int:
 
         return optimize(scenarios, models[0], out, api_base=api_base, json_out=args.json,
                         jobs=args.jobs, max_demos=args.max_demos)
+    program = Path(args.program) if args.program else None
+    if program is not None and not program.is_file():
+        raise UsageError(f"no compiled program at {program}",
+                         hint="`uvmgr eval --optimize --model M` writes prompts/compiled/<M>.json")
     return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
-                    str(args.scenarios or "bundled"))
+                    str(args.scenarios or "bundled"), program_path=program)
 
 
 def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: bool,
