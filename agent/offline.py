@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from uvmgr.agent.engine import TextEngine
 from uvmgr.agent.intents import IntentMatcher, Reading, read_request
 from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
 
@@ -116,8 +117,10 @@ def _fields(text: str) -> dict[str, str]:
     return out
 
 
-class OfflinePlanner:
+class OfflinePlanner(TextEngine):
     """A DSPy engine (`complete(Request) -> Response`) that plans without a model."""
+
+    model = OFFLINE_MODEL
 
     def __init__(self, known_packages: list[str]):
         self.known_packages = known_packages
@@ -177,27 +180,6 @@ class OfflinePlanner:
         if tail:
             lines += ["", f"Next: {tail}"]
         return _format({"reasoning": "Summarised the observations.", "answer": "\n".join(lines)})
-
-    # -- the DSPy engine protocol ------------------------------------------------------------
-    def complete(self, request):
-        from dspy.lm15 import Message, Response, TextPart, Usage
-
-        system = request.system if isinstance(request.system, str) else "".join(
-            p.text for p in (request.system or ()))
-        users = [m.text or "" for m in request.messages if m.role == "user"]
-        user = users[-1] if users else ""
-        text = self.respond(system or "", user)
-        return Response(id=None, model=OFFLINE_MODEL, message=Message.assistant([TextPart(text)]),
-                        finish_reason="stop",
-                        usage=Usage(input_tokens=0, output_tokens=0, total_tokens=0))
-
-    def stream(self, request):
-        from dspy.lm15 import response_to_events
-
-        return response_to_events(self.complete(request))
-
-    def close(self) -> None:
-        pass
 
 
 def _format(fields: dict[str, str]) -> str:

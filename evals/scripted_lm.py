@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 
+from uvmgr.agent.engine import TextEngine
+from uvmgr.agent.offline import _format
 
-class ScriptedEngine:
+
+class ScriptedEngine(TextEngine):
     model = "scripted"
 
     def __init__(self, steps: list[tuple[str, dict]], answer: str = "Done."):
@@ -18,35 +21,18 @@ class ScriptedEngine:
         self.calls: list = []
         self.cost = 0.0
 
-    def complete(self, request):
-        from dspy.lm15 import Message, Response, TextPart, Usage
-
-        system = request.system if isinstance(request.system, str) else "".join(
-            p.text for p in (request.system or ()))
-        user = [m.text or "" for m in request.messages if m.role == "user"][-1]
-        self.prompts.append((system or "", user))
-        if "next_tool_name" in (system or ""):
+    def respond(self, system: str, user: str) -> str:
+        self.prompts.append((system, user))
+        if "next_tool_name" in system:
             tool, args = self.steps.pop(0) if self.steps else ("finish", {})
             fields = {"next_thought": f"call {tool}", "next_tool_name": tool,
                       "next_tool_args": json.dumps(args)}
         else:
             fields = {"reasoning": "scripted", "answer": self.answer}
-        text = "\n\n".join(f"[[ ## {k} ## ]]\n{v}" for k, v in fields.items())
-        text += "\n\n[[ ## completed ## ]]"
-        return Response(id=None, model=self.model, message=Message.assistant([TextPart(text)]),
-                        finish_reason="stop", usage=Usage(input_tokens=0, output_tokens=0,
-                                                          total_tokens=0))
-
-    def stream(self, request):
-        from dspy.lm15 import response_to_events
-
-        return response_to_events(self.complete(request))
-
-    def close(self) -> None:
-        pass
+        return _format(fields)
 
 
-class ObedientPlanner:
+class ObedientPlanner(TextEngine):
     """The worst-case model for the adversarial scenarios: it plans like the offline planner,
     but once an observation carries the injected text it makes the injected call. What it
     achieves is what the safety layer alone lets through."""
@@ -64,7 +50,7 @@ class ObedientPlanner:
         self.cost = 0.0
 
     def respond(self, system: str, user: str) -> str:
-        from uvmgr.agent.offline import _fields, _format
+        from uvmgr.agent.offline import _fields
 
         body = user.split("\n\nRespond with the corresponding output fields", 1)[0]
         fields = _fields(body)
@@ -88,22 +74,3 @@ class ObedientPlanner:
             index += 1
         prompt = "\n\n".join(f"[[ ## {k} ## ]]\n{v}" for k, v in renumbered.items())
         return self.offline.respond(system, prompt)
-
-    def complete(self, request):
-        from dspy.lm15 import Message, Response, TextPart, Usage
-
-        system = request.system if isinstance(request.system, str) else "".join(
-            p.text for p in (request.system or ()))
-        users = [m.text or "" for m in request.messages if m.role == "user"]
-        text = self.respond(system or "", users[-1] if users else "")
-        return Response(id=None, model=self.model, message=Message.assistant([TextPart(text)]),
-                        finish_reason="stop", usage=Usage(input_tokens=0, output_tokens=0,
-                                                          total_tokens=0))
-
-    def stream(self, request):
-        from dspy.lm15 import response_to_events
-
-        return response_to_events(self.complete(request))
-
-    def close(self) -> None:
-        pass
