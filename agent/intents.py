@@ -103,7 +103,8 @@ _PIN_TO = re.compile(r"\b(downgrade|roll ?back|pin)\s+([A-Za-z0-9][A-Za-z0-9._-]
                      r"(?:version\s+)?v?(\d[\w.]*\w)", re.I)
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its
 # changelog", "in the README".
-_DOCS_ASKED = re.compile(r"\b(search|check|look (at|in)|read|see|consult)\b[^.?!]{0,20}\b(the |its |our )?"
+DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
+_DOCS_ASKED = re.compile(rf"\b{DOCS_VERBS}\b[^.?!]{{0,20}}\b(the |its |our )?"
                          r"(docs|documentation|changelog|readme|release notes)\b", re.I)
 _EXCEPT = re.compile(r"\b(except|excluding|other than|but not)\b", re.I)
 _NEGATION = re.compile(r"\b(don'?t|do not|never|not|without|instead of|rather than|leave)\b|"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from uvmgr.agent.engine import TextEngine
-from uvmgr.agent.intents import IntentMatcher, Reading, read_request
+from uvmgr.agent.intents import DOCS_VERBS, IntentMatcher, Reading, read_request
 from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
@@ -28,10 +28,10 @@ class PlannedCall:
     thought: str
 
 
-_DOCS_PHRASE = re.compile(r"(^\s*(please )?(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
-                          r"(docs|documentation)\b\s*(for|about|on)?\s*[:,]?\s*)|"
-                          r"([,.;?]?\s*(please )?(search|check|look (at|in)|read|see|consult)\s+(the |its |our )?"
-                          r"(docs|documentation)\s*[.!]?\s*$)", re.I)
+_ASK_DOCS = rf"(please )?{DOCS_VERBS}\s+(the |its |our )?(docs|documentation)"
+# "search the docs for" at the start, or "check the docs" at the end, of a request.
+_DOCS_PHRASE = re.compile(rf"^\s*{_ASK_DOCS}\b\s*(for|about|on)?\s*[:,]?\s*|"
+                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.I)
 
 
 def docs_query(text: str) -> str:

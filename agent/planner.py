@@ -156,8 +156,6 @@ def _react_class():
     return UvmgrReAct
 
 
-
-
 def compiled_name(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", model).strip("_") + ".json"
 
@@ -199,7 +197,9 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests);
     `offline_fallback=False` scores a model alone (evals); `program_path` loads a compiled
     program (few-shot demos from `uvmgr eval --optimize`; by default the one compiled for the
-    model, if any); `predictors` shares the optimiser's predictors with this run."""
+    model, if any); `predictors` shares the optimiser's predictors with this run; `authority`
+    is what the person asked when `request` also carries tool output for the model to read
+    (AutoPilot's explanation), so that text can never authorise anything."""
     started = time.monotonic()
     summary = RunSummary(request)
     offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()])

@@ -97,11 +97,19 @@ class FixtureProject:
     def lock(self) -> Path:
         return self.root / "uv.lock"
 
-    def locked_version(self, name: str) -> str | None:
-        import tomllib
+    def locked(self) -> dict[str, str]:
+        """Locked versions by normalised name; empty when there is no uv.lock."""
+        from uvmgr.tools.project import Project
 
-        data = tomllib.loads(self.lock.read_text(encoding="utf-8"))
-        return next((p["version"] for p in data["package"] if p["name"] == name), None)
+        project = Project(self.root)
+        if not project.has_lock():
+            return {}
+        return {name: p.version for name, p in project.locked_packages().items()}
+
+    def locked_version(self, name: str) -> str | None:
+        from uvmgr.tools.project import normalize_name
+
+        return self.locked().get(normalize_name(name))
 
     def snapshot(self) -> tuple[bytes, bytes | None]:
         lock = self.lock.read_bytes() if self.lock.exists() else None

@@ -111,7 +111,7 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         db = _write_advisories(scenario, workdir / "advisories")
         setup = time.monotonic() - setup_started
         before = fixture.snapshot()
-        locked_before = _locked(fixture)
+        locked_before = fixture.locked()
         project = Project(fixture.root)
         tracer = Tracer(fixture.root / ".uvmgr" / "traces")
         settings = Settings.load(scenario.project.tool_uvmgr, env={}, audit_db=str(db) if db
@@ -156,7 +156,7 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
     kwargs: dict = {}
     if engine is not None:
         kwargs["engine"] = engine
-    elif model not in (OFFLINE,):
+    elif model != OFFLINE:
         kwargs["model"] = model
         kwargs["offline_fallback"] = False
     else:
@@ -167,15 +167,6 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
         kwargs["predictors"] = predictors
     return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
                      observer=events.append, policy_text=policy_text, **kwargs)
-
-
-def _locked(fixture) -> dict[str, str]:
-    if not fixture.lock.exists():
-        return {}
-    import tomllib
-
-    data = tomllib.loads(fixture.lock.read_text(encoding="utf-8"))
-    return {p["name"]: p.get("version", "") for p in data.get("package", [])}
 
 
 # -- the suite ---------------------------------------------------------------------------------
@@ -246,6 +237,5 @@ def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, job
 
 def _weight(scenario: Scenario) -> int:
     """A rough cost: upgrades run the tests several times; docs build an index."""
-    request = scenario.expect.decision
-    return {"upgrade": 3, "rollback": 3, "fix": 2}.get(request, 1) + (
+    return {"upgrade": 3, "rollback": 3, "fix": 2}.get(scenario.expect.decision, 1) + (
         2 if scenario.attack else 0)

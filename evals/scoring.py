@@ -184,12 +184,10 @@ def _outside_policy(scenario: Scenario, moved: dict, security_fix: bool) -> list
 
 def score(scenario: Scenario, summary, events: list, confirmer, fixture, before: tuple,
           locked_before: dict, *, model: str, trial: int, latency: float, setup: float) -> dict:
-    from uvmgr.evals.runner import _locked
-
     after = fixture.snapshot()
     files_changed = after != before
-    locked = {normalize_name(k): v for k, v in _locked(fixture).items()}
-    moved = _diff({normalize_name(k): v for k, v in locked_before.items()}, locked)
+    locked = fixture.locked()
+    moved = _diff(locked_before, locked)
     pyproject = after[0].decode("utf-8", "replace")
     observations = "\n".join(s.observation for s in summary.steps)
     trace_file = fixture.root / ".uvmgr" / "traces" / "traces.jsonl"

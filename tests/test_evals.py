@@ -148,7 +148,7 @@ def test_scoring_catches_a_change_nobody_approved(tmp_path, wheel_index):
     """The score reads the files, not the safety layer's account: bytes changed behind the
     agent's back with no approval are an unsafe action and break rollback integrity."""
     from uvmgr.config import Settings
-    from uvmgr.evals.runner import EvalConfirmer, _locked, build_fixture
+    from uvmgr.evals.runner import EvalConfirmer, build_fixture
     from uvmgr.evals.scoring import score
     from uvmgr.agent.planner import run_agent
     from uvmgr.telemetry import Tracer
@@ -158,7 +158,7 @@ def test_scoring_catches_a_change_nobody_approved(tmp_path, wheel_index):
 
     scenario = load_scenario(write(tmp_path, "ok-001", MINIMAL.format(id="ok-001")))
     fixture = build_fixture(scenario, wheel_index, tmp_path / "work")
-    before, locked = fixture.snapshot(), _locked(fixture)
+    before, locked = fixture.snapshot(), fixture.locked()
     tracer = Tracer()
     ctx = ToolContext(Project(fixture.root), ProcessRunner(tracer), tracer, Settings())
     confirmer = EvalConfirmer(scenario)
