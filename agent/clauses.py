@@ -1,0 +1,281 @@
+"""One step of a request read into a `Clause`: its intent from the head verb and its object,
+its targets, scope, exclusions and level. `strict=True` is the reading `--yes` trusts: no typo
+tolerance and no guessing."""
+
+from __future__ import annotations
+
+import re
+
+from uvmgr.agent import lexicon as lx
+from uvmgr.agent.reading import (
+    _AMBIG,
+    _BUILD,
+    _CHECK,
+    _DEV,
+    _EXCLUDE,
+    _GROUP,
+    _LIST,
+    _LOCK_OBJ,
+    _OUT,
+    _OUTDATED,
+    _PIN,
+    _SCOPE_ALL,
+    _SECURITY,
+    _TEST,
+    Clause,
+    _head,
+    _is_name_like,
+    add_specs,
+    level_of,
+    match_package,
+    suggestion,
+    tokens,
+)
+from uvmgr.tools.project import normalize_name
+
+_LOOKING = frozenset("check verify validate inspect review look find see confirm".split())
+_UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|"
+                           r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
+_REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
+                               r"(is|are) (unused|not used|dead weight)|do not need|"
+                               r"can (go|be removed|be dropped))\b")
+_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
+_DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
+_VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
+
+
+def _topic(text: str) -> str:
+    """The intent the words of a verb-less request or a question point to."""
+    if _SECURITY.search(text):
+        return "audit"
+    if _LOCK_OBJ.search(text):
+        return "lock"
+    if _CHECK.search(text):
+        return "check"
+    if _BUILD.search(text):
+        return "build"
+    if _TEST.search(text):
+        return "test"
+    if _OUTDATED.search(text):
+        return "outdated"
+    if re.search(r"\b(depend on|dependencies|packages|installed|using|use)\b", text) or \
+            _LIST.search(text):
+        return "list"
+    return ""
+
+
+def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
+    sec = bool(_SECURITY.search(text))
+    if act == "howto" or verb == "docs":
+        return "docs"
+    if verb in ("generic", "list", "") and _DOCS.search(text):
+        return "docs"
+    if act in ("question", "deliberate") or not verb:
+        if not verb and act == "command":
+            if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
+                return "fix"
+            if _UPGRADE_WORD.search(text) and not _OUTDATED.search(
+                    text.replace("latest", "")) and not sec:
+                return "upgrade"
+            if re.search(r"\b(relock|re-lock|lock)\b", text) and not _TEST.search(text):
+                return "lock"
+        if act in ("question", "deliberate"):
+            if re.search(r"\b(what|anything) (is )?(new|changed)|\bwhat changed\b|\bchanges in\b|"
+                         r"\bwhy\b", text) and not sec:
+                return "docs"
+            if verb in ("upgrade",) or _UPGRADE_WORD.search(text) and not sec:
+                return "outdated"
+            if verb == "fix" and sec:
+                return "audit"
+            if verb in ("add", "remove", "lock"):
+                return verb  # asked about, not commanded: the planner answers or asks back
+        return _topic(text)
+    if verb == "upgrade":
+        if sec:
+            return "fix"
+        if _LOCK_OBJ.search(text) and not re.search(r"\b(dependencies|packages|everything|all)\b",
+                                                    text):
+            return "lock"
+        return "upgrade"
+    if verb == "remove":
+        return "fix" if sec else "remove"
+    if verb == "fix":
+        if sec:
+            return "fix"
+        if first_word == "patch":
+            return "upgrade"
+        if _LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
+            return "lock"
+        return ""
+    if verb == "list":
+        topic = _topic(text)
+        return topic if topic in ("audit", "outdated", "test", "check") else "list"
+    if verb == "generic":
+        topic = _topic(text)
+        if first_word in ("apply", "do", "get", "go", "make", "pull", "take") and \
+                _UPGRADE_WORD.search(text) and not sec:
+            return "upgrade"
+        if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec:
+            return "fix"
+        if topic == "lock" and first_word in _LOOKING:
+            return ""
+        if topic == "list" and first_word not in _LOOKING | {"run", "get"}:
+            return ""
+        return topic
+    if verb in ("check", "test", "build") and sec:
+        return "audit"
+    return verb
+
+
+def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    act, verb, rest = _head(text)
+    first_word = text.strip().lstrip(",").split(" ", 1)[0] if text.strip() else ""
+    body = rest if verb else text
+    first_word = _first_verb_word(text) or first_word
+    clause = Clause(text=text, act=act)
+    clause.intent = _intent(act, verb, rest, text, first_word)
+    if act == "statement" and not clause.intent:
+        if _REMOVE_STATEMENT.search(text):
+            clause.intent = "remove"
+        elif _ADD_STATEMENT.match(rest):
+            clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
+            body = rest
+    elif act == "statement" and _REMOVE_STATEMENT.search(text):
+        clause.intent = "remove"
+    pin = _PIN.search(text)
+    if pin and act in ("command", "statement") and not _SECURITY.search(text):
+        name, corrected = match_package(pin.group(2), known, strict)
+        clause.intent, clause.pin = "add", True
+        clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
+        if corrected:
+            clause.typos.append(name)
+        return clause
+    if _OUT.search(text) and not _names_in(text, known):
+        clause.intent = "out_of_scope"
+        return clause
+    clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    if clause.intent == "add":
+        specs, vague = add_specs(body)
+        clause.specs = specs
+        if vague and not specs:
+            clause.ambiguous = vague
+        for spec in specs:  # typos of a dependency's name are confirmed, never guessed
+            name, corrected = match_package(spec, known, strict)
+            if corrected:
+                clause.typos.append(name)
+        clause.dev = bool(_DEV.search(text))
+        group = _GROUP.search(text)
+        if group and not clause.dev:
+            g = group.group(1) or group.group(2)
+            if g in ("dev", "development", "test", "tests", "testing"):
+                clause.dev = True
+            else:
+                clause.group = g
+        return clause
+    _targets(clause, text, body, known, strict)
+    return clause
+
+
+def _first_verb_word(text: str) -> str:
+    for word in re.findall(r"[a-z-]+", text):
+        if word in lx.HEAD_VERBS:
+            return word
+    return ""
+
+
+def _names_in(text: str, known: dict[str, str]) -> list[str]:
+    return [n for n in (match_package(t, known, True)[0] for t in tokens(text)) if n]
+
+
+def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
+    """Packages, exclusions, unknown names and pronouns in one step."""
+    phrase = _object_phrase(body)
+    split = _EXCLUDE.search(text)
+    before, after = (text[:split.start()], text[split.end():]) if split else (text, "")
+    included: list[str] = []
+    excluded: list[str] = []
+    for part, bucket in ((before, included), (after, excluded)):
+        for tok in tokens(part):
+            name, corrected = match_package(tok, known, strict)
+            if name and name not in bucket:
+                bucket.append(name)
+                if corrected:
+                    clause.typos.append(name)
+            elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
+                    _is_name_like(tok) and tok in phrase and not _level_word(tok):
+                if tok not in [u for u, _ in clause.unknown]:
+                    clause.unknown.append((tok, suggestion(tok, known)))
+    if excluded and not included:
+        clause.excluded = excluded
+        clause.all_packages = True
+    elif excluded and included and split and split.group(0) in ("not", "but not", "except"):
+        clause.packages = [n for n in included if n not in excluded]
+    else:
+        clause.packages = included + [n for n in excluded if n not in included]
+    if not clause.packages and not clause.all_packages:
+        clause.all_packages = bool(_SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
+                                                                                  "outdated")
+        first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
+        if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
+                _AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
+                                                r"whatever|the one|that one|one)\b", first)):
+            clause.ambiguous = first.split(" ")[0] if first else "it"
+    if clause.intent == "remove" and not clause.packages and not clause.unknown and \
+            not clause.ambiguous:
+        clause.ambiguous = "which package"
+
+
+_PHRASE_END = frozenset("to as for in into so because since which that from with on at when "
+                        "while if once after before unless until via by without but except "
+                        "excluding apart other besides leave keep".split())
+
+
+def _object_phrase(body: str) -> list[str]:
+    """The words a verb acts on: up to the first preposition or conjunction."""
+    out = []
+    for tok in tokens(body):
+        if tok in _PHRASE_END and out:
+            break
+        if tok in (",", ";"):
+            continue
+        if re.match(r"^[a-z]{4,}(ing|ed|ly)$", tok):
+            continue
+        out.append(tok)
+    return out
+
+
+def _level_word(tok: str) -> bool:
+    return bool(re.match(r"^(patch\w*|minor\w*|major\w*|breaking|latest|safe\w*|v?\d[\w.]*|"
+                         r"bugfix\w*)$", tok))
+
+
+def normalized_known(known: list[str]) -> dict[str, str]:
+    return {normalize_name(k): k for k in known}
+
+
+_MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
+                       r"except|excluding|leave|keep|skip|hold|without|not|tests? (green|pass\w*)"
+                       r")\b")
+
+
+def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> list[Clause]:
+    """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
+    verb-less part that only qualifies a neighbouring upgrade is read together with it."""
+    clauses = [read_clause(p, known, strict) for p in parts]
+    out: list[Clause] = []
+    pending = ""
+    for i, clause in enumerate(clauses):
+        modifier = not clause.intent and clause.act not in ("prohibition",) and \
+            _MODIFIER.search(clause.text)
+        if modifier:
+            if out and out[-1].intent == "upgrade":
+                out[-1] = read_clause(f"{out[-1].text} {clause.text}", known, strict)
+                continue
+            if i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade":
+                pending = f"{pending} {clause.text}".strip()
+                continue
+        if pending and clause.intent == "upgrade":
+            clause = read_clause(f"{clause.text} {pending}", known, strict)
+            pending = ""
+        out.append(clause)
+    return out

@@ -1,0 +1,317 @@
+"""The request grammar: rewrite shorthand, split a request into steps, and read each step as a
+speech act (command, question, how-to, deliberation, statement, prohibition), an intent from
+its head verb and object, targets (whole package tokens against the project's dependencies),
+scope, exclusions, and a level with negation. Pure functions over strings; the lexicon is
+compiled once at import."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from uvmgr.agent import lexicon as lx
+from uvmgr.tools.project import normalize_name
+
+LEVELS = ("patch", "minor", "major")
+MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
+
+_REWRITES = [(re.compile(p), r) for p, r in lx.REWRITES]
+_OP = r"(?:===|==|>=|<=|~=|!=|<|>)"
+_VER = r"v?[0-9][0-9a-z.*+!-]*"
+_TOKEN = re.compile(rf"[a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:{_OP}{_VER}"
+                    rf"(?:,{_OP}{_VER})*)?|\?|,|;")
+_SPEC = re.compile(rf"^([a-z0-9][a-z0-9._-]*?)(\[[a-z0-9,._-]+\])?((?:{_OP}{_VER})"
+                   rf"(?:,{_OP}{_VER})*)?$")
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+_SECURITY = _words(lx.SECURITY)
+_LOCK_OBJ = _words(lx.LOCK_OBJECT)
+_TEST = _words(lx.TEST_WORDS)
+_BUILD = _words(lx.BUILD_WORDS)
+_CHECK = _words(lx.CHECK_WORDS)
+_LIST = _words(lx.LIST_WORDS)
+_OUTDATED = _words(lx.OUTDATED_WORDS)
+_HOWTO = re.compile(rf"^(?:{lx.HOWTO})|\b(?:how (do|can|should|would|could|to) (i|we|you|one)?)"
+                    r"|\b(docs|documentation|changelog|release notes|readme)\b")
+_DELIBERATE = re.compile(rf"\b(?:{lx.DELIBERATE})\b")
+_QUESTION_START = re.compile(rf"^(?:{lx.QUESTION_OPENERS})\b")
+_POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
+_SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
+                      r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
+_PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not)\b")
+_OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
+_AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
+_PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
+_LEVEL = {lvl: re.compile(rf"\b(?:{w})\b") for lvl, w in lx.LEVEL_WORDS.items()}
+_NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})\b")
+              for lvl, w in lx.LEVEL_WORDS.items()}
+_ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
+                               r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
+_TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
+_PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
+                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:version\s+)?v?"
+                  r"(\d[\w.]*\w|\d)\b")
+_EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
+_SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
+_DEV = re.compile(r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
+                  r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
+                  r"dev|development)\b|\bto (the )?dev\b|\bdev-only\b")
+_GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
+                    r"|--group[ =]([a-z0-9_-]+)")
+_STOP_OBJECT = frozenset("to as for in into so because since which that from with on at "
+                         "when while if once after before unless until via by".split())
+_CONNECTORS = re.compile(r"^(?:and|also|then|plus|afterwards|after that|after|next|finally|"
+                         r"first|firstly|secondly|lastly|once done|once that is done|when done|"
+                         r"and then|and after that|and finally|and also|but|too|as well)\b\s*")
+
+
+@dataclass
+class Clause:
+    """One step of a request, as the grammar reads it."""
+
+    text: str
+    act: str = "command"  # command | question | howto | deliberate | statement | prohibition
+    intent: str = ""  # "" when no verb or keyword says what to do
+    packages: list[str] = field(default_factory=list)  # project dependencies, exact or corrected
+    all_packages: bool = False  # "everything", "all the deps"
+    excluded: list[str] = field(default_factory=list)
+    specs: list[str] = field(default_factory=list)  # requirements to add, PEP 508
+    level: str = "minor"
+    major_asked: bool = False  # an explicit positive "major"/"breaking"/"to version N"
+    level_negated: bool = False
+    dev: bool = False
+    group: str | None = None
+    typos: list[str] = field(default_factory=list)  # names corrected to a dependency
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)  # (name, did you mean)
+    ambiguous: str = ""  # why this step needs a person
+    pin: bool = False  # "pin/downgrade X to V"
+
+
+def normalise(text: str) -> str:
+    """Lower case, shorthand spelled out, operators glued to their version."""
+    out = " " + text.lower().strip() + " "
+    for pattern, repl in _REWRITES:
+        out = pattern.sub(repl, out)
+    out = re.sub(rf"\s*({_OP})\s*(?=v?\d)", r"\1", out)
+    out = re.sub(r"\s+", " ", out)
+    return out.strip()
+
+
+_SPLIT = re.compile(r"\s*(?:;|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|afterwards|after that|"
+                    r"and after that|and afterwards|followed by|once (?:that is|it is|that's) "
+                    r"done|and finally|finally|and next|next)\b\s*,?)\s*")
+
+
+def split_steps(text: str) -> list[str]:
+    """Clauses in the order the person wants them done; "and" splits only before a verb."""
+    parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
+    out: list[str] = []
+    for part in parts:
+        pieces = re.split(r"\s*(?:,\s*)?\b(?:and|plus|&|also|as well as)\s+(?=(?:also |then |"
+                          r"please |pls |maybe )?(\w+))", part)
+        # re.split with a group: [text, verb, text, verb, ...]; join back where no verb follows.
+        current = pieces[0]
+        for i in range(1, len(pieces), 2):
+            verb, rest = pieces[i], pieces[i + 1]
+            if _verb_of(verb) and _verb_of(verb) != "generic" or verb in ("run", "check",
+                                                                              "make", "do"):
+                out.append(current)
+                current = rest
+            else:
+                current = f"{current} and {rest}"
+        out.append(current)
+    steps = [s.strip(" ,") for s in out if s.strip(" ,.?!")]
+    order = _reorder(steps)
+    return order
+
+
+def _reorder(steps: list[str]) -> list[str]:
+    """"run the tests before upgrading click": the part after "before" goes first."""
+    out: list[str] = []
+    for step in steps:
+        m = re.match(r"(.+?)\s*,?\s*\bbut (?:first|before that)\b\s*,?\s*(.+)", step)
+        if m:
+            out += [m.group(2), m.group(1)]
+        else:
+            out.append(step)
+    return out
+
+
+def _verb_of(word: str) -> str:
+    return lx.HEAD_VERBS.get(word, "")
+
+
+def tokens(text: str) -> list[str]:
+    return [t.rstrip(".") for t in _TOKEN.findall(text)]
+
+
+def _head(clause: str) -> tuple[str, str, str]:
+    """(act, head verb's intent or "", the rest after the head verb)."""
+    text = clause.strip(" ,.!")
+    text = _CONNECTORS.sub("", text)
+    text = _CONNECTORS.sub("", text)
+    if _PROHIBIT.match(text):
+        rest = _PROHIBIT.sub("", text, count=1).strip()
+        return "prohibition", _verb_intent(rest)[0], rest
+    question = text.endswith("?")
+    text = text.rstrip("?").strip()
+    polite = _POLITE.match(text)
+    if polite:
+        text = text[polite.end():]
+        question = False
+    if _HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)", text):
+        return "howto", "docs", text
+    if _DELIBERATE.match(text) or (question and _DELIBERATE.search(text)):
+        return "deliberate", _verb_intent(_DELIBERATE.sub("", text, count=1).strip(" ,"))[0], text
+    if not polite and _QUESTION_START.match(text) and (question or not re.match(
+            r"^(do|did|make|get) (the|a|an|all|some|those|these)\b", text)):
+        return "question", "", text
+    subject = _SUBJECT.match(text)
+    if subject and not polite:
+        rest = text[subject.end():]
+        intent, after = _verb_intent(rest)
+        return ("statement" if question is False else "question"), intent, after
+    intent, after = _verb_intent(text)
+    return ("question" if question else "command"), intent, after
+
+
+def _verb_intent(text: str) -> tuple[str, str]:
+    text = text.strip()
+    for pattern, intent in _PHRASAL:
+        m = pattern.match(text)
+        if m:
+            return intent, text[m.end():].strip()
+    first, _, rest = text.partition(" ")
+    intent = _verb_of(first)
+    if intent:
+        if rest.startswith(("up ", "out ", "in ")) and intent == "generic":
+            rest = rest.split(" ", 1)[1] if " " in rest else ""
+        return intent, rest
+    return "", text
+
+
+def level_of(text: str) -> tuple[str, bool, bool]:
+    """(level, an explicit positive major, a negated level). "without majors" is minor; "only
+    patches" patch; "major" or "to version 3" major; nothing named: minor."""
+    positive, negated = set(), set()
+    for lvl in LEVELS:
+        if _NEG_LEVEL[lvl].search(text):
+            negated.add(lvl)
+            if lvl == "minor" and re.search(r"\bnon-breaking|nonbreaking|non breaking\b", text):
+                negated.discard("minor")
+                positive.add("minor")
+        elif _LEVEL[lvl].search(text):
+            positive.add(lvl)
+    if re.search(r"\bnon[- ]?breaking\b|\bwithout breaking\b|\bnot breaking\b|\bnothing breaking"
+                 r"\b|\bno breaking\b|\bavoid breaking\b", text):
+        negated.add("major")
+        positive.discard("major")
+        positive.discard("minor") if "minor" in positive and not _LEVEL["minor"].search(
+            re.sub(r"non[- ]?breaking", "", text)) else None
+    if _TO_VERSION.search(text) and "major" not in negated:
+        positive.add("major")
+    if "safe" in text and not positive - {"minor"}:
+        positive.discard("minor")
+    for lvl in LEVELS:
+        if _ONLY_LEVEL[lvl].search(text) and lvl not in negated:
+            return lvl, lvl == "major", bool(negated)
+    positive -= negated
+    if positive:
+        top = max(positive, key=LEVELS.index)
+        return top, top == "major", bool(negated)
+    if negated:
+        below = [lvl for lvl in LEVELS if LEVELS.index(lvl) < min(map(LEVELS.index, negated))]
+        return (below[-1] if below else "patch"), False, True
+    return "minor", False, False
+
+
+def _prose_spec(name: str, after: str) -> tuple[str, int]:
+    """"at least (version) 2.1" -> ">=2.1" and how many characters of `after` it used."""
+    patterns = (
+        (r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
+         r"(\d[\w.]*)", ">="),
+        (r"(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more)|\+)", ">="),
+        (r"(?:below|under|less than|lower than|older than|before|prior to|<)\s*(?:version\s+|v)?"
+         r"(\d[\w.]*)", "<"),
+        (r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
+         r"(\d[\w.]*)", "<="),
+        (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(\d[\w.]*)", "=="),
+        (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
+    )
+    specs, used, rest = [], 0, after
+    while True:
+        rest_stripped = re.sub(r"^(,|and|but|,? but)\s*", "", rest.strip())
+        for pattern, op in patterns:
+            m = re.match(pattern, rest_stripped)
+            if m:
+                specs.append(op + m.group(1).rstrip("."))
+                consumed = len(rest) - len(rest_stripped) + m.end()
+                used += consumed
+                rest = rest[consumed:]
+                break
+        else:
+            break
+    return (name + ",".join(specs)), used
+
+
+def _is_name_like(tok: str) -> bool:
+    return bool(re.match(r"^[a-z][a-z0-9._-]*[a-z0-9](\[[a-z0-9,._-]+\])?$", tok)) and \
+        tok not in lx.ENGLISH and tok not in lx.HEAD_VERBS
+
+
+def add_specs(rest: str) -> tuple[list[str], str]:
+    """The requirements after an add verb: "hypothesis and freezegun", "httpx>=0.27",
+    "attrs at least 23". Stops at "to/as/for/in ..."; words around a name are not names."""
+    specs: list[str] = []
+    text = rest.strip()
+    ambiguous = ""
+    while text:
+        text = re.sub(r"^(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
+                      r"module|dependency|dependency on|dep on|called|named|packages|"
+                      r"libraries|new|python|pypi)\b)\s*", "", text)
+        m = re.match(r"([a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:" + _OP + _VER +
+                     r"(?:," + _OP + _VER + r")*)?)", text)
+        if not m:
+            break
+        tok = m.group(1).rstrip(".")
+        if tok in _STOP_OBJECT or tok in ("and",):
+            break
+        if _AMBIG.match(tok) or tok in ("something", "one", "stuff"):
+            ambiguous = tok
+            break
+        after = text[m.end():]
+        spec, used = _prose_spec(tok, after)
+        if tok in lx.ENGLISH and not _SPEC.match(tok).group(3):
+            if specs:
+                break
+            text = after.strip()
+            continue
+        specs.append(spec)
+        text = after[used:].strip()
+        if not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
+            break
+    return specs, ambiguous
+
+
+def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, bool]:
+    """(dependency name, corrected) for a token, or ("", False)."""
+    m = _SPEC.match(tok)
+    if not m:
+        return "", False
+    name = normalize_name(m.group(1))
+    if name in known:
+        return name, False
+    if strict or len(name) < 4 or name in lx.ENGLISH or name in lx.HEAD_VERBS:
+        return "", False
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    return (close[0], True) if close else ("", False)
+
+
+def suggestion(name: str, known: dict[str, str]) -> str | None:
+    close = difflib.get_close_matches(normalize_name(name), list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
