@@ -205,13 +205,12 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
                     _is_name_like(tok) and tok in phrase and not _level_word(tok):
                 if tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
+    clause.packages = [n for n in included if n not in excluded]
     if excluded and not included:
         clause.excluded = excluded
         clause.all_packages = True
-    elif excluded and included and split and split.group(0) in ("not", "but not", "except"):
-        clause.packages = [n for n in included if n not in excluded]
-    else:
-        clause.packages = included + [n for n in excluded if n not in included]
+        if clause.intent == "remove":
+            clause.ambiguous = "what to remove"
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(_SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")
