@@ -74,8 +74,9 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         if not verb and act == "command":
             if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
                 return "fix"
-            if _UPGRADE_WORD.search(text) and not _OUTDATED.search(
-                    text.replace("latest", "")) and not sec:
+            if _UPGRADE_WORD.search(text) and not sec and (not _OUTDATED.search(
+                    text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
+                                                            r"all|only)\b", text)):
                 return "upgrade"
             if re.search(r"\b(relock|re-lock|lock)\b", text) and not _TEST.search(text):
                 return "lock"
@@ -133,7 +134,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     body = rest if verb else text
     first_word = _first_verb_word(text) or first_word
     clause = Clause(text=text, act=act)
-    clause.intent = _intent(act, verb, rest, text, first_word)
+    clause.intent = _intent(act, verb, rest, text, first_word) if verb or act != "statement" \
+        else ""
     if act == "statement" and not clause.intent:
         if _REMOVE_STATEMENT.search(text):
             clause.intent = "remove"
@@ -190,6 +192,7 @@ def _names_in(text: str, known: dict[str, str]) -> list[str]:
 def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
     """Packages, exclusions, unknown names and pronouns in one step."""
     phrase = _object_phrase(body)
+    commanded = body != text and clause.act in ("command", "statement")
     split = _EXCLUDE.search(text)
     before, after = (text[:split.start()], text[split.end():]) if split else (text, "")
     included: list[str] = []
@@ -197,12 +200,15 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
     for part, bucket in ((before, included), (after, excluded)):
         for tok in tokens(part):
             name, corrected = match_package(tok, known, strict)
+            if name and bucket is included and commanded and tok not in phrase:
+                continue  # "upgrade click so it works with rich": rich is only mentioned
             if name and name not in bucket:
                 bucket.append(name)
                 if corrected:
                     clause.typos.append(name)
             elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
-                    _is_name_like(tok) and tok in phrase and not _level_word(tok):
+                    _is_name_like(tok) and tok in phrase and not _level_word(tok) and \
+                    (commanded or tok in _asked_about(text)):
                 if tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
     clause.packages = [n for n in included if n not in excluded]
@@ -241,6 +247,13 @@ def _object_phrase(body: str) -> list[str]:
             continue
         out.append(tok)
     return out
+
+
+def _asked_about(text: str) -> set[str]:
+    """Names a question asks about: "is flask out of date?", "the latest version of flask"."""
+    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) ([a-z0-9][a-z0-9._-]*)|"
+                       r"\b(?:of|for|on|about) ([a-z0-9][a-z0-9._-]*)", text)
+    return {a or b for a, b in found}
 
 
 def _level_word(tok: str) -> bool:

@@ -16,7 +16,7 @@ REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(what|that|it|there|who|where|how)'s\b", r"\1 is"), (r"\blet'?s\b", "let us"),
     (r"\b(i|we|you|they)'(d|ll|ve|re|m)\b", r"\1"), (r"\bi'?m\b", "i"),
     (r"\b(pls|plz|plox|please|kindly|pretty please|thx|thanks|thank you|ty|cheers|asap|rn|"
-     r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|so|um|uh|"
+     r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|um|uh|"
      r"folks|team|mate|buddy)\b", " "),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",

@@ -44,6 +44,9 @@ _POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not)\b")
+_REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
+                       r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
+                       r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
 _OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
 _AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
 _PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
@@ -158,6 +161,8 @@ def _head(clause: str) -> tuple[str, str, str]:
     if _PROHIBIT.match(text):
         rest = _PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
+    if _REPORTED.search(text):
+        return "statement", "", text  # "the upgrade of click was rejected": a report, not a wish
     question = text.endswith("?")
     text = text.rstrip("?").strip()
     polite = _POLITE.match(text)
