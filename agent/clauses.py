@@ -230,6 +230,8 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
         clause.ambiguous = "which package"
 
 
+_OF_NOUNS = frozenset("update updates upgrade upgrades patch patches bump bumps version versions "
+                      "release releases fixes fix removal".split())
 _PHRASE_END = frozenset("to as for in into so because since which that from with on at when "
                         "while if once after before unless until via by without but except "
                         "excluding apart other besides leave keep".split())
@@ -237,8 +239,10 @@ _PHRASE_END = frozenset("to as for in into so because since which that from with
 
 def _object_phrase(body: str) -> list[str]:
     """The words a verb acts on: up to the first preposition or conjunction."""
-    out = []
+    out: list[str] = []
     for tok in tokens(body):
+        if tok in ("for", "of", "on", "to") and out and out[-1] in _OF_NOUNS:
+            continue  # "the patch updates for click": click is the object
         if tok in _PHRASE_END and out:
             break
         if tok in (",", ";"):
