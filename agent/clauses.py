@@ -41,6 +41,14 @@ _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?
                                r"can (go|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
+_CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
+                        r"whether)\b")
+_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (needed|necessary|possible|any|"
+                                 r"there (are|is) any|applicable|you can|it is safe|safe|"
+                                 r"available|the tests (still )?pass|tests (still )?pass)\b")
+_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
+                             r"save for|with the exception of|but not|leave|leaving|skip|"
+                             r"without touching|do not touch|hold back|holding back)\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -50,6 +58,9 @@ def _topic(text: str) -> str:
         return "audit"
     if _LOCK_OBJ.search(text):
         return "lock"
+    if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
+                 text):
+        return "outdated"
     if _CHECK.search(text):
         return "check"
     if _BUILD.search(text):
@@ -155,16 +166,27 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if _OUT.search(text) and not _names_in(text, known):
         clause.intent = "out_of_scope"
         return clause
+    if first_word in lx.MISSPELT_VERBS:
+        clause.typos.append(first_word)
+    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and _CONDITION.search(text) \
+            and not _HARMLESS_CONDITION.search(text):
+        clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
     if clause.intent == "add":
         specs, vague = add_specs(body)
         clause.specs = specs
         if vague and not specs:
             clause.ambiguous = vague
-        for spec in specs:  # typos of a dependency's name are confirmed, never guessed
+        for i, spec in enumerate(specs):  # a misspelt name is confirmed, never approved
             name, corrected = match_package(spec, known, strict)
             if corrected:
                 clause.typos.append(name)
+            elif not name:
+                popular = popular_typo(spec)
+                if popular:
+                    clause.typos.append(popular)
+                    if not strict:
+                        specs[i] = popular + spec[len(_spec_name(spec)):]
         clause.dev = bool(_DEV.search(text))
         group = _GROUP.search(text)
         if group and not clause.dev:
@@ -212,6 +234,10 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
                 if tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
     clause.packages = [n for n in included if n not in excluded]
+    strong = _STRONG_EXCLUDE.search(text)
+    if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
+            not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
+        clause.ambiguous = f"\"{strong.group(0)} {text[strong.end():].strip()}\""
     if excluded and not included:
         clause.excluded = excluded
         clause.all_packages = True
@@ -263,6 +289,24 @@ def _asked_about(text: str) -> set[str]:
 def _level_word(tok: str) -> bool:
     return bool(re.match(r"^(patch\w*|minor\w*|major\w*|breaking|latest|safe\w*|v?\d[\w.]*|"
                          r"bugfix\w*)$", tok))
+
+
+def _spec_name(spec: str) -> str:
+    m = re.match(r"[a-z0-9][a-z0-9._-]*", spec)
+    return m.group(0) if m else spec
+
+
+def popular_typo(spec: str) -> str:
+    """A widely used package this new name is probably a misspelling of ("hypotesis")."""
+    import difflib
+
+    from uvmgr.tools.popular import POPULAR_PACKAGES
+
+    name = normalize_name(_spec_name(spec))
+    if name in POPULAR_PACKAGES or len(name) < 5:
+        return ""
+    close = difflib.get_close_matches(name, sorted(POPULAR_PACKAGES), n=1, cutoff=0.88)
+    return close[0] if close else ""
 
 
 def normalized_known(known: list[str]) -> dict[str, str]:

@@ -132,7 +132,8 @@ def _foreign(text: str) -> str:
     non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
     hits = sum(1 for w in words if w in FOREIGN_WORDS)
     accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
-    if non_latin >= 2 or (hits + accented >= 2 and (hits + accented) / len(words) >= 0.25):
+    if non_latin >= 2 or (hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
+            words[0] in FOREIGN_VERBS:
         lower = text.lower()
         verb = next((i for v, i in FOREIGN_VERBS.items() if v in lower), "")
         return verb or "?"
@@ -201,6 +202,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.steps.append(Step(intent, packages, list(clause.specs), clause.level,
                                   clause.dev, clause.group, clause.act, clause.major_asked,
                                   list(clause.excluded), guessed))
+    if not reading.steps and not asks and not reading.unknown and any(
+            c.act == "prohibition" for c in clauses):
+        asks.append("what to do: the request only says what not to do")
     if reading.unknown or asks:
         reading.status, reading.ambiguous = "ask", "; ".join(asks)
         reading.steps = []

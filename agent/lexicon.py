@@ -33,7 +33,7 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("upgrade upgrad upgarde upgade upgrde uprade ugprade update updte udpate "
                     "updaet upate updat bump bumb freshen refresh modernise modernize raise lift "
                     "nudge uplift advance move roll bring level push".split(), "upgrade"),
-    **dict.fromkeys("remove remvoe rmeove remov uninstall drop delete ditch rip strip kill nuke "
+    **dict.fromkeys("remove remvoe rmeove remov yeet uninstall drop delete ditch rip strip kill nuke "
                     "purge yank axe scrap eliminate toss lose deinstall dump chuck rm cut unadd "
                     "trash discard".split(), "remove"),
     **dict.fromkeys("add ad addd install instal isntall include introduce grab vendor "
@@ -52,6 +52,9 @@ HEAD_VERBS: dict[str, str] = {
                     "confirm ensure make do get pull put take throw start stop set "
                     "sort clean tidy apply go".split(), "generic"),
 }
+# Misspelt verbs: read, but a request that needs them is never approved by --yes.
+MISSPELT_VERBS = frozenset("upgrad upgarde upgade upgrde uprade ugprade updte udpate updaet upate "
+                           "updat bumb remvoe rmeove remov ad addd instal isntall".split())
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     (r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
@@ -127,19 +130,22 @@ AMBIGUOUS_TARGETS = (r"it|that|this|that one|this one|the one|them|those|these|w
                      r"the same|the other one|what we talked about|the broken one|the failing one|"
                      r"the one that|the package we discussed|as before|like last time|again")
 
-OUT_OF_SCOPE = (r"pypi|publish\w*|release (it|this|the project|a new version|v?\d)|"
+OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|this|the project|a new version|v?\d)|"
                 r"(cut|tag|make|do|create|ship|draft) (a |an |the )?(new )?(v?\d[\w.]*|"
                 r"release|tag)|tag (it|this|a|the|v?\d)|dockerfile|docker|kubernetes|k8s|helm|"
-                r"deploy\w*|git (push|commit|tag|rebase|merge)|push (the|to|it)|commit|"
+                r"deploy\w*|git (push|commit|tag|rebase|merge)|commit|"
                 r"pull request|merge request|\bpr\b|github actions?|ci (config|pipeline|workflow)|"
                 r"workflow|weather|joke|poem|story|email|e-mail|slack|tweet|recipe|"
-                r"translate|rename|refactor|rewrite|write (a|me|an|some|the)|generate (a|an) |"
+                r"translate|rename|refactor|rewrite (the|my|our) (code|app|module|project)|"
+                r"write (a|me|an|some|the) (?!lock)|generate (a|an) |"
                 r"environment variables|env vars|secrets?|password|ssh|delete (all|my|the) "
                 r"files|rm -rf|format (my|the) (disk|drive)|bitcoin|stock|flight|hotel|"
                 r"version number|project version|bump the version|changelog entry|license|"
                 r"licence|readme badge|docstrings?|comments|migrate to (poetry|pip|conda|pdm)|"
                 r"switch to (poetry|pip|conda|pdm)|python version|requires-python|"
                 r"virtualenv|venv|conda|poetry|pipenv|pdm|hatch|setup\.py|makefile|"
+                r"(delete|remove|rm|wipe|clean) (the |my |our |all |every )?[\w.-]* ?"
+                r"(folder|directory|dir|files?|cache|branch|repo)\b|push (my|our|the|to|it)|"
                 r"pre-commit hook|homework|essay|meaning of life|capital of|play|music")
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the

@@ -100,6 +100,9 @@ def normalise(text: str) -> str:
     out = " " + text.lower().strip() + " "
     for pattern, repl in _REWRITES:
         out = pattern.sub(repl, out)
+    out = re.sub(r"[\"'`]", " ", out)
+    out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
     out = re.sub(rf"\s*({_OP})\s*(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()
@@ -168,11 +171,14 @@ def _head(clause: str) -> tuple[str, str, str]:
     polite = _POLITE.match(text)
     if polite:
         text = text[polite.end():]
+        if question:  # "can you fix the vulnerabilities?": done, but asked, not commanded
+            return "request", *_verb_intent(text)
         question = False
     if _HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)", text):
         return "howto", "docs", text
     if _DELIBERATE.match(text) or (question and _DELIBERATE.search(text)):
-        return "deliberate", _verb_intent(_DELIBERATE.sub("", text, count=1).strip(" ,"))[0], text
+        rest = re.sub(r"^(to|we|i|you)\s+", "", _DELIBERATE.sub("", text, count=1).strip(" ,"))
+        return "deliberate", _verb_intent(rest)[0], text
     if not polite and _QUESTION_START.match(text) and (question or not re.match(
             r"^(do|did|make|get) (the|a|an|all|some|those|these)\b", text)):
         return "question", "", text
@@ -240,7 +246,8 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
     patterns = (
         (r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)", ">="),
-        (r"(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more)|\+)", ">="),
+        (r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
+         r"better)|and (?:up|above|newer|later)|\+)", ">="),
         (r"(?:below|under|less than|lower than|older than|before|prior to|<)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)", "<"),
         (r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"

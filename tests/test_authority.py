@@ -19,7 +19,7 @@ def up(packages, level="minor"):
 APPROVED = [
     ("upgrade click", *up(["click"])),
     ("please upgrade click", *up(["click"])),
-    ("can you bump Click?", *up(["click"])),
+    ("can you bump Click", *up(["click"])),
     ("upgrade click to the next patch", *up(["click"], "patch")),
     ("upgrade click", *up(["click"], "patch")),  # narrower than asked is fine
     ("upgrade everything", *up(None)),
