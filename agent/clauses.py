@@ -41,11 +41,14 @@ _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?
                                r"can (go|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
+_STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should stay|must stay|"
+                    r"remains?) (?:fine |ok |good |okay )?(?:as is|as-is|alone|untouched|where "
+                    r"it is|put|pinned|frozen|fine|ok)\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
 _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
-                                 r"available|the tests (still )?pass|tests (still )?pass)\b")
+                                 r"available|the tests (still )?pass|tests (still )?pass)\s*$")
 _STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
                              r"save for|with the exception of|but not|leave|leaving|skip|"
                              r"without touching|do not touch|hold back|holding back)\b")
@@ -163,7 +166,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    if _OUT.search(text) and not _names_in(text, known):
+    if _OUT.search(text) and not _names_in(text, known) and not (act == "howto" and re.search(
+            r"\b(uv|pin|lock|dependenc\w*|packages?|version|group|extras?|index|wheel)\b", text)):
         clause.intent = "out_of_scope"
         return clause
     if first_word in lx.MISSPELT_VERBS:
@@ -229,10 +233,14 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
                 if corrected:
                     clause.typos.append(name)
             elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
-                    _is_name_like(tok) and tok in phrase and not _level_word(tok) and \
-                    (commanded or tok in _asked_about(text)):
+                    _is_name_like(tok) and not _level_word(tok) and \
+                    (tok in phrase if commanded else tok in _asked_about(text)):
                 if tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
+    for m in _STAYS.finditer(text):
+        name = match_package(m.group(1), known, strict)[0]
+        if name and name not in excluded:
+            excluded.append(name)
     clause.packages = [n for n in included if n not in excluded]
     strong = _STRONG_EXCLUDE.search(text)
     if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
@@ -246,6 +254,11 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(_SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")
+        leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
+                    t not in _FILLER_OBJECT and
+                    not _level_word(t) and not _SCOPE_ALL.fullmatch(t)]
+        if commanded and clause.intent == "upgrade" and leftover and not _SCOPE_ALL.search(text):
+            clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
         first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
         if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
                 _AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
@@ -257,25 +270,39 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
 
 
 _OF_NOUNS = frozenset("update updates upgrade upgrades patch patches bump bumps version versions "
-                      "release releases fixes fix removal".split())
+                      "release releases fixes fix removal dependency dependencies dep deps "
+                      "package packages requirement library".split())
+_LEVEL_NOUNS = frozenset("patch minor major safe safely latest newest new old python "
+                         "dev".split())
 _PHRASE_END = frozenset("to as for in into so because since which that from with on at when "
                         "while if once after before unless until via by without but except "
                         "excluding apart other besides leave keep".split())
 
 
+_FILLER_OBJECT = frozenset("only just available pending remaining outstanding possible recent "
+                           "current newest new safe safely latest everything".split())
+_DETERMINERS = frozenset("the a an my our all both each every its their this these those "
+                         "your some".split())
+
+
 def _object_phrase(body: str) -> list[str]:
-    """The words a verb acts on: up to the first preposition or conjunction."""
+    """The words a verb acts on: names joined by "and" or commas, up to anything else; "the
+    patch updates for click" reaches through the noun to click."""
     out: list[str] = []
+    expect = True
     for tok in tokens(body):
         if tok in ("for", "of", "on", "to") and out and out[-1] in _OF_NOUNS:
-            continue  # "the patch updates for click": click is the object
-        if tok in _PHRASE_END and out:
+            expect = True
+            continue
+        if tok in (",", "and", "&", "plus", "or") and out:
+            expect = True
+            continue
+        if tok in _DETERMINERS and expect:
+            continue
+        if not expect or tok in _PHRASE_END:
             break
-        if tok in (",", ";"):
-            continue
-        if re.match(r"^[a-z]{4,}(ing|ed|ly)$", tok):
-            continue
         out.append(tok)
+        expect = tok in _OF_NOUNS or tok in _LEVEL_NOUNS
     return out
 
 
@@ -314,6 +341,7 @@ def normalized_known(known: list[str]) -> dict[str, str]:
 
 
 _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
+                       r"as is|alone|untouched|nothing bigger|nothing major|"
                        r"except|excluding|leave|keep|skip|hold|without|not|tests? (green|pass\w*)"
                        r")\b")
 

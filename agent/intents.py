@@ -170,6 +170,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             if score >= CONFIDENT and guess not in ("out_of_scope",):
                 intent, guessed = guess, True
                 reading.score = min(reading.score, score)
+        if not intent and clause.act == "statement" and not clause.ambiguous and len(clauses) > 1:
+            continue  # "we use click for the cli. list our deps": context, not a task
         if not intent:
             asks.append(clause.ambiguous or clause.text)
             continue

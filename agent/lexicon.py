@@ -79,7 +79,7 @@ TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|te
 BUILD_WORDS = r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging"
 CHECK_WORDS = (r"lint\w*|ruff|mypy|type ?check\w*|types|typing|formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
-LIST_WORDS = (r"list|show|print|display|enumerate|see|tree|what (do|does) (we|the project|it) "
+LIST_WORDS = (r"list|show|dev group|groups?|in the (dev|docs|test) group|what version|which version|print|display|enumerate|see|tree|what (do|does) (we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
 OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|"
                   r"new (versions?|releases?)|updates? available|available updates?|"
@@ -136,7 +136,7 @@ OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|th
                 r"deploy\w*|git (push|commit|tag|rebase|merge)|commit|"
                 r"pull request|merge request|\bpr\b|github actions?|ci (config|pipeline|workflow)|"
                 r"workflow|weather|joke|poem|story|email|e-mail|slack|tweet|recipe|"
-                r"translate|rename|refactor|rewrite (the|my|our) (code|app|module|project)|"
+                r"translate|rename|refactor|rewrite (the|my|our|it|this|in)|"
                 r"write (a|me|an|some|the) (?!lock)|generate (a|an) |"
                 r"environment variables|env vars|secrets?|password|ssh|delete (all|my|the) "
                 r"files|rm -rf|format (my|the) (disk|drive)|bitcoin|stock|flight|hotel|"

@@ -124,8 +124,10 @@ def split_steps(text: str) -> list[str]:
         current = pieces[0]
         for i in range(1, len(pieces), 2):
             verb, rest = pieces[i], pieces[i + 1]
-            if _verb_of(verb) and _verb_of(verb) != "generic" or verb in ("run", "check",
-                                                                              "make", "do"):
+            noun = re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|"
+                            r"fix(es)?)\b", rest)
+            if noun is None and (_verb_of(verb) and _verb_of(verb) != "generic" or verb in (
+                    "run", "check", "make", "do")):
                 out.append(current)
                 current = rest
             else:
@@ -200,7 +202,7 @@ def _verb_intent(text: str) -> tuple[str, str]:
     first, _, rest = text.partition(" ")
     intent = _verb_of(first)
     if intent:
-        if rest.startswith(("up ", "out ", "in ")) and intent == "generic":
+        if rest.startswith(("up ", "out ", "in ")) and intent in ("generic", "upgrade"):
             rest = rest.split(" ", 1)[1] if " " in rest else ""
         return intent, rest
     return "", text
