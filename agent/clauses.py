@@ -127,8 +127,9 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return topic if topic in ("audit", "outdated", "test", "check") else "list"
     if verb == "generic":
         topic = _topic(text)
-        if first_word in ("apply", "do", "get", "go", "make", "pull", "take") and \
-                _UPGRADE_WORD.search(text) and not sec:
+        if first_word in ("apply", "do", "get", "go", "make", "pull", "take") and not sec and (
+                _UPGRADE_WORD.search(text) or re.search(r"\b(bug ?fix\w*|patch\w*|minor|"
+                                                        r"point) (releases?|versions?)\b", text)):
             return "upgrade"
         if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec:
             return "fix"
@@ -314,8 +315,8 @@ def _asked_about(text: str) -> set[str]:
 
 
 def _level_word(tok: str) -> bool:
-    return bool(re.match(r"^(patch\w*|minor\w*|major\w*|breaking|latest|safe\w*|v?\d[\w.]*|"
-                         r"bugfix\w*)$", tok))
+    return bool(re.match(r"^(patch\w*|minor\w*|major\w*|breaking|non-breaking|compatible|"
+                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
 
 
 def _spec_name(spec: str) -> str:

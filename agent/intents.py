@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from uvmgr.prompts.intents import INTENT_EXAMPLES
+from uvmgr.tools.project import normalize_name
 
 THRESHOLD = 0.22
 # Above this the matcher's guess is used when the grammar found nothing; below, ask back.
@@ -140,9 +141,15 @@ def _foreign(text: str) -> str:
     return ""
 
 
+_DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|leave|skip|"
+                           r"without touching|not) (the |our |any )?(dev|development|test|"
+                           r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
+
+
 def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
-                 strict: bool = False) -> Reading:
-    """Read a request against the project's dependencies (`known`)."""
+                 strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
+    """Read a request against the project's dependencies (`known`; `dev`: those of them in
+    the dev group, so "everything except the dev tools" can be read)."""
     from uvmgr.agent.clauses import merge_modifiers, normalized_known
     from uvmgr.agent.reading import MUTATING_INTENTS, normalise, split_steps
 
@@ -157,6 +164,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     clauses = merge_modifiers(split_steps(norm), names, strict)
     asks: list[str] = []
     for clause in clauses:
+        if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
+            clause.ambiguous, clause.all_packages = "", True
+            clause.excluded = [normalize_name(d) for d in dev]
         intent = clause.intent
         if clause.act == "prohibition":
             reading.skipped.append(f"\"{clause.text}\": you asked not to")

@@ -136,7 +136,7 @@ OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|th
                 r"deploy\w*|git (push|commit|tag|rebase|merge)|commit|"
                 r"pull request|merge request|\bpr\b|github actions?|ci (config|pipeline|workflow)|"
                 r"workflow|weather|joke|poem|story|email|e-mail|slack|tweet|recipe|"
-                r"translate|rename|refactor|rewrite (the|my|our|it|this|in)|"
+                r"translate|rename|refactor|rewrite (the|my|our|it|this|in)(?! lock)|"
                 r"write (a|me|an|some|the) (?!lock)|generate (a|an) |"
                 r"environment variables|env vars|secrets?|password|ssh|delete (all|my|the) "
                 r"files|rm -rf|format (my|the) (disk|drive)|bitcoin|stock|flight|hotel|"

@@ -44,7 +44,8 @@ class RowResult:
     primary_ask: bool = False
 
 
-def load_rows(splits: list[str], root: Path = CORPUS) -> tuple[list[str], list[dict]]:
+def load_rows(splits: list[str], root: Path = CORPUS,
+              ) -> tuple[list[str], tuple[str, ...], list[dict]]:
     import yaml
 
     try:
@@ -53,6 +54,7 @@ def load_rows(splits: list[str], root: Path = CORPUS) -> tuple[list[str], list[d
         raise UsageError(f"cannot read the corpus project {root / 'project.yaml'}: {exc}",
                          hint="the corpus lives in evals/data/requests/") from exc
     known = list(project.get("dependencies") or []) + list(project.get("dev") or [])
+    dev = tuple(project.get("dev") or [])
     rows: list[dict] = []
     for split in splits:
         path = root / f"{split}.yaml"
@@ -62,7 +64,7 @@ def load_rows(splits: list[str], root: Path = CORPUS) -> tuple[list[str], list[d
             raise UsageError(f"cannot read {path}: {exc}") from exc
         for row in doc.get("requests") or []:
             rows.append({**row, "split": split})
-    return known, rows
+    return known, dev, rows
 
 
 def _norm(name: str) -> str:
@@ -165,7 +167,7 @@ def _dangerous(row: dict, calls: list[dict], known: list[str]) -> list[str]:
     return out
 
 
-def score_rows(rows: list[dict], known: list[str]) -> list[RowResult]:
+def score_rows(rows: list[dict], known: list[str], dev: tuple[str, ...] = ()) -> list[RowResult]:
     from uvmgr.agent.authority import approves, strict_reading
     from uvmgr.agent.intents import IntentMatcher, read_request
     from uvmgr.agent.offline import plan_for
@@ -175,7 +177,7 @@ def score_rows(rows: list[dict], known: list[str]) -> list[RowResult]:
     results = []
     for row in rows:
         text = str(row.get("text", ""))
-        reading = read_request(text, known, matcher)
+        reading = read_request(text, known, matcher, dev=dev)
         plan = plan_for(reading)
         calls = [{"tool": c.tool, "args": dict(c.args)} for c in plan]
         predicted = "act" if calls else ("refuse" if reading.status == "refuse" else "ask")
@@ -267,9 +269,9 @@ def run(split: str, out: Path, root: Path = CORPUS) -> dict:
     splits = list(SPLITS) if split == "all" else [split]
     if any(s not in SPLITS for s in splits):
         raise UsageError(f"unknown split {split!r}", hint="use train, dev, test or all")
-    known, rows = load_rows(splits, root)
+    known, dev, rows = load_rows(splits, root)
     started = time.monotonic()
-    results = score_rows(rows, known)
+    results = score_rows(rows, known, dev)
     doc = report(results, splits, time.monotonic() - started)
     doc["gates"] = gates(doc, splits)
     out.mkdir(parents=True, exist_ok=True)
