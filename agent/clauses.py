@@ -8,6 +8,7 @@ import re
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import (
+    misspelt_verb,
     _AMBIG,
     _BUILD,
     _CHECK,
@@ -44,6 +45,13 @@ _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manu
 _STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should stay|must stay|"
                     r"remains?) (?:fine |ok |good |okay )?(?:as is|as-is|alone|untouched|where "
                     r"it is|put|pinned|frozen|fine|ok)\b")
+_SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
+                         r"do not (run|bother with) (the )?tests|no tests)\b")
+_FIX_TARGET = re.compile(r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
+                         r"\b|\bonly (the )?(critical|high|severe|important|serious|major|"
+                         r"worst|bad)\b")
+_LOOKALIKE = re.compile(r"^(patch|fix|repair|sort) ")
+_VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
 _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (needed|necessary|possible|any|"
@@ -51,7 +59,7 @@ _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (needed|necessary|
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
 _STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
                              r"save for|with the exception of|but not|leave|leaving|skip|"
-                             r"without touching|do not touch|hold back|holding back)\b")
+                             r"without touching|do not touch|never touch|hold back|holding back)\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -82,7 +90,9 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     sec = bool(_SECURITY.search(text))
     if act == "howto" or verb == "docs":
         return "docs"
-    if verb in ("generic", "list", "") and _DOCS.search(text):
+    if verb in ("generic", "list", "") and _DOCS.search(text) and (
+            act in ("question", "howto") or first_word in _LOOKING | {"search", "read", "show"}
+            or re.match(r"^(docs|documentation|changelog|readme)\b", text)):
         return "docs"
     if act in ("question", "deliberate") or not verb:
         if not verb and act == "command":
@@ -171,14 +181,33 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             r"\b(uv|pin|lock|dependenc\w*|packages?|version|group|extras?|index|wheel)\b", text)):
         clause.intent = "out_of_scope"
         return clause
-    if first_word in lx.MISSPELT_VERBS:
-        clause.typos.append(first_word)
+    for word in text.split()[:3]:
+        if misspelt_verb(word):
+            clause.typos.append(word)  # read, confirmed with a person, never approved
+            break
+    if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
+        clause.ambiguous = "skipping the tests (the change is always gated by them)"
+    if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text)):
+        clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
+    look = _LOOKALIKE.match(text)
+    if look and (look.group(1) == "patch") == (clause.intent == "upgrade") and \
+            clause.intent in ("upgrade", "lock"):
+        clause.act = "request"  # "patch click", "fix the lock file": read, but not plain
+    if clause.intent == "upgrade" and re.search(r"\b(understanding|knowledge|skills)\b", text):
+        clause.intent = "docs"
     if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and _CONDITION.search(text) \
             and not _HARMLESS_CONDITION.search(text):
         clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
+    elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
+            _CONDITION.search(text) or _VAGUE.search(text)):
+        clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
     if clause.intent == "add":
         specs, vague = add_specs(body)
+        existing = [match_package(sp, known, True)[0] for sp in specs]
+        if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
+            clause.intent, clause.packages = "upgrade", existing  # "add the latest click"
+            return clause
         clause.specs = specs
         if vague and not specs:
             clause.ambiguous = vague
@@ -258,7 +287,12 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
         leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
                     t not in _FILLER_OBJECT and
                     not _level_word(t) and not _SCOPE_ALL.fullmatch(t)]
-        if commanded and clause.intent == "upgrade" and leftover and not _SCOPE_ALL.search(text):
+        singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
+                                               "dependency", "thing")]
+        if commanded and clause.intent in ("upgrade", "remove") and singular:
+            clause.ambiguous = f"which {singular[0]}"
+        elif commanded and clause.intent == "upgrade" and leftover and \
+                not _SCOPE_ALL.search(text):
             clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
         first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
         if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
@@ -354,8 +388,10 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):
-        modifier = not clause.intent and clause.act not in ("prohibition",) and \
-            _MODIFIER.search(clause.text)
+        modifier = (not clause.intent and clause.act not in ("prohibition",) and
+                    _MODIFIER.search(clause.text)) or (
+            clause.act == "prohibition" and _names_in(clause.text, known) and
+            re.search(r"\b(touch|upgrade|update|bump|change|move)\b", clause.text))
         if modifier:
             if out and out[-1].intent == "upgrade":
                 out[-1] = read_clause(f"{out[-1].text} {clause.text}", known, strict)

@@ -141,6 +141,16 @@ def _foreign(text: str) -> str:
     return ""
 
 
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+from uvmgr.agent.lexicon import SELF_APPROVE  # noqa: E402
+
+_SELF_APPROVE = _compiled(SELF_APPROVE)
+_DEV_TARGET = re.compile(r"^(?:upgrade|update|bump|level up|freshen|refresh)\b.*\b(the |our |all )?"
+                         r"(dev|development|test|testing) (tools|deps|dependencies|group|"
+                         r"packages|stuff)\b")
 _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|leave|skip|"
                            r"without touching|not) (the |our |any )?(dev|development|test|"
                            r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
@@ -160,6 +170,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.ambiguous = foreign
         return reading
     norm = normalise(text)
+    if _SELF_APPROVE.search(norm):
+        reading.intent, reading.status = "out_of_scope", "refuse"
+        reading.skipped.append("approving changes on your behalf: only you can approve them")
+        return reading
     names = normalized_known(known)
     clauses = merge_modifiers(split_steps(norm), names, strict)
     asks: list[str] = []
@@ -167,6 +181,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
             clause.ambiguous, clause.all_packages = "", True
             clause.excluded = [normalize_name(d) for d in dev]
+        elif dev and clause.intent == "upgrade" and not clause.packages and \
+                _DEV_TARGET.search(clause.text):
+            clause.ambiguous, clause.packages = "", [normalize_name(d) for d in dev]
         intent = clause.intent
         if clause.act == "prohibition":
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
@@ -177,7 +194,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         guessed = False
         if not intent and matcher is not None and not strict and not clause.ambiguous:
             guess, score = matcher.classify(clause.text)
-            if score >= CONFIDENT and guess not in ("out_of_scope",):
+            if score >= CONFIDENT and guess not in ("out_of_scope", *MUTATING_INTENTS):
+                # a guess may read (outdated, audit, docs...), never change: a change asks back
                 intent, guessed = guess, True
                 reading.score = min(reading.score, score)
         if not intent and clause.act == "statement" and not clause.ambiguous and len(clauses) > 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 # Shorthand and slang, rewritten before reading ("pls", "deps", "u"); contractions expanded.
-REWRITES: tuple[tuple[str, str], ...] = (
+REWRITES: tuple[tuple[str, object], ...] = (
     (r"[\u2018\u2019`\u00b4]", "'"), (r"[\u201c\u201d]", '"'),
     (r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"\bshan'?t\b", "shall not"),
     (r"\b(do|does|did|is|are|was|were|should|would|could|has|have|must|need)n'?t\b", r"\1 not"),
@@ -24,7 +24,10 @@ REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(vulns?|vulnerabilites|vulnerabilties|vulnerabilitys|vulnerabilty|vulnerabilities)\b",
      "vulnerabilities"),
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
-    (r"\bw/o\b", "without"), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
+    (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
+    (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b",
+     lambda m: "version " + str("one two three four five six seven eight nine ten".split().index(
+         m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
 )
 
 # The head verb of a command, by the intent it usually carries; the object decides the rest
@@ -33,7 +36,7 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("upgrade upgrad upgarde upgade upgrde uprade ugprade update updte udpate "
                     "updaet upate updat bump bumb freshen refresh modernise modernize raise lift "
                     "nudge uplift advance move roll bring level push".split(), "upgrade"),
-    **dict.fromkeys("remove remvoe rmeove remov yeet uninstall drop delete ditch rip strip kill nuke "
+    **dict.fromkeys("remove remvoe rmeove remov yeet uninstall unistall drop delete ditch rip strip kill nuke "
                     "purge yank axe scrap eliminate toss lose deinstall dump chuck rm cut unadd "
                     "trash discard".split(), "remove"),
     **dict.fromkeys("add ad addd install instal isntall include introduce grab vendor "
@@ -41,7 +44,7 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("fix fixup remediate resolve address mitigate repair patch solve squash "
                     "close harden secure".split(), "fix"),
     **dict.fromkeys("lock relock re-lock regenerate regen recreate re-resolve "
-                    "re-generate".split(), "lock"),
+                    "re-generate regenrate".split(), "lock"),
     **dict.fromkeys("audit scan".split(), "audit"),
     **dict.fromkeys("lint typecheck type-check format".split(), "check"),
     **dict.fromkeys("test".split(), "test"),
@@ -54,7 +57,8 @@ HEAD_VERBS: dict[str, str] = {
 }
 # Misspelt verbs: read, but a request that needs them is never approved by --yes.
 MISSPELT_VERBS = frozenset("upgrad upgarde upgade upgrde uprade ugprade updte udpate updaet upate "
-                           "updat bumb remvoe rmeove remov ad addd instal isntall".split())
+                           "updat bumb remvoe rmeove remov ad addd instal isntall unistall "
+                           "regenrate".split())
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     (r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
@@ -123,7 +127,7 @@ SCOPE_ALL = (r"all|everything|every|each|the whole|the lot|whole lot|entire|acro
              r"dependencies|packages|libraries|libs|modules|requirements")
 EXCLUDE = (r"except( for)?|excluding|exclude|but not|other than|apart from|aside from|save for|"
            r"besides|with the exception of|minus|skip|skipping|not|leave|leaving|"
-           r"do not (touch|upgrade|update|bump|change|include)|without touching|keep|keeping|"
+           r"(do not|never|don't) (touch|upgrade|update|bump|change|include)|without touching|keep|keeping|"
            r"hold back|holding back|hold|freeze|ignore|ignoring|but")
 AMBIGUOUS_TARGETS = (r"it|that|this|that one|this one|the one|them|those|these|whichever|"
                      r"whatever|the thing|the package from earlier|the one from earlier|"
@@ -144,6 +148,7 @@ OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|th
                 r"licence|readme badge|docstrings?|comments|migrate to (poetry|pip|conda|pdm)|"
                 r"switch to (poetry|pip|conda|pdm)|python version|requires-python|"
                 r"virtualenv|venv|conda|poetry|pipenv|pdm|hatch|setup\.py|makefile|"
+                r"entry[- ]points?|console[- ]scripts?|install python|python \d|python version|"
                 r"(delete|remove|rm|wipe|clean) (the |my |our |all |every )?[\w.-]* ?"
                 r"(folder|directory|dir|files?|cache|branch|repo)\b|push (my|our|the|to|it)|"
                 r"pre-commit hook|homework|essay|meaning of life|capital of|play|music")
@@ -213,3 +218,10 @@ alone aside intact untouched as-is something anyone everybody nobody nowhere yet
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its
 # changelog".
 DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
+
+# A request that tries to widen its own authority ("approve it all yourself", "don't ask me"):
+# refused whole, whatever else it asks.
+SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|without) "
+                r"ask(ing)? (me|us|for (approval|confirmation|permission))|"
+                r"skip (the )?(confirmation|approval|prompt)s?|auto-?approve|no (questions|"
+                r"confirmation) (asked|needed)")

@@ -44,6 +44,8 @@ _POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not)\b")
+_NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since) "
+                        r"(?!that\b)")
 _REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
@@ -55,6 +57,7 @@ _NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})
               for lvl, w in lx.LEVEL_WORDS.items()}
 _ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
                                r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
+_PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 _TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 _PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
                   r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:version\s+)?v?"
@@ -166,7 +169,7 @@ def _head(clause: str) -> tuple[str, str, str]:
     if _PROHIBIT.match(text):
         rest = _PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
-    if _REPORTED.search(text):
+    if _NARRATIVE.match(text) or _REPORTED.search(text):
         return "statement", "", text  # "the upgrade of click was rejected": a report, not a wish
     question = text.endswith("?")
     text = text.rstrip("?").strip()
@@ -200,12 +203,36 @@ def _verb_intent(text: str) -> tuple[str, str]:
         if m:
             return intent, text[m.end():].strip()
     first, _, rest = text.partition(" ")
-    intent = _verb_of(first)
+    intent = _verb_of(first) or _verb_of(gerund_stem(first)) or _verb_of(misspelt_verb(first))
     if intent:
         if rest.startswith(("up ", "out ", "in ")) and intent in ("generic", "upgrade"):
             rest = rest.split(" ", 1)[1] if " " in rest else ""
         return intent, rest
     return "", text
+
+
+def gerund_stem(word: str) -> str:
+    """"building" -> "build", "updating" -> "update", "running" -> "run"."""
+    if not word.endswith("ing") or len(word) < 6:
+        return ""
+    stem = word[:-3]
+    for cand in (stem, stem + "e", stem[:-1]):
+        if cand in lx.HEAD_VERBS:
+            return cand
+    return ""
+
+
+def misspelt_verb(word: str) -> str:
+    """The intent verb a misspelt first word stands for ("regenrate" -> "regenerate")."""
+    if word in lx.MISSPELT_VERBS:
+        return word
+    if len(word) < 5 or word in lx.ENGLISH or word in lx.HEAD_VERBS:
+        return ""
+    close = difflib.get_close_matches(word, _STRONG_VERBS, n=1, cutoff=0.84)
+    return close[0] if close else ""
+
+
+_STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 5)
 
 
 def level_of(text: str) -> tuple[str, bool, bool]:
@@ -226,6 +253,8 @@ def level_of(text: str) -> tuple[str, bool, bool]:
         positive.discard("major")
         positive.discard("minor") if "minor" in positive and not _LEVEL["minor"].search(
             re.sub(r"non[- ]?breaking", "", text)) else None
+    if _PATCH_SERIES.search(text):
+        return "patch", False, bool(negated)
     if _TO_VERSION.search(text) and "major" not in negated:
         positive.add("major")
     if "safe" in text and not positive - {"minor"}:
@@ -259,7 +288,7 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
     )
     specs, used, rest = [], 0, after
     while True:
-        rest_stripped = re.sub(r"^(,|and|but|,? but)\s*", "", rest.strip())
+        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but)\s+)?", "", rest.strip())
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
@@ -276,6 +305,11 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
 def _is_name_like(tok: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9._-]*[a-z0-9](\[[a-z0-9,._-]+\])?$", tok)) and \
         tok not in lx.ENGLISH and tok not in lx.HEAD_VERBS
+
+
+_SKIPPABLE = frozenset("the a an new some our my latest newest recent current version python pypi "
+                       "package library lib module dependency dependencies packages libraries "
+                       "dev".split())
 
 
 def add_specs(rest: str) -> tuple[list[str], str]:
@@ -295,13 +329,18 @@ def add_specs(rest: str) -> tuple[list[str], str]:
         tok = m.group(1).rstrip(".")
         if tok in _STOP_OBJECT or tok in ("and",):
             break
+        if re.match(r"^\s*(library|package|lib|module|tool|one|thing|dependency|thingy)\b",
+                    text[m.end():]) and not _SPEC.match(tok).group(3):
+            ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
+            break
         if _AMBIG.match(tok) or tok in ("something", "one", "stuff"):
             ambiguous = tok
             break
         after = text[m.end():]
         spec, used = _prose_spec(tok, after)
         if tok in lx.ENGLISH and not _SPEC.match(tok).group(3):
-            if specs:
+            if specs or tok not in _SKIPPABLE:
+                ambiguous = ambiguous or ("" if specs else tok)
                 break
             text = after.strip()
             continue
