@@ -35,7 +35,7 @@ from uvmgr.agent.reading import (
 from uvmgr.tools.project import normalize_name
 
 _LOOKING = frozenset("check verify validate inspect review look find see confirm".split())
-_UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|"
+_UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
@@ -47,14 +47,20 @@ _STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should st
                     r"it is|put|pinned|frozen|fine|ok)\b")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
                          r"do not (run|bother with) (the )?tests|no tests)\b")
-_FIX_TARGET = re.compile(r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
+_FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|of|for|on) "
+                         r"(?!(?:our|my|the|all|any|every)\b)[a-z]|"
+                         r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
                          r"\b|\bonly (the )?(critical|high|severe|important|serious|major|"
                          r"worst|bad)\b")
 _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort) ")
 _VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
-_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (needed|necessary|possible|any|"
+_CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad\w*|updat\w*|"
+                                 r"bump\w*|remov\w*|drop\w*|add\w*|install\w*|fix\w*)\b"
+                                 r"(?!.*\bthen\b)")
+_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (it is not (a )?breaking( change)?|"
+                                 r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
 _STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
@@ -88,6 +94,8 @@ def _topic(text: str) -> str:
 
 def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     sec = bool(_SECURITY.search(text))
+    if re.match(r"^(update|upgrade) (me|us)\b", text):
+        return "outdated"  # "update me on what's outdated"
     if act == "howto" or verb == "docs":
         return "docs"
     if verb in ("generic", "list", "") and _DOCS.search(text) and (
@@ -98,6 +106,9 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         if not verb and act == "command":
             if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
                 return "fix"
+            if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
+                         r"updates?)\b", text) and not sec:
+                return "upgrade"
             if _UPGRADE_WORD.search(text) and not sec and (not _OUTDATED.search(
                     text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
                                                             r"all|only)\b", text)):
@@ -125,8 +136,10 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     if verb == "remove":
         return "fix" if sec else "remove"
     if verb == "fix":
-        if sec:
+        if sec or first_word in ("remediate", "mitigate", "harden", "secure"):
             return "fix"
+        if re.search(r"\b(outdated|out of date|stale|old)\b", text):
+            return "upgrade"  # "fix the outdated deps"
         if first_word == "patch":
             return "upgrade"
         if _LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
@@ -150,6 +163,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return topic
     if verb in ("check", "test", "build") and sec:
         return "audit"
+    if verb == "build" and _LOCK_OBJ.search(text):
+        return "lock"  # "rebuild the lock"
     return verb
 
 
@@ -159,7 +174,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     body = rest if verb else text
     first_word = _first_verb_word(text) or first_word
     clause = Clause(text=text, act=act)
-    clause.intent = _intent(act, verb, rest, text, first_word) if verb or act != "statement" \
+    masked = _mask_names(text, known)
+    clause.intent = _intent(act, verb, rest, masked, first_word) if verb or act != "statement" \
         else ""
     if act == "statement" and not clause.intent:
         if _REMOVE_STATEMENT.search(text):
@@ -193,10 +209,13 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if look and (look.group(1) == "patch") == (clause.intent == "upgrade") and \
             clause.intent in ("upgrade", "lock"):
         clause.act = "request"  # "patch click", "fix the lock file": read, but not plain
-    if clause.intent == "upgrade" and re.search(r"\b(understanding|knowledge|skills)\b", text):
+    if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
+                                                          text):
         clause.intent = "docs"
-    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and _CONDITION.search(text) \
-            and not _HARMLESS_CONDITION.search(text):
+    if _CONDITIONAL_CHANGE.search(text):
+        clause.ambiguous = "a change that depends on a condition"
+    elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
+            _CONDITION.search(text) and not _HARMLESS_CONDITION.search(text):
         clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
             _CONDITION.search(text) or _VAGUE.search(text)):
@@ -224,7 +243,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.dev = bool(_DEV.search(text))
         group = _GROUP.search(text)
         if group and not clause.dev:
-            g = group.group(1) or group.group(2)
+            g = next(x for x in group.groups() if x)
             if g in ("dev", "development", "test", "tests", "testing"):
                 clause.dev = True
             else:
@@ -232,6 +251,17 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         return clause
     _targets(clause, text, body, known, strict)
     return clause
+
+
+def _mask_names(text: str, known: dict[str, str]) -> str:
+    """Dependency names out of the way of topic words ("is pytest-cov installed" is not about
+    the tests), except where a tool is run by name ("run pytest")."""
+    def repl(m: re.Match) -> str:
+        tok = m.group(0)
+        return tok if tok not in known and normalize_name(tok) not in known else "pkg"
+    parts = re.split(r"(\b(?:run|execute|with|using|via) \S+)", text)
+    return "".join(p if i % 2 else re.sub(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", repl, p)
+                   for i, p in enumerate(parts))
 
 
 def _first_verb_word(text: str) -> str:
@@ -256,7 +286,8 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
     for part, bucket in ((before, included), (after, excluded)):
         for tok in tokens(part):
             name, corrected = match_package(tok, known, strict)
-            if name and bucket is included and commanded and tok not in phrase:
+            if name and bucket is included and commanded and tok not in phrase and \
+                    clause.intent != "outdated":
                 continue  # "upgrade click so it works with rich": rich is only mentioned
             if name and name not in bucket:
                 bucket.append(name)
@@ -314,7 +345,7 @@ _PHRASE_END = frozenset("to as for in into so because since which that from with
                         "excluding apart other besides leave keep".split())
 
 
-_FILLER_OBJECT = frozenset("only just available pending remaining outstanding possible recent "
+_FILLER_OBJECT = frozenset("only just available pending remaining outstanding possible recent next "
                            "current newest new safe safely latest everything".split())
 _DETERMINERS = frozenset("the a an my our all both each every its their this these those "
                          "your some".split())
@@ -349,7 +380,8 @@ def _asked_about(text: str) -> set[str]:
 
 
 def _level_word(tok: str) -> bool:
-    return bool(re.match(r"^(patch\w*|minor\w*|major\w*|breaking|non-breaking|compatible|"
+    return bool(re.match(r"^(patch[\w-]*|minor[\w-]*|major[\w-]*|breaking|non-breaking|compatible|"
+                         r"next|x\.y\.z|"
                          r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
 
 

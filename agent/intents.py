@@ -156,6 +156,14 @@ _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|l
                            r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
 
 
+def _foreign_hint(text: str) -> bool:
+    from uvmgr.agent.lexicon import FOREIGN_WORDS
+
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return any(ord(ch) > 127 for ch in text if ch.isalpha()) or any(
+        w in FOREIGN_WORDS for w in words)
+
+
 def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
                  strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
@@ -177,7 +185,19 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     names = normalized_known(known)
     clauses = merge_modifiers(split_steps(norm), names, strict)
     asks: list[str] = []
+    previous = ""
     for clause in clauses:
+        if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
+                clause.act == "command" and clause.packages and not clause.ambiguous:
+            clause.intent = previous  # "upgrade requests, then httpx"
+        if not clause.intent and previous == "audit" and re.fullmatch(
+                r"(fix|patch|remediate|resolve|address)( them| it| those)?", clause.text):
+            clause.intent, clause.ambiguous = "fix", ""  # "audit, fix, and build"
+        if previous in ("test", "check", "build") and re.fullmatch(
+                r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report)",
+                clause.text):
+            continue
+        previous = clause.intent or previous
         if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
             clause.ambiguous, clause.all_packages = "", True
             clause.excluded = [normalize_name(d) for d in dev]
@@ -235,6 +255,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if not reading.steps and not asks and not reading.unknown and any(
             c.act == "prohibition" for c in clauses):
         asks.append("what to do: the request only says what not to do")
+    if re.search(r"\bskip (the )?(confirmation|approval|prompt)s?\b", norm):
+        for step in reading.steps:
+            step.act = "request"  # asked, but a person still confirms
+    if (asks or not reading.steps) and not reading.unknown and _foreign_hint(text):
+        reading.intent, reading.status, reading.foreign = "foreign", "refuse", True
+        reading.steps = []
+        return reading
     if reading.unknown or asks:
         reading.status, reading.ambiguous = "ask", "; ".join(asks)
         reading.steps = []

@@ -13,7 +13,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(do|does|did|is|are|was|were|should|would|could|has|have|must|need)n'?t\b", r"\1 not"),
     (r"\b(do|does|did|is|are|was|were|should|would|could|has|have|must)nt\b", r"\1 not"),
     (r"\bdont\b", "do not"), (r"\bdoesnt\b", "does not"), (r"\bisnt\b", "is not"),
-    (r"\b(what|that|it|there|who|where|how)'s\b", r"\1 is"), (r"\blet'?s\b", "let us"),
+    (r"\b(what|that|it|there|who|where|how)'s\b", r"\1 is"), (r"\bwhats\b", "what is"), (r"\blet'?s\b", "let us"),
     (r"\b(i|we|you|they)'(d|ll|ve|re|m)\b", r"\1"), (r"\bi'?m\b", "i"),
     (r"\b(pls|plz|plox|please|kindly|pretty please|thx|thanks|thank you|ty|cheers|asap|rn|"
      r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|um|uh|"
@@ -25,7 +25,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
      "vulnerabilities"),
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
-    (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str("one two three four five six seven eight nine ten".split().index(
          m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
 )
@@ -42,13 +42,14 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("add ad addd install instal isntall include introduce grab vendor "
                     "depend".split(), "add"),
     **dict.fromkeys("fix fixup remediate resolve address mitigate repair patch solve squash "
-                    "close harden secure".split(), "fix"),
+                    "close harden secure clear".split(), "fix"),
+    **dict.fromkeys("pin freeze".split(), "add"),  # a pin needs a version, else it asks
     **dict.fromkeys("lock relock re-lock regenerate regen recreate re-resolve "
                     "re-generate regenrate".split(), "lock"),
     **dict.fromkeys("audit scan".split(), "audit"),
     **dict.fromkeys("lint typecheck type-check format".split(), "check"),
     **dict.fromkeys("test".split(), "test"),
-    **dict.fromkeys("build compile package".split(), "build"),
+    **dict.fromkeys("build compile package rebuild".split(), "build"),
     **dict.fromkeys("list show display print enumerate".split(), "list"),
     **dict.fromkeys("explain describe search document".split(), "docs"),
     **dict.fromkeys("check verify validate run execute inspect review look find see "
@@ -83,7 +84,7 @@ TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|te
 BUILD_WORDS = r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging"
 CHECK_WORDS = (r"lint\w*|ruff|mypy|type ?check\w*|types|typing|formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
-LIST_WORDS = (r"list|show|dev group|groups?|in the (dev|docs|test) group|what version|which version|print|display|enumerate|see|tree|what (do|does) (we|the project|it) "
+LIST_WORDS = (r"list|show|pinned|footprint|dependency|dev group|groups?|in the (dev|docs|test) group|what version|which version|print|display|enumerate|see|tree|what (do|does) (we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
 OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|"
                   r"new (versions?|releases?)|updates? available|available updates?|"
@@ -100,7 +101,8 @@ POLITE = (r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
 HOWTO = (r"how (do|can|should|would|could|to|does)\b|how is\b|what is the (way|command|best way|"
          r"right way|proper way|difference)\b|what command\b|which command\b|is there a way\b|"
-         r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)$|"
+         r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)\b|"
+         r"what (is|are) (a|an) |"
          r"what (is|are) (a |an )?(uv|pep|dependency groups?|extras?|workspaces?|"
          r"lock ?files?)\b|docs?\b|documentation\b|guide\b|tutorial\b")
 DELIBERATE = (r"should (we|i|you)|shall (we|i)|is it (ok|okay|safe|wise|fine|a good idea|"
@@ -134,9 +136,15 @@ AMBIGUOUS_TARGETS = (r"it|that|this|that one|this one|the one|them|those|these|w
                      r"the same|the other one|what we talked about|the broken one|the failing one|"
                      r"the one that|the package we discussed|as before|like last time|again")
 
-OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|this|the project|a new version|v?\d)|"
+OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
+                r"publish(ing)? (it|this|the|to|on|a|our|my)|write (unit |some |more )?tests|"
+                r"open (an|a new) (issue|ticket|pr)|\d+ ?[-+*/] ?\d+|dev server|start the server|"
+                r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
+                r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
+                r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
+                r"make the tests pass|release (it|this|the project|a new version|v?\d)|"
                 r"(cut|tag|make|do|create|ship|draft) (a |an |the )?(new )?(v?\d[\w.]*|"
-                r"release|tag)|tag (it|this|a|the|v?\d)|dockerfile|docker|kubernetes|k8s|helm|"
+                r"release(?! artifacts| files| build)|tag)|tag (it|this|a|the|v?\d)|dockerfile|docker|kubernetes|k8s|helm|"
                 r"deploy\w*|git (push|commit|tag|rebase|merge)|commit|"
                 r"pull request|merge request|\bpr\b|github actions?|ci (config|pipeline|workflow)|"
                 r"workflow|weather|joke|poem|story|email|e-mail|slack|tweet|recipe|"
@@ -146,16 +154,21 @@ OUT_OF_SCOPE = (r"pypi|publish(ing)? (it|this|the|to|on|a|our|my)|release (it|th
                 r"files|rm -rf|format (my|the) (disk|drive)|bitcoin|stock|flight|hotel|"
                 r"version number|project version|bump the version|changelog entry|license|"
                 r"licence|readme badge|docstrings?|comments|migrate to (poetry|pip|conda|pdm)|"
-                r"switch to (poetry|pip|conda|pdm)|python version|requires-python|"
+                r"switch to (poetry|pip|conda|pdm)|"
                 r"virtualenv|venv|conda|poetry|pipenv|pdm|hatch|setup\.py|makefile|"
                 r"entry[- ]points?|console[- ]scripts?|install python|python \d|python version|"
                 r"(delete|remove|rm|wipe|clean) (the |my |our |all |every )?[\w.-]* ?"
                 r"(folder|directory|dir|files?|cache|branch|repo)\b|push (my|our|the|to|it)|"
                 r"pre-commit hook|homework|essay|meaning of life|capital of|play|music")
+# requires-python questions are how-tos (docs), not out of scope
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
 FOREIGN_WORDS = frozenset("""
+le de du un une en et pour avec sube todo pero sin versiones mayores neu erzeugen mit für von zu
+ein eine os testes executa construis roue fichier verrouillage épingler comment mettre
+dependencias dependência dependências archivo bloqueo ejecuta corre pruebas instalar
+
 el la los las una unos por favor actualiza actualizar actualice elimina eliminar quita quitar
 agrega agregar añade añadir instala instalar dependencias paquete paquetes todas todos mis
 nuestras nuestros qué cómo hay están está vulnerabilidades seguridad pruebas ejecuta corre
@@ -210,7 +223,7 @@ console output http https web api client server database db cli command commands
 files file folder directory data json yaml toml csv config settings setting env environment
 support feature features plugin plugins backend frontend utility utilities helpers helper
 formatting parsing parser dates date time timezone colors colour colors color progress bars bar
-longer without within whole part parts ones kind sort type types sure instead rather also else
+text longer without within whole part parts ones kind sort type types sure instead rather also else
 failing broken working missing unused used needed required wrong right left still anymore any
 alone aside intact untouched as-is something anyone everybody nobody nowhere yet already whole entire pretty quite rather
 """.split())

@@ -45,7 +45,10 @@ _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|s
                       r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not)\b")
 _NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since) "
-                        r"(?!that\b)")
+                        r"(?!that\b|done\b|well\b)")
+# A verb-less clause that tells (who uses what, what broke): context, not a task.
+_TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|says|said|renders|uses|used|broke|"
+                    r"failed|fails|complained|wants|thinks|told)\b")
 _REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
@@ -68,6 +71,7 @@ _DEV = re.compile(r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|g
                   r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
                   r"dev|development)\b|\bto (the )?dev\b|\bdev-only\b")
 _GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
+                    r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)")
 _STOP_OBJECT = frozenset("to as for in into so because since which that from with on at "
                          "when while if once after before unless until via by".split())
@@ -111,34 +115,47 @@ def normalise(text: str) -> str:
     return out.strip()
 
 
-_SPLIT = re.compile(r"\s*(?:;|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|afterwards|after that|"
-                    r"and after that|and afterwards|followed by|once (?:that is|it is|that's) "
-                    r"done|and finally|finally|and next|next)\b\s*,?)\s*")
+_SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|"
+                    r"afterwards|after that|and after that|and afterwards|followed by|once "
+                    r"(?:that is|it is|that's) done|and finally|finally|and next|next)\b\s*,?)"
+                    r"\s*")
+# What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
+_STEP_START = frozenset("run check make do show list look see find tell give audit scan lint test "
+                        "build relock lock type types tests vulns vulnerabilities outdated "
+                        "is are what which how does do not never just".split())
+_QUESTIONISH = frozenset("is are what which how does do".split())
+
+
+def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
+        return False  # "minor and patch upgrades"
+    if _verb_of(word) and _verb_of(word) != "generic":
+        return True
+    if word in _QUESTIONISH and not comma and not rest.startswith(("do not", "is fine")):
+        return word in ("is", "are", "what", "which", "how")
+    return word in _STEP_START
 
 
 def split_steps(text: str) -> list[str]:
-    """Clauses in the order the person wants them done; "and" splits only before a verb."""
+    """Clauses in the order the person wants them done; "and" or a comma splits only before
+    a verb, a topic or a question ("add freezegun to dev, remove tqdm")."""
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
-        pieces = re.split(r"\s*(?:,\s*)?\b(?:and|plus|&|also|as well as)\s+(?=(?:also |then |"
-                          r"please |pls |maybe )?(\w+))", part)
-        # re.split with a group: [text, verb, text, verb, ...]; join back where no verb follows.
+        pieces = re.split(r"\s*(,\s*(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
+                          r"(?=(?:also |then |please |maybe )?(\w+))", part)
+        # [text, separator, next word, text, ...]: join back where no step starts.
         current = pieces[0]
-        for i in range(1, len(pieces), 2):
-            verb, rest = pieces[i], pieces[i + 1]
-            noun = re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|"
-                            r"fix(es)?)\b", rest)
-            if noun is None and (_verb_of(verb) and _verb_of(verb) != "generic" or verb in (
-                    "run", "check", "make", "do")):
+        for i in range(1, len(pieces), 3):
+            sep, word, rest = pieces[i], pieces[i + 1], pieces[i + 2]
+            if _starts_step(word, rest, sep.strip().startswith(",")):
                 out.append(current)
                 current = rest
             else:
-                current = f"{current} and {rest}"
+                current = f"{current}{sep if sep.strip().startswith(',') else ' ' + sep}{rest}"
         out.append(current)
     steps = [s.strip(" ,") for s in out if s.strip(" ,.?!")]
-    order = _reorder(steps)
-    return order
+    return _reorder(steps)
 
 
 def _reorder(steps: list[str]) -> list[str]:
@@ -164,6 +181,8 @@ def tokens(text: str) -> list[str]:
 def _head(clause: str) -> tuple[str, str, str]:
     """(act, head verb's intent or "", the rest after the head verb)."""
     text = clause.strip(" ,.!")
+    if _NARRATIVE.match(text):
+        return "statement", "", text  # "after upgrading click the tests fail": context
     text = _CONNECTORS.sub("", text)
     text = _CONNECTORS.sub("", text)
     if _PROHIBIT.match(text):
@@ -193,6 +212,8 @@ def _head(clause: str) -> tuple[str, str, str]:
         intent, after = _verb_intent(rest)
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)
+    if not intent and not question and _TELLS.search(text):
+        return "statement", "", text
     return ("question" if question else "command"), intent, after
 
 
@@ -226,13 +247,14 @@ def misspelt_verb(word: str) -> str:
     """The intent verb a misspelt first word stands for ("regenrate" -> "regenerate")."""
     if word in lx.MISSPELT_VERBS:
         return word
-    if len(word) < 5 or word in lx.ENGLISH or word in lx.HEAD_VERBS:
+    if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS:
         return ""
-    close = difflib.get_close_matches(word, _STRONG_VERBS, n=1, cutoff=0.84)
+    close = difflib.get_close_matches(word, _STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6
+                                      else 0.84)
     return close[0] if close else ""
 
 
-_STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 5)
+_STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
 
 
 def level_of(text: str) -> tuple[str, bool, bool]:
@@ -283,7 +305,8 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
          r"(\d[\w.]*)", "<"),
         (r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)", "<="),
-        (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(\d[\w.]*)", "=="),
+        (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
+         "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
     )
     specs, used, rest = [], 0, after
@@ -329,7 +352,8 @@ def add_specs(rest: str) -> tuple[list[str], str]:
         tok = m.group(1).rstrip(".")
         if tok in _STOP_OBJECT or tok in ("and",):
             break
-        if re.match(r"^\s*(library|package|lib|module|tool|one|thing|dependency|thingy)\b",
+        if re.match(r"^\s*(\S+\s+)?(library|package|lib|module|tool|one|thing|dependency|"
+                    r"thingy)\b",
                     text[m.end():]) and not _SPEC.match(tok).group(3):
             ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
             break
