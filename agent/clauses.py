@@ -52,7 +52,8 @@ _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|
                          r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
                          r"\b|\bonly (the )?(critical|high|severe|important|serious|major|"
                          r"worst|bad)\b")
-_LOOKALIKE = re.compile(r"^(patch|fix|repair|sort) ")
+_LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
+_FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
 _VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
@@ -186,7 +187,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
         clause.intent = "remove"
     pin = _PIN.search(text)
-    if pin and act in ("command", "statement") and not _SECURITY.search(text):
+    if pin and act in ("command", "statement", "request") and not _SECURITY.search(text):
         name, corrected = match_package(pin.group(2), known, strict)
         clause.intent, clause.pin = "add", True
         clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
@@ -206,8 +207,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text)):
         clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
     look = _LOOKALIKE.match(text)
-    if look and (look.group(1) == "patch") == (clause.intent == "upgrade") and \
-            clause.intent in ("upgrade", "lock"):
+    if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
+                 clause.intent in ("upgrade", "lock") or look.group(1) in (
+                     "secure", "harden", "lock down", "clear")) or (
+            clause.intent in ("upgrade", "fix", "remove", "lock") and _FOREIGN_WORD.search(text)):
         clause.act = "request"  # "patch click", "fix the lock file": read, but not plain
     if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
                                                           text):
@@ -226,10 +229,17 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         existing = [match_package(sp, known, True)[0] for sp in specs]
         if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
             clause.intent, clause.packages = "upgrade", existing  # "add the latest click"
+            clause.act = "request"
             return clause
         clause.specs = specs
         if vague and not specs:
             clause.ambiguous = vague
+        if specs and any(not _has_version(sp) for sp in specs) and (
+                first_word in ("pin", "freeze", "lock") or re.search(
+                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", body)):
+            clause.ambiguous = "the version"  # a version the reader could not turn into a spec
+        if clause.act == "command" and _FOREIGN_WORD.search(text):
+            clause.act = "request"
         for i, spec in enumerate(specs):  # a misspelt name is confirmed, never approved
             name, corrected = match_package(spec, known, strict)
             if corrected:
@@ -262,6 +272,10 @@ def _mask_names(text: str, known: dict[str, str]) -> str:
     parts = re.split(r"(\b(?:run|execute|with|using|via) \S+)", text)
     return "".join(p if i % 2 else re.sub(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", repl, p)
                    for i, p in enumerate(parts))
+
+
+def _has_version(spec: str) -> bool:
+    return bool(re.search(r"(===|==|>=|<=|~=|!=|<|>)\s*\d", spec))
 
 
 def _first_verb_word(text: str) -> str:
@@ -312,6 +326,10 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
         clause.all_packages = True
         if clause.intent == "remove":
             clause.ambiguous = "what to remove"
+    pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
+                       body.strip())
+    if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
+        clause.ambiguous = pronoun.group(0)
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(_SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")
@@ -421,9 +439,11 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     pending = ""
     for i, clause in enumerate(clauses):
         modifier = (not clause.intent and clause.act not in ("prohibition",) and
-                    _MODIFIER.search(clause.text)) or (
+                    _MODIFIER.search(clause.text) and not re.search(
+                        r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
             clause.act == "prohibition" and _names_in(clause.text, known) and
-            re.search(r"\b(touch|upgrade|update|bump|change|move)\b", clause.text))
+            re.match(r"^(but )?(do not|never|please do not) (touch|upgrade|update|bump|change|"
+                     r"move)\b", clause.text))
         if modifier:
             if out and out[-1].intent == "upgrade":
                 out[-1] = read_clause(f"{out[-1].text} {clause.text}", known, strict)

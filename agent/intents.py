@@ -145,7 +145,7 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
-from uvmgr.agent.lexicon import SELF_APPROVE  # noqa: E402
+from uvmgr.agent.lexicon import MISSPELT_WORDS, SELF_APPROVE, SELF_CORRECTION  # noqa: E402
 
 _SELF_APPROVE = _compiled(SELF_APPROVE)
 _DEV_TARGET = re.compile(r"^(?:upgrade|update|bump|level up|freshen|refresh)\b.*\b(the |our |all )?"
@@ -255,6 +255,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if not reading.steps and not asks and not reading.unknown and any(
             c.act == "prohibition" for c in clauses):
         asks.append("what to do: the request only says what not to do")
+    if len(clauses) > 1 and re.search(rf"\b(?:{SELF_CORRECTION})\b", norm):
+        asks.append("a request that corrects itself")
+    if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
+        reading.typos.append("(a misspelt word)")
     if re.search(r"\bskip (the )?(confirmation|approval|prompt)s?\b", norm):
         for step in reading.steps:
             step.act = "request"  # asked, but a person still confirms

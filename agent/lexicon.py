@@ -113,7 +113,7 @@ DELIBERATE = (r"should (we|i|you)|shall (we|i)|is it (ok|okay|safe|wise|fine|a g
               r"wonder(ing)? (if|whether)|might|maybe")
 
 LEVEL_WORDS = {
-    "patch": r"patch|patches|patch-level|patch level|patchlevel|bug ?fix(es)?|bugfix-only|"
+    "patch": r"patch|patches|patch-level|patch level|patchlevel|x\.y\.z|bug ?fix(es)?|bugfix-only|"
              r"point releases?|micro|hotfix(es)?|z-level|security-only|tiny",
     "minor": r"minor|minors|minor-level|feature releases?|compatible|non-breaking|nonbreaking|"
              r"semver-safe|safe",
@@ -223,7 +223,7 @@ console output http https web api client server database db cli command commands
 files file folder directory data json yaml toml csv config settings setting env environment
 support feature features plugin plugins backend frontend utility utilities helpers helper
 formatting parsing parser dates date time timezone colors colour colors color progress bars bar
-text longer without within whole part parts ones kind sort type types sure instead rather also else
+text create created creating longer without within whole part parts ones kind sort type types sure instead rather also else
 failing broken working missing unused used needed required wrong right left still anymore any
 alone aside intact untouched as-is something anyone everybody nobody nowhere yet already whole entire pretty quite rather
 """.split())
@@ -238,3 +238,10 @@ SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|w
                 r"ask(ing)? (me|us|for (approval|confirmation|permission))|"
                 r"skip (the )?(confirmation|approval|prompt)s?|auto-?approve|no (questions|"
                 r"confirmation) (asked|needed)")
+
+# Misspellings the reader reads silently (rewritten above); --yes never approves a request
+# that needed one.
+MISSPELT_WORDS = frozenset("dependecies dependancies dependences depenencies dependcies "
+                           "vulnerabilites vulnerabilties vulnerabilitys vulnerabilty".split())
+# "drop tqdm ... actually, just drop tqdm": a self-correction the reader does not untangle.
+SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or rather|no wait"

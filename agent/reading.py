@@ -127,6 +127,9 @@ _QUESTIONISH = frozenset("is are what which how does do".split())
 
 
 def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
+                rest):
+        return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
         return False  # "minor and patch upgrades"
     if _verb_of(word) and _verb_of(word) != "generic":
@@ -249,9 +252,11 @@ def misspelt_verb(word: str) -> str:
         return word
     if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS:
         return ""
+    if not any(v[0] == word[0] for v in _STRONG_VERBS):
+        return ""
     close = difflib.get_close_matches(word, _STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6
                                       else 0.84)
-    return close[0] if close else ""
+    return close[0] if close and close[0][0] == word[0] else ""
 
 
 _STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
