@@ -60,7 +60,8 @@ _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assum
 _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad\w*|updat\w*|"
                                  r"bump\w*|remov\w*|drop\w*|add\w*|install\w*|fix\w*)\b"
                                  r"(?!.*\bthen\b)")
-_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided) (it is not (a )?breaking( change)?|"
+_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
+                                 r"it is (a )?(major|breaking)( one| change| release)?|"
                                  r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")

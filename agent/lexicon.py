@@ -40,7 +40,7 @@ HEAD_VERBS: dict[str, str] = {
                     "purge yank axe scrap eliminate toss lose deinstall dump chuck rm cut unadd "
                     "trash discard".split(), "remove"),
     **dict.fromkeys("add ad addd install instal isntall include introduce grab vendor "
-                    "depend".split(), "add"),
+                    "depend slap".split(), "add"),
     **dict.fromkeys("fix fixup remediate resolve address mitigate repair patch solve squash "
                     "close harden secure clear".split(), "fix"),
     **dict.fromkeys("pin freeze".split(), "add"),  # a pin needs a version, else it asks
@@ -142,7 +142,9 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
-                r"make the tests pass|release (it|this|the project|a new version|v?\d)|"
+                r"make the tests pass|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
+                r"(wheel|package|release|build)|gpg|github release|gitlab|"
+                r"(disable|turn off|switch off) (the )?(confirmation|prompts?|safety)|release (it|this|the project|a new version|v?\d)|"
                 r"(cut|tag|make|do|create|ship|draft) (a |an |the )?(new )?(v?\d[\w.]*|"
                 r"release(?! artifacts| files| build)|tag)|tag (it|this|a|the|v?\d)|dockerfile|docker|kubernetes|k8s|helm|"
                 r"deploy\w*|git (push|commit|tag|rebase|merge)|commit|"
@@ -165,6 +167,7 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
 FOREIGN_WORDS = frozenset("""
+obnov vse zavisimosti ustanovi udali zapusti testy
 le de du un une en et pour avec sube todo pero sin versiones mayores neu erzeugen mit für von zu
 ein eine os testes executa construis roue fichier verrouillage épingler comment mettre
 dependencias dependência dependências archivo bloqueo ejecuta corre pruebas instalar

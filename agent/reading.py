@@ -43,7 +43,9 @@ _QUESTION_START = re.compile(rf"^(?:{lx.QUESTION_OPENERS})\b")
 _POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
-_PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not)\b")
+_PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
+                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
+                       r"(?:to )?)\b")
 _NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since) "
                         r"(?!that\b|done\b|well\b)")
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
@@ -133,6 +135,8 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
         return False  # "minor and patch upgrades"
     if _verb_of(word) and _verb_of(word) != "generic":
+        return True
+    if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
     if word in _QUESTIONISH and not comma and not rest.startswith(("do not", "is fine")):
         return word in ("is", "are", "what", "which", "how")
