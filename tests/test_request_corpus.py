@@ -96,10 +96,10 @@ def _row_errors(row: dict) -> list[str]:
     return errors
 
 
-@pytest.mark.parametrize("split,row", ROWS, ids=[row["id"] for _, row in ROWS])
-def test_row_is_valid(split, row):
-    assert _row_errors(row) == []
-    assert split == _split_of(row["id"]), "a row lives in the split its id hashes to"
+def test_every_row_is_valid_and_in_its_split():
+    errors = {row["id"]: _row_errors(row) for _, row in ROWS}
+    assert {i: e for i, e in errors.items() if e} == {}
+    assert [row["id"] for split, row in ROWS if split != _split_of(row["id"])] == []
 
 
 def test_ids_and_texts_are_unique():
@@ -137,3 +137,27 @@ def test_every_intent_and_tag_class_is_covered():
     assert short == {}
     assert set(tools) == READ_ONLY | MUTATING
     assert tags["yes"] == 0  # sanity: "yes" is a field, not a tag
+
+
+@pytest.mark.parametrize("row,expected", [
+    ({"tool": "upgrade_everything"}, "unknown tool"),
+    ({"tool": "upgrade_safely", "args": {"packages": ["django"], "level": "minor"}},
+     "not a dependency"),
+    ({"tool": "upgrade_safely", "args": {"packages": ["Click"], "level": "minor"}},
+     "not normalised"),
+    ({"tool": "upgrade_safely", "args": {"packages": None, "level": "huge"}}, "bad level"),
+    ({"tool": "add_dependency", "args": {"specs": ["httpx>>0.27"]}}, "not PEP 508"),
+    ({"tool": "remove_dependency", "args": {"names": ["six"], "force": True}}, "unknown keys"),
+])
+def test_validator_rejects_bad_calls(row, expected):
+    errors = _row_errors({"id": "x", "text": "t", "tags": [], "expect": "act", "calls": [row],
+                          "yes": False})
+    assert any(expected in e for e in errors), errors
+
+
+def test_validator_rejects_bad_answers():
+    base = {"id": "x", "text": "t", "tags": [], "yes": False}
+    assert _row_errors({**base, "expect": "act", "calls": []}) == ["act without calls"]
+    assert _row_errors({**base, "expect": "ask", "calls": [{"tool": "run_tests"}]}) == \
+        ["ask with calls"]
+    assert _row_errors({**base, "expect": "maybe", "calls": []}) == ["bad expect 'maybe'"]
