@@ -38,6 +38,7 @@ _LOOKING = frozenset("check verify validate inspect review look find see confirm
 _UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
+                               r"want .{1,30} (gone|removed|dropped|out)|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
                                r"can (go|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
@@ -55,6 +56,7 @@ _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|
 _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
 _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
 _VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
+_DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
 _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad\w*|updat\w*|"
@@ -156,8 +158,16 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
                 _UPGRADE_WORD.search(text) or re.search(r"\b(bug ?fix\w*|patch\w*|minor|"
                                                         r"point) (releases?|versions?)\b", text)):
             return "upgrade"
-        if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec:
+        if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
+                re.search(r"\b(check|scan|audit|report|review|look)\b", text):
             return "fix"
+        if first_word == "move":
+            if re.search(r"\bto (the )?(latest|newest|next|new|v?\d)", text) and not \
+                    re.search(r"\b(group|dependencies|main|dev)\b", text):
+                return "upgrade"
+            return ""
+        if topic == "lock" and first_word not in ("run", "do", "redo", "get"):
+            return ""
         if topic == "lock" and first_word in _LOOKING:
             return ""
         if topic == "list" and first_word not in _LOOKING | {"run", "get"}:
@@ -191,6 +201,12 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if pin and act in ("command", "statement", "request") and not _SECURITY.search(text):
         name, corrected = match_package(pin.group(2), known, strict)
         clause.intent, clause.pin = "add", True
+        if not name:
+            if _AMBIG.match(pin.group(2)) or pin.group(2) in lx.ENGLISH:
+                clause.ambiguous = pin.group(2)
+            else:
+                clause.unknown.append((pin.group(2), suggestion(pin.group(2), known)))
+            return clause
         clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
         if corrected:
             clause.typos.append(name)
@@ -205,7 +221,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             break
     if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
         clause.ambiguous = "skipping the tests (the change is always gated by them)"
-    if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text)):
+    if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text) or (
+            verb == "upgrade" and any(_is_name_like(t) for t in _object_phrase(body)))):
         clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
     look = _LOOKALIKE.match(text)
     if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
@@ -216,6 +233,15 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
                                                           text):
         clause.intent = "docs"
+    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
+            _DEFERRED.search(text) or re.search(r"\bthe version (the|that|which|we|they|it)\b",
+                                                 text) or re.search(r"\b(swap|replace|switch|"
+                                                                    r"migrate)\b", text)):
+        clause.ambiguous = "a choice left open"
+    if clause.intent in ("upgrade", "remove") and re.search(
+            r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and len(
+            _names_in(text, known)) > 1:
+        clause.ambiguous = "which of the packages"
     if _CONDITIONAL_CHANGE.search(text):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
@@ -337,6 +363,12 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
         leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
                     t not in _FILLER_OBJECT and
                     not _level_word(t) and not _SCOPE_ALL.fullmatch(t)]
+        if commanded and clause.intent == "upgrade" and not phrase and not re.search(
+                r"\b(safe|safely|patch|minor|major|breaking|all|everything|latest|newest)\b",
+                text):
+            clause.ambiguous = "what to upgrade"  # a bare "update"
+        if clause.intent == "upgrade" and re.search(r"\bto (version |v)?\d", text):
+            clause.ambiguous = "which package the version is for"
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
                                                "dependency", "thing")]
         if commanded and clause.intent in ("upgrade", "remove") and singular:

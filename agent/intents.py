@@ -259,7 +259,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         asks.append("a request that corrects itself")
     if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
         reading.typos.append("(a misspelt word)")
-    if re.search(r"\bskip (the )?(confirmation|approval|prompt)s?\b", norm):
+    if re.search(r"\bskip (the )?(confirmation|approval|prompt)s?\b", norm) or (
+            norm.endswith("?") and re.match(r"^(please )?(can|could|would|will) you\b", norm)):
         for step in reading.steps:
             step.act = "request"  # asked, but a person still confirms
     if (asks or not reading.steps) and not reading.unknown and _foreign_hint(text):

@@ -35,11 +35,11 @@ REWRITES: tuple[tuple[str, object], ...] = (
 HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("upgrade upgrad upgarde upgade upgrde uprade ugprade update updte udpate "
                     "updaet upate updat bump bumb freshen refresh modernise modernize raise lift "
-                    "nudge uplift advance move roll bring level push".split(), "upgrade"),
+                    "nudge uplift advance roll bring level push".split(), "upgrade"),
     **dict.fromkeys("remove remvoe rmeove remov yeet uninstall unistall drop delete ditch rip strip kill nuke "
                     "purge yank axe scrap eliminate toss lose deinstall dump chuck rm cut unadd "
                     "trash discard".split(), "remove"),
-    **dict.fromkeys("add ad addd install instal isntall include introduce grab vendor "
+    **dict.fromkeys("add ad addd install instal isntall include introduce grab "
                     "depend slap".split(), "add"),
     **dict.fromkeys("fix fixup remediate resolve address mitigate repair patch solve squash "
                     "close harden secure clear".split(), "fix"),
@@ -53,7 +53,7 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys("list show display print enumerate".split(), "list"),
     **dict.fromkeys("explain describe search document".split(), "docs"),
     **dict.fromkeys("check verify validate run execute inspect review look find see "
-                    "confirm ensure make do get pull put take throw start stop set "
+                    "confirm ensure make do get pull put take throw start stop set move "
                     "sort clean tidy apply go".split(), "generic"),
 }
 # Misspelt verbs: read, but a request that needs them is never approved by --yes.
@@ -65,7 +65,7 @@ PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     (r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
      r"stop depending on|stop using|do away with|clear out|phase out|back out", "remove"),
     (r"pull in|bring in|pull down|throw in|put in|hook up|plug in|start using|depend on|"
-     r"add in|set up|get me|grab me|toss in|slot in|wire in|bolt on", "add"),
+     r"add in|get me|grab me|toss in|slot in|wire in|bolt on", "add"),
     (r"bring up to date|bring .{1,40} up to date|catch up|level up|roll forward|move up|"
      r"move forward|go (up|to the latest|to latest)|get (the )?latest|pull (the )?latest|"
      r"freshen up|spruce up|top up|keep .{1,30} current|make .{1,30} current", "upgrade"),
@@ -120,7 +120,7 @@ LEVEL_WORDS = {
     "major": r"major|majors|breaking|major versions?|major releases?|all the way|"
              r"across majors|new majors?|next major",
 }
-NEGATORS = (r"no|not|without|avoid|avoiding|never|skip|skipping|except|excluding|nothing|"
+NEGATORS = (r"no|not|without|avoid|avoiding|never|skip|skipping|except|excluding|nothing|unless|"
             r"non|exclude|but no|minus|hold off on|stay (below|under|within|off)|cap|"
             r"keep (it|things|them|everything) (to|at|within|below|under)|stay clear of")
 
@@ -142,7 +142,8 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
-                r"make the tests pass|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
+                r"make the tests pass|jira|ticket|vendor|upload|pastebin|gist|renovate|dependabot|"
+                r"pre-commit|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
                 r"(wheel|package|release|build)|gpg|github release|gitlab|"
                 r"(disable|turn off|switch off) (the )?(confirmation|prompts?|safety)|release (it|this|the project|a new version|v?\d)|"
                 r"(cut|tag|make|do|create|ship|draft) (a |an |the )?(new )?(v?\d[\w.]*|"
@@ -248,3 +249,7 @@ MISSPELT_WORDS = frozenset("dependecies dependancies dependences depenencies dep
                            "vulnerabilites vulnerabilties vulnerabilitys vulnerabilty".split())
 # "drop tqdm ... actually, just drop tqdm": a self-correction the reader does not untangle.
 SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or rather|no wait"
+
+# Handing the decision back ("your call", "maybe"): the reader asks rather than decides.
+DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you think|"
+            r"you decide|you choose|dunno|not sure")

@@ -46,7 +46,8 @@ _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|s
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
                        r"(?:to )?)\b")
-_NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since) "
+_NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since|before|"
+                        r"had (we|i)|if (we|i) had) "
                         r"(?!that\b|done\b|well\b)")
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
 _TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|says|said|renders|uses|used|broke|"
@@ -69,7 +70,8 @@ _PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
                   r"(\d[\w.]*\w|\d)\b")
 _EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
 _SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
-_DEV = re.compile(r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
+_DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
+                  r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
                   r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
                   r"dev|development)\b|\bto (the )?dev\b|\bdev-only\b")
 _GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
@@ -122,7 +124,7 @@ _SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:a
                     r"(?:that is|it is|that's) done|and finally|finally|and next|next)\b\s*,?)"
                     r"\s*")
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
-_STEP_START = frozenset("run check make do show list look see find tell give audit scan lint test "
+_STEP_START = frozenset("so run check make do show list look see find tell give audit scan lint test "
                         "build relock lock type types tests vulns vulnerabilities outdated "
                         "is are what which how does do not never just".split())
 _QUESTIONISH = frozenset("is are what which how does do".split())
@@ -202,8 +204,8 @@ def _head(clause: str) -> tuple[str, str, str]:
     polite = _POLITE.match(text)
     if polite:
         text = text[polite.end():]
-        if question:  # "can you fix the vulnerabilities?": done, but asked, not commanded
-            return "request", *_verb_intent(text)
+        if question or re.match(r"^(can|could|would|will|wo|might) you", polite.group(0)):
+            return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
         question = False
     if _HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)", text):
         return "howto", "docs", text

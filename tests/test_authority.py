@@ -19,7 +19,6 @@ def up(packages, level="minor"):
 APPROVED = [
     ("upgrade click", *up(["click"])),
     ("please upgrade click", *up(["click"])),
-    ("can you bump Click", *up(["click"])),
     ("upgrade click to the next patch", *up(["click"], "patch")),
     ("upgrade click", *up(["click"], "patch")),  # narrower than asked is fine
     ("upgrade everything", *up(None)),
@@ -52,6 +51,7 @@ NOT_APPROVED = [
     # questions, deliberations, how-tos
     ("should we drop six?", "remove_dependency", {"names": ["six"]}),
     ("can I remove click?", "remove_dependency", {"names": ["click"]}),
+    ("can you bump click", *up(["click"])),  # asked as a question: confirmed, not commanded
     ("is click out of date?", *up(["click"])),
     ("is it ok to upgrade click?", *up(["click"])),
     ("how do I add hypothesis?", "add_dependency", {"specs": ["hypothesis"]}),
