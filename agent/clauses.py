@@ -56,11 +56,14 @@ _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|
 _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
 _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
 _VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
+_STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
+                              r"freshness|rotting|obsolete|lagging)\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
-_CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad\w*|updat\w*|"
-                                 r"bump\w*|remov\w*|drop\w*|add\w*|install\w*|fix\w*)\b"
+_CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad(e|ing)|"
+                                 r"updat(e|ing)|bump(ing)?|remov(e|ing)|drop(ping)?|add(ing)?|"
+                                 r"install(ing)?|fix(ing)?)\b"
                                  r"(?!.*\bthen\b)")
 _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
                                  r"it is (a )?(major|breaking)( one| change| release)?|"
@@ -75,8 +78,11 @@ _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 def _topic(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
-    if _SECURITY.search(text):
+    if _SECURITY.search(text) or re.search(r"\baudit\b", text):
         return "audit"
+    if re.search(r"\b(which|what) versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
+                 r"|\bpinned\b", text):
+        return "list"
     if _LOCK_OBJ.search(text):
         return "lock"
     if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
@@ -151,6 +157,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return ""
     if verb == "list":
         topic = _topic(text)
+        if topic == "outdated" and not _STRONG_OUTDATED.search(text):
+            return "list"  # "list the current groups"
         return topic if topic in ("audit", "outdated", "test", "check") else "list"
     if verb == "generic":
         topic = _topic(text)
@@ -193,8 +201,12 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if _REMOVE_STATEMENT.search(text):
             clause.intent = "remove"
         elif _ADD_STATEMENT.match(rest):
-            clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
-            body = rest
+            topic = _topic(masked)
+            if topic in ("audit", "outdated", "list", "test", "check", "build"):
+                clause.intent, clause.act = topic, "command"  # "I need a list of advisories"
+            else:
+                clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
+                body = rest
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
         clause.intent = "remove"
     pin = _PIN.search(text)
@@ -222,7 +234,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
         clause.ambiguous = "skipping the tests (the change is always gated by them)"
     if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text) or (
-            verb == "upgrade" and any(_is_name_like(t) for t in _object_phrase(body)))):
+            verb == "upgrade" and any(_is_name_like(t) and not _SECURITY.search(t)
+                                      for t in _object_phrase(body)))):
         clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
     look = _LOOKALIKE.match(text)
     if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
@@ -263,7 +276,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             clause.ambiguous = vague
         if specs and any(not _has_version(sp) for sp in specs) and (
                 first_word in ("pin", "freeze", "lock") or re.search(
-                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", body)):
+                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", _without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
         if clause.act == "command" and _FOREIGN_WORD.search(text):
             clause.act = "request"
@@ -296,9 +309,15 @@ def _mask_names(text: str, known: dict[str, str]) -> str:
     def repl(m: re.Match) -> str:
         tok = m.group(0)
         return tok if tok not in known and normalize_name(tok) not in known else "pkg"
-    parts = re.split(r"(\b(?:run|execute|with|using|via) \S+)", text)
+    parts = re.split(r"(\b(?:run|execute|with|using|via|does|did|do) \S+)", text)
     return "".join(p if i % 2 else re.sub(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", repl, p)
                    for i, p in enumerate(parts))
+
+
+def _without_specs(body: str, specs: list[str]) -> str:
+    for spec in specs:
+        body = body.replace(spec, " ")
+    return re.sub(r"[a-z0-9._-]*(===|==|>=|<=|~=|!=|<|>)v?\d[\w.,<>=!~]*", " ", body)
 
 
 def _has_version(spec: str) -> bool:

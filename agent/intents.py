@@ -156,12 +156,18 @@ _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|l
                            r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
 
 
+def _has_verb(text: str) -> bool:
+    from uvmgr.agent.lexicon import HEAD_VERBS
+
+    return any(w in HEAD_VERBS for w in re.findall(r"[a-z-]+", text))
+
+
 def _foreign_hint(text: str) -> bool:
     from uvmgr.agent.lexicon import FOREIGN_WORDS
 
     words = re.findall(r"[^\W\d_]+", text.lower())
-    return any(ord(ch) > 127 for ch in text if ch.isalpha()) or any(
-        w in FOREIGN_WORDS for w in words)
+    return any(ord(ch) > 127 for ch in text if ch.isalpha()) or sum(
+        w in FOREIGN_WORDS for w in words) >= 2
 
 
 def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
@@ -186,6 +192,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     clauses = merge_modifiers(split_steps(norm), names, strict)
     asks: list[str] = []
     previous = ""
+    last_targets: list[str] = []
     for clause in clauses:
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
                 clause.act == "command" and clause.packages and not clause.ambiguous:
@@ -218,8 +225,24 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 # a guess may read (outdated, audit, docs...), never change: a change asks back
                 intent, guessed = guess, True
                 reading.score = min(reading.score, score)
-        if not intent and clause.act == "statement" and not clause.ambiguous and len(clauses) > 1:
+        if not intent and len(clauses) > 1 and not clause.ambiguous and (
+                clause.act == "statement" or not _has_verb(clause.text)):
             continue  # "we use click for the cli. list our deps": context, not a task
+        if clause.ambiguous in ("it", "them", "those", "these") and last_targets and \
+                intent in ("add", "remove", "upgrade"):
+            # "we need tenacity, add it": the pronoun is the package just named
+            clause.ambiguous, clause.act = "", "request"
+            if intent == "add":
+                clause.specs = list(last_targets)
+            else:
+                clause.packages = [normalize_name(t) for t in last_targets if
+                                   normalize_name(t) in names]
+        if clause.specs or clause.packages:
+            last_targets = list(clause.specs or clause.packages)
+        if reading.steps and clause.intent == reading.steps[-1].intent and clause.act == \
+                "request" and (clause.specs or clause.packages) == (reading.steps[-1].specs or
+                                                                   reading.steps[-1].packages):
+            continue
         if not intent:
             asks.append(clause.ambiguous or clause.text)
             continue

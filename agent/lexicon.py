@@ -81,12 +81,16 @@ SECURITY = (r"vulnerabilit\w*|vulnerable|cves|cve-\S+|security|advisor(y|ies)|ex
 LOCK_OBJECT = r"lock file|lock|locks|locked versions|lockfile|resolution"
 TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|test run|"
               r"tests? pass\w*|green")
-BUILD_WORDS = r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging"
+BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
+               r"packaged|be packaged")
 CHECK_WORDS = (r"lint\w*|ruff|mypy|type ?check\w*|types|typing|formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
-LIST_WORDS = (r"list|show|pinned|footprint|dependency|dev group|groups?|in the (dev|docs|test) group|what version|which version|print|display|enumerate|see|tree|what (do|does) (we|the project|it) "
+LIST_WORDS = (r"list|show|pinned|footprint|dependency|dev group|groups?|in the (dev|docs|test) "
+              r"group|what version|which version|print|display|enumerate|see|tree|what (do|does) "
+              r"(we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
-OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|"
+OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|freshness|"
+                  r"rotting|rotten|rot|"
                   r"new (versions?|releases?)|updates? available|available updates?|"
                   r"upgrades? available|available upgrades?|latest|lagging|up to date|"
                   r"up-to-date|current|obsolete|ancient|dated|fresh|releases?|updates|upgrades")
@@ -134,7 +138,7 @@ EXCLUDE = (r"except( for)?|excluding|exclude|but not|other than|apart from|aside
 AMBIGUOUS_TARGETS = (r"it|that|this|that one|this one|the one|them|those|these|whichever|"
                      r"whatever|the thing|the package from earlier|the one from earlier|"
                      r"the same|the other one|what we talked about|the broken one|the failing one|"
-                     r"the one that|the package we discussed|as before|like last time|again")
+                     r"the one that|the package we discussed|as before|like last time")
 
 OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"publish(ing)? (it|this|the|to|on|a|our|my)|write (unit |some |more )?tests|"
@@ -142,7 +146,9 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
-                r"make the tests pass|jira|ticket|vendor|upload|pastebin|gist|renovate|dependabot|"
+                r"make the tests pass|framework|quantum|pyinstaller|binary|src layout|layout|pypirc|"
+                r"contents of|curl|wget|auto-?fix|auto-?format|schedule|cron|every (monday|"
+                r"day|week|night)|laptop|recommend (a|me)|jira|ticket|vendor|upload|pastebin|gist|renovate|dependabot|"
                 r"pre-commit|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
                 r"(wheel|package|release|build)|gpg|github release|gitlab|"
                 r"(disable|turn off|switch off) (the )?(confirmation|prompts?|safety)|release (it|this|the project|a new version|v?\d)|"
@@ -168,22 +174,19 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
 FOREIGN_WORDS = frozenset("""
-obnov vse zavisimosti ustanovi udali zapusti testy
-le de du un une en et pour avec sube todo pero sin versiones mayores neu erzeugen mit für von zu
-ein eine os testes executa construis roue fichier verrouillage épingler comment mettre
-dependencias dependência dependências archivo bloqueo ejecuta corre pruebas instalar
-
-el la los las una unos por favor actualiza actualizar actualice elimina eliminar quita quitar
-agrega agregar añade añadir instala instalar dependencias paquete paquetes todas todos mis
-nuestras nuestros qué cómo hay están está vulnerabilidades seguridad pruebas ejecuta corre
-también luego después bitte aktualisiere aktualisieren alle abhängigkeiten entferne entfernen
-füge hinzu installiere installieren paket pakete und ist sind ich wir mein meine unsere die der
-das den dem nicht auf neueste sicherheitslücken tests ausführen prüfe führe aus veraltet les
-des mettre mets jour supprime supprimer ajoute ajouter installe installer dépendances paquets
-toutes tous est sont je nous mes nos vulnérabilités sécurité lance exécute les tests s'il vous
-plaît plait merci à atualize atualizar remova remover adicione adicionar pacotes dependências
-aggiorna aggiornare rimuovi rimuovere aggiungi aggiungere pacchetti dipendenze tutte tutti
-bijwerken verwijder voeg toe pakketten afhankelijkheden alsjeblieft
+obnov vse zavisimosti ustanovi udali zapusti testy une avec sube todo pero versiones mayores
+neu erzeugen für von zu ein eine testes executa construis roue fichier verrouillage épingler
+comment mettre dependencias dependência dependências archivo bloqueo ejecuta corre pruebas
+instalar el los las una unos por favor actualiza actualizar actualice elimina eliminar quita
+quitar agrega agregar añade añadir instala paquete paquetes todas todos mis nuestras nuestros
+qué cómo hay están está vulnerabilidades seguridad también luego después bitte aktualisiere
+aktualisieren alle abhängigkeiten entferne entfernen füge hinzu installiere installieren paket
+pakete und ich wir mein meine unsere der das dem nicht auf neueste sicherheitslücken ausführen
+prüfe führe aus veraltet mets jour supprime supprimer ajoute ajouter installe installer
+dépendances paquets toutes tous est sont je nous vulnérabilités sécurité lance exécute s'il
+vous à atualize atualizar remova remover adicione adicionar pacotes aggiorna aggiornare rimuovi
+rimuovere aggiungi aggiungere pacchetti dipendenze tutte tutti bijwerken verwijder voeg toe
+pakketten afhankelijkheden alsjeblieft
 """.split())
 FOREIGN_VERBS: dict[str, str] = {
     "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",

@@ -42,7 +42,8 @@ _DELIBERATE = re.compile(rf"\b(?:{lx.DELIBERATE})\b")
 _QUESTION_START = re.compile(rf"^(?:{lx.QUESTION_OPENERS})\b")
 _POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
-                      r"will|shall|gotta|got to|have to|need to|want to|wanna)\s+)*")
+                      r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
+                      r"like to|plan to|are going to|am going to)\s+)*")
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
                        r"(?:to )?)\b")
@@ -126,7 +127,7 @@ _SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:a
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
 _STEP_START = frozenset("so run check make do show list look see find tell give audit scan lint test "
                         "build relock lock type types tests vulns vulnerabilities outdated "
-                        "is are what which how does do not never just".split())
+                        "is are what how does do not never just".split())
 _QUESTIONISH = frozenset("is are what which how does do".split())
 
 
@@ -147,7 +148,12 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
 
 def split_steps(text: str) -> list[str]:
     """Clauses in the order the person wants them done; "and" or a comma splits only before
-    a verb, a topic or a question ("add freezegun to dev, remove tqdm")."""
+    a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
+    colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
+    head, colon, tail = text.partition(": ")
+    if colon and not re.search(r"\b(add|install|upgrade|update|remove|drop|pin|bump)\b", head):
+        text = tail
+    text = re.sub(r"\s\+\s", " and ", text)
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
@@ -256,7 +262,8 @@ def misspelt_verb(word: str) -> str:
     """The intent verb a misspelt first word stands for ("regenrate" -> "regenerate")."""
     if word in lx.MISSPELT_VERBS:
         return word
-    if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS:
+    if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS or gerund_stem(word) or \
+            word.rstrip("sd") in lx.HEAD_VERBS or word[:-2] in lx.HEAD_VERBS:
         return ""
     if not any(v[0] == word[0] for v in _STRONG_VERBS):
         return ""
@@ -312,7 +319,8 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
          r"(\d[\w.]*)", ">="),
         (r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
          r"better)|and (?:up|above|newer|later)|\+)", ">="),
-        (r"(?:below|under|less than|lower than|older than|before|prior to|<)\s*(?:version\s+|v)?"
+        (r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
+         r"(?:version\s+|v)?"
          r"(\d[\w.]*)", "<"),
         (r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)", "<="),
@@ -337,8 +345,13 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
 
 
 def _is_name_like(tok: str) -> bool:
-    return bool(re.match(r"^[a-z][a-z0-9._-]*[a-z0-9](\[[a-z0-9,._-]+\])?$", tok)) and \
-        tok not in lx.ENGLISH and tok not in lx.HEAD_VERBS
+    """Could be a package name: not an English word, a verb form or a topic word."""
+    if not re.match(r"^[a-z][a-z0-9._-]*[a-z0-9](\[[a-z0-9,._-]+\])?$", tok):
+        return False
+    if tok in lx.ENGLISH or tok in lx.HEAD_VERBS or re.match(r"^[a-z]{3,}(ing|ed|ly|ness)$", tok):
+        return False
+    return not any(p.fullmatch(tok) for p in (_SECURITY, _OUTDATED, _TEST, _CHECK, _BUILD,
+                                              _LOCK_OBJ))
 
 
 _SKIPPABLE = frozenset("the a an new some our my latest newest recent current version python pypi "
