@@ -55,7 +55,8 @@ _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|
                          r"worst|bad)\b")
 _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
 _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
-_VAGUE = re.compile(r"\b(around|about|roughly|somewhere|approximately|or so|ish)\b")
+_VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
+                    r"\bor so\b|\d-?ish\b")
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
                               r"freshness|rotting|obsolete|lagging)\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
@@ -243,6 +244,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                      "secure", "harden", "lock down", "clear")) or (
             clause.intent in ("upgrade", "fix", "remove", "lock") and _FOREIGN_WORD.search(text)):
         clause.act = "request"  # "patch click", "fix the lock file": read, but not plain
+    if re.match(r"^(level up|freshen|spruce)\b", text) or (
+            first_word == "fix" and clause.intent == "upgrade"):
+        clause.act = "request" if clause.act == "command" else clause.act  # slang, lookalikes
     if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
                                                           text):
         clause.intent = "docs"
@@ -338,7 +342,7 @@ def _names_in(text: str, known: dict[str, str]) -> list[str]:
 def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
     """Packages, exclusions, unknown names and pronouns in one step."""
     phrase = _object_phrase(body)
-    commanded = body != text and clause.act in ("command", "statement")
+    commanded = body != text and clause.act in ("command", "statement", "request")
     split = _EXCLUDE.search(text)
     before, after = (text[:split.start()], text[split.end():]) if split else (text, "")
     included: list[str] = []

@@ -145,7 +145,12 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
-from uvmgr.agent.lexicon import MISSPELT_WORDS, SELF_APPROVE, SELF_CORRECTION  # noqa: E402
+from uvmgr.agent.lexicon import (  # noqa: E402
+    DEFERRED,
+    MISSPELT_WORDS,
+    SELF_APPROVE,
+    SELF_CORRECTION,
+)
 
 _SELF_APPROVE = _compiled(SELF_APPROVE)
 _DEV_TARGET = re.compile(r"^(?:upgrade|update|bump|level up|freshen|refresh)\b.*\b(the |our |all )?"
@@ -278,6 +283,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if not reading.steps and not asks and not reading.unknown and any(
             c.act == "prohibition" for c in clauses):
         asks.append("what to do: the request only says what not to do")
+    if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
+            c.intent in MUTATING_INTENTS for c in clauses):
+        asks.append("a choice you left to me")
     if len(clauses) > 1 and re.search(rf"\b(?:{SELF_CORRECTION})\b", norm):
         asks.append("a request that corrects itself")
     if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:

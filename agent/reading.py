@@ -122,7 +122,7 @@ def normalise(text: str) -> str:
 
 _SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|"
                     r"afterwards|after that|and after that|and afterwards|followed by|once "
-                    r"(?:that is|it is|that's) done|and finally|finally|and next|next)\b\s*,?)"
+                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,)\b\s*,?)"
                     r"\s*")
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
 _STEP_START = frozenset("so run check make do show list look see find tell give audit scan lint test "
@@ -151,7 +151,8 @@ def split_steps(text: str) -> list[str]:
     a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     head, colon, tail = text.partition(": ")
-    if colon and not re.search(r"\b(add|install|upgrade|update|remove|drop|pin|bump)\b", head):
+    if colon and len(head.split()) <= 5 and not re.search(
+            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
         text = tail
     text = re.sub(r"\s\+\s", " and ", text)
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
