@@ -230,7 +230,7 @@ console output http https web api client server database db cli command commands
 files file folder directory data json yaml toml csv config settings setting env environment
 support feature features plugin plugins backend frontend utility utilities helpers helper
 formatting parsing parser dates date time timezone colors colour colors color progress bars bar
-text create created creating longer without within whole part parts ones kind sort type types sure instead rather also else
+quoted-text text create created creating longer without within whole part parts ones kind sort type types sure instead rather also else
 failing broken working missing unused used needed required wrong right left still anymore any
 alone aside intact untouched as-is something anyone everybody nobody nowhere yet already whole entire pretty quite rather
 """.split())

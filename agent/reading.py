@@ -112,6 +112,8 @@ def normalise(text: str) -> str:
     out = " " + text.lower().strip() + " "
     for pattern, repl in _REWRITES:
         out = pattern.sub(repl, out)
+    # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
+    out = re.sub(r"\"[^\"]*\s[^\"]*\"|'[^']*:[^']*'", " quoted-text ", out)
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
