@@ -22,6 +22,7 @@ from uvmgr.agent.reading import (
     _PIN,
     _SCOPE_ALL,
     _SECURITY,
+    _STRONG_OUT,
     _TEST,
     Clause,
     _head,
@@ -58,7 +59,8 @@ _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|g
 _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
                     r"\bor so\b|\d-?ish\b")
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
-                              r"freshness|rotting|obsolete|lagging)\b")
+                              r"freshness|rotting|obsolete|lagging|old|older|available|"
+                              r"(not|are not|is not) at (the|their) latest)\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
@@ -112,6 +114,10 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     if verb in ("generic", "list", "") and _DOCS.search(text) and (
             act in ("question", "howto") or first_word in _LOOKING | {"search", "read", "show"}
             or re.match(r"^(docs|documentation|changelog|readme)\b", text)):
+        return "docs"
+    if act in ("question", "deliberate") and re.search(
+            r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
+            r"documentation|reproducible)\b", text) and not sec:
         return "docs"
     if act in ("question", "deliberate") or not verb:
         if not verb and act == "command":
@@ -224,8 +230,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    if _OUT.search(text) and not _names_in(text, known) and not (act == "howto" and re.search(
-            r"\b(uv|pin|lock|dependenc\w*|packages?|version|group|extras?|index|wheel)\b", text)):
+    if (_OUT.search(text) and not _names_in(text, known) or _STRONG_OUT.search(text)) and not (
+            act in ("howto", "question", "deliberate") and re.search(
+                r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
+                r"index|wheel|should)\b", text)):
         clause.intent = "out_of_scope"
         return clause
     for word in text.split()[:3]:
@@ -259,7 +267,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and len(
             _names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
-    if _CONDITIONAL_CHANGE.search(text):
+    if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",
+                                                                      "list"):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
             _CONDITION.search(text) and not _HARMLESS_CONDITION.search(text):

@@ -301,9 +301,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if reading.unknown or asks:
         reading.status, reading.ambiguous = "ask", "; ".join(asks)
         reading.steps = []
-    elif not reading.steps:
+    elif not reading.steps and any("outside what uvmgr does" in x for x in reading.skipped):
         reading.status = "refuse"
         reading.intent = "out_of_scope"
+    elif not reading.steps:
+        reading.status, reading.intent = "ask", "ask"
+        reading.ambiguous = reading.ambiguous or "what you want done"
     if reading.steps:
         first = reading.steps[0]
         reading.intent, reading.act = first.intent, first.act

@@ -24,6 +24,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(vulns?|vulnerabilites|vulnerabilties|vulnerabilitys|vulnerabilty|vulnerabilities)\b",
      "vulnerabilities"),
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
+    (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str("one two three four five six seven eight nine ten".split().index(
@@ -146,7 +147,7 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
-                r"make the tests pass|framework|quantum|pyinstaller|binary|src layout|layout|pypirc|"
+                r"make the tests pass|(best|web) .{0,20}framework|quantum|pyinstaller|binary|src layout|layout|pypirc|"
                 r"contents of|curl|wget|auto-?fix|auto-?format|schedule|cron|every (monday|"
                 r"day|week|night)|laptop|recommend (a|me)|jira|ticket|vendor|upload|pastebin|gist|renovate|dependabot|"
                 r"pre-commit|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
@@ -174,6 +175,7 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
 FOREIGN_WORDS = frozenset("""
+bloquea nuevo proyecto quelle utilisons nous uppdatera alla beroenden el ta bort lägg till
 obnov vse zavisimosti ustanovi udali zapusti testy une avec sube todo pero versiones mayores
 neu erzeugen für von zu ein eine testes executa construis roue fichier verrouillage épingler
 comment mettre dependencias dependência dependências archivo bloqueo ejecuta corre pruebas
@@ -249,6 +251,7 @@ SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|w
 # Misspellings the reader reads silently (rewritten above); --yes never approves a request
 # that needed one.
 MISSPELT_WORDS = frozenset("dependecies dependancies dependences depenencies dependcies "
+                           "evrything everyting everthing evertyhing everythign "
                            "vulnerabilites vulnerabilties vulnerabilitys vulnerabilty".split())
 # "drop tqdm ... actually, just drop tqdm": a self-correction the reader does not untangle.
 SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or rather|no wait"
@@ -256,3 +259,7 @@ SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or 
 # Handing the decision back ("your call", "maybe"): the reader asks rather than decides.
 DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you think|"
             r"you decide|you choose|dunno|not sure")
+
+# Out of scope even when a dependency is named ("vendor requests into the repo").
+STRONG_OUT_OF_SCOPE = (r"vendor|curl|wget|dockerfile|docker|deploy\w*|publish\w*|upload\w*|"
+                       r"pastebin|jira|ticket|slack|e-?mail|\bpr\b|pull request|scripts?")

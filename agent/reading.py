@@ -47,16 +47,18 @@ _SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|s
 _PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
                        r"(?:to )?)\b")
-_NARRATIVE = re.compile(r"^(after|since|because|when|while|as|although|though|ever since|before|"
+_NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever since|before|"
                         r"had (we|i)|if (we|i) had) "
                         r"(?!that\b|done\b|well\b)")
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
-_TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|says|said|renders|uses|used|broke|"
+_TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows|renders|uses|"
+                    r"used|broke|opened|reports|"
                     r"failed|fails|complained|wants|thinks|told)\b")
 _REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
 _OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
+_STRONG_OUT = re.compile(rf"\b(?:{lx.STRONG_OUT_OF_SCOPE})\b")
 _AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
 _PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
 _LEVEL = {lvl: re.compile(rf"\b(?:{w})\b") for lvl, w in lx.LEVEL_WORDS.items()}
@@ -139,7 +141,7 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
         return False  # "minor and patch upgrades"
-    if _verb_of(word) and _verb_of(word) != "generic":
+    if _verb_of(word) and _verb_of(word) != "generic" or _verb_of(misspelt_verb(word)):
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
@@ -216,7 +218,8 @@ def _head(clause: str) -> tuple[str, str, str]:
         if question or re.match(r"^(can|could|would|will|wo|might) you", polite.group(0)):
             return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
         question = False
-    if _HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)", text):
+    if _HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)|how (i|we) "
+                                      r"(can|could|should|do)\b|where (is|are|does|do)\b", text):
         return "howto", "docs", text
     if _DELIBERATE.match(text) or (question and _DELIBERATE.search(text)):
         rest = re.sub(r"^(to|we|i|you)\s+", "", _DELIBERATE.sub("", text, count=1).strip(" ,"))
@@ -412,7 +415,10 @@ def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, b
         return name, False
     if strict or len(name) < 4 or name in lx.ENGLISH or name in lx.HEAD_VERBS:
         return "", False
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not
+    # a misspelt "requests".
+    close = [c for c in difflib.get_close_matches(name, list(known), n=3, cutoff=0.75)
+             if abs(len(c) - len(name)) <= 1]
     return (close[0], True) if close else ("", False)
 
 
