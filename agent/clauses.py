@@ -61,6 +61,10 @@ _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bs
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
                               r"freshness|rotting|obsolete|lagging|old|older|available|"
                               r"(not|are not|is not) at (the|their) latest)\b")
+_SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._-]*) (?:constraint|"
+                       r"requirement|bound|range|spec|specifier|version range) to "
+                       r"((?:===|==|>=|<=|~=|!=|<|>)v?\d[\w.]*(?:,(?:===|==|>=|<=|~=|!=|<|>)v?\d"
+                       r"[\w.]*)*)")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
@@ -173,6 +177,9 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
                 _UPGRADE_WORD.search(text) or re.search(r"\b(bug ?fix\w*|patch\w*|minor|"
                                                         r"point) (releases?|versions?)\b", text)):
             return "upgrade"
+        if first_word == "make" and re.search(r"\baudit\b.{0,20}\b(pass|green|clean|happy)\b",
+                                              text):
+            return "fix"  # "make the audit pass"
         if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
                 re.search(r"\b(check|scan|audit|report|review|look)\b", text):
             return "fix"
@@ -216,6 +223,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 body = rest
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
         clause.intent = "remove"
+    setting = _SET_SPEC.search(text)
+    if setting and match_package(setting.group(1), known, True)[0]:
+        clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]
+        return clause  # "set the httpx constraint to >=0.27"
     pin = _PIN.search(text)
     if pin and act in ("command", "statement", "request") and not _SECURITY.search(text):
         name, corrected = match_package(pin.group(2), known, strict)
@@ -230,7 +241,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    if (_OUT.search(text) and not _names_in(text, known) or _STRONG_OUT.search(text)) and not (
+    if (_OUT.search(text) and not _names_in(text, known) or _STRONG_OUT.search(text) and
+            act in ("command", "request")) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
                 r"index|wheel|should)\b", text)):
@@ -403,7 +415,8 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
             clause.ambiguous = "which package the version is for"
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
                                                "dependency", "thing")]
-        if commanded and clause.intent in ("upgrade", "remove") and singular:
+        if commanded and clause.intent in ("upgrade", "remove") and singular and \
+                not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
         elif commanded and clause.intent == "upgrade" and leftover and \
                 not _SCOPE_ALL.search(text):
@@ -440,6 +453,9 @@ def _object_phrase(body: str) -> list[str]:
     out: list[str] = []
     expect = True
     for tok in tokens(body):
+        if tok in ("called", "named") and out:
+            expect = True
+            continue
         if tok in ("for", "of", "on", "to") and out and out[-1] in _OF_NOUNS:
             expect = True
             continue

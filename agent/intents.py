@@ -153,8 +153,7 @@ from uvmgr.agent.lexicon import (  # noqa: E402
 )
 
 _SELF_APPROVE = _compiled(SELF_APPROVE)
-_DEV_TARGET = re.compile(r"^(?:upgrade|update|bump|level up|freshen|refresh)\b.*\b(the |our |all )?"
-                         r"(dev|development|test|testing) (tools|deps|dependencies|group|"
+_DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
                          r"packages|stuff)\b")
 _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|leave|skip|"
                            r"without touching|not) (the |our |any )?(dev|development|test|"
@@ -213,11 +212,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
             clause.ambiguous, clause.all_packages = "", True
             clause.excluded = [normalize_name(d) for d in dev]
-        elif dev and clause.intent == "upgrade" and not clause.packages and \
+        elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 _DEV_TARGET.search(clause.text):
             clause.ambiguous, clause.packages = "", [normalize_name(d) for d in dev]
         intent = clause.intent
         if clause.act == "prohibition":
+            last_targets = list(clause.packages or clause.specs or last_targets)
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
             continue
         if intent == "out_of_scope":

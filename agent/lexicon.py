@@ -25,6 +25,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
      "vulnerabilities"),
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
     (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
+    (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str("one two three four five six seven eight nine ten".split().index(
@@ -49,7 +50,7 @@ HEAD_VERBS: dict[str, str] = {
                     "re-generate regenrate".split(), "lock"),
     **dict.fromkeys("audit scan".split(), "audit"),
     **dict.fromkeys("lint typecheck type-check format".split(), "check"),
-    **dict.fromkeys("test".split(), "test"),
+    **dict.fromkeys("test retest rerun".split(), "test"),
     **dict.fromkeys("build compile package rebuild".split(), "build"),
     **dict.fromkeys("list show display print enumerate".split(), "list"),
     **dict.fromkeys("explain describe search document".split(), "docs"),
@@ -77,7 +78,8 @@ PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
 # Object words that decide an ambiguous verb ("patch the CVEs" is fix; "refresh the lock
 # file" is lock; "refresh my dependencies" is upgrade).
 SECURITY = (r"vulnerabilit\w*|vulnerable|cves|cve-\S+|security|advisor(y|ies)|exploits?|"
-            r"ghsa\S*|pysec\S*|audit findings|findings|holes?|insecure|exposures?|"
+            r"ghsa\S*|pysec\S*|audit findings|holes?|insecure|exposures?|log4shell|heartbleed|"
+            r"zero-?day|0day|"
             r"known issues|osv")
 LOCK_OBJECT = r"lock file|lock|locks|locked versions|lockfile|resolution"
 TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|test run|"
@@ -86,7 +88,7 @@ BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|pa
                r"packaged|be packaged")
 CHECK_WORDS = (r"lint\w*|ruff|mypy|type ?check\w*|types|typing|formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
-LIST_WORDS = (r"list|show|pinned|footprint|dependency|dev group|groups?|in the (dev|docs|test) "
+LIST_WORDS = (r"list|show|pinned|footprint|dependency|declared|pyproject|dev group|groups?|in the (dev|docs|test) "
               r"group|what version|which version|print|display|enumerate|see|tree|what (do|does) "
               r"(we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
@@ -147,7 +149,8 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
-                r"make the tests pass|(best|web) .{0,20}framework|quantum|pyinstaller|binary|src layout|layout|pypirc|"
+                r"make the tests pass|stubs|backport|write (the )?docs|docs for the|tokens?|api keys?|"
+                r"credentials|(remove|delete) (the )?(failing|broken|flaky) tests|(best|web) .{0,20}framework|quantum|pyinstaller|binary|src layout|layout|pypirc|"
                 r"contents of|curl|wget|auto-?fix|auto-?format|schedule|cron|every (monday|"
                 r"day|week|night)|laptop|recommend (a|me)|jira|ticket|vendor|upload|pastebin|gist|renovate|dependabot|"
                 r"pre-commit|send (the|an|this|it|our)|e-?mail|@[a-z0-9-]+\.[a-z]|sign (the|a|our) "
@@ -175,6 +178,7 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
 FOREIGN_WORDS = frozenset("""
+verwijder ist veraltet
 bloquea nuevo proyecto quelle utilisons nous uppdatera alla beroenden el ta bort lägg till
 obnov vse zavisimosti ustanovi udali zapusti testy une avec sube todo pero versiones mayores
 neu erzeugen für von zu ein eine testes executa construis roue fichier verrouillage épingler
@@ -197,7 +201,7 @@ FOREIGN_VERBS: dict[str, str] = {
     "atualize": "upgrade", "elimina": "remove", "quita": "remove", "entferne": "remove",
     "supprime": "remove", "rimuovi": "remove", "remova": "remove", "agrega": "add",
     "añade": "add", "instala": "add", "füge": "add", "installiere": "add", "ajoute": "add",
-    "installe": "add", "aggiungi": "add", "adicione": "add",
+    "installe": "add", "aggiungi": "add", "adicione": "add", "verwijder": "remove",
 }
 
 # Plain English words that are never read as a package name unless the project has that
@@ -232,7 +236,7 @@ console output http https web api client server database db cli command commands
 files file folder directory data json yaml toml csv config settings setting env environment
 support feature features plugin plugins backend frontend utility utilities helpers helper
 formatting parsing parser dates date time timezone colors colour colors color progress bars bar
-quoted-text text create created creating longer without within whole part parts ones kind sort type types sure instead rather also else
+max min maximum minimum tops quoted-text text create created creating longer without within whole part parts ones kind sort type types sure instead rather also else
 failing broken working missing unused used needed required wrong right left still anymore any
 alone aside intact untouched as-is something anyone everybody nobody nowhere yet already whole entire pretty quite rather
 """.split())
@@ -262,4 +266,4 @@ DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").
 STRONG_OUT_OF_SCOPE = (r"vendor|curl|wget|dockerfile|docker|deploy\w*|publish\w*|upload\w*|"
-                       r"pastebin|jira|ticket|slack|e-?mail|\bpr\b|pull request|scripts?")
+                       r"pastebin|jira|e-?mail|scripts?")

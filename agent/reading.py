@@ -52,7 +52,7 @@ _NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever 
                         r"(?!that\b|done\b|well\b)")
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
 _TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows|renders|uses|"
-                    r"used|broke|opened|reports|"
+                    r"used|broke|opened|reports|looked|looks|seems|seemed|"
                     r"failed|fails|complained|wants|thinks|told)\b")
 _REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
@@ -145,6 +145,9 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
+    if re.match(r"^(do|does) (the )?(tests?|it|we|they|everything)\b|^the (type ?checker|linter|"
+                r"tests?|test suite|build|audit|lint)\b", rest):
+        return True
     if word in _QUESTIONISH and not comma and not rest.startswith(("do not", "is fine")):
         return word in ("is", "are", "what", "which", "how")
     return word in _STEP_START
@@ -155,10 +158,13 @@ def split_steps(text: str) -> list[str]:
     a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     head, colon, tail = text.partition(": ")
-    if colon and len(head.split()) <= 5 and not re.search(
+    if colon and len(head.split()) == 1:
+        text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    elif colon and len(head.split()) <= 5 and not re.search(
             r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
         text = tail
     text = re.sub(r"\s\+\s", " and ", text)
+    text = re.sub(r"^([a-z0-9][a-z0-9._-]*) -+ ", r"\1 ", text)  # "Pygments - outdated or not?"
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
@@ -374,7 +380,7 @@ def add_specs(rest: str) -> tuple[list[str], str]:
     while text:
         text = re.sub(r"^(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
                       r"module|dependency|dependency on|dep on|called|named|packages|"
-                      r"libraries|new|python|pypi)\b)\s*", "", text)
+                      r"libraries|new|python|pypi)(?=\s|$))\s*", "", text)
         m = re.match(r"([a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:" + _OP + _VER +
                      r"(?:," + _OP + _VER + r")*)?)", text)
         if not m:
