@@ -19,7 +19,8 @@ from uvmgr.tools.project import normalize_name
 
 THRESHOLD = 0.22
 # Above this the matcher's guess is used when the grammar found nothing; below, ask back.
-CONFIDENT = 0.45
+# Calibrated on train+dev (full accuracy): off 95.4%, 0.30 95.2%, 0.45 95.8%, 0.60 95.9%.
+CONFIDENT = 0.6
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 STOPWORDS = frozenset("""
 a an the to and then also please add install include using use in into of on for from as my our

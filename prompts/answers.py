@@ -37,7 +37,7 @@ def ask_back(reading: Reading) -> list[str]:
     if reading.unknown:
         return [*_not_dependencies(reading), NOTHING_CHANGED]
     why = reading.ambiguous or "the request"
-    return [f"I am not sure what to do with {why}, and the offline planner does not guess.",
+    return [f"I can't tell what to do here ({why}), and the offline planner does not guess.",
             MENU, NOTHING_CHANGED]
 
 
