@@ -12,8 +12,8 @@ only on an explicit "major"/"breaking"/"to version N"), the specs exactly as typ
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 
 from uvmgr.tools.project import normalize_name, requirement_name
 

@@ -8,7 +8,6 @@ import re
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import (
-    misspelt_verb,
     _AMBIG,
     _BUILD,
     _CHECK,
@@ -30,12 +29,13 @@ from uvmgr.agent.reading import (
     add_specs,
     level_of,
     match_package,
+    misspelt_verb,
     suggestion,
     tokens,
 )
 from uvmgr.tools.project import normalize_name
 
-_LOOKING = frozenset("check verify validate inspect review look find see confirm".split())
+_LOOKING = frozenset(["check", "verify", "validate", "inspect", "review", "look", "find", "see", "confirm"])
 _UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
@@ -380,8 +380,8 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
                     clause.typos.append(name)
             elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
                     _is_name_like(tok) and not _level_word(tok) and \
-                    (tok in phrase if commanded else tok in _asked_about(text)):
-                if tok not in [u for u, _ in clause.unknown]:
+                    (tok in phrase if commanded else tok in _asked_about(text)) and \
+                    tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
     for m in _STAYS.finditer(text):
         name = match_package(m.group(1), known, strict)[0]
@@ -431,20 +431,13 @@ def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict
         clause.ambiguous = "which package"
 
 
-_OF_NOUNS = frozenset("update updates upgrade upgrades patch patches bump bumps version versions "
-                      "release releases fixes fix removal dependency dependencies dep deps "
-                      "package packages requirement library".split())
-_LEVEL_NOUNS = frozenset("patch minor major safe safely latest newest new old python "
-                         "dev".split())
-_PHRASE_END = frozenset("to as for in into so because since which that from with on at when "
-                        "while if once after before unless until via by without but except "
-                        "excluding apart other besides leave keep".split())
+_OF_NOUNS = frozenset(["update", "updates", "upgrade", "upgrades", "patch", "patches", "bump", "bumps", "version", "versions", "release", "releases", "fixes", "fix", "removal", "dependency", "dependencies", "dep", "deps", "package", "packages", "requirement", "library"])
+_LEVEL_NOUNS = frozenset(["patch", "minor", "major", "safe", "safely", "latest", "newest", "new", "old", "python", "dev"])
+_PHRASE_END = frozenset(["to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with", "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by", "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep"])
 
 
-_FILLER_OBJECT = frozenset("only just available pending remaining outstanding possible recent next "
-                           "current newest new safe safely latest everything".split())
-_DETERMINERS = frozenset("the a an my our all both each every its their this these those "
-                         "your some".split())
+_FILLER_OBJECT = frozenset(["only", "just", "available", "pending", "remaining", "outstanding", "possible", "recent", "next", "current", "newest", "new", "safe", "safely", "latest", "everything"])
+_DETERMINERS = frozenset(["the", "a", "an", "my", "our", "all", "both", "each", "every", "its", "their", "this", "these", "those", "your", "some"])
 
 
 def _object_phrase(body: str) -> list[str]:

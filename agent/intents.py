@@ -22,17 +22,7 @@ THRESHOLD = 0.22
 # Calibrated on train+dev (full accuracy): off 95.4%, 0.30 95.2%, 0.45 95.8%, 0.60 95.9%.
 CONFIDENT = 0.6
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-STOPWORDS = frozenset("""
-a an the to and then also please add install include using use in into of on for from as my our
-project dependency dependencies dep deps group dev development package packages with it that
-i we need want new run tests test pytest check make sure start library lib module can you would
-like latest version versions newest recent optional extra requirement requirements docs be is
-but not or so if all any some only keep this these those them they what which who how why when
-where there here me you your his her its their do does did done have has had get got let made
-up down out over under again more most other same such no nor too very will should now than once
-safely safe everything anything update upgrade remove bump fix audit list show thanks are was
-were been being at by about against between through during before after above below off
-""".split())
+STOPWORDS = frozenset(["a", "an", "the", "to", "and", "then", "also", "please", "add", "install", "include", "using", "use", "in", "into", "of", "on", "for", "from", "as", "my", "our", "project", "dependency", "dependencies", "dep", "deps", "group", "dev", "development", "package", "packages", "with", "it", "that", "i", "we", "need", "want", "new", "run", "tests", "test", "pytest", "check", "make", "sure", "start", "library", "lib", "module", "can", "you", "would", "like", "latest", "version", "versions", "newest", "recent", "optional", "extra", "requirement", "requirements", "docs", "be", "is", "but", "not", "or", "so", "if", "all", "any", "some", "only", "keep", "this", "these", "those", "them", "they", "what", "which", "who", "how", "why", "when", "where", "there", "here", "me", "you", "your", "his", "her", "its", "their", "do", "does", "did", "done", "have", "has", "had", "get", "got", "let", "made", "up", "down", "out", "over", "under", "again", "more", "most", "other", "same", "such", "no", "nor", "too", "very", "will", "should", "now", "than", "once", "safely", "safe", "everything", "anything", "update", "upgrade", "remove", "bump", "fix", "audit", "list", "show", "thanks", "are", "was", "were", "been", "being", "at", "by", "about", "against", "between", "through", "during", "before", "after", "above", "below", "off"])
 
 
 _FILLER = re.compile(r"\b(please|kindly|can you|could you|would you|i want to|i'd like to|just|"
@@ -146,7 +136,7 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
-from uvmgr.agent.lexicon import (  # noqa: E402
+from uvmgr.agent.lexicon import (
     DEFERRED,
     MISSPELT_WORDS,
     SELF_APPROVE,

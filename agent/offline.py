@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from uvmgr.agent.engine import TextEngine
 from uvmgr.agent.intents import IntentMatcher, Reading, Step, read_request
-from uvmgr.prompts.answers import answer_for
 from uvmgr.agent.lexicon import DOCS_VERBS
+from uvmgr.prompts.answers import answer_for
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
-_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.S)
+_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.DOTALL)
 _STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
 
 
@@ -32,7 +32,7 @@ class PlannedCall:
 _ASK_DOCS = rf"(please )?{DOCS_VERBS}\s+(the |its |our )?(docs|documentation)"
 # "search the docs for" at the start, or "check the docs" at the end, of a request.
 _DOCS_PHRASE = re.compile(rf"^\s*{_ASK_DOCS}\b\s*(for|about|on)?\s*[:,]?\s*|"
-                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.I)
+                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def docs_query(text: str) -> str:
@@ -69,8 +69,8 @@ def _call_for(step: Step, text: str) -> PlannedCall | None:
 
 _SIMPLE = {
     "audit": ("audit_dependencies", "Check the locked packages against known advisories."),
-    "fix": ("fix_vulnerabilities", "Move each vulnerable package to its lowest fixed version, "
-                                   "then run the tests."),
+    "fix": ("fix_vulnerabilities", ("Move each vulnerable package to its lowest fixed "
+                                    "version, then run the tests.")),
     "list": ("list_dependencies", "List the direct dependencies."),
     "test": ("run_tests", "Run the test suite."),
     "build": ("build_package", "Build the sdist and wheel and check them."),
@@ -88,7 +88,7 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
     return [c for c in calls if c is not None]
 
 
-_UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.M)
+_UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.MULTILINE)
 
 
 def _explain_upgrades(reading: Reading, observations: list[str]) -> list[PlannedCall]:

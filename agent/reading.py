@@ -80,8 +80,7 @@ _DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
 _GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
                     r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)")
-_STOP_OBJECT = frozenset("to as for in into so because since which that from with on at "
-                         "when while if once after before unless until via by".split())
+_STOP_OBJECT = frozenset(["to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with", "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by"])
 _CONNECTORS = re.compile(r"^(?:and|also|then|plus|afterwards|after that|after|next|finally|"
                          r"first|firstly|secondly|lastly|once done|once that is done|when done|"
                          r"and then|and after that|and finally|and also|but|too|as well)\b\s*")
@@ -129,10 +128,8 @@ _SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:a
                     r"(?:that is|it is|that's) done|and finally|finally|and next|next,)\b\s*,?)"
                     r"\s*")
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
-_STEP_START = frozenset("so run check make do show list look see find tell give audit scan lint test "
-                        "build relock lock type types tests vulns vulnerabilities outdated "
-                        "is are what how does do not never just".split())
-_QUESTIONISH = frozenset("is are what which how does do".split())
+_STEP_START = frozenset(["so", "run", "check", "make", "do", "show", "list", "look", "see", "find", "tell", "give", "audit", "scan", "lint", "test", "build", "relock", "lock", "type", "types", "tests", "vulns", "vulnerabilities", "outdated", "is", "are", "what", "how", "does", "do", "not", "never", "just"])
+_QUESTIONISH = frozenset(["is", "are", "what", "which", "how", "does", "do"])
 
 
 def _starts_step(word: str, rest: str, comma: bool) -> bool:
@@ -327,15 +324,15 @@ def level_of(text: str) -> tuple[str, bool, bool]:
 def _prose_spec(name: str, after: str) -> tuple[str, int]:
     """"at least (version) 2.1" -> ">=2.1" and how many characters of `after` it used."""
     patterns = (
-        (r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
-         r"(\d[\w.]*)", ">="),
-        (r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
-         r"better)|and (?:up|above|newer|later)|\+)", ">="),
-        (r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
+        ((r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
+         r"(\d[\w.]*)"), ">="),
+        ((r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
+         r"better)|and (?:up|above|newer|later)|\+)"), ">="),
+        ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
          r"(?:version\s+|v)?"
-         r"(\d[\w.]*)", "<"),
-        (r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
-         r"(\d[\w.]*)", "<="),
+         r"(\d[\w.]*)"), "<"),
+        ((r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
+         r"(\d[\w.]*)"), "<="),
         (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
@@ -366,9 +363,7 @@ def _is_name_like(tok: str) -> bool:
                                               _LOCK_OBJ))
 
 
-_SKIPPABLE = frozenset("the a an new some our my latest newest recent current version python pypi "
-                       "package library lib module dependency dependencies packages libraries "
-                       "dev".split())
+_SKIPPABLE = frozenset(["the", "a", "an", "new", "some", "our", "my", "latest", "newest", "recent", "current", "version", "python", "pypi", "package", "library", "lib", "module", "dependency", "dependencies", "packages", "libraries", "dev"])
 
 
 def add_specs(rest: str) -> tuple[list[str], str]:

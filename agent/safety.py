@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
 from uvmgr.agent.authority import INTENT_TOOLS, Authority
+from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
 from uvmgr.agent.summaries import has_changes, summarize
-from uvmgr.errors import RolledBack, UvmgrError
-from uvmgr.telemetry import redact
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import normalize_name, requirement_name
+
+from uvmgr.errors import RolledBack, UvmgrError
+from uvmgr.telemetry import redact
 
 __all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target", "targets_of"]
 from uvmgr.tools.registry import invoke
@@ -34,7 +35,7 @@ Mode = Literal["confirm", "dry-run", "yes", "policy"]
 Confirmer = Callable[[ApprovalAsked], "bool | tuple[bool, str]"]
 
 _SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
-_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--
                               "-ra", "-rA", "--no-header", "--tb=short", "--tb=line", "--tb=no"})
 # Only an explicit request to skip the tests: "without running the tests", "skip the tests".
 _SKIP_TESTS = re.compile(r"\b(without running|skip(ping)?|don'?t run|do not run|no need to run)"
-                         r"\s+(the\s+|any\s+)?tests?\b", re.I)
+                         r"\s+(the\s+|any\s+)?tests?\b", re.IGNORECASE)
 
 
 def _spec_targets(spec: str) -> list[Target]:
@@ -108,7 +109,7 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     return out
 
 
-_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b", re.I)
+_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b", re.IGNORECASE)
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
 
 

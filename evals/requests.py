@@ -87,10 +87,8 @@ def _args_match(tool: str, want: dict, got: dict) -> bool:
             return False
         if w is not None and {_norm(p) for p in w} != {_norm(p) for p in g}:
             return False
-        if tool != "outdated_packages" and want.get("level", "minor") != got.get("level",
-                                                                                 "minor"):
-            return False
-        return True
+        return tool == "outdated_packages" or want.get("level", "minor") == got.get("level",
+                                                                                  "minor")
     if tool == "add_dependency":
         if sorted(map(_spec_key, want.get("specs") or [])) != sorted(
                 map(_spec_key, got.get("specs") or [])):

@@ -5,7 +5,6 @@ negation, a passing mention, a pin or extra nobody typed)."""
 from __future__ import annotations
 
 import pytest
-
 from uvmgr.agent.authority import Authority
 
 KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from uvmgr.agent.intents import IntentMatcher, read_request
 from uvmgr.agent.offline import plan_for
 
@@ -28,7 +27,7 @@ def up(packages, level="minor"):
     return ("upgrade_safely", {"level": level, "packages": packages})
 
 
-ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]  # noqa: E731
+ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]
 
 ACTS = [
     # vocabulary: synonyms, slang, abbreviations, lookalikes

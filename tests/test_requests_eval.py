@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from uvmgr.evals import requests
 
 PROJECT = "dependencies: [requests, click, six]\ndev: [pytest]\n"
