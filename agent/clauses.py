@@ -8,34 +8,40 @@ import re
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import (
-    _AMBIG,
-    _BUILD,
-    _CHECK,
-    _DEV,
-    _EXCLUDE,
-    _GROUP,
-    _LIST,
-    _LOCK_OBJ,
-    _OUT,
-    _OUTDATED,
-    _PIN,
-    _SCOPE_ALL,
-    _SECURITY,
-    _STRONG_OUT,
-    _TEST,
+    AMBIG,
+    BUILD,
+    CHECK,
+    DEV,
+    GROUP,
+    LIST,
+    LOCK_OBJ,
+    OUT,
+    OUTDATED,
+    PIN,
+    SECURITY,
+    STRONG_OUT,
+    TEST,
     Clause,
-    _head,
-    _is_name_like,
-    add_specs,
+    head,
+    is_name_like,
     level_of,
     match_package,
     misspelt_verb,
     suggestion,
-    tokens,
 )
-from uvmgr.tools.project import normalize_name
+from uvmgr.agent.specs import (
+    SET_SPEC,
+    add_specs,
+    has_version,
+    popular_typo,
+    spec_name,
+    without_specs,
+)
+from uvmgr.agent.targets import mask_names, names_in, object_phrase, read_targets
 
-_LOOKING = frozenset(["check", "verify", "validate", "inspect", "review", "look", "find", "see", "confirm"])
+_LOOKING = frozenset([
+    "check", "verify", "validate", "inspect", "review", "look", "find", "see", "confirm",
+])
 _UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
@@ -44,9 +50,6 @@ _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?
                                r"can (go|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
-_STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should stay|must stay|"
-                    r"remains?) (?:fine |ok |good |okay )?(?:as is|as-is|alone|untouched|where "
-                    r"it is|put|pinned|frozen|fine|ok)\b")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
                          r"do not (run|bother with) (the )?tests|no tests)\b")
 _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|of|for|on) "
@@ -61,10 +64,6 @@ _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bs
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
                               r"freshness|rotting|obsolete|lagging|old|older|available|"
                               r"(not|are not|is not) at (the|their) latest)\b")
-_SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._-]*) (?:constraint|"
-                       r"requirement|bound|range|spec|specifier|version range) to "
-                       r"((?:===|==|>=|<=|~=|!=|<|>)v?\d[\w.]*(?:,(?:===|==|>=|<=|~=|!=|<|>)v?\d"
-                       r"[\w.]*)*)")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
@@ -77,40 +76,37 @@ _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not 
                                  r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
-_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
-                             r"save for|with the exception of|but not|leave|leaving|skip|"
-                             r"without touching|do not touch|never touch|hold back|holding back)\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
 def _topic(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
-    if _SECURITY.search(text) or re.search(r"\baudit\b", text):
+    if SECURITY.search(text) or re.search(r"\baudit\b", text):
         return "audit"
     if re.search(r"\b(which|what) versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
                  r"|\bpinned\b", text):
         return "list"
-    if _LOCK_OBJ.search(text):
+    if LOCK_OBJ.search(text):
         return "lock"
     if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
                  text):
         return "outdated"
-    if _CHECK.search(text):
+    if CHECK.search(text):
         return "check"
-    if _BUILD.search(text):
+    if BUILD.search(text):
         return "build"
-    if _TEST.search(text):
+    if TEST.search(text):
         return "test"
-    if _OUTDATED.search(text):
+    if OUTDATED.search(text):
         return "outdated"
     if re.search(r"\b(depend on|dependencies|packages|installed|using|use)\b", text) or \
-            _LIST.search(text):
+            LIST.search(text):
         return "list"
     return ""
 
 
 def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
-    sec = bool(_SECURITY.search(text))
+    sec = bool(SECURITY.search(text))
     if re.match(r"^(update|upgrade) (me|us)\b", text):
         return "outdated"  # "update me on what's outdated"
     if act == "howto" or verb == "docs":
@@ -130,11 +126,11 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
             if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
                          r"updates?)\b", text) and not sec:
                 return "upgrade"
-            if _UPGRADE_WORD.search(text) and not sec and (not _OUTDATED.search(
+            if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
                     text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
                                                             r"all|only)\b", text)):
                 return "upgrade"
-            if re.search(r"\b(relock|re-lock|lock)\b", text) and not _TEST.search(text):
+            if re.search(r"\b(relock|re-lock|lock)\b", text) and not TEST.search(text):
                 return "lock"
         if act in ("question", "deliberate"):
             if re.search(r"\b(what|anything) (is )?(new|changed)|\bwhat changed\b|\bchanges in\b|"
@@ -150,7 +146,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     if verb == "upgrade":
         if sec:
             return "fix"
-        if _LOCK_OBJ.search(text) and not re.search(r"\b(dependencies|packages|everything|all)\b",
+        if LOCK_OBJ.search(text) and not re.search(r"\b(dependencies|packages|everything|all)\b",
                                                     text):
             return "lock"
         return "upgrade"
@@ -163,7 +159,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
             return "upgrade"  # "fix the outdated deps"
         if first_word == "patch":
             return "upgrade"
-        if _LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
+        if LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
             return "lock"
         return ""
     if verb == "list":
@@ -197,18 +193,18 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return topic
     if verb in ("check", "test", "build") and sec:
         return "audit"
-    if verb == "build" and _LOCK_OBJ.search(text):
+    if verb == "build" and LOCK_OBJ.search(text):
         return "lock"  # "rebuild the lock"
     return verb
 
 
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
-    act, verb, rest = _head(text)
+    act, verb, rest = head(text)
     first_word = text.strip().lstrip(",").split(" ", 1)[0] if text.strip() else ""
     body = rest if verb else text
     first_word = _first_verb_word(text) or first_word
     clause = Clause(text=text, act=act)
-    masked = _mask_names(text, known)
+    masked = mask_names(text, known)
     clause.intent = _intent(act, verb, rest, masked, first_word) if verb or act != "statement" \
         else ""
     if act == "statement" and not clause.intent:
@@ -223,16 +219,16 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 body = rest
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
         clause.intent = "remove"
-    setting = _SET_SPEC.search(text)
+    setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:
         clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]
         return clause  # "set the httpx constraint to >=0.27"
-    pin = _PIN.search(text)
-    if pin and act in ("command", "statement", "request") and not _SECURITY.search(text):
+    pin = PIN.search(text)
+    if pin and act in ("command", "statement", "request") and not SECURITY.search(text):
         name, corrected = match_package(pin.group(2), known, strict)
         clause.intent, clause.pin = "add", True
         if not name:
-            if _AMBIG.match(pin.group(2)) or pin.group(2) in lx.ENGLISH:
+            if AMBIG.match(pin.group(2)) or pin.group(2) in lx.ENGLISH:
                 clause.ambiguous = pin.group(2)
             else:
                 clause.unknown.append((pin.group(2), suggestion(pin.group(2), known)))
@@ -241,7 +237,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    if (_OUT.search(text) and not _names_in(text, known) or _STRONG_OUT.search(text) and
+    if (OUT.search(text) and not names_in(text, known) or STRONG_OUT.search(text) and
             act in ("command", "request")) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
@@ -254,9 +250,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             break
     if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
         clause.ambiguous = "skipping the tests (the change is always gated by them)"
-    if clause.intent == "fix" and (_names_in(text, known) or _FIX_TARGET.search(text) or (
-            verb == "upgrade" and any(_is_name_like(t) and not _SECURITY.search(t)
-                                      for t in _object_phrase(body)))):
+    if clause.intent == "fix" and (names_in(text, known) or _FIX_TARGET.search(text) or (
+            verb == "upgrade" and any(is_name_like(t) and not SECURITY.search(t)
+                                      for t in object_phrase(body)))):
         clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
     look = _LOOKALIKE.match(text)
     if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
@@ -277,7 +273,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.ambiguous = "a choice left open"
     if clause.intent in ("upgrade", "remove") and re.search(
             r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and len(
-            _names_in(text, known)) > 1:
+            names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
     if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",
                                                                       "list"):
@@ -299,9 +295,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.specs = specs
         if vague and not specs:
             clause.ambiguous = vague
-        if specs and any(not _has_version(sp) for sp in specs) and (
+        if specs and any(not has_version(sp) for sp in specs) and (
                 first_word in ("pin", "freeze", "lock") or re.search(
-                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", _without_specs(body, specs))):
+                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
         if clause.act == "command" and _FOREIGN_WORD.search(text):
             clause.act = "request"
@@ -314,9 +310,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 if popular:
                     clause.typos.append(popular)
                     if not strict:
-                        specs[i] = popular + spec[len(_spec_name(spec)):]
-        clause.dev = bool(_DEV.search(text))
-        group = _GROUP.search(text)
+                        specs[i] = popular + spec[len(spec_name(spec)):]
+        clause.dev = bool(DEV.search(text))
+        group = GROUP.search(text)
         if group and not clause.dev:
             g = next(x for x in group.groups() if x)
             if g in ("dev", "development", "test", "tests", "testing"):
@@ -324,29 +320,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             else:
                 clause.group = g
         return clause
-    _targets(clause, text, body, known, strict)
+    read_targets(clause, text, body, known, strict)
     return clause
-
-
-def _mask_names(text: str, known: dict[str, str]) -> str:
-    """Dependency names out of the way of topic words ("is pytest-cov installed" is not about
-    the tests), except where a tool is run by name ("run pytest")."""
-    def repl(m: re.Match) -> str:
-        tok = m.group(0)
-        return tok if tok not in known and normalize_name(tok) not in known else "pkg"
-    parts = re.split(r"(\b(?:run|execute|with|using|via|does|did|do) \S+)", text)
-    return "".join(p if i % 2 else re.sub(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", repl, p)
-                   for i, p in enumerate(parts))
-
-
-def _without_specs(body: str, specs: list[str]) -> str:
-    for spec in specs:
-        body = body.replace(spec, " ")
-    return re.sub(r"[a-z0-9._-]*(===|==|>=|<=|~=|!=|<|>)v?\d[\w.,<>=!~]*", " ", body)
-
-
-def _has_version(spec: str) -> bool:
-    return bool(re.search(r"(===|==|>=|<=|~=|!=|<|>)\s*\d", spec))
 
 
 def _first_verb_word(text: str) -> str:
@@ -354,149 +329,6 @@ def _first_verb_word(text: str) -> str:
         if word in lx.HEAD_VERBS:
             return word
     return ""
-
-
-def _names_in(text: str, known: dict[str, str]) -> list[str]:
-    return [n for n in (match_package(t, known, True)[0] for t in tokens(text)) if n]
-
-
-def _targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
-    """Packages, exclusions, unknown names and pronouns in one step."""
-    phrase = _object_phrase(body)
-    commanded = body != text and clause.act in ("command", "statement", "request")
-    split = _EXCLUDE.search(text)
-    before, after = (text[:split.start()], text[split.end():]) if split else (text, "")
-    included: list[str] = []
-    excluded: list[str] = []
-    for part, bucket in ((before, included), (after, excluded)):
-        for tok in tokens(part):
-            name, corrected = match_package(tok, known, strict)
-            if name and bucket is included and commanded and tok not in phrase and \
-                    clause.intent != "outdated":
-                continue  # "upgrade click so it works with rich": rich is only mentioned
-            if name and name not in bucket:
-                bucket.append(name)
-                if corrected:
-                    clause.typos.append(name)
-            elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
-                    _is_name_like(tok) and not _level_word(tok) and \
-                    (tok in phrase if commanded else tok in _asked_about(text)) and \
-                    tok not in [u for u, _ in clause.unknown]:
-                    clause.unknown.append((tok, suggestion(tok, known)))
-    for m in _STAYS.finditer(text):
-        name = match_package(m.group(1), known, strict)[0]
-        if name and name not in excluded:
-            excluded.append(name)
-    clause.packages = [n for n in included if n not in excluded]
-    strong = _STRONG_EXCLUDE.search(text)
-    if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
-            not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
-        clause.ambiguous = f"\"{strong.group(0)} {text[strong.end():].strip()}\""
-    if excluded and not included:
-        clause.excluded = excluded
-        clause.all_packages = True
-        if clause.intent == "remove":
-            clause.ambiguous = "what to remove"
-    pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
-                       body.strip())
-    if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
-        clause.ambiguous = pronoun.group(0)
-    if not clause.packages and not clause.all_packages:
-        clause.all_packages = bool(_SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
-                                                                                  "outdated")
-        leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
-                    t not in _FILLER_OBJECT and
-                    not _level_word(t) and not _SCOPE_ALL.fullmatch(t)]
-        if commanded and clause.intent == "upgrade" and not phrase and not re.search(
-                r"\b(safe|safely|patch|minor|major|breaking|all|everything|latest|newest)\b",
-                text):
-            clause.ambiguous = "what to upgrade"  # a bare "update"
-        if clause.intent == "upgrade" and re.search(r"\bto (version |v)?\d", text):
-            clause.ambiguous = "which package the version is for"
-        singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
-                                               "dependency", "thing")]
-        if commanded and clause.intent in ("upgrade", "remove") and singular and \
-                not clause.packages:
-            clause.ambiguous = f"which {singular[0]}"
-        elif commanded and clause.intent == "upgrade" and leftover and \
-                not _SCOPE_ALL.search(text):
-            clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
-        first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
-        if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
-                _AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
-                                                r"whatever|the one|that one|one)\b", first)):
-            clause.ambiguous = first.split(" ")[0] if first else "it"
-    if clause.intent == "remove" and not clause.packages and not clause.unknown and \
-            not clause.ambiguous:
-        clause.ambiguous = "which package"
-
-
-_OF_NOUNS = frozenset(["update", "updates", "upgrade", "upgrades", "patch", "patches", "bump", "bumps", "version", "versions", "release", "releases", "fixes", "fix", "removal", "dependency", "dependencies", "dep", "deps", "package", "packages", "requirement", "library"])
-_LEVEL_NOUNS = frozenset(["patch", "minor", "major", "safe", "safely", "latest", "newest", "new", "old", "python", "dev"])
-_PHRASE_END = frozenset(["to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with", "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by", "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep"])
-
-
-_FILLER_OBJECT = frozenset(["only", "just", "available", "pending", "remaining", "outstanding", "possible", "recent", "next", "current", "newest", "new", "safe", "safely", "latest", "everything"])
-_DETERMINERS = frozenset(["the", "a", "an", "my", "our", "all", "both", "each", "every", "its", "their", "this", "these", "those", "your", "some"])
-
-
-def _object_phrase(body: str) -> list[str]:
-    """The words a verb acts on: names joined by "and" or commas, up to anything else; "the
-    patch updates for click" reaches through the noun to click."""
-    out: list[str] = []
-    expect = True
-    for tok in tokens(body):
-        if tok in ("called", "named") and out:
-            expect = True
-            continue
-        if tok in ("for", "of", "on", "to") and out and out[-1] in _OF_NOUNS:
-            expect = True
-            continue
-        if tok in (",", "and", "&", "plus", "or") and out:
-            expect = True
-            continue
-        if tok in _DETERMINERS and expect:
-            continue
-        if not expect or tok in _PHRASE_END:
-            break
-        out.append(tok)
-        expect = tok in _OF_NOUNS or tok in _LEVEL_NOUNS
-    return out
-
-
-def _asked_about(text: str) -> set[str]:
-    """Names a question asks about: "is flask out of date?", "the latest version of flask"."""
-    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) ([a-z0-9][a-z0-9._-]*)|"
-                       r"\b(?:of|for|on|about) ([a-z0-9][a-z0-9._-]*)", text)
-    return {a or b for a, b in found}
-
-
-def _level_word(tok: str) -> bool:
-    return bool(re.match(r"^(patch[\w-]*|minor[\w-]*|major[\w-]*|breaking|non-breaking|compatible|"
-                         r"next|x\.y\.z|"
-                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
-
-
-def _spec_name(spec: str) -> str:
-    m = re.match(r"[a-z0-9][a-z0-9._-]*", spec)
-    return m.group(0) if m else spec
-
-
-def popular_typo(spec: str) -> str:
-    """A widely used package this new name is probably a misspelling of ("hypotesis")."""
-    import difflib
-
-    from uvmgr.tools.popular import POPULAR_PACKAGES
-
-    name = normalize_name(_spec_name(spec))
-    if name in POPULAR_PACKAGES or len(name) < 5:
-        return ""
-    close = difflib.get_close_matches(name, sorted(POPULAR_PACKAGES), n=1, cutoff=0.88)
-    return close[0] if close else ""
-
-
-def normalized_known(known: list[str]) -> dict[str, str]:
-    return {normalize_name(k): k for k in known}
 
 
 _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
@@ -515,7 +347,7 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
         modifier = (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
-            clause.act == "prohibition" and _names_in(clause.text, known) and
+            clause.act == "prohibition" and names_in(clause.text, known) and
             re.match(r"^(but )?(do not|never|please do not) (touch|upgrade|update|bump|change|"
                      r"move)\b", clause.text))
         if modifier:

@@ -22,7 +22,23 @@ THRESHOLD = 0.22
 # Calibrated on train+dev (full accuracy): off 95.4%, 0.30 95.2%, 0.45 95.8%, 0.60 95.9%.
 CONFIDENT = 0.6
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-STOPWORDS = frozenset(["a", "an", "the", "to", "and", "then", "also", "please", "add", "install", "include", "using", "use", "in", "into", "of", "on", "for", "from", "as", "my", "our", "project", "dependency", "dependencies", "dep", "deps", "group", "dev", "development", "package", "packages", "with", "it", "that", "i", "we", "need", "want", "new", "run", "tests", "test", "pytest", "check", "make", "sure", "start", "library", "lib", "module", "can", "you", "would", "like", "latest", "version", "versions", "newest", "recent", "optional", "extra", "requirement", "requirements", "docs", "be", "is", "but", "not", "or", "so", "if", "all", "any", "some", "only", "keep", "this", "these", "those", "them", "they", "what", "which", "who", "how", "why", "when", "where", "there", "here", "me", "you", "your", "his", "her", "its", "their", "do", "does", "did", "done", "have", "has", "had", "get", "got", "let", "made", "up", "down", "out", "over", "under", "again", "more", "most", "other", "same", "such", "no", "nor", "too", "very", "will", "should", "now", "than", "once", "safely", "safe", "everything", "anything", "update", "upgrade", "remove", "bump", "fix", "audit", "list", "show", "thanks", "are", "was", "were", "been", "being", "at", "by", "about", "against", "between", "through", "during", "before", "after", "above", "below", "off"])
+STOPWORDS = frozenset([
+    "a", "an", "the", "to", "and", "then", "also", "please", "add", "install", "include", "using",
+    "use", "in", "into", "of", "on", "for", "from", "as", "my", "our", "project", "dependency",
+    "dependencies", "dep", "deps", "group", "dev", "development", "package", "packages", "with",
+    "it", "that", "i", "we", "need", "want", "new", "run", "tests", "test", "pytest", "check",
+    "make", "sure", "start", "library", "lib", "module", "can", "you", "would", "like", "latest",
+    "version", "versions", "newest", "recent", "optional", "extra", "requirement", "requirements",
+    "docs", "be", "is", "but", "not", "or", "so", "if", "all", "any", "some", "only", "keep",
+    "this", "these", "those", "them", "they", "what", "which", "who", "how", "why", "when",
+    "where", "there", "here", "me", "you", "your", "his", "her", "its", "their", "do", "does",
+    "did", "done", "have", "has", "had", "get", "got", "let", "made", "up", "down", "out", "over",
+    "under", "again", "more", "most", "other", "same", "such", "no", "nor", "too", "very", "will",
+    "should", "now", "than", "once", "safely", "safe", "everything", "anything", "update",
+    "upgrade", "remove", "bump", "fix", "audit", "list", "show", "thanks", "are", "was", "were",
+    "been", "being", "at", "by", "about", "against", "between", "through", "during", "before",
+    "after", "above", "below", "off",
+])
 
 
 _FILLER = re.compile(r"\b(please|kindly|can you|could you|would you|i want to|i'd like to|just|"
@@ -169,8 +185,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                  strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
     the dev group, so "everything except the dev tools" can be read)."""
-    from uvmgr.agent.clauses import merge_modifiers, normalized_known
-    from uvmgr.agent.reading import MUTATING_INTENTS, normalise, split_steps
+    from uvmgr.agent.clauses import merge_modifiers
+    from uvmgr.agent.targets import normalized_known
+    from uvmgr.agent.reading import MUTATING_INTENTS
+    from uvmgr.agent.steps import normalise, split_steps
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)

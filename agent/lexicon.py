@@ -26,29 +26,57 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
-     lambda m: "version " + str(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"].index(
+     lambda m: "version " + str([
+         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+     ].index(
          m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
 )
 
 # The head verb of a command, by the intent it usually carries; the object decides the rest
 # ("patch the CVEs" is fix, "refresh the lock file" is lock, "refresh my deps" is upgrade).
 HEAD_VERBS: dict[str, str] = {
-    **dict.fromkeys(["upgrade", "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "update", "updte", "udpate", "updaet", "upate", "updat", "bump", "bumb", "freshen", "refresh", "modernise", "modernize", "raise", "lift", "nudge", "uplift", "advance", "roll", "bring", "level", "push"], "upgrade"),
-    **dict.fromkeys(["remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete", "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate", "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard"], "remove"),
-    **dict.fromkeys(["add", "ad", "addd", "install", "instal", "isntall", "include", "introduce", "grab", "depend", "slap"], "add"),
-    **dict.fromkeys(["fix", "fixup", "remediate", "resolve", "address", "mitigate", "repair", "patch", "solve", "squash", "close", "harden", "secure", "clear"], "fix"),
+    **dict.fromkeys([
+        "upgrade", "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "update",
+        "updte", "udpate", "updaet", "upate", "updat", "bump", "bumb", "freshen", "refresh",
+        "modernise", "modernize", "raise", "lift", "nudge", "uplift", "advance", "roll", "bring",
+        "level", "push",
+    ], "upgrade"),
+    **dict.fromkeys([
+        "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
+        "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate",
+        "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard",
+    ], "remove"),
+    **dict.fromkeys([
+        "add", "ad", "addd", "install", "instal", "isntall", "include", "introduce", "grab",
+        "depend", "slap",
+    ], "add"),
+    **dict.fromkeys([
+        "fix", "fixup", "remediate", "resolve", "address", "mitigate", "repair", "patch", "solve",
+        "squash", "close", "harden", "secure", "clear",
+    ], "fix"),
     **dict.fromkeys(["pin", "freeze"], "add"),  # a pin needs a version, else it asks
-    **dict.fromkeys(["lock", "relock", "re-lock", "regenerate", "regen", "recreate", "re-resolve", "re-generate", "regenrate"], "lock"),
+    **dict.fromkeys([
+        "lock", "relock", "re-lock", "regenerate", "regen", "recreate", "re-resolve",
+        "re-generate", "regenrate",
+    ], "lock"),
     **dict.fromkeys(["audit", "scan"], "audit"),
     **dict.fromkeys(["lint", "typecheck", "type-check", "format"], "check"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),
     **dict.fromkeys(["list", "show", "display", "print", "enumerate"], "list"),
     **dict.fromkeys(["explain", "describe", "search", "document"], "docs"),
-    **dict.fromkeys(["check", "verify", "validate", "run", "execute", "inspect", "review", "look", "find", "see", "confirm", "ensure", "make", "do", "get", "pull", "put", "take", "throw", "start", "stop", "set", "move", "sort", "clean", "tidy", "apply", "go"], "generic"),
+    **dict.fromkeys([
+        "check", "verify", "validate", "run", "execute", "inspect", "review", "look", "find",
+        "see", "confirm", "ensure", "make", "do", "get", "pull", "put", "take", "throw", "start",
+        "stop", "set", "move", "sort", "clean", "tidy", "apply", "go",
+    ], "generic"),
 }
 # Misspelt verbs: read, but a request that needs them is never approved by --yes.
-MISSPELT_VERBS = frozenset(["upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "updte", "udpate", "updaet", "upate", "updat", "bumb", "remvoe", "rmeove", "remov", "ad", "addd", "instal", "isntall", "unistall", "regenrate"])
+MISSPELT_VERBS = frozenset([
+    "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "updte", "udpate", "updaet",
+    "upate", "updat", "bumb", "remvoe", "rmeove", "remov", "ad", "addd", "instal", "isntall",
+    "unistall", "regenrate",
+])
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     ((r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
@@ -164,7 +192,28 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
 # main verbs, so a request in another language can be recognised and refused plainly.
-FOREIGN_WORDS = frozenset(["verwijder", "ist", "veraltet", "bloquea", "nuevo", "proyecto", "quelle", "utilisons", "nous", "uppdatera", "alla", "beroenden", "el", "ta", "bort", "lägg", "till", "obnov", "vse", "zavisimosti", "ustanovi", "udali", "zapusti", "testy", "une", "avec", "sube", "todo", "pero", "versiones", "mayores", "neu", "erzeugen", "für", "von", "zu", "ein", "eine", "testes", "executa", "construis", "roue", "fichier", "verrouillage", "épingler", "comment", "mettre", "dependencias", "dependência", "dependências", "archivo", "bloqueo", "ejecuta", "corre", "pruebas", "instalar", "el", "los", "las", "una", "unos", "por", "favor", "actualiza", "actualizar", "actualice", "elimina", "eliminar", "quita", "quitar", "agrega", "agregar", "añade", "añadir", "instala", "paquete", "paquetes", "todas", "todos", "mis", "nuestras", "nuestros", "qué", "cómo", "hay", "están", "está", "vulnerabilidades", "seguridad", "también", "luego", "después", "bitte", "aktualisiere", "aktualisieren", "alle", "abhängigkeiten", "entferne", "entfernen", "füge", "hinzu", "installiere", "installieren", "paket", "pakete", "und", "ich", "wir", "mein", "meine", "unsere", "der", "das", "dem", "nicht", "auf", "neueste", "sicherheitslücken", "ausführen", "prüfe", "führe", "aus", "veraltet", "mets", "jour", "supprime", "supprimer", "ajoute", "ajouter", "installe", "installer", "dépendances", "paquets", "toutes", "tous", "est", "sont", "je", "nous", "vulnérabilités", "sécurité", "lance", "exécute", "s'il", "vous", "à", "atualize", "atualizar", "remova", "remover", "adicione", "adicionar", "pacotes", "aggiorna", "aggiornare", "rimuovi", "rimuovere", "aggiungi", "aggiungere", "pacchetti", "dipendenze", "tutte", "tutti", "bijwerken", "verwijder", "voeg", "toe", "pakketten", "afhankelijkheden", "alsjeblieft"])
+FOREIGN_WORDS = frozenset([
+    "verwijder", "ist", "veraltet", "bloquea", "nuevo", "proyecto", "quelle", "utilisons", "nous",
+    "uppdatera", "alla", "beroenden", "el", "ta", "bort", "lägg", "till", "obnov", "vse",
+    "zavisimosti", "ustanovi", "udali", "zapusti", "testy", "une", "avec", "sube", "todo", "pero",
+    "versiones", "mayores", "neu", "erzeugen", "für", "von", "zu", "ein", "eine", "testes",
+    "executa", "construis", "roue", "fichier", "verrouillage", "épingler", "comment", "mettre",
+    "dependencias", "dependência", "dependências", "archivo", "bloqueo", "ejecuta", "corre",
+    "pruebas", "instalar", "el", "los", "las", "una", "unos", "por", "favor", "actualiza",
+    "actualizar", "actualice", "elimina", "eliminar", "quita", "quitar", "agrega", "agregar",
+    "añade", "añadir", "instala", "paquete", "paquetes", "todas", "todos", "mis", "nuestras",
+    "nuestros", "qué", "cómo", "hay", "están", "está", "vulnerabilidades", "seguridad", "también",
+    "luego", "después", "bitte", "aktualisiere", "aktualisieren", "alle", "abhängigkeiten",
+    "entferne", "entfernen", "füge", "hinzu", "installiere", "installieren", "paket", "pakete",
+    "und", "ich", "wir", "mein", "meine", "unsere", "der", "das", "dem", "nicht", "auf",
+    "neueste", "sicherheitslücken", "ausführen", "prüfe", "führe", "aus", "veraltet", "mets",
+    "jour", "supprime", "supprimer", "ajoute", "ajouter", "installe", "installer", "dépendances",
+    "paquets", "toutes", "tous", "est", "sont", "je", "nous", "vulnérabilités", "sécurité",
+    "lance", "exécute", "s'il", "vous", "à", "atualize", "atualizar", "remova", "remover",
+    "adicione", "adicionar", "pacotes", "aggiorna", "aggiornare", "rimuovi", "rimuovere",
+    "aggiungi", "aggiungere", "pacchetti", "dipendenze", "tutte", "tutti", "bijwerken",
+    "verwijder", "voeg", "toe", "pakketten", "afhankelijkheden", "alsjeblieft",
+])
 FOREIGN_VERBS: dict[str, str] = {
     "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",
     "aktualisiere": "upgrade", "aktualisieren": "upgrade", "mets à jour": "upgrade",
@@ -178,7 +227,58 @@ FOREIGN_VERBS: dict[str, str] = {
 # Plain English words that are never read as a package name unless the project has that
 # dependency (then only in object position); keeps "add logging for our app" from adding
 # "logging"... and "upgrade the stuff" from asking about a package called "stuff".
-ENGLISH = frozenset(["a", "an", "the", "to", "and", "then", "also", "add", "install", "include", "using", "use", "in", "into", "of", "on", "for", "from", "as", "my", "our", "your", "project", "projects", "dependency", "dependencies", "package", "packages", "library", "libraries", "lib", "libs", "module", "modules", "requirement", "requirements", "with", "it", "its", "it's", "that", "this", "these", "those", "them", "they", "their", "what", "which", "who", "how", "why", "when", "where", "there", "here", "me", "you", "we", "us", "i", "be", "is", "are", "was", "were", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "get", "got", "let", "made", "up", "down", "out", "over", "under", "again", "more", "most", "other", "same", "such", "no", "nor", "too", "very", "will", "would", "should", "could", "can", "may", "might", "must", "shall", "now", "than", "once", "at", "by", "about", "against", "between", "through", "during", "before", "after", "above", "below", "off", "only", "all", "any", "some", "each", "every", "both", "few", "many", "much", "everything", "anything", "something", "nothing", "everyone", "one", "ones", "thing", "things", "stuff", "bits", "lot", "whole", "rest", "else", "others", "remaining", "everything's", "if", "or", "but", "not", "so", "because", "since", "while", "until", "unless", "though", "although", "whether", "either", "neither", "yet", "still", "just", "already", "ever", "never", "always", "sometimes", "please", "thanks", "hey", "hi", "ok", "okay", "yeah", "yes", "nope", "sure", "maybe", "perhaps", "probably", "really", "actually", "basically", "literally", "kinda", "sorta", "like", "want", "need", "wanna", "gonna", "gotta", "let's", "lets", "go", "going", "gone", "make", "makes", "making", "take", "takes", "taking", "put", "bring", "keep", "keeping", "leave", "leaving", "stay", "hold", "pull", "push", "new", "old", "newer", "older", "newest", "oldest", "latest", "recent", "current", "fresh", "stale", "safe", "safely", "carefully", "properly", "version", "versions", "release", "releases", "update", "updates", "upgrade", "upgrades", "bump", "bumps", "change", "changes", "changed", "level", "levels", "patch", "patches", "minor", "major", "breaking", "compatible", "non-breaking", "fix", "fixes", "fixed", "issue", "issues", "problem", "problems", "bug", "bugs", "error", "errors", "thing", "test", "tests", "testing", "suite", "code", "app", "apps", "application", "repo", "repository", "tool", "tools", "our", "ours", "mine", "yours", "whatever", "whichever", "someone", "somebody", "anybody", "time", "times", "today", "tomorrow", "yesterday", "week", "day", "moment", "later", "earlier", "first", "second", "last", "next", "way", "ways", "step", "steps", "good", "bad", "fine", "nice", "great", "better", "best", "worse", "worst", "quick", "slow", "big", "small", "little", "bit", "lot", "lots", "same", "different", "mind", "help", "sort", "clean", "tidy", "run", "check", "see", "show", "list", "look", "tell", "know", "think", "guess", "hope", "here", "there", "where", "everywhere", "somewhere", "elsewhere", "too", "even", "ever", "back", "forward", "along", "around", "pin", "pinned", "pinning", "exact", "exactly", "least", "most", "below", "above", "under", "over", "than", "version", "v", "ver", "number", "dev", "development", "group", "groups", "extra", "extras", "optional", "docs", "documentation", "logs", "logging", "log", "console", "output", "http", "https", "web", "api", "client", "server", "database", "db", "cli", "command", "commands", "line", "lines", "files", "file", "folder", "directory", "data", "json", "yaml", "toml", "csv", "config", "settings", "setting", "env", "environment", "support", "feature", "features", "plugin", "plugins", "backend", "frontend", "utility", "utilities", "helpers", "helper", "formatting", "parsing", "parser", "dates", "date", "time", "timezone", "colors", "colour", "colors", "color", "progress", "bars", "bar", "max", "min", "maximum", "minimum", "tops", "quoted-text", "text", "create", "created", "creating", "longer", "without", "within", "whole", "part", "parts", "ones", "kind", "sort", "type", "types", "sure", "instead", "rather", "also", "else", "failing", "broken", "working", "missing", "unused", "used", "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside", "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere", "yet", "already", "whole", "entire", "pretty", "quite", "rather"])
+ENGLISH = frozenset([
+    "a", "an", "the", "to", "and", "then", "also", "add", "install", "include", "using", "use",
+    "in", "into", "of", "on", "for", "from", "as", "my", "our", "your", "project", "projects",
+    "dependency", "dependencies", "package", "packages", "library", "libraries", "lib", "libs",
+    "module", "modules", "requirement", "requirements", "with", "it", "its", "it's", "that",
+    "this", "these", "those", "them", "they", "their", "what", "which", "who", "how", "why",
+    "when", "where", "there", "here", "me", "you", "we", "us", "i", "be", "is", "are", "was",
+    "were", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "get",
+    "got", "let", "made", "up", "down", "out", "over", "under", "again", "more", "most", "other",
+    "same", "such", "no", "nor", "too", "very", "will", "would", "should", "could", "can", "may",
+    "might", "must", "shall", "now", "than", "once", "at", "by", "about", "against", "between",
+    "through", "during", "before", "after", "above", "below", "off", "only", "all", "any", "some",
+    "each", "every", "both", "few", "many", "much", "everything", "anything", "something",
+    "nothing", "everyone", "one", "ones", "thing", "things", "stuff", "bits", "lot", "whole",
+    "rest", "else", "others", "remaining", "everything's", "if", "or", "but", "not", "so",
+    "because", "since", "while", "until", "unless", "though", "although", "whether", "either",
+    "neither", "yet", "still", "just", "already", "ever", "never", "always", "sometimes",
+    "please", "thanks", "hey", "hi", "ok", "okay", "yeah", "yes", "nope", "sure", "maybe",
+    "perhaps", "probably", "really", "actually", "basically", "literally", "kinda", "sorta",
+    "like", "want", "need", "wanna", "gonna", "gotta", "let's", "lets", "go", "going", "gone",
+    "make", "makes", "making", "take", "takes", "taking", "put", "bring", "keep", "keeping",
+    "leave", "leaving", "stay", "hold", "pull", "push", "new", "old", "newer", "older", "newest",
+    "oldest", "latest", "recent", "current", "fresh", "stale", "safe", "safely", "carefully",
+    "properly", "version", "versions", "release", "releases", "update", "updates", "upgrade",
+    "upgrades", "bump", "bumps", "change", "changes", "changed", "level", "levels", "patch",
+    "patches", "minor", "major", "breaking", "compatible", "non-breaking", "fix", "fixes",
+    "fixed", "issue", "issues", "problem", "problems", "bug", "bugs", "error", "errors", "thing",
+    "test", "tests", "testing", "suite", "code", "app", "apps", "application", "repo",
+    "repository", "tool", "tools", "our", "ours", "mine", "yours", "whatever", "whichever",
+    "someone", "somebody", "anybody", "time", "times", "today", "tomorrow", "yesterday", "week",
+    "day", "moment", "later", "earlier", "first", "second", "last", "next", "way", "ways", "step",
+    "steps", "good", "bad", "fine", "nice", "great", "better", "best", "worse", "worst", "quick",
+    "slow", "big", "small", "little", "bit", "lot", "lots", "same", "different", "mind", "help",
+    "sort", "clean", "tidy", "run", "check", "see", "show", "list", "look", "tell", "know",
+    "think", "guess", "hope", "here", "there", "where", "everywhere", "somewhere", "elsewhere",
+    "too", "even", "ever", "back", "forward", "along", "around", "pin", "pinned", "pinning",
+    "exact", "exactly", "least", "most", "below", "above", "under", "over", "than", "version",
+    "v", "ver", "number", "dev", "development", "group", "groups", "extra", "extras", "optional",
+    "docs", "documentation", "logs", "logging", "log", "console", "output", "http", "https",
+    "web", "api", "client", "server", "database", "db", "cli", "command", "commands", "line",
+    "lines", "files", "file", "folder", "directory", "data", "json", "yaml", "toml", "csv",
+    "config", "settings", "setting", "env", "environment", "support", "feature", "features",
+    "plugin", "plugins", "backend", "frontend", "utility", "utilities", "helpers", "helper",
+    "formatting", "parsing", "parser", "dates", "date", "time", "timezone", "colors", "colour",
+    "colors", "color", "progress", "bars", "bar", "max", "min", "maximum", "minimum", "tops",
+    "quoted-text", "text", "create", "created", "creating", "longer", "without", "within",
+    "whole", "part", "parts", "ones", "kind", "sort", "type", "types", "sure", "instead",
+    "rather", "also", "else", "failing", "broken", "working", "missing", "unused", "used",
+    "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside",
+    "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
+    "yet", "already", "whole", "entire", "pretty", "quite", "rather",
+])
 
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its
 # changelog".
@@ -193,7 +293,11 @@ SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|w
 
 # Misspellings the reader reads silently (rewritten above); --yes never approves a request
 # that needed one.
-MISSPELT_WORDS = frozenset(["dependecies", "dependancies", "dependences", "depenencies", "dependcies", "evrything", "everyting", "everthing", "evertyhing", "everythign", "vulnerabilites", "vulnerabilties", "vulnerabilitys", "vulnerabilty"])
+MISSPELT_WORDS = frozenset([
+    "dependecies", "dependancies", "dependences", "depenencies", "dependcies", "evrything",
+    "everyting", "everthing", "evertyhing", "everythign", "vulnerabilites", "vulnerabilties",
+    "vulnerabilitys", "vulnerabilty",
+])
 # "drop tqdm ... actually, just drop tqdm": a self-correction the reader does not untangle.
 SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or rather|no wait"
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from uvmgr.agent.events import ModelCalled, Notice, Observer, ignore
 from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
+
 from uvmgr.telemetry import Tracer, redact_text
 
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}

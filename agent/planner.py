@@ -23,10 +23,11 @@ from uvmgr.agent.events import (
 )
 from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
 from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.registry import REGISTRY
 from uvmgr.tools.spec import ToolSpec
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 
 # The planner chooses among these; the single-shot upgrade_packages stays a plain command so
 # even a weak model takes the test-gated path.

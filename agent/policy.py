@@ -7,13 +7,14 @@ becomes "needs a person". It never prompts.
 
 from __future__ import annotations
 
-import tomllib
 import math
+import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
+
 from uvmgr.errors import UsageError
 
 LEVEL_ORDER = ("patch", "minor", "major")
