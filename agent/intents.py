@@ -186,9 +186,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
     the dev group, so "everything except the dev tools" can be read)."""
     from uvmgr.agent.clauses import merge_modifiers
-    from uvmgr.agent.targets import normalized_known
     from uvmgr.agent.reading import MUTATING_INTENTS
     from uvmgr.agent.steps import normalise, split_steps
+    from uvmgr.agent.targets import normalized_known
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)
