@@ -107,6 +107,9 @@ def _topic(text: str) -> str:
 
 def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     sec = bool(SECURITY.search(text))
+    if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,) (ruff|mypy|pyright|flake8|lint|types))*",
+                    text):
+        return "check"  # "ruff + mypy please"
     if re.match(r"^(update|upgrade) (me|us)\b", text):
         return "outdated"  # "update me on what's outdated"
     if act == "howto" or verb == "docs":
@@ -237,8 +240,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    if (OUT.search(text) and not names_in(text, known) or STRONG_OUT.search(text) and
-            act in ("command", "request")) and not (
+    out = OUT.search(text)
+    weak_out = out and not names_in(text, known) and not re.search(
+        r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
+    if (weak_out or STRONG_OUT.search(text) and act in ("command", "request")) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
                 r"index|wheel|should)\b", text)):
@@ -272,7 +277,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                                                                     r"migrate)\b", text)):
         clause.ambiguous = "a choice left open"
     if clause.intent in ("upgrade", "remove") and re.search(
-            r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and len(
+            r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and not re.search(
+            r"\b(not|except|excluding|but)\b", text) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
     if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",

@@ -299,7 +299,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         asks.append("a request that corrects itself")
     if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
         reading.typos.append("(a misspelt word)")
-    if re.search(r"\bskip (the )?(confirmation|approval|prompt)s?\b", norm) or (
+    if re.search(r"\b(skip|without) (the )?(confirmation|approval|prompt|asking)s?\b",
+                 text.lower()) or (
             norm.endswith("?") and re.match(r"^(please )?(can|could|would|will) you\b", norm)):
         for step in reading.steps:
             step.act = "request"  # asked, but a person still confirms

@@ -24,6 +24,8 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
     (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
     (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
+    (r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| this "
+     r"time)?\b", " "),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str([
@@ -54,7 +56,7 @@ HEAD_VERBS: dict[str, str] = {
         "fix", "fixup", "remediate", "resolve", "address", "mitigate", "repair", "patch", "solve",
         "squash", "close", "harden", "secure", "clear",
     ], "fix"),
-    **dict.fromkeys(["pin", "freeze"], "add"),  # a pin needs a version, else it asks
+    **dict.fromkeys(["pin", "freeze", "revert"], "add"),  # a pin needs a version, else it asks
     **dict.fromkeys([
         "lock", "relock", "re-lock", "regenerate", "regen", "recreate", "re-resolve",
         "re-generate", "regenrate",
@@ -288,7 +290,7 @@ DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
 # refused whole, whatever else it asks.
 SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|without) "
                 r"ask(ing)? (me|us|for (approval|confirmation|permission))|"
-                r"skip (the )?(confirmation|approval|prompt)s?|auto-?approve|no (questions|"
+                r"auto-?approve|no (questions|"
                 r"confirmation) (asked|needed)")
 
 # Misspellings the reader reads silently (rewritten above); --yes never approves a request
@@ -306,5 +308,5 @@ DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you
             r"you decide|you choose|dunno|not sure")
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").
-STRONG_OUT_OF_SCOPE = (r"vendor|curl|wget|dockerfile|docker|deploy\w*|publish\w*|upload\w*|"
-                       r"pastebin|jira|e-?mail|scripts?")
+STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"
+                       r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)")

@@ -58,7 +58,7 @@ REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|ha
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
 OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
-STRONG_OUT = re.compile(rf"\b(?:{lx.STRONG_OUT_OF_SCOPE})\b")
+STRONG_OUT = re.compile(rf"(?:{lx.STRONG_OUT_OF_SCOPE})\b")
 AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
 PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
 LEVEL = {lvl: re.compile(rf"\b(?:{w})\b") for lvl, w in lx.LEVEL_WORDS.items()}
@@ -146,7 +146,7 @@ def head(clause: str) -> tuple[str, str, str]:
         rest = re.sub(r"^(to|we|i|you)\s+", "", DELIBERATE.sub("", text, count=1).strip(" ,"))
         return "deliberate", _verb_intent(rest)[0], text
     if not polite and QUESTION_START.match(text) and (question or not re.match(
-            r"^(do|did|make|get) (the|a|an|all|some|those|these)\b", text)):
+            r"^(do|did|make|get) (the|a|an|all|some|those|these|again)\b", text)):
         return "question", "", text
     subject = SUBJECT.match(text)
     if subject and not polite:
