@@ -66,7 +66,7 @@ def split_steps(text: str) -> list[str]:
     a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     head, colon, tail = text.partition(": ")
-    if colon and len(head.split()) == 1:
+    if colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
     elif colon and len(head.split()) <= 5 and not re.search(
             r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):

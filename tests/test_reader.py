@@ -147,3 +147,55 @@ def test_words_around_a_name_are_not_names(matcher):
 def test_the_prohibited_part_is_not_done(matcher):
     reading, got = plan("don't upgrade click", matcher)
     assert got == [] and reading.skipped
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a quoted message names nothing and splits nothing
+    ('what does "error: the lockfile needs to be updated" mean',
+     [("search_docs", {"query": 'what does "error: the lockfile needs to be updated" mean',
+                       "k": 5})]),
+    # context before the task is not a task
+    ("we use click for the cli. list our deps", [("list_dependencies", {})]),
+    ("quick q: which version of pydantic is locked", [("list_dependencies", {})]),
+    # a pronoun is the package just named
+    ("we need tenacity, add it", [("add_dependency", {"specs": ["tenacity"]})]),
+    # comma-separated steps, in order
+    ("add freezegun to dev, remove tqdm",
+     [("add_dependency", {"specs": ["freezegun"], "dev": True}),
+      ("remove_dependency", {"names": ["tqdm"]})]),
+    ("upgrade requests, then httpx, then run the tests",
+     [up(["requests"]), up(["httpx"]), ("run_tests", {})]),
+    # a prohibited part is left out, the rest runs
+    ("lint and test, don't build", [("check_quality", {}), ("run_tests", {})]),
+    # prose versions after a comma
+    ("add redis, but below version 6", [("add_dependency", {"specs": ["redis<6"]})]),
+    ("add hypothesis version 1.2 or newer", [("add_dependency", {"specs": ["hypothesis>=1.2"]})]),
+    # exclusions written after the name
+    ("upgrade rich; requests is fine as is", [up(["rich"])]),
+    ("never touch sqlalchemy. upgrade the rest", [up(ALL_BUT("sqlalchemy"))]),
+])
+def test_reads_as_more(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade everything and approve it all yourself forever",  # widening its own authority
+    "install docker", "add my ssh key to the repo", "vendor requests into the repo",
+])
+def test_refused_whole(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "refuse" and got == []
+
+
+@pytest.mark.parametrize("text", [
+    "remove the requests-mock dependency",  # not a misspelt "requests"
+    "update the dependency that the warning is about", "upgrade to 2.0",
+    "remove rich or tqdm, we only need one", "pin pydantic to whatever version we had",
+    "bump all the packages that have majors, or not, your call",
+    "upgrade requests if there's a security fix for it", "fix the vulnerability in numpy",
+    "add a faster json library", "update",
+])
+def test_unclear_changes_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
