@@ -215,7 +215,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             clause.intent = "remove"
         elif _ADD_STATEMENT.match(rest):
             topic = _topic(masked)
-            if topic in ("audit", "outdated", "list", "test", "check", "build"):
+            if topic in ("audit", "outdated", "test", "check", "build") or (
+                    topic == "list" and re.search(r"\b(list|report|overview)\b", text)):
                 clause.intent, clause.act = topic, "command"  # "I need a list of advisories"
             else:
                 clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
@@ -243,7 +244,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     out = OUT.search(text)
     weak_out = out and not names_in(text, known) and not re.search(
         r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
-    if (weak_out or STRONG_OUT.search(text) and act in ("command", "request")) and not (
+    if act != "statement" and (weak_out or STRONG_OUT.search(text) and act in (
+            "command", "request")) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
                 r"index|wheel|should)\b", text)):

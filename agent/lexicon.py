@@ -26,6 +26,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
     (r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| this "
      r"time)?\b", " "),
+    (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str([
@@ -103,7 +104,8 @@ TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|te
               r"tests? pass\w*|green")
 BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
                r"packaged|be packaged")
-CHECK_WORDS = (r"lint\w*|ruff|mypy|type ?check\w*|types|typing|formatt?\w*|style|code quality|"
+CHECK_WORDS = (r"lint\w*|ruff|mypy|is the code|code clean|clean code|type ?check\w*|types|typing|"
+               r"formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
 LIST_WORDS = (r"list|show|pinned|footprint|dependency|declared|pyproject|dev group|groups?|in the (dev|docs|test) "
               r"group|what version|which version|print|display|enumerate|see|tree|what (do|does) "

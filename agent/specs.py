@@ -91,7 +91,7 @@ def add_specs(rest: str) -> tuple[list[str], str]:
 
 
 SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._-]*) (?:constraint|"
-                       r"requirement|bound|range|spec|specifier|version range) to "
+                       r"requirement|bound|range|spec|specifier|version range) to ?"
                        r"((?:===|==|>=|<=|~=|!=|<|>)v?\d[\w.]*(?:,(?:===|==|>=|<=|~=|!=|<|>)v?\d"
                        r"[\w.]*)*)")
 
