@@ -165,7 +165,7 @@ AMBIGUOUS_TARGETS = (r"it|that|this|that one|this one|the one|them|those|these|w
 OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"publish(ing)? (it|this|the|to|on|a|our|my)|write (unit |some |more )?tests|"
                 r"open (an|a new) (issue|ticket|pr)|\d+ ?[+*/] ?\d+|\d+ - \d+|dev server|start the server|"
-                r"run the (app|server)|book|meeting|coverage to|increase (the )?(test )?coverage|"
+                r"run the (app|server)|book|meeting|coverage to \d|increase (the )?(test )?coverage|"
                 r"spin up|postgres|mysql|redis server|previous instructions|system prompt|"
                 r"after every upgrade|(fix|repair) (the|my|our|failing|broken) (unit )?tests|"
                 r"make the tests pass|stubs|backport|write (the )?docs|write docs for|tokens?|api keys?|"
