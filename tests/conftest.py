@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 
 from uvmgr.cli import main
-from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 
 SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
 

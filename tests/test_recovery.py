@@ -9,11 +9,11 @@ import os
 import subprocess
 
 import pytest
-
-from uvmgr.errors import ProjectBusy
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import find_uv
 from uvmgr.tools.transaction import Journal, ProjectLock
+
+from uvmgr.errors import ProjectBusy
 
 
 @pytest.fixture
@@ -98,26 +98,27 @@ class _InterruptingSync:
 
 
 def test_rollback_keeps_the_journal_until_the_environment_is_resynced(app):
-    from uvmgr.telemetry import Tracer
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.transaction import Transaction
+
+    from uvmgr.telemetry import Tracer
 
     original = app.snapshot()
     project = Project(app.root)
     runner = _InterruptingSync(ProcessRunner(Tracer()))
-    with pytest.raises(KeyboardInterrupt):
-        with Transaction(project, runner, "upgrade"):
-            _uv(app.root, "lock", "--upgrade-package", "demo-http")
-            raise RuntimeError("verification failed")
+    with pytest.raises(KeyboardInterrupt), Transaction(project, runner, "upgrade"):
+        _uv(app.root, "lock", "--upgrade-package", "demo-http")
+        raise RuntimeError("verification failed")
     assert app.snapshot() == original
     assert (app.root / ".uvmgr/journal/meta.json").exists()  # the next start re-syncs
 
 
 def test_a_full_disk_during_rollback_keeps_the_journal_and_exits_5(cli, app, monkeypatch):
-    from uvmgr.errors import RecoveryIncomplete
-    from uvmgr.telemetry import Tracer
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.transaction import Transaction
+
+    from uvmgr.errors import RecoveryIncomplete
+    from uvmgr.telemetry import Tracer
 
     original = app.snapshot()
     project = Project(app.root)
@@ -177,9 +178,10 @@ def test_a_reader_is_told_a_change_is_in_flight(cli, app):
 
 
 def test_one_lock_for_a_whole_run(app):
-    from uvmgr.telemetry import Tracer
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.transaction import RunTransaction, Transaction
+
+    from uvmgr.telemetry import Tracer
 
     project = Project(app.root)
     runner = ProcessRunner(Tracer())

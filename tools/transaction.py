@@ -1,11 +1,31 @@
 """Transactions around every change to `pyproject.toml` and `uv.lock`.
 
-Before a change, the exact bytes of both files go into a journal under
-`.uvmgr/journal/`; the change is made and verified; then the journal is dropped
-(commit) or both files are restored atomically with `os.replace` and the
-environment re-synced (rollback). A journal left behind by a killed run is rolled
-back by the next uvmgr that starts. A `flock` on `.uvmgr/lock` keeps two uvmgr
-processes from interleaving changes; the kernel releases it when a process dies.
+Before a change, the exact bytes of both files go into a journal under `.uvmgr/`; the change
+is made and verified; then the journal is dropped (commit) or the files are put back, the
+environment re-synced, and only then the journal dropped (rollback). A journal left by a killed
+run is repaired by the next uvmgr that starts (`tools/recovery.py`). A `flock` on `.uvmgr/lock`
+keeps two uvmgr processes from interleaving changes; the kernel releases it when a process dies.
+A `RunTransaction` (a whole AutoPilot run, `--safe` with its bisection) holds that one lock for
+every step; the `Transaction`s inside it share it.
+
+Journal format (`.uvmgr/journal/` for one change, `.uvmgr/run-journal/` for a run):
+
+    pyproject.toml, uv.lock  the original bytes (a file that did not exist has no copy)
+    meta.json                {"format": 2, "operation", "pid", "started",
+                              "identity": {"host", "user", "project", "token"},
+                              "files": {"pyproject.toml": {"exists", "sha256"},
+                                        "uv.lock": {"exists", "sha256"}}}
+                             written last: its presence means the journal is complete
+    states.jsonl             one {"pyproject.toml": sha256|null, "uv.lock": sha256|null} per
+                             line: every state uvmgr or its uv child wrote, appended after each
+                             write and before verification
+    phase                    "applying" (also when absent), "restoring" or "resyncing"
+    children.jsonl           the uv/pytest children started during the change (pids and start
+                             times, written by the runner; swept by `tools/children.py`)
+
+Only the two tracked names are ever read from or written to: nothing in `meta.json` names a
+file. The identity (`tools/identity.py`) proves uvmgr made the journal here; any other journal
+is ignored. Nothing in `.uvmgr/` is followed if it is a symbolic link (`tools/state_files.py`).
 """
 
 from __future__ import annotations
@@ -14,41 +34,53 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
-from uvmgr.errors import ProjectBusy, ProjectError
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.state_files import (
+    DISK_ERRORS,
+    append_text,
+    check_space,
+    ensure_state_dir,
+    open_nofollow,
+    read_bytes,
+    real_dir,
+    reject_link,
+    remove_tree,
+    unwritable,
+    write_atomic,
+)
+
+from uvmgr.errors import ProjectBusy, ProjectError, RecoveryIncomplete
 
 JOURNAL_DIR = "journal"
-AUTOPILOT_JOURNAL = "autopilot-journal"  # spans a whole AutoPilot run, until its gates pass
-AUTOPILOT_LOCK = "autopilot.lock"
+RUN_JOURNAL = "run-journal"  # spans a whole multi-step run (AutoPilot, --safe), until it is kept
+LOCK = "lock"
 META = "meta.json"
+STATES = "states.jsonl"
+PHASE = "phase"
+CHILDREN = "children.jsonl"
 TRACKED = ("pyproject.toml", "uv.lock")
+PHASES = ("applying", "restoring", "resyncing")
 
-
-def ensure_state_dir(project: Project) -> Path:
-    """Create `.uvmgr/` with a .gitignore so its contents never get committed."""
-    state = project.state_dir
-    state.mkdir(exist_ok=True)
-    ignore = state / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    return state
+__all__ = ["TRACKED", "Journal", "ProjectLock", "RunTransaction", "Transaction",
+           "ensure_state_dir", "file_hashes", "put_back", "record_state", "sync_environment",
+           "write_atomic"]
 
 
 class ProjectLock:
     """An exclusive, non-blocking lock on the project, held for a whole change."""
 
-    def __init__(self, project: Project, name: str = "lock"):
+    def __init__(self, project: Project, name: str = LOCK):
         self.path = ensure_state_dir(project) / name
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            raise unwritable(exc, self.path) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -76,37 +108,23 @@ class ProjectLock:
         self.release()
 
 
-@dataclass(frozen=True)
-class FileSnapshot:
-    name: str
-    exists: bool
-    sha256: str
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.uvmgr-tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def put_back(project: Project, blobs: dict[str, bytes | None]) -> list[str]:
     """Make each tracked file hold exactly these bytes (None: absent), atomically; returns the
-    names that had to change."""
+    names that had to change. Names other than the two tracked ones are ignored."""
     changed = []
-    for name, data in blobs.items():
-        path = project.root / name
+    for name in TRACKED:
+        if name not in blobs:
+            continue
+        data, path = blobs[name], project.root / name
         if data is not None:
             if not path.exists() or path.read_bytes() != data:
                 write_atomic(path, data)
                 changed.append(name)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             path.unlink()
             changed.append(name)
     return changed
@@ -122,97 +140,189 @@ def file_hashes(project: Project) -> dict[str, str | None]:
 
 
 class Journal:
-    """The on-disk record of the files as they were before a change."""
+    """The on-disk record of a change: the files before it, the states uvmgr wrote, the phase."""
 
     def __init__(self, project: Project, name: str = JOURNAL_DIR):
         self.project = project
+        self.name = name
         self.dir = project.state_dir / name
 
     def exists(self) -> bool:
-        return (self.dir / META).exists()
+        reject_link(self.dir)
+        return (self.dir / META).exists() or (self.dir / META).is_symlink()
 
-    def write(self, operation: str) -> list[FileSnapshot]:
-        ensure_state_dir(self.project)
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir()
-        snapshots = []
-        for name in TRACKED:
-            path = self.project.root / name
-            if path.exists():
-                data = path.read_bytes()
+    def write(self, operation: str) -> None:
+        from uvmgr.tools.identity import identity
+
+        state = ensure_state_dir(self.project)
+        originals = {n: (self.project.root / n).read_bytes() if (self.project.root / n).exists()
+                     else None for n in TRACKED}
+        check_space(state, 3 * sum(len(d) for d in originals.values() if d) + 4096)
+        remove_tree(self.dir)
+        real_dir(self.dir)
+        files = {}
+        for name, data in originals.items():
+            if data is not None:
                 write_atomic(self.dir / name, data)
-                snapshots.append(FileSnapshot(name, True, _sha256(data)))
-            else:
-                snapshots.append(FileSnapshot(name, False, ""))
-        meta = {
-            "operation": operation,
-            "pid": os.getpid(),
-            "started": time.time(),
-            "files": [s.__dict__ for s in snapshots],
-        }
+            files[name] = {"exists": data is not None, "sha256": _sha256(data) if data else ""}
+        meta = {"format": 2, "operation": operation, "pid": os.getpid(), "started": time.time(),
+                "identity": identity(self.project), "files": files}
         # The meta file is written last: its presence means the journal is complete.
         write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
-        return snapshots
 
     def meta(self) -> dict:
-        return json.loads((self.dir / META).read_text(encoding="utf-8"))
+        meta = json.loads(read_bytes(self.dir / META))
+        if not isinstance(meta, dict):
+            raise ValueError("meta.json is not an object")
+        return meta
+
+    def originals(self) -> dict[str, bytes | None]:
+        """The saved bytes of both files, each checked against its hash (ValueError if not)."""
+        files = self.meta().get("files")
+        if not isinstance(files, dict):
+            raise ValueError("meta.json lists no files")
+        blobs: dict[str, bytes | None] = {}
+        for name in TRACKED:
+            snap = files.get(name)
+            if not isinstance(snap, dict):
+                raise ValueError(f"meta.json does not describe {name}")
+            if not snap.get("exists"):
+                blobs[name] = None
+                continue
+            data = read_bytes(self.dir / name)
+            if _sha256(data) != snap.get("sha256"):
+                raise ValueError(f"the saved copy of {name} does not match its hash")
+            blobs[name] = data
+        return blobs
+
+    def record_state(self) -> None:
+        """Append the files' current hashes: a state uvmgr (or its uv child) wrote."""
+        append_text(self.dir / STATES, json.dumps(file_hashes(self.project)) + "\n")
+
+    def states(self) -> dict[str, set[str | None]]:
+        """Every hash each file had in a state uvmgr recorded."""
+        seen: dict[str, set[str | None]] = {name: set() for name in TRACKED}
+        try:
+            text = read_bytes(self.dir / STATES).decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return seen
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a kill
+            if isinstance(entry, dict):
+                for name in TRACKED:
+                    if name in entry and isinstance(entry[name], (str, type(None))):
+                        seen[name].add(entry[name])
+        return seen
+
+    def wrote_anything(self) -> bool:
+        return any(self.states().values())
+
+    def phase(self) -> str:
+        try:
+            phase = read_bytes(self.dir / PHASE).decode("ascii", errors="replace").strip()
+        except FileNotFoundError:
+            return "applying"
+        return phase if phase in PHASES else "restoring"
+
+    def set_phase(self, phase: str) -> None:
+        write_atomic(self.dir / PHASE, phase.encode())
 
     def restore(self) -> list[str]:
-        """Put both files back byte for byte; returns the names that differed. Every copy is
-        checked before anything is written, so a damaged journal restores nothing."""
+        """Put both files back byte for byte (phase `restoring`, then `resyncing`); returns the
+        names whose bytes changed. A write that fails keeps the journal and raises
+        `RecoveryIncomplete` naming what is left."""
         try:
-            meta = self.meta()
-            blobs: dict[str, bytes | None] = {}
-            for snap in meta["files"]:
-                if snap["exists"]:
-                    data = (self.dir / snap["name"]).read_bytes()
-                    if _sha256(data) != snap["sha256"]:
-                        raise ValueError(f"the saved copy of {snap['name']} does not match its hash")
-                    blobs[snap["name"]] = data
-                else:
-                    blobs[snap["name"]] = None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            aside = self.dir.with_name(f"journal.damaged-{int(time.time())}")
-            os.replace(self.dir, aside)
+            blobs = self.originals()
+        except (OSError, ValueError) as exc:
             raise ProjectError(
                 f"the journal of an interrupted change is damaged ({exc}); pyproject.toml and "
                 "uv.lock were not restored automatically",
-                hint=f"check both files (e.g. `git diff`); the journal was moved to {aside}",
+                hint=f"check both files (e.g. `git diff`); the journal is in {self.dir}",
             ) from exc
-        return put_back(self.project, blobs)
+        changed: list[str] = []
+        try:
+            self.set_phase("restoring")
+            for name in TRACKED:
+                changed += put_back(self.project, {name: blobs[name]})
+            self.set_phase("resyncing")
+        except OSError as exc:
+            if exc.errno not in DISK_ERRORS:
+                raise
+            raise incomplete(self, exc, changed) from exc
+        return changed
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        remove_tree(self.dir)
+
+
+def incomplete(journal: Journal, exc: OSError, done: list[str]) -> RecoveryIncomplete:
+    """The one message for a rollback that could not write: what is left and how to finish."""
+    left = [n for n in TRACKED if n not in done]
+    return RecoveryIncomplete(
+        f"could not restore {', '.join(left)} ({exc.strerror or exc}): "
+        + (f"{', '.join(done)} restored; " if done else "")
+        + f"{', '.join(left)} still hold the rejected change; the journal is kept in "
+          f"{journal.dir}",
+        hint="free space or fix the permission, then run `uvmgr recover` (any uvmgr command "
+             "finishes the recovery when it starts)")
+
+
+def record_state(project: Project) -> None:
+    """Record the files as they are now in every journal of this process's changes in flight
+    (call after uvmgr or its uv child wrote them, before verifying)."""
+    for journal in project.open_journals:
+        journal.record_state()
+
+
+def sync_environment(project: Project, runner: Runner, *, cancellable: bool = True) -> bool:
+    """Make the environment match the lock exactly; False when uv could not. The files are
+    recorded as a state uvmgr wrote first, so recovery knows them."""
+    record_state(project)
+    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
 
 
 class Transaction:
     """`with Transaction(project, runner, "upgrade") as tx: ...; tx.commit()`.
 
-    Leaving the block without `commit()` (an exception, a failed verification,
-    Ctrl+C, SIGTERM) restores both files and re-syncs the environment.
+    Leaving the block without `commit()` (an exception, a failed verification, Ctrl+C,
+    SIGTERM) restores both files, re-syncs the environment, then drops the journal. Inside a
+    `RunTransaction` it shares the run's lock instead of taking its own.
     """
+
+    journal_name = JOURNAL_DIR
 
     def __init__(self, project: Project, runner: Runner, operation: str, *, resync: bool = True):
         self.project = project
         self.runner = runner
         self.operation = operation
         self.resync = resync
-        self.journal = Journal(project)
-        self.lock = ProjectLock(project)
+        self.journal = Journal(project, self.journal_name)
+        self.lock: ProjectLock | None = None
         self.committed = False
         self.rolled_back = False
         self.restored: list[str] = []
 
     def __enter__(self) -> Transaction:
-        self.lock.acquire()
+        if not self.project.open_journals:  # not inside a run: take the project lock
+            self.lock = ProjectLock(self.project)
+            self.lock.acquire()
         try:
-            if self.journal.exists():  # a killed run's journal: restore before anything else
-                self.journal.restore()
-            self.journal.write(self.operation)
+            from uvmgr.tools.recovery import recover_locked
+
+            recover_locked(self.project, self.runner,
+                           (JOURNAL_DIR, RUN_JOURNAL) if self.lock else (JOURNAL_DIR,))
+            try:
+                self.journal.write(self.operation)
+            except OSError as exc:
+                self.journal.discard()
+                raise unwritable(exc, self.journal.dir) from exc
         except BaseException:
-            self.lock.release()
+            self._release()
             raise
+        self.project.open_journals.append(self.journal)
         return self
 
     def commit(self) -> None:
@@ -220,68 +330,80 @@ class Transaction:
         self.committed = True
 
     def rollback(self) -> list[str]:
+        """Restore the files, re-sync (not cancellable), then drop the journal: in that order,
+        so an interrupt anywhere leaves a journal the next start finishes."""
         if self.committed or self.rolled_back:
             return self.restored
+        self._record_current()
         self.restored = self.journal.restore()
+        self.project.reload()
+        if self.resync and self.project.has_lock() and (
+                self.restored or self.journal.wrote_anything()):
+            if not sync_environment(self.project, self.runner, cancellable=False):
+                self.rolled_back = True
+                return self.restored  # journal kept in `resyncing`: the next start re-syncs
         self.journal.discard()
         self.rolled_back = True
-        self.project.reload()
-        if self.resync and self.restored and self.project.has_lock():
-            sync_environment(self.project, self.runner, cancellable=False)
         return self.restored
+
+    def _record_current(self) -> None:
+        """The files as the change left them are uvmgr's (it held the lock): recorded, so a
+        recovery that has to finish this rollback restores them rather than keeping them."""
+        try:
+            self.journal.record_state()
+        except OSError as exc:
+            if exc.errno not in DISK_ERRORS:
+                raise
+
+    def _release(self) -> None:
+        if self.journal in self.project.open_journals:
+            self.project.open_journals.remove(self.journal)
+        if self.lock is not None:
+            self.lock.release()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if not self.committed:
                 self.rollback()
         finally:
-            self.lock.release()
+            self._release()
 
 
-def sync_environment(project: Project, runner: Runner, *, cancellable: bool = True) -> bool:
-    """Make the environment match the lock exactly; False when uv could not."""
-    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
+class RunTransaction(Transaction):
+    """One lock and one journal for a whole multi-step change (an AutoPilot run, `--safe`
+    with its bisection): no other uvmgr can change the project between the steps, and an
+    interrupt restores the project to before the run. Nested in another run it joins it."""
 
+    journal_name = RUN_JOURNAL
 
-def recover_interrupted(project: Project, runner: Runner) -> str | None:
-    """Roll back journals left by runs that were killed: a change's, then an AutoPilot run's
-    (whose gates never passed). Returns a message if anything was done."""
-    messages = []
-    for name, lock_name in ((JOURNAL_DIR, "lock"), (AUTOPILOT_JOURNAL, AUTOPILOT_LOCK)):
-        message = _recover(project, runner, name, lock_name)
-        if message:
-            messages.append(message)
-    return "; ".join(messages) or None
+    def __init__(self, project: Project, runner: Runner, operation: str, *, resync: bool = True):
+        super().__init__(project, runner, operation, resync=resync)
+        self.joined = bool(project.open_journals)
 
+    def __enter__(self) -> RunTransaction:
+        if self.joined:
+            return self
+        super().__enter__()
+        return self
 
-def _recover(project: Project, runner: Runner, name: str, lock_name: str) -> str | None:
-    journal = Journal(project, name)
-    if not journal.dir.exists():
-        return None
-    try:
-        lock = ProjectLock(project, lock_name)
-        lock.acquire()
-    except ProjectBusy:
-        return None  # a live uvmgr owns that journal
-    try:
-        if not journal.exists():  # the run died before its journal was complete: nothing changed
-            journal.discard()
-            return None
-        operation = journal.meta().get("operation", "?") if _readable(journal) else "?"
-        pid = journal.meta().get("pid", "?") if _readable(journal) else "?"
-        restored = journal.restore()
-        journal.discard()
-        if restored and project.has_lock():
-            sync_environment(project, runner, cancellable=False)
-    finally:
-        lock.release()
-    what = ", ".join(restored) if restored else "no file needed restoring"
-    return f"recovered an interrupted '{operation}' (pid {pid}): restored {what}"
+    def restore(self) -> list[str]:
+        """Put the files back to before the run and re-sync, keeping the run (and its lock)."""
+        self._record_current()
+        restored = self.journal.restore()
+        self.project.reload()
+        if self.project.has_lock():
+            sync_environment(self.project, self.runner, cancellable=False)
+        self.journal.set_phase("applying")
+        return restored
 
+    def commit(self) -> None:
+        if not self.joined:
+            super().commit()
+        self.committed = True
 
-def _readable(journal: Journal) -> bool:
-    try:
-        journal.meta()
-    except (OSError, ValueError):
-        return False
-    return True
+    def rollback(self) -> list[str]:
+        return [] if self.joined else super().rollback()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.joined:
+            super().__exit__(exc_type, exc, tb)
