@@ -207,3 +207,72 @@ def test_leftover_pending_undo_and_temp_files_are_removed_at_start(cli, app):
     assert r.code == 0, r.err
     assert not (state / "undo-pending-999999999-1").exists()
     assert not (app.root / ".pyproject.toml.uvmgr-tmp").exists()
+
+
+def test_an_interrupt_after_a_committed_change_says_it_was_kept(cli, demo_project,
+                                                                fixture_advisories, monkeypatch):
+    from uvmgr.tools.runner import ProcessRunner
+
+    real_uv = ProcessRunner.uv
+    audits = []
+
+    def uv(self, args, cwd, **kwargs):  # the process runner at its seam: Ctrl+C at the re-audit
+        if args[:1] == ["audit"]:
+            audits.append(args)
+            if len(audits) == 2:
+                raise KeyboardInterrupt
+        return real_uv(self, args, cwd, **kwargs)
+
+    monkeypatch.setattr(ProcessRunner, "uv", uv)
+    before = demo_project.snapshot()
+    r = cli("audit", "--fix", "--no-tests", "--db", fixture_advisories,
+            "--project", demo_project.root)
+    assert r.code == 130
+    assert demo_project.snapshot() != before  # the fix was committed before the interrupt
+    assert "kept" in r.err and "rolled back" not in r.err
+    assert not (demo_project.root / ".uvmgr/journal").exists()
+
+
+def test_an_interrupt_before_anything_changed_says_nothing_was_kept(cli, demo_project,
+                                                                     fixture_advisories,
+                                                                     monkeypatch):
+    from uvmgr.tools.runner import ProcessRunner
+
+    def uv(self, args, cwd, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ProcessRunner, "uv", uv)
+    before = demo_project.snapshot()
+    r = cli("audit", "--fix", "--db", fixture_advisories, "--project", demo_project.root)
+    assert r.code == 130
+    assert demo_project.snapshot() == before
+    assert "kept" not in r.err
+
+
+def test_a_read_only_file_system_gets_a_clear_message_not_a_bug(cli, app, monkeypatch):
+    """The same as the chmod test, at the seam, for a run as root (where chmod has no effect)."""
+    real_mkdir, real_open = os.mkdir, os.open
+    root = str(app.root)
+
+    def refuse(path):
+        return str(path).startswith(root)
+
+    def mkdir(path, *a, **k):
+        if refuse(path):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_mkdir(path, *a, **k)
+
+    def open_(path, flags, *a, **k):
+        if refuse(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *a, **k)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", open_)
+    before = app.snapshot()
+    listed = cli("deps", "list", "--project", app.root)
+    added = cli("deps", "add", "demo-json", "--project", app.root)
+    assert listed.code == 0, listed.err
+    assert added.code == 2 and "this is a bug" not in added.err
+    assert "read-only file system" in added.err.lower()
+    assert app.snapshot() == before

@@ -182,3 +182,15 @@ def test_a_symlinked_undo_point_is_not_read(cli, app, tmp_path):
     assert r.code == 2, r.err
     assert app.snapshot() == before
     assert (outside / "meta.json").exists()
+
+
+def test_a_symlinked_reports_folder_is_refused(cli, project_factory, tmp_path):
+    app = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (app.root / ".uvmgr").mkdir()
+    (app.root / ".uvmgr/reports").symlink_to(elsewhere)
+    r = cli("autopilot", "--project", app.root)
+    assert r.code == 2, r.err
+    assert "reports" in r.err and "symbolic link" in r.err
+    assert list(elsewhere.iterdir()) == []

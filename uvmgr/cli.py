@@ -425,12 +425,17 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
     from uvmgr.sarif import audit_sarif
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    report = Path(args.report) if args.report else (
-        ctx.project.state_dir / "reports" / f"autopilot-{stamp}.md")
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(markdown(result, trace_id), encoding="utf-8")
+    if args.report:  # the person's own path
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+    else:  # inside .uvmgr/, which may have come with a clone: never through a link
+        from uvmgr.tools.state_files import ensure_state_dir, real_dir
+
+        report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
     message = report.with_suffix(".commit.txt")
-    message.write_text(commit_message(result), encoding="utf-8")
+    in_state = not args.report
+    _write_output(report, markdown(result, trace_id), in_state)
+    _write_output(message, commit_message(result), in_state)
     outputs = {"report_path": str(report), "commit_message_path": str(message),
                "sarif_path": None, "branch": None, "commit": None}
     if args.sarif:
@@ -445,8 +450,18 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
         except OperationFailed as exc:
             result.needs_person.append(f"the commit failed: {exc.message}")
             result.exit_code = max(result.exit_code, EXIT_REFUSED)
-            report.write_text(markdown(result, trace_id), encoding="utf-8")
+            _write_output(report, markdown(result, trace_id), in_state)
     return outputs
+
+
+def _write_output(path: Path, text: str, in_state: bool) -> None:
+    """Write a report file; in `.uvmgr/` atomically, a symbolic link there refused, not followed."""
+    if not in_state:
+        path.write_text(text, encoding="utf-8")
+        return
+    from uvmgr.tools.state_files import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _init_ci(project_dir: Path, args: argparse.Namespace) -> int:
