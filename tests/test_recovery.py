@@ -127,11 +127,11 @@ def test_a_full_disk_during_rollback_keeps_the_journal_and_exits_5(cli, app, mon
     def full(src, dst, *a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", str(dst))
 
-    with pytest.raises(RecoveryIncomplete) as caught:
-        with Transaction(project, ProcessRunner(Tracer()), "upgrade"):
-            _uv(app.root, "lock", "--upgrade-package", "demo-http")
-            monkeypatch.setattr(os, "replace", full)
-            raise RuntimeError("verification failed")
+    with (pytest.raises(RecoveryIncomplete) as caught,
+          Transaction(project, ProcessRunner(Tracer()), "upgrade")):
+        _uv(app.root, "lock", "--upgrade-package", "demo-http")
+        monkeypatch.setattr(os, "replace", full)
+        raise RuntimeError("verification failed")
     monkeypatch.setattr(os, "replace", real_replace)
     assert caught.value.exit_code == 5
     assert "uv.lock" in caught.value.message and "uvmgr recover" in caught.value.hint

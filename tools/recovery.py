@@ -28,6 +28,14 @@ import secrets
 import time
 from pathlib import Path
 
+from uvmgr.tools.journal import (
+    JOURNAL_DIR,
+    RUN_JOURNAL,
+    TRACKED,
+    Journal,
+    file_hashes,
+    incomplete,
+)
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
 from uvmgr.tools.state_files import (
@@ -39,16 +47,7 @@ from uvmgr.tools.state_files import (
     state_dir_if_writable,
     write_atomic,
 )
-from uvmgr.tools.transaction import (
-    JOURNAL_DIR,
-    RUN_JOURNAL,
-    TRACKED,
-    Journal,
-    ProjectLock,
-    file_hashes,
-    incomplete,
-    sync_environment,
-)
+from uvmgr.tools.transaction import ProjectLock, sync_environment
 
 from uvmgr.errors import ProjectBusy, ProjectError
 
@@ -98,7 +97,7 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
     try:
         meta = journal.meta()
         ours = is_ours(meta.get("identity"), project)
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError):
         meta, ours = {}, False
     if not ours:
         aside = _move_aside(project, journal, "foreign")
@@ -109,7 +108,7 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
     what = f"an interrupted '{meta.get('operation', '?')}' (pid {meta.get('pid', '?')})"
     try:
         originals = journal.originals()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         aside = _move_aside(project, journal, "damaged")
         raise ProjectError(
             f"the journal of {what} is damaged ({exc}); pyproject.toml and uv.lock were not "
@@ -204,7 +203,7 @@ def _in_flight(project: Project) -> str:
         journal = Journal(project, name)
         try:
             meta = journal.meta() if journal.exists() else None
-        except (OSError, ValueError, ProjectError):
+        except (OSError, ValueError, TypeError, ProjectError):
             meta = None
         if meta is not None and is_ours(meta.get("identity"), project):
             return (f"another uvmgr (pid {meta.get('pid', '?')}) is making a change "
