@@ -276,3 +276,32 @@ def test_a_read_only_file_system_gets_a_clear_message_not_a_bug(cli, app, monkey
     assert added.code == 2 and "this is a bug" not in added.err
     assert "read-only file system" in added.err.lower()
     assert app.snapshot() == before
+
+
+def test_autopilot_holds_the_project_lock_for_the_whole_run(cli, project_factory):
+    """Another command between AutoPilot's steps would be lost at its rollback or counted as
+    AutoPilot's own change: it is refused for as long as the run lasts."""
+    import signal
+    import sys
+    import time
+
+    app = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, tests="slow")
+    before = app.snapshot()
+    proc = subprocess.Popen([sys.executable, "-m", "uvmgr.cli", "autopilot", "--project",
+                             str(app.root)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        lock = app.root / ".uvmgr/lock"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+                lock.exists() and lock.read_text().strip() == str(proc.pid)):
+            time.sleep(0.05)
+        time.sleep(2.0)  # auditing, listing candidates, or running the baseline tests
+        r = cli("deps", "add", "demo-json", "--project", app.root)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert r.code == 1, r.err
+    assert "another uvmgr is running" in r.err
+    cli("deps", "list", "--project", app.root)  # recovers the killed run
+    assert app.snapshot() == before
