@@ -248,6 +248,7 @@ def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[Constrai
     with Transaction(project, ctx.runner, "upgrade-safely-preview", resync=False):
         if edits:
             replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
+            record_state(project)  # uvmgr's own write: recovery may restore it
         args = [a for c in candidates for a in ("--upgrade-package", f"{c.name}=={c.target}")]
         result = ctx.runner.uv(["lock", "--dry-run", *args], project.root,
                                timeout=ctx.settings.timeout)

@@ -27,7 +27,8 @@ SPACE_MARGIN = 1 << 20  # 1 MiB beyond the journal and the files' temporary copi
 
 def _refuse(path: Path, what: str) -> UnsafeStatePath:
     return UnsafeStatePath(
-        f"{path} is {what}; uvmgr never follows links in its state folder",
+        f"{path} is {what}; uvmgr never reads or writes through a link in .uvmgr/ or over the "
+        "project's own files",
         hint=f"remove it (`rm {path}`) if you did not make it: a cloned repository may have "
              "planted it; nothing was written through it")
 
