@@ -194,3 +194,16 @@ def test_a_symlinked_reports_folder_is_refused(cli, project_factory, tmp_path):
     assert r.code == 2, r.err
     assert "reports" in r.err and "symbolic link" in r.err
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_symlink_in_the_docs_index_is_refused(cli, app, tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep me")
+    index = app.root / ".uvmgr/index"
+    index.mkdir(parents=True)
+    (index / "chroma.sqlite3").symlink_to(victim)
+    (index / "manifest.json.tmp").symlink_to(victim)
+    r = cli("index", "--project", app.root)
+    assert r.code == 2, r.err
+    assert "chroma.sqlite3" in r.err or "manifest.json.tmp" in r.err
+    assert victim.read_bytes() == b"keep me"

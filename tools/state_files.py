@@ -103,6 +103,15 @@ def trace_dir(project: Project) -> Path | None:
     return traces
 
 
+def reject_links_under(folder: Path) -> None:
+    """Refuse a folder uvmgr made (e.g. the docs index) if anything in it is a link: a library
+    writing there (sqlite) would follow it."""
+    reject_link(folder)
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            reject_link(Path(top) / name)
+
+
 def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
     """`os.open` that refuses a symbolic link at the last component (and never blocks on a
     planted FIFO); the result must be a regular file."""
