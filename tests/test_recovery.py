@@ -305,3 +305,16 @@ def test_autopilot_holds_the_project_lock_for_the_whole_run(cli, project_factory
     assert "another uvmgr is running" in r.err
     cli("deps", "list", "--project", app.root)  # recovers the killed run
     assert app.snapshot() == before
+
+
+def test_a_lock_uv_wrote_before_uvmgr_could_record_it_is_restored_and_saved(cli, app):
+    original = app.snapshot()
+    Journal(Project(app.root)).write("upgrade")
+    _uv(app.root, "lock", "--upgrade-package", "demo-http")  # killed before it was recorded
+    stray = app.lock.read_bytes()
+    r = cli("deps", "list", "--project", app.root)
+    assert r.code == 0, r.err
+    assert app.snapshot() == original
+    saved = list((app.root / ".uvmgr/recovered").glob("*/uv.lock"))
+    assert [p.read_bytes() for p in saved] == [stray]
+    assert "restored uv.lock" in r.err and "cp .uvmgr/recovered/" in r.err

@@ -8,9 +8,11 @@ For each journal (`.uvmgr/journal/`, then `.uvmgr/run-journal/`):
 2. The dead run's surviving children are killed first (`tools/children.py`, when present), so
    nothing of it can still write.
 3. The files decide. Each one equal to its original, or to a state uvmgr recorded writing,
-   is uvmgr's: both files are put back. If either matches neither, someone else edited it
-   after the kill: both are kept as they are, and the originals saved under
-   `.uvmgr/recovered/<time>/` with the command that brings them back.
+   is uvmgr's: both files are put back. If pyproject.toml matches neither, someone else edited
+   it after the kill: both files are kept as they are, and the originals saved under
+   `.uvmgr/recovered/<time>/` with the command that brings them back. If only uv.lock is
+   unknown, it is most likely uv finishing the interrupted lock just before uvmgr could record
+   it: both are restored, and that uv.lock saved under `.uvmgr/recovered/<time>/` first.
 4. The environment is re-synced (`uv sync --frozen`, not cancellable), then the journal is
    dropped: in that order, and each step idempotent (the journal records its phase), so an
    interrupt at any point is finished by the next start, `.venv` included.
@@ -119,13 +121,21 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
     restored: list[str] = []
     kept: list[str] = []
     saved: Path | None = None
+    stray: Path | None = None
     if phase != "resyncing":
         before = {n: hashlib.sha256(d).hexdigest() if d is not None else None
                   for n, d in originals.items()}
         now, states = file_hashes(project), journal.states()
         kept = [n for n in TRACKED if now[n] != before[n] and now[n] not in states[n]]
-        if kept:
-            saved = _save_originals(project, journal, originals)
+        if kept == ["uv.lock"]:
+            # pyproject.toml is uvmgr's, only the lock is unknown: most likely uv finishing the
+            # interrupted `uv lock` before uvmgr could record it. Restore, keeping a copy.
+            lock_now = (project.root / "uv.lock").read_bytes() if now["uv.lock"] else None
+            stray = _save(project, journal, {"uv.lock": lock_now})
+            kept = []
+            restored = journal.restore()
+        elif kept:
+            saved = _save(project, journal, originals)
             journal.set_phase("resyncing")
         else:
             restored = journal.restore()
@@ -136,7 +146,13 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
         synced = sync_environment(project, runner, cancellable=False)
     if synced:
         journal.discard()
-    return _message(project, what, restored, kept, saved, originals, synced)
+    text = _message(project, what, restored, kept, saved, originals, synced)
+    if stray is not None:
+        rel = _rel(project, stray)
+        text += (f"; uv.lock had changed after the last state uvmgr recorded (most likely uv "
+                 f"finishing the interrupted lock): that version is saved as {rel}/uv.lock "
+                 f"(`cp {rel}/uv.lock . && uv sync --frozen` to use it)")
+    return text
 
 
 def _message(project: Project, what: str, restored: list[str], kept: list[str],
@@ -159,13 +175,13 @@ def _message(project: Project, what: str, restored: list[str], kept: list[str],
     return text
 
 
-def _save_originals(project: Project, journal: Journal,
-                    originals: dict[str, bytes | None]) -> Path:
+def _save(project: Project, journal: Journal, blobs: dict[str, bytes | None]) -> Path:
+    """Keep copies under `.uvmgr/recovered/<time>/` before recovery decides between versions."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     real_dir(project.state_dir / RECOVERED_DIR)
     target = real_dir(project.state_dir / RECOVERED_DIR / f"{stamp}-{secrets.token_hex(3)}")
     try:
-        for name, data in originals.items():
+        for name, data in blobs.items():
             if data is not None:
                 write_atomic(target / name, data)
     except OSError as exc:
