@@ -82,7 +82,8 @@ def first_output_and_total_ms(argv: list[str], runs: int, cwd: Path, env) -> tup
 def side_by_side(commands: dict[str, list[str]], runs: int, cwd: Path,
                  env) -> dict[str, tuple[float, float]]:
     """Median (time to first output, time to exit) of each command, the commands taking turns
-    within every round so that load on a shared machine falls on all of them alike."""
+    within every round so that load on a shared machine falls on all of them alike. A command
+    that fails is an error, not a fast figure."""
     firsts: dict[str, list[float]] = {k: [] for k in commands}
     totals: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(runs):
@@ -92,15 +93,18 @@ def side_by_side(commands: dict[str, list[str]], runs: int, cwd: Path,
                                     stderr=subprocess.STDOUT)
             proc.stdout.read(1)
             firsts[name].append((time.perf_counter() - start) * 1000)
-            proc.stdout.read()
-            proc.wait()
+            rest = proc.stdout.read()
+            if proc.wait() != 0:
+                raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{rest.decode()[-800:]}")
             totals[name].append((time.perf_counter() - start) * 1000)
     return {k: (statistics.median(firsts[k]), statistics.median(totals[k])) for k in commands}
 
 
 def ask_vs_plain_rows(uvmgr: str, uv: str, root: Path, label: str, runs: int,
                       env) -> list[tuple[str, float, str]]:
-    """What `uvmgr ask` with the offline planner costs on top of the command it runs."""
+    """What `uvmgr ask` with the offline planner costs on top of the command it runs. The
+    project is synced first: `uv pip list` reads its environment."""
+    subprocess.run([uv, "sync", "-q"], cwd=root, env=env, check=True)
     m = side_by_side({"uv": [uv, "pip", "list", "--outdated"],
                       "plain": [uvmgr, "deps", "outdated"],
                       "ask": [uvmgr, "ask", "what's outdated?"]}, runs, root, env)
@@ -116,7 +120,6 @@ def ask_vs_plain_rows(uvmgr: str, uv: str, root: Path, label: str, runs: int,
 def demo_rows(uvmgr: str, uv: str, runs: int, env) -> list[tuple[str, float, str]]:
     """The bundled example project (real, older packages from the registry), synced first."""
     root = Path(__file__).resolve().parents[1] / "examples" / "demo"
-    subprocess.run([uv, "sync", "-q"], cwd=root, env=env, check=True)
     return ask_vs_plain_rows(uvmgr, uv, root, "examples/demo", runs, env)
 
 
