@@ -342,3 +342,33 @@ def test_arguments_of_the_wrong_type_are_the_planners_to_fix(demo_project):
     observation = summary.steps[0].observation
     assert summary.steps[0].outcome == "error"
     assert "Arg packages is invalid" in observation and "Check the arguments" in observation
+
+
+# -- the offline path stays light ---------------------------------------------------------------
+
+PROBE = """
+import json, sys
+from uvmgr.cli import main
+code = main(["ask", sys.argv[1], "--project", sys.argv[2], "--json"])
+heavy = sorted(m for m in ("dspy", "litellm", "chromadb") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("request_text, tool", [("what's outdated?", "outdated_packages"),
+                                                ("upgrade safely", "upgrade_safely")])
+def test_an_offline_ask_imports_no_dspy_litellm_or_chromadb(demo_project, request_text, tool):
+    import json
+    import subprocess
+    import sys
+
+    before = demo_project.snapshot()
+    proc = subprocess.run([sys.executable, "-c", PROBE, request_text, str(demo_project.root)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    probe = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert probe["heavy"] == [], proc.stderr
+    run = json.loads(proc.stdout)
+    assert [s["tool"] for s in run["steps"]][:1] == [tool]
+    assert run["models_used"] == ["uvmgr/offline-planner"]
+    if tool == "upgrade_safely":  # no terminal, no --yes: refused, nothing changed
+        assert probe["code"] == 3 and demo_project.snapshot() == before
