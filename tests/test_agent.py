@@ -349,26 +349,38 @@ def test_arguments_of_the_wrong_type_are_the_planners_to_fix(demo_project):
 PROBE = """
 import json, sys
 from uvmgr.cli import main
-code = main(["ask", sys.argv[1], "--project", sys.argv[2], "--json"])
-heavy = sorted(m for m in ("dspy", "litellm", "chromadb") if m in sys.modules)
+code = main(["ask", sys.argv[1], "--project", sys.argv[2], *sys.argv[3:]])
+heavy = sorted(m for m in ("dspy", "litellm", "chromadb", "rich.markdown") if m in sys.modules)
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
+
+
+def _probe(project, request: str, *args: str) -> tuple[dict, str]:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", PROBE, request, str(project.root), *args],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return json.loads(proc.stderr.strip().splitlines()[-1]), proc.stdout
 
 
 @pytest.mark.parametrize("request_text, tool", [("what's outdated?", "outdated_packages"),
                                                 ("upgrade safely", "upgrade_safely")])
 def test_an_offline_ask_imports_no_dspy_litellm_or_chromadb(demo_project, request_text, tool):
     import json
-    import subprocess
-    import sys
 
     before = demo_project.snapshot()
-    proc = subprocess.run([sys.executable, "-c", PROBE, request_text, str(demo_project.root)],
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    probe = json.loads(proc.stderr.strip().splitlines()[-1])
-    assert probe["heavy"] == [], proc.stderr
-    run = json.loads(proc.stdout)
+    probe, out = _probe(demo_project, request_text, "--json")
+    assert probe["heavy"] == []
+    run = json.loads(out)
     assert [s["tool"] for s in run["steps"]][:1] == [tool]
     assert run["models_used"] == ["uvmgr/offline-planner"]
     if tool == "upgrade_safely":  # no terminal, no --yes: refused, nothing changed
         assert probe["code"] == 3 and demo_project.snapshot() == before
+
+
+def test_the_offline_answer_is_printed_as_the_plain_text_it_is(demo_project):
+    probe, out = _probe(demo_project, "what's outdated?")
+    assert probe["code"] == 0 and probe["heavy"] == []  # no Markdown renderer to load
+    assert "offline planner" in out and "demo-http 1.0.0 -> 2.1.0" in out
