@@ -1,24 +1,29 @@
-"""The offline planner: a deterministic DSPy engine that needs no model and no network.
+"""The offline planner: a deterministic `Planner` that needs no model, no network and no DSPy.
 
-It reads the person's request from the DSPy prompt with the one request reader
-(`agent.intents.read_request`), plans the tool calls for its steps (`plan_for`), emits them one ReAct step at a time,
-and writes the final answer from the observations. Instructions inside observations
-(file contents, tool output) are never read as requests: only the `request` field is.
+It reads the person's request with the one request reader (`agent.intents.read_request`),
+plans the tool calls for its steps in order (`plan_for`), hands them to the uvmgr loop one
+step at a time, and writes the final answer from the observations
+(`prompts.answers.answer_for`). Only the request is read as a request: observations (file
+contents, tool output) are data, and they can only end the plan early (a refusal, an error)
+or feed the answer.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from uvmgr.agent.engine import TextEngine
-from uvmgr.agent.intents import IntentMatcher, Reading, Step, read_request
+from uvmgr.agent.events import ModelCalled, Observer, ignore
+from uvmgr.agent.intents import IntentMatcher, Reading, read_request
+from uvmgr.agent.intents import Step as ReadingStep
 from uvmgr.agent.lexicon import DOCS_VERBS
+from uvmgr.agent.planning import Finish, Step, ToolCall, Trajectory
 from uvmgr.prompts.answers import answer_for
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
-_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.DOTALL)
 _STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
 
 
@@ -41,7 +46,7 @@ def docs_query(text: str) -> str:
     return query or text
 
 
-def _call_for(step: Step, text: str) -> PlannedCall | None:
+def _call_for(step: ReadingStep, text: str) -> PlannedCall | None:
     i = step.intent
     if i == "outdated":
         return PlannedCall("outdated_packages", {"packages": step.packages or None},
@@ -107,57 +112,50 @@ def _explain_upgrades(reading: Reading, observations: list[str]) -> list[Planned
                         "Quote what changed in the upgraded packages from their changelogs.")]
 
 
-def _fields(text: str) -> dict[str, str]:
-    """The `[[ ## name ## ]]` fields of a prompt. The first occurrence wins, so text inside an
-    observation cannot replace the person's request."""
-    out: dict[str, str] = {}
-    for match in _FIELD.finditer(text):
-        out.setdefault(match.group(1), match.group(2).strip())
-    return out
+class OfflinePlanner:
+    """The `Planner` that plans without a model. Each decision is recorded like a model call
+    (a span and a `ModelCalled` event, zero tokens), so traces and reports say who answered."""
 
+    label = OFFLINE_MODEL
+    cost = 0.0
 
-class OfflinePlanner(TextEngine):
-    """A DSPy engine (`complete(Request) -> Response`) that plans without a model."""
-
-    model = OFFLINE_MODEL
-
-    def __init__(self, known_packages: list[str]):
+    def __init__(self, known_packages: list[str], *, tracer=None, observer: Observer = ignore):
         self.known_packages = known_packages
         self.matcher = IntentMatcher()
+        self.tracer, self.observer = tracer, observer
+        self.calls: list[ModelCalled] = []
 
     def read(self, request: str) -> Reading:
         return read_request(request, self.known_packages, self.matcher)
 
-    def respond(self, system: str, user: str) -> str:
-        user = user.split("\n\nRespond with the corresponding output fields", 1)[0]
-        fields = _fields(user)  # request, then the trajectory's thought_i, tool_name_i, ...
-        request = fields.get("request", "")
-        trajectory = {k: v for k, v in fields.items() if re.match(r"\w+_\d+$", k)}
-        reading = self.read(request)
-        if "next_tool_name" in system:
-            return self._step(reading, trajectory)
-        return self._answer(reading, trajectory)
+    def next_step(self, request: str, trajectory: Trajectory) -> Step:
+        with self._recorded():
+            return self._step(self.read(request), trajectory)
 
-    def _step(self, reading: Reading, trajectory: dict[str, str]) -> str:
-        done = sum(1 for k in trajectory if k.startswith("tool_name_"))
-        observations = [v for k, v in trajectory.items() if k.startswith("observation_")]
+    def answer(self, request: str, trajectory: Trajectory) -> str:
+        with self._recorded():
+            return answer_for(self.read(request), trajectory.observations)
+
+    @contextmanager
+    def _recorded(self) -> Iterator[None]:
+        started = time.monotonic()
+        if self.tracer is None:
+            yield
+        else:
+            with self.tracer.span("model call", model=OFFLINE_MODEL, input_tokens=0,
+                                  output_tokens=0, cost_usd=0.0):
+                yield
+        event = ModelCalled(OFFLINE_MODEL, True, time.monotonic() - started)
+        self.calls.append(event)
+        self.observer(event)
+
+    def _step(self, reading: Reading, trajectory: Trajectory) -> Step:
+        done = len(trajectory.turns)
+        observations = trajectory.observations
         plan = plan_for(reading) + _explain_upgrades(reading, observations)
         stop = any(o.startswith(_STOP_OUTCOMES) for o in observations)
         if stop or done >= len(plan):
-            thought = "The request is handled." if plan else "No tool fits this request offline."
-            return _format({"next_thought": thought, "next_tool_name": "finish",
-                            "next_tool_args": "{}"})
+            return Finish("The request is handled." if plan else
+                          "No tool fits this request offline.")
         call = plan[done]
-        return _format({"next_thought": call.thought, "next_tool_name": call.tool,
-                        "next_tool_args": json.dumps(call.args)})
-
-    def _answer(self, reading: Reading, trajectory: dict[str, str]) -> str:
-        observations = [v for k, v in trajectory.items() if k.startswith("observation_")
-                        and v != "Completed."]
-        return _format({"reasoning": "Summarised the observations." if observations else
-                        "No plan matched.", "answer": answer_for(reading, observations)})
-
-
-def _format(fields: dict[str, str]) -> str:
-    parts = [f"[[ ## {k} ## ]]\n{v}" for k, v in fields.items()]
-    return "\n\n".join(parts + ["[[ ## completed ## ]]"])
+        return ToolCall(call.tool, dict(call.args), call.thought)

@@ -3,9 +3,9 @@
 Read-only tools run freely. A mutating call is first run as a dry run to get an exact
 preview, then approved by the front end's confirmer (terminal prompt, TUI modal,
 AutoPilot policy), by `--yes` when a strict reading of the request commands exactly that
-call (`agent.authority`), or refused. Authority comes only from the person's request, their answers and the policy:
-text from files, docs, package metadata or tool output can never approve, and a call
-whose target appears only in such text is refused even under `--yes`. Refusals go back
+call (`agent.authority`), or refused. Authority comes only from the person's request, their
+answers and the policy: text from files, docs, package metadata or tool output can never
+approve, and a call whose target appears only in such text is refused even under `--yes`. Refusals go back
 to the model as observations.
 """
 
@@ -20,15 +20,16 @@ from typing import Literal
 from uvmgr.agent.authority import INTENT_TOOLS, Authority
 from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
 from uvmgr.agent.summaries import has_changes, summarize
+from uvmgr.agent.toolcalls import BadArguments, check_arguments
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import normalize_name, requirement_name
+from uvmgr.tools.registry import invoke
+from uvmgr.tools.spec import ToolSpec
 
 from uvmgr.errors import RolledBack, UvmgrError
 from uvmgr.telemetry import redact
 
 __all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target", "targets_of"]
-from uvmgr.tools.registry import invoke
-from uvmgr.tools.spec import ToolSpec
 
 Mode = Literal["confirm", "dry-run", "yes", "policy"]
 # A confirmer answers True/False, or (approved, reason) when it can say why (a policy rule).
@@ -109,7 +110,8 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     return out
 
 
-_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b", re.IGNORECASE)
+_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b",
+                        re.IGNORECASE)
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
 
 
@@ -201,9 +203,14 @@ class SafetyLayer:
         self.observer(decision)
 
     def run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
-        """Run one tool call; returns (observation for the model, outcome)."""
+        """Run one tool call; returns (observation for the model, outcome). The one place
+        where errors become observations: arguments that do not fit (the planner's to fix),
+        a tool's own typed errors (with their hint), and a bug (recorded with its traceback)."""
         try:
-            return self._run(spec, args)
+            return self._run(spec, check_arguments(spec, args))
+        except BadArguments as exc:
+            return (f"ERROR in {spec.name}: {exc}. Check the arguments against the tool's "
+                    "description and try again, or finish."), "error"
         except RolledBack as exc:
             self.rolled_back = True
             self.executed.append((spec.name, exc.result))
@@ -212,6 +219,19 @@ class SafetyLayer:
         except UvmgrError as exc:
             hint = f" Hint: {exc.hint}" if exc.hint else ""
             return f"ERROR: {exc.message}.{hint}", "error"
+        except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is an observation too
+            return self._internal_error(spec, exc), "error"
+
+    def _internal_error(self, spec: ToolSpec, exc: Exception) -> str:
+        import traceback
+
+        kind = type(exc).__name__
+        with self.ctx.tracer.span("internal error", tool=spec.name, error=kind,
+                                  traceback=traceback.format_exc()) as span:
+            span.fail(f"{kind}: {exc}")
+        return (f"INTERNAL ERROR in {spec.name}: {kind} (a bug in uvmgr, not in the "
+                f"arguments; the traceback is in trace {self.ctx.tracer.trace_id}). Nothing "
+                "more will come of retrying this call: choose another step or finish.")
 
     def _run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
         targets = targets_of(spec.name, args)
