@@ -21,9 +21,8 @@ from dataclasses import dataclass, field, replace
 from uvmgr.agent.events import Observer, RunSummary, StepFinished, StepStarted, ignore
 from uvmgr.agent.policy import LEVEL_ORDER, Policy, PolicyConfirmer
 from uvmgr.agent.safety import Authority, SafetyLayer
-from uvmgr.tools.context import ToolContext
-
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
+from uvmgr.tools.context import ToolContext
 
 REQUEST = "autopilot: fix known vulnerabilities and upgrade dependencies within the policy"
 

@@ -7,14 +7,13 @@ becomes "needs a person". It never prompts.
 
 from __future__ import annotations
 
-import math
 import tomllib
+import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
-
 from uvmgr.errors import UsageError
 
 LEVEL_ORDER = ("patch", "minor", "major")
