@@ -200,6 +200,15 @@ class Journal:
         return changed
 
     def discard(self) -> None:
+        """Drop the journal: the commit marker first, so a kill halfway through leaves an
+        incomplete journal (nothing to restore), never a complete one missing its copies."""
+        reject_link(self.dir)
+        try:
+            os.unlink(self.dir / META)
+        except FileNotFoundError:
+            pass
+        except NotADirectoryError:
+            pass
         remove_tree(self.dir)
 
 
