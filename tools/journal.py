@@ -219,6 +219,6 @@ def incomplete(journal: Journal, exc: OSError, done: list[str]) -> RecoveryIncom
         f"could not restore {', '.join(left)} ({exc.strerror or exc}): "
         + (f"{', '.join(done)} restored; " if done else "")
         + f"{', '.join(left)} still hold the rejected change; the journal is kept in "
-          f"{journal.dir}",
+          f"{journal.dir}; the environment was not re-synced",
         hint="free space or fix the permission, then run `uvmgr recover` (any uvmgr command "
              "finishes the recovery when it starts)")
