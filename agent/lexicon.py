@@ -24,8 +24,8 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
     (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
     (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
-    (r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| this "
-     r"time)?\b", " "),
+    ((r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| "
+      r"this time)?\b"), " "),
     (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
