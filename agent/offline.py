@@ -163,8 +163,8 @@ class OfflinePlanner:
 def answer_for(reading: Reading, observations: list[str]) -> str:
     """The offline planner's answer: what it understood, what the tools said, what next."""
     plan = plan_for(reading)
-    lines = ["(offline planner: no model is configured, so requests are matched to known "
-             "tasks)"]
+    lines = [("(offline planner: no model is configured, so requests are matched to known "
+              "tasks)")]
     if not plan:
         if reading.ambiguous:
             lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "

@@ -361,7 +361,8 @@ def _probe(project, request: str, *args: str) -> tuple[dict, str]:
     import sys
 
     proc = subprocess.run([sys.executable, "-c", PROBE, request, str(project.root), *args],
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          check=False)
     return json.loads(proc.stderr.strip().splitlines()[-1]), proc.stdout
 
 
@@ -384,3 +385,46 @@ def test_the_offline_answer_is_printed_as_the_plain_text_it_is(demo_project):
     probe, out = _probe(demo_project, "what's outdated?")
     assert probe["code"] == 0 and probe["heavy"] == []  # no Markdown renderer to load
     assert "offline planner" in out and "demo-http 1.0.0 -> 2.1.0" in out
+
+
+class PlayedBack:
+    """A `Planner` at the seam (no DSPy, no prompt text): plays back typed steps."""
+
+    label, cost = "played-back", 0.0
+
+    def __init__(self, *steps):
+        self.steps, self.calls, self.seen = list(steps), [], []
+
+    def next_step(self, request, trajectory):
+        from uvmgr.agent.planning import Finish
+
+        self.seen.append(trajectory)
+        return self.steps.pop(0) if self.steps else Finish("done")
+
+    def answer(self, request, trajectory):
+        return f"{len(trajectory.turns)} steps: " + " | ".join(trajectory.observations)
+
+
+def test_any_planner_is_driven_through_the_safety_layer_with_typed_trajectories(demo_project):
+    from uvmgr.agent.planning import ToolCall
+
+    before = demo_project.snapshot()
+    planner = PlayedBack(ToolCall("list_dependencies", {}, "look first"),
+                         ToolCall("remove_dependency", {"names": ["demo-cli"]}, "tidy"),
+                         ToolCall("no_such_tool", {}, "?"))
+    events = []
+    summary = run(make_ctx(demo_project), "list my dependencies", planner=planner,
+                  observer=events.append, mode="yes")
+    assert [s.outcome for s in summary.steps] == ["ok", "refused"]  # not named: refused
+    assert planner.seen[1].turns[0].observation.startswith("4 direct dependencies")
+    assert any("not one of its tools" in getattr(e, "text", "") for e in events)
+    assert summary.answer.startswith("2 steps: 4 direct dependencies")
+    assert demo_project.snapshot() == before
+
+
+def test_budgets_bind_any_planner(demo_project):
+    from uvmgr.agent.planning import ToolCall
+
+    planner = PlayedBack(*[ToolCall("list_dependencies", {})] * 5)
+    summary = run(make_ctx(demo_project), "list deps", planner=planner, max_steps=2)
+    assert len(summary.steps) == 2 and summary.stopped_by == "max_steps"
