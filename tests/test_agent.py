@@ -428,3 +428,27 @@ def test_budgets_bind_any_planner(demo_project):
     planner = PlayedBack(*[ToolCall("list_dependencies", {})] * 5)
     summary = run(make_ctx(demo_project), "list deps", planner=planner, max_steps=2)
     assert len(summary.steps) == 2 and summary.stopped_by == "max_steps"
+
+
+class SmallWindow(ScriptedEngine):
+    """A scripted model whose context window holds one step of the trajectory."""
+
+    overflows = 0
+
+    def respond(self, system: str, user: str) -> str:
+        if "next_tool_name" in system and user.count("[[ ## observation_") > 1:
+            from dspy.utils.exceptions import ContextWindowExceededError
+
+            self.overflows += 1
+            raise ContextWindowExceededError(model="scripted")
+        return super().respond(system, user)
+
+
+def test_steps_dropped_to_fit_the_window_stay_dropped(demo_project):
+    engine = SmallWindow([("list_dependencies", {})] * 4)
+    summary = run(make_ctx(demo_project), "list deps", engine=engine, max_steps=4)
+    assert len(summary.steps) == 4
+    last = [u for s, u in engine.prompts if "next_tool_name" in s][-1]
+    assert "observation_2" in last and "observation_1" not in last
+    # One overflow at step 3 and one at step 4: a dropped step is not sent again.
+    assert engine.overflows == 2
