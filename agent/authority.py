@@ -6,7 +6,10 @@ tool's intent whose targets are whole package tokens the person typed in command
 the call is no wider than that command: the same packages (or, for "upgrade everything", the
 project's dependencies minus the typed exclusions), a level no higher than asked (a major jump
 only on an explicit "major"/"breaking"/"to version N"), the specs exactly as typed (extras and
-`==` pins only when typed). Anything else is asked of the person, or refused with no terminal.
+`==` pins only when typed). On top, the whole request must parse under the small strict
+command grammar of `agent.commands` (a whitelist: every word accounted for), and the call must be
+covered by one of its parsed commands too. Anything else is asked of the person, or refused with
+no terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from uvmgr.agent.commands import parse_commands
 from uvmgr.tools.project import normalize_name, requirement_name
 
 LEVELS = ("patch", "minor", "major")
@@ -105,14 +109,19 @@ def approves(reading, tool: str, args: dict, project: list[str]) -> bool:
     call `tool(**args)`."""
     if reading.status != "act" or reading.typos:
         return False
-    for step in reading.steps:
-        if step.guessed or step.act not in COMMANDING:
-            continue
-        if tool not in INTENT_TOOLS.get(step.intent, ()):
-            continue
-        if _covers(step, tool, args, project):
-            return True
-    return False
+    commands = parse_commands(reading.text, project)
+    if commands is None:
+        return False  # a word outside the strict grammar: the person is asked
+    # both readings must command the call: the reader's strict reading and the grammar's parse
+    return any(_approved_by(s, tool, args, project) for s in reading.steps) and any(
+        _approved_by(c, tool, args, project) for c in commands)
+
+
+def _approved_by(step, tool: str, args: dict, project: list[str]) -> bool:
+    """One plain (not guessed) command of the tool's intent whose targets cover the call."""
+    if step.guessed or step.act not in COMMANDING:
+        return False
+    return tool in INTENT_TOOLS.get(step.intent, ()) and _covers(step, tool, args, project)
 
 
 def _covers(step, tool: str, args: dict, project: list[str]) -> bool:

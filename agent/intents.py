@@ -167,6 +167,11 @@ _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|l
                            r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
 
 
+_DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the rest|the same|"
+                       r"that one|this one|the one|another( one)?|those|these|them|it|one more|"
+                       r"the others?)\b")
+
+
 def _has_verb(text: str) -> bool:
     from uvmgr.agent.lexicon import HEAD_VERBS
 
@@ -239,6 +244,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 # a guess may read (outdated, audit, docs...), never change: a change asks back
                 intent, guessed = guess, True
                 reading.score = min(reading.score, score)
+        if not intent and len(clauses) > 1 and not clause.ambiguous and _DANGLING.match(
+                clause.text) and any(c.intent in MUTATING_INTENTS for c in clauses):
+            asks.append(f"what \"{clause.text}\" refers to")  # "upgrade click and then the
+            continue  # other one": never dropped silently, never guessed
         if not intent and len(clauses) > 1 and not clause.ambiguous and (
                 clause.act == "statement" or not _has_verb(clause.text)):
             continue  # "we use click for the cli. list our deps": context, not a task
@@ -265,6 +274,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             continue
         if clause.ambiguous:
             asks.append(clause.ambiguous)
+            continue
+        if clause.reference and not reading.steps:
+            # "upgrading pydantic was vetoed. upgrade the rest": the rest of what was not done
+            asks.append(f"which packages \"{clause.reference}\" means")
             continue
         reading.typos += [t for t in clause.typos if t not in reading.typos]
         if clause.act in ("question", "deliberate", "howto") and intent in MUTATING_INTENTS:

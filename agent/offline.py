@@ -119,14 +119,16 @@ class OfflinePlanner:
     label = OFFLINE_MODEL
     cost = 0.0
 
-    def __init__(self, known_packages: list[str], *, tracer=None, observer: Observer = ignore):
+    def __init__(self, known_packages: list[str], *, tracer=None, observer: Observer = ignore,
+                 dev: list[str] | tuple[str, ...] = ()):
         self.known_packages = known_packages
+        self.dev = tuple(dev)  # the dev-group dependencies: "everything except the dev tools"
         self.matcher = IntentMatcher()
         self.tracer, self.observer = tracer, observer
         self.calls: list[ModelCalled] = []
 
     def read(self, request: str) -> Reading:
-        return read_request(request, self.known_packages, self.matcher)
+        return read_request(request, self.known_packages, self.matcher, dev=self.dev)
 
     def next_step(self, request: str, trajectory: Trajectory) -> Step:
         with self._recorded():

@@ -77,8 +77,10 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     configured, else DSPy ReAct over the model chain with the offline planner to fall back on."""
     if options.planner is not None:
         return options.planner
-    offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()],
-                             tracer=ctx.tracer, observer=options.observer)
+    deps = ctx.project.direct_dependencies()
+    offline = OfflinePlanner([d.name for d in deps], tracer=ctx.tracer,
+                             observer=options.observer,
+                             dev=[d.name for d in deps if d.group in ("dev", "test", "tests")])
     models = [m for m in [options.model or ctx.settings.model, *ctx.settings.fallbacks] if m]
     if options.engine is None and (not models or models == [OFFLINE_MODEL]
                                    or options.model == "offline"):

@@ -108,6 +108,7 @@ class Clause:
     typos: list[str] = field(default_factory=list)  # names corrected to a dependency
     unknown: list[tuple[str, str | None]] = field(default_factory=list)  # (name, did you mean)
     ambiguous: str = ""  # why this step needs a person
+    reference: str = ""  # "the rest", "the other one": resolvable only by an earlier step
     pin: bool = False  # "pin/downgrade X to V"
 
 
@@ -202,6 +203,10 @@ def misspelt_verb(word: str) -> str:
 STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
 
 
+_ANY_NEGATION = re.compile(rf"\b(?:{lx.NEGATORS}|are not|is not|do not|does not|nope|"
+                           rf"forbidden|not allowed|off limits|off the table)\b")
+
+
 def level_of(text: str) -> tuple[str, bool, bool]:
     """(level, an explicit positive major, a negated level). "without majors" is minor; "only
     patches" patch; "major" or "to version 3" major; nothing named: minor."""
@@ -222,6 +227,9 @@ def level_of(text: str) -> tuple[str, bool, bool]:
             re.sub(r"non[- ]?breaking", "", text)) else None
     if PATCH_SERIES.search(text):
         return "patch", False, bool(negated)
+    said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]
+    if len(said) > 1 and _ANY_NEGATION.search(text):
+        return said[0], False, True  # "minors are fine, majors are not": never the widest
     if TO_VERSION.search(text) and "major" not in negated:
         positive.add("major")
     if "safe" in text and not positive - {"minor"}:

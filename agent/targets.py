@@ -101,9 +101,14 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if commanded and clause.intent in ("upgrade", "remove") and singular and \
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
-        elif commanded and clause.intent == "upgrade" and leftover and \
-                not SCOPE_ALL.search(text):
+        elif commanded and clause.intent == "upgrade" and leftover and (
+                not SCOPE_ALL.search(text) or _qualified(leftover)):
+            # "the slow packages", "the deps I care about": a qualifier that names no package
             clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
+        if commanded and clause.intent in ("upgrade", "remove") and not excluded and \
+                _REFERENCE.search(body):
+            # "upgrade the rest" with nothing said to leave out, "the other one"
+            clause.reference = _REFERENCE.search(body).group(0)
         first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
         if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
                 AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
@@ -112,6 +117,24 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
     if clause.intent == "remove" and not clause.packages and not clause.unknown and \
             not clause.ambiguous:
         clause.ambiguous = "which package"
+
+
+_REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
+                        r"everything else|the same( ones| packages)?|the ones?)\b")
+# Words that may stand in an "everything" object without narrowing it to unnamed packages.
+_SCOPE_WORDS = frozenset([
+    "all", "every", "each", "everything", "whole", "entire", "lot", "stuff", "things", "thing",
+    "of", "them", "outdated", "old", "stale", "direct", "main", "installed", "project", "our",
+    "my", "the", "libraries", "libs", "modules", "across", "board", "wholesale", "deps",
+    "dependencies", "packages", "requirements", "python", "dev", "remaining", "max", "maximum",
+    "at", "most", "only", "just", "level", "version", "versions", "updates", "releases", "rest",
+    "others", "other", "else", "ones", "one", "same",
+])
+
+
+def _qualified(leftover: list[str]) -> bool:
+    """An object qualified by words that are neither scope nor level ("slow", "i care about")."""
+    return any(t not in _SCOPE_WORDS and not t.startswith("-") for t in leftover)
 
 
 _OF_NOUNS = frozenset([

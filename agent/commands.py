@@ -1,0 +1,279 @@
+"""The strict command grammar `--yes` trusts: a whitelist, not a blacklist.
+
+A request is approvable only when it parses completely as one or more plain commands joined by
+",", "and", "then" or a full stop, each one of:
+
+    upgrade|update|bump  NAMES | everything | all [the] [deps]  [level words] [except NAMES]
+    remove|drop|uninstall  NAMES  [from the project]
+    add|install  SPECS  [as a dev dependency | to dev | to the GROUP group]
+    pin|downgrade  NAME to VERSION
+    fix|remediate  [all] [the] vulnerabilities|cves|advisories
+    lock|relock  [the project] / update|refresh|regenerate the lock file
+    run [the] tests
+
+with NAMES the project's dependencies typed exactly (case and -/_/. aside), level words from a
+closed list (a major only on a positive "major"/"majors"/"breaking"; "no/without majors" caps at
+minor), and a few politeness fillers ("please", "just", "thanks"). Any other word - a qualifier
+("the slow packages"), a pronoun, a relative clause, narrative ("was vetoed"), a second sentence
+about something else, a foreign word, an out-of-scope step - leaves the request unparsed, and an
+unparsed request approves nothing: the person is asked. Asking too often is the accepted cost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from uvmgr.tools.project import normalize_name, requirement_name
+
+FILLERS = frozenset(["please", "pls", "kindly", "just", "thanks", "thx", "now", "ok", "okay"])
+_PHRASES = re.compile(r"\b(thank you|go ahead and)\b")
+UPGRADE = frozenset(["upgrade", "update", "bump"])
+REMOVE = frozenset(["remove", "drop", "uninstall"])
+ADD = frozenset(["add", "install"])
+PIN = frozenset(["pin", "downgrade"])
+FIX = frozenset(["fix", "remediate"])
+LOCK = frozenset(["lock", "relock", "re-lock"])
+REFRESH = frozenset(["update", "refresh", "regenerate"])
+_DET = frozenset(["the", "our", "my"])
+_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements"])
+_VULNS = frozenset(["vulnerabilities", "vulns", "cves", "advisories"])
+_LEVEL_WORDS = frozenset([
+    "patch", "minor", "major", "majors", "patch-level", "minor-level", "major-level", "breaking",
+    "level", "only", "versions", "version", "updates", "upgrades", "releases", "release", "to",
+    "the", "latest", "within", "including", "non-breaking", "compatible", "no", "without",
+    "safely", "bugfix", "bugfixes",
+])
+_SEPARATORS = frozenset([",", "and", "then", ";", "."])
+_SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])?"
+                   r"((==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*(,(==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*)*)?$")
+_VERSION = re.compile(r"^v?([0-9]+(\.[0-9]+)*)$")
+
+
+@dataclass
+class Command:
+    """One parsed command; the same fields as a reading's step, so `authority` compares alike."""
+
+    intent: str
+    packages: list[str] | None = None  # None: every dependency
+    specs: list[str] = field(default_factory=list)
+    level: str = "minor"
+    major_asked: bool = False
+    excluded: list[str] = field(default_factory=list)
+    dev: bool = False
+    group: str | None = None
+    act: str = "command"
+    guessed: bool = False
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words, with "," ";" and sentence full stops as their own tokens (a comma inside
+    a spec such as `orjson>=3.9,<4` stays in it)."""
+    text = _PHRASES.sub(" ", text.lower().strip().rstrip("!"))
+    text = re.sub(r"[,;](?=\s|$)", lambda m: f" {m.group(0)} ", text)
+    text = re.sub(r"\.(?=\s|$)", " . ", text)
+    out = [t.strip("'\"`") for t in text.split()]
+    while out and out[-1] == ".":
+        out.pop()
+    return [t for t in out if t and t not in FILLERS]
+
+
+class _Parser:
+    def __init__(self, toks: list[str], project: set[str], english: frozenset[str]):
+        self.toks, self.i, self.project, self.english = toks, 0, project, english
+
+    def peek(self, k: int = 0) -> str:
+        return self.toks[self.i + k] if self.i + k < len(self.toks) else ""
+
+    def take(self, *words: str) -> bool:
+        if self.peek() in words:
+            self.i += 1
+            return True
+        return False
+
+    def name(self) -> str:
+        tok = self.peek()
+        if tok and normalize_name(tok) in self.project:
+            self.i += 1
+            return normalize_name(tok)
+        return ""
+
+    def names(self) -> list[str]:
+        out = []
+        first = self.name()
+        if not first:
+            return out
+        out.append(first)
+        while self.peek() in (",", "and"):
+            save = self.i
+            self.i += 1
+            self.take("and")
+            nxt = self.name()
+            if not nxt:
+                self.i = save
+                break
+            out.append(nxt)
+        return out
+
+    def everything(self) -> bool:
+        if self.take("everything"):
+            return True
+        save = self.i
+        had_all = self.take("all")
+        self.take(*_DET)
+        if self.take(*_ALL_NOUNS) or (had_all and self.i == save + 1):
+            return True
+        self.i = save
+        return False
+
+    def levels(self) -> list[str] | None:
+        words = []
+        while self.peek() in _LEVEL_WORDS:
+            words.append(self.toks[self.i])
+            self.i += 1
+        return words
+
+    def command(self) -> Command | None:
+        verb = self.peek()
+        self.i += 1
+        if verb in REFRESH and self.lock_object(project=False):
+            return Command("lock")
+        if verb in UPGRADE:
+            return self.upgrade()
+        if verb in REMOVE:
+            found = self.names()
+            if self.take("from"):
+                self.take(*_DET)
+                if not self.take("project", "dependencies", "deps"):
+                    return None
+            return Command("remove", packages=found) if found else None
+        if verb in ADD:
+            return self.add()
+        if verb in PIN:
+            return self.pin()
+        if verb in FIX:
+            self.take("all")
+            self.take(*_DET)
+            self.take("known", "security")
+            return Command("fix") if self.take(*_VULNS) else None
+        if verb in LOCK:
+            self.lock_object(project=True)
+            return Command("lock")
+        if verb == "run":
+            self.take("the")
+            return Command("test") if self.take("tests") else None
+        return None
+
+    def lock_object(self, *, project: bool) -> bool:
+        """"the lock file", "uv.lock" (and after "lock": "the project"); False, nothing taken,
+        when the next words are not one."""
+        save = self.i
+        self.take("the")
+        if self.take("lockfile", "uv.lock") or (project and self.take("project")) or (
+                self.take("lock") and (self.take("file") or True)):
+            return True
+        self.i = save
+        return project
+
+    def upgrade(self) -> Command | None:
+        if normalize_name(self.peek(1)) in self.project:
+            self.take("the")  # "update the httpx"
+        found = self.names()
+        every = not found and self.everything()
+        if not found and not every:
+            return None
+        words = self.levels()
+        excluded: list[str] = []
+        if every and self.peek() in ("except", "excluding", "but"):
+            self.i += 1
+            self.take("for", "not")
+            excluded = self.names()
+            if not excluded:
+                return None
+            words += self.levels()
+        return _with_level(Command("upgrade", None if every else found, excluded=excluded),
+                           words)
+
+    def add(self) -> Command | None:
+        specs = []
+        while True:
+            tok = self.peek()
+            if not _SPEC.match(tok) or (requirement_name(tok) or tok) in self.english or \
+                    tok in _SEPARATORS or tok in ("as", "to"):
+                break
+            specs.append(tok)
+            self.i += 1
+            if self.peek() in (",", "and") and _SPEC.match(self.peek(1)) and \
+                    self.peek(1) not in self.english | _SEPARATORS:
+                self.i += 1
+        if not specs:
+            return None
+        cmd = Command("add", specs=specs)
+        if self.take("--dev"):
+            cmd.dev = True
+        elif self.take("as"):
+            self.take("a")
+            if not (self.take("dev") and self.take("dependency", "dependencies", "dep")):
+                return None
+            cmd.dev = True
+        elif self.take("to"):
+            self.take(*_DET)
+            if self.take("dev"):
+                self.take("group", "dependencies", "deps")
+                cmd.dev = True
+            elif re.fullmatch(r"[a-z][a-z0-9_-]*", self.peek()) and self.peek(1) == "group":
+                cmd.group = self.peek()
+                self.i += 2
+            elif not self.take("project", "dependencies", "deps"):
+                return None
+        return cmd
+
+    def pin(self) -> Command | None:
+        found = self.name()
+        if not found or not self.take("to"):
+            return None
+        version = _VERSION.match(self.peek())
+        if not version:
+            return None
+        self.i += 1
+        return Command("add", specs=[f"{found}=={version.group(1)}"])
+
+    def parse(self) -> list[Command] | None:
+        out: list[Command] = []
+        while self.i < len(self.toks):
+            if out:
+                if not self.take(*_SEPARATORS):
+                    return None
+                self.take("and")
+                self.take("then")
+            cmd = self.command()
+            if cmd is None:
+                return None
+            out.append(cmd)
+        return out or None
+
+
+def _with_level(cmd: Command, words: list[str]) -> Command | None:
+    said = set(words)
+    negated = bool(said & {"no", "without"})
+    major = bool(said & {"major", "majors", "major-level", "breaking"})
+    patch = bool(said & {"patch", "patch-level", "bugfix", "bugfixes"})
+    if negated and (not major or patch or "including" in said):
+        return None  # "no" only as "no majors" / "without breaking"
+    if patch and major:
+        return None
+    if patch:
+        cmd.level = "patch"
+    elif major and not negated:
+        cmd.level, cmd.major_asked = "major", True
+    return cmd
+
+
+def parse_commands(text: str, project: list[str] | tuple[str, ...]) -> list[Command] | None:
+    """The request as plain commands, or None when any word of it is outside the grammar."""
+    from uvmgr.agent.lexicon import ENGLISH
+
+    toks = tokens(text)
+    if not toks or "\n" in text.strip():
+        return None
+    return _Parser(toks, {normalize_name(p) for p in project}, ENGLISH).parse()
