@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from uvmgr.tools.project import normalize_name, requirement_name
 
 FILLERS = frozenset(["please", "pls", "kindly", "just", "thanks", "thx", "now", "ok", "okay"])
-_PHRASES = re.compile(r"\b(thank you|go ahead and)\b")
+_PHRASES = re.compile(r"\b(thank you|go ahead and|afterwards|after that)\b")
+_SYNONYMS = ((re.compile(r"\bget rid of\b"), "remove"),)
 UPGRADE = frozenset(["upgrade", "update", "bump"])
-REMOVE = frozenset(["remove", "drop", "uninstall"])
+REMOVE = frozenset(["remove", "drop", "uninstall", "delete"])
 ADD = frozenset(["add", "install"])
 PIN = frozenset(["pin", "downgrade"])
 FIX = frozenset(["fix", "remediate"])
@@ -42,8 +43,20 @@ _LEVEL_WORDS = frozenset([
     "patch", "minor", "major", "majors", "patch-level", "minor-level", "major-level", "breaking",
     "level", "only", "versions", "version", "updates", "upgrades", "releases", "release", "to",
     "the", "latest", "within", "including", "non-breaking", "compatible", "no", "without",
-    "safely", "bugfix", "bugfixes",
+    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches",
 ])
+# Read-only steps a command may be chained with ("upgrade click, then audit").
+_READ_ONLY = {
+    "audit": "audit", "test": "test", "lint": "check", "build": "build",
+}
+_VERBS = UPGRADE | REMOVE | ADD | PIN | FIX | LOCK | REFRESH | {"run", *_READ_ONLY}
+_PROSE_SPECS = (  # "add typer version 0.12 or newer", "add jinja2 at least 3.1"
+    (re.compile(r"^,? ?(?:version )?(v?[0-9][0-9.]*) or (?:newer|later|above|greater|higher)"), ">="),
+    (re.compile(r"^,? ?at least (?:version )?(v?[0-9][0-9.]*)"), ">="),
+    (re.compile(r"^,? ?(?:below|under) (?:version )?(v?[0-9][0-9.]*)"), "<"),
+    (re.compile(r"^,? ?exactly (?:version )?(v?[0-9][0-9.]*)"), "=="),
+)
+_BUILD_OBJECTS = frozenset(["wheel", "sdist", "package", "project", "wheels", "artifacts"])
 _SEPARATORS = frozenset([",", "and", "then", ";", "."])
 _SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])?"
                    r"((==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*(,(==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*)*)?$")
@@ -70,12 +83,15 @@ def tokens(text: str) -> list[str]:
     """Lower-case words, with "," ";" and sentence full stops as their own tokens (a comma inside
     a spec such as `orjson>=3.9,<4` stays in it)."""
     text = _PHRASES.sub(" ", text.lower().strip().rstrip("!"))
+    for pattern, word in _SYNONYMS:
+        text = pattern.sub(word, text)
     text = re.sub(r"[,;](?=\s|$)", lambda m: f" {m.group(0)} ", text)
     text = re.sub(r"\.(?=\s|$)", " . ", text)
     out = [t.strip("'\"`") for t in text.split()]
-    while out and out[-1] == ".":
+    out = [t for t in out if t and t not in FILLERS]
+    while out and out[-1] in _SEPARATORS:  # "upgrade click, please and thank you"
         out.pop()
-    return [t for t in out if t and t not in FILLERS]
+    return out
 
 
 class _Parser:
@@ -126,11 +142,17 @@ class _Parser:
         self.i = save
         return False
 
-    def levels(self) -> list[str] | None:
+    def levels(self) -> list[str]:
+        """Level words; "to [version] N" (a whole major number) is said as "major"."""
         words = []
+        if self.peek() == "," and self.peek(1) in _LEVEL_WORDS - {"to", "the"}:
+            self.i += 1  # "upgrade requests, patch releases only"
         while self.peek() in _LEVEL_WORDS:
             words.append(self.toks[self.i])
             self.i += 1
+            if words[-1] in ("to", "version") and re.fullmatch(r"v?[0-9]+", self.peek()):
+                words.append("major")  # "to version 3": the reading must agree it is a major
+                self.i += 1
         return words
 
     def command(self) -> Command | None:
@@ -154,14 +176,25 @@ class _Parser:
         if verb in FIX:
             self.take("all")
             self.take(*_DET)
-            self.take("known", "security")
+            self.take("known")
+            if self.take("security"):
+                return Command("fix") if self.take(*_VULNS, "issues", "findings") else None
             return Command("fix") if self.take(*_VULNS) else None
         if verb in LOCK:
             self.lock_object(project=True)
             return Command("lock")
         if verb == "run":
             self.take("the")
-            return Command("test") if self.take("tests") else None
+            if self.take("tests") or (self.take("test") and self.take("suite")):
+                return Command("test")
+            return Command("check") if self.take("lint", "linter", "linters") else None
+        if verb in _READ_ONLY:
+            if verb == "build":
+                self.take("a", "the")
+                self.take(*_BUILD_OBJECTS)
+            elif verb == "audit":
+                self.take("again")
+            return Command(_READ_ONLY[verb])
         return None
 
     def lock_object(self, *, project: bool) -> bool:
@@ -176,15 +209,18 @@ class _Parser:
         return project
 
     def upgrade(self) -> Command | None:
+        self.take("up")  # "bump up six"
         if normalize_name(self.peek(1)) in self.project:
             self.take("the")  # "update the httpx"
         found = self.names()
         every = not found and self.everything()
-        if not found and not every:
-            return None
         words = self.levels()
+        if not found and not every:
+            if not words or self.i < len(self.toks) and self.peek() not in _SEPARATORS:
+                return None
+            every = True  # "upgrade safely", "upgrade patch versions only": every dependency
         excluded: list[str] = []
-        if every and self.peek() in ("except", "excluding", "but"):
+        if every and self.peek() in ("except", "excluding", "but", "save", "minus"):
             self.i += 1
             self.take("for", "not")
             excluded = self.names()
@@ -198,13 +234,13 @@ class _Parser:
         specs = []
         while True:
             tok = self.peek()
-            if not _SPEC.match(tok) or (requirement_name(tok) or tok) in self.english or \
-                    tok in _SEPARATORS or tok in ("as", "to"):
+            if not _SPEC.match(tok) or (requirement_name(tok) or tok) in self.english | _VERBS \
+                    or tok in _SEPARATORS or tok in ("as", "to"):
                 break
-            specs.append(tok)
+            specs.append(tok + self.prose_spec(tok))
             self.i += 1
             if self.peek() in (",", "and") and _SPEC.match(self.peek(1)) and \
-                    self.peek(1) not in self.english | _SEPARATORS:
+                    self.peek(1) not in self.english | _SEPARATORS | _VERBS:
                 self.i += 1
         if not specs:
             return None
@@ -228,9 +264,26 @@ class _Parser:
                 return None
         return cmd
 
+    def prose_spec(self, tok: str) -> str:
+        """The version said in words after a bare name, as a specifier ("" if none)."""
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", tok):
+            return ""
+        rest = " ".join(self.toks[self.i + 1:self.i + 7])
+        for pattern, op in _PROSE_SPECS:
+            m = pattern.match(rest)
+            if m and (m.end() == len(rest) or rest[m.end()] == " "):
+                self.i += len(m.group(0).split())
+                return op + m.group(1).lstrip("v")
+        return ""
+
     def pin(self) -> Command | None:
+        tok = self.peek()
+        if "==" in tok and _SPEC.match(tok) and normalize_name(requirement_name(tok)) in \
+                self.project:
+            self.i += 1
+            return Command("add", specs=[tok])  # "pin click==8.1.7"
         found = self.name()
-        if not found or not self.take("to"):
+        if not found or not self.take("to", "at"):
             return None
         version = _VERSION.match(self.peek())
         if not version:
