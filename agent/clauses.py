@@ -76,6 +76,7 @@ _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not 
                                  r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
+_LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9._-]*)")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -293,6 +294,12 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             _CONDITION.search(text) or _VAGUE.search(text)):
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    scoped = _LOCK_FOR.search(text)
+    if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0]:
+        # "update the lock for requests only": that package, never everything; confirmed
+        clause.intent, clause.act = "upgrade", "request"
+        clause.packages = names_in(text, known)
+        return clause
     if clause.intent == "add":
         specs, vague = add_specs(body)
         existing = [match_package(sp, known, True)[0] for sp in specs]
@@ -352,7 +359,9 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):
-        modifier = (not clause.intent and clause.act not in ("prohibition",) and
+        level_only = clause.intent == "upgrade" and not clause.packages and not \
+            _first_verb_word(clause.text) and bool(out) and out[-1].intent == "upgrade"
+        modifier = level_only or (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
             clause.act == "prohibition" and names_in(clause.text, known) and

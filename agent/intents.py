@@ -162,9 +162,10 @@ from uvmgr.agent.lexicon import (
 _SELF_APPROVE = _compiled(SELF_APPROVE)
 _DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
                          r"packages|stuff)\b")
-_DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|leave|skip|"
-                           r"without touching|not) (the |our |any )?(dev|development|test|"
-                           r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
+_DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|but|leave|skip|"
+                           r"without touching|not|minus|save for) (the |our |any )?(dev|development|"
+                           r"test|testing) (tools?|tooling|deps|dependencies|group|packages|stuff|"
+                           r"ones)\b")
 
 
 _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the rest|the same|"

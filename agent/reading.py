@@ -57,6 +57,9 @@ TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows
 REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
+# "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
+GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
+                           r"would be|broke|caused)\b")
 OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
 STRONG_OUT = re.compile(rf"(?:{lx.STRONG_OUT_OF_SCOPE})\b")
 AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
@@ -130,8 +133,10 @@ def head(clause: str) -> tuple[str, str, str]:
     if PROHIBIT.match(text):
         rest = PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
-    if NARRATIVE.match(text) or REPORTED.search(text):
-        return "statement", "", text  # "the upgrade of click was rejected": a report, not a wish
+    gerund = GERUND_REPORT.match(text)
+    if NARRATIVE.match(text) or REPORTED.search(text) or (gerund and gerund_stem(gerund.group(1))):
+        # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
+        return "statement", "", text
     question = text.endswith("?")
     text = text.rstrip("?").strip()
     polite = POLITE.match(text)

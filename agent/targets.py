@@ -105,6 +105,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                 not SCOPE_ALL.search(text) or _qualified(leftover)):
             # "the slow packages", "the deps I care about": a qualifier that names no package
             clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
+        if commanded and clause.intent in ("upgrade", "remove") and _RELATIVE.search(body):
+            # "the libraries you think matter", "the packages that are slow"
+            clause.ambiguous = f"which packages \"{_RELATIVE.search(body).group(0)}\" means"
         if commanded and clause.intent in ("upgrade", "remove") and not excluded and \
                 _REFERENCE.search(body):
             # "upgrade the rest" with nothing said to leave out, "the other one"
@@ -121,6 +124,8 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
 
 _REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
                         r"everything else|the same( ones| packages)?|the ones?)\b")
+_RELATIVE = re.compile(r"\b(dependencies|deps|packages|libraries|libs|modules|ones|stuff|things|"
+                       r"tools) (i|we|you|they|that|which|who|our|my|your|people|the team)\b")
 # Words that may stand in an "everything" object without narrowing it to unnamed packages.
 _SCOPE_WORDS = frozenset([
     "all", "every", "each", "everything", "whole", "entire", "lot", "stuff", "things", "thing",
@@ -128,7 +133,7 @@ _SCOPE_WORDS = frozenset([
     "my", "the", "libraries", "libs", "modules", "across", "board", "wholesale", "deps",
     "dependencies", "packages", "requirements", "python", "dev", "remaining", "max", "maximum",
     "at", "most", "only", "just", "level", "version", "versions", "updates", "releases", "rest",
-    "others", "other", "else", "ones", "one", "same",
+    "others", "other", "else", "ones", "one", "same", "way",
 ])
 
 

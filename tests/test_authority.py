@@ -38,6 +38,11 @@ APPROVED = [
     ("fix the vulnerabilities", "fix_vulnerabilities", {}),
     ("relock", "lock_project", {}),
     ("bump tqdm and afterwards run the test suite", *up(["tqdm"])),
+    ("upgrade httpx, patch releases only", *up(["httpx"], "patch")),
+    ("add typer version 0.12 or newer", "add_dependency", {"specs": ["typer>=0.12"]}),
+    ("add sentry-sdk and relock", "add_dependency", {"specs": ["sentry-sdk"]}),
+    ("bump everything minus mypy", *up([n for n in KNOWN if n != "mypy"])),
+    ("pin rich at 13.7.1", "add_dependency", {"specs": ["rich==13.7.1"]}),
 ]
 
 
@@ -86,7 +91,42 @@ NOT_APPROVED = [
     ("update that one", *up(None)),
     ("actualiza todas las dependencias", *up(None)),
     ("release this on PyPI", "lock_project", {}),
+    # issue 11, by class: any word outside the strict grammar approves nothing
+    ("bump the flaky packages", *up(None)),  # a qualifier that names no package
+    ("upgrade the deps we own", *up(None)),  # a relative clause
+    ("upgrade everything, then tag a release", *up(None)),  # an out-of-scope step
+    ("update click. also write a changelog entry", *up(["click"])),  # a second sentence
+    ("upgrade six, which we vendor", *up(["six"])),
+    ("upgrade rich because the tables look off", *up(["rich"])),
+    ("vale, upgrade click", *up(["click"])),  # a foreign word
+    ("bump httpx, patches are fine, minors are not", *up(["httpx"], "minor")),
+    ("bump httpx, patches are fine, minors are not", *up(["httpx"], "patch")),
+    ("upgrading six was vetoed. upgrade the rest", *up(None)),  # narrative
+    ("upgrading six was vetoed. upgrade the rest", *up([n for n in KNOWN if n != "six"])),
+    ("we tried bumping rich. bump rich", *up(["rich"])),
+    ("refresh the lockfile for httpx only", "lock_project", {}),
+    ("refresh the lockfile for httpx only", *up(["httpx"])),
+    ("upgrade click and then the next one", *up(["click"])),
 ]
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade click quickly", "upgrade click on monday", "remove six if unused",
+    "add numpy somewhere", "fix the vulnerabilities in requests", "lock the door",
+])
+def test_the_strict_grammar_accounts_for_every_word(text):
+    from uvmgr.agent.commands import parse_commands
+
+    assert parse_commands(text, KNOWN) is None
+
+
+def test_the_strict_grammar_reads_plain_commands():
+    from uvmgr.agent.commands import parse_commands
+
+    got = parse_commands("please bump everything except six and rich, patch only, then audit",
+                         KNOWN)
+    assert [(c.intent, c.packages, c.level, c.excluded) for c in got] == [
+        ("upgrade", None, "patch", ["six", "rich"]), ("audit", None, "minor", [])]
 
 
 @pytest.mark.parametrize("request_text,tool,args", NOT_APPROVED)

@@ -199,3 +199,43 @@ def test_refused_whole(matcher, text):
 def test_unclear_changes_ask(matcher, text):
     reading, got = plan(text, matcher)
     assert reading.status == "ask" and got == [], got
+
+
+# Issue 11's safety gates, by class (fresh examples, none from the corpus): a mutating plan comes
+# only from a confident reading.
+QUALIFIED_OR_REFERENTIAL = [
+    "upgrade the flaky packages", "bump the heavy dependencies", "update the deps our team owns",
+    "upgrade the libraries you think matter", "bump six, then the other one",
+    "upgrade rich and then that one too", "upgrading httpx got rejected. update the rest",
+    "removing click was a no-go; bump the others",
+]
+
+
+@pytest.mark.parametrize("text", QUALIFIED_OR_REFERENTIAL)
+def test_objects_that_name_no_package_ask_back(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a level said twice with a negation: the most restrictive, never the widest
+    ("bump httpx, patch updates are ok, minor ones are not", [up(["httpx"], "patch")]),
+    ("upgrade click: minor bumps yes, major bumps no", [up(["click"])]),
+    ("update six; major jumps are not fine but minor ones are", [up(["six"])]),
+    # "the rest" after a step of the same request is resolvable
+    ("drop tqdm, then bump the rest", [("remove_dependency", {"names": ["tqdm"]}), up(None)]),
+    # a lock "for X" is about X only, never everything
+    ("refresh the lockfile for httpx only", [up(["httpx"])]),
+])
+def test_gated_readings(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+def test_the_offline_planner_knows_the_dev_group():
+    from uvmgr.agent.offline import OfflinePlanner
+
+    planner = OfflinePlanner(KNOWN, dev=["pytest", "ruff", "mypy", "pytest-cov"])
+    reading = planner.read("bump everything but the dev tooling deps")
+    assert reading.status == "act"
+    assert plan_for(reading)[0].args["packages"] == KNOWN[:10]
