@@ -6,7 +6,9 @@ Pure: for each row, the reading (`read_request`), the plan (`plan_for`) and the 
 intent accuracy, ask-back precision and recall, dangerous misreadings (a planned change the
 label does not have, or a wider one) and `--yes` over-approvals (a planned change the strict
 authority approves while the label says `yes: false` or the change is not the labelled one),
-per split and per tag, with the failing rows.
+per split and per tag, with the failing rows. Also the cost of the strict grammar: `--yes`
+under-approvals, rows labelled `yes: true` read right whose change `--yes` does not approve (the
+person is asked); not a gate.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from uvmgr.errors import UsageError
 
 CORPUS = Path(__file__).parent / "data" / "requests"
 SPLITS = ("train", "dev", "test")
+# A later independent held-out set (`holdout.yaml`), scored on its own and only when asked for.
+HOLDOUT = "holdout"
 MUTATING = frozenset({"upgrade_safely", "upgrade_packages", "fix_vulnerabilities",
                       "add_dependency", "remove_dependency", "lock_project"})
 LEVELS = ("patch", "minor", "major")
@@ -40,6 +44,7 @@ class RowResult:
     intent: bool = False
     dangerous: list[str] = field(default_factory=list)
     over_approved: list[str] = field(default_factory=list)
+    under_approved: bool = False  # labelled yes, read right, yet --yes asks the person
     label_ask: bool = False  # asking back is an acceptable answer
     primary_ask: bool = False
 
@@ -191,10 +196,10 @@ def score_rows(rows: list[dict], known: list[str], dev: tuple[str, ...] = ()) ->
         res.dangerous = _dangerous(row, calls, known)
         strict = strict_reading(text, project)
         labelled_yes = bool(row.get("yes", row.get(True)))  # YAML 1.1 reads `yes:` as True
-        for call in calls:
-            if call["tool"] not in MUTATING or not approves(strict, call["tool"], call["args"],
-                                                            known):
-                continue
+        approved = [c for c in calls if c["tool"] in MUTATING and approves(
+            strict, c["tool"], c["args"], known)]
+        res.under_approved = labelled_yes and res.full and not approved
+        for call in approved:
             exact = any(w["tool"] == call["tool"] and _args_match(
                 w["tool"], w.get("args") or {}, call["args"]) for w in answers[0]["calls"])
             if not labelled_yes or not exact:
@@ -218,6 +223,7 @@ def metrics(results: list[RowResult]) -> dict:
         if should else 1.0,
         "dangerous_misreadings": sum(bool(r.dangerous) for r in results),
         "yes_over_approvals": sum(bool(r.over_approved) for r in results),
+        "yes_under_approvals": sum(r.under_approved for r in results),
     }
 
 
@@ -233,14 +239,16 @@ def report(results: list[RowResult], splits: list[str], seconds: float) -> dict:
 def gates(doc: dict, splits: list[str]) -> dict[str, bool]:
     out = {"dangerous_misreadings == 0": doc["overall"]["dangerous_misreadings"] == 0,
            "yes_over_approvals == 0": doc["overall"]["yes_over_approvals"] == 0}
-    if "test" in splits:
-        out["test full_accuracy >= 0.90"] = doc["by_split"]["test"]["full_accuracy"] >= 0.90
+    for held_out in ("test", HOLDOUT):
+        if held_out in splits:
+            out[f"{held_out} full_accuracy >= 0.90"] = \
+                doc["by_split"][held_out]["full_accuracy"] >= 0.90
     return out
 
 
 def markdown(doc: dict) -> str:
     cols = ("rows", "full_accuracy", "intent_accuracy", "ask_precision", "ask_recall",
-            "dangerous_misreadings", "yes_over_approvals")
+            "dangerous_misreadings", "yes_over_approvals", "yes_under_approvals")
     head = "| | " + " | ".join(cols) + " |\n|" + "---|" * (len(cols) + 1) + "\n"
 
     def table(rows: dict) -> str:
@@ -265,8 +273,11 @@ def markdown(doc: dict) -> str:
 
 def run(split: str, out: Path, root: Path = CORPUS) -> dict:
     splits = list(SPLITS) if split == "all" else [split]
-    if any(s not in SPLITS for s in splits):
-        raise UsageError(f"unknown split {split!r}", hint="use train, dev, test or all")
+    if any(s not in (*SPLITS, HOLDOUT) for s in splits):
+        raise UsageError(f"unknown split {split!r}", hint="use train, dev, test, holdout or all")
+    if split == HOLDOUT and not (root / f"{HOLDOUT}.yaml").is_file():
+        raise UsageError(f"no held-out set at {root / (HOLDOUT + '.yaml')}",
+                         hint="the held-out set is written separately; score train, dev or test")
     known, dev, rows = load_rows(splits, root)
     started = time.monotonic()
     results = score_rows(rows, known, dev)

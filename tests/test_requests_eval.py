@@ -59,3 +59,25 @@ def test_unknown_split_is_a_usage_error(corpus, tmp_path):
 
     with pytest.raises(UsageError):
         requests.run("nope", tmp_path / "out", corpus)
+
+
+def test_under_approvals_are_counted(corpus, tmp_path):
+    (corpus / "train.yaml").write_text(ROWS.replace('"upgrade click"', '"upgrade click real quick"'))
+    doc = requests.run("train", tmp_path / "out", corpus)
+    # read right (a person confirms), but the strict grammar does not approve it under --yes
+    assert doc["overall"]["yes_under_approvals"] == 1
+    assert doc["overall"]["yes_over_approvals"] == 1  # a3 only
+
+
+def test_holdout_is_scored_only_when_present(corpus, tmp_path):
+    from uvmgr.errors import UsageError
+
+    with pytest.raises(UsageError):
+        requests.run("holdout", tmp_path / "out", corpus)
+    (corpus / "holdout.yaml").write_text(ROWS)
+    doc = requests.run("holdout", tmp_path / "out", corpus)
+    assert set(doc["by_split"]) == {"holdout"} and doc["overall"]["rows"] == 5
+    assert "holdout full_accuracy >= 0.90" in doc["gates"]
+    for split in ("dev", "test"):
+        (corpus / f"{split}.yaml").write_text("requests: []\n")
+    assert requests.run("all", tmp_path / "all", corpus)["overall"]["rows"] == 5  # not in "all"

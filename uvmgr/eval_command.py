@@ -1,7 +1,7 @@
 """`uvmgr eval`: run the offline scenario suite for one or more models, report, compare, and
 optimise the planner's prompts with DSPy.
 
-`uvmgr eval --requests [--split train|dev|test|all]` scores the request reader alone on the
+`uvmgr eval --requests [--split train|dev|test|holdout|all]` scores the request reader alone on the
 labelled request corpus instead (pure: no uv, a few seconds); its gates are no dangerous
 misreading, no --yes over-approval, and full accuracy of at least 90% on the test split.
 
@@ -53,8 +53,9 @@ def add_parser(sub) -> None:
                    help="score the request reader on the labelled request corpus "
                         "(evals/data/requests): accuracy, ask-back, dangerous misreadings and "
                         "--yes over-approvals; pure, no uv")
-    p.add_argument("--split", default="all", choices=("train", "dev", "test", "all"),
-                   help="with --requests: which split of the corpus (default all)")
+    p.add_argument("--split", default="all", choices=("train", "dev", "test", "holdout", "all"),
+                   help="with --requests: which split of the corpus (default all: train, dev "
+                        "and test; holdout: the separate held-out set, scored on its own)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(project=None)
@@ -123,7 +124,7 @@ def _requests(args: argparse.Namespace) -> int:
         render.print_json({k: v for k, v in doc.items() if k != "failing"})
     else:
         cols = ("rows", "full_accuracy", "intent_accuracy", "ask_precision", "ask_recall",
-                "dangerous_misreadings", "yes_over_approvals")
+                "dangerous_misreadings", "yes_over_approvals", "yes_under_approvals")
         print(f"{'split':<8}" + "".join(f"{c:>22}" for c in cols))
         for name, m in {"all": doc["overall"], **doc["by_split"]}.items():
             print(f"{name:<8}" + "".join(f"{m[c]!s:>22}" for c in cols))
