@@ -344,6 +344,10 @@ class SafetyLayer:
             from uvmgr.errors import Cancelled
 
             raise Cancelled(f"cancelled before {spec.name} changed anything")
-        result = invoke(spec, self.ctx, **{**args, "dry_run": False})
+        # Binding: the tool commits only what this preview showed (tools/binding.py).
+        from dataclasses import replace
+
+        result = invoke(spec, replace(self.ctx, approved=preview_result),
+                        **{**args, "dry_run": False})
         self.executed.append((spec.name, result))
         return summarize(result), "ok"
