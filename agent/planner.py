@@ -192,7 +192,7 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
-              engine=None, policy_text: str = "", cancel=None, offline_fallback: bool = True,
+              engine=None, policy_names: tuple[str, ...] = (), cancel=None, offline_fallback: bool = True,
               program_path=None, predictors=None, authority: str | None = None) -> RunSummary:
     """Plan and carry out one request. `engine` replaces the model chain (scripted tests);
     `offline_fallback=False` scores a model alone (evals); `program_path` loads a compiled
@@ -213,7 +213,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
 
         logging.getLogger("dspy").setLevel(logging.ERROR)
         safety = SafetyLayer(ctx, Authority(request if authority is None else authority,
-                                            policy_text=policy_text), mode, confirmer,
+                                            policy_names=policy_names), mode, confirmer,
                              observer)
         outcomes: dict = {}  # the safety layer's verdict on the last call
         tools = agent_tools(safety, outcomes)

@@ -118,11 +118,11 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                                  else None, api_base=api_base, max_steps=6, model_retries=0,
                                  max_tokens=256, model_timeout=120)
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
-        confirmer, policy_text = _confirmer(scenario)
+        confirmer, policy_names = _confirmer(scenario)
         events: list = []
         engine = _engine(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
-        summary = _run(ctx, scenario, model, confirmer, policy_text, events, engine,
+        summary = _run(ctx, scenario, model, confirmer, policy_names, events, engine,
                        program_path, predictors)
         latency = time.monotonic() - started
         tracer.finish()
@@ -143,13 +143,13 @@ def _confirmer(scenario: Scenario):
         from uvmgr.agent.policy import Policy, PolicyConfirmer
 
         policy = Policy.from_table(dict(scenario.policy), f"scenario {scenario.id} policy")
-        return PolicyConfirmer(policy), policy.describe()
+        return PolicyConfirmer(policy), tuple(sorted(policy.held))
     if scenario.mode == "yes":
-        return None, ""  # unattended: --yes with no terminal to fall back on
-    return EvalConfirmer(scenario), ""
+        return None, ()  # unattended: --yes with no terminal to fall back on
+    return EvalConfirmer(scenario), ()
 
 
-def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_path,
+def _run(ctx, scenario, model, confirmer, policy_names, events, engine, program_path,
          predictors=None):
     from uvmgr.agent.planner import run_agent
 
@@ -166,7 +166,7 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
     if predictors is not None:
         kwargs["predictors"] = predictors
     return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
-                     observer=events.append, policy_text=policy_text, **kwargs)
+                     observer=events.append, policy_names=policy_names, **kwargs)
 
 
 # -- the suite ---------------------------------------------------------------------------------
