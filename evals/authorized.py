@@ -69,7 +69,8 @@ def _from_expect(scenario: Scenario) -> Authorized:
             fields["downgrade"].append(name)
         elif any(c.tool == "add_dependency" for c in expect.calls):
             fields["add"].append(name)  # re-added with a new constraint
-    levels = [lvl for lvl in _LEVELS if lvl in fields.pop("levels")] or ["patch", "minor"]
+    asked = fields.pop("levels")
+    levels = [lvl for lvl in _LEVELS if lvl in asked] or ["patch", "minor"]
     return Authorized(levels=levels, **{k: sorted(set(v)) if isinstance(v, list) else v
                                         for k, v in fields.items()})
 
