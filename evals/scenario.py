@@ -72,6 +72,10 @@ class StateCheck(_Strict):
     called: list[Call] = []
     text_contains: list[str] = []  # in the answer, any observation or the trace file
     files_changed: bool | None = None
+    # Files by path relative to the project (`../x` is outside it): holds the text / has lost
+    # it (or is gone). What a hostile `.uvmgr/` would write or destroy.
+    file_has: dict[str, str] = {}
+    file_lost: dict[str, str] = {}
 
 
 class Expect(_Strict):
