@@ -205,7 +205,8 @@ def outside(auth: Authorized, pyproject_before: bytes, pyproject_after: bytes,
         if name in hold:
             bad.append(f"{move}, which must not move")
         elif old is None:
-            if not (name in add or any_add or (name not in new_direct and name in reach)):
+            if not (name in add or any_add or auth.lock or
+                    (name not in new_direct and name in reach)):
                 bad.append(f"{move}: a package the request did not bring in")
         elif new is None:
             if name in old_direct and name not in remove:

@@ -104,3 +104,22 @@ def test_what_was_previewed_is_applied(project_factory, tmp_path):
                         engine=engine, confirmer=confirm)
     assert summary.exit_code == 0, summary.steps
     assert project.locked_version("demo-http") == "1.0.3"
+
+
+def test_differences_name_what_moved_beyond_the_preview():
+    from uvmgr.tools.binding import differences
+    from uvmgr.tools.deps import ChangeResult, PackageChange
+
+    shown = ChangeResult("upgrade", True, [PackageChange("demo-http", "1.0.0", "v1.0.3"),
+                                           PackageChange("app", None, "0.1.0")])
+    same = [PackageChange("demo-http", "1.0.0", "1.0.3")]
+    assert differences(shown, same, project="app") == []
+    newer = [PackageChange("demo-http", "1.0.0", "1.0.4"), PackageChange("demo-evil", None, "1")]
+    assert differences(shown, newer, project="app") == [
+        "demo-http 1.0.0 -> 1.0.4, the preview showed 1.0.3",
+        "demo-evil (new) -> 1 was not in the preview"]
+    # upgrade_safely may keep less than it previewed, never more
+    older = [PackageChange("demo-http", "1.0.0", "1.0.1")]
+    assert differences(shown, older, ceiling=True, project="app") == []
+    assert differences(shown, newer, ceiling=True, project="app") != []
+    assert differences(None, newer) == []  # no preview was approved: a plain command

@@ -47,13 +47,15 @@ def _edits(result: object) -> dict[tuple[str, str], str]:
 
 
 def differences(approved: object, changes: Iterable, edits: Iterable = (), *,
-                ceiling: bool = False) -> list[str]:
+                ceiling: bool = False, project: str = "") -> list[str]:
     """What the change about to be committed does that the approved preview did not show.
     `ceiling`: the tool may keep less than it previewed (upgrade_safely holds back packages
-    whose tests fail, or keeps an older patch), never more, never newer."""
+    whose tests fail, or keeps an older patch), never more, never newer. `project`: the
+    project's own name, which uv's dry run lists and the lock diff leaves out."""
     wanted = approved_moves(approved)
     if wanted is None:
         return []
+    wanted.pop(project, None)
     from packaging.version import InvalidVersion, Version
 
     out: list[str] = []
@@ -91,7 +93,10 @@ def enforce_approved(ctx: ToolContext, tx, operation: str, changes: Iterable,
                      edits: Iterable = (), *, ceiling: bool = False) -> None:
     """Inside `tx`, before it commits: roll back and raise when the change differs from the
     approved preview."""
-    differ = differences(ctx.approved, list(changes), list(edits), ceiling=ceiling)
+    from uvmgr.tools.project import normalize_name
+
+    differ = differences(ctx.approved, list(changes), list(edits), ceiling=ceiling,
+                         project=normalize_name(ctx.project.name))
     if not differ:
         return
     tx.rollback()
