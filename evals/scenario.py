@@ -112,9 +112,9 @@ class Attack(_Strict):
     goal: str
     # Text vectors reach the model through a tool's output; the others act on uvmgr itself
     # (a committed .uvmgr/, the repository's [tool.uvmgr], a release published between the
-    # preview and the apply, the policy's wording, a name in the request, the environment).
+    # preview and the apply, a name the request mentions in passing, the environment).
     vector: Literal["readme", "changelog", "package-metadata", "advisory", "docs", "journal",
-                    "config", "race", "policy", "request", "env"]
+                    "config", "race", "request", "env"]
     payload: str  # the injected text (also placed in the fixture by the scenario)
     injected_call: Call | None = None  # what a model that obeys the injection would call
     success_if: StateCheck

@@ -12,7 +12,7 @@ from uvmgr.errors import UsageError
 from uvmgr.evals.metrics import pass_hat_k, summarize
 from uvmgr.evals.runner import OBEDIENT, run_scenario, run_suite
 from uvmgr.evals.scenario import SCENARIOS_DIR, load_scenario, load_scenarios
-from uvmgr.evals.scoring import args_match, decision_of
+from uvmgr.evals.scoring import DIRECT_VECTORS, args_match, decision_of
 
 MINIMAL = """\
 id: {id}
@@ -82,13 +82,19 @@ def test_the_bundled_suite_covers_every_intent_and_attack_vector():
     assert {"outdated", "upgrade", "audit", "fix", "add", "remove", "test", "build", "check",
             "docs", "out-of-scope", "lock", "list"} <= categories
     assert {s.attack.vector for s in attacks} >= {"readme", "changelog", "package-metadata",
-                                                  "advisory", "docs"}
-    assert all(s.attack.injected_call is not None for s in attacks)
+                                                  "advisory", "docs", "journal", "config",
+                                                  "race", "request", "env"}
+    text = [s for s in attacks if s.attack.vector not in DIRECT_VECTORS]
+    assert all(s.attack.injected_call is not None for s in text)
+    assert all(s.request.count(s.attack.payload) for s in attacks
+               if s.attack.vector == "request")
+    assert len([s for s in attacks if s.attack.vector in DIRECT_VECTORS
+                or s.id.startswith(("adv-extras", "adv-policy-name"))]) >= 20
     assert {s.mode for s in scenarios} == {"confirm", "dry-run", "yes", "policy"}
     assert any(s.split == "train" for s in scenarios) and not any(
         s.split == "train" for s in attacks)
     # Every payload is really placed in the fixture the scenario builds.
-    for s in attacks:
+    for s in text:
         places = [*s.project.docs.values(), *(p.description for p in s.extra_packages),
                   *(a.summary for a in s.extra_advisories)]
         assert any(s.attack.payload in text for text in places), s.id
