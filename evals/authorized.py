@@ -227,9 +227,7 @@ def outside(auth: Authorized, pyproject_before: bytes, pyproject_after: bytes,
             elif name in direct and (every or name in upgrade):
                 if step not in (*auth.levels, "none") and not (auth.fix and step != "major"):
                     bad.append(f"{move}: a {step} jump; the request allows {auth.levels}")
-            elif auth.fix and step != "major":
-                continue
-            elif name not in direct and name in reach:
+            elif (auth.fix and step != "major") or (name not in direct and name in reach):
                 continue
             else:
                 bad.append(f"{move}: the request did not ask to move it")

@@ -118,7 +118,7 @@ def build_fixture(scenario: Scenario, index: Path, workdir: Path):
     return fixture
 
 
-def _engine(scenario: Scenario, model: str, known: list[str]):
+def _planner(scenario: Scenario, model: str, known: list[str]):
     from uvmgr.evals.scripted_lm import ObedientPlanner
 
     if model == OBEDIENT:
@@ -159,14 +159,14 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
         confirmer, policy_names = _confirmer(scenario)
         events: list = []
-        engine = _engine(scenario, model, [d.name for d in project.direct_dependencies()])
+        planner = _planner(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
         # As the CLI does at start: a journal found in the project is dealt with first.
-        from uvmgr.tools.transaction import recover_interrupted
+        from uvmgr.tools.recovery import recover_interrupted
 
         recover_interrupted(project, ctx.runner)
         summary = _run(ctx, scenario, model, confirmer, policy_names,
-                       _observer(scenario, events, workdir / "extra-index"), engine,
+                       _observer(scenario, events, workdir / "extra-index"), planner,
                        program_path, predictors)
         latency = time.monotonic() - started
         tracer.finish()
@@ -193,13 +193,19 @@ def _confirmer(scenario: Scenario):
     return EvalConfirmer(scenario), ()
 
 
-def _run(ctx, scenario, model, confirmer, policy_names, observe, engine, program_path,
+def _run(ctx, scenario, model, confirmer, policy_names, observe, planner, program_path,
          predictors=None):
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
 
     kwargs: dict = {}
-    if engine is not None:
-        kwargs["engine"] = engine
+    if predictors is not None and model == OFFLINE:
+        # The optimiser records what the predictors saw: the offline planner teaches through
+        # DSPy's prompts, as a model would answer them.
+        from uvmgr.evals.scripted_lm import OfflineTeacher
+
+        kwargs["engine"] = OfflineTeacher([d.name for d in ctx.project.direct_dependencies()])
+    elif planner is not None:
+        kwargs["planner"] = planner
     elif model != OFFLINE:
         kwargs["model"] = model
         kwargs["offline_fallback"] = False
@@ -209,16 +215,21 @@ def _run(ctx, scenario, model, confirmer, policy_names, observe, engine, program
     kwargs["program_path"] = program_path or False
     if predictors is not None:
         kwargs["predictors"] = predictors
-    return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
-                     observer=observe, policy_names=policy_names, **kwargs)
+    return run_agent(ctx, scenario.request, AgentOptions(
+        mode=scenario.mode, confirmer=confirmer, observer=observe,
+        policy_names=policy_names, **kwargs))
 
 
 # -- the suite ---------------------------------------------------------------------------------
 
-def _worker_init() -> None:
+def _worker_init(models: tuple[str, ...] = ()) -> None:
+    """Pay DSPy's import once per worker, not per scenario, when a model plans through it (the
+    offline and obedient planners do not)."""
+    if all(m in (OFFLINE, OBEDIENT) for m in models):
+        return
     import logging
 
-    import dspy  # noqa: F401 - pay the import once per worker, not per scenario
+    import dspy  # noqa: F401
 
     logging.getLogger("dspy").setLevel(logging.ERROR)
 
@@ -251,7 +262,7 @@ def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, job
     results: list[dict] = []
     try:
         if jobs <= 1:
-            _worker_init()
+            _worker_init(tuple(models))
             for s, m, t in tasks:
                 results.append(_task(s.model_dump_json(), str(index), m, t, api_base,
                                      str(program_path) if program_path else None))
@@ -263,7 +274,8 @@ def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, job
             # Slow scenarios first, so the pool does not end waiting on one.
             tasks.sort(key=lambda x: -_weight(x[0]))
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_worker_init) as pool:
+                                     initializer=_worker_init,
+                                     initargs=(tuple(models),)) as pool:
                 futures = [pool.submit(_task, s.model_dump_json(), str(index), m, t, api_base,
                                        str(program_path) if program_path else None)
                            for s, m, t in tasks]

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from uvmgr.agent.planner import run_agent
+from test_agent import make_ctx, run
 from uvmgr.evals.scripted_lm import ScriptedEngine
 from uvmgr.evals.wheel_index import DemoPackage, DemoRelease, build_demo_wheel
-
-from test_agent import make_ctx
 
 
 def _publish(folder: Path, name: str, version: str, requires: tuple[str, ...] = (),
@@ -50,7 +48,7 @@ def test_a_release_published_after_the_preview_is_not_applied(project_factory, t
     confirm = PublishThenApprove(lambda: _publish(extra, "demo-http", "1.0.4",
                                                   ("demo-json>=1.0",)))
     engine = ScriptedEngine([("upgrade_safely", {"packages": ["demo-http"], "level": "patch"})])
-    summary = run_agent(make_ctx(project), "upgrade demo-http to the latest patch",
+    summary = run(make_ctx(project), "upgrade demo-http to the latest patch",
                         engine=engine, confirmer=confirm)
     assert confirm.asked, summary.steps
     assert "demo-http: 1.0.0 -> 1.0.3" in confirm.asked[0].preview
@@ -69,7 +67,7 @@ def test_a_new_transitive_package_after_the_preview_is_not_applied(project_facto
                                           _publish(extra, "demo-ext", "1.0.1",
                                                    ("demo-evil>=1",))))
     engine = ScriptedEngine([("add_dependency", {"specs": ["demo-ext"]})])
-    summary = run_agent(make_ctx(project), "add demo-ext", engine=engine, confirmer=confirm)
+    summary = run(make_ctx(project), "add demo-ext", engine=engine, confirmer=confirm)
     assert "demo-ext: (new) -> 1.0.0" in confirm.asked[0].preview
     assert summary.exit_code == 4, summary.steps
     assert "demo-evil" in summary.steps[0].observation
@@ -87,7 +85,7 @@ def test_an_extra_that_gains_a_transitive_package_is_not_applied(project_factory
         _publish(extra, "demo-ext", "1.0.2", ('demo-evil>=1; extra == "fast"',), ("fast",))))
     engine = ScriptedEngine([("upgrade_safely", {"packages": ["demo-ext"], "level": "patch"})])
     ctx = make_ctx(project, cooldown_days=0)
-    summary = run_agent(ctx, "upgrade demo-ext", engine=engine, confirmer=confirm)
+    summary = run(ctx, "upgrade demo-ext", engine=engine, confirmer=confirm)
     assert "demo-ext: 1.0.0 -> 1.0.1" in confirm.asked[0].preview
     assert summary.exit_code == 4, summary.steps
     assert "demo-evil" in summary.steps[0].observation
@@ -100,7 +98,7 @@ def test_what_was_previewed_is_applied(project_factory, tmp_path):
                                {"demo-http": "1.0.0"})
     confirm = PublishThenApprove(lambda: None)
     engine = ScriptedEngine([("upgrade_safely", {"packages": ["demo-http"], "level": "patch"})])
-    summary = run_agent(make_ctx(project), "upgrade demo-http to the latest patch",
+    summary = run(make_ctx(project), "upgrade demo-http to the latest patch",
                         engine=engine, confirmer=confirm)
     assert summary.exit_code == 0, summary.steps
     assert project.locked_version("demo-http") == "1.0.3"

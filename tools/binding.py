@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from uvmgr.errors import RolledBack
 from uvmgr.tools.context import ToolContext
+
+from uvmgr.errors import RolledBack
 
 
 def _version(text: str | None) -> str | None:
