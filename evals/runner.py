@@ -161,13 +161,10 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         events: list = []
         planner = _planner(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
-        # As the CLI does at start: a journal found in the project is dealt with first.
-        from uvmgr.tools.recovery import recover_interrupted
-
-        recover_interrupted(project, ctx.runner)
-        summary = _run(ctx, scenario, model, confirmer, policy_names,
-                       _observer(scenario, events, workdir / "extra-index"), planner,
-                       program_path, predictors)
+        summary = _start(project, ctx, scenario) or _run(
+            ctx, scenario, model, confirmer, policy_names,
+            _observer(scenario, events, workdir / "extra-index"), planner, program_path,
+            predictors)
         latency = time.monotonic() - started
         tracer.finish()
         return score(scenario, summary, events, confirmer, fixture, before, locked_before,
@@ -180,6 +177,23 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                 os.environ[key] = value
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _start(project, ctx, scenario: Scenario):
+    """As the CLI does at start: a journal found in the project is dealt with first. When
+    that refuses (a hostile `.uvmgr/`), the run ends there with the error, as the CLI's does;
+    None: go on."""
+    from uvmgr.agent.events import RunSummary
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.recovery import recover_interrupted
+
+    try:
+        recover_interrupted(project, ctx.runner)
+    except UvmgrError as exc:
+        hint = f" Hint: {exc.hint}" if exc.hint else ""
+        return RunSummary(scenario.request, answer=f"ERROR: {exc.message}.{hint}",
+                          exit_code=exc.exit_code)
+    return None
 
 
 def _confirmer(scenario: Scenario):
