@@ -133,11 +133,12 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                  workdir: Path | None = None, api_base: str | None = None,
                  program_path: Path | None = None, predictors=None) -> dict:
     """Build, run and score one scenario; returns its result as plain data."""
-    from uvmgr.config import Settings
     from uvmgr.evals.scoring import score
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
     from uvmgr.tools.runner import ProcessRunner
+
+    from uvmgr.config import Settings
     from uvmgr.telemetry import Tracer
 
     own = workdir is None
@@ -184,8 +185,9 @@ def _start(project, ctx, scenario: Scenario):
     that refuses (a hostile `.uvmgr/`), the run ends there with the error, as the CLI's does;
     None: go on."""
     from uvmgr.agent.events import RunSummary
-    from uvmgr.errors import UvmgrError
     from uvmgr.tools.recovery import recover_interrupted
+
+    from uvmgr.errors import UvmgrError
 
     try:
         recover_interrupted(project, ctx.runner)
