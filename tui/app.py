@@ -196,8 +196,8 @@ class ChatApp(App):
         from uvmgr.telemetry import Tracer
         from uvmgr.tools.context import ToolContext
         from uvmgr.tools.project import Project
-        from uvmgr.tools.runner import ProcessRunner
         from uvmgr.tools.recovery import recover_interrupted
+        from uvmgr.tools.runner import ProcessRunner
         from uvmgr.tools.state_files import trace_dir
 
         project = Project(self.project_dir)
