@@ -132,6 +132,7 @@ class _Parser:
         return out
 
     def everything(self) -> bool:
+        """"everything", "all", "all the deps", "our dependencies"."""
         if self.take("everything"):
             return True
         save = self.i
@@ -160,9 +161,13 @@ class _Parser:
         self.i += 1
         if verb in REFRESH and self.lock_object(project=False):
             return Command("lock")
+        if verb == "refresh" and self.everything():
+            return _with_level(Command("upgrade"), self.levels())  # "refresh my dependencies"
         if verb in UPGRADE:
             return self.upgrade()
         if verb in REMOVE:
+            if self.peek(1) in ("dependency", "dependencies") and self.peek(2) == "on":
+                self.i += 3  # "drop the dependency on six"
             found = self.names()
             if self.take("from"):
                 self.take(*_DET)
@@ -177,9 +182,12 @@ class _Parser:
             self.take("all")
             self.take(*_DET)
             self.take("known")
-            if self.take("security"):
-                return Command("fix") if self.take(*_VULNS, "issues", "findings") else None
-            return Command("fix") if self.take(*_VULNS) else None
+            fixed = self.take(*_VULNS) or (self.take("security") and self.take(
+                *_VULNS, "issues", "findings", "problems", "advisories"))
+            if fixed and self.take("in"):  # "fix the security problems in my dependencies"
+                self.take(*_DET)
+                fixed = self.take(*_ALL_NOUNS, "project")
+            return Command("fix") if fixed else None
         if verb in LOCK:
             self.lock_object(project=True)
             return Command("lock")
