@@ -161,6 +161,10 @@ class _Parser:
         self.i += 1
         if verb in REFRESH and self.lock_object(project=False):
             return Command("lock")
+        if verb == "apply":  # "apply patch updates": every dependency at that level
+            words = self.levels()
+            nouns = {"updates", "upgrades", "releases", "bumps", "patches"}
+            return _with_level(Command("upgrade"), words) if set(words) & nouns else None
         if verb == "refresh" and self.everything():
             return _with_level(Command("upgrade"), self.levels())  # "refresh my dependencies"
         if verb in UPGRADE:

@@ -43,6 +43,9 @@ APPROVED = [
     ("add sentry-sdk and relock", "add_dependency", {"specs": ["sentry-sdk"]}),
     ("bump everything minus mypy", *up([n for n in KNOWN if n != "mypy"])),
     ("pin rich at 13.7.1", "add_dependency", {"specs": ["rich==13.7.1"]}),
+    ("apply patch updates", *up(None, "patch")),
+    ("drop the dependency on six", "remove_dependency", {"names": ["six"]}),
+    ("refresh our dependencies", *up(None)),
 ]
 
 
