@@ -173,3 +173,17 @@ def test_a_huge_planted_trace_file_is_not_read_whole(cli, app):
         tracemalloc.stop()
     assert r.code == 0, r.err
     assert peak < 64 << 20, f"peak {peak >> 20} MiB"
+
+
+@pytest.mark.parametrize("pid", ["99999999999999999999999", "0"])
+def test_a_pending_undo_folder_with_an_impossible_pid_is_no_internal_error(cli, app, pid):
+    (app.root / f".uvmgr/undo-pending-{pid}-1").mkdir(parents=True)
+    r = cli("deps", "list", "--project", app.root)
+    assert r.code == 0, r.err
+
+
+def test_a_folder_in_place_of_the_lock_file_is_named_as_such(cli, app):
+    (app.root / ".uvmgr/lock").mkdir(parents=True)
+    r = cli("deps", "list", "--project", app.root)
+    assert r.code == 2, r.err
+    assert ".uvmgr/lock" in r.err and "writable" not in r.err

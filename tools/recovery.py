@@ -248,9 +248,11 @@ def _remove_leftovers(project: Project) -> None:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if pid <= 0:  # a planted name: 0 would ask about our own process group
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; a pid no system can have
         return False
     except PermissionError:
         return True

@@ -146,6 +146,8 @@ def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _refuse(path, "a symbolic link") from None
+        if exc.errno == errno.EISDIR:
+            raise _refuse(path, "a folder, not a regular file") from None
         raise
     check_regular(fd, path, writing=bool(flags & (os.O_WRONLY | os.O_RDWR)))
     return fd
