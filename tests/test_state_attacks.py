@@ -187,3 +187,14 @@ def test_a_folder_in_place_of_the_lock_file_is_named_as_such(cli, app):
     r = cli("deps", "list", "--project", app.root)
     assert r.code == 2, r.err
     assert ".uvmgr/lock" in r.err and "writable" not in r.err
+
+
+def test_a_hard_link_in_the_docs_index_is_refused(cli, app, victim):
+    """sqlite writes its database in place: a hard-linked one would change the other file."""
+    index = app.root / ".uvmgr/index"
+    index.mkdir(parents=True)
+    os.link(victim, index / "chroma.sqlite3")
+    r = cli("index", "--project", app.root)
+    assert r.code == 2, r.err
+    assert "chroma.sqlite3" in r.err and "hard link" in r.err
+    assert victim.read_bytes() == b"precious"
