@@ -198,3 +198,14 @@ def test_a_hard_link_in_the_docs_index_is_refused(cli, app, victim):
     assert r.code == 2, r.err
     assert "chroma.sqlite3" in r.err and "hard link" in r.err
     assert victim.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize("plant", ["folder", "fifo"])
+def test_a_trace_file_that_is_no_file_shows_no_runs(cli, app, plant):
+    path = app.root / ".uvmgr/traces/traces.jsonl"
+    path.parent.mkdir(parents=True)
+    path.mkdir() if plant == "folder" else os.mkfifo(path)
+    with deadline(20):
+        r = cli("traces", "--project", app.root)
+    assert r.code == 0, r.err
+    assert "No runs recorded yet" in r.out

@@ -263,9 +263,11 @@ def read_traces(trace_dir: Path) -> list[dict]:
     if not path.exists() or path.is_symlink():
         return []
     spans = []
-    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            return []
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a planted folder, FIFO or device
+        os.close(fd)
+        return []
+    with open(fd, "rb") as fh:
         # uvmgr rotates the file past MAX_TRACE_BYTES: read no more than the newest part of a
         # bigger (planted) one, so it cannot fill memory
         size = os.fstat(fh.fileno()).st_size
