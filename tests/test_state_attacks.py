@@ -209,3 +209,17 @@ def test_a_trace_file_that_is_no_file_shows_no_runs(cli, app, plant):
         r = cli("traces", "--project", app.root)
     assert r.code == 0, r.err
     assert "No runs recorded yet" in r.out
+
+
+def test_eval_results_are_not_written_through_a_planted_link(cli, tmp_path, monkeypatch):
+    """`uvmgr eval` writes under ./.uvmgr/evals/ by default: the folder may come with a clone."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    work = tmp_path / "work"
+    (work / ".uvmgr").mkdir(parents=True)
+    (work / ".uvmgr/evals").symlink_to(elsewhere)
+    monkeypatch.chdir(work)
+    r = cli("eval", "--requests", "--split", "dev")
+    assert r.code == 2, r.err
+    assert ".uvmgr/evals" in r.err and "symbolic link" in r.err
+    assert list(elsewhere.iterdir()) == []
