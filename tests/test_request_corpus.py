@@ -12,6 +12,7 @@ from uvmgr.tools.project import normalize_name
 
 DATA = Path(__file__).resolve().parent.parent / "evals" / "data" / "requests"
 SPLITS = ("train", "dev", "test")
+HOLDOUT = "holdout"  # written apart, never tuned on: not hash-split
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
              "build_package", "check_quality", "search_docs"}
 MUTATING = {"upgrade_safely", "fix_vulnerabilities", "add_dependency", "remove_dependency",
@@ -35,15 +36,17 @@ def _split_of(row_id: str) -> str:
     return "train" if digit <= 5 else "dev" if digit <= 7 else "test"
 
 
-def _load() -> list[tuple[str, dict]]:
+def _load(files: tuple[str, ...]) -> list[tuple[str, dict]]:
     rows = []
-    for split in SPLITS:
+    for split in files:
         doc = yaml.safe_load((DATA / f"{split}.yaml").read_text())
         rows += [(split, row) for row in doc["requests"]]
     return rows
 
 
-ROWS = _load()
+ROWS = _load(SPLITS)
+HELD_OUT = _load((HOLDOUT,))
+EVERY_ROW = ROWS + HELD_OUT
 DEPS = _project()
 
 
@@ -97,24 +100,42 @@ def _row_errors(row: dict) -> list[str]:
 
 
 def test_every_row_is_valid_and_in_its_split():
-    errors = {row["id"]: _row_errors(row) for _, row in ROWS}
+    errors = {row["id"]: _row_errors(row) for _, row in EVERY_ROW}
     assert {i: e for i, e in errors.items() if e} == {}
     assert [row["id"] for split, row in ROWS if split != _split_of(row["id"])] == []
 
 
 def test_ids_and_texts_are_unique():
-    ids = Counter(row["id"] for _, row in ROWS)
-    texts = Counter(row["text"] for _, row in ROWS)
+    """Across the splits and the held-out set: no held-out text repeats a text of the splits."""
+    ids = Counter(row["id"] for _, row in EVERY_ROW)
+    texts = Counter(row["text"] for _, row in EVERY_ROW)
     assert [i for i, n in ids.items() if n > 1] == []
     assert [t for t, n in texts.items() if n > 1] == []
 
 
 def test_corpus_is_big_enough():
     assert len(ROWS) >= 1000
+    assert len(HELD_OUT) >= 400
+
+
+def test_held_out_ids_are_their_own():
+    assert all(row["id"].startswith("h") for _, row in HELD_OUT)
+    assert not any(row["id"].startswith("h") for _, row in ROWS)
+
+
+def _plain(text: str) -> str:
+    """A text without case, punctuation or extra spaces: near-copies compare equal."""
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+def test_held_out_texts_are_new():
+    """The held-out set copies no text of the tuned splits, not even up to case and punctuation."""
+    seen = {_plain(row["text"]) for _, row in ROWS}
+    assert [row["id"] for _, row in HELD_OUT if _plain(row["text"]) in seen] == []
 
 
 def test_yes_only_on_mutating_commands():
-    for _, row in ROWS:
+    for _, row in EVERY_ROW:
         if row["yes"]:
             tools = {c["tool"] for c in row["calls"]}
             assert row["expect"] == "act" and tools & MUTATING, row["id"]
@@ -123,7 +144,7 @@ def test_yes_only_on_mutating_commands():
 
 
 def test_questions_never_mutate():
-    for _, row in ROWS:
+    for _, row in EVERY_ROW:
         if "question" in row["tags"] or "howto" in row["tags"]:
             assert not {c["tool"] for c in row["calls"]} & MUTATING, row["id"]
 
