@@ -301,7 +301,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.packages = names_in(text, known)
         return clause
     if clause.intent == "add":
-        specs, vague = add_specs(body)
+        specs, vague, clause.not_done = add_specs(body)
         existing = [match_package(sp, known, True)[0] for sp in specs]
         if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
             clause.intent, clause.packages = "upgrade", existing  # "add the latest click"

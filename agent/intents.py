@@ -261,6 +261,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             else:
                 clause.packages = [normalize_name(t) for t in last_targets if
                                    normalize_name(t) in names]
+        if clause.not_done:
+            reading.skipped.append(f"\"{clause.not_done}\": not something uvmgr does")
         if clause.specs or clause.packages:
             last_targets = list(clause.specs or clause.packages)
         if reading.steps and clause.intent == reading.steps[-1].intent and clause.act == \

@@ -113,6 +113,7 @@ class Clause:
     ambiguous: str = ""  # why this step needs a person
     reference: str = ""  # "the rest", "the other one": resolvable only by an earlier step
     pin: bool = False  # "pin/downgrade X to V"
+    not_done: str = ""  # a clause of its own after an add's names: "reformat the code with it"
 
 
 def verb_of(word: str) -> str:

@@ -50,9 +50,28 @@ _SKIPPABLE = frozenset([
 ])
 
 
-def add_specs(rest: str) -> tuple[list[str], str]:
+# Words that qualify an add ("dev-only", "test only") rather than name a package.
+_MODIFIER = re.compile(r"^(?:[a-z]+-only|(?:dev|test|tests|testing|docs?|lint|ci|local)"
+                       r"(?:[-_ ]?only)?)$")
+# Adjectives that make the object vague ("the usual test libs", "the standard ones").
+_VAGUE_ADJECTIVES = frozenset([
+    "usual", "standard", "typical", "common", "normal", "regular", "necessary", "needed",
+    "required", "right", "proper", "missing", "best", "good", "recommended", "popular", "same",
+    "other", "few", "various", "relevant", "appropriate", "favourite", "favorite", "basic",
+    "essential", "obvious", "handy", "useful", "nice", "cool", "fancy", "whatever", "several",
+])
+# After a name and a connector, a word followed by one of these starts a clause of its own:
+# "add black and reformat the code", "add loguru, structlog is too slow".
+_CLAUSE_AFTER = re.compile(r"^\s*(?:the|my|our|your|it|its|them|this|that|these|those|all|"
+                           r"every|everything|is|are|was|were|does|do|did|has|have|had|will|"
+                           r"can|should|would|handles|works|takes|now|already|just)\b")
+
+
+def add_specs(rest: str) -> tuple[list[str], str, str]:
     """The requirements after an add verb: "hypothesis and freezegun", "httpx>=0.27",
-    "attrs at least 23". Stops at "to/as/for/in ..."; words around a name are not names."""
+    "attrs at least 23", why the object is too vague to add (or ""), and a clause of its own
+    that followed the names ("reformat the code with it" in "add black and reformat the code
+    with it", or ""). Stops at "to/as/for/in ..."; words around a name are not names."""
     specs: list[str] = []
     text = rest.strip()
     ambiguous = ""
@@ -65,15 +84,17 @@ def add_specs(rest: str) -> tuple[list[str], str]:
         if not m:
             break
         tok = m.group(1).rstrip(".")
-        if tok in STOP_OBJECT or tok in ("and",):
-            break
-        if re.match(r"^\s*(\S+\s+)?(library|package|lib|module|tool|one|thing|dependency|"
-                    r"thingy)\b",
+        if tok in STOP_OBJECT or tok in ("and",) or _MODIFIER.match(tok):
+            break  # "dev-only", "test only": how to add, not what
+        if specs and _CLAUSE_AFTER.match(text[m.end():]) and not SPEC.match(tok).group(3):
+            return specs, ambiguous, text  # "and reformat the code": a clause of its own
+        if re.match(r"^\s*(\S+\s+)?(librar(y|ies)|packages?|libs?|modules?|tools?|ones?|"
+                    r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy)\b",
                     text[m.end():]) and not SPEC.match(tok).group(3):
             ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
             break
-        if AMBIG.match(tok) or tok in ("something", "one", "stuff"):
-            ambiguous = tok
+        if AMBIG.match(tok) or tok in ("something", "one", "stuff") or tok in _VAGUE_ADJECTIVES:
+            ambiguous = tok  # "the usual test libs": which packages is for the person to say
             break
         after = text[m.end():]
         spec, used = _prose_spec(tok, after)
@@ -87,7 +108,7 @@ def add_specs(rest: str) -> tuple[list[str], str]:
         text = after[used:].strip()
         if not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
             break
-    return specs, ambiguous
+    return specs, ambiguous, ""
 
 
 SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._-]*) (?:constraint|"
