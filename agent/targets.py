@@ -174,12 +174,23 @@ _DETERMINERS = frozenset([
 ])
 
 
+# A word after a name that makes the name the subject of a statement of its own.
+_SUBJECT_VERBS = frozenset([
+    "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "handles", "covers",
+    "works", "takes", "replaces", "replaced", "supersedes", "provides", "can", "will", "should",
+    "already", "now", "still", "also", "needs", "depends", "uses", "wants", "broke", "breaks",
+])
+
+
 def object_phrase(body: str) -> list[str]:
     """The words a verb acts on: names joined by "and" or commas, up to anything else; "the
     patch updates for click" reaches through the noun to click."""
     out: list[str] = []
     expect = True
-    for tok in tokens(body):
+    toks = tokens(body)
+    for i, tok in enumerate(toks):
+        if out and expect and i + 1 < len(toks) and toks[i + 1] in _SUBJECT_VERBS:
+            break  # "ditch pygments, rich does the highlighting now": rich is a subject
         if tok in ("called", "named") and out:
             expect = True
             continue
