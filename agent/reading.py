@@ -57,6 +57,14 @@ TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows
 REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
+# "numpy people say to upgrade often", "someone told me to relock", "they recommend pinning":
+# what others said is reported, never commanded by the person.
+REPORTED_SPEECH = re.compile(r"^(?!(?:please|pls|can|could|would|will|you|just)\b)"
+                             r"(?:[a-z0-9._-]+ ){1,5}?(?:say|says|said|keep saying|keeps saying|"
+                             r"told (?:me|us|everyone)|was told|were told|got told|recommend|"
+                             r"recommends|recommended|suggest|suggests|suggested|advise|advises|"
+                             r"advised|claim|claims|claimed)\s+(?:to|that|we|you|i|us|everyone|"
+                             r"people|[a-z]+ing)\b")
 # "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
 GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
                            r"would be|broke|caused)\b")
@@ -135,7 +143,8 @@ def head(clause: str) -> tuple[str, str, str]:
         rest = PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
     gerund = GERUND_REPORT.match(text)
-    if NARRATIVE.match(text) or REPORTED.search(text) or (gerund and gerund_stem(gerund.group(1))):
+    if NARRATIVE.match(text) or REPORTED.search(text) or REPORTED_SPEECH.match(text) or (
+            gerund and gerund_stem(gerund.group(1))):
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
     question = text.endswith("?")

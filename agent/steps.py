@@ -26,7 +26,7 @@ def normalise(text: str) -> str:
 
 _SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|"
                     r"afterwards|after that|and after that|and afterwards|followed by|once "
-                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,)\b\s*,?)"
+                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,|but anyway|anyway|anyhow|that said)\b\s*,?)"
                     r"\s*")
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
 
