@@ -52,6 +52,9 @@ _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must h
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
                          r"do not (run|bother with) (the )?tests|no tests)\b")
+# One advisory by its id: fix_vulnerabilities cannot fix just that one.
+_ADVISORY = re.compile(r"\b(?:cve-\d{4}-\d{3,}|ghsa(?:-[a-z0-9]{4}){3}|pysec-\d{4}-\d+|"
+                       r"osv-\d{4}-\d+)\b")
 _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|of|for|on) "
                          r"(?!(?:our|my|the|all|any|every)\b)[a-z]|"
                          r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
@@ -262,6 +265,11 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             verb == "upgrade" and any(is_name_like(t) and not SECURITY.search(t)
                                       for t in object_phrase(body)))):
         clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
+    advisory = _ADVISORY.search(text)
+    if advisory and clause.intent in ("upgrade", "fix", "remove", "add", "lock"):
+        clause.ambiguous = (f"a fix for one advisory ({advisory.group(0).upper()}): a fix applies "
+                            "to every vulnerable package, and an audit shows which package "
+                            "this advisory concerns")
     look = _LOOKALIKE.match(text)
     if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
                  clause.intent in ("upgrade", "lock") or look.group(1) in (

@@ -21,7 +21,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
      "dependencies"),
     (r"\b(vulns?|vulnerabilites|vulnerabilties|vulnerabilitys|vulnerabilty|vulnerabilities)\b",
      "vulnerabilities"),
-    (r"\bcves?\b", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
+    (r"\bcves?\b(?!-\d)", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
     (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
     (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
     ((r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| "
