@@ -329,10 +329,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             if corrected:
                 clause.typos.append(name)
             elif not name:
-                popular = popular_typo(spec)
+                popular = popular_typo(spec, list(known))
                 if popular:
                     clause.typos.append(popular)
-                    if not strict:
+                    if not strict and popular not in map(spec_name, specs):
                         specs[i] = popular + spec[len(spec_name(spec)):]
         clause.dev = bool(DEV.search(text))
         group = GROUP.search(text)

@@ -132,14 +132,40 @@ def spec_name(spec: str) -> str:
     return m.group(0) if m else spec
 
 
-def popular_typo(spec: str) -> str:
-    """A widely used package this new name is probably a misspelling of ("hypotesis")."""
+def popular_typo(spec: str, known: list[str] = ()) -> str:
+    """The package a new name is probably a misspelling of: a widely used one or a dependency of
+    the project ("hypotesis" -> hypothesis), or the same name with one `-`-separated part
+    corrected ("reqeusts-toolbelt" -> requests-toolbelt). "" when it is not a near miss."""
     import difflib
 
     from uvmgr.tools.popular import POPULAR_PACKAGES
 
+    pool = set(POPULAR_PACKAGES) | {normalize_name(k) for k in known}
     name = normalize_name(spec_name(spec))
-    if name in POPULAR_PACKAGES or len(name) < 5:
+    if name in pool:
         return ""
-    close = difflib.get_close_matches(name, sorted(POPULAR_PACKAGES), n=1, cutoff=0.88)
-    return close[0] if close else ""
+    if len(name) >= 5:
+        close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.88)
+        if close:
+            return close[0]
+    words = sorted({w for n in pool for w in [n, *n.split("-")] if len(w) >= 4})
+    parts = name.split("-")
+    for i, part in enumerate(parts):
+        if len(parts) < 2 or len(part) < 4 or part in words or part in lx.ENGLISH:
+            continue
+        close = [w for w in words if _one_slip(part, w)] or (
+            difflib.get_close_matches(part, words, n=1, cutoff=0.84) if len(part) >= 6 else [])
+        if close:
+            return "-".join([*parts[:i], close[0], *parts[i + 1:]])
+    return ""
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """Two neighbouring letters swapped ("clikc"), or one letter dropped from a word of five
+    or more ("clik"): the slips of a hurried hand, not a different name ("restx")."""
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] \
+            and typed[diff[1]] == word[diff[0]]
+    return len(word) >= 5 and len(typed) == len(word) - 1 and any(
+        word[:i] + word[i + 1:] == typed for i in range(len(word)))
