@@ -64,7 +64,7 @@ REPORTED_SPEECH = re.compile(r"^(?!(?:please|pls|can|could|would|will|you|just)\
                              r"told (?:me|us|everyone)|was told|were told|got told|recommend|"
                              r"recommends|recommended|suggest|suggests|suggested|advise|advises|"
                              r"advised|claim|claims|claimed)\s+(?:to|that|we|you|i|us|everyone|"
-                             r"people|[a-z]+ing)\b")
+                             r"people|[a-z]+ing)\b(?! (?:keep|leave|hold|not|never|avoid)\b)")
 # "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
 GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
                            r"would be|broke|caused)\b")

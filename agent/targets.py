@@ -189,7 +189,8 @@ def object_phrase(body: str) -> list[str]:
     expect = True
     toks = tokens(body)
     for i, tok in enumerate(toks):
-        if out and expect and i + 1 < len(toks) and toks[i + 1] in _SUBJECT_VERBS:
+        if out and i and toks[i - 1] in (",", "and", "&", "plus", "or") and i + 1 < len(toks) \
+                and toks[i + 1] in _SUBJECT_VERBS:
             break  # "ditch pygments, rich does the highlighting now": rich is a subject
         if tok in ("called", "named") and out:
             expect = True
