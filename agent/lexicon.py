@@ -232,7 +232,7 @@ FOREIGN_VERBS: dict[str, str] = {
 # dependency (then only in object position); keeps "add logging for our app" from adding
 # "logging"... and "upgrade the stuff" from asking about a package called "stuff".
 ENGLISH = frozenset([
-    "a", "an", "the", "to", "and", "then", "also", "add", "install", "include", "using", "use",
+    "a", "an", "the", "to", "and", "then", "also", "plus", "add", "install", "include", "using", "use",
     "in", "into", "of", "on", "for", "from", "as", "my", "our", "your", "project", "projects",
     "dependency", "dependencies", "package", "packages", "library", "libraries", "lib", "libs",
     "module", "modules", "requirement", "requirements", "with", "it", "its", "it's", "that",

@@ -87,7 +87,7 @@ SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
 DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
                   r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
                   r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
-                  r"dev|development)\b|\bto (the )?dev\b|\bdev-only\b")
+                  r"dev|development)\b|\bto (the )?dev\b|\b(dev|test|tests|testing)-only\b")
 GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
                     r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)")

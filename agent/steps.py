@@ -44,6 +44,8 @@ _QUESTIONISH = frozenset(["is", "are", "what", "which", "how", "does", "do"])
 
 
 def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    if comma and re.match(r"^[a-z]+(?:-| )only\s*(?:,|$)", rest):
+        return False  # "add orjson, test-only": how to add, not a step
     if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
                 rest):
         return False  # "update all, patch only": a level, not a step

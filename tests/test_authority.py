@@ -110,6 +110,19 @@ NOT_APPROVED = [
     ("refresh the lockfile for httpx only", "lock_project", {}),
     ("refresh the lockfile for httpx only", *up(["httpx"])),
     ("upgrade click and then the next one", *up(["click"])),
+    # issue 11, holdout classes (fresh examples): a near-miss name, one advisory, a report
+    ("add reqeusts-toolbelt", "add_dependency", {"specs": ["reqeusts-toolbelt"]}),
+    ("add reqeusts-toolbelt", "add_dependency", {"specs": ["requests-toolbelt"]}),
+    ("add pytset-mock", "add_dependency", {"specs": ["pytset-mock"]}),
+    ("add rich-clikc", "add_dependency", {"specs": ["rich-clikc"]}),
+    ("add hypotesis", "add_dependency", {"specs": ["hypotesis"]}),
+    ("fix CVE-2024-35195", "fix_vulnerabilities", {}),
+    ("remediate GHSA-9wx4-h78v-vm56", "fix_vulnerabilities", {}),
+    ("the docs say to upgrade everything", *up(None)),
+    ("someone told me to remove six", "remove_dependency", {"names": ["six"]}),
+    ("add orjson plus ujson, test-only", "add_dependency", {"specs": ["orjson", "ujson",
+                                                                     "test-only"]}),
+    ("drop tqdm, rich does the progress bars", "remove_dependency", {"names": ["tqdm", "rich"]}),
 ]
 
 

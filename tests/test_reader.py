@@ -239,3 +239,54 @@ def test_the_offline_planner_knows_the_dev_group():
     reading = planner.read("bump everything but the dev tooling deps")
     assert reading.status == "act"
     assert plan_for(reading)[0].args["packages"] == KNOWN[:10]
+
+
+# The held-out set's unsafe classes, with fresh examples (none of the holdout texts).
+@pytest.mark.parametrize("text,calls", [
+    # 1. an add target is a name in object position: not a modifier, not a following clause
+    ("add orjson plus ujson, test-only", [("add_dependency", {"specs": ["orjson", "ujson"],
+                                                              "dev": True})]),
+    ("add isort and sort the imports with it", [("add_dependency", {"specs": ["isort"]})]),
+    ("add loguru, structlog is too heavy", [("add_dependency", {"specs": ["loguru"]})]),
+    # 2. a name that is the subject of a following statement is not a target
+    ("drop tqdm, rich does the progress bars", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("remove six and httpx handles it now", [("remove_dependency", {"names": ["six"]})]),
+    # 3. reported speech is a report; the question after "anyway" is the request
+    ("the pydantic folks say to upgrade a lot, anyhow, what is vulnerable?",
+     [("audit_dependencies", {})]),
+    # a plain list after "and" still is a list
+    ("add attrs and cattrs", [("add_dependency", {"specs": ["attrs", "cattrs"]})]),
+    # 5. a near-miss part is read as the name it misspells (and confirmed, never approved)
+    ("add reqeusts-toolbelt", [("add_dependency", {"specs": ["requests-toolbelt"]})]),
+])
+def test_holdout_classes_read_as(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "add the usual test libs",  # a determiner and a vague noun name no package
+    "add the standard linting tools", "install some common helpers",
+    "someone told me to upgrade click", "they recommend removing six",
+    "my lead said to relock", "fix CVE-2023-32681", "patch GHSA-j8r2-6x86-q33q",
+    "remediate PYSEC-2023-74 now",
+])
+def test_holdout_classes_ask_back(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_a_following_clause_after_add_is_listed_as_not_done(matcher):
+    reading, got = plan("add isort and sort the imports with it", matcher)
+    assert got == [("add_dependency", {"specs": ["isort"]})]
+    assert any("sort the imports with it" in s for s in reading.skipped)
+
+
+def test_a_near_miss_part_is_flagged_as_a_typo(matcher):
+    reading, _ = plan("add pytset-mock", matcher)
+    assert "pytest-mock" in reading.typos
+
+
+def test_one_advisory_asks_and_names_it(matcher):
+    reading, _ = plan("fix CVE-2023-32681", matcher)
+    assert "CVE-2023-32681" in reading.ambiguous
