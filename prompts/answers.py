@@ -17,9 +17,9 @@ FOREIGN = ("The offline planner reads English only, and this request looks like 
            "or configure a model (--model, UVMGR_MODEL or [tool.uvmgr] model): a model can "
            "read it.")
 MENU = ("Here is what I can do in this project; say which, naming the packages:\n"
-        "  - \"what's outdated?\" / \"upgrade safely\" / \"upgrade <package>\"\n"
+        "  - \"what's outdated?\" / \"upgrade safely\" / \"upgrade NAME\"\n"
         "  - \"are we vulnerable?\" / \"fix the vulnerabilities\"\n"
-        "  - \"add <package>\" / \"remove <package>\" / \"relock\"\n"
+        "  - \"add NAME\" / \"remove NAME\" / \"relock\"\n"
         "  - \"run the tests\" / \"lint\" / \"build a wheel\" / \"how do I ...?\"")
 NOTHING_CHANGED = "Nothing was changed."
 

@@ -102,8 +102,9 @@ NEXT_STEPS: dict[str, str] = {
                "what is left.",
     "docs": "The passages above are quoted from the sources named in each citation; "
             "`uvmgr docs search` shows more.",
-    "refused": "Nothing was changed. Run the request again in a terminal to approve the change, "
-               "or pass --yes to approve changes to the packages your request names.",
+    "refused": "Nothing was changed. Run the request again in a terminal to review and approve "
+               "the change. --yes approves only a change your request plainly commands, with "
+               "nothing around it (e.g. \"upgrade click\"); anything else is asked.",
 }
 
 OFFLINE_REFUSAL = (
