@@ -111,8 +111,9 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
     run_journal = Journal(project, AUTOPILOT_JOURNAL)
     run_journal.write("autopilot")
     try:
-        done = _run(ctx, policy, result, observer, engine, model, run_journal, locked_before,
-                    started)
+        with ctx.runner.recording_children(run_journal.dir):
+            done = _run(ctx, policy, result, observer, engine, model, run_journal,
+                        locked_before, started)
     except BaseException:
         # Interrupted (Ctrl+C, SIGTERM, a bug) before the gates passed: undo the whole run.
         from uvmgr.tools.transaction import sync_environment

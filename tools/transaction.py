@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uvmgr.errors import ProjectBusy, ProjectError
+from uvmgr.tools.children import sweep
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
 
@@ -203,13 +204,17 @@ class Transaction:
         self.committed = False
         self.rolled_back = False
         self.restored: list[str] = []
+        self._recording = runner.recording_children(self.journal.dir)
 
     def __enter__(self) -> Transaction:
         self.lock.acquire()
         try:
-            if self.journal.exists():  # a killed run's journal: restore before anything else
+            if self.journal.dir.exists():  # a killed run's journal: restore before anything else
+                sweep(self.journal.dir)
+            if self.journal.exists():
                 self.journal.restore()
             self.journal.write(self.operation)
+            self._recording.__enter__()
         except BaseException:
             self.lock.release()
             raise
@@ -235,6 +240,7 @@ class Transaction:
             if not self.committed:
                 self.rollback()
         finally:
+            self._recording.__exit__(None, None, None)
             self.lock.release()
 
 
@@ -264,6 +270,8 @@ def _recover(project: Project, runner: Runner, name: str, lock_name: str) -> str
     except ProjectBusy:
         return None  # a live uvmgr owns that journal
     try:
+        # Nothing is restored while a process of the dead run can still write.
+        sweep(journal.dir)
         if not journal.exists():  # the run died before its journal was complete: nothing changed
             journal.discard()
             return None

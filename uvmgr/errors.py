@@ -11,6 +11,8 @@ EXIT_FAILED = 1  # the operation ran and failed: tests failed, vulnerabilities f
 EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malformed file
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
+EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
+EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
 
 
 class UvmgrError(Exception):
@@ -70,6 +72,11 @@ class ResolutionConflict(OperationFailed):
     """uv could not find a resolution for the requested change; nothing was changed."""
 
 
+class TestsDidNotFinish(OperationFailed):
+    """The test run was stopped before it finished (killed by a signal, or at the timeout): no
+    verdict, so a change waiting on it is rolled back."""
+
+
 class ServiceUnavailable(OperationFailed):
     """A network service (the OSV API, a model endpoint) could not be reached."""
 
@@ -77,7 +84,7 @@ class ServiceUnavailable(OperationFailed):
 class Cancelled(UvmgrError):
     """The person cancelled the run; a change in flight was rolled back."""
 
-    exit_code = 130
+    exit_code = EXIT_INTERRUPTED
 
 
 class ApprovalRequired(UvmgrError):
