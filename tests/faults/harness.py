@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], float]] = {
 LEFT_ON_DISK = (0, 4096, 16384, 65536, 262144, 1 << 20)  # bytes left free for disk-full
 EDIT = "# a person's note, written while uvmgr was down ({})\n"
 RUN_TIMEOUT = 180.0
+ORPHAN_GRACE = 0.5
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ def snapshot(root: Path) -> tuple[bytes, bytes | None]:
 def check(root: Path, original: tuple[bytes, bytes | None], marker: str, outcome: Outcome,
           edit: str | None = None) -> None:
     """The invariant, recorded as outcome.state and outcome.violations."""
-    deadline = time.monotonic() + 5.0
+    # uvmgr and the next start have exited: anything of the trial still alive (beyond the
+    # moment a SIGKILLed process takes to die) outlived them, and could still write.
+    deadline = time.monotonic() + ORPHAN_GRACE
     left = marked(marker)
     while left and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -204,7 +207,7 @@ def check(root: Path, original: tuple[bytes, bytes | None], marker: str, outcome
     if edit is not None:
         if edit not in now[0].decode(errors="replace"):
             outcome.violations.append("the person's edit to pyproject.toml was lost")
-        outcome.state = "edit-kept"
+        outcome.state = "violation" if outcome.violations else "edit-kept"
         return
     if now == original:
         outcome.state = "original"
