@@ -183,23 +183,27 @@ def snapshot(root: Path) -> tuple[bytes, bytes | None]:
     return (root / "pyproject.toml").read_bytes(), lock.read_bytes() if lock.exists() else None
 
 
-def check(root: Path, original: tuple[bytes, bytes | None], marker: str, outcome: Outcome,
-          edit: str | None = None) -> None:
-    """The invariant, recorded as outcome.state and outcome.violations."""
-    # uvmgr and the next start have exited: anything of the trial still alive (beyond the
-    # moment a SIGKILLed process takes to die) outlived them, and could still write.
+def no_orphans(marker: str, outcome: Outcome, when: str) -> None:
+    """Once uvmgr has exited, anything of the trial still alive (beyond the moment a SIGKILLed
+    process takes to die) outlived it, and could still write: a violation. Kills them."""
     deadline = time.monotonic() + ORPHAN_GRACE
     left = marked(marker)
     while left and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
         left = marked(marker)
     if left:
-        outcome.violations.append("orphans: " + "; ".join(cmdline(p) for p in left))
+        outcome.violations.append(f"orphans {when}: " + "; ".join(cmdline(p) for p in left))
         for pid in left:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def check(root: Path, original: tuple[bytes, bytes | None], marker: str, outcome: Outcome,
+          edit: str | None = None) -> None:
+    """The invariant, recorded as outcome.state and outcome.violations."""
+    no_orphans(marker, outcome, "after the next start")
     for name in ("journal", "autopilot-journal"):
         if (root / ".uvmgr" / name / "meta.json").exists():
             outcome.violations.append(f"a journal is left in .uvmgr/{name}")
@@ -308,6 +312,7 @@ def run_trial(trial: Trial, template: Path, work: Path) -> Outcome:
             filler = _fill(mount, trial.left)
             finish(start(args, root, marker, base), outcome)
             filler.unlink()
+        no_orphans(marker, outcome, "after uvmgr exited")
         recover(root, marker, outcome)
         check(root, original, marker, outcome, edit)
     finally:
