@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from uvmgr.telemetry import Tracer
 from uvmgr.tools.children import CHILDREN_LOG, RUN_ENV, start_time, survivors, sweep
 from uvmgr.tools.project import Project
+from uvmgr.tools.recovery import recover_interrupted
 from uvmgr.tools.runner import ProcessRunner
-from uvmgr.tools.transaction import Journal, recover_interrupted
+from uvmgr.tools.transaction import Journal
+
+from uvmgr.telemetry import Tracer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -101,7 +102,7 @@ def test_every_child_carries_the_run_token(tmp_path):
 def _orphan(tmp_path: Path, token: str, target: Path | None = None) -> subprocess.Popen:
     """A process left behind by a killed run: it keeps writing to `target` if given."""
     body = ("import time\n"
-            f"while True:\n"
+            "while True:\n"
             + (f"    open({str(target)!r}, 'w').write('written by an orphan\\n')\n" if target
                else "")
             + "    time.sleep(0.02)\n")
@@ -194,7 +195,7 @@ def test_sigterm_rolls_back_says_so_and_exits_143(demo_project, tmp_path):
         time.sleep(0.05)  # the upgrade is applied; the hung tests are running
     time.sleep(1.0)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert "SIGTERM received" in err
     assert demo_project.snapshot() == before

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from faults.harness import Trial, plan, run_trial, uv
-
 from uvmgr.evals.fixtures import ADVISORIES_DIR, make_project
 
 pytestmark = [pytest.mark.fault, pytest.mark.skipif(not sys.platform.startswith("linux"),

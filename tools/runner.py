@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from uvmgr.tools.children import RUN_ENV, SUPERVISOR, ChildLog, parent_death_hook, run_token
+
 from uvmgr.errors import Cancelled, UvNotFound
 from uvmgr.telemetry import Tracer
-from uvmgr.tools.children import RUN_ENV, SUPERVISOR, ChildLog, parent_death_hook, run_token
 
 DEFAULT_TIMEOUT = 600.0
 MIN_UV_VERSION = (0, 9, 0)
@@ -210,7 +211,8 @@ class ProcessRunner:
                             argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8", errors="replace", start_new_session=True,
-                            preexec_fn=hook,
+                            # Only system calls between fork and exec (see children.py).
+                            preexec_fn=hook,  # noqa: PLW1509
                         )
                 except FileNotFoundError as exc:
                     span.fail(str(exc))

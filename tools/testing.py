@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+
+from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish
 
 NO_TESTS_COLLECTED = 5
 

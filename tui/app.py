@@ -197,10 +197,11 @@ class ChatApp(App):
         from uvmgr.tools.context import ToolContext
         from uvmgr.tools.project import Project
         from uvmgr.tools.runner import ProcessRunner
-        from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
+        from uvmgr.tools.recovery import recover_interrupted
+        from uvmgr.tools.state_files import trace_dir
 
         project = Project(self.project_dir)
-        tracer = Tracer(ensure_state_dir(project) / "traces")
+        tracer = Tracer(trace_dir(project))
         settings = Settings.load(project.tool_settings)
         runner = ProcessRunner(tracer, default_timeout=settings.timeout,
                                cancel=self.cancel_event if cancellable else None)

@@ -11,6 +11,7 @@ EXIT_FAILED = 1  # the operation ran and failed: tests failed, vulnerabilities f
 EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malformed file
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
+EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk full, read-only)
 EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
 EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
 
@@ -48,6 +49,10 @@ class LockMissing(ProjectError):
     """uv.lock does not exist yet."""
 
 
+class UnsafeStatePath(ProjectError):
+    """Something in `.uvmgr/` is a symbolic link (or not what uvmgr made): it is never followed."""
+
+
 class PackageNotFound(UvmgrError):
     """A named package is not a dependency of the project or does not exist on the index."""
 
@@ -77,6 +82,10 @@ class TestsDidNotFinish(OperationFailed):
     verdict, so a change waiting on it is rolled back."""
 
 
+class InsufficientSpace(OperationFailed):
+    """Not enough free space for a change's journal and files; nothing was changed."""
+
+
 class ServiceUnavailable(OperationFailed):
     """A network service (the OSV API, a model endpoint) could not be reached."""
 
@@ -102,3 +111,11 @@ class RolledBack(UvmgrError):
                  result: object | None = None):
         super().__init__(message, hint, details=details)
         self.result = result
+
+
+class RecoveryIncomplete(UvmgrError):
+    """A rollback or recovery could not write the files back (disk full, no permission, a
+    read-only file system). The journal is kept; the message says what is left and the hint
+    the command that completes it."""
+
+    exit_code = EXIT_RECOVERY_INCOMPLETE

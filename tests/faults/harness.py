@@ -96,7 +96,7 @@ def uv(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     return subprocess.run([find_uv(), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+                          check=False, timeout=300)
 
 
 def clone(template: Path, dest: Path) -> Path:
@@ -232,7 +232,7 @@ def recover(root: Path, marker: str, outcome: Outcome) -> None:
     """The next start: a read-only command, which recovers whatever was interrupted."""
     result = subprocess.run([sys.executable, "-m", "uvmgr.cli", "deps", "list", "--project",
                              str(root)], env=clean_env(marker), capture_output=True, text=True,
-                            timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
+                            check=False, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
     outcome.recovery = " ".join(result.stderr.split())[-400:]
     outcome.exit_codes.append(result.returncode)
     if "internal error" in result.stderr:
@@ -257,7 +257,7 @@ def _fill(mount: Path, left: int) -> Path:
 def _mount(point: Path) -> str | None:
     point.mkdir(parents=True)
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(point)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     if result.returncode != 0:
         return f"cannot mount a small filesystem here: {result.stderr.strip() or 'not permitted'}"
     return None
@@ -322,7 +322,7 @@ def run_trial(trial: Trial, template: Path, work: Path) -> Outcome:
             except OSError:
                 pass
         if mount is not None:
-            subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+            subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
         outcome.seconds = round(time.monotonic() - began, 2)
         if not outcome.violations:
             shutil.rmtree(base, ignore_errors=True)
