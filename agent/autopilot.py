@@ -263,16 +263,16 @@ def _breaches(policy: Policy, changes: list, fixed: set[str]) -> str:
 def _explain(ctx, policy, result, observer, engine, model) -> None:
     """A configured model explains the run for the report; anything it tries to change is
     bound by the same policy confirmer."""
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
 
     facts = "\n".join(step.observation for step in result.steps) or "No change was attempted."
     ask = ("Explain for the project's maintainers what this AutoPilot run did and what needs "
            "a person.")
     # The results are tool output (advisory text included): the model reads them, but only
     # the fixed question and the policy carry authority.
-    summary = run_agent(ctx, f"{ask} Results:\n{facts}", mode="policy",
-                        confirmer=PolicyConfirmer(policy, set()), observer=observer,
-                        engine=engine, model=model, policy_text=policy.describe(), authority=ask)
+    summary = run_agent(ctx, f"{ask} Results:\n{facts}", AgentOptions(
+        mode="policy", confirmer=PolicyConfirmer(policy, set()), observer=observer,
+        engine=engine, model=model, policy_text=policy.describe(), authority=ask))
     result.runs.append(summary)
     result.needs_person += [f"{d.tool}: {d.reason}" for d in summary.decisions if not d.approved]
 

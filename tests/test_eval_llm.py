@@ -39,7 +39,7 @@ def vcr_config():
     return {
         "filter_headers": ["authorization", "api-key", "x-api-key", "cookie", "set-cookie",
                            "openai-organization"],
-        "match_on": ["method", "scheme", "host", "port", "path"],
+        "match_on": ["method", "scheme", "host", "port", "path", "body"],
         "allow_playback_repeats": False,
         "decode_compressed_response": True,
     }

@@ -200,6 +200,15 @@ class Journal:
         return changed
 
     def discard(self) -> None:
+        """Drop the journal: the commit marker first, so a kill halfway through leaves an
+        incomplete journal (nothing to restore), never a complete one missing its copies."""
+        reject_link(self.dir)
+        try:
+            os.unlink(self.dir / META)
+        except FileNotFoundError:
+            pass
+        except NotADirectoryError:
+            pass
         remove_tree(self.dir)
 
 
@@ -210,6 +219,6 @@ def incomplete(journal: Journal, exc: OSError, done: list[str]) -> RecoveryIncom
         f"could not restore {', '.join(left)} ({exc.strerror or exc}): "
         + (f"{', '.join(done)} restored; " if done else "")
         + f"{', '.join(left)} still hold the rejected change; the journal is kept in "
-          f"{journal.dir}",
+          f"{journal.dir}; the environment was not re-synced",
         hint="free space or fix the permission, then run `uvmgr recover` (any uvmgr command "
              "finishes the recovery when it starts)")

@@ -353,13 +353,14 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
 
     def body(ctx) -> int:
         from uvmgr import render
-        from uvmgr.agent.planner import run_agent
+        from uvmgr.agent.planner import AgentOptions, run_agent
         from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
 
         mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
         confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-        summary = run_agent(ctx, args.request, mode=mode, confirmer=confirmer, model=args.model,
-                            max_steps=args.max_steps, observer=ConsoleObserver())
+        summary = run_agent(ctx, args.request, AgentOptions(
+            mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
+            observer=ConsoleObserver()))
         render.agent_summary(summary, args.json, ctx.tracer.trace_id)
         return summary.exit_code
 
