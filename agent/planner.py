@@ -102,7 +102,7 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
 
 
 def run_agent(ctx: ToolContext, request: str,
-              options: AgentOptions = AgentOptions()) -> RunSummary:  # noqa: B008 - frozen
+              options: AgentOptions = AgentOptions()) -> RunSummary:
     """Plan and carry out one request."""
     started = time.monotonic()
     o = options
