@@ -38,15 +38,16 @@ def _tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Authority:
-    """What the person said: the request, their answers, and (for AutoPilot) the policy."""
+    """What the person said: the request, their answers, and (for AutoPilot) the packages
+    their policy names (ignore, pin). The policy's own wording never names a package."""
 
     request: str
     answers: tuple[str, ...] = ()
-    policy_text: str = ""
+    policy_names: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
-        return "\n".join([self.request, *self.answers, self.policy_text])
+        return "\n".join([self.request, *self.answers])
 
     def _names(self) -> set[str]:
         from uvmgr.agent.intents import STOPWORDS
@@ -63,6 +64,8 @@ class Authority:
         (case and -/_ aside), except that a small typo may refer to a package already in the
         project: such a call is still confirmed, since `approves` has no typo tolerance."""
         wanted = normalize_name(name)
+        if wanted in {normalize_name(n) for n in self.policy_names}:
+            return True
         typed = {normalize_name(requirement_name(t) or t) for t in _tokens(self.text) if t}
         if wanted in typed:  # exact, even a common word such as "pytest"
             return True

@@ -43,9 +43,11 @@ _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 class Target:
     """What a call acts on. `package`: a dependency of the project or one the person named;
     `named`: a package the person must have named (added, removed, or left vulnerable);
-    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests."""
+    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests;
+    `extra`: an optional feature of a requirement, which can bring in more packages."""
 
-    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests"]
+    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests",
+                  "extra"]
     value: str
 
 
@@ -59,6 +61,9 @@ _SKIP_TESTS = re.compile(r"\b(without running|skip(ping)?|don'?t run|do not run|
 
 def _spec_targets(spec: str) -> list[Target]:
     out = [Target("named", requirement_name(spec) or spec)]
+    extras = re.match(r"\s*[A-Za-z0-9._-]+\s*\[([^\]]*)\]", spec)
+    out += [Target("extra", e.strip()) for e in (extras.group(1).split(",") if extras else [])
+            if e.strip()]
     if "@" in spec:  # a direct reference: `name @ URL-or-path`
         ref = spec.split("@", 1)[1].split(";", 1)[0].strip()
         kind = "url" if _URL.match(ref) and not ref.startswith("file:") else "path"
@@ -169,6 +174,11 @@ class SafetyLayer:
                     bad.append(f"{t.kind} '{t.value}' does not come from your request")
             elif t.kind == "shell":
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
+            elif t.kind == "extra":
+                typed = {w.lower() for w in re.findall(r"[A-Za-z0-9._-]+", self.authority.text)}
+                if t.value.lower() not in typed:
+                    bad.append(f"extra '{t.value}' was not named in your request (an extra can "
+                               "bring in more packages)")
         return bad
 
     def asked_for_downgrade(self, move: str) -> bool:
@@ -285,6 +295,10 @@ class SafetyLayer:
             from uvmgr.errors import Cancelled
 
             raise Cancelled(f"cancelled before {spec.name} changed anything")
-        result = invoke(spec, self.ctx, **{**args, "dry_run": False})
+        # Binding: the tool commits only what this preview showed (tools/binding.py).
+        from dataclasses import replace
+
+        result = invoke(spec, replace(self.ctx, approved=preview_result),
+                        **{**args, "dry_run": False})
         self.executed.append((spec.name, result))
         return summarize(result), "ok"

@@ -312,3 +312,13 @@ def test_common_words_that_are_packages_can_be_named(project_factory):
     summary = run(make_ctx(project), "remove pytest and pin demo-yaml to 5.0",
                   engine=engine, mode="dry-run")
     assert [s.outcome for s in summary.steps] == ["dry-run", "dry-run"], summary.steps
+
+
+def test_an_extra_the_request_did_not_name_is_refused(demo_project):
+    before = demo_project.snapshot()
+    engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml[telemetry]"]})])
+    summary = run(make_ctx(demo_project), "add demo-yaml", engine=engine,
+                  confirmer=Answers(True))
+    assert summary.steps[0].outcome == "refused"
+    assert "extra 'telemetry'" in summary.steps[0].observation
+    assert demo_project.snapshot() == before

@@ -34,6 +34,8 @@ from uvmgr.tools.state_files import (
     check_space,
     ensure_state_dir,
     read_bytes,
+    read_project_file,
+    read_regular,
     real_dir,
     reject_link,
     remove_tree,
@@ -51,6 +53,7 @@ PHASE = "phase"
 CHILDREN = "children.jsonl"
 TRACKED = ("pyproject.toml", "uv.lock")
 PHASES = ("applying", "restoring", "resyncing")
+META_LIMIT = 1 << 20  # a meta file uvmgr writes is a few hundred bytes; a bigger one is planted
 
 
 def _sha256(data: bytes) -> str:
@@ -79,8 +82,8 @@ def file_hashes(project: Project) -> dict[str, str | None]:
     """sha256 of each tracked file, None when absent (for byte-identity checks)."""
     out = {}
     for name in TRACKED:
-        path = project.root / name
-        out[name] = _sha256(path.read_bytes()) if path.exists() else None
+        data = read_regular(project.root / name)
+        out[name] = _sha256(data) if data is not None else None
     return out
 
 
@@ -100,8 +103,7 @@ class Journal:
         from uvmgr.tools.identity import identity
 
         state = ensure_state_dir(self.project)
-        originals = {n: (self.project.root / n).read_bytes() if (self.project.root / n).exists()
-                     else None for n in TRACKED}
+        originals = {n: read_project_file(self.project.root / n) for n in TRACKED}
         check_space(state, 3 * sum(len(d) for d in originals.values() if d) + 4096)
         remove_tree(self.dir)
         real_dir(self.dir)
@@ -116,7 +118,7 @@ class Journal:
         write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
 
     def meta(self) -> dict:
-        meta = json.loads(read_bytes(self.dir / META))
+        meta = json.loads(read_bytes(self.dir / META, META_LIMIT))
         if not isinstance(meta, dict):
             raise TypeError("meta.json is not an object")
         return meta
@@ -167,7 +169,7 @@ class Journal:
 
     def phase(self) -> str:
         try:
-            phase = read_bytes(self.dir / PHASE).decode("ascii", errors="replace").strip()
+            phase = read_bytes(self.dir / PHASE, META_LIMIT).decode("ascii", errors="replace").strip()
         except FileNotFoundError:
             return "applying"
         return phase if phase in PHASES else "restoring"

@@ -52,10 +52,11 @@ from uvmgr.tools.state_files import (
 )
 from uvmgr.tools.transaction import ProjectLock, sync_environment
 
-from uvmgr.errors import ProjectBusy, ProjectError
+from uvmgr.errors import ProjectBusy, ProjectError, UnsafeStatePath
 
 IGNORED_DIR = "ignored"
 RECOVERED_DIR = "recovered"
+_OLD_TEMP_NAMES = tuple(f".{name}.uvmgr-tmp" for name in TRACKED)
 _PENDING = re.compile(r"^undo-pending-(\d+)-\d+$")
 
 
@@ -100,7 +101,7 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
     try:
         meta = journal.meta()
         ours = is_ours(meta.get("identity"), project)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, UnsafeStatePath):  # unreadable: not uvmgr's
         meta, ours = {}, False
     if not ours:
         aside = _move_aside(project, journal, "foreign")
@@ -230,22 +231,25 @@ def _remove_leftovers(project: Project) -> None:
     """Pending undo copies of dead processes and temporary files of killed writes."""
     for entry in os.scandir(project.state_dir):
         match = _PENDING.match(entry.name)
-        if match and not _alive(int(match.group(1))):
-            remove_tree(Path(entry.path))
-        elif entry.name.startswith(TEMP_PREFIX):
-            os.unlink(entry.path)
+        if (match and not _alive(int(match.group(1)))) or entry.name.startswith(TEMP_PREFIX):
+            remove_tree(Path(entry.path))  # whatever it is: a link is unlinked, not followed
+    # In the project folder only the names uvmgr gives its temporary files (`write_atomic`'s,
+    # and the fixed ones of earlier versions): the folder is the person's, a file that merely
+    # mentions uvmgr is theirs; never a folder.
     for entry in os.scandir(project.root):
-        if entry.name.startswith(".") and ("uvmgr-tmp" in entry.name) and not entry.is_dir(
-                follow_symlinks=False):
+        if (entry.name.startswith(TEMP_PREFIX) or entry.name in _OLD_TEMP_NAMES) \
+                and not entry.is_dir(follow_symlinks=False):
             os.unlink(entry.path)
 
 
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if pid <= 0:  # a planted name: 0 would ask about our own process group
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; a pid no system can have
         return False
     except PermissionError:
         return True

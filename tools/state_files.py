@@ -100,7 +100,19 @@ def trace_dir(project: Project) -> Path | None:
         return None
     for name in (TRACE_FILE, "traces.1.jsonl"):
         reject_link(traces / name)
+        reject_hard_link(traces / name)
     return traces
+
+
+def reject_hard_link(path: Path) -> None:
+    """Raise if `path` is a file with a second hard link (uvmgr would append to or truncate the
+    other name's file too); a missing path is fine."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+        raise _refuse(path, "a hard link to another file")
 
 
 def reject_links_under(folder: Path) -> None:
@@ -110,28 +122,84 @@ def reject_links_under(folder: Path) -> None:
     for top, dirs, files in os.walk(folder, followlinks=False):
         for name in dirs + files:
             reject_link(Path(top) / name)
+            reject_hard_link(Path(top) / name)
+
+
+def check_regular(fd: int, path: Path, *, writing: bool) -> None:
+    """Refuse (closing `fd`) anything but a regular file; when writing, also a file with a second
+    hard link: `O_NOFOLLOW` does not see one, and writing (truncating, appending) would change
+    the other name's file too, which may be anywhere on the same file system."""
+    info = os.fstat(fd)
+    what = ("not a regular file" if not stat.S_ISREG(info.st_mode) else
+            "a hard link to another file" if writing and info.st_nlink > 1 else None)
+    if what is not None:
+        os.close(fd)
+        raise _refuse(path, what)
 
 
 def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
     """`os.open` that refuses a symbolic link at the last component (and never blocks on a
-    planted FIFO); the result must be a regular file."""
+    planted FIFO); the result must be a regular file, with no other hard link if opened for
+    writing."""
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, mode)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _refuse(path, "a symbolic link") from None
+        if exc.errno == errno.EISDIR:
+            raise _refuse(path, "a folder, not a regular file") from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise _refuse(path, "not a regular file")
+    check_regular(fd, path, writing=bool(flags & (os.O_WRONLY | os.O_RDWR)))
     return fd
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a state file, refusing a link."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a state file, refusing a link; a file over `limit` bytes is refused unread
+    (a planted multi-gigabyte file costs nothing to pack: it must not be read into memory)."""
     fd = open_nofollow(path, os.O_RDONLY)
     with os.fdopen(fd, "rb") as fh:
+        if limit is not None and os.fstat(fd).st_size > limit:
+            raise _refuse(path, f"larger than uvmgr ever writes it ({limit} bytes)")
         return fh.read()
+
+
+def read_regular(path: Path) -> bytes | None:
+    """The bytes of a project file for a check (a link is followed), None when absent; a FIFO
+    or device in its place is refused, never read (it would block or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    check_regular(fd, path, writing=False)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def read_project_file(path: Path) -> bytes | None:
+    """The bytes of `pyproject.toml` or `uv.lock` before a change (None when absent). uv writes
+    both in place, so a change refuses either one when it is a symbolic or a hard link (the
+    change, and a rollback that cannot write through a link, would land in the other file),
+    a FIFO (reading it would hang) or a device."""
+    try:
+        fd = open_nofollow(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except UnsafeStatePath:
+        if os.path.islink(path):
+            raise _linked_project_file(path, "a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if os.fstat(fd).st_nlink > 1:
+            raise _linked_project_file(path, "a hard link to another file")
+        return fh.read()
+
+
+def _linked_project_file(path: Path, what: str) -> UnsafeStatePath:
+    return UnsafeStatePath(
+        f"{path} is {what}: uv would write the change through it, to a file outside the "
+        "project; nothing was changed",
+        hint=f"if it should be a file of this project, make it a plain copy "
+             f"(`cp {path} {path}.copy && mv {path}.copy {path}`), then retry")
 
 
 def append_text(path: Path, text: str) -> None:

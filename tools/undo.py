@@ -14,13 +14,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from uvmgr.tools.journal import META_LIMIT
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
-from uvmgr.tools.state_files import read_bytes, real_dir, reject_link, remove_tree
+from uvmgr.tools.state_files import (
+    read_bytes,
+    read_project_file,
+    real_dir,
+    reject_link,
+    remove_tree,
+)
 from uvmgr.tools.transaction import (
     TRACKED,
     Transaction,
@@ -50,9 +58,9 @@ def begin(project: Project) -> Path:
     pending = ensure_state_dir(project) / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
     pending.mkdir()
     for name in TRACKED:
-        path = project.root / name
-        if path.exists():
-            write_atomic(pending / name, path.read_bytes())
+        data = read_project_file(project.root / name)
+        if data is not None:
+            write_atomic(pending / name, data)
     return pending
 
 
@@ -85,7 +93,7 @@ def _undo_point(project: Project) -> tuple[Path, dict]:
     point = project.state_dir / UNDO_DIR
     reject_link(point)
     try:
-        meta = json.loads(read_bytes(point / "meta.json"))
+        meta = json.loads(read_bytes(point / "meta.json", META_LIMIT))
         if not isinstance(meta, dict) or not {"existed", "operation", "after", "when"} <= set(meta):
             raise ValueError("incomplete undo point")
     except (OSError, ValueError):
@@ -93,7 +101,8 @@ def _undo_point(project: Project) -> tuple[Path, dict]:
                            hint="uvmgr keeps the last change made by uvmgr itself") from None
     if not is_ours(meta.get("identity"), project):
         real_dir(project.state_dir / "ignored")
-        aside = project.state_dir / "ignored" / f"undo-foreign-{int(time.time())}"
+        stamp = f"{int(time.time())}-{secrets.token_hex(3)}"
+        aside = project.state_dir / "ignored" / f"undo-foreign-{stamp}"
         os.rename(point, aside)
         raise ProjectError(
             f"the undo point in .uvmgr/undo was not created by uvmgr on this machine for this "

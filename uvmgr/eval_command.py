@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, UsageError
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, UsageError, UvmgrError
 
 
 def add_parser(sub) -> None:
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         return _run(args)
-    except UsageError as exc:
+    except UvmgrError as exc:  # a usage error, a planted link in .uvmgr/
         render.error(exc, args.json)
         return exc.exit_code
 
@@ -96,8 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     models = args.model or ["offline"]
     api_base = args.api_base or os.environ.get("UVMGR_API_BASE")
-    out = Path(args.out) if args.out else Path(".uvmgr") / "evals" / time.strftime(
-        "%Y%m%dT%H%M%S")
+    out = Path(args.out) if args.out else _default_out(time.strftime("%Y%m%dT%H%M%S"))
     if args.optimize:
         from uvmgr.evals.optimize import optimize
 
@@ -114,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
 def _requests(args: argparse.Namespace) -> int:
     from uvmgr.evals import requests
 
-    out = Path(args.out) if args.out else Path(".uvmgr") / "evals" / (
+    out = Path(args.out) if args.out else _default_out(
         "requests-" + time.strftime("%Y%m%dT%H%M%S"))
     doc = requests.run(args.split, out)
     if args.json:
@@ -168,3 +167,11 @@ def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: boo
         print(f"results: {paths['json']}\nreport: {paths['markdown']}, {paths['html']}")
     ok = all(all(m["gates"].values()) and not m["crashed"] for m in metrics.values())
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _default_out(name: str) -> Path:
+    """`./.uvmgr/evals/<name>`: `.uvmgr` may come with a clone, so neither folder may be a link
+    (results are never written through one, to a folder outside the project)."""
+    from uvmgr.tools.state_files import real_dir
+
+    return real_dir(real_dir(Path(".uvmgr")) / "evals") / name

@@ -270,21 +270,23 @@ def traces(runs: list[dict], as_json: bool) -> None:
     if not runs:
         console.print("No runs recorded yet (traces live in .uvmgr/traces/).")
         return
+    from rich.markup import escape
     from rich.tree import Tree
 
     def label(span: dict) -> str:
+        # The trace file may be planted: its text is shown, never read as markup.
         attrs = span.get("attributes", {})
         mark = "[red]✗[/]" if span.get("status") == "error" else "[green]✓[/]"
         text = attrs.get("command") if span["name"] == "process" else span["name"]
         extra = f" exit {attrs['exit_code']}" if "exit_code" in attrs else ""
-        return f"{mark} {text} [dim]{span['duration_ms']:.0f} ms{extra}[/]"
+        return f"{mark} {escape(str(text))} [dim]{span['duration_ms']:.0f} ms{escape(extra)}[/]"
 
     def grow(node: Tree, span: dict) -> None:
         for child in span["children"]:
             grow(node.add(label(child)), child)
 
     for run in runs:
-        tree = Tree(label(run) + f" [dim]trace {run['trace_id'][:12]}[/]")
+        tree = Tree(label(run) + f" [dim]trace {escape(run['trace_id'][:12])}[/]")
         grow(tree, run)
         console.print(tree)
 

@@ -167,8 +167,11 @@ class Tracer:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
                      | os.O_NONBLOCK, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", str(path))
+            if info.st_nlink > 1:  # a hard link: appending would change the other name's file
+                raise OSError(errno.EMLINK, "a hard link to another file", str(path))
             fh.write(lines)
 
     def _exporters(self) -> list[str]:
@@ -260,17 +263,46 @@ def read_traces(trace_dir: Path) -> list[dict]:
     if not path.exists() or path.is_symlink():
         return []
     spans = []
-    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), encoding="utf-8") as fh:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a planted folder, FIFO or device
+        os.close(fd)
+        return []
+    with open(fd, "rb") as fh:
+        # uvmgr rotates the file past MAX_TRACE_BYTES: read no more than the newest part of a
+        # bigger (planted) one, so it cannot fill memory
+        size = os.fstat(fh.fileno()).st_size
+        if size > 2 * MAX_TRACE_BYTES:
+            fh.seek(size - 2 * MAX_TRACE_BYTES)
+            fh.readline()  # the first line is cut: skip it
         for line in fh:
             try:
-                spans.append(json.loads(line))
-            except json.JSONDecodeError:
+                span = json.loads(line)
+            except ValueError:  # torn, not JSON, not UTF-8
                 continue
+            if _is_span(span):
+                spans.append(span)
     return spans
 
 
-def _tree(span: dict, children: dict[str | None, list[dict]]) -> dict:
-    return {**span, "children": [_tree(c, children) for c in children.get(span["span_id"], [])]}
+def _is_span(span: object) -> bool:
+    """The fields `recent_runs` relies on, with their types (the file may be planted)."""
+    return (isinstance(span, dict) and isinstance(span.get("trace_id"), str)
+            and isinstance(span.get("span_id"), str)
+            and isinstance(span.get("parent_span_id"), (str, type(None)))
+            and type(span.get("start_time_unix_nano")) is int
+            and isinstance(span.get("name"), str)
+            and type(span.get("duration_ms")) in (int, float)
+            and isinstance(span.get("attributes"), dict))
+
+
+def _tree(span: dict, children: dict[str | None, list[dict]],
+          seen: frozenset[str] = frozenset()) -> dict:
+    """A span with its children; a span id already on the path (a cycle in a planted or
+    corrupt file) is not descended into again."""
+    seen = seen | {span["span_id"]}
+    return {**span, "children": [_tree(c, children, seen)
+                                 for c in children.get(span["span_id"], [])
+                                 if c["span_id"] not in seen]}
 
 
 def recent_runs(trace_dir: Path, last: int) -> list[dict]:
