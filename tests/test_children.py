@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from uvmgr.tools.children import CHILDREN_LOG, RUN_ENV, start_time, survivors, sweep
 from uvmgr.tools.project import Project
 from uvmgr.tools.recovery import recover_interrupted
@@ -70,26 +69,41 @@ def test_a_killed_uvmgr_takes_its_child_and_grandchild_with_it(tmp_path):
         uvmgr.kill()
 
 
-def test_ctrl_c_landing_inside_popen_kills_the_child(tmp_path, monkeypatch):
+CTRL_C_DURING_SPAWN = """
+import os, signal, subprocess, sys
+from pathlib import Path
+from uvmgr.telemetry import Tracer
+from uvmgr.tools.runner import ProcessRunner
+
+runner = ProcessRunner(Tracer())
+real_popen = subprocess.Popen
+
+class CtrlCDuringSpawn(real_popen):
+    def __init__(self, args, *rest, **kwargs):
+        super().__init__(args, *rest, **kwargs)
+        if "spawned-by-test" in " ".join(map(str, args)):
+            print(self.pid, flush=True)
+            os.kill(os.getpid(), signal.SIGINT)  # the person's Ctrl+C, at the worst moment
+
+subprocess.Popen = CtrlCDuringSpawn
+try:
+    runner.run([sys.executable, "-c", "import time; time.sleep(60)  # spawned-by-test"], Path("."))
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_landing_inside_popen_kills_the_child(tmp_path):
     """A SIGINT delivered while `Popen()` is still returning: held until the child is known,
-    then the child is killed and the interrupt goes on."""
-    real_popen = subprocess.Popen
-    spawned: list[int] = []
-
-    class CtrlCDuringSpawn(real_popen):
-        def __init__(self, args, *rest, **kwargs):
-            super().__init__(args, *rest, **kwargs)
-            if "spawned-by-test" in " ".join(map(str, args)):
-                spawned.append(self.pid)
-                os.kill(os.getpid(), signal.SIGINT)  # the person's Ctrl+C, at the worst moment
-
-    runner = ProcessRunner(Tracer())
-    monkeypatch.setattr(subprocess, "Popen", CtrlCDuringSpawn)
-    with pytest.raises(KeyboardInterrupt):
-        runner.run([sys.executable, "-c", "import time; time.sleep(60)  # spawned-by-test"],
-                   tmp_path)
-    # 6 s: a child that inherited an ignored SIGTERM (xdist workers) gets SIGKILL after 3 s
-    assert spawned and wait_dead(spawned, 6.0) == [], "the child started during the Ctrl+C lives"
+    then the child is killed and the interrupt goes on. In a fresh interpreter, so SIGINT has
+    Python's default handler whatever the test runner installed."""
+    env = {**os.environ}
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_DURING_SPAWN], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    lines = proc.stdout.split()
+    assert lines and lines[-1] == "interrupted", proc.stdout + proc.stderr
+    child = int(lines[0])
+    assert wait_dead([child], 6.0) == [], "the child started during the Ctrl+C lives"
 
 
 def test_every_child_carries_the_run_token(tmp_path):
