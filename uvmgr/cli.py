@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from uvmgr import __version__
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 
 EXIT_CODES_HELP = """exit codes:
   0  success
@@ -23,6 +23,7 @@ EXIT_CODES_HELP = """exit codes:
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it
+  130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
 """
 
 
@@ -162,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind exactly as for Ctrl+C (transactions roll back), exit 143."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     if "--" in argv:
         i = argv.index("--")
@@ -220,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     if passthrough and args.command != "test":
         parser.error("arguments after `--` are only for `uvmgr test`")
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
+    signal.signal(signal.SIGTERM, _terminated)
     project_dir = Path(args.project or os.getcwd())
     if args.command == "traces":
         return _traces(project_dir, args)
@@ -288,9 +297,10 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
                 code = _internal_error(exc, args, root)
             root.set("exit_code", code)
             return code
-    except KeyboardInterrupt:
-        print(f"uvmgr: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        got = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl+C (SIGINT)"
+        print(f"uvmgr: {got} received: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     finally:
         tracer.finish()
 
