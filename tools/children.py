@@ -115,7 +115,10 @@ class ChildLog:
     def record(self, pid: int, token: str) -> None:
         line = json.dumps({"pid": pid, "start": start_time(pid), "run": token}) + "\n"
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            from uvmgr.tools.state_files import open_nofollow
+
+            # Never through a planted link: the journal folder is inside the repository.
+            fd = open_nofollow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except FileNotFoundError:  # the journal was dropped meanwhile: nothing to protect
             return
         try:
