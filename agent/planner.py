@@ -45,6 +45,7 @@ class Budget:
     max_cost: float
     started: float = 0.0
     cancel: object = None  # a threading.Event the front end sets to stop between steps
+    max_observation_chars: int = 8000
 
     def exhausted(self, cost: float) -> str:
         if self.cancel is not None and self.cancel.is_set():
@@ -54,6 +55,18 @@ class Budget:
         if cost > self.max_cost:
             return "max_cost"
         return ""
+
+
+def bounded_observation(text: str, limit: int) -> str:
+    """What the model is shown of one tool result: secrets masked, and at most `limit`
+    characters, with a note saying it was cut and by how much."""
+    from uvmgr.telemetry import redact_text
+
+    text = redact_text(text)
+    if len(text) <= limit:
+        return text
+    return (text[:limit] + f"\n[... cut: {len(text) - limit} more characters not shown; one "
+            f"observation is limited to {limit} characters (max-observation-chars)]")
 
 
 def _tool_for(spec: ToolSpec, safety: SafetyLayer, outcomes: dict):
@@ -135,6 +148,8 @@ def _react_class():
                     observation = (f"ERROR in {name}: {err}. Check the arguments against the "
                                    "tool's description and try again, or finish.")
                     self.outcomes["last"] = "error"
+                observation = bounded_observation(str(observation),
+                                                  self.budget.max_observation_chars)
                 trajectory[f"observation_{idx}"] = observation
                 mutates = name in self.mutating
                 finished = StepFinished(idx, name, args, str(observation),
@@ -189,6 +204,17 @@ def model_chain_for(ctx: ToolContext, model: str | None, offline: OfflinePlanner
                       max_tokens=ctx.settings.max_tokens)
 
 
+def _check_request(text: str, settings) -> None:
+    """A request longer than the person could have meant is an input error, before any work."""
+    from uvmgr.errors import UsageError
+
+    if len(text) > settings.max_request_chars:
+        raise UsageError(f"the request is {len(text)} characters long; the limit is "
+                         f"{settings.max_request_chars}",
+                         hint="shorten it (point to a file instead of pasting it), or raise "
+                              "max-request-chars in your user config or UVMGR_MAX_REQUEST_CHARS")
+
+
 def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
               confirmer: Confirmer | None = None, model: str | None = None,
               max_steps: int | None = None, observer: Observer = ignore,
@@ -201,6 +227,7 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
     is what the person asked when `request` also carries tool output for the model to read
     (AutoPilot's explanation), so that text can never authorise anything."""
     started = time.monotonic()
+    _check_request(authority if authority is not None else request, ctx.settings)
     summary = RunSummary(request)
     offline = OfflinePlanner([d.name for d in ctx.project.direct_dependencies()])
     chain = engine if engine is not None else model_chain_for(ctx, model, offline, observer,
@@ -218,7 +245,8 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
         outcomes: dict = {}  # the safety layer's verdict on the last call
         tools = agent_tools(safety, outcomes)
         budget = Budget(max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
-                        ctx.settings.max_cost, started, cancel)
+                        ctx.settings.max_cost, started, cancel,
+                        ctx.settings.max_observation_chars)
         from uvmgr.prompts.signatures import project_task
 
         program = _react_class()(project_task(), tools, budget, summary, observer, outcomes,
@@ -234,7 +262,9 @@ def run_agent(ctx: ToolContext, request: str, *, mode: Mode = "confirm",
                      num_retries=0)
         with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
             prediction = program(request=request)
-        summary.answer = str(prediction.answer).strip()
+        from uvmgr.telemetry import redact_text
+
+        summary.answer = redact_text(str(prediction.answer).strip())
         summary.decisions = list(safety.decisions)
         summary.results = list(safety.executed)
         summary.model_calls = list(getattr(chain, "calls", []))

@@ -14,6 +14,15 @@ from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
 
 
+@pytest.fixture(autouse=True)
+def user_config_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own empty user config folder: the person's real
+    ~/.config/uvmgr/config.toml never leaks into a test."""
+    home = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def wheel_index(tmp_path_factory) -> Path:
     return build_full_index(tmp_path_factory.mktemp("index"))

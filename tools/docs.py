@@ -42,7 +42,8 @@ def _index(ctx: ToolContext):
     from uvmgr.tools.transaction import ensure_state_dir
 
     return DocsIndex(ensure_state_dir(ctx.project), ctx.settings.embedding_model,
-                     ctx.settings.api_base)
+                     ctx.settings.api_base, max_bytes=ctx.settings.max_index_bytes,
+                     max_chunks=ctx.settings.max_index_chunks)
 
 
 def gather_sources(ctx: ToolContext):
