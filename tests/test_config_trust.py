@@ -44,7 +44,7 @@ class RecordingServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            do_GET = do_POST = _any  # noqa: N815
+            do_GET = do_POST = _any
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -42,7 +43,7 @@ class EchoServer:
             def log_message(self, *args):
                 pass
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 key = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 model = body["model"]
@@ -160,7 +161,7 @@ def test_eval_results_json_is_redacted(tmp_path, monkeypatch):
                    scenarios_dir="bundled", trials=1)
     paths = write_outputs(doc, tmp_path)
     for path in paths.values():
-        assert CANARY not in open(path, encoding="utf-8").read()
-    saved = json.loads(open(paths["json"], encoding="utf-8").read())
+        assert CANARY not in Path(path).read_text(encoding="utf-8")
+    saved = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
     assert "***" in saved["results"][0]["failures"][0]
     assert saved["results"][0]["tokens"] == 0  # counts are not secrets

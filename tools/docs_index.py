@@ -3,7 +3,7 @@ source kind, refreshed by content hash (unchanged documents are not re-embedded,
 are removed). Ranking is hybrid: vectors from chromadb fused with BM25 over the same chunks.
 
 The default embedding is `tools.text_search.hashed_embedding`: offline, no download. Set
-`[tool.uvmgr] embedding-model` to a litellm embedding model to use that instead.
+`embedding-model` (a personal setting) to a litellm embedding model to use that instead.
 """
 
 from __future__ import annotations

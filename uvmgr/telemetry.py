@@ -27,7 +27,7 @@ MAX_TRACE_BYTES = 5_000_000  # then the file is rotated to traces.1.jsonl
 # must stay linear: a scheme or a KEY= name may only start where a run of its characters
 # starts (the look-behinds), so no position inside a long run is tried again.
 _URL_CREDENTIALS = re.compile(
-    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<cred>[^/@\s:]+(:[^/@\s]*)?)@", re.I)
+    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<cred>[^/@\s:]+(:[^/@\s]*)?)@", re.IGNORECASE)
 _SECRET_VALUE = re.compile(
     r"(sk-[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|pypi-[A-Za-z0-9_-]{16,}|"
     r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}|xox[abp]-[A-Za-z0-9-]{8,})"
