@@ -97,7 +97,7 @@ def _step(safety: SafetyLayer, result: AutopilotResult, observer: Observer, tool
 
 def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = ignore,
                   engine=None, model: str | None = None) -> AutopilotResult:
-    from uvmgr.tools.transaction import AUTOPILOT_JOURNAL, AUTOPILOT_LOCK, Journal, ProjectLock
+    from uvmgr.tools.transaction import RunTransaction
 
     started = time.monotonic()
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -106,27 +106,15 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
                            test_args=policy.test_args or ctx.settings.test_args)
     project = ctx.project
     locked_before = project.locked_packages()
-    run_lock = ProjectLock(project, AUTOPILOT_LOCK)
-    run_lock.acquire()  # held for the whole run, so no other uvmgr rolls our journal back
-    run_journal = Journal(project, AUTOPILOT_JOURNAL)
-    run_journal.write("autopilot")
-    try:
-        done = _run(ctx, policy, result, observer, engine, model, run_journal, locked_before,
-                    started)
-    except BaseException:
-        # Interrupted (Ctrl+C, SIGTERM, a bug) before the gates passed: undo the whole run.
-        from uvmgr.tools.transaction import sync_environment
-
-        if run_journal.restore():
-            sync_environment(project, ctx.runner)
-        raise
-    finally:
-        run_journal.discard()
-        run_lock.release()
+    # One lock and one journal for the whole run: no other uvmgr changes the project between
+    # its steps, and an interrupt (Ctrl+C, SIGTERM, a bug) before the gates pass restores it.
+    with RunTransaction(project, ctx.runner, "autopilot") as run:
+        done = _run(ctx, policy, result, observer, engine, model, run, locked_before, started)
+        run.commit()
     return done
 
 
-def _run(ctx, policy, result, observer, engine, model, run_journal, locked_before,
+def _run(ctx, policy, result, observer, engine, model, run, locked_before,
          started) -> AutopilotResult:
     from uvmgr.tools.deps import diff_locked
     from uvmgr.tools.registry import TOOLS, invoke
@@ -179,11 +167,7 @@ def _run(ctx, policy, result, observer, engine, model, run_journal, locked_befor
         if result.changes:
             result.gates = [] if breach else _gates(ctx, policy)
             if breach or not all(g.ok for g in result.gates):
-                run_journal.restore()
-                project.reload()
-                from uvmgr.tools.transaction import sync_environment
-
-                sync_environment(project, ctx.runner)
+                run.restore()
                 result.restored = True
                 result.changes, result.constraint_edits = [], []
         if result.audit_before is not None and (result.changes or result.restored):
@@ -279,16 +263,16 @@ def _breaches(policy: Policy, changes: list, fixed: set[str]) -> str:
 def _explain(ctx, policy, result, observer, engine, model) -> None:
     """A configured model explains the run for the report; anything it tries to change is
     bound by the same policy confirmer."""
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
 
     facts = "\n".join(step.observation for step in result.steps) or "No change was attempted."
     ask = ("Explain for the project's maintainers what this AutoPilot run did and what needs "
            "a person.")
     # The results are tool output (advisory text included): the model reads them, but only
     # the fixed question and the policy carry authority.
-    summary = run_agent(ctx, f"{ask} Results:\n{facts}", mode="policy",
-                        confirmer=PolicyConfirmer(policy, set()), observer=observer,
-                        engine=engine, model=model, policy_text=policy.describe(), authority=ask)
+    summary = run_agent(ctx, f"{ask} Results:\n{facts}", AgentOptions(
+        mode="policy", confirmer=PolicyConfirmer(policy, set()), observer=observer,
+        engine=engine, model=model, policy_text=policy.describe(), authority=ask))
     result.runs.append(summary)
     result.needs_person += [f"{d.tool}: {d.reason}" for d in summary.decisions if not d.approved]
 

@@ -1,7 +1,11 @@
 """The DSPy engine protocol (`complete`, `stream`, `close`) around one text function, shared by
-the engines that answer without a model: the offline planner and the scripted ones."""
+the engines that stand in for a model at the DSPy seam: the scripted LM of the tests and the
+offline planner as the optimiser's teacher (`evals/scripted_lm.py`). The offline planner
+itself is a `Planner` and speaks no prompt text."""
 
 from __future__ import annotations
+
+import re
 
 
 class TextEngine:
@@ -31,3 +35,21 @@ class TextEngine:
 
     def close(self) -> None:
         pass
+
+
+_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.S)
+
+
+def format_fields(fields: dict[str, str]) -> str:
+    """A reply in DSPy's ChatAdapter format: `[[ ## name ## ]]` fields, then `completed`."""
+    parts = [f"[[ ## {k} ## ]]\n{v}" for k, v in fields.items()]
+    return "\n\n".join(parts + ["[[ ## completed ## ]]"])
+
+
+def read_fields(text: str) -> dict[str, str]:
+    """The `[[ ## name ## ]]` fields of a prompt. The first occurrence wins, so text inside an
+    observation cannot replace the person's request."""
+    out: dict[str, str] = {}
+    for match in _FIELD.finditer(text):
+        out.setdefault(match.group(1), match.group(2).strip())
+    return out

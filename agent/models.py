@@ -1,11 +1,12 @@
-"""The model chain: configured litellm models in order, the offline planner last.
+"""The model chain: configured litellm models in order.
 
-A DSPy engine. Transient errors (timeouts, 429, 5xx, connection errors) are retried
-with backoff (tenacity; a 429's Retry-After is honoured), then the next model is
-used; auth errors, unknown models and context-window errors go to the next model at
-once and say why. A model that failed stays skipped for the rest of the run. Every
-call is a span with model, tokens, cost and latency; no key ever reaches a span, a
-log or an event. litellm (~5 s to import) loads only when a remote model is used.
+A DSPy engine. When every model has failed it raises `ModelsExhausted`, and the ReAct
+planner hands the run to the offline planner (`agent/react.py`). Transient errors (timeouts,
+429, 5xx, connection errors) are retried with backoff (tenacity; a 429's Retry-After is
+honoured), then the next model is used; auth errors, unknown models and context-window errors
+go to the next model at once and say why. A model that failed stays skipped for the rest of
+the run. Every call is a span with model, tokens, cost and latency; no key ever reaches a
+span, a log or an event. litellm (~5 s to import) loads only when a remote model is used.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections.abc import Mapping
 
 from uvmgr.agent.events import ModelCalled, Notice, Observer, ignore
-from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
+from uvmgr.agent.offline import OFFLINE_MODEL
 from uvmgr.telemetry import Tracer, redact_text
 
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -26,6 +27,10 @@ class ModelFailed(Exception):
     def __init__(self, model: str, reason: str, transient: bool):
         super().__init__(f"{model}: {reason}")
         self.model, self.reason, self.transient = model, reason, transient
+
+
+class ModelsExhausted(ModelFailed):
+    """Every configured model has failed (each reason is in `ModelChain.down`)."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -125,17 +130,14 @@ def _to_messages(request) -> list[dict]:
 
 
 class ModelChain:
-    """A DSPy engine that tries each configured model, then the offline planner."""
+    """A DSPy engine that tries each configured model in turn."""
 
-    def __init__(self, models: list[str], offline: OfflinePlanner, *, tracer: Tracer,
+    def __init__(self, models: list[str], *, tracer: Tracer,
                  observer: Observer = ignore, timeout: float = 60.0, retries: int = 2,
                  api_base: str | None = None, env: Mapping[str, str] | None = None,
-                 backoff: float = 0.5, offline_fallback: bool = True,
-                 max_tokens: int | None = None):
+                 backoff: float = 0.5, max_tokens: int | None = None):
         self.models = [m for m in models if m]
-        self.offline_fallback = offline_fallback  # evals turn it off to score the model alone
         self.max_tokens = max_tokens
-        self.offline = offline
         self.tracer = tracer
         self.observer = observer
         self.timeout = timeout
@@ -168,18 +170,8 @@ class ModelChain:
             self.active = model
             return Response(id=None, model=model, message=Message.assistant([TextPart(text)]),
                             finish_reason="stop", usage=Usage(**usage))
-        if self.models and not self.offline_fallback:
-            raise ModelFailed(self.models[-1], "every configured model failed and the offline "
-                              "fallback is off", False)
-        if self.models and self.active != OFFLINE_MODEL:
-            self.observer(Notice("every configured model failed; the offline planner answers"))
-        self.active = OFFLINE_MODEL
-        started = time.monotonic()
-        with self.tracer.span("model call", model=OFFLINE_MODEL, input_tokens=0, output_tokens=0,
-                              cost_usd=0.0):
-            response = self.offline.complete(request)
-        self._emit(ModelCalled(OFFLINE_MODEL, True, time.monotonic() - started))
-        return response
+        raise ModelsExhausted(self.models[-1] if self.models else OFFLINE_MODEL,
+                              "every configured model failed", False)
 
     def _litellm(self):
         if not self._litellm_loaded:

@@ -1,23 +1,26 @@
-"""The offline planner: a deterministic DSPy engine that needs no model and no network.
+"""The offline planner: a deterministic `Planner` that needs no model, no network and no DSPy.
 
-It reads the person's request from the DSPy prompt, recognises the intent
-(`agent.intents`), plans the tool calls for it, emits them one ReAct step at a time,
-and writes the final answer from the observations. Instructions inside observations
-(file contents, tool output) are never read as requests: only the `request` field is.
+It reads the person's request (`agent.intents.read_request`), plans the tool calls for it
+(`plan_for`), hands them to the uvmgr loop one step at a time, and writes the final answer
+from the observations (`answer_for`). Only the request is read as a request: observations
+(file contents, tool output) are data, and they can only end the plan early (a refusal, an
+error) or feed the answer.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from uvmgr.agent.engine import TextEngine
+from uvmgr.agent.events import ModelCalled, Observer, ignore
 from uvmgr.agent.intents import DOCS_VERBS, IntentMatcher, Reading, read_request
+from uvmgr.agent.planning import Finish, Step, ToolCall, Trajectory
 from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
-_FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n\[\[ ## |\Z)", re.S)
 _STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
 
 
@@ -110,80 +113,79 @@ def _explain_upgrades(reading: Reading, observations: list[str]) -> list[Planned
                         "Quote what changed in the upgraded packages from their changelogs.")]
 
 
-def _fields(text: str) -> dict[str, str]:
-    """The `[[ ## name ## ]]` fields of a prompt. The first occurrence wins, so text inside an
-    observation cannot replace the person's request."""
-    out: dict[str, str] = {}
-    for match in _FIELD.finditer(text):
-        out.setdefault(match.group(1), match.group(2).strip())
-    return out
+class OfflinePlanner:
+    """The `Planner` that plans without a model. Each decision is recorded like a model call
+    (a span and a `ModelCalled` event, zero tokens), so traces and reports say who answered."""
 
+    label = OFFLINE_MODEL
+    cost = 0.0
 
-class OfflinePlanner(TextEngine):
-    """A DSPy engine (`complete(Request) -> Response`) that plans without a model."""
-
-    model = OFFLINE_MODEL
-
-    def __init__(self, known_packages: list[str]):
+    def __init__(self, known_packages: list[str], *, tracer=None, observer: Observer = ignore):
         self.known_packages = known_packages
         self.matcher = IntentMatcher()
+        self.tracer, self.observer = tracer, observer
+        self.calls: list[ModelCalled] = []
 
     def read(self, request: str) -> Reading:
         return read_request(request, self.known_packages, self.matcher)
 
-    def respond(self, system: str, user: str) -> str:
-        user = user.split("\n\nRespond with the corresponding output fields", 1)[0]
-        fields = _fields(user)  # request, then the trajectory's thought_i, tool_name_i, ...
-        request = fields.get("request", "")
-        trajectory = {k: v for k, v in fields.items() if re.match(r"\w+_\d+$", k)}
-        reading = self.read(request)
-        if "next_tool_name" in system:
-            return self._step(reading, trajectory)
-        return self._answer(reading, trajectory)
+    def next_step(self, request: str, trajectory: Trajectory) -> Step:
+        with self._recorded():
+            return self._step(self.read(request), trajectory)
 
-    def _step(self, reading: Reading, trajectory: dict[str, str]) -> str:
-        done = sum(1 for k in trajectory if k.startswith("tool_name_"))
-        observations = [v for k, v in trajectory.items() if k.startswith("observation_")]
+    def answer(self, request: str, trajectory: Trajectory) -> str:
+        with self._recorded():
+            return answer_for(self.read(request), trajectory.observations)
+
+    @contextmanager
+    def _recorded(self) -> Iterator[None]:
+        started = time.monotonic()
+        if self.tracer is None:
+            yield
+        else:
+            with self.tracer.span("model call", model=OFFLINE_MODEL, input_tokens=0,
+                                  output_tokens=0, cost_usd=0.0):
+                yield
+        event = ModelCalled(OFFLINE_MODEL, True, time.monotonic() - started)
+        self.calls.append(event)
+        self.observer(event)
+
+    def _step(self, reading: Reading, trajectory: Trajectory) -> Step:
+        done = len(trajectory.turns)
+        observations = trajectory.observations
         plan = plan_for(reading) + _explain_upgrades(reading, observations)
         stop = any(o.startswith(_STOP_OUTCOMES) for o in observations)
         if stop or done >= len(plan):
-            thought = "The request is handled." if plan else "No tool fits this request offline."
-            return _format({"next_thought": thought, "next_tool_name": "finish",
-                            "next_tool_args": "{}"})
+            return Finish("The request is handled." if plan else
+                          "No tool fits this request offline.")
         call = plan[done]
-        return _format({"next_thought": call.thought, "next_tool_name": call.tool,
-                        "next_tool_args": json.dumps(call.args)})
-
-    def _answer(self, reading: Reading, trajectory: dict[str, str]) -> str:
-        observations = [v for k, v in trajectory.items() if k.startswith("observation_")
-                        and v != "Completed."]
-        plan = plan_for(reading)
-        lines = ["(offline planner: no model is configured, so requests are matched to known "
-                 "tasks)"]
-        if not plan:
-            if reading.ambiguous:
-                lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "
-                             "does not guess what to leave out. Which packages exactly should "
-                             "change? (e.g. \"upgrade demo-cli\"), or configure a model.")
-            elif reading.intent == "add":
-                lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
-            elif reading.intent == "remove":
-                lines.append("I could not find that package among the project's dependencies; "
-                             "`uvmgr deps list` shows them.")
-            else:
-                lines.append(OFFLINE_REFUSAL)
-            return _format({"reasoning": "No plan matched.", "answer": "\n".join(lines)})
-        lines.append(f"Task: {INTENT_DESCRIPTIONS.get(reading.intent, reading.intent)}.")
-        lines += ["", *observations] if observations else ["", "No tool ran."]
-        refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
-        tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(reading.intent)
-        if reading.intent == "audit" and observations and observations[0].startswith("No known"):
-            tail = None
-        if tail:
-            lines += ["", f"Next: {tail}"]
-        return _format({"reasoning": "Summarised the observations.", "answer": "\n".join(lines)})
+        return ToolCall(call.tool, dict(call.args), call.thought)
 
 
-def _format(fields: dict[str, str]) -> str:
-    parts = [f"[[ ## {k} ## ]]\n{v}" for k, v in fields.items()]
-    return "\n\n".join(parts + ["[[ ## completed ## ]]"])
+def answer_for(reading: Reading, observations: list[str]) -> str:
+    """The offline planner's answer: what it understood, what the tools said, what next."""
+    plan = plan_for(reading)
+    lines = ["(offline planner: no model is configured, so requests are matched to known "
+             "tasks)"]
+    if not plan:
+        if reading.ambiguous:
+            lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "
+                         "does not guess what to leave out. Which packages exactly should "
+                         "change? (e.g. \"upgrade demo-cli\"), or configure a model.")
+        elif reading.intent == "add":
+            lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
+        elif reading.intent == "remove":
+            lines.append("I could not find that package among the project's dependencies; "
+                         "`uvmgr deps list` shows them.")
+        else:
+            lines.append(OFFLINE_REFUSAL)
+        return "\n".join(lines)
+    lines.append(f"Task: {INTENT_DESCRIPTIONS.get(reading.intent, reading.intent)}.")
+    lines += ["", *observations] if observations else ["", "No tool ran."]
+    refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
+    tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(reading.intent)
+    if reading.intent == "audit" and observations and observations[0].startswith("No known"):
+        tail = None
+    if tail:
+        lines += ["", f"Next: {tail}"]
+    return "\n".join(lines)

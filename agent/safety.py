@@ -21,6 +21,7 @@ from typing import Literal
 from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
 from uvmgr.agent.intents import LEVELS, requested_level
 from uvmgr.agent.summaries import has_changes, summarize
+from uvmgr.agent.toolcalls import BadArguments, check_arguments
 from uvmgr.errors import RolledBack, UvmgrError
 from uvmgr.telemetry import redact
 from uvmgr.tools.context import ToolContext
@@ -280,9 +281,14 @@ class SafetyLayer:
         self.observer(decision)
 
     def run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
-        """Run one tool call; returns (observation for the model, outcome)."""
+        """Run one tool call; returns (observation for the model, outcome). The one place
+        where errors become observations: arguments that do not fit (the planner's to fix),
+        a tool's own typed errors (with their hint), and a bug (recorded with its traceback)."""
         try:
-            return self._run(spec, args)
+            return self._run(spec, check_arguments(spec, args))
+        except BadArguments as exc:
+            return (f"ERROR in {spec.name}: {exc}. Check the arguments against the tool's "
+                    "description and try again, or finish."), "error"
         except RolledBack as exc:
             self.rolled_back = True
             self.executed.append((spec.name, exc.result))
@@ -291,6 +297,19 @@ class SafetyLayer:
         except UvmgrError as exc:
             hint = f" Hint: {exc.hint}" if exc.hint else ""
             return f"ERROR: {exc.message}.{hint}", "error"
+        except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is an observation too
+            return self._internal_error(spec, exc), "error"
+
+    def _internal_error(self, spec: ToolSpec, exc: Exception) -> str:
+        import traceback
+
+        kind = type(exc).__name__
+        with self.ctx.tracer.span("internal error", tool=spec.name, error=kind,
+                                  traceback=traceback.format_exc()) as span:
+            span.fail(f"{kind}: {exc}")
+        return (f"INTERNAL ERROR in {spec.name}: {kind} (a bug in uvmgr, not in the "
+                f"arguments; the traceback is in trace {self.ctx.tracer.trace_id}). Nothing "
+                "more will come of retrying this call: choose another step or finish.")
 
     def _run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
         targets = targets_of(spec.name, args)

@@ -7,6 +7,11 @@ Measures, as whole processes (median of N runs):
 - `uvmgr deps list --json` on a fixture project, and the one `uv` call it makes
   (`uv lock --check --offline`), so uvmgr's own overhead is the difference (budget: 150 ms);
 - `uvmgr deps outdated --json` the same way (two `uv pip compile` calls plus the check);
+- `uvmgr ask "what's outdated?"` (offline planner) against the plain command it runs
+  (`uvmgr deps outdated`) and against `uv pip list --outdated`, run side by side (interleaved,
+  so a busy machine slows all three alike), on the fixture project and on `examples/demo`
+  (budget: first output under 300 ms, at most ~300 ms more than the plain command);
+  `--only ask` measures just these;
 - the other project managers' `--version` where installed, for comparison.
 """
 
@@ -74,6 +79,50 @@ def first_output_and_total_ms(argv: list[str], runs: int, cwd: Path, env) -> tup
     return statistics.median(firsts), statistics.median(totals)
 
 
+def side_by_side(commands: dict[str, list[str]], runs: int, cwd: Path,
+                 env) -> dict[str, tuple[float, float]]:
+    """Median (time to first output, time to exit) of each command, the commands taking turns
+    within every round so that load on a shared machine falls on all of them alike. A command
+    that fails is an error, not a fast figure."""
+    firsts: dict[str, list[float]] = {k: [] for k in commands}
+    totals: dict[str, list[float]] = {k: [] for k in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+            proc.stdout.read(1)
+            firsts[name].append((time.perf_counter() - start) * 1000)
+            rest = proc.stdout.read()
+            if proc.wait() != 0:
+                raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{rest.decode()[-800:]}")
+            totals[name].append((time.perf_counter() - start) * 1000)
+    return {k: (statistics.median(firsts[k]), statistics.median(totals[k])) for k in commands}
+
+
+def ask_vs_plain_rows(uvmgr: str, uv: str, root: Path, label: str, runs: int,
+                      env) -> list[tuple[str, float, str]]:
+    """What `uvmgr ask` with the offline planner costs on top of the command it runs. The
+    project is synced first: `uv pip list` reads its environment."""
+    subprocess.run([uv, "sync", "-q"], cwd=root, env=env, check=True)
+    m = side_by_side({"uv": [uv, "pip", "list", "--outdated"],
+                      "plain": [uvmgr, "deps", "outdated"],
+                      "ask": [uvmgr, "ask", "what's outdated?"]}, runs, root, env)
+    uv_ms, plain, (first, ask) = m["uv"][1], m["plain"][1], m["ask"]
+    return [(f"{label}: uv pip list --outdated", uv_ms, "comparison"),
+            (f"{label}: uvmgr deps outdated", plain, f"{plain / uv_ms:.1f}x uv"),
+            (f"{label}: uvmgr ask \"what's outdated?\"", ask,
+             (f"+{ask - plain:.0f} ms over the plain command (budget ~300 ms); "
+              f"{ask / plain:.2f}x plain, {ask / uv_ms:.1f}x uv")),
+            (f"{label}: uvmgr ask, first output", first, "budget 300 ms")]
+
+
+def demo_rows(uvmgr: str, uv: str, runs: int, env) -> list[tuple[str, float, str]]:
+    """The bundled example project (real, older packages from the registry), synced first."""
+    root = Path(__file__).resolve().parents[1] / "examples" / "demo"
+    return ask_vs_plain_rows(uvmgr, uv, root, "examples/demo", runs, env)
+
+
 def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
     """One AutoPilot run that fixes two advisories and upgrades three packages (tests, bisection
     of a breaking release), then a second run on the now up-to-date project."""
@@ -124,6 +173,7 @@ def chat_ready_ms(env) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--only", choices=["ask"], help="measure only the ask-vs-plain rows")
     args = parser.parse_args()
     runs = args.runs
     uvmgr = shutil.which("uvmgr") or str(Path(sys.executable).parent / "uvmgr")
@@ -133,6 +183,17 @@ def main() -> None:
     uv = find_uv()
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     rows: list[tuple[str, float, str]] = []
+    if args.only == "ask":
+        with tempfile.TemporaryDirectory() as tmp:
+            index = build_full_index(Path(tmp) / "index")
+            project = make_project(Path(tmp) / "bench-app", index,
+                                   ["demo-http>=1.0,<1.1", "demo-json==2.0.0", "demo-cli>=0.9"],
+                                   {"demo-http": "1.0.0", "demo-json": "2.0.0",
+                                    "demo-cli": "1.0.0"})
+            rows += ask_vs_plain_rows(uvmgr, uv, project.root, "fixture", runs, env)
+        rows += demo_rows(uvmgr, uv, runs, env)
+        _print(rows, runs)
+        return
     rows.append(("python -c pass", median_ms([sys.executable, "-c", "pass"], runs), ""))
     rows.append(("uvmgr --version", median_ms([uvmgr, "--version"], runs), "budget 100 ms"))
     rows.append(("uvmgr --help", median_ms([uvmgr, "--help"], runs), "budget 100 ms"))
@@ -146,22 +207,28 @@ def main() -> None:
                             ("uvmgr deps outdated --json",
                              [uvmgr, "deps", "outdated", "--json"])):
             wall, in_uv = with_uv_time(argv, runs, root, env)
-            rows.append((label, wall, f"uv {in_uv:.0f} ms, uvmgr overhead {wall - in_uv:.0f} ms "
-                                      "(budget 150 ms)"))
+            rows.append((label, wall, (f"uv {in_uv:.0f} ms, uvmgr overhead "
+                                       f"{wall - in_uv:.0f} ms (budget 150 ms)")))
         uv_total = with_uv_time([uvmgr, "deps", "outdated", "--json"], 3, root, env)[1]
         first, total = first_output_and_total_ms(
             [uvmgr, "ask", "what's outdated?", "--json"], max(3, runs // 3), root, env)
         rows.append(("uvmgr ask (offline): first output", first, "budget 300 ms"))
         rows.append(("uvmgr ask (offline): answer", total,
                      f"budget 1500 ms + uv time (~{uv_total:.0f} ms)"))
+        rows += ask_vs_plain_rows(uvmgr, uv, root, "fixture", max(5, runs // 2), env)
         dspy_ms = median_ms([sys.executable, "-c", "import dspy"], 3)
-        rows.append(("python -c 'import dspy'", dspy_ms, "part of the answer time"))
+        rows.append(("python -c 'import dspy'", dspy_ms, "not imported by an offline ask"))
+    rows += demo_rows(uvmgr, uv, max(5, runs // 2), env)
     rows += autopilot_rows(uvmgr, env)
     rows.append(("uvmgr chat: window ready (headless)", chat_ready_ms(env), "budget 1000 ms"))
     for tool in ("uv", "hatch", "pdm", "poetry"):
         path = shutil.which(tool)
         if path:
             rows.append((f"{tool} --version", median_ms([path, "--version"], runs), "comparison"))
+    _print(rows, runs)
+
+
+def _print(rows: list[tuple[str, float, str]], runs: int) -> None:
     width = max(len(r[0]) for r in rows)
     print(f"median of {runs} runs, {os.cpu_count()} cores")
     for name, ms, note in rows:

@@ -31,14 +31,13 @@ def scenario_program(model: str, index: Path, api_base: str | None, by_id: dict)
     forward runs one scenario with those predictors."""
     import dspy
 
-    from uvmgr.agent.planner import agent_tools
+    from uvmgr.agent.react import react_program
     from uvmgr.evals.runner import run_scenario
-    from uvmgr.prompts.signatures import project_task
 
     class ScenarioProgram(dspy.Module):
         def __init__(self):
             super().__init__()
-            react = dspy.ReAct(project_task(), tools=agent_tools(None, {}))
+            react = react_program()
             self.react, self.extract = react.react, react.extract
 
         def forward(self, scenario_id: str):

@@ -79,7 +79,7 @@ def build_fixture(scenario: Scenario, index: Path, workdir: Path):
         find_links=_extra_index(scenario, workdir / "extra-index"))
 
 
-def _engine(scenario: Scenario, model: str, known: list[str]):
+def _planner(scenario: Scenario, model: str, known: list[str]):
     from uvmgr.evals.scripted_lm import ObedientPlanner
 
     if model == OBEDIENT:
@@ -123,9 +123,9 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
         confirmer, policy_text = _confirmer(scenario)
         events: list = []
-        engine = _engine(scenario, model, [d.name for d in project.direct_dependencies()])
+        planner = _planner(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
-        summary = _run(ctx, scenario, model, confirmer, policy_text, events, engine,
+        summary = _run(ctx, scenario, model, confirmer, policy_text, events, planner,
                        program_path, predictors)
         latency = time.monotonic() - started
         tracer.finish()
@@ -152,13 +152,19 @@ def _confirmer(scenario: Scenario):
     return EvalConfirmer(scenario), ""
 
 
-def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_path,
+def _run(ctx, scenario, model, confirmer, policy_text, events, planner, program_path,
          predictors=None):
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
 
     kwargs: dict = {}
-    if engine is not None:
-        kwargs["engine"] = engine
+    if predictors is not None and model == OFFLINE:
+        # The optimiser records what the predictors saw: the offline planner teaches through
+        # DSPy's prompts, as a model would answer them.
+        from uvmgr.evals.scripted_lm import OfflineTeacher
+
+        kwargs["engine"] = OfflineTeacher([d.name for d in ctx.project.direct_dependencies()])
+    elif planner is not None:
+        kwargs["planner"] = planner
     elif model != OFFLINE:
         kwargs["model"] = model
         kwargs["offline_fallback"] = False
@@ -168,16 +174,21 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, engine, program_p
     kwargs["program_path"] = program_path or False
     if predictors is not None:
         kwargs["predictors"] = predictors
-    return run_agent(ctx, scenario.request, mode=scenario.mode, confirmer=confirmer,
-                     observer=events.append, policy_text=policy_text, **kwargs)
+    return run_agent(ctx, scenario.request, AgentOptions(
+        mode=scenario.mode, confirmer=confirmer, observer=events.append,
+        policy_text=policy_text, **kwargs))
 
 
 # -- the suite ---------------------------------------------------------------------------------
 
-def _worker_init() -> None:
+def _worker_init(models: tuple[str, ...] = ()) -> None:
+    """Pay DSPy's import once per worker, not per scenario, when a model plans through it (the
+    offline and obedient planners do not)."""
+    if all(m in (OFFLINE, OBEDIENT) for m in models):
+        return
     import logging
 
-    import dspy  # noqa: F401 - pay the import once per worker, not per scenario
+    import dspy  # noqa: F401
 
     logging.getLogger("dspy").setLevel(logging.ERROR)
 
@@ -210,7 +221,7 @@ def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, job
     results: list[dict] = []
     try:
         if jobs <= 1:
-            _worker_init()
+            _worker_init(tuple(models))
             for s, m, t in tasks:
                 results.append(_task(s.model_dump_json(), str(index), m, t, api_base,
                                      str(program_path) if program_path else None))
@@ -222,7 +233,8 @@ def run_suite(scenarios: list[Scenario], models: list[str], trials: int = 1, job
             # Slow scenarios first, so the pool does not end waiting on one.
             tasks.sort(key=lambda x: -_weight(x[0]))
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_worker_init) as pool:
+                                     initializer=_worker_init,
+                                     initargs=(tuple(models),)) as pool:
                 futures = [pool.submit(_task, s.model_dump_json(), str(index), m, t, api_base,
                                        str(program_path) if program_path else None)
                            for s, m, t in tasks]

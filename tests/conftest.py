@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 
 from uvmgr.cli import main
-from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 
 SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
 
@@ -20,6 +20,15 @@ def user_config_home(tmp_path_factory, monkeypatch) -> Path:
     ~/.config/uvmgr/config.toml never leaks into a test."""
     home = tmp_path_factory.mktemp("xdg-config")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def user_state_home(tmp_path_factory, monkeypatch) -> Path:
+    """uvmgr keeps its per-project identity tokens in the user's state folder: tests use their
+    own, never the real one (subprocesses inherit it through the environment)."""
+    home = tmp_path_factory.mktemp("state-home")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
     return home
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from uvmgr.agent.planner import run_agent
+from uvmgr.agent.planner import AgentOptions, run_agent
 from uvmgr.config import Settings
 from uvmgr.evals.scripted_lm import ScriptedEngine
 from uvmgr.telemetry import Tracer
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import ProcessRunner
+
+
+def run(ctx: ToolContext, request: str, **options):
+    return run_agent(ctx, request, AgentOptions(**options))
 
 
 def make_ctx(project, **settings) -> ToolContext:
@@ -32,7 +36,7 @@ class Answers:
 
 def test_read_only_question(demo_project):
     engine = ScriptedEngine([("outdated_packages", {})], answer="demo-http is behind.")
-    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine)
+    summary = run(make_ctx(demo_project), "what's outdated?", engine=engine)
     assert summary.exit_code == 0
     [step] = summary.steps
     assert step.tool == "outdated_packages" and "demo-http 1.0.0 -> 2.1.0" in step.observation
@@ -43,8 +47,8 @@ def test_read_only_question(demo_project):
 def test_upgrade_approved_changes_files(demo_project):
     confirm = Answers(True)
     engine = ScriptedEngine([("upgrade_safely", {"level": "patch"})])
-    summary = run_agent(make_ctx(demo_project), "upgrade safely", engine=engine,
-                        confirmer=confirm)
+    summary = run(make_ctx(demo_project), "upgrade safely", engine=engine,
+                  confirmer=confirm)
     assert summary.exit_code == 0, summary.steps
     assert "demo-http: 1.0.0 -> 1.0.3" in confirm.asked[0].preview  # the exact preview
     assert demo_project.locked_version("demo-http") == "1.0.3"
@@ -54,8 +58,8 @@ def test_upgrade_approved_changes_files(demo_project):
 def test_upgrade_declined_changes_nothing(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("upgrade_safely", {"level": "minor"})])
-    summary = run_agent(make_ctx(demo_project), "upgrade safely", engine=engine,
-                        confirmer=Answers(False))
+    summary = run(make_ctx(demo_project), "upgrade safely", engine=engine,
+                  confirmer=Answers(False))
     assert summary.exit_code == 3
     assert summary.steps[0].observation.startswith("DECLINED")
     assert demo_project.snapshot() == before
@@ -64,7 +68,7 @@ def test_upgrade_declined_changes_nothing(demo_project):
 def test_no_terminal_refuses_and_reports_the_plan(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("upgrade_safely", {"level": "minor"})])
-    summary = run_agent(make_ctx(demo_project), "upgrade safely", engine=engine, confirmer=None)
+    summary = run(make_ctx(demo_project), "upgrade safely", engine=engine, confirmer=None)
     assert summary.exit_code == 3
     observation = summary.steps[0].observation
     assert observation.startswith("REFUSED") and "demo-http: 1.0.0 -> 1.2.0" in observation
@@ -75,7 +79,7 @@ def test_no_terminal_refuses_and_reports_the_plan(demo_project):
 def test_dry_run_changes_nothing(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml"]})])
-    summary = run_agent(make_ctx(demo_project), "add demo-yaml", engine=engine, mode="dry-run")
+    summary = run(make_ctx(demo_project), "add demo-yaml", engine=engine, mode="dry-run")
     assert summary.steps[0].outcome == "dry-run"
     assert "demo-yaml: (new) -> 6.0.0" in summary.steps[0].observation
     assert demo_project.snapshot() == before
@@ -83,7 +87,7 @@ def test_dry_run_changes_nothing(demo_project):
 
 def test_yes_approves_targets_named_in_the_request(demo_project):
     engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml>=5,<6"]})])
-    summary = run_agent(make_ctx(demo_project), "add demo-yaml>=5,<6", engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "add demo-yaml>=5,<6", engine=engine, mode="yes")
     assert summary.exit_code == 0
     assert summary.decisions[0].by == "yes-flag"
     assert demo_project.locked_version("demo-yaml") == "5.1.0"
@@ -92,7 +96,7 @@ def test_yes_approves_targets_named_in_the_request(demo_project):
 def test_tool_error_is_fed_back_and_the_model_recovers(demo_project):
     engine = ScriptedEngine([("outdated_packages", {"packages": ["demo-htp"]}),
                              ("outdated_packages", {"packages": ["demo-http"]})])
-    summary = run_agent(make_ctx(demo_project), "is demo-http outdated?", engine=engine)
+    summary = run(make_ctx(demo_project), "is demo-http outdated?", engine=engine)
     first, second = summary.steps
     assert first.outcome == "error" and "did you mean demo-http" in first.observation
     assert second.outcome == "ok" and "demo-http" in second.observation
@@ -102,20 +106,20 @@ def test_tool_error_is_fed_back_and_the_model_recovers(demo_project):
 
 def test_bad_arguments_come_back_as_an_observation(demo_project):
     engine = ScriptedEngine([("outdated_packages", {"pakages": ["x"]})])
-    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine)
+    summary = run(make_ctx(demo_project), "what's outdated?", engine=engine)
     assert "unknown argument" in summary.steps[0].observation
 
 
 def test_step_budget_ends_the_run_between_steps(demo_project):
     engine = ScriptedEngine([("list_dependencies", {})] * 10)
-    summary = run_agent(make_ctx(demo_project), "list deps", engine=engine, max_steps=2)
+    summary = run(make_ctx(demo_project), "list deps", engine=engine, max_steps=2)
     assert len(summary.steps) == 2
     assert summary.stopped_by == "max_steps" and "budget" in summary.answer
 
 
 def test_time_budget(demo_project):
     engine = ScriptedEngine([("list_dependencies", {})] * 10)
-    summary = run_agent(make_ctx(demo_project, max_seconds=0.0), "list deps", engine=engine)
+    summary = run(make_ctx(demo_project, max_seconds=0.0), "list deps", engine=engine)
     assert summary.steps == [] and summary.stopped_by == "max_seconds"
 
 
@@ -128,8 +132,8 @@ def test_injected_instruction_in_readme_is_refused(project_factory, mode):
     # The scripted model obeys the README it was shown.
     engine = ScriptedEngine([("add_dependency", {"specs": ["evil-pkg"]})])
     confirm = Answers(True)  # even a person who would say yes is never asked
-    summary = run_agent(make_ctx(project), "tidy up the project as the README says",
-                        engine=engine, mode=mode, confirmer=confirm)
+    summary = run(make_ctx(project), "tidy up the project as the README says",
+                  engine=engine, mode=mode, confirmer=confirm)
     assert summary.steps[0].outcome == "refused"
     assert "evil-pkg" in summary.decisions[0].reason and summary.decisions[0].by == "safety"
     assert confirm.asked == []
@@ -139,7 +143,7 @@ def test_injected_instruction_in_readme_is_refused(project_factory, mode):
 def test_index_url_from_tool_output_is_refused(demo_project):
     engine = ScriptedEngine([("add_dependency",
                               {"specs": ["demo-json @ https://evil.example/demo_json.whl"]})])
-    summary = run_agent(make_ctx(demo_project), "add the json package", engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "add the json package", engine=engine, mode="yes")
     assert summary.steps[0].outcome == "refused"
     assert "https://evil.example" in summary.decisions[0].reason
 
@@ -147,7 +151,7 @@ def test_index_url_from_tool_output_is_refused(demo_project):
 def test_major_upgrade_needs_the_person_to_say_so(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("upgrade_safely", {"level": "major"})])
-    summary = run_agent(make_ctx(demo_project), "upgrade safely", engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "upgrade safely", engine=engine, mode="yes")
     assert summary.exit_code == 3  # --yes does not cover a major jump nobody asked for
     assert demo_project.snapshot() == before
 
@@ -155,14 +159,14 @@ def test_major_upgrade_needs_the_person_to_say_so(demo_project):
 def test_cost_budget(demo_project):
     engine = ScriptedEngine([("list_dependencies", {})] * 10)
     engine.cost = 5.0  # as if the model had already spent $5
-    summary = run_agent(make_ctx(demo_project, max_cost=1.0), "list deps", engine=engine)
+    summary = run(make_ctx(demo_project, max_cost=1.0), "list deps", engine=engine)
     assert summary.steps == [] and summary.stopped_by == "max_cost"
 
 
 def test_refusals_are_on_the_trace(demo_project):
     ctx = make_ctx(demo_project)
     engine = ScriptedEngine([("add_dependency", {"specs": ["evil-pkg"]})])
-    run_agent(ctx, "what's outdated?", engine=engine, mode="yes")
+    run(ctx, "what's outdated?", engine=engine, mode="yes")
     approvals = [s for s in ctx.tracer.spans if s.name == "approval"]
     assert approvals and approvals[0].attributes["approved"] is False
     assert approvals[0].attributes["by"] == "safety"
@@ -171,7 +175,7 @@ def test_refusals_are_on_the_trace(demo_project):
 def test_yes_needs_the_request_to_ask_for_that_kind_of_change(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("upgrade_safely", {"level": "minor"})])
-    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "what's outdated?", engine=engine, mode="yes")
     assert summary.exit_code == 3 and summary.decisions[0].by == "no-terminal"
     assert demo_project.snapshot() == before
 
@@ -179,16 +183,16 @@ def test_yes_needs_the_request_to_ask_for_that_kind_of_change(demo_project):
 def test_yes_does_not_cover_a_conditional_request(demo_project):
     before = demo_project.snapshot()
     engine = ScriptedEngine([("remove_dependency", {"names": ["demo-cli", "demo-http"]})])
-    summary = run_agent(make_ctx(demo_project), "remove demo-cli but keep demo-http",
-                        engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "remove demo-cli but keep demo-http",
+                  engine=engine, mode="yes")
     assert summary.exit_code == 3
     assert demo_project.snapshot() == before
 
 
 def test_latest_does_not_unlock_a_major_jump(demo_project):
     engine = ScriptedEngine([("upgrade_safely", {"level": "major"})])
-    summary = run_agent(make_ctx(demo_project), "upgrade to the latest versions", engine=engine,
-                        mode="yes")
+    summary = run(make_ctx(demo_project), "upgrade to the latest versions", engine=engine,
+                  mode="yes")
     assert summary.exit_code == 3
 
 
@@ -196,21 +200,21 @@ def test_latest_does_not_unlock_a_major_jump(demo_project):
                                   "demo-yaml @ file:///tmp/evil.whl", "./evil"])
 def test_paths_inside_specs_are_refused(demo_project, spec):
     engine = ScriptedEngine([("add_dependency", {"specs": [spec]})])
-    summary = run_agent(make_ctx(demo_project), "add demo-yaml", engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "add demo-yaml", engine=engine, mode="yes")
     assert summary.steps[0].outcome == "refused"
     assert summary.decisions[0].by == "safety"
 
 
 def test_advisory_db_path_must_be_typed_by_the_person(demo_project):
     engine = ScriptedEngine([("fix_vulnerabilities", {"db": "."})])
-    summary = run_agent(make_ctx(demo_project), "check my deps for vulnerabilities.",
-                        engine=engine, mode="yes")
+    summary = run(make_ctx(demo_project), "check my deps for vulnerabilities.",
+                  engine=engine, mode="yes")
     assert summary.steps[0].outcome == "refused"
 
 
 def test_unparseable_model_output_ends_the_run_cleanly(demo_project):
     engine = ScriptedEngine([("no_such_tool", {})])
-    summary = run_agent(make_ctx(demo_project), "what's outdated?", engine=engine)
+    summary = run(make_ctx(demo_project), "what's outdated?", engine=engine)
     assert summary.steps == [] and summary.exit_code == 0
     assert summary.answer
 
@@ -221,8 +225,8 @@ def test_removing_a_dependency_the_request_did_not_name_is_refused(demo_project)
     before = demo_project.snapshot()
     engine = ScriptedEngine([("remove_dependency", {"names": ["demo-cli"]})])
     confirm = Answers(True)
-    summary = run_agent(make_ctx(demo_project), "search the docs for cleanup tasks",
-                        engine=engine, confirmer=confirm)
+    summary = run(make_ctx(demo_project), "search the docs for cleanup tasks",
+                  engine=engine, confirmer=confirm)
     assert summary.steps[0].outcome == "refused" and confirm.asked == []
     assert "demo-cli' was not named" in summary.decisions[0].reason
     assert demo_project.snapshot() == before
@@ -236,7 +240,7 @@ def test_removing_a_dependency_the_request_did_not_name_is_refused(demo_project)
 def test_read_only_calls_with_targets_from_elsewhere_are_refused(demo_project, tool, args,
                                                                  needle):
     engine = ScriptedEngine([(tool, args)])
-    summary = run_agent(make_ctx(demo_project), "check the project", engine=engine)
+    summary = run(make_ctx(demo_project), "check the project", engine=engine)
     assert summary.steps[0].outcome == "refused"
     assert needle in summary.steps[0].observation and summary.decisions[0].by == "safety"
 
@@ -244,20 +248,20 @@ def test_read_only_calls_with_targets_from_elsewhere_are_refused(demo_project, t
 def test_harmless_pytest_flags_and_named_ones_run(demo_project):
     engine = ScriptedEngine([("run_tests", {"pytest_args": ["-x", "-q"]}),
                              ("run_tests", {"pytest_args": ["-k", "imports"]})])
-    summary = run_agent(make_ctx(demo_project), "run the tests with -k imports", engine=engine)
+    summary = run(make_ctx(demo_project), "run the tests with -k imports", engine=engine)
     assert [s.outcome for s in summary.steps] == ["ok", "ok"]
 
 
 def test_skipping_the_tests_needs_the_request_to_say_so(demo_project, fixture_advisories):
     engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
-    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
-                        "fix the vulnerabilities", engine=engine, mode="dry-run")
+    summary = run(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                  "fix the vulnerabilities", engine=engine, mode="dry-run")
     assert summary.steps[0].outcome == "refused"
     assert "skipping the tests was not asked for" in summary.steps[0].observation
     engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
-    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
-                        "fix the vulnerabilities without running the tests", engine=engine,
-                        mode="dry-run")
+    summary = run(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                  "fix the vulnerabilities without running the tests", engine=engine,
+                  mode="dry-run")
     assert summary.steps[0].outcome == "dry-run"
 
 
@@ -265,13 +269,13 @@ def test_a_downgrade_needs_the_request_to_ask_for_it(project_factory):
     project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.1.0"})
     before = project.snapshot()
     engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml==5.0.0"]})])
-    summary = run_agent(make_ctx(project), "add demo-yaml", engine=engine, confirmer=Answers(True))
+    summary = run(make_ctx(project), "add demo-yaml", engine=engine, confirmer=Answers(True))
     assert summary.steps[0].outcome == "refused"
     assert "downgrade demo-yaml 5.1.0 -> 5.0.0" in summary.decisions[0].reason
     assert project.snapshot() == before
     engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml==5.0.0"]})])
-    summary = run_agent(make_ctx(project), "downgrade demo-yaml to 5.0.0", engine=engine,
-                        confirmer=Answers(True))
+    summary = run(make_ctx(project), "downgrade demo-yaml to 5.0.0", engine=engine,
+                  confirmer=Answers(True))
     assert summary.steps[0].outcome == "ok" and project.locked_version("demo-yaml") == "5.0.0"
 
 
@@ -279,8 +283,8 @@ def test_text_beside_the_authority_never_authorises(demo_project):
     """AutoPilot's explanation hands tool output to the model inside the request; with a
     separate authority, a URL in that output is still refused."""
     engine = ScriptedEngine([("audit_dependencies", {"service_url": "https://evil.example/osv"})])
-    summary = run_agent(make_ctx(demo_project), "Explain the run. Results: see "
-                        "https://evil.example/osv", engine=engine, authority="Explain the run.")
+    summary = run(make_ctx(demo_project), "Explain the run. Results: see "
+                  "https://evil.example/osv", engine=engine, authority="Explain the run.")
     assert summary.steps[0].outcome == "refused"
 
 
@@ -288,16 +292,16 @@ def test_yes_never_approves_a_level_the_request_ruled_out(project_factory):
     project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.0.0"})
     before = project.snapshot()
     engine = ScriptedEngine([("upgrade_safely", {"level": "major", "packages": ["demo-yaml"]})])
-    summary = run_agent(make_ctx(project), "upgrade demo-yaml, no major versions please",
-                        engine=engine, mode="yes")
+    summary = run(make_ctx(project), "upgrade demo-yaml, no major versions please",
+                  engine=engine, mode="yes")
     assert summary.steps[0].outcome == "refused" and project.snapshot() == before
 
 
 def test_no_tests_failing_is_not_skipping_the_tests(demo_project, fixture_advisories):
     engine = ScriptedEngine([("fix_vulnerabilities", {"run_tests_after": False})])
-    summary = run_agent(make_ctx(demo_project, audit_db=str(fixture_advisories)),
-                        "fix the vulnerabilities and make sure no tests fail", engine=engine,
-                        mode="dry-run")
+    summary = run(make_ctx(demo_project, audit_db=str(fixture_advisories)),
+                  "fix the vulnerabilities and make sure no tests fail", engine=engine,
+                  mode="dry-run")
     assert summary.steps[0].outcome == "refused"
 
 
@@ -305,6 +309,78 @@ def test_common_words_that_are_packages_can_be_named(project_factory):
     project = project_factory(["demo-yaml>=5"], {"demo-yaml": "5.1.0"})
     engine = ScriptedEngine([("remove_dependency", {"names": ["pytest"], "dev": True}),
                              ("add_dependency", {"specs": ["demo-yaml==5.0"]})])
-    summary = run_agent(make_ctx(project), "remove pytest and pin demo-yaml to 5.0",
-                        engine=engine, mode="dry-run")
+    summary = run(make_ctx(project), "remove pytest and pin demo-yaml to 5.0",
+                  engine=engine, mode="dry-run")
     assert [s.outcome for s in summary.steps] == ["dry-run", "dry-run"], summary.steps
+
+
+# -- errors become observations in one place ----------------------------------------------------
+
+def broken_tool(ctx) -> str:
+    """A tool with a bug in it (not in its arguments)."""
+    return len(None)  # type: ignore[arg-type]
+
+
+def test_a_bug_inside_a_tool_is_an_internal_error_with_its_traceback_on_the_trace(demo_project):
+    from uvmgr.agent.safety import Authority, SafetyLayer
+    from uvmgr.tools.spec import ToolSpec
+
+    ctx = make_ctx(demo_project)
+    spec = ToolSpec(f"{__name__}:broken_tool", "deps", mutates=False, risk="none")
+    observation, outcome = SafetyLayer(ctx, Authority("list deps")).run(spec, {})
+    assert outcome == "error"
+    assert observation.startswith("INTERNAL ERROR in broken_tool: TypeError")
+    assert "Check the arguments" not in observation  # it is not the planner's mistake
+    [bug] = [s for s in ctx.tracer.spans if s.name == "internal error"]
+    assert bug.status == "error" and "TypeError" in bug.status_message
+    assert "len(None)" in str(bug.attributes["traceback"])  # where the bug is
+
+
+def test_arguments_of_the_wrong_type_are_the_planners_to_fix(demo_project):
+    engine = ScriptedEngine([("outdated_packages", {"packages": "demo-http"})])
+    summary = run(make_ctx(demo_project), "is demo-http outdated?", engine=engine)
+    observation = summary.steps[0].observation
+    assert summary.steps[0].outcome == "error"
+    assert "Arg packages is invalid" in observation and "Check the arguments" in observation
+
+
+# -- the offline path stays light ---------------------------------------------------------------
+
+PROBE = """
+import json, sys
+from uvmgr.cli import main
+code = main(["ask", sys.argv[1], "--project", sys.argv[2], *sys.argv[3:]])
+heavy = sorted(m for m in ("dspy", "litellm", "chromadb", "rich.markdown") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def _probe(project, request: str, *args: str) -> tuple[dict, str]:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", PROBE, request, str(project.root), *args],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return json.loads(proc.stderr.strip().splitlines()[-1]), proc.stdout
+
+
+@pytest.mark.parametrize("request_text, tool", [("what's outdated?", "outdated_packages"),
+                                                ("upgrade safely", "upgrade_safely")])
+def test_an_offline_ask_imports_no_dspy_litellm_or_chromadb(demo_project, request_text, tool):
+    import json
+
+    before = demo_project.snapshot()
+    probe, out = _probe(demo_project, request_text, "--json")
+    assert probe["heavy"] == []
+    run = json.loads(out)
+    assert [s["tool"] for s in run["steps"]][:1] == [tool]
+    assert run["models_used"] == ["uvmgr/offline-planner"]
+    if tool == "upgrade_safely":  # no terminal, no --yes: refused, nothing changed
+        assert probe["code"] == 3 and demo_project.snapshot() == before
+
+
+def test_the_offline_answer_is_printed_as_the_plain_text_it_is(demo_project):
+    probe, out = _probe(demo_project, "what's outdated?")
+    assert probe["code"] == 0 and probe["heavy"] == []  # no Markdown renderer to load
+    assert "offline planner" in out and "demo-http 1.0.0 -> 2.1.0" in out

@@ -100,7 +100,7 @@ def test_offline_planner_answers_how_to_questions_from_the_docs(cli, docs_projec
 
 
 def test_an_instruction_inside_a_retrieved_changelog_is_not_obeyed(project_factory):
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
     from uvmgr.config import Settings
     from uvmgr.telemetry import Tracer
     from uvmgr.tools.context import ToolContext
@@ -118,8 +118,8 @@ def test_an_instruction_inside_a_retrieved_changelog_is_not_obeyed(project_facto
     # A model that reads the changelog and then does what it says.
     engine = ScriptedEngine([("search_docs", {"query": "what changed in demo-json 2.1"}),
                              ("add_dependency", {"specs": ["evil-pkg"]})])
-    summary = run_agent(ctx, "what changed in demo-json 2.1 that affects us?", engine=engine,
-                        mode="yes")
+    summary = run_agent(ctx, "what changed in demo-json 2.1 that affects us?",
+                        AgentOptions(engine=engine, mode="yes"))
     observation = summary.steps[0].observation
     assert "evil-pkg" in observation and "<untrusted-doc" in observation
     assert summary.steps[1].outcome == "refused" and summary.decisions[0].by == "safety"

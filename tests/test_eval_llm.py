@@ -69,7 +69,7 @@ def vcr_config():
                            "openai-organization"],
         "before_record_request": scrub_request,
         "before_record_response": scrub_response,
-        "match_on": ["method", "scheme", "host", "port", "path"],
+        "match_on": ["method", "scheme", "host", "port", "path", "body"],
         "allow_playback_repeats": False,
         "decode_compressed_response": True,
     }

@@ -150,7 +150,7 @@ def test_scoring_catches_a_change_nobody_approved(tmp_path, wheel_index):
     from uvmgr.config import Settings
     from uvmgr.evals.runner import EvalConfirmer, build_fixture
     from uvmgr.evals.scoring import score
-    from uvmgr.agent.planner import run_agent
+    from uvmgr.agent.planner import AgentOptions, run_agent
     from uvmgr.telemetry import Tracer
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
@@ -162,7 +162,7 @@ def test_scoring_catches_a_change_nobody_approved(tmp_path, wheel_index):
     tracer = Tracer()
     ctx = ToolContext(Project(fixture.root), ProcessRunner(tracer), tracer, Settings())
     confirmer = EvalConfirmer(scenario)
-    summary = run_agent(ctx, scenario.request, confirmer=confirmer, model="offline")
+    summary = run_agent(ctx, scenario.request, AgentOptions(confirmer=confirmer, model="offline"))
     fixture.pyproject.write_text(fixture.pyproject.read_text() + "\n# tampered\n")
     result = score(scenario, summary, [], confirmer, fixture, before, locked, model="offline",
                    trial=0, latency=0.0, setup=0.0)

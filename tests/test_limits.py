@@ -109,7 +109,7 @@ def test_a_request_past_the_cap_is_a_usage_error(cli, demo_project):
 
 
 def test_a_long_observation_is_cut_with_a_note():
-    from uvmgr.agent.planner import bounded_observation
+    from uvmgr.agent.loop import bounded_observation
 
     text = "x" * 20_000
     out = bounded_observation(text, 8000)

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from uvmgr.agent.models import ModelChain
-from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
+from uvmgr.agent.models import ModelChain, ModelsExhausted
+from uvmgr.agent.offline import OFFLINE_MODEL
 from uvmgr.telemetry import Tracer
 
 API_KEY = "sk-uvmgr-test-key-0123456789abcdefghijklmnop"
@@ -31,6 +31,7 @@ class Server:
     def __init__(self):
         self.requests: list[tuple[str, str, float]] = []  # (model, auth header, time)
         self.limited_once: set[str] = set()
+        self.fail_after: dict[str, int] = {}  # model -> good answers before it goes down
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +46,11 @@ class Server:
                 prompt = json.dumps(body["messages"])
                 if model.startswith("down"):
                     return self._send(503, {"error": {"message": "overloaded"}})
+                if f"openai/{model}" in outer.fail_after:
+                    left = outer.fail_after[f"openai/{model}"]
+                    if left <= 0:
+                        return self._send(503, {"error": {"message": "gone"}})
+                    outer.fail_after[f"openai/{model}"] = left - 1
                 if model.startswith("badkey"):
                     return self._send(401, {"error": {"message": "invalid api key",
                                                       "type": "invalid_request_error"}})
@@ -55,7 +61,11 @@ class Server:
                     outer.limited_once.add(model)
                     return self._send(429, {"error": {"message": "slow down"}},
                                       {"Retry-After": "1"})
-                if "next_tool_name" in prompt:
+                if "next_tool_name" in prompt and model.startswith("flaky"):
+                    text = ("[[ ## next_thought ## ]]\nlist them\n\n[[ ## next_tool_name ## ]]"
+                            "\nlist_dependencies\n\n[[ ## next_tool_args ## ]]\n{}\n\n"
+                            "[[ ## completed ## ]]")
+                elif "next_tool_name" in prompt:
                     text = ("[[ ## next_thought ## ]]\nnothing to do\n\n[[ ## next_tool_name ## ]]"
                             "\nfinish\n\n[[ ## next_tool_args ## ]]\n{}\n\n[[ ## completed ## ]]")
                 else:
@@ -102,7 +112,7 @@ def _request(text: str = "hello"):
 
 def _chain(server, models, tmp_path, **kw):
     events = []
-    chain = ModelChain(models, OfflinePlanner([]), tracer=Tracer(tmp_path),
+    chain = ModelChain(models, tracer=Tracer(tmp_path),
                        observer=events.append, api_base=server.base, backoff=0.05, **kw)
     return chain, events
 
@@ -154,12 +164,58 @@ def test_429_honours_retry_after(server, tmp_path):
     assert second - first >= 0.9  # waited for Retry-After: 1, not the 0.05 s backoff
 
 
-def test_everything_down_ends_with_the_offline_planner(server, tmp_path):
-    chain, events = _chain(server, ["openai/down-a", "openai/badkey-b"], tmp_path, retries=0)
-    response = chain.complete(_request("what's outdated?"))
-    assert chain.active == OFFLINE_MODEL
-    assert "offline planner" in response.message.text
+def test_everything_down_says_so(server, tmp_path):
+    chain, _ = _chain(server, ["openai/down-a", "openai/badkey-b"], tmp_path, retries=0)
+    with pytest.raises(ModelsExhausted):
+        chain.complete(_request("what's outdated?"))
+    assert set(chain.down) == {"openai/down-a", "openai/badkey-b"}
+
+
+def _ctx(project, server, **settings):
+    from uvmgr.config import Settings
+    from uvmgr.tools.context import ToolContext
+    from uvmgr.tools.project import Project
+    from uvmgr.tools.runner import ProcessRunner
+
+    tracer = Tracer(project.root / ".uvmgr" / "traces")
+    return ToolContext(Project(project.root), ProcessRunner(tracer), tracer,
+                       Settings(api_base=server.base, model_retries=0, **settings))
+
+
+def test_everything_down_hands_the_run_to_the_offline_planner(server, demo_project):
+    from uvmgr.agent.planner import AgentOptions, run_agent
+
+    events = []
+    summary = run_agent(_ctx(demo_project, server), "what's outdated?", AgentOptions(
+        model="openai/down-a", observer=events.append))
+    assert [s.tool for s in summary.steps] == ["outdated_packages"]  # planned offline
+    assert "offline planner" in summary.answer and summary.exit_code == 0
     assert any("offline planner answers" in getattr(e, "text", "") for e in events)
+    assert summary.models_used == [OFFLINE_MODEL]
+    assert server.models() == ["down-a"]  # a failed model is not asked again
+
+
+def test_a_model_that_fails_midway_leaves_its_steps_to_the_offline_planner(server, demo_project):
+    """The model plans the first step; when it is gone, the offline planner reads the same
+    typed trajectory and does not repeat what already ran."""
+    from uvmgr.agent.planner import AgentOptions, run_agent
+
+    server.fail_after["openai/flaky-model"] = 1  # one good answer, then 503s
+    summary = run_agent(_ctx(demo_project, server), "list my dependencies", AgentOptions(
+        model="openai/flaky-model"))
+    assert [s.tool for s in summary.steps] == ["list_dependencies"]
+    assert "offline planner" in summary.answer
+    assert summary.models_used == ["openai/flaky-model", OFFLINE_MODEL]
+
+
+def test_with_no_fallback_a_dead_model_ends_the_run_cleanly(server, demo_project):
+    from uvmgr.agent.planner import AgentOptions, run_agent
+
+    events = []
+    summary = run_agent(_ctx(demo_project, server), "what's outdated?", AgentOptions(
+        model="openai/down-a", offline_fallback=False, observer=events.append))
+    assert summary.steps == [] and summary.models_used == []
+    assert any("could not choose a valid step" in getattr(e, "text", "") for e in events)
 
 
 def test_no_api_key_in_spans_events_or_json(server, cli, demo_project, monkeypatch):

@@ -15,7 +15,7 @@ from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, LockedPackage, normalize_name
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.testing import TestReport, run_tests
-from uvmgr.tools.transaction import Transaction, sync_environment
+from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 
 Level = Literal["patch", "minor", "major"]
@@ -277,6 +277,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
     if edits:
         replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
         project.reload()
+        record_state(project)  # uvmgr's own write: recovery may restore it
     direct = {d.name for d in project.direct_dependencies()}
     if dry_run:
         result = ctx.runner.uv(["lock", "--dry-run", *lock_args], project.root,

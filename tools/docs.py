@@ -38,11 +38,13 @@ class DocSearchResult:
 
 
 def _index(ctx: ToolContext):
-    from uvmgr.tools.docs_index import DocsIndex
-    from uvmgr.tools.transaction import ensure_state_dir
+    from uvmgr.tools.docs_index import INDEX_DIR, DocsIndex
+    from uvmgr.tools.state_files import ensure_state_dir, reject_links_under
 
-    return DocsIndex(ensure_state_dir(ctx.project), ctx.settings.embedding_model,
-                     ctx.settings.api_base, max_bytes=ctx.settings.max_index_bytes,
+    state = ensure_state_dir(ctx.project)
+    reject_links_under(state / INDEX_DIR)  # it may have come with a clone
+    return DocsIndex(state, ctx.settings.embedding_model, ctx.settings.api_base,
+                     max_bytes=ctx.settings.max_index_bytes,
                      max_chunks=ctx.settings.max_index_chunks)
 
 

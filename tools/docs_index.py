@@ -116,9 +116,9 @@ class DocsIndex:
             return {}
 
     def _save_manifest(self, manifest: dict) -> None:
-        tmp = self.path / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest), encoding="utf-8")
-        tmp.replace(self.path / MANIFEST)
+        from uvmgr.tools.state_files import write_atomic
+
+        write_atomic(self.path / MANIFEST, json.dumps(manifest).encode("utf-8"))
 
     def forget_client(self) -> None:
         """chromadb caches one client per path in the process; drop it before the files go."""

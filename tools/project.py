@@ -58,6 +58,10 @@ class Project:
         self.pyproject_path = self.root / "pyproject.toml"
         self.lock_path = self.root / "uv.lock"
         self.state_dir = self.root / ".uvmgr"
+        # The journals of this process's changes in flight, outermost first (filled by
+        # tools/transaction.py): a change inside a run shares the run's lock and records
+        # every state it writes in all of them.
+        self.open_journals: list = []
         if not self.root.is_dir():
             raise ProjectError(f"{root} is not a directory", hint="pass --project DIR")
         if not self.pyproject_path.is_file():

@@ -48,4 +48,8 @@ def replace_requirements(path: Path, edits: list[tuple[str, str, str]]) -> None:
                 break
         else:
             raise PackageNotFound(f"{name} is not in the {group} dependencies")
-    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    # Atomic: a kill mid-write must leave the old bytes or the new, never a torn file that
+    # recovery could not recognise as uvmgr's.
+    from uvmgr.tools.state_files import write_atomic
+
+    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))

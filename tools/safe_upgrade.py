@@ -36,7 +36,7 @@ from uvmgr.tools.deps import (
 )
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.testing import TestReport, run_tests
-from uvmgr.tools.transaction import Transaction, sync_environment
+from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 
 
@@ -110,6 +110,7 @@ class _Trials:
                     replace_requirements(project.pyproject_path,
                                          [(e.group, e.name, e.after) for e in edits])
                     project.reload()
+                    record_state(project)
                 args = [a for c, v in group for a in ("--upgrade-package", f"{c.name}=={v}")]
                 result = self.ctx.runner.uv(["lock", *args], project.root,
                                             timeout=self.ctx.settings.timeout)
@@ -186,50 +187,54 @@ def upgrade_safely(
         planned = _preview(ctx, candidates, edits, direct) if candidates else []
         return SafeUpgradeResult(dry_run, level, cooldown, planned, edits, [], majors, up_to_date)
 
-    baseline = run_tests(ctx)
-    if not baseline.ok:
-        failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
-        raise OperationFailed(
-            f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
-            "good upgrade from a bad one; nothing was changed",
-            hint="fix the tests first (`uvmgr test`), or use `uvmgr deps upgrade` without tests")
-    trials = _Trials(ctx)
-    failing: list[tuple[Candidate, TestReport | None, str]] = []
+    # One lock for the baseline, every trial and the bisection: no other writer in between,
+    # and an interrupt restores the project to before the whole run.
+    with RunTransaction(ctx.project, ctx.runner, "upgrade-safely") as run:
+        baseline = run_tests(ctx)
+        if not baseline.ok:
+            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
+            raise OperationFailed(
+                f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
+                "good upgrade from a bad one; nothing was changed",
+                hint="fix the tests first (`uvmgr test`), or use `uvmgr deps upgrade` without tests")
+        trials = _Trials(ctx)
+        failing: list[tuple[Candidate, TestReport | None, str]] = []
 
-    def search(group: list[Candidate]) -> None:
-        ok, report, reason = trials.attempt([(c, c.target) for c in group])
-        if ok:
-            return
-        if len(group) == 1:
-            failing.append((group[0], report, reason))
-            return
-        middle = len(group) // 2
-        search(group[:middle])
-        search(group[middle:])
-
-    search(candidates)
-    held: list[HeldBack] = []
-    for cand, report, reason in failing:
-        failed_ids = [f.id for f in report.failures] if report else []
-        lower = _next_lower(ctx, cand, cutoff)
-        if lower is not None:
-            ok, _, _ = trials.attempt([(cand, lower)])
+        def search(group: list[Candidate]) -> None:
+            ok, report, reason = trials.attempt([(c, c.target) for c in group])
             if ok:
-                held.append(HeldBack(cand.name, cand.current, cand.target,
-                                     f"{cand.target}: {reason}; kept {lower} instead",
-                                     failed_ids))
-                continue
-        held.append(HeldBack(cand.name, cand.current, cand.target, reason, failed_ids))
-    changes = diff_locked(locked, ctx.project.locked_packages(), direct)
-    if not changes and failing:
-        # Nothing could be kept: make the outcome unmistakable to the caller.
-        result = SafeUpgradeResult(False, level, cooldown, [], [], held, majors, up_to_date,
-                                   trials.count, trials.last_tests)
-        raise RolledBack("upgrade_safely: every upgrade broke the tests or did not resolve; "
-                         "pyproject.toml and uv.lock are unchanged",
-                         hint="see the held-back packages and their failing tests", result=result)
-    return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
-                             up_to_date, trials.count, trials.last_tests)
+                return
+            if len(group) == 1:
+                failing.append((group[0], report, reason))
+                return
+            middle = len(group) // 2
+            search(group[:middle])
+            search(group[middle:])
+
+        search(candidates)
+        held: list[HeldBack] = []
+        for cand, report, reason in failing:
+            failed_ids = [f.id for f in report.failures] if report else []
+            lower = _next_lower(ctx, cand, cutoff)
+            if lower is not None:
+                ok, _, _ = trials.attempt([(cand, lower)])
+                if ok:
+                    held.append(HeldBack(cand.name, cand.current, cand.target,
+                                         f"{cand.target}: {reason}; kept {lower} instead",
+                                         failed_ids))
+                    continue
+            held.append(HeldBack(cand.name, cand.current, cand.target, reason, failed_ids))
+        changes = diff_locked(locked, ctx.project.locked_packages(), direct)
+        if not changes and failing:
+            # Nothing could be kept: make the outcome unmistakable to the caller.
+            result = SafeUpgradeResult(False, level, cooldown, [], [], held, majors, up_to_date,
+                                       trials.count, trials.last_tests)
+            raise RolledBack("upgrade_safely: every upgrade broke the tests or did not resolve; "
+                             "pyproject.toml and uv.lock are unchanged",
+                             hint="see the held-back packages and their failing tests", result=result)
+        run.commit()
+        return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
+                                 up_to_date, trials.count, trials.last_tests)
 
 
 def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[ConstraintEdit],
@@ -243,6 +248,7 @@ def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[Constrai
     with Transaction(project, ctx.runner, "upgrade-safely-preview", resync=False):
         if edits:
             replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
+            record_state(project)  # uvmgr's own write: recovery may restore it
         args = [a for c in candidates for a in ("--upgrade-package", f"{c.name}=={c.target}")]
         result = ctx.runner.uv(["lock", "--dry-run", *args], project.root,
                                timeout=ctx.settings.timeout)

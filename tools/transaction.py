@@ -1,54 +1,61 @@
 """Transactions around every change to `pyproject.toml` and `uv.lock`.
 
-Before a change, the exact bytes of both files go into a journal under
-`.uvmgr/journal/`; the change is made and verified; then the journal is dropped
-(commit) or both files are restored atomically with `os.replace` and the
-environment re-synced (rollback). A journal left behind by a killed run is rolled
-back by the next uvmgr that starts. A `flock` on `.uvmgr/lock` keeps two uvmgr
-processes from interleaving changes; the kernel releases it when a process dies.
+Before a change, the exact bytes of both files go into a journal under `.uvmgr/`
+(`tools/journal.py`, which documents its format); the change is made, each state uvmgr writes
+is recorded, and the change verified; then the journal is dropped (commit) or the files are put
+back, the environment re-synced, and only then the journal dropped (rollback). A journal left
+by a killed run is repaired by the next uvmgr that starts (`tools/recovery.py`). A `flock` on
+`.uvmgr/lock` keeps two uvmgr processes from interleaving changes; the kernel releases it when a
+process dies. A `RunTransaction` (a whole AutoPilot run, `--safe` with its bisection) holds that
+one lock for every step; the `Transaction`s inside it share it.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
-import shutil
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Self
 
-from uvmgr.errors import ProjectBusy, ProjectError
+from uvmgr.tools.journal import (
+    CHILDREN,
+    JOURNAL_DIR,
+    LOCK,
+    RUN_JOURNAL,
+    TRACKED,
+    Journal,
+    file_hashes,
+    incomplete,
+    put_back,
+)
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.state_files import (
+    DISK_ERRORS,
+    ensure_state_dir,
+    open_nofollow,
+    unwritable,
+    write_atomic,
+)
 
-JOURNAL_DIR = "journal"
-AUTOPILOT_JOURNAL = "autopilot-journal"  # spans a whole AutoPilot run, until its gates pass
-AUTOPILOT_LOCK = "autopilot.lock"
-META = "meta.json"
-TRACKED = ("pyproject.toml", "uv.lock")
+from uvmgr.errors import ProjectBusy
 
-
-def ensure_state_dir(project: Project) -> Path:
-    """Create `.uvmgr/` with a .gitignore so its contents never get committed."""
-    state = project.state_dir
-    state.mkdir(exist_ok=True)
-    ignore = state / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    return state
+__all__ = ["CHILDREN", "JOURNAL_DIR", "RUN_JOURNAL", "TRACKED", "Journal", "ProjectLock",
+           "RunTransaction", "Transaction", "ensure_state_dir", "file_hashes", "incomplete",
+           "put_back", "record_state", "sync_environment", "write_atomic"]
 
 
 class ProjectLock:
     """An exclusive, non-blocking lock on the project, held for a whole change."""
 
-    def __init__(self, project: Project, name: str = "lock"):
+    def __init__(self, project: Project, name: str = LOCK):
         self.path = ensure_state_dir(project) / name
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            raise unwritable(exc, self.path) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -68,7 +75,7 @@ class ProjectLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> ProjectLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 
@@ -76,143 +83,59 @@ class ProjectLock:
         self.release()
 
 
-@dataclass(frozen=True)
-class FileSnapshot:
-    name: str
-    exists: bool
-    sha256: str
+def record_state(project: Project) -> None:
+    """Record the files as they are now in every journal of this process's changes in flight
+    (call after uvmgr or its uv child wrote them, before verifying)."""
+    for journal in project.open_journals:
+        journal.record_state()
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.uvmgr-tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def put_back(project: Project, blobs: dict[str, bytes | None]) -> list[str]:
-    """Make each tracked file hold exactly these bytes (None: absent), atomically; returns the
-    names that had to change."""
-    changed = []
-    for name, data in blobs.items():
-        path = project.root / name
-        if data is not None:
-            if not path.exists() or path.read_bytes() != data:
-                write_atomic(path, data)
-                changed.append(name)
-        elif path.exists():
-            path.unlink()
-            changed.append(name)
-    return changed
-
-
-def file_hashes(project: Project) -> dict[str, str | None]:
-    """sha256 of each tracked file, None when absent (for byte-identity checks)."""
-    out = {}
-    for name in TRACKED:
-        path = project.root / name
-        out[name] = _sha256(path.read_bytes()) if path.exists() else None
-    return out
-
-
-class Journal:
-    """The on-disk record of the files as they were before a change."""
-
-    def __init__(self, project: Project, name: str = JOURNAL_DIR):
-        self.project = project
-        self.dir = project.state_dir / name
-
-    def exists(self) -> bool:
-        return (self.dir / META).exists()
-
-    def write(self, operation: str) -> list[FileSnapshot]:
-        ensure_state_dir(self.project)
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir()
-        snapshots = []
-        for name in TRACKED:
-            path = self.project.root / name
-            if path.exists():
-                data = path.read_bytes()
-                write_atomic(self.dir / name, data)
-                snapshots.append(FileSnapshot(name, True, _sha256(data)))
-            else:
-                snapshots.append(FileSnapshot(name, False, ""))
-        meta = {
-            "operation": operation,
-            "pid": os.getpid(),
-            "started": time.time(),
-            "files": [s.__dict__ for s in snapshots],
-        }
-        # The meta file is written last: its presence means the journal is complete.
-        write_atomic(self.dir / META, json.dumps(meta, indent=2).encode())
-        return snapshots
-
-    def meta(self) -> dict:
-        return json.loads((self.dir / META).read_text(encoding="utf-8"))
-
-    def restore(self) -> list[str]:
-        """Put both files back byte for byte; returns the names that differed. Every copy is
-        checked before anything is written, so a damaged journal restores nothing."""
-        try:
-            meta = self.meta()
-            blobs: dict[str, bytes | None] = {}
-            for snap in meta["files"]:
-                if snap["exists"]:
-                    data = (self.dir / snap["name"]).read_bytes()
-                    if _sha256(data) != snap["sha256"]:
-                        raise ValueError(f"the saved copy of {snap['name']} does not match its hash")
-                    blobs[snap["name"]] = data
-                else:
-                    blobs[snap["name"]] = None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            aside = self.dir.with_name(f"journal.damaged-{int(time.time())}")
-            os.replace(self.dir, aside)
-            raise ProjectError(
-                f"the journal of an interrupted change is damaged ({exc}); pyproject.toml and "
-                "uv.lock were not restored automatically",
-                hint=f"check both files (e.g. `git diff`); the journal was moved to {aside}",
-            ) from exc
-        return put_back(self.project, blobs)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+def sync_environment(project: Project, runner: Runner, *, cancellable: bool = True) -> bool:
+    """Make the environment match the lock exactly; False when uv could not. The files are
+    recorded as a state uvmgr wrote first, so recovery knows them."""
+    record_state(project)
+    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
 
 
 class Transaction:
     """`with Transaction(project, runner, "upgrade") as tx: ...; tx.commit()`.
 
-    Leaving the block without `commit()` (an exception, a failed verification,
-    Ctrl+C, SIGTERM) restores both files and re-syncs the environment.
+    Leaving the block without `commit()` (an exception, a failed verification, Ctrl+C,
+    SIGTERM) restores both files, re-syncs the environment, then drops the journal. Inside a
+    `RunTransaction` it shares the run's lock instead of taking its own.
     """
+
+    journal_name = JOURNAL_DIR
 
     def __init__(self, project: Project, runner: Runner, operation: str, *, resync: bool = True):
         self.project = project
         self.runner = runner
         self.operation = operation
         self.resync = resync
-        self.journal = Journal(project)
-        self.lock = ProjectLock(project)
+        self.journal = Journal(project, self.journal_name)
+        self.lock: ProjectLock | None = None
         self.committed = False
         self.rolled_back = False
         self.restored: list[str] = []
 
-    def __enter__(self) -> Transaction:
-        self.lock.acquire()
+    def __enter__(self) -> Self:
+        if not self.project.open_journals:  # not inside a run: take the project lock
+            self.lock = ProjectLock(self.project)
+            self.lock.acquire()
         try:
-            if self.journal.exists():  # a killed run's journal: restore before anything else
-                self.journal.restore()
-            self.journal.write(self.operation)
+            from uvmgr.tools.recovery import recover_locked
+
+            recover_locked(self.project, self.runner,
+                           (JOURNAL_DIR, RUN_JOURNAL) if self.lock else (JOURNAL_DIR,))
+            try:
+                self.journal.write(self.operation)
+            except OSError as exc:
+                self.journal.discard()
+                raise unwritable(exc, self.journal.dir) from exc
         except BaseException:
-            self.lock.release()
+            self._release()
             raise
+        self.project.open_journals.append(self.journal)
         return self
 
     def commit(self) -> None:
@@ -220,68 +143,80 @@ class Transaction:
         self.committed = True
 
     def rollback(self) -> list[str]:
+        """Restore the files, re-sync (not cancellable), then drop the journal: in that order,
+        so an interrupt anywhere leaves a journal the next start finishes."""
         if self.committed or self.rolled_back:
             return self.restored
+        self._record_current()
         self.restored = self.journal.restore()
+        self.project.reload()
+        needs_sync = self.resync and self.project.has_lock() and bool(
+            self.restored or self.journal.wrote_anything())
+        if needs_sync and not sync_environment(self.project, self.runner, cancellable=False):
+            self.rolled_back = True
+            return self.restored  # journal kept in `resyncing`: the next start re-syncs
         self.journal.discard()
         self.rolled_back = True
-        self.project.reload()
-        if self.resync and self.restored and self.project.has_lock():
-            sync_environment(self.project, self.runner, cancellable=False)
         return self.restored
+
+    def _record_current(self) -> None:
+        """The files as the change left them are uvmgr's (it held the lock): recorded, so a
+        recovery that has to finish this rollback restores them rather than keeping them."""
+        try:
+            self.journal.record_state()
+        except OSError as exc:
+            if exc.errno not in DISK_ERRORS:
+                raise
+
+    def _release(self) -> None:
+        if self.journal in self.project.open_journals:
+            self.project.open_journals.remove(self.journal)
+        if self.lock is not None:
+            self.lock.release()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if not self.committed:
                 self.rollback()
         finally:
-            self.lock.release()
+            self._release()
 
 
-def sync_environment(project: Project, runner: Runner, *, cancellable: bool = True) -> bool:
-    """Make the environment match the lock exactly; False when uv could not."""
-    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
+class RunTransaction(Transaction):
+    """One lock and one journal for a whole multi-step change (an AutoPilot run, `--safe`
+    with its bisection): no other uvmgr can change the project between the steps, and an
+    interrupt restores the project to before the run. Nested in another run it joins it."""
 
+    journal_name = RUN_JOURNAL
 
-def recover_interrupted(project: Project, runner: Runner) -> str | None:
-    """Roll back journals left by runs that were killed: a change's, then an AutoPilot run's
-    (whose gates never passed). Returns a message if anything was done."""
-    messages = []
-    for name, lock_name in ((JOURNAL_DIR, "lock"), (AUTOPILOT_JOURNAL, AUTOPILOT_LOCK)):
-        message = _recover(project, runner, name, lock_name)
-        if message:
-            messages.append(message)
-    return "; ".join(messages) or None
+    def __init__(self, project: Project, runner: Runner, operation: str, *, resync: bool = True):
+        super().__init__(project, runner, operation, resync=resync)
+        self.joined = bool(project.open_journals)
 
+    def __enter__(self) -> Self:
+        if self.joined:
+            return self
+        super().__enter__()
+        return self
 
-def _recover(project: Project, runner: Runner, name: str, lock_name: str) -> str | None:
-    journal = Journal(project, name)
-    if not journal.dir.exists():
-        return None
-    try:
-        lock = ProjectLock(project, lock_name)
-        lock.acquire()
-    except ProjectBusy:
-        return None  # a live uvmgr owns that journal
-    try:
-        if not journal.exists():  # the run died before its journal was complete: nothing changed
-            journal.discard()
-            return None
-        operation = journal.meta().get("operation", "?") if _readable(journal) else "?"
-        pid = journal.meta().get("pid", "?") if _readable(journal) else "?"
-        restored = journal.restore()
-        journal.discard()
-        if restored and project.has_lock():
-            sync_environment(project, runner, cancellable=False)
-    finally:
-        lock.release()
-    what = ", ".join(restored) if restored else "no file needed restoring"
-    return f"recovered an interrupted '{operation}' (pid {pid}): restored {what}"
+    def restore(self) -> list[str]:
+        """Put the files back to before the run and re-sync, keeping the run (and its lock)."""
+        self._record_current()
+        restored = self.journal.restore()
+        self.project.reload()
+        if self.project.has_lock():
+            sync_environment(self.project, self.runner, cancellable=False)
+        self.journal.set_phase("applying")
+        return restored
 
+    def commit(self) -> None:
+        if not self.joined:
+            super().commit()
+        self.committed = True
 
-def _readable(journal: Journal) -> bool:
-    try:
-        journal.meta()
-    except (OSError, ValueError):
-        return False
-    return True
+    def rollback(self) -> list[str]:
+        return [] if self.joined else super().rollback()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.joined:
+            super().__exit__(exc_type, exc, tb)

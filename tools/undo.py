@@ -2,22 +2,25 @@
 
 Every mutating tool call that is not a dry run records the bytes of `pyproject.toml` and
 `uv.lock` before it ran; when it keeps a change, that record becomes the undo point
-(`.uvmgr/undo/`) together with the hashes of the files after it. `undo_last_change`
-restores the "before" bytes, inside a transaction, only if the files are still exactly as
-the change left them: it never overwrites later edits.
+(`.uvmgr/undo/`) together with the hashes of the files after it and the identity of who made
+it (`tools/identity.py`). `undo_last_change` restores the "before" bytes, inside a transaction,
+only if the undo point was made by uvmgr here for this project and the files are still exactly
+as the change left them: it never overwrites later edits. Only the two tracked names are read;
+no link in `.uvmgr/` is followed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import ProjectError
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.state_files import read_bytes, real_dir, reject_link, remove_tree
 from uvmgr.tools.transaction import (
     TRACKED,
     Transaction,
@@ -27,6 +30,8 @@ from uvmgr.tools.transaction import (
     sync_environment,
     write_atomic,
 )
+
+from uvmgr.errors import ProjectError
 
 UNDO_DIR = "undo"
 PENDING_DIR = "undo-pending"
@@ -42,8 +47,6 @@ class UndoResult:
 def begin(project: Project) -> Path:
     """Save the files as they are now, before a change that may be kept. Each call has its
     own folder, so a second uvmgr (refused by the project lock) cannot disturb it."""
-    import os
-
     pending = ensure_state_dir(project) / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
     pending.mkdir()
     for name in TRACKED:
@@ -55,35 +58,55 @@ def begin(project: Project) -> Path:
 
 def finish(project: Project, pending: Path, operation: str) -> None:
     """Make the saved files the undo point if the change kept something; else drop them."""
-    before = {name: (file_hashes_of(pending / name)) for name in TRACKED}
+    from uvmgr.tools.identity import identity
+
+    before = {name: file_hash_of(pending / name) for name in TRACKED}
     after = file_hashes(project)
     if before == after:
-        shutil.rmtree(pending, ignore_errors=True)
+        remove_tree(pending)
         return
     meta = {"operation": operation, "when": time.time(), "after": after,
-            "existed": {name: (pending / name).exists() for name in TRACKED}}
+            "existed": {name: (pending / name).exists() for name in TRACKED},
+            "identity": identity(project)}
     write_atomic(pending / "meta.json", json.dumps(meta, indent=2).encode())
     target = project.state_dir / UNDO_DIR
-    shutil.rmtree(target, ignore_errors=True)
+    reject_link(target)
+    remove_tree(target)
     pending.rename(target)
 
 
-def file_hashes_of(path: Path) -> str | None:
-    import hashlib
+def file_hash_of(path: Path) -> str | None:
+    return hashlib.sha256(read_bytes(path)).hexdigest() if path.exists() else None
 
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+def _undo_point(project: Project) -> tuple[Path, dict]:
+    from uvmgr.tools.identity import is_ours
+
+    point = project.state_dir / UNDO_DIR
+    reject_link(point)
+    try:
+        meta = json.loads(read_bytes(point / "meta.json"))
+        if not isinstance(meta, dict) or not {"existed", "operation", "after", "when"} <= set(meta):
+            raise ValueError("incomplete undo point")
+    except (OSError, ValueError):
+        raise ProjectError("there is no change to undo",
+                           hint="uvmgr keeps the last change made by uvmgr itself") from None
+    if not is_ours(meta.get("identity"), project):
+        real_dir(project.state_dir / "ignored")
+        aside = project.state_dir / "ignored" / f"undo-foreign-{int(time.time())}"
+        os.rename(point, aside)
+        raise ProjectError(
+            f"the undo point in .uvmgr/undo was not created by uvmgr on this machine for this "
+            f"project (it may have come with a clone); it was not applied and was moved to "
+            f"{aside}",
+            hint="restore by hand (e.g. with git) if you need an earlier version")
+    return point, meta
 
 
 def undo_last_change(project: Project, runner: Runner) -> UndoResult:
     """Restore pyproject.toml and uv.lock to before the last kept change, and re-sync."""
-    point = project.state_dir / UNDO_DIR
-    try:
-        meta = json.loads((point / "meta.json").read_text(encoding="utf-8"))
-        if not {"existed", "operation", "after", "when"} <= set(meta):
-            raise ValueError("incomplete undo point")
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ProjectError("there is no change to undo",
-                           hint="uvmgr keeps the last change made by uvmgr itself") from None
+    point, meta = _undo_point(project)
+    existed = meta["existed"] if isinstance(meta["existed"], dict) else {}
     with Transaction(project, runner, f"undo {meta['operation']}") as tx:
         # Checked under the project lock, so nothing can change the files in between.
         if file_hashes(project) != meta.get("after"):
@@ -91,11 +114,11 @@ def undo_last_change(project: Project, runner: Runner) -> UndoResult:
                 f"pyproject.toml or uv.lock changed after the last uvmgr change "
                 f"('{meta.get('operation')}'), so undoing it would lose those edits",
                 hint="restore by hand (e.g. with git), or re-apply your edits after undoing")
-        restored = put_back(project, {name: (point / name).read_bytes()
-                                      if meta["existed"][name] else None for name in TRACKED})
+        restored = put_back(project, {name: read_bytes(point / name) if existed.get(name)
+                                      else None for name in TRACKED})
         if project.has_lock() and not sync_environment(project, runner):
             raise ProjectError("the restored uv.lock could not be installed (uv sync failed)")
         tx.commit()
     project.reload()
-    shutil.rmtree(point, ignore_errors=True)
+    remove_tree(point)
     return UndoResult(meta["operation"], restored, meta["when"])

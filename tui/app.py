@@ -196,11 +196,12 @@ class ChatApp(App):
         from uvmgr.telemetry import Tracer
         from uvmgr.tools.context import ToolContext
         from uvmgr.tools.project import Project
+        from uvmgr.tools.recovery import recover_interrupted
         from uvmgr.tools.runner import ProcessRunner
-        from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
+        from uvmgr.tools.state_files import trace_dir
 
         project = Project(self.project_dir)
-        tracer = Tracer(ensure_state_dir(project) / "traces")
+        tracer = Tracer(trace_dir(project))
         settings = Settings.for_project(project.tool_settings, project.root)
         for notice in settings.notices:
             self.ui(self.note, notice)
@@ -220,14 +221,14 @@ class ChatApp(App):
             ctx = self.tool_context()
             tracer = ctx.tracer
             self.ui(lambda: self.counters.update(trace=tracer.trace_id))
-            from uvmgr.agent.planner import run_agent
+            from uvmgr.agent.planner import AgentOptions, run_agent
 
             with tracer.span("uvmgr chat request", command="uvmgr chat"):
-                summary = run_agent(
-                    ctx, text, mode="dry-run" if self.dry_run else "confirm",
+                summary = run_agent(ctx, text, AgentOptions(
+                    mode="dry-run" if self.dry_run else "confirm",
                     confirmer=self.confirm_from_thread, model=self.model,
                     observer=lambda e: self.ui(self.on_agent_event, e),
-                    engine=self.engine, cancel=self.cancel_event)
+                    engine=self.engine, cancel=self.cancel_event))
         except UvmgrError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
         except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in a run

@@ -21,6 +21,8 @@ EXIT_CODES_HELP = """exit codes:
   2  usage or input error (bad arguments, not a uv project, malformed or stale files)
   3  refused: a change needed approval that was not given
   4  rolled back: a change failed verification and both files were restored
+  5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
+     the journal is kept and `uvmgr recover` finishes it
 """
 
 
@@ -148,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", help="restore pyproject.toml and uv.lock to before the last "
                                     "change uvmgr kept")
     _common(p)
+    p = sub.add_parser("recover", help="finish the recovery of an interrupted change (every "
+                                       "command does this when it starts)")
+    _common(p)
     from uvmgr.eval_command import add_parser as add_eval_parser
 
     add_eval_parser(sub)
@@ -240,6 +245,8 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         return _autopilot(project_dir, args)
     if args.command == "undo":
         return _undo(project_dir, args)
+    if args.command == "recover":
+        return _recover(project_dir, args)
     return _run_tool(project_dir, args, passthrough)
 
 
@@ -249,11 +256,12 @@ def _open_project(project_dir: Path, tracer, as_json: bool = False):
     from uvmgr.config import Settings
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
+    from uvmgr.tools.recovery import recover_interrupted
     from uvmgr.tools.runner import ProcessRunner
-    from uvmgr.tools.transaction import ensure_state_dir, recover_interrupted
+    from uvmgr.tools.state_files import trace_dir
 
     project = Project(project_dir)
-    tracer.trace_dir = ensure_state_dir(project) / "traces"
+    tracer.trace_dir = trace_dir(project)
     settings = Settings.for_project(project.tool_settings, project.root)
     if not as_json:
         for notice in settings.notices:
@@ -274,25 +282,48 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
     from uvmgr.telemetry import Tracer
 
     tracer = Tracer()
+    opened: list = []  # the context and the files' hashes once the project is open
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                code = body(_open_project(project_dir, tracer, args.json))
+                code = body(_opened(project_dir, tracer, opened, args.json))
             except UvmgrError as exc:
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
                 if result is not None and not args.json:
                     render.show_change(result)
                 render.error(exc, args.json, result=result)
+            except OSError as exc:
+                code = _os_error(exc, args, root)
             except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
                 code = _internal_error(exc, args, root)
             root.set("exit_code", code)
             return code
     except KeyboardInterrupt:
-        print("uvmgr: interrupted; any change in flight was rolled back", file=sys.stderr)
+        print(f"uvmgr: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
         return 130
     finally:
         tracer.finish()
+
+
+def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False):
+    from uvmgr.tools.transaction import file_hashes
+
+    ctx = _open_project(project_dir, tracer, as_json)
+    opened[:] = [ctx, file_hashes(ctx.project)]
+    return ctx
+
+
+def _what_was_kept(opened: list) -> str:
+    """Honest about an interrupt: a change committed before it was kept, not rolled back."""
+    if opened:
+        from uvmgr.tools.transaction import file_hashes
+
+        ctx, before = opened
+        if file_hashes(ctx.project) != before:
+            return ("a change committed before the interrupt was kept (pyproject.toml or uv.lock "
+                    "differ from the start; `uvmgr undo` reverts it)")
+    return "any change in flight was rolled back"
 
 
 def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
@@ -323,13 +354,14 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
 
     def body(ctx) -> int:
         from uvmgr import render
-        from uvmgr.agent.planner import run_agent
+        from uvmgr.agent.planner import AgentOptions, run_agent
         from uvmgr.ask_console import ConsoleObserver, TerminalConfirmer, has_terminal
 
         mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
         confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-        summary = run_agent(ctx, args.request, mode=mode, confirmer=confirmer, model=args.model,
-                            max_steps=args.max_steps, observer=ConsoleObserver())
+        summary = run_agent(ctx, args.request, AgentOptions(
+            mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
+            observer=ConsoleObserver()))
         render.agent_summary(summary, args.json, ctx.tracer.trace_id,
                              notices=ctx.settings.notices)
         return summary.exit_code
@@ -383,6 +415,22 @@ def _undo(project_dir: Path, args: argparse.Namespace) -> int:
     return _run_traced("uvmgr undo", project_dir, args, body)
 
 
+def _recover(project_dir: Path, args: argparse.Namespace) -> int:
+    def body(ctx) -> int:
+        from uvmgr.errors import RecoveryIncomplete
+        from uvmgr.tools.transaction import JOURNAL_DIR, RUN_JOURNAL
+
+        left = [n for n in (JOURNAL_DIR, RUN_JOURNAL) if (ctx.project.state_dir / n).exists()]
+        if left:
+            raise RecoveryIncomplete(f"the journal in .uvmgr/{left[0]} is still there",
+                                     hint="see the message above; run `uvmgr recover` again "
+                                          "once the cause is fixed")
+        print("uvmgr: no interrupted change is left to recover", file=sys.stderr)
+        return EXIT_OK
+
+    return _run_traced("uvmgr recover", project_dir, args, body)
+
+
 def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
     import datetime
     import json
@@ -392,12 +440,17 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
     from uvmgr.telemetry import redact_text
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    report = Path(args.report) if args.report else (
-        ctx.project.state_dir / "reports" / f"autopilot-{stamp}.md")
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(redact_text(markdown(result, trace_id)), encoding="utf-8")
+    if args.report:  # the person's own path
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+    else:  # inside .uvmgr/, which may have come with a clone: never through a link
+        from uvmgr.tools.state_files import ensure_state_dir, real_dir
+
+        report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
     message = report.with_suffix(".commit.txt")
-    message.write_text(redact_text(commit_message(result)), encoding="utf-8")
+    in_state = not args.report
+    _write_output(report, markdown(result, trace_id), in_state)
+    _write_output(message, commit_message(result), in_state)
     outputs = {"report_path": str(report), "commit_message_path": str(message),
                "sarif_path": None, "branch": None, "commit": None}
     if args.sarif:
@@ -412,8 +465,22 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
         except OperationFailed as exc:
             result.needs_person.append(f"the commit failed: {exc.message}")
             result.exit_code = max(result.exit_code, EXIT_REFUSED)
-            report.write_text(redact_text(markdown(result, trace_id)), encoding="utf-8")
+            _write_output(report, markdown(result, trace_id), in_state)
     return outputs
+
+
+def _write_output(path: Path, text: str, in_state: bool) -> None:
+    """Write a report file, secrets masked; in `.uvmgr/` atomically, a symbolic link there
+    refused, not followed."""
+    from uvmgr.telemetry import redact_text
+
+    text = redact_text(text)
+    if not in_state:
+        path.write_text(text, encoding="utf-8")
+        return
+    from uvmgr.tools.state_files import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _init_ci(project_dir: Path, args: argparse.Namespace) -> int:
@@ -452,6 +519,18 @@ def _internal_error(exc: Exception, args: argparse.Namespace, span) -> int:
     span.set("traceback", traceback.format_exc()[-4000:])
     error = OperationFailed(f"internal error: {type(exc).__name__}: {exc}",
                             hint="this is a bug in uvmgr; the trace (`uvmgr traces`) has details")
+    render.error(error, args.json)
+    return error.exit_code
+
+
+def _os_error(exc: OSError, args: argparse.Namespace, span) -> int:
+    """A disk that is full or a folder that cannot be written is the person's to fix, not a bug."""
+    from uvmgr import render
+    from uvmgr.tools.state_files import DISK_ERRORS, unwritable
+
+    if exc.errno not in DISK_ERRORS:
+        return _internal_error(exc, args, span)
+    error = unwritable(exc, exc.filename or "a file")
     render.error(error, args.json)
     return error.exit_code
 

@@ -11,6 +11,7 @@ EXIT_FAILED = 1  # the operation ran and failed: tests failed, vulnerabilities f
 EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malformed file
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
+EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk full, read-only)
 
 
 class UvmgrError(Exception):
@@ -46,6 +47,10 @@ class LockMissing(ProjectError):
     """uv.lock does not exist yet."""
 
 
+class UnsafeStatePath(ProjectError):
+    """Something in `.uvmgr/` is a symbolic link (or not what uvmgr made): it is never followed."""
+
+
 class PackageNotFound(UvmgrError):
     """A named package is not a dependency of the project or does not exist on the index."""
 
@@ -68,6 +73,10 @@ class OperationFailed(UvmgrError):
 
 class ResolutionConflict(OperationFailed):
     """uv could not find a resolution for the requested change; nothing was changed."""
+
+
+class InsufficientSpace(OperationFailed):
+    """Not enough free space for a change's journal and files; nothing was changed."""
 
 
 class ServiceUnavailable(OperationFailed):
@@ -95,3 +104,11 @@ class RolledBack(UvmgrError):
                  result: object | None = None):
         super().__init__(message, hint, details=details)
         self.result = result
+
+
+class RecoveryIncomplete(UvmgrError):
+    """A rollback or recovery could not write the files back (disk full, no permission, a
+    read-only file system). The journal is kept; the message says what is left and the hint
+    the command that completes it."""
+
+    exit_code = EXIT_RECOVERY_INCOMPLETE

@@ -313,11 +313,18 @@ def agent_summary(summary: Any, as_json: bool, trace_id: str,
                         "cost_usd": summary.cost, "trace_id": trace_id})
         print_json(payload, notices)
         return
-    from rich.markdown import Markdown
+    from uvmgr.agent.offline import OFFLINE_MODEL
 
     console = _console()
     console.print()
-    console.print(Markdown(summary.answer.replace("\n", "  \n")))
+    if summary.models_used in ([], [OFFLINE_MODEL]):
+        from rich.text import Text  # the offline planner writes plain text: no Markdown to load
+
+        console.print(Text(summary.answer))
+    else:
+        from rich.markdown import Markdown  # a model's answer (markdown-it, pygments: ~0.1 s)
+
+        console.print(Markdown(summary.answer.replace("\n", "  \n")))
     used = ", ".join(summary.models_used) or "none"
     console.print(f"[dim]{len(summary.steps)} steps, {summary.duration:.1f}s, model: {used}, "
                   f"{summary.tokens} tokens, ${summary.cost:.4f}, trace {trace_id[:12]}[/]")

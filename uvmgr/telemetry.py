@@ -10,10 +10,12 @@ Telemetry never fails a command: an export error becomes a warning.
 from __future__ import annotations
 
 import contextvars
+import errno
 import functools
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -260,13 +262,7 @@ class Tracer:
             return
         if self.trace_dir is not None:
             try:
-                self.trace_dir.mkdir(parents=True, exist_ok=True)
-                path = self.trace_dir / TRACE_FILE
-                if path.exists() and path.stat().st_size > MAX_TRACE_BYTES:
-                    os.replace(path, self.trace_dir / "traces.1.jsonl")
-                lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in self.spans)
-                with open(self.trace_dir / TRACE_FILE, "a", encoding="utf-8") as fh:
-                    fh.write(lines)
+                self._write_jsonl()
             except OSError as exc:
                 self.warnings.append(f"could not write traces to {self.trace_dir}: {exc}")
         exporters = self._exporters()
@@ -274,6 +270,25 @@ class Tracer:
             self._export(exporters)
         for warning in self.warnings:
             print(f"uvmgr: warning: {warning}", file=sys.stderr)
+
+    def _write_jsonl(self) -> None:
+        """Append the spans to `.uvmgr/traces/traces.jsonl`. The folder can come with a clone:
+        a link in place of the folder or the file is refused (`O_NOFOLLOW`), never written
+        through, and the rotated file is only ever renamed over, not opened."""
+        folder = self.trace_dir
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise OSError(errno.ELOOP, "is a symbolic link or not a folder", str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / TRACE_FILE
+        if not path.is_symlink() and path.exists() and path.stat().st_size > MAX_TRACE_BYTES:
+            os.replace(path, folder / "traces.1.jsonl")
+        lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in self.spans)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+                     | os.O_NONBLOCK, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", str(path))
+            fh.write(lines)
 
     def _exporters(self) -> list[str]:
         kinds = []
@@ -361,10 +376,10 @@ def _to_readable_spans(spans: list[Span]) -> list:
 def read_traces(trace_dir: Path) -> list[dict]:
     """Every span recorded under `trace_dir`, oldest first; unreadable lines are skipped."""
     path = trace_dir / TRACE_FILE
-    if not path.exists():
+    if not path.exists() or path.is_symlink():
         return []
     spans = []
-    with open(path, encoding="utf-8") as fh:
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), encoding="utf-8") as fh:
         for line in fh:
             try:
                 spans.append(json.loads(line))

@@ -1,0 +1,163 @@
+"""The labelled request corpus (evals/data/requests/) is well formed: pure and fast, no uv."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from uvmgr.tools.project import normalize_name
+
+DATA = Path(__file__).resolve().parent.parent / "evals" / "data" / "requests"
+SPLITS = ("train", "dev", "test")
+READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
+             "build_package", "check_quality", "search_docs"}
+MUTATING = {"upgrade_safely", "fix_vulnerabilities", "add_dependency", "remove_dependency",
+            "lock_project"}
+ARGS = {"outdated_packages": {"packages"}, "upgrade_safely": {"packages", "level"},
+        "add_dependency": {"specs", "dev", "group"}, "remove_dependency": {"names"}}
+ROW_KEYS = {"id", "text", "tags", "expect", "calls", "yes", "alternatives"}
+# classes the reader is tuned and measured on: each needs enough rows to mean something
+CORE_TAGS = ("question", "command", "howto", "typo", "slang", "negation", "level", "multi-step",
+             "ambiguous", "out-of-scope", "foreign", "non-dependency", "passing-mention",
+             "prose-spec", "exclusion", "security", "lookalike")
+
+
+def _project() -> set[str]:
+    project = yaml.safe_load((DATA / "project.yaml").read_text())
+    return {normalize_name(n) for n in project["dependencies"] + project["dev"]}
+
+
+def _split_of(row_id: str) -> str:
+    digit = int(hashlib.sha1(row_id.encode()).hexdigest(), 16) % 10
+    return "train" if digit <= 5 else "dev" if digit <= 7 else "test"
+
+
+def _load() -> list[tuple[str, dict]]:
+    rows = []
+    for split in SPLITS:
+        doc = yaml.safe_load((DATA / f"{split}.yaml").read_text())
+        rows += [(split, row) for row in doc["requests"]]
+    return rows
+
+
+ROWS = _load()
+DEPS = _project()
+
+
+def _call_errors(call: dict) -> list[str]:
+    tool, args = call.get("tool"), call.get("args", {})
+    if tool not in READ_ONLY | MUTATING:
+        return [f"unknown tool {tool!r}"]
+    unknown = set(args) - ARGS.get(tool, set())
+    if unknown or set(call) - {"tool", "args"}:
+        return [f"{tool}: unknown keys {sorted(unknown | (set(call) - {'tool', 'args'}))}"]
+    errors = []
+    named = (args.get("packages") or []) + args.get("names", [])
+    errors += [f"{tool}: {n!r} is not a dependency" for n in named if n not in DEPS]
+    errors += [f"{tool}: {n!r} is not normalised" for n in named if n != normalize_name(n)]
+    if tool == "upgrade_safely" and args.get("level") not in ("patch", "minor", "major"):
+        errors.append(f"upgrade_safely: bad level {args.get('level')!r}")
+    if tool == "remove_dependency" and not args.get("names"):
+        errors.append("remove_dependency without names")
+    if tool == "add_dependency":
+        if not args.get("specs"):
+            errors.append("add_dependency without specs")
+        for spec in args.get("specs", []):
+            try:
+                Requirement(spec)
+            except InvalidRequirement:
+                errors.append(f"add_dependency: {spec!r} is not PEP 508")
+    return errors
+
+
+def _answer_errors(expect: str, calls: list) -> list[str]:
+    if expect not in ("act", "ask", "refuse"):
+        return [f"bad expect {expect!r}"]
+    if expect == "act" and not calls:
+        return ["act without calls"]
+    if expect != "act" and calls:
+        return [f"{expect} with calls"]
+    return [e for call in calls for e in _call_errors(call)]
+
+
+def _row_errors(row: dict) -> list[str]:
+    if set(row) - ROW_KEYS or not {"id", "text", "tags", "expect", "calls", "yes"} <= set(row):
+        return [f"keys {sorted(row)}"]
+    errors = _answer_errors(row["expect"], row["calls"])
+    for alt in row.get("alternatives") or []:
+        errors += _answer_errors(alt.get("expect"), alt.get("calls", []))
+    if not isinstance(row["yes"], bool):
+        errors.append("yes is not a boolean")
+    if not (isinstance(row["text"], str) and row["text"].strip()):
+        errors.append("empty text")
+    return errors
+
+
+def test_every_row_is_valid_and_in_its_split():
+    errors = {row["id"]: _row_errors(row) for _, row in ROWS}
+    assert {i: e for i, e in errors.items() if e} == {}
+    assert [row["id"] for split, row in ROWS if split != _split_of(row["id"])] == []
+
+
+def test_ids_and_texts_are_unique():
+    ids = Counter(row["id"] for _, row in ROWS)
+    texts = Counter(row["text"] for _, row in ROWS)
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert [t for t, n in texts.items() if n > 1] == []
+
+
+def test_corpus_is_big_enough():
+    assert len(ROWS) >= 1000
+
+
+def test_yes_only_on_mutating_commands():
+    for _, row in ROWS:
+        if row["yes"]:
+            tools = {c["tool"] for c in row["calls"]}
+            assert row["expect"] == "act" and tools & MUTATING, row["id"]
+            assert "question" not in row["tags"] and "typo" not in row["tags"], row["id"]
+            assert "foreign" not in row["tags"], row["id"]
+
+
+def test_questions_never_mutate():
+    for _, row in ROWS:
+        if "question" in row["tags"] or "howto" in row["tags"]:
+            assert not {c["tool"] for c in row["calls"]} & MUTATING, row["id"]
+
+
+def test_every_intent_and_tag_class_is_covered():
+    expects = Counter(row["expect"] for _, row in ROWS)
+    tools = Counter(tool for _, row in ROWS for tool in {c["tool"] for c in row["calls"]})
+    tags = Counter(t for _, row in ROWS for t in set(row["tags"]))
+    short = {k: n for k, n in {**expects, **tools}.items() if n < 30}
+    short |= {t: tags[t] for t in CORE_TAGS if tags[t] < 30}
+    assert short == {}
+    assert set(tools) == READ_ONLY | MUTATING
+    assert tags["yes"] == 0  # sanity: "yes" is a field, not a tag
+
+
+@pytest.mark.parametrize("row,expected", [
+    ({"tool": "upgrade_everything"}, "unknown tool"),
+    ({"tool": "upgrade_safely", "args": {"packages": ["django"], "level": "minor"}},
+     "not a dependency"),
+    ({"tool": "upgrade_safely", "args": {"packages": ["Click"], "level": "minor"}},
+     "not normalised"),
+    ({"tool": "upgrade_safely", "args": {"packages": None, "level": "huge"}}, "bad level"),
+    ({"tool": "add_dependency", "args": {"specs": ["httpx>>0.27"]}}, "not PEP 508"),
+    ({"tool": "remove_dependency", "args": {"names": ["six"], "force": True}}, "unknown keys"),
+])
+def test_validator_rejects_bad_calls(row, expected):
+    errors = _row_errors({"id": "x", "text": "t", "tags": [], "expect": "act", "calls": [row],
+                          "yes": False})
+    assert any(expected in e for e in errors), errors
+
+
+def test_validator_rejects_bad_answers():
+    base = {"id": "x", "text": "t", "tags": [], "yes": False}
+    assert _row_errors({**base, "expect": "act", "calls": []}) == ["act without calls"]
+    assert _row_errors({**base, "expect": "ask", "calls": [{"tool": "run_tests"}]}) == \
+        ["ask with calls"]
+    assert _row_errors({**base, "expect": "maybe", "calls": []}) == ["bad expect 'maybe'"]
