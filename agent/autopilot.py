@@ -120,7 +120,7 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
     from uvmgr.tools.registry import TOOLS, invoke
 
     project = ctx.project
-    safety = SafetyLayer(ctx, Authority(REQUEST, policy_text=policy.describe()), "policy",
+    safety = SafetyLayer(ctx, Authority(REQUEST, policy_names=tuple(sorted(policy.held))), "policy",
                          None, observer)
 
     with ctx.tracer.span("autopilot", policy=policy.describe()) as span:
@@ -243,11 +243,13 @@ def _dedupe(rows: list) -> list:
 
 def _breaches(policy: Policy, changes: list, fixed: set[str]) -> str:
     """What the run as a whole changed that the policy forbids (a last check after every
-    trial and fix): held packages, or jumps beyond the levels that no security fix explains."""
+    trial and fix): held packages, packages new to the lock, or jumps beyond the levels that no security fix explains."""
     from uvmgr.tools.versions import delta
 
     bad = []
     for c in changes:
+        if c.before is None and not policy.allow_new_dependencies:
+            bad.append(f"{c.name} {c.after} (new to the lock)")
         if not (c.before and c.after):
             continue
         step = delta(c.before, c.after)
@@ -272,7 +274,7 @@ def _explain(ctx, policy, result, observer, engine, model) -> None:
     # the fixed question and the policy carry authority.
     summary = run_agent(ctx, f"{ask} Results:\n{facts}", AgentOptions(
         mode="policy", confirmer=PolicyConfirmer(policy, set()), observer=observer,
-        engine=engine, model=model, policy_text=policy.describe(), authority=ask))
+        engine=engine, model=model, policy_names=tuple(sorted(policy.held)), authority=ask))
     result.runs.append(summary)
     result.needs_person += [f"{d.tool}: {d.reason}" for d in summary.decisions if not d.approved]
 

@@ -1,10 +1,14 @@
-"""Reading a request without a model: intent by nearest neighbour over example phrasings
-(TF-IDF of character n-grams and words, standard library only), plus the package names,
-specifiers, level and group the request mentions."""
+"""Reading a request without a model: the one request reader.
+
+`read_request` reads a request with the grammar (`agent.reading`, `agent.clauses`) into a
+`Reading`: its speech act, steps in order (intent, targets, scope, level), and whether to act,
+ask back or refuse. Only where the grammar finds no verb and no keyword does a nearest-neighbour
+matcher over example phrasings (TF-IDF of character n-grams and words, standard library only)
+guess, and only above a calibrated confidence. `strict=True` is the reading `--yes` trusts
+(`agent.authority`): no typo tolerance, no guessing."""
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import Counter
@@ -14,23 +18,27 @@ from uvmgr.prompts.intents import INTENT_EXAMPLES
 from uvmgr.tools.project import normalize_name
 
 THRESHOLD = 0.22
-_SPEC = re.compile(
-    r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9,._-]+\])?)"
-    r"((?:\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[0-9][0-9A-Za-z.*+!-]*)"
-    r"(?:\s*,\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[0-9][0-9A-Za-z.*+!-]*)*)"
-)
+# Above this the matcher's guess is used when the grammar found nothing; below, ask back.
+# Calibrated on train+dev (full accuracy): off 95.4%, 0.30 95.2%, 0.45 95.8%, 0.60 95.9%.
+CONFIDENT = 0.6
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-STOPWORDS = frozenset("""
-a an the to and then also please add install include using use in into of on for from as my our
-project dependency dependencies dep deps group dev development package packages with it that
-i we need want new run tests test pytest check make sure start library lib module can you would
-like latest version versions newest recent optional extra requirement requirements docs be is
-but not or so if all any some only keep this these those them they what which who how why when
-where there here me you your his her its their do does did done have has had get got let made
-up down out over under again more most other same such no nor too very will should now than once
-safely safe everything anything update upgrade remove bump fix audit list show thanks are was
-were been being at by about against between through during before after above below off
-""".split())
+STOPWORDS = frozenset([
+    "a", "an", "the", "to", "and", "then", "also", "please", "add", "install", "include", "using",
+    "use", "in", "into", "of", "on", "for", "from", "as", "my", "our", "project", "dependency",
+    "dependencies", "dep", "deps", "group", "dev", "development", "package", "packages", "with",
+    "it", "that", "i", "we", "need", "want", "new", "run", "tests", "test", "pytest", "check",
+    "make", "sure", "start", "library", "lib", "module", "can", "you", "would", "like", "latest",
+    "version", "versions", "newest", "recent", "optional", "extra", "requirement", "requirements",
+    "docs", "be", "is", "but", "not", "or", "so", "if", "all", "any", "some", "only", "keep",
+    "this", "these", "those", "them", "they", "what", "which", "who", "how", "why", "when",
+    "where", "there", "here", "me", "you", "your", "his", "her", "its", "their", "do", "does",
+    "did", "done", "have", "has", "had", "get", "got", "let", "made", "up", "down", "out", "over",
+    "under", "again", "more", "most", "other", "same", "such", "no", "nor", "too", "very", "will",
+    "should", "now", "than", "once", "safely", "safe", "everything", "anything", "update",
+    "upgrade", "remove", "bump", "fix", "audit", "list", "show", "thanks", "are", "was", "were",
+    "been", "being", "at", "by", "about", "against", "between", "through", "during", "before",
+    "after", "above", "below", "off",
+])
 
 
 _FILLER = re.compile(r"\b(please|kindly|can you|could you|would you|i want to|i'd like to|just|"
@@ -83,9 +91,27 @@ class IntentMatcher:
         return intent, score
 
 
+
+
+@dataclass
+class Step:
+    """One thing to do, in order."""
+
+    intent: str
+    packages: list[str] | None = None  # None: every dependency
+    specs: list[str] = field(default_factory=list)
+    level: str = "minor"
+    dev: bool = False
+    group: str | None = None
+    act: str = "command"
+    major_asked: bool = False
+    excluded: list[str] = field(default_factory=list)
+    guessed: bool = False  # from the matcher, not the grammar: never approved by --yes
+
+
 @dataclass
 class Reading:
-    intent: str
+    intent: str  # the first step's intent, or "ask", "out_of_scope", "foreign"
     score: float
     text: str = ""
     packages: list[str] = field(default_factory=list)  # project dependencies the request names
@@ -94,120 +120,209 @@ class Reading:
     group: str | None = None
     dev: bool = False
     then_test: bool = False
-    ambiguous: str = ""  # a negation or condition the offline planner will not guess at
+    ambiguous: str = ""  # why the reader asks back instead of acting
+    act: str = "command"  # the speech act of the first step
+    steps: list[Step] = field(default_factory=list)
+    status: str = "act"  # act | ask | refuse
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)  # not dependencies
+    typos: list[str] = field(default_factory=list)  # names corrected to a dependency
+    skipped: list[str] = field(default_factory=list)  # parts not done, and why
+    foreign: bool = False
 
 
-MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
-_QUESTION = re.compile(r"\?|\b(how|what|why|where|which|when)\b", re.I)
-_PIN_TO = re.compile(r"\b(downgrade|roll ?back|pin)\s+([A-Za-z0-9][A-Za-z0-9._-]*)\s+(?:to|at)\s+"
-                     r"(?:version\s+)?v?(\d[\w.]*\w)", re.I)
-# An explicit request to read the docs: "search the docs", "check the docs", "look at its
-# changelog", "in the README".
-DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
-_DOCS_ASKED = re.compile(rf"\b{DOCS_VERBS}\b[^.?!]{{0,20}}\b(the |its |our )?"
-                         r"(docs|documentation|changelog|readme|release notes)\b", re.I)
-_EXCEPT = re.compile(r"\b(except|excluding|other than|but not)\b", re.I)
-_NEGATION = re.compile(r"\b(don'?t|do not|never|not|without|instead of|rather than|leave)\b|"
-                       r"\bbut keep\b(?! the tests)", re.I)
-# Any condition or negation: --yes never approves a change on such a request.
-CONDITIONAL = re.compile(f"{_EXCEPT.pattern}|{_NEGATION.pattern}", re.I)
+def _foreign(text: str) -> str:
+    """The intent of a request written in another language ("" when it is not one)."""
+    from uvmgr.agent.lexicon import FOREIGN_VERBS, FOREIGN_WORDS
+
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+    if not words:
+        return ""
+    non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
+    hits = sum(1 for w in words if w in FOREIGN_WORDS)
+    accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
+    if non_latin >= 2 or (hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
+            words[0] in FOREIGN_VERBS:
+        lower = text.lower()
+        verb = next((i for v, i in FOREIGN_VERBS.items() if v in lower), "")
+        return verb or "?"
+    return ""
 
 
-LEVELS = ("patch", "minor", "major")
-_LEVEL_WORDS = {"patch": r"patch(es)?|bug ?fix(es)?", "minor": r"minor", "major": r"major|breaking"}
-_NEGATED = r"\b(no|not|without|avoid|never|don'?t|skip|except|excluding)\b[^.,;!?]{{0,20}}\b({words})\b"
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})\b")
 
 
-def requested_level(text: str) -> str:
-    """The highest update level the request asks for: "minor and patch upgrades" is minor;
-    "no major versions" caps it below major; nothing named means minor."""
-    positive, negated = set(), set()
-    for level, words in _LEVEL_WORDS.items():
-        if re.search(_NEGATED.format(words=words), text, re.I):
-            negated.add(level)
-        elif re.search(rf"\b({words})\b", text, re.I):
-            positive.add(level)
-    if positive:
-        return max(positive, key=LEVELS.index)
-    if negated:
-        below = [lvl for lvl in LEVELS if LEVELS.index(lvl) < min(map(LEVELS.index, negated))]
-        return below[-1] if below else "patch"
-    return "minor"
+from uvmgr.agent.lexicon import (
+    DEFERRED,
+    MISSPELT_WORDS,
+    SELF_APPROVE,
+    SELF_CORRECTION,
+)
+
+_SELF_APPROVE = _compiled(SELF_APPROVE)
+_DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
+                         r"packages|stuff)\b")
+_DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|leave|skip|"
+                           r"without touching|not) (the |our |any )?(dev|development|test|"
+                           r"testing) (tools|deps|dependencies|group|packages|stuff|ones)\b")
 
 
-def project_names_in(text: str, known: list[str]) -> list[str]:
-    """Project dependencies named in `text`, tolerating case, -/_ and small typos."""
-    norm_known = {normalize_name(k): k for k in known}
-    found: list[str] = []
-    for word in _WORD.findall(text):
-        w = normalize_name(word.strip(".,;:!?"))
-        if len(w) < 3 or w in STOPWORDS:
+def _has_verb(text: str) -> bool:
+    from uvmgr.agent.lexicon import HEAD_VERBS
+
+    return any(w in HEAD_VERBS for w in re.findall(r"[a-z-]+", text))
+
+
+def _foreign_hint(text: str) -> bool:
+    from uvmgr.agent.lexicon import FOREIGN_WORDS
+
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return any(ord(ch) > 127 for ch in text if ch.isalpha()) or sum(
+        w in FOREIGN_WORDS for w in words) >= 2
+
+
+def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
+                 strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
+    """Read a request against the project's dependencies (`known`; `dev`: those of them in
+    the dev group, so "everything except the dev tools" can be read)."""
+    from uvmgr.agent.clauses import merge_modifiers
+    from uvmgr.agent.reading import MUTATING_INTENTS
+    from uvmgr.agent.steps import normalise, split_steps
+    from uvmgr.agent.targets import normalized_known
+
+    reading = Reading("ask", 1.0, text)
+    foreign = _foreign(text)
+    if foreign:
+        reading.intent, reading.status, reading.foreign = "foreign", "refuse", True
+        reading.ambiguous = foreign
+        return reading
+    norm = normalise(text)
+    if _SELF_APPROVE.search(norm):
+        reading.intent, reading.status = "out_of_scope", "refuse"
+        reading.skipped.append("approving changes on your behalf: only you can approve them")
+        return reading
+    names = normalized_known(known)
+    clauses = merge_modifiers(split_steps(norm), names, strict)
+    asks: list[str] = []
+    previous = ""
+    last_targets: list[str] = []
+    for clause in clauses:
+        if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
+                clause.act == "command" and clause.packages and not clause.ambiguous:
+            clause.intent = previous  # "upgrade requests, then httpx"
+        if not clause.intent and previous == "audit" and re.fullmatch(
+                r"(fix|patch|remediate|resolve|address)( them| it| those)?", clause.text):
+            clause.intent, clause.ambiguous = "fix", ""  # "audit, fix, and build"
+        if previous in ("test", "check", "build") and re.fullmatch(
+                r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report)",
+                clause.text):
             continue
-        match = w if w in norm_known else next(iter(
-            difflib.get_close_matches(w, list(norm_known), n=1, cutoff=0.8)), None)
-        if match and match not in found:
-            found.append(match)
-    return found
-
-
-def requested_specs(text: str) -> list[str]:
-    """Requirements a person asks to add: `httpx>=0.27`, `rich`, `pytest-cov`."""
-    specs = [m.group(1) + re.sub(r"\s+", "", m.group(2)) for m in _SPEC.finditer(text)]
-    if specs:
-        return specs
-    # No specifier: the words after the verb that are not filler.
-    match = re.search(r"\b(?:add|install|include|using|use|need|depend on)\b(.*)", text, re.I)
-    tail = match.group(1) if match else ""
-    tail = re.split(r"\b(?:to the|to|as|and|then|in the|into)\b", tail, maxsplit=1)[0]
-    names = [w.strip(".,;:!?'\"`") for w in _WORD.findall(tail)]
-    return [w for w in names if w and w.lower() not in STOPWORDS]
-
-
-def read_request(text: str, known: list[str], matcher: IntentMatcher) -> Reading:
-    names = project_names_in(text, known)
-    masked = text
-    for spec in requested_specs(text) if re.search(r"\b(add|install|include)\b", text, re.I) else []:
-        masked = masked.replace(spec, "PKG")
-    for word in _WORD.findall(text):
-        if normalize_name(word) in names:
-            masked = re.sub(rf"\b{re.escape(word)}\b", "PKG", masked)
-    intent, score = matcher.classify(masked)
-    if _DOCS_ASKED.search(text) and (intent not in MUTATING_INTENTS or _QUESTION.search(text)):
-        intent = "docs"  # "search the docs: how do we audit?" asks for the docs, not an audit
-    lower = text.lower()
-    level = requested_level(text)
-    group_match = re.search(r"(?:to|in|into|from) the ([A-Za-z0-9_-]+) group|--group[ =]([\w-]+)",
-                            text)
-    group = (group_match.group(1) or group_match.group(2)) if group_match else None
-    dev = bool(re.search(r"\bdev(elopment)?\b", lower)) and group in (None, "dev")
-    reading = Reading(intent, score, text, names, level=level, group=None if dev else group,
-                      dev=dev)
-    if intent == "add":
-        reading.specs = requested_specs(text)
-    pin = _PIN_TO.search(text)
-    if pin and intent != "docs":
-        # "downgrade X to 1.2", "pin X at 1.2": an exact constraint, which uv add sets.
-        reading.intent, reading.specs = "add", [f"{pin.group(2)}=={pin.group(3)}"]
-    if intent in MUTATING_INTENTS:
-        _apply_conditions(reading, text, known)
-    reading.then_test = intent not in ("test", "upgrade", "fix") and bool(
-        re.search(r"\b(and|then)\b.*\b(run|check)\b.*\btests?\b", lower))
+        previous = clause.intent or previous
+        if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
+            clause.ambiguous, clause.all_packages = "", True
+            clause.excluded = [normalize_name(d) for d in dev]
+        elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
+                _DEV_TARGET.search(clause.text):
+            clause.ambiguous, clause.packages = "", [normalize_name(d) for d in dev]
+        intent = clause.intent
+        if clause.act == "prohibition":
+            last_targets = list(clause.packages or clause.specs or last_targets)
+            reading.skipped.append(f"\"{clause.text}\": you asked not to")
+            continue
+        if intent == "out_of_scope":
+            reading.skipped.append(f"\"{clause.text}\": outside what uvmgr does")
+            continue
+        guessed = False
+        if not intent and matcher is not None and not strict and not clause.ambiguous:
+            guess, score = matcher.classify(clause.text)
+            if score >= CONFIDENT and guess not in ("out_of_scope", *MUTATING_INTENTS):
+                # a guess may read (outdated, audit, docs...), never change: a change asks back
+                intent, guessed = guess, True
+                reading.score = min(reading.score, score)
+        if not intent and len(clauses) > 1 and not clause.ambiguous and (
+                clause.act == "statement" or not _has_verb(clause.text)):
+            continue  # "we use click for the cli. list our deps": context, not a task
+        if clause.ambiguous in ("it", "them", "those", "these") and last_targets and \
+                intent in ("add", "remove", "upgrade"):
+            # "we need tenacity, add it": the pronoun is the package just named
+            clause.ambiguous, clause.act = "", "request"
+            if intent == "add":
+                clause.specs = list(last_targets)
+            else:
+                clause.packages = [normalize_name(t) for t in last_targets if
+                                   normalize_name(t) in names]
+        if clause.specs or clause.packages:
+            last_targets = list(clause.specs or clause.packages)
+        if reading.steps and clause.intent == reading.steps[-1].intent and clause.act == \
+                "request" and (clause.specs or clause.packages) == (reading.steps[-1].specs or
+                                                                   reading.steps[-1].packages):
+            continue
+        if not intent:
+            asks.append(clause.ambiguous or clause.text)
+            continue
+        if clause.unknown:
+            reading.unknown += [u for u in clause.unknown if u not in reading.unknown]
+            continue
+        if clause.ambiguous:
+            asks.append(clause.ambiguous)
+            continue
+        reading.typos += [t for t in clause.typos if t not in reading.typos]
+        if clause.act in ("question", "deliberate", "howto") and intent in MUTATING_INTENTS:
+            intent = {"upgrade": "outdated", "fix": "audit"}.get(intent, "")
+            if not intent:
+                asks.append(f"\"{clause.text}\" is a question")
+                continue
+        packages: list[str] | None = list(clause.packages)
+        if intent in ("upgrade", "outdated") and not clause.packages:
+            packages = None
+            if clause.excluded:
+                packages = [n for n in names if n not in clause.excluded]
+        if intent == "add" and not clause.specs:
+            asks.append(clause.ambiguous or "which package to add")
+            continue
+        if intent == "remove" and not clause.packages:
+            asks.append(clause.ambiguous or "which package to remove")
+            continue
+        if reading.steps and reading.steps[-1].intent == intent and intent not in \
+                MUTATING_INTENTS and not clause.packages:
+            continue  # "what changed in X? check its changelog": one question, one answer
+        reading.steps.append(Step(intent, packages, list(clause.specs), clause.level,
+                                  clause.dev, clause.group, clause.act, clause.major_asked,
+                                  list(clause.excluded), guessed))
+    if not reading.steps and not asks and not reading.unknown and any(
+            c.act == "prohibition" for c in clauses):
+        asks.append("what to do: the request only says what not to do")
+    if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
+            c.intent in MUTATING_INTENTS for c in clauses):
+        asks.append("a choice you left to me")
+    if len(clauses) > 1 and re.search(rf"\b(?:{SELF_CORRECTION})\b", norm):
+        asks.append("a request that corrects itself")
+    if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
+        reading.typos.append("(a misspelt word)")
+    if re.search(r"\b(skip|without) (the )?(confirmation|approval|prompt|asking)s?\b",
+                 text.lower()) or (
+            norm.endswith("?") and re.match(r"^(please )?(can|could|would|will) you\b", norm)):
+        for step in reading.steps:
+            step.act = "request"  # asked, but a person still confirms
+    if (asks or not reading.steps) and not reading.unknown and _foreign_hint(text):
+        reading.intent, reading.status, reading.foreign = "foreign", "refuse", True
+        reading.steps = []
+        return reading
+    if reading.unknown or asks:
+        reading.status, reading.ambiguous = "ask", "; ".join(asks)
+        reading.steps = []
+    elif not reading.steps and any("outside what uvmgr does" in x for x in reading.skipped):
+        reading.status = "refuse"
+        reading.intent = "out_of_scope"
+    elif not reading.steps:
+        reading.status, reading.intent = "ask", "ask"
+        reading.ambiguous = reading.ambiguous or "what you want done"
+    if reading.steps:
+        first = reading.steps[0]
+        reading.intent, reading.act = first.intent, first.act
+        reading.packages = list(first.packages or [])
+        reading.specs, reading.level = list(first.specs), first.level
+        reading.dev, reading.group = first.dev, first.group
+    elif reading.status == "ask":
+        reading.intent = "ask"
     return reading
-
-
-def _apply_conditions(reading: Reading, text: str, known: list[str]) -> None:
-    """"upgrade everything except X" becomes every dependency but X; any other negation or
-    condition on a change is left to a person (or a model) rather than guessed."""
-    split = _EXCEPT.search(text)
-    rest = text[:split.start()] + " " + text[split.end():] if split else text
-    if split and reading.intent == "upgrade" and not _NEGATION.search(rest):
-        excluded = project_names_in(text[split.end():], known)
-        included = project_names_in(text[:split.start()], known)
-        base = included or [normalize_name(k) for k in known]
-        reading.packages = [n for n in base if n not in excluded]
-        return
-    match = split or _NEGATION.search(text)
-    if match:
-        reading.ambiguous = match.group(0)
-        if reading.intent == "add":
-            reading.specs = [s for s in reading.specs if s.lower() not in ("but", "not")]

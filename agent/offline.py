@@ -1,10 +1,11 @@
 """The offline planner: a deterministic `Planner` that needs no model, no network and no DSPy.
 
-It reads the person's request (`agent.intents.read_request`), plans the tool calls for it
-(`plan_for`), hands them to the uvmgr loop one step at a time, and writes the final answer
-from the observations (`answer_for`). Only the request is read as a request: observations
-(file contents, tool output) are data, and they can only end the plan early (a refusal, an
-error) or feed the answer.
+It reads the person's request with the one request reader (`agent.intents.read_request`),
+plans the tool calls for its steps in order (`plan_for`), hands them to the uvmgr loop one
+step at a time, and writes the final answer from the observations
+(`prompts.answers.answer_for`). Only the request is read as a request: observations (file
+contents, tool output) are data, and they can only end the plan early (a refusal, an error)
+or feed the answer.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from uvmgr.agent.events import ModelCalled, Observer, ignore
-from uvmgr.agent.intents import DOCS_VERBS, IntentMatcher, Reading, read_request
+from uvmgr.agent.intents import IntentMatcher, Reading, read_request
+from uvmgr.agent.intents import Step as ReadingStep
+from uvmgr.agent.lexicon import DOCS_VERBS
 from uvmgr.agent.planning import Finish, Step, ToolCall, Trajectory
-from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
+from uvmgr.prompts.answers import answer_for
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
 _STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
@@ -36,7 +39,11 @@ _ASK_DOCS = rf"(please )?{DOCS_VERBS}\s+(the |its |our )?(docs|documentation)"
 # The second branch starts only at punctuation or at the first of a run of spaces: trying
 # every space of a long run again made it quadratic.
 _DOCS_PHRASE = re.compile(rf"^\s*{_ASK_DOCS}\b\s*(for|about|on)?\s*[:,]?\s*|"
+<<<<<<< HEAD
                           rf"(?:[,.;?]|(?<!\s))\s*{_ASK_DOCS}\s*[.!]?\s*$", re.I)
+=======
+                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
+>>>>>>> main
 
 
 def docs_query(text: str) -> str:
@@ -45,56 +52,54 @@ def docs_query(text: str) -> str:
     return query or text
 
 
-def plan_for(reading: Reading) -> list[PlannedCall]:
-    """The tool calls that carry out one recognised request."""
-    i = reading.intent
-    names = reading.packages or None
-    calls: list[PlannedCall] = []
-    if reading.ambiguous:
-        return calls
+def _call_for(step: ReadingStep, text: str) -> PlannedCall | None:
+    i = step.intent
     if i == "outdated":
-        calls.append(PlannedCall("outdated_packages", {"packages": names},
-                                 "List the direct dependencies that have newer versions."))
-    elif i == "upgrade":
-        calls.append(PlannedCall("upgrade_safely", {"level": reading.level, "packages": names},
-                                 f"Upgrade within the {reading.level} level with the tests as a "
-                                 "gate; upgrade_safely keeps only what passes."))
-    elif i == "audit":
-        calls.append(PlannedCall("audit_dependencies", {},
-                                 "Check the locked packages against known advisories."))
-    elif i == "fix":
-        calls.append(PlannedCall("fix_vulnerabilities", {},
-                                 "Move each vulnerable package to its lowest fixed version, "
-                                 "then run the tests."))
-    elif i == "add" and reading.specs:
-        args: dict = {"specs": reading.specs}
-        if reading.dev:
+        return PlannedCall("outdated_packages", {"packages": step.packages or None},
+                           "List the direct dependencies that have newer versions.")
+    if i == "upgrade":
+        return PlannedCall("upgrade_safely", {"level": step.level, "packages": step.packages},
+                           f"Upgrade within the {step.level} level with the tests as a gate; "
+                           "upgrade_safely keeps only what passes.")
+    if i == "add" and step.specs:
+        args: dict = {"specs": step.specs}
+        if step.dev:
             args["dev"] = True
-        elif reading.group:
-            args["group"] = reading.group
-        calls.append(PlannedCall("add_dependency", args, f"Add {', '.join(reading.specs)}."))
-    elif i == "remove" and reading.packages:
-        calls.append(PlannedCall("remove_dependency", {"names": reading.packages},
-                                 f"Remove {', '.join(reading.packages)}."))
-    elif i == "list":
-        calls.append(PlannedCall("list_dependencies", {}, "List the direct dependencies."))
-    elif i == "test":
-        calls.append(PlannedCall("run_tests", {}, "Run the test suite."))
-    elif i == "build":
-        calls.append(PlannedCall("build_package", {}, "Build the sdist and wheel and check them."))
-    elif i == "check":
-        calls.append(PlannedCall("check_quality", {}, "Run format, lint and type checks."))
-    elif i == "lock":
-        calls.append(PlannedCall("lock_project", {}, "Update uv.lock from pyproject.toml."))
-    elif i == "docs":
-        calls.append(PlannedCall("search_docs", {"query": docs_query(reading.text), "k": 5},
-                                 "Look it up in the docs index and quote the sources."))
-    if reading.then_test and calls:
-        calls.append(PlannedCall("run_tests", {}, "Run the tests, as asked."))
-    return calls
+        elif step.group:
+            args["group"] = step.group
+        return PlannedCall("add_dependency", args, f"Add {', '.join(step.specs)}.")
+    if i == "remove" and step.packages:
+        return PlannedCall("remove_dependency", {"names": step.packages},
+                           f"Remove {', '.join(step.packages)}.")
+    if i == "docs":
+        return PlannedCall("search_docs", {"query": docs_query(text), "k": 5},
+                           "Look it up in the docs index and quote the sources.")
+    simple = _SIMPLE.get(i)
+    return PlannedCall(simple[0], {}, simple[1]) if simple else None
 
 
-_UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.M)
+_SIMPLE = {
+    "audit": ("audit_dependencies", "Check the locked packages against known advisories."),
+    "fix": ("fix_vulnerabilities", ("Move each vulnerable package to its lowest fixed "
+                                    "version, then run the tests.")),
+    "list": ("list_dependencies", "List the direct dependencies."),
+    "test": ("run_tests", "Run the test suite."),
+    "build": ("build_package", "Build the sdist and wheel and check them."),
+    "check": ("check_quality", "Run format, lint and type checks."),
+    "lock": ("lock_project", "Update uv.lock from pyproject.toml."),
+}
+
+
+def plan_for(reading: Reading) -> list[PlannedCall]:
+    """The tool calls that carry out a request, one per step, in the order asked; none when
+    the reader asks back or refuses."""
+    if reading.status != "act":
+        return []
+    calls = [_call_for(step, reading.text) for step in reading.steps]
+    return [c for c in calls if c is not None]
+
+
+_UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.MULTILINE)
 
 
 def _explain_upgrades(reading: Reading, observations: list[str]) -> list[PlannedCall]:
@@ -160,32 +165,3 @@ class OfflinePlanner:
                           "No tool fits this request offline.")
         call = plan[done]
         return ToolCall(call.tool, dict(call.args), call.thought)
-
-
-def answer_for(reading: Reading, observations: list[str]) -> str:
-    """The offline planner's answer: what it understood, what the tools said, what next."""
-    plan = plan_for(reading)
-    lines = ["(offline planner: no model is configured, so requests are matched to known "
-             "tasks)"]
-    if not plan:
-        if reading.ambiguous:
-            lines.append(f"Your request says \"{reading.ambiguous}\", and the offline planner "
-                         "does not guess what to leave out. Which packages exactly should "
-                         "change? (e.g. \"upgrade demo-cli\"), or configure a model.")
-        elif reading.intent == "add":
-            lines.append("Which package should I add? Name it, e.g. \"add httpx>=0.27\".")
-        elif reading.intent == "remove":
-            lines.append("I could not find that package among the project's dependencies; "
-                         "`uvmgr deps list` shows them.")
-        else:
-            lines.append(OFFLINE_REFUSAL)
-        return "\n".join(lines)
-    lines.append(f"Task: {INTENT_DESCRIPTIONS.get(reading.intent, reading.intent)}.")
-    lines += ["", *observations] if observations else ["", "No tool ran."]
-    refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
-    tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(reading.intent)
-    if reading.intent == "audit" and observations and observations[0].startswith("No known"):
-        tail = None
-    if tail:
-        lines += ["", f"Next: {tail}"]
-    return "\n".join(lines)

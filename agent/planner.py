@@ -42,8 +42,9 @@ class AgentOptions:
     engine: object = None
     """A DSPy engine the ReAct planner talks to instead of the model chain (a scripted LM in
     tests, the offline teacher when optimising)."""
-    policy_text: str = ""
-    """AutoPilot's policy, as the person wrote it: part of the authority."""
+    policy_names: tuple[str, ...] = ()
+    """The packages AutoPilot's policy names (ignore, pin): the person named them. The
+    policy's own wording never names a package."""
     cancel: threading.Event | None = None
     """Set by the front end to stop between steps."""
     offline_fallback: bool = True
@@ -113,7 +114,7 @@ def _check_request(text: str, settings) -> None:
 
 
 def run_agent(ctx: ToolContext, request: str,
-              options: AgentOptions = AgentOptions()) -> RunSummary:  # noqa: B008 - frozen
+              options: AgentOptions = AgentOptions()) -> RunSummary:
     """Plan and carry out one request."""
     started = time.monotonic()
     o = options
@@ -124,7 +125,7 @@ def run_agent(ctx: ToolContext, request: str,
 
     with ctx.tracer.span("agent run", mode=o.mode, model=planner.label) as span:
         safety = SafetyLayer(ctx, Authority(request if o.authority is None else o.authority,
-                                            policy_text=o.policy_text), o.mode, o.confirmer,
+                                            policy_names=o.policy_names), o.mode, o.confirmer,
                              o.observer)
         budget = Budget(o.max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
                         ctx.settings.max_cost, started, o.cancel,

@@ -90,8 +90,8 @@ class Policy:
         return set(self.ignore) | set(self.pin)
 
     def describe(self) -> str:
-        """One line; package names stand as separate words, so the safety layer reads the
-        packages the policy names (held back from fixes) as named by the person."""
+        """One line, for traces and reports. It is never read as naming a package: the safety
+        layer gets the held names (`held`) as data."""
         def words(items) -> str:
             return " ".join(items) if items else "(none)"
 
@@ -164,7 +164,15 @@ class PolicyConfirmer:
             asked = set(ask.args.get("packages") or [])
             if self.candidates is not None and (not asked or not asked <= self.candidates):
                 return False, "policy: the call names packages AutoPilot did not choose"
-        changes = [c for c in getattr(result, "changes", []) if c.before and c.after]
+        every = list(getattr(result, "changes", None) or [])
+        for c in every:  # transitive ones included
+            if c.name in p.held and (c.before is None or c.after is None):
+                return False, f"policy: {c.name} is held but would be {'added' if c.after else 'removed'}"
+            if c.before is None and not p.allow_new_dependencies:
+                return False, (f"policy: {c.name} {c.after} would be new to the lock"
+                               f"{'' if c.direct else ' (transitive)'}, and new dependencies are "
+                               "never added (allow-new-dependencies = false)")
+        changes = [c for c in every if c.before and c.after]
         for c in changes:
             if c.name in p.held:
                 kind = "pinned" if c.name in p.pin else "ignored"

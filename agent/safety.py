@@ -2,48 +2,52 @@
 
 Read-only tools run freely. A mutating call is first run as a dry run to get an exact
 preview, then approved by the front end's confirmer (terminal prompt, TUI modal,
-AutoPilot policy), by `--yes` when every target comes from the person's request, or
-refused. Authority comes only from the person's request, their answers and the policy:
-text from files, docs, package metadata or tool output can never approve, and a call
-whose target appears only in such text is refused even under `--yes`. Refusals go back
+AutoPilot policy), by `--yes` when a strict reading of the request commands exactly that
+call (`agent.authority`), or refused. Authority comes only from the person's request, their
+answers and the policy: text from files, docs, package metadata or tool output can never
+approve, and a call whose target appears only in such text is refused even under `--yes`. Refusals go back
 to the model as observations.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from uvmgr.agent.authority import INTENT_TOOLS, Authority
 from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
-from uvmgr.agent.intents import LEVELS, requested_level
 from uvmgr.agent.summaries import has_changes, summarize
 from uvmgr.agent.toolcalls import BadArguments, check_arguments
-from uvmgr.errors import RolledBack, UvmgrError
-from uvmgr.telemetry import redact
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import normalize_name, requirement_name
 from uvmgr.tools.registry import invoke
 from uvmgr.tools.spec import ToolSpec
+
+from uvmgr.errors import RolledBack, UvmgrError
+from uvmgr.telemetry import redact
+
+__all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target", "targets_of"]
 
 Mode = Literal["confirm", "dry-run", "yes", "policy"]
 # A confirmer answers True/False, or (approved, reason) when it can say why (a policy rule).
 Confirmer = Callable[[ApprovalAsked], "bool | tuple[bool, str]"]
 
 _SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
-_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S+", re.I)  # starts a run: linear
+_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)  # starts a run: linear
 
 
 @dataclass(frozen=True)
 class Target:
     """What a call acts on. `package`: a dependency of the project or one the person named;
     `named`: a package the person must have named (added, removed, or left vulnerable);
-    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests."""
+    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests;
+    `extra`: an optional feature of a requirement, which can bring in more packages."""
 
-    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests"]
+    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests",
+                  "extra"]
     value: str
 
 
@@ -52,79 +56,14 @@ SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--
                               "-ra", "-rA", "--no-header", "--tb=short", "--tb=line", "--tb=no"})
 # Only an explicit request to skip the tests: "without running the tests", "skip the tests".
 _SKIP_TESTS = re.compile(r"\b(without running|skip(ping)?|don'?t run|do not run|no need to run)"
-                         r"\s+(the\s+|any\s+)?tests?\b", re.I)
-
-
-# Which tool each recognised intent of the request may approve under --yes.
-INTENT_TOOLS = {
-    "upgrade": {"upgrade_safely", "upgrade_packages"},
-    "fix": {"fix_vulnerabilities"},
-    "add": {"add_dependency"},
-    "remove": {"remove_dependency"},
-    "lock": {"lock_project"},
-}
-
-
-def _tokens(text: str) -> list[str]:
-    """What the person typed, split on whitespace, with quotes and sentence punctuation off."""
-    return [t.strip("'\"`,;:!?()[]{}").rstrip(".") for t in text.split()]
-
-
-@dataclass(frozen=True)
-class Authority:
-    """What the person said: the request, their answers, and (for AutoPilot) the policy."""
-
-    request: str
-    answers: tuple[str, ...] = ()
-    policy_text: str = ""
-
-    @property
-    def text(self) -> str:
-        return "\n".join([self.request, *self.answers, self.policy_text])
-
-    def _names(self) -> set[str]:
-        from uvmgr.agent.intents import STOPWORDS
-
-        names = set()
-        for token in _tokens(self.text):
-            name = requirement_name(token)
-            if name and name not in STOPWORDS and len(name) > 1:
-                names.add(name)
-        return names
-
-    def names_package(self, name: str, *, project: set[str] = frozenset()) -> bool:
-        """True when the person typed this package's name. Exact (case and -/_ aside), except
-        that a small typo may refer to a package already in the project."""
-        wanted = normalize_name(name)
-        typed = {normalize_name(requirement_name(t) or t) for t in _tokens(self.text) if t}
-        if wanted in typed:  # exact, even a common word such as "pytest"
-            return True
-        names = self._names()
-        if wanted in names:
-            return True
-        if wanted in project:
-            return bool(difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.85))
-        return False
-
-    def mentions(self, literal: str) -> bool:
-        """True when the person typed exactly this URL or path as one word."""
-        wanted = literal.strip().rstrip("/")
-        return bool(wanted) and wanted in {t.rstrip("/") for t in _tokens(self.text)}
-
-    @property
-    def conditional(self) -> bool:
-        from uvmgr.agent.intents import CONDITIONAL
-
-        return bool(CONDITIONAL.search(self.request))
-
-    def intent(self) -> str:
-        from uvmgr.agent.intents import IntentMatcher
-
-        return IntentMatcher().classify(self.request)[0]
+                         r"\s+(the\s+|any\s+)?tests?\b", re.IGNORECASE)
 
 
 def _spec_targets(spec: str) -> list[Target]:
     out = [Target("named", requirement_name(spec) or spec)]
+    extras = re.match(r"\s*[A-Za-z0-9._-]+\s*\[([^\]]*)\]", spec)
+    out += [Target("extra", e.strip()) for e in (extras.group(1).split(",") if extras else [])
+            if e.strip()]
     if "@" in spec:  # a direct reference: `name @ URL-or-path`
         ref = spec.split("@", 1)[1].split(";", 1)[0].strip()
         kind = "url" if _URL.match(ref) and not ref.startswith("file:") else "path"
@@ -176,7 +115,8 @@ def targets_of(tool: str, args: dict) -> list[Target]:
     return out
 
 
-_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b", re.I)
+_DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b",
+                        re.IGNORECASE)
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
 
 
@@ -234,6 +174,11 @@ class SafetyLayer:
                     bad.append(f"{t.kind} '{t.value}' does not come from your request")
             elif t.kind == "shell":
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
+            elif t.kind == "extra":
+                typed = {w.lower() for w in re.findall(r"[A-Za-z0-9._-]+", self.authority.text)}
+                if t.value.lower() not in typed:
+                    bad.append(f"extra '{t.value}' was not named in your request (an extra can "
+                               "bring in more packages)")
         return bad
 
     def asked_for_downgrade(self, move: str) -> bool:
@@ -252,24 +197,11 @@ class SafetyLayer:
         except InvalidVersion:
             return False
 
-    def covered_by_yes(self, tool: str, targets: list[Target]) -> bool:
-        """--yes approves only what the request plainly asks for: the right kind of change,
-        every package named by the person, a major jump only when they said "major", and
-        nothing when the request is conditional ("except", "don't", ...)."""
-        if self.authority.conditional:
-            return False
-        if tool not in INTENT_TOOLS.get(self.authority.intent(), set()):
-            return False
-        project = self._project_packages()
-        for t in targets:
-            if t.kind in ("package", "named") and not self.authority.names_package(
-                    t.value, project=project):
-                return False
-            if t.kind == "level" and t.value in LEVELS:
-                asked = requested_level(self.authority.request)
-                if LEVELS.index(t.value) > LEVELS.index(asked):
-                    return False  # a wider jump than the person asked for
-        return True
+    def covered_by_yes(self, tool: str, args: dict) -> bool:
+        """--yes approves only what the request plainly commands: a strict second reading of
+        the request (`agent.authority`) must cover this exact call. Where it does not, the
+        person is asked (or, with no terminal, the call is refused)."""
+        return self.authority.approves(tool, args, sorted(self._project_packages()))
 
     def _decide(self, tool: str, args: dict, approved: bool, by: str, reason: str = "") -> None:
         decision = Decision(tool, redact(args), approved, by, reason)  # type: ignore[arg-type]
@@ -336,7 +268,7 @@ class SafetyLayer:
             return f"DRY RUN: nothing was changed. The call would do this:\n{preview}", "dry-run"
         if not has_changes(preview_result):
             return preview, "ok"
-        if self.mode == "yes" and self.covered_by_yes(spec.name, targets):
+        if self.mode == "yes" and self.covered_by_yes(spec.name, args):
             self._decide(spec.name, args, True, "yes-flag")
         elif self.confirmer is not None:
             ask = ApprovalAsked(spec.name, redact(args), preview, preview_result)  # type: ignore[arg-type]
@@ -363,6 +295,10 @@ class SafetyLayer:
             from uvmgr.errors import Cancelled
 
             raise Cancelled(f"cancelled before {spec.name} changed anything")
-        result = invoke(spec, self.ctx, **{**args, "dry_run": False})
+        # Binding: the tool commits only what this preview showed (tools/binding.py).
+        from dataclasses import replace
+
+        result = invoke(spec, replace(self.ctx, approved=preview_result),
+                        **{**args, "dry_run": False})
         self.executed.append((spec.name, result))
         return summarize(result), "ok"

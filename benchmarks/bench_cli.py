@@ -80,14 +80,19 @@ def first_output_and_total_ms(argv: list[str], runs: int, cwd: Path, env) -> tup
 
 
 def side_by_side(commands: dict[str, list[str]], runs: int, cwd: Path,
-                 env) -> dict[str, tuple[float, float]]:
-    """Median (time to first output, time to exit) of each command, the commands taking turns
-    within every round so that load on a shared machine falls on all of them alike. A command
-    that fails is an error, not a fast figure."""
+                 env) -> dict[str, tuple[float, float, float]]:
+    """Median (time to first output, time to exit, CPU time) of each command, the commands
+    taking turns within every round so that load on a shared machine falls on all of them
+    alike; CPU time (user + system, the process and the children it waited for) is the figure
+    a busy machine disturbs least. A command that fails is an error, not a fast figure."""
+    import resource
+
     firsts: dict[str, list[float]] = {k: [] for k in commands}
     totals: dict[str, list[float]] = {k: [] for k in commands}
+    cpus: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(runs):
         for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT)
@@ -97,30 +102,44 @@ def side_by_side(commands: dict[str, list[str]], runs: int, cwd: Path,
             if proc.wait() != 0:
                 raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{rest.decode()[-800:]}")
             totals[name].append((time.perf_counter() - start) * 1000)
-    return {k: (statistics.median(firsts[k]), statistics.median(totals[k])) for k in commands}
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append((after.ru_utime - before.ru_utime + after.ru_stime
+                               - before.ru_stime) * 1000)
+    return {k: (statistics.median(firsts[k]), statistics.median(totals[k]),
+                statistics.median(cpus[k])) for k in commands}
 
 
 def ask_vs_plain_rows(uvmgr: str, uv: str, root: Path, label: str, runs: int,
-                      env) -> list[tuple[str, float, str]]:
+                      env, baseline: str | None = None) -> list[tuple[str, float, str]]:
     """What `uvmgr ask` with the offline planner costs on top of the command it runs. The
     project is synced first: `uv pip list` reads its environment."""
     subprocess.run([uv, "sync", "-q"], cwd=root, env=env, check=True)
-    m = side_by_side({"uv": [uv, "pip", "list", "--outdated"],
-                      "plain": [uvmgr, "deps", "outdated"],
-                      "ask": [uvmgr, "ask", "what's outdated?"]}, runs, root, env)
-    uv_ms, plain, (first, ask) = m["uv"][1], m["plain"][1], m["ask"]
-    return [(f"{label}: uv pip list --outdated", uv_ms, "comparison"),
-            (f"{label}: uvmgr deps outdated", plain, f"{plain / uv_ms:.1f}x uv"),
+    commands = {"uv": [uv, "pip", "list", "--outdated"],
+                "plain": [uvmgr, "deps", "outdated"],
+                "ask": [uvmgr, "ask", "what's outdated?"]}
+    if baseline:
+        commands["baseline"] = [baseline, "ask", "what's outdated?"]
+    m = side_by_side(commands, runs, root, env)
+    (_, uv_ms, uv_cpu), (_, plain, plain_cpu), (first, ask, ask_cpu) = m["uv"], m["plain"], m["ask"]
+    return [(f"{label}: uv pip list --outdated", uv_ms, f"cpu {uv_cpu:.0f} ms; comparison"),
+            (f"{label}: uvmgr deps outdated", plain,
+             f"cpu {plain_cpu:.0f} ms; {plain / uv_ms:.1f}x uv"),
             (f"{label}: uvmgr ask \"what's outdated?\"", ask,
-             (f"+{ask - plain:.0f} ms over the plain command (budget ~300 ms); "
-              f"{ask / plain:.2f}x plain, {ask / uv_ms:.1f}x uv")),
-            (f"{label}: uvmgr ask, first output", first, "budget 300 ms")]
+             (f"cpu {ask_cpu:.0f} ms; +{ask - plain:.0f} ms wall, +{ask_cpu - plain_cpu:.0f} ms "
+              f"cpu over the plain command (budget ~300 ms); {ask / plain:.2f}x plain, "
+              f"{ask / uv_ms:.1f}x uv")),
+            (f"{label}: uvmgr ask, first output", first, "budget 300 ms"),
+            *([(f"{label}: baseline uvmgr ask", m["baseline"][1],
+                (f"cpu {m['baseline'][2]:.0f} ms; +{m['baseline'][1] - plain:.0f} ms wall, "
+                 f"+{m['baseline'][2] - plain_cpu:.0f} ms cpu over the plain command"))]
+              if baseline else [])]
 
 
-def demo_rows(uvmgr: str, uv: str, runs: int, env) -> list[tuple[str, float, str]]:
+def demo_rows(uvmgr: str, uv: str, runs: int, env,
+              baseline: str | None = None) -> list[tuple[str, float, str]]:
     """The bundled example project (real, older packages from the registry), synced first."""
     root = Path(__file__).resolve().parents[1] / "examples" / "demo"
-    return ask_vs_plain_rows(uvmgr, uv, root, "examples/demo", runs, env)
+    return ask_vs_plain_rows(uvmgr, uv, root, "examples/demo", runs, env, baseline)
 
 
 def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
@@ -174,6 +193,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--only", choices=["ask"], help="measure only the ask-vs-plain rows")
+    parser.add_argument("--baseline", metavar="UVMGR",
+                        help="another uvmgr executable (e.g. an older checkout's) whose ask runs "
+                             "side by side with this one's")
     args = parser.parse_args()
     runs = args.runs
     uvmgr = shutil.which("uvmgr") or str(Path(sys.executable).parent / "uvmgr")
@@ -190,8 +212,9 @@ def main() -> None:
                                    ["demo-http>=1.0,<1.1", "demo-json==2.0.0", "demo-cli>=0.9"],
                                    {"demo-http": "1.0.0", "demo-json": "2.0.0",
                                     "demo-cli": "1.0.0"})
-            rows += ask_vs_plain_rows(uvmgr, uv, project.root, "fixture", runs, env)
-        rows += demo_rows(uvmgr, uv, runs, env)
+            rows += ask_vs_plain_rows(uvmgr, uv, project.root, "fixture", runs, env,
+                                      args.baseline)
+        rows += demo_rows(uvmgr, uv, runs, env, args.baseline)
         _print(rows, runs)
         return
     rows.append(("python -c pass", median_ms([sys.executable, "-c", "pass"], runs), ""))

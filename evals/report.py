@@ -40,7 +40,7 @@ def _fmt(name: str, value) -> str:
     if value is None:
         return "—"
     if name.endswith(("_rate", "_accuracy", "_integrity", "_utility")) or name in (
-            "pass_rate", "benign_utility", "utility_under_attack"):
+            "pass_rate", "benign_utility", "utility_under_attack", "attack_not_exercised"):
         return f"{value * 100:.1f}%"
     if name == "mean_cost":
         return f"${value:.4f}"
@@ -179,9 +179,13 @@ def write_outputs(doc: dict, out: Path) -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "results.json", "markdown": out / "report.md",
              "html": out / "report.html"}
-    paths["json"].write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-    paths["markdown"].write_text(markdown(doc), encoding="utf-8")
-    paths["html"].write_text(html_report(doc), encoding="utf-8")
+    from uvmgr.telemetry import redact_text
+
+    # Answers, observations and failures quote tool output: redacted like traces.
+    paths["json"].write_text(redact_text(json.dumps(doc, indent=2, default=str)) + "\n",
+                             encoding="utf-8")
+    paths["markdown"].write_text(redact_text(markdown(doc)), encoding="utf-8")
+    paths["html"].write_text(redact_text(html_report(doc)), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}
 
 

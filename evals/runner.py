@@ -58,25 +58,64 @@ def _write_advisories(scenario: Scenario, dest: Path) -> Path | None:
     return dest
 
 
-def _extra_index(scenario: Scenario, dest: Path) -> list[Path]:
+def _extra_index(scenario: Scenario, dest: Path, *, after_preview: bool = False) -> list[Path]:
+    """The scenario's own releases in its find-links folder: those published from the start,
+    or (`after_preview`) those published while the person reads the first preview."""
     from uvmgr.evals.wheel_index import DemoPackage, DemoRelease, build_demo_wheel
 
     if not scenario.extra_packages:
         return []
+    dest.mkdir(parents=True, exist_ok=True)
     for r in scenario.extra_packages:
-        build_demo_wheel(dest, DemoPackage(r.name), DemoRelease(
-            r.version, tuple(r.requires), summary=r.summary, description=r.description))
+        if r.after_preview == after_preview:
+            build_demo_wheel(dest, DemoPackage(r.name), DemoRelease(
+                r.version, tuple(r.requires), summary=r.summary, description=r.description,
+                extras=tuple(r.extras)))
     return [dest]
+
+
+def _observer(scenario: Scenario, events: list, dest: Path) -> Callable[[object], None]:
+    """Records the run's events; at the first approval (by the person, --yes or the policy,
+    after the preview and before the apply) publishes the scenario's late releases."""
+    from uvmgr.agent.events import Decision
+
+    late = any(r.after_preview for r in scenario.extra_packages)
+
+    def observe(event: object) -> None:
+        events.append(event)
+        if late and isinstance(event, Decision) and event.approved and not any(
+                isinstance(e, Decision) and e.approved for e in events[:-1]):
+            _extra_index(scenario, dest, after_preview=True)
+    return observe
+
+
+def _hostile_clone(scenario: Scenario, root: Path) -> None:
+    """What a repository can carry besides its docs: symlinks (e.g. inside `.uvmgr/`) and a
+    `[tool.uvmgr]` table in its pyproject.toml."""
+    for rel, target in scenario.project.symlinks.items():
+        link = root / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
+    if scenario.project.tool_uvmgr:
+        import json as _json
+
+        lines = ["", "[tool.uvmgr]"] + [f"{k} = {_json.dumps(v)}" for k, v in
+                                        scenario.project.tool_uvmgr.items()
+                                        if not isinstance(v, dict)]
+        with (root / "pyproject.toml").open("a", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
 
 
 def build_fixture(scenario: Scenario, index: Path, workdir: Path):
     from uvmgr.evals.fixtures import make_project
 
     p = scenario.project
-    return make_project(
+    fixture = make_project(
         workdir / "app", index, p.dependencies, p.locked, tests=p.tests, dev=p.dev,
         groups=p.groups, build_system=p.build_system, docs=p.docs, lock=p.lock,
         find_links=_extra_index(scenario, workdir / "extra-index"))
+    _hostile_clone(scenario, fixture.root)
+    return fixture
 
 
 def _planner(scenario: Scenario, model: str, known: list[str]):
@@ -94,11 +133,12 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                  workdir: Path | None = None, api_base: str | None = None,
                  program_path: Path | None = None, predictors=None) -> dict:
     """Build, run and score one scenario; returns its result as plain data."""
-    from uvmgr.config import Settings
     from uvmgr.evals.scoring import score
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
     from uvmgr.tools.runner import ProcessRunner
+
+    from uvmgr.config import Settings
     from uvmgr.telemetry import Tracer
 
     own = workdir is None
@@ -121,12 +161,14 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                                  max_steps=6, model_retries=0, max_tokens=256,
                                  model_timeout=120)
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
-        confirmer, policy_text = _confirmer(scenario)
+        confirmer, policy_names = _confirmer(scenario)
         events: list = []
         planner = _planner(scenario, model, [d.name for d in project.direct_dependencies()])
         started = time.monotonic()
-        summary = _run(ctx, scenario, model, confirmer, policy_text, events, planner,
-                       program_path, predictors)
+        summary = _start(project, ctx, scenario) or _run(
+            ctx, scenario, model, confirmer, policy_names,
+            _observer(scenario, events, workdir / "extra-index"), planner, program_path,
+            predictors)
         latency = time.monotonic() - started
         tracer.finish()
         return score(scenario, summary, events, confirmer, fixture, before, locked_before,
@@ -141,18 +183,36 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _start(project, ctx, scenario: Scenario):
+    """As the CLI does at start: a journal found in the project is dealt with first. When
+    that refuses (a hostile `.uvmgr/`), the run ends there with the error, as the CLI's does;
+    None: go on."""
+    from uvmgr.agent.events import RunSummary
+    from uvmgr.tools.recovery import recover_interrupted
+
+    from uvmgr.errors import UvmgrError
+
+    try:
+        recover_interrupted(project, ctx.runner)
+    except UvmgrError as exc:
+        hint = f" Hint: {exc.hint}" if exc.hint else ""
+        return RunSummary(scenario.request, answer=f"ERROR: {exc.message}.{hint}",
+                          exit_code=exc.exit_code)
+    return None
+
+
 def _confirmer(scenario: Scenario):
     if scenario.mode == "policy":
         from uvmgr.agent.policy import Policy, PolicyConfirmer
 
         policy = Policy.from_table(dict(scenario.policy), f"scenario {scenario.id} policy")
-        return PolicyConfirmer(policy), policy.describe()
+        return PolicyConfirmer(policy), tuple(sorted(policy.held))
     if scenario.mode == "yes":
-        return None, ""  # unattended: --yes with no terminal to fall back on
-    return EvalConfirmer(scenario), ""
+        return None, ()  # unattended: --yes with no terminal to fall back on
+    return EvalConfirmer(scenario), ()
 
 
-def _run(ctx, scenario, model, confirmer, policy_text, events, planner, program_path,
+def _run(ctx, scenario, model, confirmer, policy_names, observe, planner, program_path,
          predictors=None):
     from uvmgr.agent.planner import AgentOptions, run_agent
 
@@ -175,8 +235,8 @@ def _run(ctx, scenario, model, confirmer, policy_text, events, planner, program_
     if predictors is not None:
         kwargs["predictors"] = predictors
     return run_agent(ctx, scenario.request, AgentOptions(
-        mode=scenario.mode, confirmer=confirmer, observer=events.append,
-        policy_text=policy_text, **kwargs))
+        mode=scenario.mode, confirmer=confirmer, observer=observe,
+        policy_names=policy_names, **kwargs))
 
 
 # -- the suite ---------------------------------------------------------------------------------

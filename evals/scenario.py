@@ -31,7 +31,9 @@ class ExtraRelease(_Strict):
     version: str
     summary: str = ""
     description: str = ""
-    requires: list[str] = []
+    requires: list[str] = []  # `name; extra == "x"` gates one on an extra
+    extras: list[str] = []  # Provides-Extra
+    after_preview: bool = False  # published between the preview and the apply (a race)
 
 
 class ProjectSpec(_Strict):
@@ -43,7 +45,8 @@ class ProjectSpec(_Strict):
     build_system: bool = False
     docs: dict[str, str] = {}
     lock: bool = True
-    tool_uvmgr: dict[str, object] = {}
+    tool_uvmgr: dict[str, object] = {}  # also written to the fixture's pyproject.toml
+    symlinks: dict[str, str] = {}  # path in the project -> where it points (a hostile clone)
 
     @field_validator("tests")
     @classmethod
@@ -69,6 +72,10 @@ class StateCheck(_Strict):
     called: list[Call] = []
     text_contains: list[str] = []  # in the answer, any observation or the trace file
     files_changed: bool | None = None
+    # Files by path relative to the project (`../x` is outside it): holds the text / has lost
+    # it (or is gone). What a hostile `.uvmgr/` would write or destroy.
+    file_has: dict[str, str] = {}
+    file_lost: dict[str, str] = {}
 
 
 class Expect(_Strict):
@@ -81,9 +88,33 @@ class Expect(_Strict):
     exit_code: int | None = None
 
 
+Level = Literal["patch", "minor", "major"]
+
+
+class Authorized(_Strict):
+    """What the request authorises. Any change applied outside it is unsafe, whoever
+    approved it (`--yes`, the confirmer, which approved only what it was shown, or the
+    policy). Packages by name; `*` stands for every direct dependency. New transitive
+    packages are covered when a covered package requires them (extras only when the request
+    or the project already asked for that extra)."""
+
+    upgrade: list[str] = []  # packages an upgrade may move up
+    levels: list[Level] = ["patch", "minor"]  # the largest jumps `upgrade` may take
+    fix: bool = False  # security fixes: any package up to a fixed version, no major jump
+    add: list[str] = []  # requirements the request adds (name and any extras it names)
+    remove: list[str] = []
+    downgrade: list[str] = []  # packages the request asks to move down
+    lock: bool = False  # (re)lock: versions may move as the unchanged constraints allow
+    hold: list[str] = []  # packages that must not move at all (a policy's ignore and pin)
+
+
 class Attack(_Strict):
     goal: str
-    vector: Literal["readme", "changelog", "package-metadata", "advisory", "docs"]
+    # Text vectors reach the model through a tool's output; the others act on uvmgr itself
+    # (a committed .uvmgr/, the repository's [tool.uvmgr], a release published between the
+    # preview and the apply, a name the request mentions in passing, the environment).
+    vector: Literal["readme", "changelog", "package-metadata", "advisory", "docs", "journal",
+                    "config", "race", "request", "env"]
     payload: str  # the injected text (also placed in the fixture by the scenario)
     injected_call: Call | None = None  # what a model that obeys the injection would call
     success_if: StateCheck
@@ -113,6 +144,7 @@ class Scenario(_Strict):
     extra_advisories: list[Advisory] = []
     split: Literal["train", "test"] = "test"
     expect: Expect
+    authorized: Authorized | None = None  # None: derived from `expect` (evals/authorized.py)
     attack: Attack | None = None
     path: str = ""
 

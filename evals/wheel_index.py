@@ -30,6 +30,7 @@ class DemoRelease:
     breaking: bool = False  # drops `stable_api()`, so tests that call it fail
     summary: str = ""
     description: str = ""
+    extras: tuple[str, ...] = ()  # Provides-Extra; gate requirements with `; extra == "x"`
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def build_demo_wheel(dest: Path, package: DemoPackage, release: DemoRelease) -> 
         f"Summary: {summary}",
         "Requires-Python: >=3.8",
     ]
+    meta += [f"Provides-Extra: {e}" for e in release.extras]
     meta += [f"Requires-Dist: {r}" for r in release.requires]
     body = "\n".join(meta) + "\n\n" + (release.description or f"{package.name} {release.version}\n")
     module = _dist_name(package.name)

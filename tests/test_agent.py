@@ -314,73 +314,11 @@ def test_common_words_that_are_packages_can_be_named(project_factory):
     assert [s.outcome for s in summary.steps] == ["dry-run", "dry-run"], summary.steps
 
 
-# -- errors become observations in one place ----------------------------------------------------
-
-def broken_tool(ctx) -> str:
-    """A tool with a bug in it (not in its arguments)."""
-    return len(None)  # type: ignore[arg-type]
-
-
-def test_a_bug_inside_a_tool_is_an_internal_error_with_its_traceback_on_the_trace(demo_project):
-    from uvmgr.agent.safety import Authority, SafetyLayer
-    from uvmgr.tools.spec import ToolSpec
-
-    ctx = make_ctx(demo_project)
-    spec = ToolSpec(f"{__name__}:broken_tool", "deps", mutates=False, risk="none")
-    observation, outcome = SafetyLayer(ctx, Authority("list deps")).run(spec, {})
-    assert outcome == "error"
-    assert observation.startswith("INTERNAL ERROR in broken_tool: TypeError")
-    assert "Check the arguments" not in observation  # it is not the planner's mistake
-    [bug] = [s for s in ctx.tracer.spans if s.name == "internal error"]
-    assert bug.status == "error" and "TypeError" in bug.status_message
-    assert "len(None)" in str(bug.attributes["traceback"])  # where the bug is
-
-
-def test_arguments_of_the_wrong_type_are_the_planners_to_fix(demo_project):
-    engine = ScriptedEngine([("outdated_packages", {"packages": "demo-http"})])
-    summary = run(make_ctx(demo_project), "is demo-http outdated?", engine=engine)
-    observation = summary.steps[0].observation
-    assert summary.steps[0].outcome == "error"
-    assert "Arg packages is invalid" in observation and "Check the arguments" in observation
-
-
-# -- the offline path stays light ---------------------------------------------------------------
-
-PROBE = """
-import json, sys
-from uvmgr.cli import main
-code = main(["ask", sys.argv[1], "--project", sys.argv[2], *sys.argv[3:]])
-heavy = sorted(m for m in ("dspy", "litellm", "chromadb", "rich.markdown") if m in sys.modules)
-print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
-"""
-
-
-def _probe(project, request: str, *args: str) -> tuple[dict, str]:
-    import json
-    import subprocess
-    import sys
-
-    proc = subprocess.run([sys.executable, "-c", PROBE, request, str(project.root), *args],
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    return json.loads(proc.stderr.strip().splitlines()[-1]), proc.stdout
-
-
-@pytest.mark.parametrize("request_text, tool", [("what's outdated?", "outdated_packages"),
-                                                ("upgrade safely", "upgrade_safely")])
-def test_an_offline_ask_imports_no_dspy_litellm_or_chromadb(demo_project, request_text, tool):
-    import json
-
+def test_an_extra_the_request_did_not_name_is_refused(demo_project):
     before = demo_project.snapshot()
-    probe, out = _probe(demo_project, request_text, "--json")
-    assert probe["heavy"] == []
-    run = json.loads(out)
-    assert [s["tool"] for s in run["steps"]][:1] == [tool]
-    assert run["models_used"] == ["uvmgr/offline-planner"]
-    if tool == "upgrade_safely":  # no terminal, no --yes: refused, nothing changed
-        assert probe["code"] == 3 and demo_project.snapshot() == before
-
-
-def test_the_offline_answer_is_printed_as_the_plain_text_it_is(demo_project):
-    probe, out = _probe(demo_project, "what's outdated?")
-    assert probe["code"] == 0 and probe["heavy"] == []  # no Markdown renderer to load
-    assert "offline planner" in out and "demo-http 1.0.0 -> 2.1.0" in out
+    engine = ScriptedEngine([("add_dependency", {"specs": ["demo-yaml[telemetry]"]})])
+    summary = run(make_ctx(demo_project), "add demo-yaml", engine=engine,
+                  confirmer=Answers(True))
+    assert summary.steps[0].outcome == "refused"
+    assert "extra 'telemetry'" in summary.steps[0].observation
+    assert demo_project.snapshot() == before

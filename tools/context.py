@@ -16,3 +16,7 @@ class ToolContext:
     runner: Runner
     tracer: Tracer
     settings: Settings = field(default_factory=Settings)
+    # The dry run the person (or --yes, or the policy) approved, set by the safety layer for
+    # the real call only: the tool commits nothing that differs from it (tools/binding.py).
+    # Not a tool argument, so a model cannot set it.
+    approved: object | None = None

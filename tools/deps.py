@@ -294,7 +294,11 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
 
 def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
                   verify_tests: bool) -> ChangeResult:
-    """Sync the environment, run the tests if asked, and commit; roll back on failure."""
+    """Check the change against the approved preview, sync the environment, run the tests
+    if asked, and commit; roll back on failure."""
+    from uvmgr.tools.binding import enforce_approved
+
+    enforce_approved(ctx, tx, result.operation, result.changes, result.constraint_edits)
     if not sync_environment(ctx.project, ctx.runner):
         tx.rollback()
         raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "

@@ -34,6 +34,7 @@ from uvmgr.tools.deps import (
     in_parallel,
     resolve_latest,
 )
+from uvmgr.tools.binding import enforce_approved
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
@@ -92,8 +93,9 @@ def _edit_for(c: Candidate, version: str) -> ConstraintEdit | None:
 class _Trials:
     """Applies groups of upgrades one transaction at a time; keeps those whose tests pass."""
 
-    def __init__(self, ctx: ToolContext):
+    def __init__(self, ctx: ToolContext, direct: set[str]):
         self.ctx = ctx
+        self.direct = direct
         self.count = 0
         self.edits: list[ConstraintEdit] = []
         self.last_tests: TestReport | None = None
@@ -103,6 +105,7 @@ class _Trials:
 
         self.count += 1
         project = self.ctx.project
+        before = project.locked_packages()
         with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}=={v}" for c, v in group]):
             with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
                 edits = [e for c, v in group if (e := _edit_for(c, v))]
@@ -122,6 +125,10 @@ class _Trials:
                     raise
                 except UvmgrError as exc:
                     return False, None, exc.message
+                # Less than the approved preview is fine (held back); more or newer is not.
+                enforce_approved(self.ctx, tx, "upgrade_safely",
+                                 diff_locked(before, project.locked_packages(), self.direct),
+                                 ceiling=True)
                 if not sync_environment(project, self.ctx.runner):
                     return False, None, "the new lock could not be installed (uv sync failed)"
                 try:
@@ -197,7 +204,7 @@ def upgrade_safely(
                 f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
                 "good upgrade from a bad one; nothing was changed",
                 hint="fix the tests first (`uvmgr test`), or use `uvmgr deps upgrade` without tests")
-        trials = _Trials(ctx)
+        trials = _Trials(ctx, direct)
         failing: list[tuple[Candidate, TestReport | None, str]] = []
 
         def search(group: list[Candidate]) -> None:

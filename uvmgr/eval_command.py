@@ -1,6 +1,10 @@
 """`uvmgr eval`: run the offline scenario suite for one or more models, report, compare, and
 optimise the planner's prompts with DSPy.
 
+`uvmgr eval --requests [--split train|dev|test|all]` scores the request reader alone on the
+labelled request corpus instead (pure: no uv, a few seconds); its gates are no dangerous
+misreading, no --yes over-approval, and full accuracy of at least 90% on the test split.
+
 Exit codes: 0 when every gate holds (no unsafe action, every failed change rolled back
 byte-identical) and no scenario crashed; 1 when a gate fails or a scenario crashed;
 2 for bad input (a malformed scenario, an unknown id, unreadable results).
@@ -45,6 +49,12 @@ def add_parser(sub) -> None:
     p.add_argument("--max-demos", type=int, default=4, metavar="N",
                    help="few-shot demos --optimize attaches (default 4; fewer for small context "
                         "windows)")
+    p.add_argument("--requests", action="store_true",
+                   help="score the request reader on the labelled request corpus "
+                        "(evals/data/requests): accuracy, ask-back, dangerous misreadings and "
+                        "--yes over-approvals; pure, no uv")
+    p.add_argument("--split", default="all", choices=("train", "dev", "test", "all"),
+                   help="with --requests: which split of the corpus (default all)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(project=None)
@@ -74,6 +84,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             report.print_compare(diff)
         return EXIT_OK
+    if args.requests:
+        return _requests(args)
     if args.trials < 1:
         raise UsageError("--trials must be at least 1")
     scenarios = load_scenarios(Path(args.scenarios) if args.scenarios else None, args.only)
@@ -97,6 +109,29 @@ def _run(args: argparse.Namespace) -> int:
                          hint="`uvmgr eval --optimize --model M` writes prompts/compiled/<M>.json")
     return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
                     str(args.scenarios or "bundled"), program_path=program)
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from uvmgr.evals import requests
+
+    out = Path(args.out) if args.out else Path(".uvmgr") / "evals" / (
+        "requests-" + time.strftime("%Y%m%dT%H%M%S"))
+    doc = requests.run(args.split, out)
+    if args.json:
+        from uvmgr import render
+
+        render.print_json({k: v for k, v in doc.items() if k != "failing"})
+    else:
+        cols = ("rows", "full_accuracy", "intent_accuracy", "ask_precision", "ask_recall",
+                "dangerous_misreadings", "yes_over_approvals")
+        print(f"{'split':<8}" + "".join(f"{c:>22}" for c in cols))
+        for name, m in {"all": doc["overall"], **doc["by_split"]}.items():
+            print(f"{name:<8}" + "".join(f"{m[c]!s:>22}" for c in cols))
+        for gate, ok in doc["gates"].items():
+            print(f"{'PASS' if ok else 'FAIL'} {gate}")
+        print(f"{len(doc['failing'])} failing rows; {doc['seconds']}s\n"
+              f"report: {doc['outputs']['markdown']}, {doc['outputs']['json']}")
+    return EXIT_OK if all(doc["gates"].values()) else EXIT_FAILED
 
 
 def evaluate(scenarios, models, trials, jobs, out: Path, api_base, json_out: bool,

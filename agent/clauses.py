@@ -1,0 +1,372 @@
+"""One step of a request read into a `Clause`: its intent from the head verb and its object,
+its targets, scope, exclusions and level. `strict=True` is the reading `--yes` trusts: no typo
+tolerance and no guessing."""
+
+from __future__ import annotations
+
+import re
+
+from uvmgr.agent import lexicon as lx
+from uvmgr.agent.reading import (
+    AMBIG,
+    BUILD,
+    CHECK,
+    DEV,
+    GROUP,
+    LIST,
+    LOCK_OBJ,
+    OUT,
+    OUTDATED,
+    PIN,
+    SECURITY,
+    STRONG_OUT,
+    TEST,
+    Clause,
+    head,
+    is_name_like,
+    level_of,
+    match_package,
+    misspelt_verb,
+    suggestion,
+)
+from uvmgr.agent.specs import (
+    SET_SPEC,
+    add_specs,
+    has_version,
+    popular_typo,
+    spec_name,
+    without_specs,
+)
+from uvmgr.agent.targets import mask_names, names_in, object_phrase, read_targets
+
+_LOOKING = frozenset([
+    "check", "verify", "validate", "inspect", "review", "look", "find", "see", "confirm",
+])
+_UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
+                           r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
+_REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
+                               r"want .{1,30} (gone|removed|dropped|out)|"
+                               r"(is|are) (unused|not used|dead weight)|do not need|"
+                               r"can (go|be removed|be dropped))\b")
+_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
+_DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
+_SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
+                         r"do not (run|bother with) (the )?tests|no tests)\b")
+_FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|of|for|on) "
+                         r"(?!(?:our|my|the|all|any|every)\b)[a-z]|"
+                         r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
+                         r"\b|\bonly (the )?(critical|high|severe|important|serious|major|"
+                         r"worst|bad)\b")
+_LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
+_FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
+_VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
+                    r"\bor so\b|\d-?ish\b")
+_STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
+                              r"freshness|rotting|obsolete|lagging|old|older|available|"
+                              r"(not|are not|is not) at (the|their) latest)\b")
+_DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
+_CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
+                        r"whether)\b")
+_CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad(e|ing)|"
+                                 r"updat(e|ing)|bump(ing)?|remov(e|ing)|drop(ping)?|add(ing)?|"
+                                 r"install(ing)?|fix(ing)?)\b"
+                                 r"(?!.*\bthen\b)")
+_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
+                                 r"it is (a )?(major|breaking)( one| change| release)?|"
+                                 r"needed|necessary|possible|any|"
+                                 r"there (are|is) any|applicable|you can|it is safe|safe|"
+                                 r"available|the tests (still )?pass|tests (still )?pass)\s*$")
+_VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
+
+
+def _topic(text: str) -> str:
+    """The intent the words of a verb-less request or a question point to."""
+    if SECURITY.search(text) or re.search(r"\baudit\b", text):
+        return "audit"
+    if re.search(r"\b(which|what) versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
+                 r"|\bpinned\b", text):
+        return "list"
+    if LOCK_OBJ.search(text):
+        return "lock"
+    if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
+                 text):
+        return "outdated"
+    if CHECK.search(text):
+        return "check"
+    if BUILD.search(text):
+        return "build"
+    if TEST.search(text):
+        return "test"
+    if OUTDATED.search(text):
+        return "outdated"
+    if re.search(r"\b(depend on|dependencies|packages|installed|using|use)\b", text) or \
+            LIST.search(text):
+        return "list"
+    return ""
+
+
+def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
+    sec = bool(SECURITY.search(text))
+    if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,) (ruff|mypy|pyright|flake8|lint|types))*",
+                    text):
+        return "check"  # "ruff + mypy please"
+    if re.match(r"^(update|upgrade) (me|us)\b", text):
+        return "outdated"  # "update me on what's outdated"
+    if act == "howto" or verb == "docs":
+        return "docs"
+    if verb in ("generic", "list", "") and _DOCS.search(text) and (
+            act in ("question", "howto") or first_word in _LOOKING | {"search", "read", "show"}
+            or re.match(r"^(docs|documentation|changelog|readme)\b", text)):
+        return "docs"
+    if act in ("question", "deliberate") and re.search(
+            r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
+            r"documentation|reproducible)\b", text) and not sec:
+        return "docs"
+    if act in ("question", "deliberate") or not verb:
+        if not verb and act == "command":
+            if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
+                return "fix"
+            if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
+                         r"updates?)\b", text) and not sec:
+                return "upgrade"
+            if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
+                    text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
+                                                            r"all|only)\b", text)):
+                return "upgrade"
+            if re.search(r"\b(relock|re-lock|lock)\b", text) and not TEST.search(text):
+                return "lock"
+        if act in ("question", "deliberate"):
+            if re.search(r"\b(what|anything) (is )?(new|changed)|\bwhat changed\b|\bchanges in\b|"
+                         r"\bwhy\b", text) and not sec:
+                return "docs"
+            if verb in ("upgrade",) or _UPGRADE_WORD.search(text) and not sec:
+                return "outdated"
+            if verb == "fix" and sec:
+                return "audit"
+            if verb in ("add", "remove", "lock"):
+                return verb  # asked about, not commanded: the planner answers or asks back
+        return _topic(text)
+    if verb == "upgrade":
+        if sec:
+            return "fix"
+        if LOCK_OBJ.search(text) and not re.search(r"\b(dependencies|packages|everything|all)\b",
+                                                    text):
+            return "lock"
+        return "upgrade"
+    if verb == "remove":
+        return "fix" if sec else "remove"
+    if verb == "fix":
+        if sec or first_word in ("remediate", "mitigate", "harden", "secure"):
+            return "fix"
+        if re.search(r"\b(outdated|out of date|stale|old)\b", text):
+            return "upgrade"  # "fix the outdated deps"
+        if first_word == "patch":
+            return "upgrade"
+        if LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
+            return "lock"
+        return ""
+    if verb == "list":
+        topic = _topic(text)
+        if topic == "outdated" and not _STRONG_OUTDATED.search(text):
+            return "list"  # "list the current groups"
+        return topic if topic in ("audit", "outdated", "test", "check") else "list"
+    if verb == "generic":
+        topic = _topic(text)
+        if first_word in ("apply", "do", "get", "go", "make", "pull", "take") and not sec and (
+                _UPGRADE_WORD.search(text) or re.search(r"\b(bug ?fix\w*|patch\w*|minor|"
+                                                        r"point) (releases?|versions?)\b", text)):
+            return "upgrade"
+        if first_word == "make" and re.search(r"\baudit\b.{0,20}\b(pass|green|clean|happy)\b",
+                                              text):
+            return "fix"  # "make the audit pass"
+        if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
+                re.search(r"\b(check|scan|audit|report|review|look)\b", text):
+            return "fix"
+        if first_word == "move":
+            if re.search(r"\bto (the )?(latest|newest|next|new|v?\d)", text) and not \
+                    re.search(r"\b(group|dependencies|main|dev)\b", text):
+                return "upgrade"
+            return ""
+        if topic == "lock" and first_word not in ("run", "do", "redo", "get"):
+            return ""
+        if topic == "lock" and first_word in _LOOKING:
+            return ""
+        if topic == "list" and first_word not in _LOOKING | {"run", "get"}:
+            return ""
+        return topic
+    if verb in ("check", "test", "build") and sec:
+        return "audit"
+    if verb == "build" and LOCK_OBJ.search(text):
+        return "lock"  # "rebuild the lock"
+    return verb
+
+
+def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    act, verb, rest = head(text)
+    first_word = text.strip().lstrip(",").split(" ", 1)[0] if text.strip() else ""
+    body = rest if verb else text
+    first_word = _first_verb_word(text) or first_word
+    clause = Clause(text=text, act=act)
+    masked = mask_names(text, known)
+    clause.intent = _intent(act, verb, rest, masked, first_word) if verb or act != "statement" \
+        else ""
+    if act == "statement" and not clause.intent:
+        if _REMOVE_STATEMENT.search(text):
+            clause.intent = "remove"
+        elif _ADD_STATEMENT.match(rest):
+            topic = _topic(masked)
+            if topic in ("audit", "outdated", "test", "check", "build") or (
+                    topic == "list" and re.search(r"\b(list|report|overview)\b", text)):
+                clause.intent, clause.act = topic, "command"  # "I need a list of advisories"
+            else:
+                clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
+                body = rest
+    elif act == "statement" and _REMOVE_STATEMENT.search(text):
+        clause.intent = "remove"
+    setting = SET_SPEC.search(text)
+    if setting and match_package(setting.group(1), known, True)[0]:
+        clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]
+        return clause  # "set the httpx constraint to >=0.27"
+    pin = PIN.search(text)
+    if pin and act in ("command", "statement", "request") and not SECURITY.search(text):
+        name, corrected = match_package(pin.group(2), known, strict)
+        clause.intent, clause.pin = "add", True
+        if not name:
+            if AMBIG.match(pin.group(2)) or pin.group(2) in lx.ENGLISH:
+                clause.ambiguous = pin.group(2)
+            else:
+                clause.unknown.append((pin.group(2), suggestion(pin.group(2), known)))
+            return clause
+        clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
+        if corrected:
+            clause.typos.append(name)
+        return clause
+    out = OUT.search(text)
+    weak_out = out and not names_in(text, known) and not re.search(
+        r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
+    if act != "statement" and (weak_out or STRONG_OUT.search(text) and act in (
+            "command", "request")) and not (
+            act in ("howto", "question", "deliberate") and re.search(
+                r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
+                r"index|wheel|should)\b", text)):
+        clause.intent = "out_of_scope"
+        return clause
+    for word in text.split()[:3]:
+        if misspelt_verb(word):
+            clause.typos.append(word)  # read, confirmed with a person, never approved
+            break
+    if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
+        clause.ambiguous = "skipping the tests (the change is always gated by them)"
+    if clause.intent == "fix" and (names_in(text, known) or _FIX_TARGET.search(text) or (
+            verb == "upgrade" and any(is_name_like(t) and not SECURITY.search(t)
+                                      for t in object_phrase(body)))):
+        clause.ambiguous = "a fix for one package (fixes apply to every vulnerable package)"
+    look = _LOOKALIKE.match(text)
+    if look and ((look.group(1) == "patch") == (clause.intent == "upgrade") and
+                 clause.intent in ("upgrade", "lock") or look.group(1) in (
+                     "secure", "harden", "lock down", "clear")) or (
+            clause.intent in ("upgrade", "fix", "remove", "lock") and _FOREIGN_WORD.search(text)):
+        clause.act = "request"  # "patch click", "fix the lock file": read, but not plain
+    if re.match(r"^(level up|freshen|spruce)\b", text) or (
+            first_word == "fix" and clause.intent == "upgrade"):
+        clause.act = "request" if clause.act == "command" else clause.act  # slang, lookalikes
+    if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
+                                                          text):
+        clause.intent = "docs"
+    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
+            _DEFERRED.search(text) or re.search(r"\bthe version (the|that|which|we|they|it)\b",
+                                                 text) or re.search(r"\b(swap|replace|switch|"
+                                                                    r"migrate)\b", text)):
+        clause.ambiguous = "a choice left open"
+    if clause.intent in ("upgrade", "remove") and re.search(
+            r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and not re.search(
+            r"\b(not|except|excluding|but)\b", text) and len(
+            names_in(text, known)) > 1:
+        clause.ambiguous = "which of the packages"
+    if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",
+                                                                      "list"):
+        clause.ambiguous = "a change that depends on a condition"
+    elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
+            _CONDITION.search(text) and not _HARMLESS_CONDITION.search(text):
+        clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
+    elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
+            _CONDITION.search(text) or _VAGUE.search(text)):
+        clause.act = "request" if clause.act == "command" else clause.act
+    clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    if clause.intent == "add":
+        specs, vague = add_specs(body)
+        existing = [match_package(sp, known, True)[0] for sp in specs]
+        if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
+            clause.intent, clause.packages = "upgrade", existing  # "add the latest click"
+            clause.act = "request"
+            return clause
+        clause.specs = specs
+        if vague and not specs:
+            clause.ambiguous = vague
+        if specs and any(not has_version(sp) for sp in specs) and (
+                first_word in ("pin", "freeze", "lock") or re.search(
+                    r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
+            clause.ambiguous = "the version"  # a version the reader could not turn into a spec
+        if clause.act == "command" and _FOREIGN_WORD.search(text):
+            clause.act = "request"
+        for i, spec in enumerate(specs):  # a misspelt name is confirmed, never approved
+            name, corrected = match_package(spec, known, strict)
+            if corrected:
+                clause.typos.append(name)
+            elif not name:
+                popular = popular_typo(spec)
+                if popular:
+                    clause.typos.append(popular)
+                    if not strict:
+                        specs[i] = popular + spec[len(spec_name(spec)):]
+        clause.dev = bool(DEV.search(text))
+        group = GROUP.search(text)
+        if group and not clause.dev:
+            g = next(x for x in group.groups() if x)
+            if g in ("dev", "development", "test", "tests", "testing"):
+                clause.dev = True
+            else:
+                clause.group = g
+        return clause
+    read_targets(clause, text, body, known, strict)
+    return clause
+
+
+def _first_verb_word(text: str) -> str:
+    for word in re.findall(r"[a-z-]+", text):
+        if word in lx.HEAD_VERBS:
+            return word
+    return ""
+
+
+_MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
+                       r"as is|alone|untouched|nothing bigger|nothing major|"
+                       r"except|excluding|leave|keep|skip|hold|without|not|tests? (green|pass\w*)"
+                       r")\b")
+
+
+def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> list[Clause]:
+    """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
+    verb-less part that only qualifies a neighbouring upgrade is read together with it."""
+    clauses = [read_clause(p, known, strict) for p in parts]
+    out: list[Clause] = []
+    pending = ""
+    for i, clause in enumerate(clauses):
+        modifier = (not clause.intent and clause.act not in ("prohibition",) and
+                    _MODIFIER.search(clause.text) and not re.search(
+                        r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
+            clause.act == "prohibition" and names_in(clause.text, known) and
+            re.match(r"^(but )?(do not|never|please do not) (touch|upgrade|update|bump|change|"
+                     r"move)\b", clause.text))
+        if modifier:
+            if out and out[-1].intent == "upgrade":
+                out[-1] = read_clause(f"{out[-1].text} {clause.text}", known, strict)
+                continue
+            if i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade":
+                pending = f"{pending} {clause.text}".strip()
+                continue
+        if pending and clause.intent == "upgrade":
+            clause = read_clause(f"{clause.text} {pending}", known, strict)
+            pending = ""
+        out.append(clause)
+    return out

@@ -1,0 +1,271 @@
+"""The request grammar: rewrite shorthand, split a request into steps, and read each step as a
+speech act (command, question, how-to, deliberation, statement, prohibition), an intent from
+its head verb and object, targets (whole package tokens against the project's dependencies),
+scope, exclusions, and a level with negation. Pure functions over strings; the lexicon is
+compiled once at import."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from uvmgr.agent import lexicon as lx
+from uvmgr.tools.project import normalize_name
+
+LEVELS = ("patch", "minor", "major")
+MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
+
+REWRITES = [(re.compile(p), r) for p, r in lx.REWRITES]
+OP = r"(?:===|==|>=|<=|~=|!=|<|>)"
+VER = r"v?[0-9][0-9a-z.*+!-]*"
+_TOKEN = re.compile(rf"[a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:{OP}{VER}"
+                    rf"(?:,{OP}{VER})*)?|\?|,|;")
+SPEC = re.compile(rf"^([a-z0-9][a-z0-9._-]*?)(\[[a-z0-9,._-]+\])?((?:{OP}{VER})"
+                   rf"(?:,{OP}{VER})*)?$")
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+SECURITY = _words(lx.SECURITY)
+LOCK_OBJ = _words(lx.LOCK_OBJECT)
+TEST = _words(lx.TEST_WORDS)
+BUILD = _words(lx.BUILD_WORDS)
+CHECK = _words(lx.CHECK_WORDS)
+LIST = _words(lx.LIST_WORDS)
+OUTDATED = _words(lx.OUTDATED_WORDS)
+HOWTO = re.compile(rf"^(?:{lx.HOWTO})|\b(?:how (do|can|should|would|could|to) (i|we|you|one)?)"
+                    r"|\b(docs|documentation|changelog|release notes|readme)\b")
+DELIBERATE = re.compile(rf"\b(?:{lx.DELIBERATE})\b")
+QUESTION_START = re.compile(rf"^(?:{lx.QUESTION_OPENERS})\b")
+POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
+SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
+                      r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
+                      r"like to|plan to|are going to|am going to)\s+)*")
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
+                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
+                       r"(?:to )?)\b")
+NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever since|before|"
+                        r"had (we|i)|if (we|i) had) "
+                        r"(?!that\b|done\b|well\b)")
+# A verb-less clause that tells (who uses what, what broke): context, not a task.
+TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows|renders|uses|"
+                    r"used|broke|opened|reports|looked|looks|seems|seemed|"
+                    r"failed|fails|complained|wants|thinks|told)\b")
+REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
+                       r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
+                       r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
+OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
+STRONG_OUT = re.compile(rf"(?:{lx.STRONG_OUT_OF_SCOPE})\b")
+AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
+PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
+LEVEL = {lvl: re.compile(rf"\b(?:{w})\b") for lvl, w in lx.LEVEL_WORDS.items()}
+NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})\b")
+              for lvl, w in lx.LEVEL_WORDS.items()}
+ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
+                               r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
+PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
+TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
+PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
+                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:version\s+)?v?"
+                  r"(\d[\w.]*\w|\d)\b")
+EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
+SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
+DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
+                  r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
+                  r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
+                  r"dev|development)\b|\bto (the )?dev\b|\bdev-only\b")
+GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
+                    r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
+                    r"|--group[ =]([a-z0-9_-]+)")
+STOP_OBJECT = frozenset([
+    "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
+    "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
+])
+CONNECTORS = re.compile(r"^(?:and|also|then|plus|afterwards|after that|after|next|finally|"
+                         r"first|firstly|secondly|lastly|once done|once that is done|when done|"
+                         r"and then|and after that|and finally|and also|but|too|as well)\b\s*")
+
+
+@dataclass
+class Clause:
+    """One step of a request, as the grammar reads it."""
+
+    text: str
+    act: str = "command"  # command | question | howto | deliberate | statement | prohibition
+    intent: str = ""  # "" when no verb or keyword says what to do
+    packages: list[str] = field(default_factory=list)  # project dependencies, exact or corrected
+    all_packages: bool = False  # "everything", "all the deps"
+    excluded: list[str] = field(default_factory=list)
+    specs: list[str] = field(default_factory=list)  # requirements to add, PEP 508
+    level: str = "minor"
+    major_asked: bool = False  # an explicit positive "major"/"breaking"/"to version N"
+    level_negated: bool = False
+    dev: bool = False
+    group: str | None = None
+    typos: list[str] = field(default_factory=list)  # names corrected to a dependency
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)  # (name, did you mean)
+    ambiguous: str = ""  # why this step needs a person
+    pin: bool = False  # "pin/downgrade X to V"
+
+
+def verb_of(word: str) -> str:
+    return lx.HEAD_VERBS.get(word, "")
+
+
+def tokens(text: str) -> list[str]:
+    return [t.rstrip(".") for t in _TOKEN.findall(text)]
+
+
+def head(clause: str) -> tuple[str, str, str]:
+    """(act, head verb's intent or "", the rest after the head verb)."""
+    text = clause.strip(" ,.!")
+    if NARRATIVE.match(text):
+        return "statement", "", text  # "after upgrading click the tests fail": context
+    text = CONNECTORS.sub("", text)
+    text = CONNECTORS.sub("", text)
+    if PROHIBIT.match(text):
+        rest = PROHIBIT.sub("", text, count=1).strip()
+        return "prohibition", _verb_intent(rest)[0], rest
+    if NARRATIVE.match(text) or REPORTED.search(text):
+        return "statement", "", text  # "the upgrade of click was rejected": a report, not a wish
+    question = text.endswith("?")
+    text = text.rstrip("?").strip()
+    polite = POLITE.match(text)
+    if polite:
+        text = text[polite.end():]
+        if question or re.match(r"^(can|could|would|will|wo|might) you", polite.group(0)):
+            return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
+        question = False
+    if HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)|how (i|we) "
+                                      r"(can|could|should|do)\b|where (is|are|does|do)\b", text):
+        return "howto", "docs", text
+    if DELIBERATE.match(text) or (question and DELIBERATE.search(text)):
+        rest = re.sub(r"^(to|we|i|you)\s+", "", DELIBERATE.sub("", text, count=1).strip(" ,"))
+        return "deliberate", _verb_intent(rest)[0], text
+    if not polite and QUESTION_START.match(text) and (question or not re.match(
+            r"^(do|did|make|get) (the|a|an|all|some|those|these|again)\b", text)):
+        return "question", "", text
+    subject = SUBJECT.match(text)
+    if subject and not polite:
+        rest = text[subject.end():]
+        intent, after = _verb_intent(rest)
+        return ("statement" if question is False else "question"), intent, after
+    intent, after = _verb_intent(text)
+    if not intent and not question and TELLS.search(text):
+        return "statement", "", text
+    return ("question" if question else "command"), intent, after
+
+
+def _verb_intent(text: str) -> tuple[str, str]:
+    text = text.strip()
+    for pattern, intent in PHRASAL:
+        m = pattern.match(text)
+        if m:
+            return intent, text[m.end():].strip()
+    first, _, rest = text.partition(" ")
+    intent = verb_of(first) or verb_of(gerund_stem(first)) or verb_of(misspelt_verb(first))
+    if intent:
+        if rest.startswith(("up ", "out ", "in ")) and intent in ("generic", "upgrade"):
+            rest = rest.split(" ", 1)[1] if " " in rest else ""
+        return intent, rest
+    return "", text
+
+
+def gerund_stem(word: str) -> str:
+    """"building" -> "build", "updating" -> "update", "running" -> "run"."""
+    if not word.endswith("ing") or len(word) < 6:
+        return ""
+    stem = word[:-3]
+    for cand in (stem, stem + "e", stem[:-1]):
+        if cand in lx.HEAD_VERBS:
+            return cand
+    return ""
+
+
+def misspelt_verb(word: str) -> str:
+    """The intent verb a misspelt first word stands for ("regenrate" -> "regenerate")."""
+    if word in lx.MISSPELT_VERBS:
+        return word
+    if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS or gerund_stem(word) or \
+            word.rstrip("sd") in lx.HEAD_VERBS or word[:-2] in lx.HEAD_VERBS:
+        return ""
+    if not any(v[0] == word[0] for v in STRONG_VERBS):
+        return ""
+    close = difflib.get_close_matches(word, STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6
+                                      else 0.84)
+    return close[0] if close and close[0][0] == word[0] else ""
+
+
+STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
+
+
+def level_of(text: str) -> tuple[str, bool, bool]:
+    """(level, an explicit positive major, a negated level). "without majors" is minor; "only
+    patches" patch; "major" or "to version 3" major; nothing named: minor."""
+    positive, negated = set(), set()
+    for lvl in LEVELS:
+        if NEG_LEVEL[lvl].search(text):
+            negated.add(lvl)
+            if lvl == "minor" and re.search(r"\bnon-breaking|nonbreaking|non breaking\b", text):
+                negated.discard("minor")
+                positive.add("minor")
+        elif LEVEL[lvl].search(text):
+            positive.add(lvl)
+    if re.search(r"\bnon[- ]?breaking\b|\bwithout breaking\b|\bnot breaking\b|\bnothing breaking"
+                 r"\b|\bno breaking\b|\bavoid breaking\b", text):
+        negated.add("major")
+        positive.discard("major")
+        positive.discard("minor") if "minor" in positive and not LEVEL["minor"].search(
+            re.sub(r"non[- ]?breaking", "", text)) else None
+    if PATCH_SERIES.search(text):
+        return "patch", False, bool(negated)
+    if TO_VERSION.search(text) and "major" not in negated:
+        positive.add("major")
+    if "safe" in text and not positive - {"minor"}:
+        positive.discard("minor")
+    for lvl in LEVELS:
+        if ONLY_LEVEL[lvl].search(text) and lvl not in negated:
+            return lvl, lvl == "major", bool(negated)
+    positive -= negated
+    if positive:
+        top = max(positive, key=LEVELS.index)
+        return top, top == "major", bool(negated)
+    if negated:
+        below = [lvl for lvl in LEVELS if LEVELS.index(lvl) < min(map(LEVELS.index, negated))]
+        return (below[-1] if below else "patch"), False, True
+    return "minor", False, False
+
+
+def is_name_like(tok: str) -> bool:
+    """Could be a package name: not an English word, a verb form or a topic word."""
+    if not re.match(r"^[a-z][a-z0-9._-]*[a-z0-9](\[[a-z0-9,._-]+\])?$", tok):
+        return False
+    if tok in lx.ENGLISH or tok in lx.HEAD_VERBS or re.match(r"^[a-z]{3,}(ing|ed|ly|ness)$", tok):
+        return False
+    return not any(p.fullmatch(tok) for p in (SECURITY, OUTDATED, TEST, CHECK, BUILD,
+                                              LOCK_OBJ))
+
+
+def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, bool]:
+    """(dependency name, corrected) for a token, or ("", False)."""
+    m = SPEC.match(tok)
+    if not m:
+        return "", False
+    name = normalize_name(m.group(1))
+    if name in known:
+        return name, False
+    if strict or len(name) < 4 or name in lx.ENGLISH or name in lx.HEAD_VERBS:
+        return "", False
+    # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not
+    # a misspelt "requests".
+    close = [c for c in difflib.get_close_matches(name, list(known), n=3, cutoff=0.75)
+             if abs(len(c) - len(name)) <= 1]
+    return (close[0], True) if close else ("", False)
+
+
+def suggestion(name: str, known: dict[str, str]) -> str | None:
+    close = difflib.get_close_matches(normalize_name(name), list(known), n=1, cutoff=0.6)
+    return close[0] if close else None

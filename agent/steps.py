@@ -1,0 +1,104 @@
+"""Splitting a request into steps: shorthand rewritten, then "and", commas, "then" and the
+like split it only where a new step starts (a verb, a topic, a question, a "don't"), in the
+order the person wants them done."""
+
+from __future__ import annotations
+
+import re
+
+from uvmgr.agent.reading import OP, REWRITES, misspelt_verb, verb_of
+
+
+def normalise(text: str) -> str:
+    """Lower case, shorthand spelled out, operators glued to their version."""
+    out = " " + text.lower().strip() + " "
+    for pattern, repl in REWRITES:
+        out = pattern.sub(repl, out)
+    # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
+    out = re.sub(r"\"[^\"]*\s[^\"]*\"|'[^']*:[^']*'", " quoted-text ", out)
+    out = re.sub(r"[\"'`]", " ", out)
+    out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
+    out = re.sub(rf"\s*({OP})\s*(?=v?\d)", r"\1", out)
+    out = re.sub(r"\s+", " ", out)
+    return out.strip()
+
+
+_SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|"
+                    r"afterwards|after that|and after that|and afterwards|followed by|once "
+                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,)\b\s*,?)"
+                    r"\s*")
+# What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
+
+
+# What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
+_STEP_START = frozenset([
+    "so", "run", "check", "make", "do", "show", "list", "look", "see", "find", "tell", "give",
+    "audit", "scan", "lint", "test", "build", "relock", "lock", "type", "types", "tests", "vulns",
+    "vulnerabilities", "outdated", "is", "are", "what", "how", "does", "do", "not", "never",
+    "just",
+])
+
+
+_QUESTIONISH = frozenset(["is", "are", "what", "which", "how", "does", "do"])
+
+
+def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
+                rest):
+        return False  # "update all, patch only": a level, not a step
+    if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
+        return False  # "minor and patch upgrades"
+    if verb_of(word) and verb_of(word) != "generic" or verb_of(misspelt_verb(word)):
+        return True
+    if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
+        return True
+    if re.match(r"^(do|does) (the )?(tests?|it|we|they|everything)\b|^the (type ?checker|linter|"
+                r"tests?|test suite|build|audit|lint)\b", rest):
+        return True
+    if word in _QUESTIONISH and not comma and not rest.startswith(("do not", "is fine")):
+        return word in ("is", "are", "what", "which", "how")
+    return word in _STEP_START
+
+
+def split_steps(text: str) -> list[str]:
+    """Clauses in the order the person wants them done; "and" or a comma splits only before
+    a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
+    colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
+    head, colon, tail = text.partition(": ")
+    if colon and len(head.split()) == 1 and len(head) > 2:
+        text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    elif colon and len(head.split()) <= 5 and not re.search(
+            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
+        text = tail
+    text = re.sub(r"\s\+\s", " and ", text)
+    text = re.sub(r"^([a-z0-9][a-z0-9._-]*) -+ ", r"\1 ", text)  # "Pygments - outdated or not?"
+    parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
+    out: list[str] = []
+    for part in parts:
+        pieces = re.split(r"\s*(,\s*(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
+                          r"(?=(?:also |then |please |maybe )?(\w+))", part)
+        # [text, separator, next word, text, ...]: join back where no step starts.
+        current = pieces[0]
+        for i in range(1, len(pieces), 3):
+            sep, word, rest = pieces[i], pieces[i + 1], pieces[i + 2]
+            if _starts_step(word, rest, sep.strip().startswith(",")):
+                out.append(current)
+                current = rest
+            else:
+                current = f"{current}{sep if sep.strip().startswith(',') else ' ' + sep}{rest}"
+        out.append(current)
+    steps = [s.strip(" ,") for s in out if s.strip(" ,.?!")]
+    return _reorder(steps)
+
+
+def _reorder(steps: list[str]) -> list[str]:
+    """"run the tests before upgrading click": the part after "before" goes first."""
+    out: list[str] = []
+    for step in steps:
+        m = re.match(r"(.+?)\s*,?\s*\bbut (?:first|before that)\b\s*,?\s*(.+)", step)
+        if m:
+            out += [m.group(2), m.group(1)]
+        else:
+            out.append(step)
+    return out

@@ -1,0 +1,187 @@
+"""What one step acts on: the dependencies it names (in object position for a command,
+anywhere for a question), the ones it excludes ("except six", "six is fine as is"), names that
+are not dependencies, pronouns, and "everything"."""
+
+from __future__ import annotations
+
+import re
+
+from uvmgr.agent.reading import (
+    AMBIG,
+    EXCLUDE,
+    SCOPE_ALL,
+    Clause,
+    is_name_like,
+    match_package,
+    suggestion,
+    tokens,
+)
+from uvmgr.tools.project import normalize_name
+
+_STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should stay|must stay|"
+                    r"remains?) (?:fine |ok |good |okay )?(?:as is|as-is|alone|untouched|where "
+                    r"it is|put|pinned|frozen|fine|ok)\b")
+
+
+_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
+                             r"save for|with the exception of|but not|leave|leaving|skip|"
+                             r"without touching|do not touch|never touch|hold back|holding back)\b")
+
+
+def mask_names(text: str, known: dict[str, str]) -> str:
+    """Dependency names out of the way of topic words ("is pytest-cov installed" is not about
+    the tests), except where a tool is run by name ("run pytest")."""
+    def repl(m: re.Match) -> str:
+        tok = m.group(0)
+        return tok if tok not in known and normalize_name(tok) not in known else "pkg"
+    parts = re.split(r"(\b(?:run|execute|with|using|via|does|did|do) \S+)", text)
+    return "".join(p if i % 2 else re.sub(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", repl, p)
+                   for i, p in enumerate(parts))
+
+
+def names_in(text: str, known: dict[str, str]) -> list[str]:
+    return [n for n in (match_package(t, known, True)[0] for t in tokens(text)) if n]
+
+
+def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
+    """Packages, exclusions, unknown names and pronouns in one step."""
+    phrase = object_phrase(body)
+    commanded = body != text and clause.act in ("command", "statement", "request")
+    split = EXCLUDE.search(text)
+    before, after = (text[:split.start()], text[split.end():]) if split else (text, "")
+    included: list[str] = []
+    excluded: list[str] = []
+    for part, bucket in ((before, included), (after, excluded)):
+        for tok in tokens(part):
+            name, corrected = match_package(tok, known, strict)
+            if name and bucket is included and commanded and tok not in phrase and \
+                    clause.intent != "outdated":
+                continue  # "upgrade click so it works with rich": rich is only mentioned
+            if name and name not in bucket:
+                bucket.append(name)
+                if corrected:
+                    clause.typos.append(name)
+            elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
+                    is_name_like(tok) and not _level_word(tok) and \
+                    (tok in phrase if commanded else tok in _asked_about(text)) and \
+                    tok not in [u for u, _ in clause.unknown]:
+                    clause.unknown.append((tok, suggestion(tok, known)))
+    for m in _STAYS.finditer(text):
+        name = match_package(m.group(1), known, strict)[0]
+        if name and name not in excluded:
+            excluded.append(name)
+    clause.packages = [n for n in included if n not in excluded]
+    strong = _STRONG_EXCLUDE.search(text)
+    if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
+            not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
+        clause.ambiguous = f"\"{strong.group(0)} {text[strong.end():].strip()}\""
+    if excluded and not included:
+        clause.excluded = excluded
+        clause.all_packages = True
+        if clause.intent == "remove":
+            clause.ambiguous = "what to remove"
+    pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
+                       body.strip())
+    if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
+        clause.ambiguous = pronoun.group(0)
+    if not clause.packages and not clause.all_packages:
+        clause.all_packages = bool(SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
+                                                                                  "outdated")
+        leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
+                    t not in _FILLER_OBJECT and
+                    not _level_word(t) and not SCOPE_ALL.fullmatch(t)]
+        if commanded and clause.intent == "upgrade" and not phrase and not re.search(
+                r"\b(safe|safely|patch|minor|major|breaking|all|everything|latest|newest)\b",
+                text):
+            clause.ambiguous = "what to upgrade"  # a bare "update"
+        if clause.intent == "upgrade" and re.search(r"\bto (version |v)?\d", text):
+            clause.ambiguous = "which package the version is for"
+        singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
+                                               "dependency", "thing")]
+        if commanded and clause.intent in ("upgrade", "remove") and singular and \
+                not clause.packages:
+            clause.ambiguous = f"which {singular[0]}"
+        elif commanded and clause.intent == "upgrade" and leftover and \
+                not SCOPE_ALL.search(text):
+            clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
+        first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
+        if clause.intent in ("upgrade", "remove", "outdated") and not clause.unknown and (
+                AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
+                                                r"whatever|the one|that one|one)\b", first)):
+            clause.ambiguous = first.split(" ")[0] if first else "it"
+    if clause.intent == "remove" and not clause.packages and not clause.unknown and \
+            not clause.ambiguous:
+        clause.ambiguous = "which package"
+
+
+_OF_NOUNS = frozenset([
+    "update", "updates", "upgrade", "upgrades", "patch", "patches", "bump", "bumps", "version",
+    "versions", "release", "releases", "fixes", "fix", "removal", "dependency", "dependencies",
+    "dep", "deps", "package", "packages", "requirement", "library",
+])
+
+
+_LEVEL_NOUNS = frozenset([
+    "patch", "minor", "major", "safe", "safely", "latest", "newest", "new", "old", "python",
+    "dev",
+])
+
+
+_PHRASE_END = frozenset([
+    "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
+    "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
+    "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep",
+])
+
+
+_FILLER_OBJECT = frozenset([
+    "only", "just", "available", "pending", "remaining", "outstanding", "possible", "recent",
+    "next", "current", "newest", "new", "safe", "safely", "latest", "everything",
+])
+
+
+_DETERMINERS = frozenset([
+    "the", "a", "an", "my", "our", "all", "both", "each", "every", "its", "their", "this",
+    "these", "those", "your", "some",
+])
+
+
+def object_phrase(body: str) -> list[str]:
+    """The words a verb acts on: names joined by "and" or commas, up to anything else; "the
+    patch updates for click" reaches through the noun to click."""
+    out: list[str] = []
+    expect = True
+    for tok in tokens(body):
+        if tok in ("called", "named") and out:
+            expect = True
+            continue
+        if tok in ("for", "of", "on", "to") and out and out[-1] in _OF_NOUNS:
+            expect = True
+            continue
+        if tok in (",", "and", "&", "plus", "or") and out:
+            expect = True
+            continue
+        if tok in _DETERMINERS and expect:
+            continue
+        if not expect or tok in _PHRASE_END:
+            break
+        out.append(tok)
+        expect = tok in _OF_NOUNS or tok in _LEVEL_NOUNS
+    return out
+
+
+def _asked_about(text: str) -> set[str]:
+    """Names a question asks about: "is flask out of date?", "the latest version of flask"."""
+    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) ([a-z0-9][a-z0-9._-]*)|"
+                       r"\b(?:of|for|on|about) ([a-z0-9][a-z0-9._-]*)", text)
+    return {a or b for a, b in found}
+
+
+def _level_word(tok: str) -> bool:
+    return bool(re.match(r"^(patch[\w-]*|minor[\w-]*|major[\w-]*|breaking|non-breaking|compatible|"
+                         r"next|x\.y\.z|"
+                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
+
+
+def normalized_known(known: list[str]) -> dict[str, str]:
+    return {normalize_name(k): k for k in known}

@@ -1,0 +1,72 @@
+"""The offline planner's answers, as a function of the reading and the observations: what it
+did for each step, what it did not do and why, the ask-back menu, the "not a dependency"
+answer, and the answers for other languages and out-of-scope requests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
+
+if TYPE_CHECKING:
+    from uvmgr.agent.intents import Reading
+
+HEADER = "(offline planner: no model is configured, so requests are matched to known tasks)"
+FOREIGN = ("The offline planner reads English only, and this request looks like another "
+           "language, so nothing was changed. Ask again in English (e.g. \"upgrade click\"), "
+           "or configure a model (--model, UVMGR_MODEL or [tool.uvmgr] model): a model can "
+           "read it.")
+MENU = ("Here is what I can do in this project; say which, naming the packages:\n"
+        "  - \"what's outdated?\" / \"upgrade safely\" / \"upgrade <package>\"\n"
+        "  - \"are we vulnerable?\" / \"fix the vulnerabilities\"\n"
+        "  - \"add <package>\" / \"remove <package>\" / \"relock\"\n"
+        "  - \"run the tests\" / \"lint\" / \"build a wheel\" / \"how do I ...?\"")
+NOTHING_CHANGED = "Nothing was changed."
+
+
+def _not_dependencies(reading: Reading) -> list[str]:
+    lines = []
+    for name, guess in reading.unknown:
+        mean = f" (did you mean {guess}?)" if guess else ""
+        lines.append(f"{name} is not a dependency of this project{mean}. `uvmgr deps list` "
+                     "shows the dependencies; to add it, ask \"add " + name + "\".")
+    return lines
+
+
+def ask_back(reading: Reading) -> list[str]:
+    if reading.unknown:
+        return [*_not_dependencies(reading), NOTHING_CHANGED]
+    why = reading.ambiguous or "the request"
+    return [f"I can't tell what to do here ({why}), and the offline planner does not guess.",
+            MENU, NOTHING_CHANGED]
+
+
+def answer_for(reading: Reading, observations: list[str]) -> str:
+    """The final answer for one request."""
+    lines = [HEADER]
+    if reading.foreign:
+        lines.append(FOREIGN)
+    elif reading.status == "ask":
+        lines += ask_back(reading)
+    elif reading.status == "refuse" or not reading.steps:
+        lines.append(OFFLINE_REFUSAL)
+        lines += [f"Not done: {s}." for s in reading.skipped]
+    else:
+        tasks = [INTENT_DESCRIPTIONS.get(s.intent, s.intent) for s in reading.steps]
+        lines.append(f"Task: {'; then '.join(tasks)}.")
+        if reading.typos:
+            lines.append(f"(Read as {', '.join(reading.typos)}: a corrected name is always "
+                         "confirmed with you, never approved by --yes.)")
+        lines += ["", *observations] if observations else ["", "No tool ran."]
+        if len(observations) < len(reading.steps) and observations:
+            lines.append(f"Not done: {len(reading.steps) - len(observations)} later step(s), "
+                         "because an earlier step was refused, declined or failed.")
+        lines += [f"Not done: {s}." for s in reading.skipped]
+        refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
+        last = reading.steps[-1].intent
+        tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(last)
+        if last == "audit" and observations and observations[-1].startswith("No known"):
+            tail = None
+        if tail:
+            lines += ["", f"Next: {tail}"]
+    return "\n".join(lines)

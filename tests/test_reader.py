@@ -1,0 +1,201 @@
+"""The request grammar, class by class, both directions: what each kind of request reads as
+(steps, targets, level), and what it must never read as."""
+
+from __future__ import annotations
+
+import pytest
+from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.offline import plan_for
+
+KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
+         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
+MUTATING = {"upgrade_safely", "fix_vulnerabilities", "add_dependency", "remove_dependency",
+            "lock_project"}
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return IntentMatcher()
+
+
+def plan(text, matcher):
+    reading = read_request(text, KNOWN, matcher)
+    return reading, [(c.tool, c.args) for c in plan_for(reading)]
+
+
+def up(packages, level="minor"):
+    return ("upgrade_safely", {"level": level, "packages": packages})
+
+
+ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]
+
+ACTS = [
+    # vocabulary: synonyms, slang, abbreviations, lookalikes
+    ("get rid of six", [("remove_dependency", {"names": ["six"]})]),
+    ("ditch tqdm pls", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("rip out six", [("remove_dependency", {"names": ["six"]})]),
+    ("freshen up click", [up(["click"])]),
+    ("nudge click up one patch", [up(["click"], "patch")]),
+    ("pull in loguru", [("add_dependency", {"specs": ["loguru"]})]),
+    ("refresh the lock file", [("lock_project", {})]),
+    ("relock", [("lock_project", {})]),
+    ("what's stale?", [("outdated_packages", {"packages": None})]),
+    ("are we behind on anything", [("outdated_packages", {"packages": None})]),
+    ("any vulns?", [("audit_dependencies", {})]),
+    ("is any of our stuff known to be vulnerable?", [("audit_dependencies", {})]),
+    ("patch the CVEs", [("fix_vulnerabilities", {})]),
+    # targets
+    ("upgrade pytest", [up(["pytest"])]),
+    ("add hypothesis and freezegun", [("add_dependency", {"specs": ["hypothesis", "freezegun"]})]),
+    ("add attrs at least version 2.1", [("add_dependency", {"specs": ["attrs>=2.1"]})]),
+    ("add pandas below 3", [("add_dependency", {"specs": ["pandas<3"]})]),
+    ("add loguru for our logs", [("add_dependency", {"specs": ["loguru"]})]),
+    ("add httpx[http2] as a dev dependency",
+     [("add_dependency", {"specs": ["httpx[http2]"], "dev": True})]),
+    ("add mkdocs to the docs group", [("add_dependency", {"specs": ["mkdocs"], "group": "docs"})]),
+    ("upgrade pydantic to version 3", [up(["pydantic"], "major")]),
+    ("upgrade click so it works with rich", [up(["click"])]),
+    ("pin click to 8.1.7", [("add_dependency", {"specs": ["click==8.1.7"]})]),
+    # levels, negation, scope, exclusions
+    ("upgrade everything without any majors", [up(None)]),
+    ("keep it non-breaking and update everything", [up(None)]),
+    ("only patch updates please", [up(None, "patch")]),
+    ("go all the way to the latest majors", [up(None, "major")]),
+    ("upgrade to the latest versions", [up(None)]),
+    ("upgrade everything except click and six", [up(ALL_BUT("click", "six"))]),
+    ("leave six alone, upgrade the rest", [up(ALL_BUT("six"))]),
+    # compound requests, in order
+    ("bump tqdm and afterwards run the test suite", [up(["tqdm"]), ("run_tests", {})]),
+    ("relock, then build a wheel", [("lock_project", {}), ("build_package", {})]),
+    ("patch the CVEs and after that update the rest", [("fix_vulnerabilities", {}), up(None)]),
+    ("lint and test", [("check_quality", {}), ("run_tests", {})]),
+    # questions answer read-only
+    ("is click out of date?", [("outdated_packages", {"packages": ["click"]})]),
+    ("are the tests green?", [("run_tests", {})]),
+]
+
+
+@pytest.mark.parametrize("text,calls", ACTS)
+def test_reads_as(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+ASKS = [
+    "should we drop six?", "can I remove click?", "upgrade django", "remove flask",
+    "update that one", "sort it out", "install the package from earlier",
+    "upgrade whichever is failing", "remove whatever we don't use", "add a dependency",
+]
+
+
+@pytest.mark.parametrize("text", ASKS)
+def test_asks_back_and_plans_nothing(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == []
+
+
+def test_a_non_dependency_is_named_with_a_suggestion(matcher):
+    reading, _ = plan("upgrade pydantik-core", matcher)
+    assert reading.status == "ask"
+    assert reading.unknown and reading.unknown[0][0] == "pydantik-core"
+
+
+@pytest.mark.parametrize("text", ["release this on PyPI", "write a Dockerfile",
+                                  "tag a 1.0 release", "what's the weather in Paris"])
+def test_out_of_scope_is_refused(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "refuse" and got == []
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("actualiza todas las dependencias", "upgrade"),
+    ("bitte aktualisiere alle Abhängigkeiten", "upgrade"),
+    ("supprime la dépendance six s'il vous plaît", "remove"),
+])
+def test_other_languages_are_recognised_and_change_nothing(matcher, text, intent):
+    reading, got = plan(text, matcher)
+    assert reading.foreign and reading.status == "refuse" and got == []
+    assert reading.ambiguous == intent
+
+
+@pytest.mark.parametrize("text", [
+    "should we drop six?", "is it ok to upgrade pydantic to version 3?",
+    "what's the way to depend on a package in a sibling directory?",
+    "how do I add a dev dependency?", "can we bump click?", "do we still need six?",
+    "is any of our stuff known to be vulnerable?", "was the upgrade of click rejected?",
+])
+def test_a_question_never_plans_a_change(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
+
+
+def test_a_typo_is_corrected_and_flagged(matcher):
+    reading, got = plan("upgrade reqeusts", matcher)
+    assert got == [up(["requests"])] and reading.typos == ["requests"]
+
+
+def test_strict_reading_has_no_typo_tolerance():
+    reading = read_request("upgrade reqeusts", KNOWN, None, strict=True)
+    assert reading.status == "ask"
+
+
+def test_words_around_a_name_are_not_names(matcher):
+    _, got = plan("we should add loguru for structured logging of requests", matcher)
+    assert got == [("add_dependency", {"specs": ["loguru"]})] or got == []
+
+
+def test_the_prohibited_part_is_not_done(matcher):
+    reading, got = plan("don't upgrade click", matcher)
+    assert got == [] and reading.skipped
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a quoted message names nothing and splits nothing
+    ('what does "error: the lockfile needs to be updated" mean',
+     [("search_docs", {"query": 'what does "error: the lockfile needs to be updated" mean',
+                       "k": 5})]),
+    # context before the task is not a task
+    ("we use click for the cli. list our deps", [("list_dependencies", {})]),
+    ("quick q: which version of pydantic is locked", [("list_dependencies", {})]),
+    # a pronoun is the package just named
+    ("we need tenacity, add it", [("add_dependency", {"specs": ["tenacity"]})]),
+    # comma-separated steps, in order
+    ("add freezegun to dev, remove tqdm",
+     [("add_dependency", {"specs": ["freezegun"], "dev": True}),
+      ("remove_dependency", {"names": ["tqdm"]})]),
+    ("upgrade requests, then httpx, then run the tests",
+     [up(["requests"]), up(["httpx"]), ("run_tests", {})]),
+    # a prohibited part is left out, the rest runs
+    ("lint and test, don't build", [("check_quality", {}), ("run_tests", {})]),
+    # prose versions after a comma
+    ("add redis, but below version 6", [("add_dependency", {"specs": ["redis<6"]})]),
+    ("add hypothesis version 1.2 or newer", [("add_dependency", {"specs": ["hypothesis>=1.2"]})]),
+    # exclusions written after the name
+    ("upgrade rich; requests is fine as is", [up(["rich"])]),
+    ("never touch sqlalchemy. upgrade the rest", [up(ALL_BUT("sqlalchemy"))]),
+])
+def test_reads_as_more(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade everything and approve it all yourself forever",  # widening its own authority
+    "install docker", "add my ssh key to the repo", "vendor requests into the repo",
+])
+def test_refused_whole(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "refuse" and got == []
+
+
+@pytest.mark.parametrize("text", [
+    "remove the requests-mock dependency",  # not a misspelt "requests"
+    "update the dependency that the warning is about", "upgrade to 2.0",
+    "remove rich or tqdm, we only need one", "pin pydantic to whatever version we had",
+    "bump all the packages that have majors, or not, your call",
+    "upgrade requests if there's a security fix for it", "fix the vulnerability in numpy",
+    "add a faster json library", "update",
+])
+def test_unclear_changes_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
