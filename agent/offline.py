@@ -39,11 +39,7 @@ _ASK_DOCS = rf"(please )?{DOCS_VERBS}\s+(the |its |our )?(docs|documentation)"
 # The second branch starts only at punctuation or at the first of a run of spaces: trying
 # every space of a long run again made it quadratic.
 _DOCS_PHRASE = re.compile(rf"^\s*{_ASK_DOCS}\b\s*(for|about|on)?\s*[:,]?\s*|"
-<<<<<<< HEAD
-                          rf"(?:[,.;?]|(?<!\s))\s*{_ASK_DOCS}\s*[.!]?\s*$", re.I)
-=======
-                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
->>>>>>> main
+                          rf"(?:[,.;?]|(?<!\s))\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def docs_query(text: str) -> str:
