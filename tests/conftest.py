@@ -15,6 +15,15 @@ SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-
 
 
 @pytest.fixture(autouse=True)
+def user_config_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own empty user config folder: the person's real
+    ~/.config/uvmgr/config.toml never leaks into a test."""
+    home = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
 def user_state_home(tmp_path_factory, monkeypatch) -> Path:
     """uvmgr keeps its per-project identity tokens in the user's state folder: tests use their
     own, never the real one (subprocesses inherit it through the environment)."""
