@@ -22,6 +22,7 @@ class Budget:
     max_cost: float
     started: float = 0.0
     cancel: threading.Event | None = None  # the front end sets it to stop between steps
+    max_observation_chars: int = 8000  # of one tool result, shown to the planner
 
     def exhausted(self, cost: float) -> str:
         if self.cancel is not None and self.cancel.is_set():
@@ -31,6 +32,18 @@ class Budget:
         if cost > self.max_cost:
             return "max_cost"
         return ""
+
+
+def bounded_observation(text: str, limit: int) -> str:
+    """What the planner is shown of one tool result: secrets masked, and at most `limit`
+    characters, with a note saying it was cut and by how much."""
+    from uvmgr.telemetry import redact_text
+
+    text = redact_text(text)
+    if len(text) <= limit:
+        return text
+    return (text[:limit] + f"\n[... cut: {len(text) - limit} more characters not shown; one "
+            f"observation is limited to {limit} characters (max-observation-chars)]")
 
 
 def drive(planner: Planner, request: str, safety: SafetyLayer, budget: Budget,
@@ -63,6 +76,7 @@ def drive(planner: Planner, request: str, safety: SafetyLayer, budget: Budget,
         started = time.monotonic()
         spec = TOOLS[step.tool]
         observation, outcome = safety.run(spec, step.args)
+        observation = bounded_observation(observation, budget.max_observation_chars)
         finished = StepFinished(index, step.tool, step.args, observation,
                                 time.monotonic() - started, spec.mutates, outcome)
         summary.steps.append(finished)

@@ -36,8 +36,10 @@ class PlannedCall:
 
 _ASK_DOCS = rf"(please )?{DOCS_VERBS}\s+(the |its |our )?(docs|documentation)"
 # "search the docs for" at the start, or "check the docs" at the end, of a request.
+# The second branch starts only at punctuation or at the first of a run of spaces: trying
+# every space of a long run again made it quadratic.
 _DOCS_PHRASE = re.compile(rf"^\s*{_ASK_DOCS}\b\s*(for|about|on)?\s*[:,]?\s*|"
-                          rf"[,.;?]?\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
+                          rf"(?:[,.;?]|(?<!\s))\s*{_ASK_DOCS}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def docs_query(text: str) -> str:

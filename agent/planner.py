@@ -104,11 +104,23 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
                         observer=options.observer)
 
 
+def _check_request(text: str, settings) -> None:
+    """A request longer than the person could have meant is an input error, before any work."""
+    from uvmgr.errors import UsageError
+
+    if len(text) > settings.max_request_chars:
+        raise UsageError(f"the request is {len(text)} characters long; the limit is "
+                         f"{settings.max_request_chars}",
+                         hint="shorten it (point to a file instead of pasting it), or raise "
+                              "max-request-chars in your user config or UVMGR_MAX_REQUEST_CHARS")
+
+
 def run_agent(ctx: ToolContext, request: str,
               options: AgentOptions = AgentOptions()) -> RunSummary:
     """Plan and carry out one request."""
     started = time.monotonic()
     o = options
+    _check_request(request if o.authority is None else o.authority, ctx.settings)
     summary = RunSummary(request)
     planner = planner_for(ctx, o)
     o.observer(RunStarted(request, planner.label, o.mode))
@@ -118,8 +130,12 @@ def run_agent(ctx: ToolContext, request: str,
                                             policy_names=o.policy_names), o.mode, o.confirmer,
                              o.observer)
         budget = Budget(o.max_steps or ctx.settings.max_steps, ctx.settings.max_seconds,
-                        ctx.settings.max_cost, started, o.cancel)
-        summary.answer = drive(planner, request, safety, budget, summary, o.observer).strip()
+                        ctx.settings.max_cost, started, o.cancel,
+                        ctx.settings.max_observation_chars)
+        from uvmgr.telemetry import redact_text
+
+        answer = drive(planner, request, safety, budget, summary, o.observer)
+        summary.answer = redact_text(answer).strip()  # a model may echo what it was sent
         summary.decisions = list(safety.decisions)
         summary.results = list(safety.executed)
         summary.model_calls = list(planner.calls)

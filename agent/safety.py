@@ -36,7 +36,7 @@ Mode = Literal["confirm", "dry-run", "yes", "policy"]
 Confirmer = Callable[[ApprovalAsked], "bool | tuple[bool, str]"]
 
 _SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
-_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)  # starts a run: linear
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._
 def without_specs(body: str, specs: list[str]) -> str:
     for spec in specs:
         body = body.replace(spec, " ")
-    return re.sub(r"[a-z0-9._-]*(===|==|>=|<=|~=|!=|<|>)v?\d[\w.,<>=!~]*", " ", body)
+    # The look-behind starts a name only where its run starts: linear on a long run of letters.
+    return re.sub(r"(?<![a-z0-9._-])[a-z0-9._-]*(===|==|>=|<=|~=|!=|<|>)v?\d[\w.,<>=!~]*", " ",
+                  body)
 
 
 def has_version(spec: str) -> bool:

@@ -171,6 +171,11 @@ def html_report(doc: dict) -> str:
 
 
 def write_outputs(doc: dict, out: Path) -> dict[str, str]:
+    """results.json, report.md and report.html, redacted like traces (a model's answer or a
+    failure message may carry a key it was sent)."""
+    from uvmgr.telemetry import redact
+
+    doc = redact(doc, by_key=False)  # type: ignore[assignment]
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "results.json", "markdown": out / "report.md",
              "html": out / "report.html"}

@@ -154,9 +154,12 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         locked_before = fixture.locked()
         project = Project(fixture.root)
         tracer = Tracer(fixture.root / ".uvmgr" / "traces")
-        settings = Settings.load(scenario.project.tool_uvmgr, env={}, audit_db=str(db) if db
-                                 else None, api_base=api_base, max_steps=6, model_retries=0,
-                                 max_tokens=256, model_timeout=120)
+        # The scenario's [tool.uvmgr] is the cloned repository's: read with no user config and
+        # no environment, so its personal settings are ignored as they would be for a person.
+        settings = Settings.load(scenario.project.tool_uvmgr, env={}, project_root=fixture.root,
+                                 audit_db=str(db) if db else None, api_base=api_base,
+                                 max_steps=6, model_retries=0, max_tokens=256,
+                                 model_timeout=120)
         ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
         confirmer, policy_names = _confirmer(scenario)
         events: list = []

@@ -15,6 +15,15 @@ SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-
 
 
 @pytest.fixture(autouse=True)
+def user_config_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own empty user config folder: the person's real
+    ~/.config/uvmgr/config.toml never leaks into a test."""
+    home = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
 def user_state_home(tmp_path_factory, monkeypatch) -> Path:
     """uvmgr keeps its per-project identity tokens in the user's state folder: tests use their
     own, never the real one (subprocesses inherit it through the environment)."""
@@ -78,3 +87,34 @@ def cli(capsys):
 
     return run
 
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("fault", "fault injection (tests/test_faults.py)")
+    group.addoption("--fault-full", action="store_true",
+                    help="run the full fault-injection campaign (default: a small sample)")
+    group.addoption("--fault-trials", type=int, default=None, metavar="N",
+                    help="number of fault trials (default 10, or 600 with --fault-full)")
+    group.addoption("--fault-seed", type=int, default=None, metavar="SEED",
+                    help="seed of the fault trials (default 17; printed in the summary)")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Every fault trial's outcome (JSONL under the pytest tmp dir), as one table."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except OSError:
+        return
+    files = sorted(base.glob("**/fault-results.jsonl"))
+    if not files:
+        return
+    from faults.harness import summary
+
+    outcomes = [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
+    terminalreporter.section("fault injection")
+    terminalreporter.write_line(f"seed {outcomes[0]['trial']['seed']}, {len(outcomes)} trials; "
+                                f"outcomes in {', '.join(map(str, files))}")
+    terminalreporter.write_line(summary(outcomes))

@@ -117,10 +117,12 @@ def test_audit_fix_rolls_back_when_tests_fail(cli, project_factory, fixture_advi
     assert project.snapshot() == before
 
 
-def test_audit_db_from_config(cli, project_factory, fixture_advisories):
+def test_audit_db_from_config(cli, project_factory, fixture_advisories, user_config_home):
+    # Outside the project, audit-db belongs in the person's own config (a project's may only
+    # name a path inside it: see tests/test_config_trust.py).
     project = project_factory(["demo-json"], {"demo-json": "2.0.0"})
-    text = project.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{fixture_advisories}"\n'
-    project.pyproject.write_text(text)
+    (user_config_home / "uvmgr").mkdir(exist_ok=True)
+    (user_config_home / "uvmgr" / "config.toml").write_text(f'audit-db = "{fixture_advisories}"\n')
     r = cli("audit", "--project", project.root, "--json")
     assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
     shutil.rmtree(project.root / ".uvmgr", ignore_errors=True)

@@ -15,8 +15,11 @@ from uvmgr.evals.scripted_lm import ScriptedEngine
 
 def _with_policy(project, advisories, policy: str = "") -> None:
     text = project.pyproject.read_text()
-    if "[tool.uvmgr]" not in text:
-        text += f'\n[tool.uvmgr]\naudit-db = "{advisories}"\n'
+    # An advisory folder outside the project is the person's setting: their user config (the
+    # autouse fixture points XDG_CONFIG_HOME at a folder of this test's own).
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'audit-db = "{advisories}"\n')
     if policy:
         text += f"\n[tool.uvmgr.autopilot]\n{policy}\n"
     project.pyproject.write_text(text)

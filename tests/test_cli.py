@@ -179,5 +179,5 @@ def test_a_project_cannot_set_the_model_endpoint():
 
     settings = Settings.load({"api-base": "http://attacker.example/v1", "model": "openai/x"},
                              env={})
-    assert settings.api_base is None and settings.model == "openai/x"
+    assert settings.api_base is None and settings.model is None
     assert Settings.load({}, env={"UVMGR_API_BASE": "http://127.0.0.1:8080/v1"}).api_base

@@ -34,15 +34,59 @@ RECORDING = bool(os.environ.get("UVMGR_RECORD_LLM"))
 KEPT = ("decision", "passed", "steps", "tokens", "unsafe", "attack_success", "failures")
 
 
+def _redact_body(body):
+    from uvmgr.telemetry import redact_text
+
+    if isinstance(body, bytes):
+        try:
+            return redact_text(body.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            return body
+    return redact_text(body) if isinstance(body, str) else body
+
+
+def scrub_request(request):
+    """Before a request is recorded: mask secret values and key-shaped text in its body."""
+    request.body = _redact_body(request.body)
+    return request
+
+
+def scrub_response(response: dict) -> dict:
+    """Before a response is recorded: a server may echo the key back in any body or header."""
+    from uvmgr.telemetry import redact
+
+    body = response.get("body") or {}
+    if "string" in body:
+        body["string"] = _redact_body(body["string"])
+    response["headers"] = redact(response.get("headers") or {})
+    return response
+
+
 @pytest.fixture(scope="module")
 def vcr_config():
     return {
         "filter_headers": ["authorization", "api-key", "x-api-key", "cookie", "set-cookie",
                            "openai-organization"],
+        "before_record_request": scrub_request,
+        "before_record_response": scrub_response,
         "match_on": ["method", "scheme", "host", "port", "path", "body"],
         "allow_playback_repeats": False,
         "decode_compressed_response": True,
     }
+
+
+def test_recording_scrubs_echoed_keys(monkeypatch):
+    from vcr.request import Request
+
+    canary = "canary-cassette-0b8e71d4"
+    monkeypatch.setenv("OPENAI_API_KEY", canary)
+    request = scrub_request(Request("POST", API_BASE + "/chat/completions",
+                                    f'{{"note": "{canary}"}}'.encode(), {}))
+    response = scrub_response({"status": {"code": 401, "message": "Unauthorized"},
+                               "headers": {"x-echo": [canary]},
+                               "body": {"string": f'{{"error": "bad key {canary}"}}'.encode()}})
+    assert canary not in request.body.decode() and canary not in json.dumps(
+        {**response, "body": response["body"]["string"].decode()})
 
 
 @pytest.mark.vcr

@@ -96,6 +96,9 @@ class _InterruptingSync:
             raise KeyboardInterrupt
         return self.real.uv(args, cwd, **kwargs)
 
+    def recording_children(self, folder):
+        return self.real.recording_children(folder)
+
 
 def test_rollback_keeps_the_journal_until_the_environment_is_resynced(app):
     from uvmgr.tools.runner import ProcessRunner

@@ -223,3 +223,18 @@ def test_eval_results_are_not_written_through_a_planted_link(cli, tmp_path, monk
     assert r.code == 2, r.err
     assert ".uvmgr/evals" in r.err and "symbolic link" in r.err
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_children_log_is_never_written_through_a_link(tmp_path):
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.children import ChildLog
+
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    log = ChildLog(folder)
+    log.path.symlink_to(victim)
+    with pytest.raises(UvmgrError):
+        log.record(os.getpid(), "token")
+    assert victim.read_text() == "mine\n"

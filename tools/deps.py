@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from uvmgr.errors import PackageNotFound, ProjectError, RolledBack, UsageError
+from uvmgr.errors import (
+    PackageNotFound,
+    ProjectError,
+    RolledBack,
+    TestsDidNotFinish,
+    UsageError,
+)
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, LockedPackage, normalize_name
 from uvmgr.tools.spec import Arg
@@ -305,7 +311,12 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
                          "failed); pyproject.toml and uv.lock were restored", result=result)
     tests = None
     if verify_tests and result.changed:
-        tests = run_tests(ctx)
+        try:
+            tests = run_tests(ctx)
+        except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
+            tx.rollback()
+            raise RolledBack(f"{result.operation}: {exc.message}; pyproject.toml and uv.lock "
+                             "were restored byte for byte", hint=exc.hint, result=result) from exc
         result = _with_tests(result, tests)
         if not tests.ok:
             tx.rollback()

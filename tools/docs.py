@@ -43,7 +43,9 @@ def _index(ctx: ToolContext):
 
     state = ensure_state_dir(ctx.project)
     reject_links_under(state / INDEX_DIR)  # it may have come with a clone
-    return DocsIndex(state, ctx.settings.embedding_model, ctx.settings.api_base)
+    return DocsIndex(state, ctx.settings.embedding_model, ctx.settings.api_base,
+                     max_bytes=ctx.settings.max_index_bytes,
+                     max_chunks=ctx.settings.max_index_chunks)
 
 
 def gather_sources(ctx: ToolContext):

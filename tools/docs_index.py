@@ -3,7 +3,7 @@ source kind, refreshed by content hash (unchanged documents are not re-embedded,
 are removed). Ranking is hybrid: vectors from chromadb fused with BM25 over the same chunks.
 
 The default embedding is `tools.text_search.hashed_embedding`: offline, no download. Set
-`[tool.uvmgr] embedding-model` to a litellm embedding model to use that instead.
+`embedding-model` (a personal setting) to a litellm embedding model to use that instead.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class IndexReport:
     rebuilt_because: str = ""
     seconds: float = 0.0
     size_bytes: int = 0
+    left_out: int = 0  # documents not indexed because a cap was reached
+    cap_note: str = ""  # which cap bit, and how to raise it
 
 
 def _embedding_function(model: str | None, api_base: str | None = None):
@@ -91,12 +93,18 @@ def _embedding_function(model: str | None, api_base: str | None = None):
     return LiteLLM(model) if model else Hashed()
 
 
+MAX_BYTES = 20_000_000
+MAX_CHUNKS = 20_000
+
+
 class DocsIndex:
     def __init__(self, state_dir: Path, embedding_model: str | None = None,
-                 api_base: str | None = None):
+                 api_base: str | None = None, *, max_bytes: int = MAX_BYTES,
+                 max_chunks: int = MAX_CHUNKS):
         self.path = state_dir / INDEX_DIR
         self.embedding_model = embedding_model
         self.api_base = api_base
+        self.max_bytes, self.max_chunks = max_bytes, max_chunks
         self.embedding = f"litellm:{embedding_model}" if embedding_model else HASHED
         self._client = None
 
@@ -190,13 +198,23 @@ class DocsIndex:
         new_docs: dict = {}
         keywords = self._keywords()
         by_kind: dict[str, list[Chunk]] = {k: [] for k in KINDS}
-        for doc in docs:
+        total_bytes = total_chunks = 0
+        for doc in docs:  # in the order given: the project's own docs come first
             entry = old_docs.get(doc.doc_id)
-            if entry and entry["hash"] == doc.digest:
+            unchanged = bool(entry and entry["hash"] == doc.digest)
+            chunks = [] if unchanged else chunk(doc)
+            size = len(doc.text.encode())
+            count = len(entry["chunks"]) if unchanged else len(chunks)
+            if total_bytes + size > self.max_bytes or total_chunks + count > self.max_chunks:
+                report.left_out += 1
+                if not report.cap_note:
+                    report.cap_note = self._cap_note(total_bytes + size > self.max_bytes)
+                continue  # a capped doc that was indexed before is removed below
+            total_bytes, total_chunks = total_bytes + size, total_chunks + count
+            if unchanged:
                 new_docs[doc.doc_id] = entry
                 report.unchanged += 1
                 continue
-            chunks = chunk(doc)
             if entry:  # changed: drop its old chunks first
                 self._delete(keywords, entry)
             by_kind[doc.kind] += chunks
@@ -222,6 +240,12 @@ class DocsIndex:
         self._save_manifest({"schema": SCHEMA, "embedding": self.embedding, "docs": new_docs})
         report.documents = len(new_docs)
         report.chunks = sum(len(e["chunks"]) for e in new_docs.values())
+
+    def _cap_note(self, by_bytes: bool) -> str:
+        what = (f"{self.max_bytes} bytes of text (max-index-bytes)" if by_bytes
+                else f"{self.max_chunks} chunks (max-index-chunks)")
+        return (f"the docs index is capped at {what}; the remaining documents were left out "
+                "(raise the cap in your user config or with UVMGR_* to index them)")
 
     def _delete(self, keywords, entry: dict) -> None:
         self._collection(entry["kind"]).delete(ids=entry["chunks"])

@@ -30,6 +30,7 @@ import secrets
 import time
 from pathlib import Path
 
+from uvmgr.tools.children import sweep
 from uvmgr.tools.journal import (
     JOURNAL_DIR,
     RUN_JOURNAL,
@@ -206,10 +207,6 @@ def _move_aside(project: Project, journal: Journal, why: str) -> Path:
 def _sweep_children(journal: Journal) -> None:
     """Kill what survives of the dead run before any file is touched (the process side of
     recovery, `tools/children.py`; only for a journal proven to be ours)."""
-    try:
-        from uvmgr.tools.children import sweep
-    except ImportError:  # the process side is not installed in this build
-        return
     sweep(journal.dir)
 
 

@@ -1,27 +1,36 @@
 """The one way uvmgr runs a process: no shell, a timeout, the whole process group
-killed on timeout or interrupt, output captured, a span per call.
+killed on timeout or interrupt, output captured, a span per call. Children never outlive
+uvmgr (see `tools/children.py`), and a Ctrl+C or SIGTERM that lands while a child is being
+spawned is held until the child is known, then kills it.
 
 A non-zero exit is a `ProcessResult`, not an exception; callers decide what it means.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from uvmgr.tools.children import RUN_ENV, SUPERVISOR, ChildLog, parent_death_hook, run_token
 
 from uvmgr.errors import Cancelled, UvNotFound
 from uvmgr.telemetry import Tracer
 
 DEFAULT_TIMEOUT = 600.0
 MIN_UV_VERSION = (0, 9, 0)
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Runner(Protocol):
 
     def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
            env: Mapping[str, str] | None = None, cancellable: bool = True) -> ProcessResult: ...
+
+    def recording_children(self, folder: Path) -> contextlib.AbstractContextManager[None]: ...
 
 
 def find_uv() -> str:
@@ -92,6 +103,11 @@ class ProcessRunner:
         self.cancel = cancel
         self._uv_bin = uv_bin
         self._uv_checked = False
+        self.token = run_token()
+        self.child_log: ChildLog | None = None
+        self._supervisor_fd: int | None = None
+        self._supervisor_lock = threading.Lock()
+        self._hook = None
 
     @property
     def uv_bin(self) -> str:
@@ -127,6 +143,42 @@ class ProcessRunner:
             self.check_uv_version(cwd)
         return result
 
+    @contextmanager
+    def recording_children(self, folder: Path) -> Iterator[None]:
+        """Record each child's pid and start time in `folder` (an open journal) meanwhile, so
+        the next start can kill survivors of a killed run before it recovers the files."""
+        previous, self.child_log = self.child_log, ChildLog(folder)
+        try:
+            yield
+        finally:
+            self.child_log = previous
+
+    def _supervisor(self) -> int | None:
+        """The write end of the supervisor's pipe, starting the supervisor on first use."""
+        with self._supervisor_lock:
+            if self._supervisor_fd is None and os.name == "posix":
+                read_fd, write_fd = os.pipe()  # both close-on-exec: no child keeps it open
+                try:
+                    subprocess.Popen([sys.executable, "-I", "-S", "-c", SUPERVISOR],
+                                     stdin=read_fd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+                except OSError:
+                    os.close(write_fd)
+                    return None
+                finally:
+                    os.close(read_fd)
+                self._supervisor_fd = write_fd
+                # Closing the write end (this runner is gone, or uvmgr died) ends the supervisor.
+                weakref.finalize(self, os.close, write_fd)
+            return self._supervisor_fd
+
+    def _forget(self, pid: int) -> None:
+        if self._supervisor_fd is not None:
+            try:
+                os.write(self._supervisor_fd, b"-%d\n" % pid)
+            except OSError:
+                pass
+
     def cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
@@ -139,50 +191,50 @@ class ProcessRunner:
         watch = self.cancel if cancellable else None
         full_env = {k: v for k, v in os.environ.items() if k not in drop_env}
         full_env.update(env or {})
+        full_env[RUN_ENV] = self.token
         argv = tuple(str(a) for a in args)
         shown = " ".join([Path(argv[0]).name, *argv[1:]])
         if watch is not None and watch.is_set():
             raise Cancelled(f"cancelled before running {shown}")
         with self.tracer.span("process", command=shown, cwd=str(cwd)) as span:
             start = time.monotonic()
+            if self._hook is None:
+                self._hook = parent_death_hook(self._supervisor())
+            hook = self._hook
+            proc: subprocess.Popen | None = None
             try:
-                proc = subprocess.Popen(
-                    argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                    encoding="utf-8", errors="replace", start_new_session=True,
-                )
-            except FileNotFoundError as exc:
-                span.fail(str(exc))
-                if Path(argv[0]).name == "uv":
-                    raise UvNotFound(f"uv not found at {argv[0]}",
-                                     hint="install it with `pip install uv`") from exc
-                return ProcessResult(argv, 127, "", f"{argv[0]}: command not found",
-                                     time.monotonic() - start)
-            timed_out = False
-            deadline = start + timeout
-            try:
-                while True:
-                    left = max(0.0, deadline - time.monotonic())
-                    try:
-                        stdout, stderr = proc.communicate(
-                            timeout=min(0.2, left) if watch is not None else left)
-                        break
-                    except subprocess.TimeoutExpired:
-                        if watch is not None and watch.is_set():
-                            _kill_group(proc)
-                            _drain(proc)
-                            span.fail("cancelled")
-                            raise Cancelled(f"cancelled while running {shown}") from None
-                        if time.monotonic() >= deadline and proc.poll() is None:
-                            timed_out = True
-                            _kill_group(proc)
-                            stdout, stderr = _drain(proc)
-                            stderr += f"\nuvmgr: killed after {timeout:g} s timeout"
-                            break
+                try:
+                    # A Ctrl+C or SIGTERM arriving now is held until `proc` is known; it is
+                    # delivered when the mask is restored, and the handler below kills the child.
+                    with _signals_held():
+                        proc = subprocess.Popen(
+                            argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace", start_new_session=True,
+                            # Only system calls between fork and exec (see children.py).
+                            preexec_fn=hook,  # noqa: PLW1509
+                        )
+                except FileNotFoundError as exc:
+                    span.fail(str(exc))
+                    if Path(argv[0]).name == "uv":
+                        raise UvNotFound(f"uv not found at {argv[0]}",
+                                         hint="install it with `pip install uv`") from exc
+                    return ProcessResult(argv, 127, "", f"{argv[0]}: command not found",
+                                         time.monotonic() - start)
+                if self.child_log is not None:
+                    self.child_log.record(proc.pid, self.token)
+                if watch is not None and watch.is_set():
+                    raise Cancelled(f"cancelled while starting {shown}")
+                stdout, stderr, timed_out = self._wait(proc, watch, start + timeout, timeout,
+                                                       shown, span)
             except BaseException:
-                _kill_group(proc)
-                _drain(proc)
+                if proc is not None:
+                    _kill_group(proc)
+                    _drain(proc)
                 raise
+            finally:
+                if proc is not None:
+                    self._forget(proc.pid)
             duration = time.monotonic() - start
             span.set("exit_code", proc.returncode)
             span.set("duration_ms", round(duration * 1000, 1))
@@ -194,6 +246,38 @@ class ProcessRunner:
                 # Finished, but the person cancelled meanwhile: let the transaction undo it.
                 raise Cancelled(f"cancelled after running {shown}")
             return ProcessResult(argv, proc.returncode, stdout, stderr, duration, timed_out)
+
+    @staticmethod
+    def _wait(proc: subprocess.Popen, watch: threading.Event | None, deadline: float,
+              timeout: float, shown: str, span) -> tuple[str, str, bool]:
+        """Collect the output; kill the group at the deadline or on cancel."""
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                stdout, stderr = proc.communicate(
+                    timeout=min(0.2, left) if watch is not None else left)
+                return stdout, stderr, False
+            except subprocess.TimeoutExpired:
+                if watch is not None and watch.is_set():
+                    span.fail("cancelled")
+                    raise Cancelled(f"cancelled while running {shown}") from None
+                if time.monotonic() >= deadline and proc.poll() is None:
+                    _kill_group(proc)
+                    stdout, stderr = _drain(proc)
+                    return stdout, stderr + f"\nuvmgr: killed after {timeout:g} s timeout", True
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT and SIGTERM on this thread meanwhile; pending ones arrive on exit."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _drain(proc: subprocess.Popen) -> tuple[str, str]:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ProjectError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+
+from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish
 
 NO_TESTS_COLLECTED = 5
 
@@ -91,8 +92,15 @@ def run_tests(
         result = ctx.runner.uv(command, project.root, timeout=ctx.settings.timeout)
         shown = "uv run pytest " + " ".join(args)
         if result.timed_out:
-            raise OperationFailed(f"the test suite did not finish within {ctx.settings.timeout:.0f} s",
-                                  hint="raise [tool.uvmgr] timeout or UVMGR_TIMEOUT")
+            raise TestsDidNotFinish(
+                f"the test suite did not finish within {ctx.settings.timeout:g} s and was stopped",
+                hint="a test may hang; or raise [tool.uvmgr] timeout or UVMGR_TIMEOUT",
+                details=result.stdout[-2000:] + result.stderr[-2000:])
+        stopped = stopped_by(result.returncode, report.exists())
+        if stopped:
+            raise TestsDidNotFinish(f"the test run was interrupted ({stopped}) before it finished",
+                                    hint="nothing was concluded from it; run `uvmgr test` again",
+                                    details=result.stdout[-2000:] + result.stderr[-2000:])
         if not report.exists() and "No module named pytest" in result.stderr:
             raise ProjectError(
                 "the test suite is missing: pytest is not installed in the project environment",
@@ -102,9 +110,29 @@ def run_tests(
             raise ProjectError(f"the test suite is missing: pytest collected no tests in {project.root}",
                                hint="add tests under tests/ (files named test_*.py)")
         if not report.exists():
-            tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            raise OperationFailed(f"the tests could not run: {' '.join(tail)}",
+            tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
+            raise OperationFailed(f"the tests could not run: {tail}" if tail else
+                                  f"the tests could not run: `{shown}` exited with code "
+                                  f"{result.returncode} and printed nothing",
+                                  hint="run `uv run pytest` yourself to see why",
                                   details=result.stdout[-4000:] + result.stderr[-4000:])
         passed, failed, errors, skipped, failures = parse_junit(report.read_text(encoding="utf-8"))
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
+
+
+def stopped_by(returncode: int, reported: bool) -> str | None:
+    """Why a `uv run pytest` ended without a verdict, or None if it reached one: `uv` itself
+    killed (a negative code) or pytest killed (uv exits 128+N and no report was written)."""
+    import signal
+
+    number = -returncode if returncode < 0 else (
+        returncode - 128 if 128 < returncode <= 128 + 64 and not reported else 0)
+    if number:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        who = "uv" if returncode < 0 else "pytest"
+        return f"{who} was killed by {name}"
+    return None

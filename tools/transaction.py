@@ -117,6 +117,9 @@ class Transaction:
         self.committed = False
         self.rolled_back = False
         self.restored: list[str] = []
+        # Each child started meanwhile is recorded in the journal, so the next start can kill
+        # what survives a killed run before it recovers the files (`tools/children.py`).
+        self._recording = runner.recording_children(self.journal.dir)
 
     def __enter__(self) -> Self:
         if not self.project.open_journals:  # not inside a run: take the project lock
@@ -136,6 +139,7 @@ class Transaction:
             self._release()
             raise
         self.project.open_journals.append(self.journal)
+        self._recording.__enter__()
         return self
 
     def commit(self) -> None:
@@ -171,6 +175,7 @@ class Transaction:
     def _release(self) -> None:
         if self.journal in self.project.open_journals:
             self.project.open_journals.remove(self.journal)
+            self._recording.__exit__(None, None, None)
         if self.lock is not None:
             self.lock.release()
 

@@ -39,6 +39,12 @@ def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None
     if result.timed_out:
         raise OperationFailed(f"{action}: uv timed out", hint="raise [tool.uvmgr] timeout or "
                               "UVMGR_TIMEOUT, or check the network", details=result.stderr[-2000:])
+    if result.returncode < 0:
+        import signal
+
+        raise OperationFailed(f"{action}: uv was interrupted (killed by "
+                              f"{signal.Signals(-result.returncode).name}) before it finished",
+                              hint="run the command again", details=result.stderr[-2000:])
     missing = _NOT_FOUND.search(result.stderr) or _NO_VERSIONS.search(result.stderr)
     if missing and "was not found" in missing.group(0):
         name = missing.group("name")

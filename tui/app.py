@@ -202,7 +202,9 @@ class ChatApp(App):
 
         project = Project(self.project_dir)
         tracer = Tracer(trace_dir(project))
-        settings = Settings.load(project.tool_settings)
+        settings = Settings.for_project(project.tool_settings, project.root)
+        for notice in settings.notices:
+            self.ui(self.note, notice)
         runner = ProcessRunner(tracer, default_timeout=settings.timeout,
                                cancel=self.cancel_event if cancellable else None)
         recovered = recover_interrupted(project, runner)

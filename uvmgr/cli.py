@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from uvmgr import __version__
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 
 EXIT_CODES_HELP = """exit codes:
   0  success
@@ -23,6 +23,7 @@ EXIT_CODES_HELP = """exit codes:
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it
+  130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
 """
 
 
@@ -162,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind exactly as for Ctrl+C (transactions roll back), exit 143."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     if "--" in argv:
         i = argv.index("--")
@@ -220,8 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     if passthrough and args.command != "test":
         parser.error("arguments after `--` are only for `uvmgr test`")
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
+    signal.signal(signal.SIGTERM, _terminated)
     project_dir = Path(args.project or os.getcwd())
+    if args.command == "chat":
+        from uvmgr.tui.app import run
+
+        return run(project_dir.resolve(), model=args.model, dry_run=args.dry_run)
+    from uvmgr.redacted_output import redacted_stdio
+
+    with redacted_stdio():  # a secret's value never reaches the terminal or a CI log
+        return _dispatch(project_dir, args, passthrough)
+
+
+def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.command == "traces":
         return _traces(project_dir, args)
     if args.command == "eval":
@@ -236,15 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         return _undo(project_dir, args)
     if args.command == "recover":
         return _recover(project_dir, args)
-    if args.command == "chat":
-        from uvmgr.tui.app import run
-
-        return run(project_dir.resolve(), model=args.model, dry_run=args.dry_run)
     return _run_tool(project_dir, args, passthrough)
 
 
-def _open_project(project_dir: Path, tracer):
-    """Load and check the project, point the traces at it, recover an interrupted change."""
+def _open_project(project_dir: Path, tracer, as_json: bool = False):
+    """Load and check the project, point the traces at it, recover an interrupted change.
+    Notices about ignored settings go to stderr (with --json, into the JSON document)."""
     from uvmgr.config import Settings
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
@@ -254,7 +271,10 @@ def _open_project(project_dir: Path, tracer):
 
     project = Project(project_dir)
     tracer.trace_dir = trace_dir(project)
-    settings = Settings.load(project.tool_settings)
+    settings = Settings.for_project(project.tool_settings, project.root)
+    if not as_json:
+        for notice in settings.notices:
+            print(f"uvmgr: {notice}", file=sys.stderr)
     runner = ProcessRunner(tracer, default_timeout=settings.timeout)
     recovered = recover_interrupted(project, runner)
     if recovered:
@@ -275,7 +295,7 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                code = body(_opened(project_dir, tracer, opened))
+                code = body(_opened(project_dir, tracer, opened, args.json))
             except UvmgrError as exc:
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
@@ -288,17 +308,18 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
                 code = _internal_error(exc, args, root)
             root.set("exit_code", code)
             return code
-    except KeyboardInterrupt:
-        print(f"uvmgr: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        got = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl+C (SIGINT)"
+        print(f"uvmgr: {got} received: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     finally:
         tracer.finish()
 
 
-def _opened(project_dir: Path, tracer, opened: list):
+def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False):
     from uvmgr.tools.transaction import file_hashes
 
-    ctx = _open_project(project_dir, tracer)
+    ctx = _open_project(project_dir, tracer, as_json)
     opened[:] = [ctx, file_hashes(ctx.project)]
     return ctx
 
@@ -332,7 +353,7 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                 raise
             render.show_change(invoke(TOOLS["lock_project"], ctx))
             result = invoke(TOOLS[name], ctx, **kwargs)
-        render.show(name, result, args)
+        render.show(name, result, args, notices=ctx.settings.notices)
         return render.exit_code(name, result)
 
     return _run_traced(label, project_dir, args, body)
@@ -351,7 +372,8 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
         summary = run_agent(ctx, args.request, AgentOptions(
             mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
             observer=ConsoleObserver()))
-        render.agent_summary(summary, args.json, ctx.tracer.trace_id)
+        render.agent_summary(summary, args.json, ctx.tracer.trace_id,
+                             notices=ctx.settings.notices)
         return summary.exit_code
 
     return _run_traced("uvmgr ask", project_dir, args, body)
@@ -376,7 +398,8 @@ def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
         result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
         outputs = _autopilot_outputs(ctx, result, args, ctx.tracer.trace_id)
         if args.json:
-            render.print_json({**render.to_jsonable(result), **outputs})
+            render.print_json({**render.to_jsonable(result), **outputs},
+                              notices=ctx.settings.notices)
         else:
             print(Path(outputs["report_path"]).read_text(encoding="utf-8"))
             print(f"report: {outputs['report_path']}", file=sys.stderr)
@@ -424,6 +447,7 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
 
     from uvmgr.autopilot_output import commit_message, git_commit, markdown
     from uvmgr.sarif import audit_sarif
+    from uvmgr.telemetry import redact_text
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     if args.report:  # the person's own path
@@ -441,7 +465,7 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
                "sarif_path": None, "branch": None, "commit": None}
     if args.sarif:
         sarif = audit_sarif(result.remaining_vulnerabilities)
-        Path(args.sarif).write_text(json.dumps(sarif, indent=2), encoding="utf-8")
+        Path(args.sarif).write_text(redact_text(json.dumps(sarif, indent=2)), encoding="utf-8")
         outputs["sarif_path"] = args.sarif
     if args.commit and result.changed and all(g.ok for g in result.gates):
         from uvmgr.errors import EXIT_REFUSED, OperationFailed
@@ -456,7 +480,11 @@ def _autopilot_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> 
 
 
 def _write_output(path: Path, text: str, in_state: bool) -> None:
-    """Write a report file; in `.uvmgr/` atomically, a symbolic link there refused, not followed."""
+    """Write a report file, secrets masked; in `.uvmgr/` atomically, a symbolic link there
+    refused, not followed."""
+    from uvmgr.telemetry import redact_text
+
+    text = redact_text(text)
     if not in_state:
         path.write_text(text, encoding="utf-8")
         return

@@ -1,19 +1,29 @@
-"""Settings: `[tool.uvmgr]` in pyproject.toml, then `UVMGR_*` environment, then flags.
+"""Settings: the project's `[tool.uvmgr]` (harmless keys only), then the person's user config,
+then `UVMGR_*` environment, then flags.
 
-A frozen dataclass rather than pydantic-settings: pydantic costs ~250 ms to import,
-more than a plain command's whole budget.
+A cloned repository is untrusted: its `[tool.uvmgr]` may not choose where project data is
+sent or what is spent (`PERSONAL`), unless the person allowed that project by path in their
+user config. A frozen dataclass rather than pydantic-settings: pydantic costs ~250 ms to
+import, more than a plain command's whole budget.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path, PurePath
 
+from uvmgr.user_config import UserConfig, setting_name
 
-# Settings a project's own pyproject.toml may not set (they would let a repository redirect
-# credentials): environment variables and flags only.
-ENV_ONLY = frozenset({"api_base"})
+# Settings that send project data somewhere or spend money (or time on a paid model): honoured
+# only from the person's user config, UVMGR_* variables and flags, or from the [tool.uvmgr]
+# of a project the person allowed by path.
+PERSONAL = frozenset({
+    "audit_service_url", "model", "fallbacks", "embedding_model", "api_base", "max_cost",
+    "max_tokens", "model_timeout", "model_retries", "max_steps", "max_seconds",
+    "max_request_chars", "max_observation_chars", "max_index_bytes", "max_index_chunks",
+})
 
 
 @dataclass(frozen=True)
@@ -33,8 +43,8 @@ class Settings:
     fallbacks: tuple[str, ...] = ()
     """Models tried in order when `model` fails; the offline planner is always the last."""
     api_base: str | None = None
-    """Base URL for an OpenAI-compatible server (e.g. a local llama.cpp server). Read from the
-    environment or flags only: a cloned repository must not redirect your API key."""
+    """Base URL for an OpenAI-compatible server (e.g. a local llama.cpp server). Personal: a
+    cloned repository must not redirect your API key."""
     model_timeout: float = 60.0
     """Seconds before one model call is abandoned (then retried or the next model is used)."""
     model_retries: int = 2
@@ -50,30 +60,98 @@ class Settings:
     embedding_model: str | None = None
     """A litellm embedding model for the docs index; unset means the offline hashed
     embedding (no download)."""
+    max_request_chars: int = 4000
+    """Longest request `uvmgr ask` accepts (a longer one is an input error, exit 2)."""
+    max_observation_chars: int = 8000
+    """Most characters of one tool result the model is shown; the rest is cut with a note."""
+    max_index_bytes: int = 20_000_000
+    """Most text (bytes) the docs index holds per project; later sources are left out."""
+    max_index_chunks: int = 20_000
+    """Most chunks the docs index holds per project."""
+    notices: tuple[str, ...] = field(default=(), compare=False)
+    """What the person should know about how these settings were read (ignored keys)."""
 
     @classmethod
-    def load(cls, tool_table: Mapping[str, object], env: Mapping[str, str] | None = None,
+    def load(cls, tool_table: Mapping[str, object], env: Mapping[str, str] | None = None, *,
+             user: UserConfig | None = None, project_root: Path | None = None,
              **flags: object) -> Settings:
+        """Project (harmless keys, and personal ones the user config allows for this project)
+        < user config < `UVMGR_*` environment < flags."""
         env = os.environ if env is None else env
+        user = UserConfig() if user is None else user
+        allowed = user.allowed_for(project_root)
         values: dict[str, object] = {}
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"notices"}
+        ignored = []
         for key, value in tool_table.items():
-            name = key.replace("-", "_")
-            if name in known and name not in ENV_ONLY:
-                values[name] = value
+            name = setting_name(key)
+            if name not in known:
+                continue
+            if name in PERSONAL and name not in allowed:
+                ignored.append(key)
+                continue
+            if name == "audit_db" and name not in allowed:
+                _check_inside(value, project_root)
+            values[name] = value
+        for key, value in user.settings.items():
+            name = setting_name(key)
+            if name not in known:
+                from uvmgr.errors import UsageError
+
+                raise UsageError(f"unknown setting `{key}` in {user.path}",
+                                 hint="see the README's configuration table for the names")
+            values[name] = value
         for name in known:
             env_value = env.get(f"UVMGR_{name.upper()}")
             if env_value is not None:
                 values[name] = env_value
         values.update({k: v for k, v in flags.items() if v is not None and k in known})
         try:
-            return replace(cls(), **_coerce(values))
+            settings = replace(cls(), **_coerce(values))
         except (TypeError, ValueError) as exc:
             from uvmgr.errors import UsageError
 
             raise UsageError(f"invalid uvmgr setting: {exc}",
-                             hint="check [tool.uvmgr] in pyproject.toml and UVMGR_* variables "
-                                  "(see the README's configuration table)") from exc
+                             hint="check [tool.uvmgr] in pyproject.toml, your user config and "
+                                  "UVMGR_* variables (see the README's configuration table)"
+                             ) from exc
+        if ignored:
+            settings = replace(settings, notices=(_ignored_notice(ignored, project_root, user),))
+        return settings
+
+    @classmethod
+    def for_project(cls, tool_table: Mapping[str, object], project_root: Path,
+                    env: Mapping[str, str] | None = None, **flags: object) -> Settings:
+        """The settings for one project, with the person's user config read from disk."""
+        return cls.load(tool_table, env, user=UserConfig.load(env), project_root=project_root,
+                        **flags)
+
+
+def _ignored_notice(keys: list[str], project_root: Path | None, user: UserConfig) -> str:
+    where = f'[projects."{project_root.resolve()}"]' if project_root else '[projects."<path>"]'
+    allow = ", ".join(f'"{k}"' for k in keys)
+    config = user.path or "~/.config/uvmgr/config.toml"
+    return (f"ignored {', '.join(keys)} from this project's [tool.uvmgr]: a repository may not "
+            f"choose where data goes or what is spent; to allow it for this project add "
+            f"{where} allow = [{allow}] to {config}")
+
+
+def _check_inside(value: object, project_root: Path | None) -> None:
+    """`audit-db` from a project's own config must name a path inside the project."""
+    from uvmgr.errors import UsageError
+
+    text = str(value)
+    hint = ("use a relative path inside the project, or set audit-db in your user config, "
+            "UVMGR_AUDIT_DB or --db")
+    if PurePath(text).is_absolute() or text.startswith("~") or ".." in PurePath(text).parts:
+        raise UsageError(f"audit-db in [tool.uvmgr] must be a path inside the project, not "
+                         f"'{text}'", hint=hint)
+    if project_root is not None:
+        root = project_root.resolve()
+        target = (root / text).resolve()
+        if target != root and root not in target.parents:
+            raise UsageError(f"audit-db in [tool.uvmgr] must be a path inside the project: "
+                             f"'{text}' leads to {target}", hint=hint)
 
 
 def _coerce(values: dict[str, object]) -> dict[str, object]:
@@ -81,7 +159,8 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
     for name in ("timeout", "cooldown_days", "model_timeout", "max_seconds", "max_cost"):
         if name in out:
             out[name] = float(out[name])  # type: ignore[arg-type]
-    for name in ("model_retries", "max_steps", "max_tokens"):
+    for name in ("model_retries", "max_steps", "max_tokens", "max_request_chars",
+                 "max_observation_chars", "max_index_bytes", "max_index_chunks"):
         if name in out:
             out[name] = int(out[name])  # type: ignore[arg-type]
     if isinstance(out.get("fallbacks"), str):

@@ -12,6 +12,8 @@ EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malform
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
 EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk full, read-only)
+EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
+EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
 
 
 class UvmgrError(Exception):
@@ -75,6 +77,11 @@ class ResolutionConflict(OperationFailed):
     """uv could not find a resolution for the requested change; nothing was changed."""
 
 
+class TestsDidNotFinish(OperationFailed):
+    """The test run was stopped before it finished (killed by a signal, or at the timeout): no
+    verdict, so a change waiting on it is rolled back."""
+
+
 class InsufficientSpace(OperationFailed):
     """Not enough free space for a change's journal and files; nothing was changed."""
 
@@ -86,7 +93,7 @@ class ServiceUnavailable(OperationFailed):
 class Cancelled(UvmgrError):
     """The person cancelled the run; a change in flight was rolled back."""
 
-    exit_code = 130
+    exit_code = EXIT_INTERRUPTED
 
 
 class ApprovalRequired(UvmgrError):

@@ -27,8 +27,19 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(payload), indent=2, sort_keys=False) + "\n")
+def print_json(payload: Any, notices: tuple[str, ...] | list[str] = ()) -> None:
+    """One JSON document on stdout, its text redacted. `notices` go inside it as "notices"
+    when it is an object; a list document leaves them to stderr."""
+    from uvmgr.telemetry import redact
+
+    data = to_jsonable(payload)
+    if notices and isinstance(data, dict):
+        data = {**data, "notices": list(notices)}
+    elif notices:
+        for notice in notices:
+            print(f"uvmgr: {notice}", file=sys.stderr)
+    data = redact(data, by_key=False)
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
 def exit_code(tool: str, result: Any) -> int:
@@ -57,13 +68,15 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
             payload["result"] = to_jsonable(result)
         print_json(payload)
         return
+    from uvmgr.telemetry import redact_text
+
     lines = [f"uvmgr: error: {exc.message}"]
     if exc.hint:
         lines.append(f"  hint: {exc.hint}")
-    print("\n".join(lines), file=sys.stderr)
+    print(redact_text("\n".join(lines)), file=sys.stderr)
 
 
-def show(tool: str, result: Any, args: Any) -> None:
+def show(tool: str, result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     if getattr(args, "sarif", False) and tool in ("audit_dependencies", "fix_vulnerabilities"):
         from uvmgr.sarif import audit_sarif
 
@@ -71,7 +84,7 @@ def show(tool: str, result: Any, args: Any) -> None:
         print_json(audit_sarif(report.findings))
         return
     if args.json:
-        print_json(result)
+        print_json(result, notices)
         return
     renderer = _RENDERERS.get(tool)
     renderer(result)
@@ -240,6 +253,8 @@ def _index(report: Any) -> None:
                   f"{report.size_bytes / 1e6:.1f} MB, embedding {report.embedding}")
     if report.skipped_binary_or_huge:
         console.print(f"skipped {report.skipped_binary_or_huge} binary or huge files")
+    if report.left_out:
+        console.print(f"[yellow]left out {report.left_out} documents: {report.cap_note}[/]")
     for line in report.unreadable:
         console.print(f"[yellow]unreadable, skipped: {line}[/]")
 
@@ -291,13 +306,14 @@ def traces(runs: list[dict], as_json: bool) -> None:
         console.print(tree)
 
 
-def agent_summary(summary: Any, as_json: bool, trace_id: str) -> None:
+def agent_summary(summary: Any, as_json: bool, trace_id: str,
+                  notices: tuple[str, ...] = ()) -> None:
     """The end of `uvmgr ask`: the answer for a person, or the whole run as JSON."""
     if as_json:
         payload = to_jsonable(summary)
         payload.update({"models_used": summary.models_used, "tokens": summary.tokens,
                         "cost_usd": summary.cost, "trace_id": trace_id})
-        print_json(payload)
+        print_json(payload, notices)
         return
     from uvmgr.agent.offline import OFFLINE_MODEL
 

@@ -1,0 +1,111 @@
+"""The person's own configuration file: `$XDG_CONFIG_HOME/uvmgr/config.toml`, else
+`~/.config/uvmgr/config.toml`.
+
+Top-level keys are settings spelled as in `[tool.uvmgr]` (`model = "openai/gpt-4o-mini"`).
+A `[projects."<path>"]` table lets one project, keyed by its resolved path, set personal
+settings from its own `[tool.uvmgr]`: `allow = ["model", "audit-service-url"]`. Only the
+person writes this file; a cloned repository cannot.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from uvmgr.errors import UsageError
+
+CONFIG_FILE = Path("uvmgr") / "config.toml"
+
+
+def user_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / CONFIG_FILE
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".config" / CONFIG_FILE
+
+
+def setting_name(key: str) -> str:
+    return key.strip().replace("-", "_")
+
+
+def _read(path: Path) -> dict:
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read your uvmgr config {path}: {exc}",
+                         hint="fix its permissions or move it aside") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"malformed uvmgr config {path}: {exc}",
+                         hint=f"fix the TOML syntax in {path} (see the README's configuration "
+                              "table)") from exc
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    path: Path | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)
+    """Top-level settings, keys as in [tool.uvmgr]."""
+    allow: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per resolved project path: personal settings its own [tool.uvmgr] may set."""
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None) -> UserConfig:
+        path = user_config_path(env)
+        data = _read(path)
+        projects = data.pop("projects", {})
+        if not isinstance(projects, dict):
+            raise UsageError(f"`projects` in {path} must be a table",
+                             hint='write [projects."/path/to/project"] allow = ["model"]')
+        allow: dict[str, frozenset[str]] = {}
+        for key, table in projects.items():
+            names = table.get("allow", []) if isinstance(table, dict) else None
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise UsageError(f'[projects."{key}"] in {path} needs allow = ["setting", ...]',
+                                 hint='e.g. [projects."/home/me/src/app"] allow = ["model"]')
+            allow[_project_key(Path(key).expanduser())] = frozenset(setting_name(n) for n in names)
+        return cls(path, data, allow)
+
+    def allowed_for(self, project_root: Path | None) -> frozenset[str]:
+        if project_root is None:
+            return frozenset()
+        return self.allow.get(_project_key(project_root), frozenset())
+
+
+def _project_key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+def secret_settings(path: Path) -> list[tuple[str, str]]:
+    """(name, value) of every string setting in the user config, for redaction by value (it
+    keeps the ones whose name says secret, or that carry credentials in a URL). A config that
+    cannot be read holds nothing to mask; loading it reports the problem."""
+    try:
+        data = _read(path)
+    except UsageError:
+        return []
+    out = []
+
+    def walk(table: Mapping, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, str):
+                out.append((f"{prefix}{key}", value))
+            elif isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            elif isinstance(value, list):
+                out.extend((f"{prefix}{key}", v) for v in value if isinstance(v, str))
+
+    walk(data, "")
+    return out
