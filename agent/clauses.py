@@ -288,7 +288,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                                                                     r"migrate)\b", text)):
         clause.ambiguous = "a choice left open"
     if clause.intent in ("upgrade", "remove") and re.search(
-            r"\b[a-z0-9][a-z0-9._-]* or [a-z0-9][a-z0-9._-]*\b", text) and not re.search(
+            r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._-]*+ or [a-z0-9]", text) and not re.search(
             r"\b(not|except|excluding|but)\b", text) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"

@@ -19,15 +19,17 @@ def normalise(text: str) -> str:
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
-    out = re.sub(rf"\s*({OP})\s*(?=v?\d)", r"\1", out)
+    out = re.sub(rf"(?<!\s)\s*+({OP})\s*+(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()
 
 
-_SPLIT = re.compile(r"\s*(?:;|:\s+|\s-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*\b(?:and then|then|"
+# Linear on long runs of spaces: a match starts only at the first space of a run
+# (`(?<!\s)`), and possessive quantifiers (`*+`, Python 3.11) never give spaces back.
+_SPLIT = re.compile(r"(?<!\s)\s*+(?:;|:\s+|(?<=\s)-+\s|\.{2,}\s*|\.\s+|!\s+|\?\s+|,?\s*+\b(?:and then|then|"
                     r"afterwards|after that|and after that|and afterwards|followed by|once "
-                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,|but anyway|anyway|anyhow|that said)\b\s*,?)"
-                    r"\s*")
+                    r"(?:that is|it is|that's) done|and finally|finally|and next|next,|but anyway|anyway|anyhow|that said)\b\s*+,?)"
+                    r"\s*+")
 # What may start a new step after "and" or a comma: a verb, a topic, a question, a "don't".
 
 
@@ -67,6 +69,7 @@ def split_steps(text: str) -> list[str]:
     """Clauses in the order the person wants them done; "and" or a comma splits only before
     a verb, a topic or a question ("add freezegun to dev, remove tqdm"). A lead-in before a
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
+    text = re.sub(r"\s+", " ", text)  # one space between words: every pattern below stays linear
     head, colon, tail = text.partition(": ")
     if colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
@@ -78,7 +81,7 @@ def split_steps(text: str) -> list[str]:
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
-        pieces = re.split(r"\s*(,\s*(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
+        pieces = re.split(r"(?<!\s)\s*+(,\s*+(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
                           r"(?=(?:also |then |please |maybe )?(\w+))", part)
         # [text, separator, next word, text, ...]: join back where no step starts.
         current = pieces[0]
@@ -94,13 +97,18 @@ def split_steps(text: str) -> list[str]:
     return _reorder(steps)
 
 
+_BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
+
+
 def _reorder(steps: list[str]) -> list[str]:
     """"run the tests before upgrading click": the part after "before" goes first."""
     out: list[str] = []
     for step in steps:
-        m = re.match(r"(.+?)\s*,?\s*\bbut (?:first|before that)\b\s*,?\s*(.+)", step)
-        if m:
-            out += [m.group(2), m.group(1)]
+        # A plain search, then slicing: a lazy `(.+?)\s*` prefix would be quadratic.
+        m = _BUT_FIRST.search(step)
+        before, after = (step[:m.start()].rstrip(" ,"), step[m.end():].lstrip(" ,")) if m else ("", "")
+        if before and after:
+            out += [after, before]
         else:
             out.append(step)
     return out

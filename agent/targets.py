@@ -18,7 +18,7 @@ from uvmgr.agent.reading import (
 )
 from uvmgr.tools.project import normalize_name
 
-_STAYS = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:is|are|stays?|can stay|should stay|must stay|"
+_STAYS = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*+) (?:is|are|stays?|can stay|should stay|must stay|"
                     r"remains?) (?:fine |ok |good |okay )?(?:as is|as-is|alone|untouched|where "
                     r"it is|put|pinned|frozen|fine|ok)\b")
 
