@@ -153,16 +153,21 @@ def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
                                ["demo-http>=1.0,<1.1", "demo-json>=2.0,<3", "demo-cli>=0.9"],
                                {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
                                tests="fail-after-upgrade:demo-http")
-        text = project.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{ADVISORIES_DIR}"\n'
-        project.pyproject.write_text(text)
-        subprocess.run(["uv", "lock", "-q"], cwd=project.root, env=env, check=True)
+        # The advisory folder lies outside the project, so it is the person's own setting.
+        env = {**(env or os.environ), "UVMGR_AUDIT_DB": str(ADVISORIES_DIR)}
+        for root in (project.root,):
+            code = subprocess.run([uvmgr, "autopilot"], cwd=root, env=env,
+                                  capture_output=True).returncode
+            if code not in (0, 3):
+                raise SystemExit(f"autopilot exited {code} in {root}: the figure would be wrong")
+        project = make_project(Path(tmp) / "ap2", index,
+                               ["demo-http>=1.0,<1.1", "demo-json>=2.0,<3", "demo-cli>=0.9"],
+                               {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
+                               tests="fail-after-upgrade:demo-http")
         first = median_ms([uvmgr, "autopilot"], 1, project.root, env)
         again = median_ms([uvmgr, "autopilot"], 3, project.root, env)
         quiet = make_project(Path(tmp) / "quiet", index, ["demo-json>=2.0.1,<3"],
                              {"demo-json": "2.1.0"})
-        text = quiet.pyproject.read_text() + f'\n[tool.uvmgr]\naudit-db = "{ADVISORIES_DIR}"\n'
-        quiet.pyproject.write_text(text)
-        subprocess.run(["uv", "lock", "-q"], cwd=quiet.root, env=env, check=True)
         noop = median_ms([uvmgr, "autopilot"], 3, quiet.root, env)
     return [("autopilot: 2 fixes + 3 upgrades + tests", first, "report the figure"),
             ("autopilot: again (retries the held-back one)", again, ""),
