@@ -44,10 +44,11 @@ class Target:
     """What a call acts on. `package`: a dependency of the project or one the person named;
     `named`: a package the person must have named (added, removed, or left vulnerable);
     `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests;
-    `extra`: an optional feature of a requirement, which can bring in more packages."""
+    `extra`: an optional feature of a requirement, which can bring in more packages;
+    `unchecked`: an argument no rule covers (always refused: fail closed)."""
 
     kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests",
-                  "extra"]
+                  "extra", "unchecked"]
     value: str
 
 
@@ -112,7 +113,36 @@ def targets_of(tool: str, args: dict) -> list[Target]:
         out.append(_location("path", str(args["out_dir"])))
     if tool == "run_tests":
         out += [Target("pytest-arg", str(a)) for a in args.get("pytest_args") or []]
+    known = CHECKED_ARGS.get(tool, frozenset()) | TARGET_FREE_ARGS.get(tool, frozenset())
+    out += [Target("unchecked", f"{name} of {tool}") for name, value in args.items()
+            if value is not None and name not in known]
     return out
+
+
+# The arguments the rules in `targets_of` check, per tool, and those that name nothing to
+# check (no package, URL, path or command). Any other argument is "unchecked" and refused, so
+# a new tool or argument fails closed until its targets are written down here.
+CHECKED_ARGS: dict[str, frozenset[str]] = {
+    "add_dependency": frozenset({"specs", "group"}),
+    "remove_dependency": frozenset({"names"}),
+    "upgrade_packages": frozenset({"packages", "level"}),
+    "upgrade_safely": frozenset({"packages", "level"}),
+    "audit_dependencies": frozenset({"db", "service_url"}),
+    "fix_vulnerabilities": frozenset({"db", "service_url", "skip", "run_tests_after"}),
+    "build_package": frozenset({"out_dir"}),
+    "run_tests": frozenset({"pytest_args"}),
+}
+TARGET_FREE_ARGS: dict[str, frozenset[str]] = {
+    "outdated_packages": frozenset({"packages"}),  # read-only: names only filter the report
+    "add_dependency": frozenset({"dev", "dry_run"}),
+    "remove_dependency": frozenset({"dev", "group", "dry_run"}),
+    "upgrade_packages": frozenset({"dry_run", "run_tests_after"}),
+    "upgrade_safely": frozenset({"dry_run"}),
+    "lock_project": frozenset({"dry_run"}),
+    "fix_vulnerabilities": frozenset({"dry_run"}),
+    "search_docs": frozenset({"query", "kinds", "k"}),
+    "index_docs": frozenset({"rebuild"}),
+}
 
 
 _DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b",
@@ -174,6 +204,9 @@ class SafetyLayer:
                     bad.append(f"{t.kind} '{t.value}' does not come from your request")
             elif t.kind == "shell":
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
+            elif t.kind == "unchecked":
+                bad.append(f"argument {t.value} has no provenance rule, so it is not accepted "
+                           "(a tool's targets must be declared in agent/safety.py)")
             elif t.kind == "extra":
                 typed = {w.lower() for w in re.findall(r"[A-Za-z0-9._-]+", self.authority.text)}
                 if t.value.lower() not in typed:
