@@ -77,6 +77,9 @@ def split_steps(text: str) -> list[str]:
             r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
         text = tail
     text = re.sub(r"\s\+\s", " and ", text)
+    # A question mark stays with its own step: "remove six? is that safe" asks twice, it
+    # never commands "remove six".
+    text = re.sub(r"\?\s+", "?; ", text)
     text = re.sub(r"^([a-z0-9][a-z0-9._-]*) -+ ", r"\1 ", text)  # "Pygments - outdated or not?"
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []

@@ -85,6 +85,8 @@ ASKS = [
     "should we drop six?", "can I remove click?", "upgrade django", "remove flask",
     "update that one", "sort it out", "install the package from earlier",
     "upgrade whichever is failing", "remove whatever we don't use", "add a dependency",
+    # a question mark followed by more text still marks a question (seen on a real project)
+    "remove click? is that safe", "drop six? or keep it",
 ]
 
 
