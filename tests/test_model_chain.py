@@ -10,19 +10,14 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
+from openai_payloads import completion
 from uvmgr.agent.models import ModelChain, ModelsExhausted
 from uvmgr.agent.offline import OFFLINE_MODEL
+
 from uvmgr.telemetry import Tracer
 
 API_KEY = "sk-uvmgr-test-key-0123456789abcdefghijklmnop"
 
-
-def _completion(model: str, text: str) -> dict:
-    return {"id": "cmpl-1", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
 
 
 class Server:
@@ -38,7 +33,7 @@ class Server:
             def log_message(self, *args):
                 pass
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 model = body["model"]
                 outer.requests.append((model, self.headers.get("Authorization", ""),
@@ -71,7 +66,7 @@ class Server:
                 else:
                     text = ("[[ ## reasoning ## ]]\nok\n\n[[ ## answer ## ]]\nanswered by "
                             f"{model}\n\n[[ ## completed ## ]]")
-                return self._send(200, _completion(model, text))
+                return self._send(200, completion(model, text))
 
             def _send(self, status, payload, headers=None):
                 data = json.dumps(payload).encode()
@@ -172,10 +167,11 @@ def test_everything_down_says_so(server, tmp_path):
 
 
 def _ctx(project, server, **settings):
-    from uvmgr.config import Settings
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
     from uvmgr.tools.runner import ProcessRunner
+
+    from uvmgr.config import Settings
 
     tracer = Tracer(project.root / ".uvmgr" / "traces")
     return ToolContext(Project(project.root), ProcessRunner(tracer), tracer,

@@ -10,18 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from openai_payloads import completion
 
 from uvmgr.telemetry import redact, redact_text
 
 # Not shaped like any known key format: only redaction by value can catch it.
 CANARY = "canary-7f3a9c1e5b2d4860-zq"
 
-
-def _completion(model: str, text: str) -> dict:
-    return {"id": "c1", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}}
 
 
 def _step(tool: str, args: dict) -> str:
@@ -60,7 +55,7 @@ class EchoServer:
                 else:
                     text = (f"[[ ## reasoning ## ]]\nok\n\n[[ ## answer ## ]]\nYour key is {key}"
                             "\n\n[[ ## completed ## ]]")
-                return self._send(200, _completion(model, text))
+                return self._send(200, completion(model, text))
 
             def _send(self, status, payload):
                 data = json.dumps(payload).encode()
