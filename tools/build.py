@@ -11,6 +11,7 @@ from typing import Annotated
 from uvmgr.errors import OperationFailed, ProjectError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, location
 from uvmgr.tools.uv_errors import uv_message
 
 
@@ -93,3 +94,6 @@ def build_package(
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
     return BuildReport(str(target), artifacts, metadata, problems)
+
+
+build_package_targets = Targets("build_package", {"out_dir": location("path")})

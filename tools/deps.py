@@ -20,6 +20,7 @@ from uvmgr.errors import (
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, LockedPackage, normalize_name
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
@@ -140,6 +141,9 @@ def list_dependencies(ctx: ToolContext) -> DependencyList:
     return DependencyList(ctx.project.name, ctx.project.direct_dependencies(locked))
 
 
+list_dependencies_targets = Targets("list_dependencies", {})
+
+
 def registry_dependencies(ctx: ToolContext, names: list[str] | None,
                    ) -> tuple[list[DirectDependency], dict[str, LockedPackage]]:
     locked = ctx.project.locked_packages()
@@ -211,6 +215,10 @@ def outdated_packages(
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
                              delta(current, newest)))
     return rows
+
+
+# Read-only: the names only filter the report.
+outdated_packages_targets = Targets("outdated_packages", {"packages": TARGET_FREE})
 
 
 def in_parallel(*calls):
@@ -392,6 +400,11 @@ def upgrade_packages(
     return replace(result, up_to_date=up_to_date, held_back=held_back)
 
 
+upgrade_packages_targets = Targets("upgrade_packages", {
+    "packages": each("package"), "level": one("level"),
+    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE})
+
+
 def _group_flags(group: str | None, dev: bool) -> list[str]:
     if dev:
         return ["--dev"]
@@ -453,6 +466,10 @@ def add_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+add_dependency_targets = Targets("add_dependency", {
+    "specs": requirements, "group": shell_looking, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def _state(ctx: ToolContext):
     """Locked packages, file hashes and declared requirements, to diff against later."""
     from uvmgr.tools.transaction import file_hashes
@@ -508,6 +525,10 @@ def remove_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+remove_dependency_targets = Targets("remove_dependency", {
+    "names": each("named"), "group": TARGET_FREE, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def lock_project(
     ctx: ToolContext,
     dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
@@ -525,3 +546,6 @@ def lock_project(
             return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
         change = _change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
+
+
+lock_project_targets = Targets("lock_project", {"dry_run": TARGET_FREE})

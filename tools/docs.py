@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from uvmgr.errors import UsageError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets
 
 Kind = Literal["project", "uv", "packages", "advisories"]
 
@@ -85,6 +86,9 @@ def index_docs(
     return report
 
 
+index_docs_targets = Targets("index_docs", {"rebuild": TARGET_FREE})
+
+
 def search_docs(
     ctx: ToolContext,
     query: Annotated[str, Arg("What to look for, in plain words, e.g. 'pin a package to a git "
@@ -114,6 +118,10 @@ def search_docs(
                    int(r.get("start", 0)), int(r.get("end", 0)), r["text"])
             for i, r in enumerate(rows)]
     return DocSearchResult(query, hits, str(index.path))
+
+
+search_docs_targets = Targets("search_docs", {"query": TARGET_FREE, "kinds": TARGET_FREE,
+                                              "k": TARGET_FREE})
 
 
 def changelog_excerpt(ctx: ToolContext, package: str, version: str) -> DocHit | None:

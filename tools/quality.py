@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.targets import Targets
 from uvmgr.tools.uv_errors import uv_message
 
 
@@ -82,6 +83,9 @@ def check_quality(ctx: ToolContext) -> QualityReport:
     findings += _parse_concise(types.stdout + types.stderr, "types")
     runs.append(_run_record("types", args, types))
     return QualityReport(runs, findings)
+
+
+check_quality_targets = Targets("check_quality", {})
 
 
 def _parse_concise(text: str, check: str) -> list[QualityFinding]:

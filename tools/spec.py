@@ -1,14 +1,20 @@
-"""How a tool is described: `Arg` for each argument, `ToolSpec` for the tool itself."""
+"""How a tool is described: `Arg` for each argument, `Cli`/`flag` for its command line, and
+`ToolSpec`, which carries everything about one tool.
+
+A `ToolSpec` is plain data that imports nothing: its function and its targets are named as
+"module:attribute" and imported on first use, so `uvmgr --help` builds every tool's command
+line without loading a single tool module.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-Risk = Literal["none", "low", "medium", "high"]
-Family = Literal["deps", "audit", "tests", "build", "quality", "docs"]
+# The names the front ends keep for themselves: a tool argument may not use them.
+RESERVED_ARGS = frozenset({"ctx", "project", "json", "command"})
 
 
 @dataclass(frozen=True)
@@ -23,23 +29,104 @@ class Arg:
 
 
 @dataclass(frozen=True)
-class ToolSpec:
-    """A tool as data. `target` is `module:function`, imported on first use, so a command
-    loads only its own family's module."""
+class Flag:
+    """One command-line argument: argparse's `add_argument(*names, **options)`, bound to the
+    tool argument `arg` (None: read by the front end only, such as `--sarif`).
+    `passthrough`: the tool argument gets what follows `--` instead."""
 
-    target: str
-    family: Family
+    names: tuple[str, ...]
+    arg: str | None
+    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    passthrough: bool = False
+
+    @property
+    def positional(self) -> bool:
+        return not self.names[0].startswith("-")
+
+
+def flag(*names: str, arg: str | None | bool = True, **options: object) -> Flag:
+    """`flag("--out-dir", metavar="DIR", help=...)` binds `--out-dir` to the tool argument
+    `out_dir`; `arg="kinds"` names another one; `arg=None` keeps it for the front end."""
+    if arg is True:
+        arg = names[0].lstrip("-").replace("-", "_")
+    return Flag(tuple(names), arg or None, MappingProxyType(dict(options)))
+
+
+def passthrough(arg: str) -> Flag:
+    """The words after `--` go to this tool argument (a list of strings)."""
+    return Flag(("--",), arg, passthrough=True)
+
+
+@dataclass(frozen=True)
+class Cli:
+    """A tool's command: `uvmgr <command>` ("deps add" is a sub-command of "deps"), its help,
+    and its flags. Two tools may share a command: the one with `when` runs when that switch is
+    given (`uvmgr deps upgrade --safe`), the other otherwise. `--project`, `--json`, and for a
+    mutating tool `--dry-run`, are added to every tool command."""
+
+    command: str
+    help: str
+    flags: tuple[Flag, ...] = ()
+    when: Flag | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolSpec:
+    """Everything about one tool.
+
+    `function` and `targets` are "module:attribute", imported on first use. `targets` is
+    required: a `tools.targets.Targets` beside the tool that says, for every argument, what it
+    names (or that it names nothing), so the safety layer can check where each target came
+    from. `agent`: offered to the planners (a plain command otherwise). `intent`: the request
+    intent whose plain command may approve this tool under `--yes` (and the decision the evals
+    score it as); None for a tool `--yes` never approves."""
+
+    function: str
+    family: str
     mutates: bool
-    risk: Risk
+    targets: str
+    agent: bool = True
+    cli: Cli | None = None
+    intent: str | None = None
+
+    def __post_init__(self) -> None:
+        for what, value in (("function", self.function), ("targets", self.targets)):
+            module, _, attr = str(value or "").partition(":")
+            if not (module and attr):
+                raise ValueError(f"ToolSpec {self.function!r}: {what} must be 'module:attribute',"
+                                 f" got {value!r} (a tool without declared targets is not "
+                                 "registered: the safety layer could not check its arguments)")
+        if not isinstance(self.mutates, bool) or not isinstance(self.agent, bool):
+            raise TypeError(f"ToolSpec {self.function!r}: mutates and agent must be True/False")
 
     @property
     def name(self) -> str:
-        return self.target.rsplit(":", 1)[1]
+        return self.function.rsplit(":", 1)[1]
 
     @property
     def func(self) -> Callable[..., object]:
-        module, _, attr = self.target.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        return _resolve(self.function)
+
+    def targets_of(self, args: Mapping[str, object]) -> list:
+        """What this call acts on (`tools.targets.Target`s); an argument no rule covers is an
+        `unchecked` target, which the safety layer refuses."""
+        return self.target_rules()(args)
+
+    def target_rules(self):
+        from uvmgr.tools.targets import Targets
+
+        rules = _resolve(self.targets)
+        if not isinstance(rules, Targets) or rules.tool != self.name:
+            raise TypeError(f"{self.targets} is not the Targets of {self.name}")
+        return rules
+
+    @property
+    def result_type(self) -> object:
+        """The type the tool returns (its return annotation)."""
+        import typing
+
+        return typing.get_type_hints(self.func).get("return")
 
     @property
     def description(self) -> str:
@@ -65,3 +152,8 @@ class ToolSpec:
                 hint = base
             out[name] = (hint, description)
         return out
+
+
+def _resolve(reference: str) -> object:
+    module, _, attr = reference.partition(":")
+    return getattr(importlib.import_module(module), attr)
