@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from uvmgr.errors import UsageError
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.docs_index import IndexReport
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets
 
@@ -75,7 +76,7 @@ def gather_sources(ctx: ToolContext):
 def index_docs(
     ctx: ToolContext,
     rebuild: Annotated[bool, Arg("Drop the index and build it again from scratch.")] = False,
-):
+) -> IndexReport:
     """Build or refresh the docs index (.uvmgr/index): the project's docs, the installed uv's
     help pages, installed packages' metadata and changelogs, and advisories. Unchanged
     documents are not re-embedded. Changes no project file."""

@@ -72,10 +72,6 @@ class Targets:
         return frozenset(self.rules)
 
 
-def unknown_tool(tool: str, args: Mapping[str, object]) -> list[Target]:
-    """A tool no spec describes: every argument it is given is unchecked."""
-    return Targets(tool, {})(args)
-
 
 # Rules shared by the tools' declarations.
 

@@ -45,7 +45,7 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
                  settings: Settings | None = None, cancel: threading.Event | None = None,
                  timeout: float | None = None, recover: bool = True) -> Session:
     """Open the project in `directory`. `tracer`: one already recording (the CLI's root span),
-    else a new one; its traces go to the project's `.uvmgr/traces/`. `settings`: given as they
+    else a new one; traces go to the project's `.uvmgr/traces/` unless it has a folder. `settings`: given as they
     are (tests, evals), else read for the project. `cancel`: stops the runner's processes
     (the TUI's Stop). `timeout`: the runner's default, else the settings'. `recover`: finish
     an interrupted change first, as every command does (raises when that is refused)."""
@@ -55,7 +55,7 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
     project = Project(Path(directory))
     if tracer is None:
         tracer = Tracer(trace_dir(project))
-    else:
+    elif tracer.trace_dir is None:
         tracer.trace_dir = trace_dir(project)
     if settings is None:
         settings = Settings.for_project(project.tool_settings, project.root)
