@@ -5,6 +5,8 @@ dependencies a request names, the newest versions the indexes offer, and what a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from uvmgr.tools.changes import PackageChange
 from uvmgr.tools.context import ToolContext
@@ -56,11 +58,19 @@ def registry_dependencies(ctx: ToolContext, names: list[str] | None,
     return deps, locked
 
 
-def unique_by_name(deps: list[DirectDependency]) -> list[DirectDependency]:
-    """The first of each name (a package can be declared in several groups)."""
-    seen: dict[str, DirectDependency] = {}
-    for dep in deps:
-        seen.setdefault(dep.name, dep)
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_Named)
+
+
+def unique_by_name(rows: Iterable[Named]) -> list[Named]:
+    """The first row of each name, in order (a package can be declared in several groups)."""
+    seen: dict[str, Named] = {}
+    for row in rows:
+        seen.setdefault(row.name, row)
     return list(seen.values())
 
 
