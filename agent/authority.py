@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from uvmgr.agent.commands import parse_commands
 from uvmgr.tools.project import normalize_name, requirement_name
 from uvmgr.tools.registry import REGISTRY, tools_for_intent
-
-LEVELS = ("patch", "minor", "major")
+from uvmgr.tools.versions import LEVELS
 
 # Which tools each intent of the request may approve under --yes (`ToolSpec.intent`).
 INTENT_TOOLS = {spec.intent: tools_for_intent(spec.intent) for spec in REGISTRY if spec.intent}

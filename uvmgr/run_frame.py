@@ -50,7 +50,7 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
                 if result is not None and not args.json:
-                    render.show_change(result)
+                    render.show_result(result)
                 render.error(exc, args.json, result=result)
             except OSError as exc:
                 code = _os_error(exc, args, root)

@@ -132,16 +132,17 @@ def run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]
         from uvmgr import render
         from uvmgr.errors import LockMissing
         from uvmgr.tools.registry import invoke
+        from uvmgr.tools.results import exit_status
 
         try:
             result = invoke(spec, ctx, **kwargs)
         except LockMissing as exc:
             if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
                 raise
-            render.show_change(invoke(TOOLS["lock_project"], ctx))
+            render.show_result(invoke(TOOLS["lock_project"], ctx))
             result = invoke(spec, ctx, **kwargs)
-        render.show(spec.name, result, args, notices=ctx.settings.notices)
-        return render.exit_code(spec.name, result)
+        render.show(result, args, notices=ctx.settings.notices)
+        return exit_status(result)
 
     return run_traced(f"uvmgr {command_of(args)}", project_dir, args, body)
 
