@@ -145,9 +145,8 @@ class PolicyConfirmer:
         self.candidates = candidates
 
     def __call__(self, ask: ApprovalAsked) -> tuple[bool, str]:
-        from uvmgr.tools.versions import delta
-
         from uvmgr.tools.registry import TOOLS
+        from uvmgr.tools.versions import delta
 
         p = self.policy
         result = ask.result

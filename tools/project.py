@@ -151,9 +151,6 @@ class Project:
             deps.append(DirectDependency(name, req, group, version))
         return deps
 
-    def groups(self) -> list[str]:
-        return sorted({d.group for d in self.direct_dependencies()})
-
 
 def _version_key(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+-]", version))
