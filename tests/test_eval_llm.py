@@ -124,3 +124,10 @@ def test_cassettes_hold_no_secret():
         assert "sk-local-not-a-real-key" not in text, path
         assert "Bearer " not in text, path
         assert not re.search(r"^\s+[Aa]uthorization:", text, re.M), path
+
+
+def test_every_replayed_scenario_has_its_cassette_and_expected_result():
+    expected = json.loads(EXPECTED.read_text())
+    for scenario_id in SCENARIOS:
+        assert (CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml").exists(), scenario_id
+        assert scenario_id in expected, scenario_id

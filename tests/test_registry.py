@@ -133,3 +133,9 @@ def test_words_after_double_dash_go_to_the_tool_that_takes_them():
 
     spec, got = tool_call(build_parser().parse_args(["test"]), ["-k", "login"])
     assert (spec.name, got) == ("run_tests", {"pytest_args": ["-k", "login"]})
+
+
+def test_every_spec_passes_the_spec_check():
+    from uvmgr.tools.spec_check import problems
+
+    assert [p for spec in REGISTRY for p in problems(spec)] == []

@@ -20,10 +20,10 @@ GROUP_HELP = {
 }
 
 
-def _commands() -> dict[str, list[ToolSpec]]:
+def _commands(registry: tuple[ToolSpec, ...] = REGISTRY) -> dict[str, list[ToolSpec]]:
     """{command: the tools that share it, the one run without a switch first}."""
     out: dict[str, list[ToolSpec]] = {}
-    for spec in REGISTRY:
+    for spec in registry:
         if spec.cli is not None:
             out.setdefault(spec.cli.command, []).append(spec)
     for specs in out.values():
@@ -42,10 +42,11 @@ def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
     parser.add_argument(*flag.names, **options)  # type: ignore[arg-type]
 
 
-def add_tool_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> set[str]:
+def add_tool_parsers(sub, common: Callable[[argparse.ArgumentParser], None],
+                     registry: tuple[ToolSpec, ...] = REGISTRY) -> set[str]:
     """Add every tool's command to `sub`; returns the names of the group commands."""
     groups: dict[str, object] = {}
-    for command, specs in _commands().items():
+    for command, specs in _commands(registry).items():
         words = command.split()
         parent = sub
         if len(words) == 2:
@@ -96,9 +97,10 @@ def passthrough_commands() -> list[str]:
             if any(f.passthrough for s in specs for f in s.cli.flags)]  # type: ignore[union-attr]
 
 
-def tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[ToolSpec, dict]:
+def tool_call(args: argparse.Namespace, passthrough: list[str],
+              registry: tuple[ToolSpec, ...] = REGISTRY) -> tuple[ToolSpec, dict]:
     """The tool a parsed command runs, and its keyword arguments from the flags."""
-    specs = _commands()[command_of(args)]
+    specs = _commands(registry)[command_of(args)]
     chosen = next((s for s in specs[1:] if getattr(args, _dest(s.cli.when), False)),
                    specs[0])
     kwargs: dict[str, object] = {}
