@@ -44,11 +44,9 @@ def test_the_example_spec_has_no_problem(spec):
 
 
 def test_a_spec_check_names_what_a_new_tool_got_wrong(spec):
-    from dataclasses import replace
-
     from uvmgr.tools.spec_check import problems
 
-    wrong = replace(spec, targets="lock_sources:LockSources", mutates=True)
+    wrong = spec.replace(targets="lock_sources:LockSources", mutates=True)
     found = "\n".join(problems(wrong))
     assert "takes `dry_run`" in found and "not a Targets" in found
 

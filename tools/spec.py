@@ -3,41 +3,82 @@
 
 A `ToolSpec` is plain data that imports nothing: its function and its targets are named as
 "module:attribute" and imported on first use, so `uvmgr --help` builds every tool's command
-line without loading a single tool module.
+line without loading a single tool module. The classes here are small frozen records written
+out by hand: `dataclasses` (and the `inspect` it imports) would cost `--help` ~7 ms.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 # The names the front ends keep for themselves: a tool argument may not use them.
 RESERVED_ARGS = frozenset({"ctx", "project", "json", "command"})
 
 
-@dataclass(frozen=True)
-class Arg:
+class Frozen:
+    """A record whose fields (its `__slots__`) are set once, compared and hashed by value."""
+
+    __slots__ = ()
+
+    def __init__(self, **fields: object) -> None:
+        for name in self.__slots__:
+            object.__setattr__(self, name, fields[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(v if not isinstance(v, Mapping) else
+                                            tuple(v.items()) for v in self._values())))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+    def replace(self, **changes: object):
+        """A copy with some fields changed (checked again)."""
+        values = {n: getattr(self, n) for n in self.__slots__}
+        return type(self)(**{**values, **changes})
+
+
+class Arg(Frozen):
     """The model-facing description of one argument, used as `Annotated[T, Arg("...")]`.
 
     A plain marker rather than pydantic's `Field` so the CLI path stays stdlib-fast; the
     agent turns it into the argument descriptions DSPy shows the model.
     """
 
+    __slots__ = ("description",)
     description: str
 
+    def __init__(self, description: str) -> None:
+        super().__init__(description=description)
 
-@dataclass(frozen=True)
-class Flag:
+
+class Flag(Frozen):
     """One command-line argument: argparse's `add_argument(*names, **options)`, bound to the
     tool argument `arg` (None: read by the front end only, such as `--sarif`).
     `passthrough`: the tool argument gets what follows `--` instead."""
 
+    __slots__ = ("names", "arg", "options", "passthrough")
     names: tuple[str, ...]
     arg: str | None
-    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-    passthrough: bool = False
+    options: Mapping[str, object]
+    passthrough: bool
+
+    def __init__(self, names: tuple[str, ...], arg: str | None,
+                 options: Mapping[str, object] = MappingProxyType({}),
+                 passthrough: bool = False) -> None:
+        super().__init__(names=tuple(names), arg=arg, options=MappingProxyType(dict(options)),
+                         passthrough=passthrough)
 
     @property
     def positional(self) -> bool:
@@ -49,7 +90,7 @@ def flag(*names: str, arg: str | None | bool = True, **options: object) -> Flag:
     `out_dir`; `arg="kinds"` names another one; `arg=None` keeps it for the front end."""
     if arg is True:
         arg = names[0].lstrip("-").replace("-", "_")
-    return Flag(tuple(names), arg or None, MappingProxyType(dict(options)))
+    return Flag(tuple(names), arg or None, options)
 
 
 def passthrough(arg: str) -> Flag:
@@ -57,22 +98,26 @@ def passthrough(arg: str) -> Flag:
     return Flag(("--",), arg, passthrough=True)
 
 
-@dataclass(frozen=True)
-class Cli:
+class Cli(Frozen):
     """A tool's command: `uvmgr <command>` ("deps add" is a sub-command of "deps"), its help,
     and its flags. Two tools may share a command: the one with `when` runs when that switch is
     given (`uvmgr deps upgrade --safe`), the other otherwise. `--project`, `--json`, and for a
     mutating tool `--dry-run`, are added to every tool command."""
 
+    __slots__ = ("command", "help", "flags", "when", "description")
     command: str
     help: str
-    flags: tuple[Flag, ...] = ()
-    when: Flag | None = None
-    description: str | None = None
+    flags: tuple[Flag, ...]
+    when: Flag | None
+    description: str | None
+
+    def __init__(self, command: str, help: str, flags: tuple[Flag, ...] = (),  # noqa: A002
+                 when: Flag | None = None, description: str | None = None) -> None:
+        super().__init__(command=command, help=help, flags=tuple(flags), when=when,
+                         description=description)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ToolSpec:
+class ToolSpec(Frozen):
     """Everything about one tool.
 
     `function` and `targets` are "module:attribute", imported on first use. `targets` is
@@ -82,15 +127,19 @@ class ToolSpec:
     intent whose plain command may approve this tool under `--yes` (and the decision the evals
     score it as); None for a tool `--yes` never approves."""
 
+    __slots__ = ("function", "family", "mutates", "targets", "agent", "cli", "intent")
     function: str
     family: str
     mutates: bool
     targets: str
-    agent: bool = True
-    cli: Cli | None = None
-    intent: str | None = None
+    agent: bool
+    cli: Cli | None
+    intent: str | None
 
-    def __post_init__(self) -> None:
+    def __init__(self, *, function: str, family: str, mutates: bool, targets: str,
+                 agent: bool = True, cli: Cli | None = None, intent: str | None = None) -> None:
+        super().__init__(function=function, family=family, mutates=mutates, targets=targets,
+                         agent=agent, cli=cli, intent=intent)
         for what, value in (("function", self.function), ("targets", self.targets)):
             module, _, attr = str(value or "").partition(":")
             if not (module and attr):
