@@ -5,7 +5,6 @@ No uv, no files: milliseconds."""
 from __future__ import annotations
 
 import pytest
-
 from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-
-from uvmgr import render
+from uvmgr.tools import testing
 from uvmgr.tools.audit import AuditReport, Finding, FixResult, SkippedFix
 from uvmgr.tools.changes import (
     ChangeResult,
@@ -22,7 +21,8 @@ from uvmgr.tools.changes import (
     SafeUpgradeResult,
 )
 from uvmgr.tools.results import exit_status, summarize
-from uvmgr.tools import testing
+
+from uvmgr import render
 
 TEXT = SimpleNamespace(json=False, sarif=False)
 _OUTDATED = Outdated("demo-http", "main", "demo-http>=1,<2", "1.0.0", "1.0.3", "2.0.0", "major")
