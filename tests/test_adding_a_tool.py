@@ -20,7 +20,7 @@ def _section() -> str:
 
 
 def _blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", _section(), re.S)
+    return re.findall(r"```python\n(.*?)```", _section(), re.DOTALL)
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def test_a_spec_check_names_what_a_new_tool_got_wrong(spec):
 
 def test_the_example_runs_through_the_safety_layer_and_invoke(spec, demo_project):
     from uvmgr.agent.safety import Authority, SafetyLayer
+
     from uvmgr.config import Settings
     from uvmgr.session import open_session
 

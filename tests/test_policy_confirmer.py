@@ -4,7 +4,6 @@ typed result (no uv, no project)."""
 from __future__ import annotations
 
 import pytest
-
 from uvmgr.agent.events import ApprovalAsked
 from uvmgr.agent.policy import Policy, PolicyConfirmer
 from uvmgr.tools.audit import AuditReport, FixResult

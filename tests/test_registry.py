@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 
 import pytest
-
 from uvmgr.tools.registry import AGENT_TOOLS, REGISTRY, TOOLS
 from uvmgr.tools.spec import RESERVED_ARGS, ToolSpec
 

@@ -4,7 +4,6 @@ functions, no uv, no project."""
 from __future__ import annotations
 
 import pytest
-
 from uvmgr.tools.registry import TOOLS
 from uvmgr.tools.targets import Target
 

@@ -68,7 +68,7 @@ class Flag(Frozen):
     tool argument `arg` (None: read by the front end only, such as `--sarif`).
     `passthrough`: the tool argument gets what follows `--` instead."""
 
-    __slots__ = ("names", "arg", "options", "passthrough")
+    __slots__ = ("names", "arg", "options", "passthrough")  # noqa: RUF023 - field order
     names: tuple[str, ...]
     arg: str | None
     options: Mapping[str, object]
@@ -104,14 +104,14 @@ class Cli(Frozen):
     given (`uvmgr deps upgrade --safe`), the other otherwise. `--project`, `--json`, and for a
     mutating tool `--dry-run`, are added to every tool command."""
 
-    __slots__ = ("command", "help", "flags", "when", "description")
+    __slots__ = ("command", "help", "flags", "when", "description")  # noqa: RUF023 - field order
     command: str
     help: str
     flags: tuple[Flag, ...]
     when: Flag | None
     description: str | None
 
-    def __init__(self, command: str, help: str, flags: tuple[Flag, ...] = (),  # noqa: A002
+    def __init__(self, command: str, help: str, flags: tuple[Flag, ...] = (),
                  when: Flag | None = None, description: str | None = None) -> None:
         super().__init__(command=command, help=help, flags=tuple(flags), when=when,
                          description=description)
@@ -127,7 +127,7 @@ class ToolSpec(Frozen):
     intent whose plain command may approve this tool under `--yes` (and the decision the evals
     score it as); None for a tool `--yes` never approves."""
 
-    __slots__ = ("function", "family", "mutates", "targets", "agent", "cli", "intent")
+    __slots__ = ("function", "family", "mutates", "targets", "agent", "cli", "intent")  # noqa: RUF023 - field order
     function: str
     family: str
     mutates: bool

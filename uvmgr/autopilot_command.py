@@ -77,7 +77,7 @@ def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
     from uvmgr.sarif import audit_sarif
     from uvmgr.telemetry import redact_text
 
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     if args.report:  # the person's own path
         report = Path(args.report)
         report.parent.mkdir(parents=True, exist_ok=True)
