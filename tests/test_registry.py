@@ -135,6 +135,17 @@ def test_words_after_double_dash_go_to_the_tool_that_takes_them():
 
 
 def test_every_spec_passes_the_spec_check():
-    from uvmgr.tools.spec_check import problems
+    from uvmgr.tools.spec_check import registry_problems
 
-    assert [p for spec in REGISTRY for p in problems(spec)] == []
+    assert registry_problems(REGISTRY) == []
+
+
+def test_a_registry_check_finds_clashes_between_tools():
+    from uvmgr.tools.spec_check import registry_problems
+
+    safe = TOOLS["upgrade_safely"]
+    clash = (TOOLS["upgrade_packages"], safe.replace(cli=safe.cli.replace(when=None)),
+             TOOLS["list_dependencies"], TOOLS["list_dependencies"])
+    found = registry_problems(clash)
+    assert "two tools are named list_dependencies" in found
+    assert any("`uvmgr deps upgrade` runs upgrade_packages or upgrade_safely" in p for p in found)

@@ -39,6 +39,22 @@ def problems(spec: ToolSpec) -> list[str]:
     return out
 
 
+def registry_problems(specs: tuple[ToolSpec, ...]) -> list[str]:
+    """What is wrong between the tools of a registry: each one's own problems, two tools of
+    one name, and a command two tools share without a switch to choose between them."""
+    out = [p for spec in specs for p in problems(spec)]
+    names = [spec.name for spec in specs]
+    out += [f"two tools are named {name}" for name in sorted({n for n in names
+                                                               if names.count(n) > 1})]
+    plain: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.cli is not None and spec.cli.when is None:
+            plain.setdefault(spec.cli.command, []).append(spec.name)
+    out += [f"`uvmgr {command}` runs {' or '.join(tools)}: give all but one a `when` switch"
+            for command, tools in plain.items() if len(tools) > 1]
+    return out
+
+
 def _target_problems(spec: ToolSpec, arguments: set[str]) -> list[str]:
     try:
         covered = spec.target_rules().covered

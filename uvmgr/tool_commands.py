@@ -84,10 +84,6 @@ def command_of(args: argparse.Namespace) -> str:
     return f"{args.command} {group}" if group else args.command
 
 
-def is_tool_command(args: argparse.Namespace) -> bool:
-    return command_of(args) in _commands()
-
-
 def takes_passthrough(args: argparse.Namespace) -> bool:
     return any(f.passthrough for s in _commands().get(command_of(args), []) for f in s.cli.flags)
 
