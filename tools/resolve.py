@@ -112,13 +112,14 @@ def in_parallel(*calls):
         return [f.result() for f in futures]
 
 
-_DRY_LINE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+(.+?)(?:\s+->\s+(.+))?$")
+_DRY_LINE = re.compile(r"(Update|Add|Remove)\s+(\S+)\s+(.*)")
 
 
-def _versions(text: str | None) -> tuple[str, ...]:
-    """`v1.0.1, v1.5.0` -> ("1.0.1", "1.5.0"): every version uv prints, lowest first."""
-    found = (v.strip().removeprefix("v") for v in (text or "").split(","))
-    return tuple(sorted({v for v in found if v}, key=version_key))
+def _versions(text: str) -> tuple[str, ...]:
+    """`v1.0.1, v1.5.0` -> ("1.0.1", "1.5.0"): every version uv prints, lowest first (the
+    first word of each comma-separated part, so a trailing note is not read as a version)."""
+    words = (part.split()[0].removeprefix("v") for part in text.split(",") if part.split())
+    return tuple(sorted(set(words), key=version_key))
 
 
 def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
@@ -126,10 +127,11 @@ def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
     package locked at several versions (a fork) `Update click v8.1.7 -> v8.1.8, v8.5.1`."""
     changes = []
     for line in stderr.splitlines():
-        match = _DRY_LINE.match(line.strip())
+        match = _DRY_LINE.fullmatch(line.strip())
         if not match:
             continue
-        verb, name, first, second = match.groups()
+        verb, name, rest = match.groups()
+        first, _, second = rest.partition(" -> ")
         name = normalize_name(name)
         old, new = _versions(first), _versions(second)
         if verb == "Add":
