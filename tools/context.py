@@ -9,6 +9,7 @@ from uvmgr.config import Settings
 from uvmgr.telemetry import Tracer
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.toolset import Toolset
 
 if TYPE_CHECKING:
     from uvmgr.tools.changes import ChangeSet
@@ -24,3 +25,5 @@ class ToolContext:
     # the real call only: the tool commits nothing that differs from it (tools/binding.py).
     # Not a tool argument, so a model cannot set it.
     approved: ChangeSet | None = None
+    # The tools this run may call: the built-ins and the active packs' (tools/toolset.py).
+    tools: Toolset = field(default_factory=Toolset)

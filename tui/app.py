@@ -194,7 +194,7 @@ class ChatApp(App):
     def tool_context(self, cancellable: bool = True):
         from uvmgr.session import open_session
 
-        session = open_session(self.project_dir,
+        session = open_session(self.project_dir, packs=True,
                                cancel=self.cancel_event if cancellable else None)
         for notice in session.notices:
             self.ui(self.note, notice)

@@ -28,6 +28,10 @@ EXIT_CODES_HELP = """exit codes:
 """
 
 
+# uvmgr's commands that are not tools' commands; a pack's command may not take one.
+OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "traces", "packs")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", metavar="DIR", default=None,
                         help="the uv project to work on (default: current directory)")
@@ -40,7 +44,9 @@ def _mutating(parser: argparse.ArgumentParser) -> None:
                         help="show exactly what would change and change nothing")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
+    """The command line; `registry`: the tools whose commands it has (default: the
+    built-ins; `main` adds the active packs' when the command is none of uvmgr's own)."""
     parser = argparse.ArgumentParser(
         prog="uvmgr",
         description="An assistant for Python projects managed with uv. Every command below is a "
@@ -53,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from uvmgr.tool_commands import add_tool_parsers
 
-    add_tool_parsers(sub, _common)
+    if registry is None:
+        add_tool_parsers(sub, _common)
+    else:
+        add_tool_parsers(sub, _common, registry)
     p = sub.add_parser("ask", help="ask in plain words; the agent plans over these tools and "
                                    "asks before changing anything")
     p.add_argument("request", help='e.g. "upgrade safely" or "any CVEs in my deps?"')
@@ -81,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     from uvmgr.eval_command import add_parser as add_eval_parser
 
     add_eval_parser(sub)
+    from uvmgr.packs_command import add_parser as add_packs_parser
+
+    add_packs_parser(sub, _common)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -101,16 +113,22 @@ def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
-    parser = build_parser()
-    args = parser.parse_args(own)
     from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
+    from uvmgr.tools.registry import REGISTRY
 
-    if args.command is None or lacks_action(args):
+    registry = REGISTRY + _pack_commands(own)
+    parser = build_parser(registry)
+    args = parser.parse_args(own)
+    if args.command is None or lacks_action(args, registry):
         parser.parse_args([*own, "--help"])
         return EXIT_USAGE
-    if passthrough and not takes_passthrough(args):
+    if passthrough and not takes_passthrough(args, registry):
         parser.error("arguments after `--` are only for "
-                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands()))
+                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands(registry)))
+    if args.command == "packs":  # reads installed metadata: no project, nothing imported
+        from uvmgr.packs_command import run as run_packs
+
+        return run_packs(args)
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
     project_dir = Path(args.project or os.getcwd())
@@ -121,10 +139,35 @@ def main(argv: list[str] | None = None) -> int:
     from uvmgr.redacted_output import redacted_stdio
 
     with redacted_stdio():  # a secret's value never reaches the terminal or a CI log
-        return _dispatch(project_dir, args, passthrough)
+        return _dispatch(project_dir, args, passthrough, registry)
 
 
-def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
+def _pack_commands(own: list[str]) -> tuple:
+    """The active packs' tools, loaded only when the command is none of uvmgr's own (so
+    `uvmgr --help` and every built-in command import no pack)."""
+    word = next((w for w in own if not w.startswith("-")), None)
+    if word is None or word in OWN_COMMANDS:
+        return ()
+    from uvmgr.tool_commands import commands
+
+    if word in {c.split()[0] for c in commands()}:
+        return ()
+    from uvmgr.errors import UvmgrError
+    from uvmgr.packs.loading import load_packs
+    from uvmgr.user_config import UserConfig
+
+    try:
+        loaded, warnings = load_packs(UserConfig.load())
+    except UvmgrError as exc:  # a malformed user config: the command itself reports it
+        print(f"uvmgr: packs not loaded: {exc.message}", file=sys.stderr)
+        return ()
+    for warning in warnings:
+        print(f"uvmgr: {warning}", file=sys.stderr)
+    return tuple(s for p in loaded for s in p.pack.tools if s.cli is not None)
+
+
+def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str],
+              registry: tuple) -> int:
     if args.command == "traces":
         return _traces(project_dir, args)
     if args.command == "eval":
@@ -143,7 +186,7 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         return _recover(project_dir, args)
     from uvmgr.tool_commands import run_tool
 
-    return run_tool(project_dir, args, passthrough)
+    return run_tool(project_dir, args, passthrough, registry)
 
 
 def _ask(project_dir: Path, args: argparse.Namespace) -> int:
