@@ -19,8 +19,9 @@ from uvmgr.agent.loop import Budget, drive
 from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
 from uvmgr.agent.planning import Planner
 from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 from uvmgr.tools.context import ToolContext
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 
 
 @dataclass(frozen=True)

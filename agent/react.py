@@ -15,8 +15,8 @@ from pathlib import Path
 from uvmgr.agent.events import ModelCalled, Notice, Observer, ignore
 from uvmgr.agent.planning import Finish, Planner, PlannerFailed, Step, ToolCall, Trajectory
 from uvmgr.agent.toolcalls import agent_arguments
-from uvmgr.tools.toolset import Toolset
 from uvmgr.tools.spec import ToolSpec
+from uvmgr.tools.toolset import Toolset
 
 
 def _dspy_tool(spec: ToolSpec):
@@ -50,7 +50,6 @@ def agent_tools(tools: Toolset | None = None) -> list:
 def react_program(max_steps: int = 20, tools: Toolset | None = None):
     """The `dspy.ReAct` program whose predictors (`react`, `extract`) plan for a model."""
     import dspy
-
     from uvmgr.prompts.signatures import project_task
 
     return dspy.ReAct(project_task(), tools=agent_tools(tools), max_iters=max_steps)
@@ -120,7 +119,6 @@ class ReActPlanner:
         it raises ({} is the error's type)."""
         import dspy
         from dspy.utils.exceptions import ContextWindowExceededError
-
         from uvmgr.agent.models import ModelsExhausted
 
         fields = self._fields(trajectory)

@@ -14,11 +14,14 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from uvmgr.packs import API_VERSION, Intent, Pack
+from uvmgr.packs import API_VERSION
+from uvmgr.packs.activation import active
+from uvmgr.packs.api import Intent, Pack
 from uvmgr.packs.discovery import DeclaredPack, declared_packs
 from uvmgr.tools.registry import REGISTRY
 from uvmgr.tools.spec import ToolSpec
 from uvmgr.tools.toolset import Toolset
+
 from uvmgr.user_config import UserConfig
 
 
@@ -40,33 +43,12 @@ def builtin_commands() -> set[str]:
     return {c.split()[0] for c in commands()} | set(OWN_COMMANDS)
 
 
-def active(declared: list[DeclaredPack], user: UserConfig,
-           env: Mapping[str, str] | None = None) -> tuple[list[DeclaredPack], list[str]]:
-    """The declared packs the person keeps on, and a line for each one uvmgr disabled."""
-    from uvmgr.packs.disabled import disabled_packs
-
-    stopped = disabled_packs(env)
-    out, notes = [], []
-    for d in declared:
-        if user.packs_enabled is not None and d.name not in user.packs_enabled:
-            continue
-        if d.name in user.packs_disabled:
-            continue
-        record = stopped.get(d.name)
-        if record is not None and record.get("version") == d.version:
-            notes.append(f"pack {d.name!r} {d.version} stays disabled: {record.get('reason')} "
-                         f"(`uvmgr packs enable {d.name}`)")
-            continue
-        out.append(d)
-    return out, notes
-
-
 def load(d: DeclaredPack, taken_tools: set[str], taken_commands: set[str]) -> Pack:
     """Import one pack and check it; raises PackRejected with the reason."""
     module, _, attr = d.reference.partition(":")
     try:
         pack = getattr(importlib.import_module(module), attr)
-    except Exception as exc:  # noqa: BLE001 - a third party's import: any failure skips the pack
+    except Exception as exc:
         raise PackRejected(f"cannot import {d.reference}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(pack, Pack):
         raise PackRejected(f"{d.reference} is a {type(pack).__name__}, not a uvmgr.packs.Pack")

@@ -14,10 +14,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from uvmgr.agent.planner import AgentOptions, run_agent
-from uvmgr.config import Settings
 from uvmgr.evals.scripted_lm import ScriptedEngine
+
+from uvmgr.config import Settings
 from uvmgr.session import open_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,8 +98,8 @@ PACK = Pack(name="clash", version="1", description="", api_version=API_VERSION, 
 
 
 def _site(python: Path) -> str:
-    return subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                           "['purelib'])"], capture_output=True, text=True, check=True
+    return subprocess.run([str(python), "-c", ("import sysconfig; print(sysconfig.get_paths()"
+                                               "['purelib'])")], capture_output=True, text=True, check=True
                           ).stdout.strip()
 
 
@@ -136,7 +136,7 @@ def run_env(pack_env, tmp_path):
                    "PYTHONPATH": ""}
         return subprocess.run([str(pack_env["python"]), *(extra or []), "-m", "uvmgr.cli",
                                *args], cwd=cwd or tmp_path, env=environ, capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+                              text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
 
     run.config = config / "uvmgr" / "config.toml"
     return run

@@ -24,9 +24,9 @@ def add_parser(sub, common) -> None:
 
 
 def _rows(env=None) -> list[dict]:
-    from uvmgr.packs.discovery import declared_packs, summary_of
+    from uvmgr.packs.activation import active
     from uvmgr.packs.disabled import disabled_packs
-    from uvmgr.packs.loading import active
+    from uvmgr.packs.discovery import declared_packs, summary_of
     from uvmgr.user_config import UserConfig
 
     declared = declared_packs()
