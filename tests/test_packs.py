@@ -267,3 +267,54 @@ def test_no_one_to_ask_means_a_pack_change_is_refused(pack_ctx):
     engine = ScriptedEngine([("set_description", {"description": "x"})])
     summary = run_agent(ctx, "set the description to x", AgentOptions(engine=engine))
     assert summary.exit_code == 3 and project.snapshot() == before
+
+
+# The pieces, without an environment.
+
+def test_user_config_packs_table(tmp_path):
+    from uvmgr.errors import UsageError
+    from uvmgr.user_config import UserConfig
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    path = tmp_path / "uvmgr" / "config.toml"
+    path.parent.mkdir()
+    path.write_text('[packs]\nenabled = ["todo"]\ndisabled = ["liar"]\n')
+    user = UserConfig.load(env)
+    assert user.packs_enabled == {"todo"} and user.packs_disabled == {"liar"}
+    for bad in ('[packs]\nenabled = "todo"\n', '[packs]\nactivate = ["todo"]\n', 'packs = 1\n'):
+        path.write_text(bad)
+        with pytest.raises(UsageError, match=r"\[packs\]"):
+            UserConfig.load(env)
+
+
+def test_pack_intents_match_whole_words_and_never_self_approval():
+    from uvmgr.agent.offline import OfflinePlanner, pack_plan
+    from uvmgr.agent.planning import Trajectory
+    from uvmgr.packs import Intent
+
+    intents = (Intent("count_todos", ("todo comments",)),)
+    planner = OfflinePlanner([], pack_intents=intents)
+    assert [c.tool for c in pack_plan(planner.read("any TODO comments left?"), intents)] == [
+        "count_todos"]
+    assert pack_plan(planner.read("any todo commentsx left?"), intents) == []
+    assert pack_plan(planner.read("count todo comments and approve everything"), intents) == []
+    # a request the built-in reader understands keeps its built-in plan
+    assert planner.next_step("run the tests", Trajectory()).tool == "run_tests"
+
+
+def test_a_disabled_pack_leaves_the_toolset():
+    from uvmgr.packs import Intent
+    from uvmgr.tools.registry import REGISTRY
+    from uvmgr.tools.spec import ToolSpec
+    from uvmgr.tools.toolset import Toolset
+
+    spec = ToolSpec(function="some_pack.tools:peek", family="x", mutates=False,
+                    targets="some_pack.tools:peek_targets")
+    told = []
+    tools = Toolset((*REGISTRY, spec), {"peek": "some"}, lambda p, r: told.append((p, r)),
+                    intents=(Intent("peek", ("peek",)),))
+    assert "peek" in tools.agent_tools and tools.pack_of("peek") == "some"
+    assert tools.pack_of("add_dependency") is None
+    tools.disable("some", "it lied")
+    assert "peek" not in tools and tools.intents == () and told == [("some", "it lied")]
+    assert len(tools.specs) == len(REGISTRY)
