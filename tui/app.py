@@ -52,6 +52,7 @@ class ChatApp(App):
         self.cancel_event = threading.Event()
         self.approve_all = False
         self.step_blocks: dict[int, StepBlock] = {}
+        self.tools = None  # the run's Toolset (built-ins and active packs), once a run opens
         self.last_audit = "not audited yet"
         self.counters = {"tokens": 0, "cost": 0.0, "fell_back": False, "model": "",
                          "trace": "", "started": 0.0, "elapsed": 0.0}
@@ -196,6 +197,7 @@ class ChatApp(App):
 
         session = open_session(self.project_dir, packs=True,
                                cancel=self.cancel_event if cancellable else None)
+        self.tools = session.ctx.tools
         for notice in session.notices:
             self.ui(self.note, notice)
         if session.recovered:
@@ -256,9 +258,9 @@ class ChatApp(App):
         from uvmgr.agent.events import ModelCalled, Notice, StepFinished, StepStarted
 
         if isinstance(event, StepStarted):
-            from uvmgr.tools.registry import TOOLS
+            from uvmgr.tools.toolset import Toolset
 
-            spec = TOOLS.get(event.tool)
+            spec = (self.tools or Toolset()).get(event.tool)
             block = StepBlock(event.index, event.tool, event.args, event.thought,
                               bool(spec and spec.mutates))
             self.step_blocks[event.index] = block
