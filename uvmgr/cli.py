@@ -154,16 +154,20 @@ def _pack_commands(own: list[str]) -> tuple:
         return ()
     from uvmgr.errors import UvmgrError
     from uvmgr.packs.loading import load_packs
+    from uvmgr.redacted_output import redacted_stdio
     from uvmgr.user_config import UserConfig
 
-    try:
-        loaded, warnings = load_packs(UserConfig.load())
-    except UvmgrError as exc:  # a malformed user config: the command itself reports it
-        print(f"uvmgr: packs not loaded: {exc.message}", file=sys.stderr)
-        return ()
-    for warning in warnings:
-        print(f"uvmgr: {warning}", file=sys.stderr)
-    return tuple(s for p in loaded for s in p.pack.tools if s.cli is not None)
+    with redacted_stdio():  # a pack's import runs third-party code, and errors quote it
+        try:
+            loaded, warnings = load_packs(UserConfig.load())
+        except UvmgrError as exc:  # a malformed user config: the command itself reports it
+            print(f"uvmgr: packs not loaded: {exc.message}", file=sys.stderr)
+            return ()
+        specs = tuple(s for p in loaded for s in p.pack.tools if s.cli is not None)
+        if word not in {s.cli.command.split()[0] for s in specs}:  # type: ignore[union-attr]
+            for warning in warnings:  # why the command may be missing (else the run says so)
+                print(f"uvmgr: {warning}", file=sys.stderr)
+    return specs
 
 
 def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str],
