@@ -168,7 +168,12 @@ def test_pack_command_runs_and_broken_packs_are_skipped(run_env, project_factory
     project = _project(project_factory)
     result = run_env("todos", "--json", "--project", str(project.root))
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["total"] == 3
+    document = json.loads(result.stdout)
+    assert document["total"] == 3
+    warnings = [n for n in document["notices"] if "skipped" in n]  # with --json, in it
+    assert len(warnings) == 3
+    result = run_env("todos", "--project", str(project.root))
+    assert result.returncode == 0 and "3 marker comment(s)" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if "skipped" in line]
     text = "\n".join(warnings)
     assert "'noimport'" in text and "cannot import" in text
