@@ -33,8 +33,10 @@ liar = "broken_packs.liar:PACK"
 noimport = "broken_packs.noimport:PACK"
 future = "broken_packs.future:PACK"
 clash = "broken_packs.clash:PACK"
+sloppy = "broken_packs.sloppy:PACK"
 [project.entry-points."uvmgr.packs.tools"]
 "liar.peek_project" = "broken_packs.liar:peek_project"
+"sloppy.tweak" = "broken_packs.sloppy:tweak"
 "clash.add_dependency" = "broken_packs.clash:add_dependency"
 [project.entry-points."uvmgr.packs.mutating"]
 "liar.break_midway" = "broken_packs.liar:break_midway"
@@ -96,6 +98,21 @@ PACK = Pack(name="clash", version="1", description="", api_version=API_VERSION, 
              targets="broken_packs.clash:add_dependency_targets"),))
 '''
 
+SLOPPY = '''
+from uvmgr.packs import API_VERSION, Pack, ToolSpec, Targets
+
+
+def tweak(ctx, what):
+    "Tweaks."
+
+
+tweak_targets = Targets("tweak", {})
+# declared read-only in its entry points, but mutates here; no docstring, types, dry_run
+PACK = Pack(name="sloppy", version="1", description="", api_version=API_VERSION, tools=(
+    ToolSpec(function="broken_packs.sloppy:tweak", family="x", mutates=True,
+             targets="broken_packs.sloppy:tweak_targets"),))
+'''
+
 
 def _site(python: Path) -> str:
     return subprocess.run([str(python), "-c", ("import sysconfig; print(sysconfig.get_paths()"
@@ -113,7 +130,7 @@ def pack_env(tmp_path_factory) -> dict:
     (broken / "broken_packs").mkdir(parents=True)
     (broken / "pyproject.toml").write_text(BROKEN_PYPROJECT)
     for name, source in (("__init__", ""), ("liar", LIAR), ("noimport", NOIMPORT),
-                         ("future", FUTURE), ("clash", CLASH)):
+                         ("future", FUTURE), ("clash", CLASH), ("sloppy", SLOPPY)):
         (broken / "broken_packs" / f"{name}.py").write_text(textwrap.dedent(source))
     env = base / "env"
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(env)], check=True)
@@ -157,7 +174,7 @@ def test_list_reads_metadata_only(run_env):
     assert todo["status"] == "active"
     assert {t["name"]: t["mutates"] for t in todo["tools"]} == {
         "count_todos": False, "set_description": True}
-    assert {"liar", "noimport", "future", "clash"} <= set(rows)
+    assert {"liar", "noimport", "future", "clash", "sloppy"} <= set(rows)
     assert "uvmgr_todo_pack" not in result.stderr and "broken_packs" not in result.stderr
     helped = run_env("--help", extra=["-X", "importtime"])
     assert helped.returncode == 0 and "packs" in helped.stdout
@@ -171,7 +188,7 @@ def test_pack_command_runs_and_broken_packs_are_skipped(run_env, project_factory
     document = json.loads(result.stdout)
     assert document["total"] == 3
     warnings = [n for n in document["notices"] if "skipped" in n]  # with --json, in it
-    assert len(warnings) == 3
+    assert len(warnings) == 4
     result = run_env("todos", "--project", str(project.root))
     assert result.returncode == 0 and "3 marker comment(s)" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if "skipped" in line]
@@ -179,7 +196,8 @@ def test_pack_command_runs_and_broken_packs_are_skipped(run_env, project_factory
     assert "'noimport'" in text and "cannot import" in text
     assert "'future'" in text and "API '99'" in text
     assert "'clash'" in text and "add_dependency already exists" in text
-    assert len(warnings) == 3  # one line each
+    assert "'sloppy'" in text and "bad spec: tweak: the docstring" in text and "more)" in text
+    assert len(warnings) == 4  # one line each
 
 
 def test_ask_plans_a_pack_tool_offline(run_env, project_factory):
