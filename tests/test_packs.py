@@ -176,6 +176,12 @@ def test_list_reads_metadata_only(run_env):
         "count_todos": False, "set_description": True}
     assert {"liar", "noimport", "future", "clash", "sloppy"} <= set(rows)
     assert "uvmgr_todo_pack" not in result.stderr and "broken_packs" not in result.stderr
+    info = run_env("packs", "info", "todo", "--check", "--json")
+    assert json.loads(info.stdout)[0]["check"] == "ok: imports and passes every check"
+    info = run_env("packs", "info", "noimport", "--check", "--json")
+    assert json.loads(info.stdout)[0]["check"].startswith("fails: cannot import")
+    missing = run_env("packs", "info", "nope")
+    assert missing.returncode == 2 and "no installed pack is named 'nope'" in missing.stderr
     helped = run_env("--help", extra=["-X", "importtime"])
     assert helped.returncode == 0 and "packs" in helped.stdout
     assert "uvmgr_todo_pack" not in helped.stderr and "uvmgr.packs.loading" not in helped.stderr
