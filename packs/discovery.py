@@ -3,7 +3,9 @@
 
 Not `importlib.metadata.entry_points()`: importing it and scanning ~130 distributions costs
 ~100 ms here, the whole `uvmgr --help` budget; reading the few files directly costs a few ms.
-The first distribution of a name on the path wins, as for imports.
+The first distribution of a name on the path wins, as for imports. Only `site-packages` (and
+Debian's `dist-packages`) folders are read: the current directory or a PYTHONPATH folder (a
+cloned project's, with `python -m uvmgr.cli`) is never a source of packs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 GROUP = "uvmgr.packs"
 READ_ONLY_GROUP = "uvmgr.packs.tools"
 MUTATING_GROUP = "uvmgr.packs.mutating"
+SITE_FOLDERS = ("site-packages", "dist-packages")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def declared_packs(path: list[str] | None = None) -> list[DeclaredPack]:
     seen: set[str] = set()
     out: list[DeclaredPack] = []
     for entry in sys.path if path is None else path:
+        if os.path.basename(os.path.normpath(entry or ".")) not in SITE_FOLDERS:
+            continue
         try:
             names = sorted(n for n in os.listdir(entry or ".") if n.endswith(".dist-info"))
         except OSError:

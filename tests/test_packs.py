@@ -243,13 +243,27 @@ def test_a_pack_change_that_fails_half_way_is_rolled_back(run_env, project_facto
 def test_a_project_cannot_activate_a_pack(run_env, project_factory):
     project = _project(project_factory)
     with project.pyproject.open("a") as f:
-        f.write('\n[tool.uvmgr]\npacks = ["todo"]\n\n[tool.uvmgr.packs]\nenabled = ["todo"]\n')
+        f.write('\n[tool.uvmgr.packs]\nenabled = ["todo"]\n')
     run_env.config.parent.mkdir(parents=True)
-    run_env.config.write_text('[packs]\nenabled = []\n')
+    run_env.config.write_text('[packs]\nenabled = []\n')  # the person turned every pack off
     result = run_env("todos", "--project", str(project.root))
     assert result.returncode == 2 and "invalid choice: 'todos'" in result.stderr
+    asked = run_env("ask", "how many todo comments are left?", "--json",
+                    "--project", str(project.root))
+    assert asked.returncode == 0, asked.stderr  # the project was read, and changed nothing
+    assert json.loads(asked.stdout)["steps"] == []
     listed = {r["name"]: r for r in json.loads(run_env("packs", "list", "--json").stdout)}
     assert listed["todo"]["status"].startswith("off in your user config")
+    # a distribution inside the project (on the path with `python -m`) is not installed
+    planted = project.root / "planted-1.0.dist-info"
+    planted.mkdir()
+    (planted / "entry_points.txt").write_text('[uvmgr.packs]\nplanted = "planted:PACK"\n')
+    (project.root / "planted.py").write_text("raise SystemExit('code ran on clone')\n")
+    run_env.config.write_text("")
+    listed = run_env("packs", "list", "--json", cwd=project.root)
+    assert listed.returncode == 0 and "planted" not in listed.stdout
+    result = run_env("planted", cwd=project.root)
+    assert result.returncode == 2 and "code ran on clone" not in result.stderr
 
 
 # In-process: the agent over the real safety layer, the pack found on the import path.
