@@ -141,7 +141,10 @@ def toolset(loaded: list[LoadedPack], env: Mapping[str, str] | None = None) -> T
     pack_of = {s.name: p.pack.name for p in loaded for s in p.pack.tools}
 
     def on_disable(pack: str, reason: str) -> None:
-        record_disabled(pack, versions.get(pack, ""), reason, env)
+        try:
+            record_disabled(pack, versions.get(pack, ""), reason, env)
+        except OSError:
+            pass  # an unwritable state folder: still off for this run, and the error says why
 
     return Toolset(specs, pack_of, on_disable, intents=tuple(
         i for p in loaded for i in p.pack.intents))
