@@ -11,6 +11,7 @@ from typing import Annotated
 
 from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.deps import (
     ChangeResult,
     ConstraintEdit,
@@ -117,6 +118,7 @@ def audit_dependencies(
     id and aliases (CVE, GHSA), the versions that fix it, and a summary. Read-only."""
     ensure_lock_current(ctx)
     server, source = _audit_source(ctx, db, service_url)
+    ctx.progress(Progress("auditing", f"{len(ctx.project.locked_packages())} packages"))
     with server as url:
         args = list(AUDIT_ARGS)
         env = {}

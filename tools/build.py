@@ -10,6 +10,7 @@ from typing import Annotated
 
 from uvmgr.errors import OperationFailed, ProjectError
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.uv_errors import uv_message
 
@@ -67,6 +68,7 @@ def build_package(
         raise ProjectError(f"{project.name} has no [build-system] table, so it cannot be built",
                            hint="add one (e.g. `uv init --package` shows a working setup)")
     target = Path(out_dir).resolve() if out_dir else Path(tempfile.mkdtemp(prefix="uvmgr-build-"))
+    ctx.progress(Progress("building", project.name))
     result = ctx.runner.uv(["build", "--out-dir", str(target)], project.root,
                            timeout=ctx.settings.timeout)
     if not result.ok:

@@ -18,9 +18,10 @@ from uvmgr.errors import (
     UsageError,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, LockedPackage, normalize_name
 from uvmgr.tools.spec import Arg
-from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.testing import TestReport, require_passing_baseline, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 
@@ -290,6 +291,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
                                timeout=ctx.settings.timeout)
         raise_for_uv(result, operation)
         return ChangeResult(operation, True, parse_dry_run(result.stderr, direct), edits)
+    ctx.progress(Progress("resolving", operation))
     result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, operation)
     changes = diff_locked(before, project.locked_packages(), direct)
@@ -305,6 +307,7 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
     from uvmgr.tools.binding import enforce_approved
 
     enforce_approved(ctx, tx, result.operation, result.changes, result.constraint_edits)
+    ctx.progress(Progress("syncing", result.operation))
     if not sync_environment(ctx.project, ctx.runner):
         tx.rollback()
         raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "
@@ -384,6 +387,8 @@ def upgrade_packages(
             upgrade_args += ["--upgrade-package", arg]
     if not upgrade_args:
         return ChangeResult("upgrade", dry_run, up_to_date=up_to_date, held_back=held_back)
+    if run_tests_after and not dry_run:  # tests that fail already cannot judge the upgrade
+        require_passing_baseline(ctx, "upgrade", "or upgrade without --test")
     with Transaction(ctx.project, ctx.runner, "upgrade", resync=not dry_run) as tx:
         result = apply_locked_change(ctx, tx, "upgrade", upgrade_args, edits, dry_run,
                                      run_tests_after)

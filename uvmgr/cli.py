@@ -7,6 +7,7 @@ under 100 ms. Each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -346,17 +347,34 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr.errors import LockMissing
         from uvmgr.tools.registry import TOOLS, invoke
 
-        try:
-            result = invoke(TOOLS[name], ctx, **kwargs)
-        except LockMissing as exc:
-            if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
-                raise
-            render.show_change(invoke(TOOLS["lock_project"], ctx))
-            result = invoke(TOOLS[name], ctx, **kwargs)
+        with _status_line(ctx, args):
+            try:
+                result = invoke(TOOLS[name], ctx, **kwargs)
+            except LockMissing as exc:
+                if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
+                    raise
+                render.show_change(invoke(TOOLS["lock_project"], ctx))
+                result = invoke(TOOLS[name], ctx, **kwargs)
         render.show(name, result, args, notices=ctx.settings.notices)
         return render.exit_code(name, result)
 
     return _run_traced(label, project_dir, args, body)
+
+
+@contextlib.contextmanager
+def _status_line(ctx, args: argparse.Namespace):
+    """Slow work's phases on a terminal's status line meanwhile; nothing with --json or when
+    stderr is not a terminal."""
+    if args.json or not sys.stderr.isatty():
+        yield
+        return
+    from uvmgr.status_line import StatusLine
+
+    ctx.progress = status = StatusLine()
+    try:
+        yield
+    finally:
+        status.close()
 
 
 def _ask(project_dir: Path, args: argparse.Namespace) -> int:
@@ -369,9 +387,15 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
 
         mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
         confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-        summary = run_agent(ctx, args.request, AgentOptions(
-            mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
-            observer=ConsoleObserver()))
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer
+        try:
+            summary = run_agent(ctx, args.request, AgentOptions(
+                mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
+                observer=observer))
+        finally:
+            observer.status.close()
         render.agent_summary(summary, args.json, ctx.tracer.trace_id,
                              notices=ctx.settings.notices)
         return summary.exit_code
@@ -395,7 +419,13 @@ def _autopilot(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
-        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer
+        try:
+            result = run_autopilot(ctx, policy, observer=observer, model=args.model)
+        finally:
+            observer.status.close()
         outputs = _autopilot_outputs(ctx, result, args, ctx.tracer.trace_id)
         if args.json:
             render.print_json({**render.to_jsonable(result), **outputs},
