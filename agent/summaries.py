@@ -56,15 +56,19 @@ def summarize(result: Any) -> str:
             lines.append(f"  tests: {result.tests.summary()}")
         return "\n".join(lines)
     if kind == "AuditReport":
+        source = f" (advisories: {result.source_note})" if result.source_note else ""
         if not result.findings:
-            return f"No known vulnerabilities in {result.audited_packages} locked packages."
+            return f"No known vulnerabilities in {result.audited_packages} locked packages{source}."
         rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
                 f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                 for f in result.findings]
-        return (f"{len(rows)} vulnerabilities in {result.audited_packages} locked packages:\n"
+        return (f"{len(rows)} vulnerabilities in {result.audited_packages} locked packages"
+                f"{source}:\n"
                 + "\n".join(rows[:MAX_ITEMS]))
     if kind == "FixResult":
-        lines = [f"audit found {len(result.before.findings)} vulnerabilities."]
+        note = result.before.source_note
+        lines = [f"audit found {len(result.before.findings)} vulnerabilities"
+                 + (f" (advisories: {note})." if note else ".")]
         lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
                   f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                   for f in result.before.findings[:MAX_ITEMS]]

@@ -41,6 +41,8 @@ def markdown(result: Any, trace_id: str = "") -> str:
     if r.audit_before is None:
         lines.append("The audit could not run (see below).")
     else:
+        lines.append(f"Advisories: {r.audit_before.source_note or r.audit_before.source}.")
+        lines.append("")
         for fix in r.security_fixes:
             lines.append(f"- fixed: {fix.package} {fix.before} -> {fix.after} ({', '.join(fix.ids)})")
         for f in r.remaining_vulnerabilities:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from uvmgr import __version__
+from uvmgr.cli_usage import BadUsage, UvmgrParser
 from uvmgr.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 
 EXIT_CODES_HELP = """exit codes:
@@ -41,7 +42,7 @@ def _mutating(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = UvmgrParser(
         prog="uvmgr",
         description="An assistant for Python projects managed with uv. Every command below is a "
                     "plain tool that works with no model.",
@@ -49,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"uvmgr {__version__}")
+    parser.add_argument("--project", metavar="DIR", dest="global_project", default=None,
+                        help="the uv project to work on, before or after the command")
+    parser.add_argument("--json", dest="global_json", action="store_true",
+                        help="JSON on stdout, before or after the command")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     deps = sub.add_parser("deps", help="list, inspect and change dependencies")
@@ -88,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH",
                    help="offline OSV advisory database: a folder of .json/.yaml records or a zip")
     p.add_argument("--service-url", metavar="URL", help="an OSV-compatible service")
+    p.add_argument("--offline", action="store_true",
+                   help="use the cached advisory database (`uvmgr advisories update`)")
     p.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0 on stdout")
     p.add_argument("--fix", action="store_true",
                    help="upgrade each vulnerable package to its lowest fixed version, then test")
@@ -155,13 +162,43 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("recover", help="finish the recovery of an interrupted change (every "
                                        "command does this when it starts)")
     _common(p)
+    from uvmgr.advisories_command import add_parser as add_advisories_parser
     from uvmgr.eval_command import add_parser as add_eval_parser
 
     add_eval_parser(sub)
+    add_advisories_parser(sub)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, own: list[str],
+           passthrough: list[str]) -> argparse.Namespace | None:
+    """The parsed flags; None after printing the help a command without its action needs."""
+    args = parser.parse_args(own)
+    if args.command is None or (args.command == "deps" and args.deps_command is None) or (
+            args.command == "docs" and args.docs_command is None) or (
+            args.command == "advisories" and args.advisories_command is None):
+        try:
+            parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
+        except SystemExit:
+            pass
+        return None
+    if passthrough and args.command != "test":
+        parser.error("arguments after `--` are only for `uvmgr test`")
+    if args.global_json:  # `uvmgr --json deps list` as `uvmgr deps list --json`
+        if not hasattr(args, "json"):
+            parser.error(f"`uvmgr {args.command}` has no --json output")
+        args.json = True
+    if args.global_project:  # `uvmgr --project DIR deps list` means the same as after it
+        if getattr(args, "project", None) not in (None, args.global_project):
+            parser.error("--project was given twice with different folders")
+        if hasattr(args, "project"):
+            args.project = args.global_project
+        else:
+            parser.error(f"`uvmgr {args.command}` works on no project; drop --project")
+    return args
 
 
 class Terminated(KeyboardInterrupt):
@@ -222,16 +259,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
     parser = build_parser()
-    args = parser.parse_args(own)
-    if args.command is None or (args.command == "deps" and args.deps_command is None) or (
-            args.command == "docs" and args.docs_command is None):
-        parser.parse_args([*own, "--help"])
+    try:
+        args = _parse(parser, own, passthrough)
+    except BadUsage as exc:
+        from uvmgr.cli_usage import report
+
+        return report(exc, parser, "--json" in own)
+    if args is None:
         return EXIT_USAGE
-    if passthrough and args.command != "test":
-        parser.error("arguments after `--` are only for `uvmgr test`")
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
-    project_dir = Path(args.project or os.getcwd())
+    project_dir = Path(getattr(args, "project", None) or os.getcwd())
     if args.command == "chat":
         from uvmgr.tui.app import run
 
@@ -249,6 +287,10 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr.eval_command import run as run_eval
 
         return run_eval(args)
+    if args.command == "advisories":
+        from uvmgr.advisories_command import run as run_advisories
+
+        return run_advisories(args)
     if args.command == "ask":
         return _ask(project_dir, args)
     if args.command == "autopilot":
@@ -296,7 +338,12 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                code = body(_opened(project_dir, tracer, opened, args.json))
+                ctx = _opened(project_dir, tracer, opened, args.json)
+                if getattr(args, "offline", False):  # the person's flag: audits use the cache
+                    from dataclasses import replace
+
+                    ctx.settings = replace(ctx.settings, audit_offline=True)
+                code = body(ctx)
             except UvmgrError as exc:
                 code = exc.exit_code
                 result = getattr(exc, "result", None)

@@ -168,6 +168,10 @@ def _change(result: Any) -> None:
 
 def _audit(report: Any) -> None:
     console = _console()
+    if report.source_note:
+        from rich.markup import escape
+
+        console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
     if not report.findings:
         console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
                       f"(advisories: {report.source}).")
