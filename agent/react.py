@@ -73,6 +73,7 @@ class ReActPlanner:
         self.lm = dspy.LM(f"uvmgr/{getattr(engine, 'active', 'engine')}", engine=engine,
                           cache=False, num_retries=0)
         self.fell_back = False
+        self.fell_back_because = ""  # which model failed and why, when the fallback answers
         self.truncated = 0  # oldest turns dropped to fit the model's context window
 
     @property
@@ -112,7 +113,10 @@ class ReActPlanner:
                                          "the model could not write the answer ({})").answer)
             except _Exhausted:
                 pass
-        return self.fallback.answer(request, trajectory)  # type: ignore[union-attr]
+        answer = self.fallback.answer(request, trajectory)  # type: ignore[union-attr]
+        if self.fell_back_because:
+            answer = f"(The model failed: {self.fell_back_because}.)\n\n{answer}"
+        return answer
 
     def _predict(self, module, request: str, trajectory: Trajectory, failed: str):
         """One call of a predictor over the trajectory; `failed` says what went wrong when
@@ -136,8 +140,9 @@ class ReActPlanner:
             exhausted = _caused_by(err, ModelsExhausted)  # DSPy wraps the engine's errors
             if exhausted is not None and self.fallback is not None:
                 self.fell_back = True
-                self.observer(Notice("every configured model failed; the offline planner "
-                                     "answers"))
+                self.fell_back_because = exhausted.reason  # type: ignore[attr-defined]
+                self.observer(Notice(f"every configured model failed ({self.fell_back_because})"
+                                     "; the offline planner answers"))
                 raise _Exhausted from None
             raise PlannerFailed(failed.format(type(exhausted or err).__name__)) from None
         finally:
