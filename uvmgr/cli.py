@@ -315,6 +315,12 @@ def _open_project(project_dir: Path, tracer, as_json: bool = False):
     project = Project(project_dir)
     tracer.trace_dir = trace_dir(project)
     settings = Settings.for_project(project.tool_settings, project.root)
+    if tracer.trace_dir is None:  # a read-only checkout: reading works, traces are skipped
+        from dataclasses import replace
+
+        settings = replace(settings, notices=(
+            *settings.notices, f"cannot write to {project.root}; this run's traces are not "
+                               "kept (read-only commands work; changes need a writable folder)"))
     if not as_json:
         for notice in settings.notices:
             print(f"uvmgr: {notice}", file=sys.stderr)
@@ -322,6 +328,10 @@ def _open_project(project_dir: Path, tracer, as_json: bool = False):
     recovered = recover_interrupted(project, runner)
     if recovered:
         print(f"uvmgr: {recovered}", file=sys.stderr)
+        if as_json:  # a machine reading the JSON must learn it too (a change in flight)
+            from dataclasses import replace
+
+            settings = replace(settings, notices=(*settings.notices, recovered))
     return ToolContext(project, runner, tracer, settings)
 
 
@@ -617,7 +627,7 @@ def _os_error(exc: OSError, args: argparse.Namespace, span) -> int:
 
     if exc.errno not in DISK_ERRORS:
         return _internal_error(exc, args, span)
-    error = unwritable(exc, exc.filename or "a file")
+    error = unwritable(exc, exc.filename or "a file", before_change=False)
     render.error(error, args.json)
     return error.exit_code
 

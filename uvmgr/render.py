@@ -216,6 +216,9 @@ def _build(report: Any) -> None:
     console = _console()
     for a in report.artifacts:
         console.print(f"  {a.kind:5} {a.path} ({a.size:,} bytes)")
+    if report.artifacts and not report.out_dir:
+        console.print("  [dim]built in a temporary folder, now removed; keep the files with "
+                      "--out-dir DIR[/]")
     if report.metadata:
         m = report.metadata
         console.print(f"  wheel metadata: {m.name} {m.version}, requires "
