@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="approve changes to the packages the request names without asking")
     p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
+    p.add_argument("--offline", action="store_true",
+                   help="audits use the cached advisory database (`uvmgr advisories update`)")
     _common(p)
     p = sub.add_parser("chat", help="the chat TUI: ask, watch each step, approve changes")
     p.add_argument("--model", help="a litellm model (default: configured, else offline)")
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--commit", action="store_true",
                    help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
     p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    p.add_argument("--offline", action="store_true",
+                   help="audit with the cached advisory database (`uvmgr advisories update`)")
     _common(p)
     p = sub.add_parser("undo", help="restore pyproject.toml and uv.lock to before the last "
                                     "change uvmgr kept")
