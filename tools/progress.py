@@ -35,7 +35,7 @@ class Progress:
         text = self.phase
         if self.detail:
             text += f" {self.detail}"
-        if self.phase == "testing":
+        if self.phase == "testing" and (self.done or self.total):
             count = f"{self.done}/{self.total}" if self.total else f"{self.done}"
             text += f": {count} ({self.passed} passed, {self.failed} failed)"
         elif self.phase == "downloading" and self.done:
