@@ -117,6 +117,7 @@ def test_an_unreachable_url_fails_fast_with_a_hint(cli):
     assert r.code == 1
     error = r.json()
     assert "could not reach" in error["message"] and "advisory-db-url" in error["hint"]
+    assert "nothing was cached" in error["message"]
     assert cli("advisories", "status").code == 1  # still nothing cached
 
 

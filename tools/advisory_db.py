@@ -113,11 +113,12 @@ def update_db(url: str = DEFAULT_URL, *, env: Mapping[str, str] | None = None,
                          hint="make it writable, or set UVMGR_CACHE_DIR to a writable folder"
                          ) from exc
     tmp = Path(tmp_name)
+    kept = "the cached copy was kept" if cached_db(env) else "nothing was cached"
     try:
         with os.fdopen(fd, "wb") as out:
-            size = _download(check_url(url), out, max_bytes, timeout, progress)
+            size = _download(check_url(url), out, max_bytes, timeout, progress, kept)
         progress(Progress("downloading", "checking the advisories"))
-        count = verify_zip(tmp, url)
+        count = verify_zip(tmp, url, kept)
         updated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         meta = {"advisories": count, "updated": updated, "url": _shown(url), "bytes": size}
         os.replace(tmp, folder / DB_NAME)
@@ -139,8 +140,8 @@ def _shown(url: str) -> str:
     return url
 
 
-def _download(url: str, out, max_bytes: int, timeout: float,
-              progress: ProgressObserver) -> int:
+def _download(url: str, out, max_bytes: int, timeout: float, progress: ProgressObserver,
+              kept: str) -> int:
     import urllib.error
     import urllib.request
 
@@ -150,43 +151,43 @@ def _download(url: str, out, max_bytes: int, timeout: float,
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             total = int(response.headers.get("Content-Length") or 0)
             if total > max_bytes:
-                raise _too_big(shown, max_bytes)
+                raise _too_big(shown, max_bytes, kept)
             size = 0
             progress(Progress("downloading", "advisories", 0, total))
             while chunk := response.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise _too_big(shown, max_bytes)
+                    raise _too_big(shown, max_bytes, kept)
                 out.write(chunk)
                 progress(Progress("downloading", "advisories", size, total))
     except urllib.error.HTTPError as exc:
         raise OperationFailed(f"the advisory database download from {shown} failed: HTTP "
-                              f"{exc.code} {exc.reason}; the cached copy was kept",
+                              f"{exc.code} {exc.reason}; {kept}",
                               hint="check the URL (advisory-db-url in your user config, "
                                    "UVMGR_ADVISORY_DB_URL or --url)") from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ServiceUnavailable(f"could not reach {shown} to download the advisory database: "
-                                 f"{reason}; the cached copy was kept",
+                                 f"{reason}; {kept}",
                                  hint="check the network, or point advisory-db-url in your "
                                       "user config (or UVMGR_ADVISORY_DB_URL, --url) at a "
                                       "mirror") from exc
     return size
 
 
-def _too_big(shown: str, max_bytes: int) -> OperationFailed:
+def _too_big(shown: str, max_bytes: int, kept: str) -> OperationFailed:
     return OperationFailed(f"the download from {shown} is larger than {max_bytes >> 20} MiB, "
-                           "which is not an advisory database; the cached copy was kept",
+                           f"which is not an advisory database; {kept}",
                            hint="check the URL points at an OSV zip (…/PyPI/all.zip)")
 
 
-def verify_zip(path: Path, url: str) -> int:
+def verify_zip(path: Path, url: str, kept: str = "the cached copy was kept") -> int:
     """The number of OSV records in the zip at `path`; raises unless every JSON entry is one."""
     shown = _shown(url)
 
     def bad(why: str) -> OperationFailed:
         return OperationFailed(f"the download from {shown} is not an OSV advisory zip ({why}); "
-                               "the cached copy was kept",
+                               f"{kept}",
                                hint="check the URL points at an OSV zip (…/PyPI/all.zip)")
 
     if not zipfile.is_zipfile(path):
