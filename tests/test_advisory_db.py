@@ -173,3 +173,15 @@ def test_an_unreachable_service_falls_back_to_the_cache(cli, osv_server, demo_pr
     assert r.code == 1, r.err
     assert "DEMO-2024-0001" in r.out
     assert "could not be reached" in r.out and "advisories, updated just now" in r.out
+
+
+def test_ask_offline_audits_with_the_cache_and_the_answer_names_it(cli, osv_server, demo_project):
+    assert cli("advisories", "update", "--url", f"{osv_server.url}/PyPI/all.zip").code == 0
+    r = cli("ask", "are we exposed to any CVE?", "--offline", "--project", demo_project.root,
+            "--json")
+    assert r.code == 0, r.err
+    summary = r.json()
+    assert [s["tool"] for s in summary["steps"]] == ["audit_dependencies"]
+    observation = summary["steps"][0]["observation"]
+    assert "DEMO-2024-0001" in observation
+    assert "offline advisory database" in observation and "updated just now" in observation

@@ -147,8 +147,8 @@ def _check_inside(value: object, project_root: Path | None) -> None:
     from uvmgr.errors import UsageError
 
     text = str(value)
-    hint = ("use a relative path inside the project, or set audit-db in your user config, "
-            "UVMGR_AUDIT_DB or --db")
+    hint = ("use a relative path inside the project, or set audit-db in your user config or "
+            "UVMGR_AUDIT_DB (or pass `uvmgr audit --db PATH`)")
     if PurePath(text).is_absolute() or text.startswith("~") or ".." in PurePath(text).parts:
         raise UsageError(f"audit-db in [tool.uvmgr] must be a path inside the project, not "
                          f"'{text}'", hint=hint)
