@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from uvmgr.tools.advisory_db import DB_NAME, cached_db, verify_zip
 
 SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
@@ -122,8 +121,9 @@ def test_an_unreachable_url_fails_fast_with_a_hint(cli):
 
 
 def test_size_cap_and_zip_checks(tmp_path, fixture_advisories):
-    from uvmgr.errors import OperationFailed
     from uvmgr.tools.advisory_db import update_db
+
+    from uvmgr.errors import OperationFailed
 
     good = tmp_path / "all.zip"
     count = _osv_zip(good, fixture_advisories, None)

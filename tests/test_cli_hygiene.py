@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from uvmgr.tools.journal import Journal
 from uvmgr.tools.project import Project
 from uvmgr.tools.transaction import ProjectLock
@@ -112,18 +111,19 @@ def _read_only_runner(root: Path):
         for path in [root, *root.rglob("*")]:
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode & ~0o222)
-        return lambda *args: subprocess.run([*python, *args], capture_output=True, text=True,
+        return lambda *args: subprocess.run([*python, *args], capture_output=True, text=True, check=False,
                                             timeout=120)
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
     script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"')
     probe = subprocess.run([unshare, "-m", "sh", "-c", script, str(root), "true"],
-                           capture_output=True)
+                           capture_output=True, check=False)
     if probe.returncode != 0:
         return None
     return lambda *args: subprocess.run([unshare, "-m", "sh", "-c", script, str(root), *python,
-                                         *args], capture_output=True, text=True, timeout=120)
+                                         *args], capture_output=True, text=True, timeout=120,
+                                        check=False)
 
 
 def test_a_read_only_project_reads_and_refuses_changes_plainly(demo_project, fixture_advisories):

@@ -84,3 +84,30 @@ def test_piped_cli_prints_no_status_line(cli, demo_project):
     r = cli("test", "--project", demo_project.root)
     assert r.code == 0
     assert "testing" not in r.err and "\x1b" not in r.err
+
+
+def test_the_plugin_counts_each_outcome_once_under_xdist(tmp_path):
+    """The plugin in a real pytest run with two xdist workers (this repository's pytest)."""
+    import os
+    import subprocess
+    import sys
+
+    from uvmgr.tools.test_progress import TestProgress
+
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_x.py").write_text("import pytest\n\n"
+                                     "@pytest.mark.parametrize('n', range(5))\n"
+                                     "def test_n(n):\n    assert n != 3\n\n"
+                                     "def test_skip():\n    pytest.skip('no')\n")
+    folder = tmp_path / "plugin"
+    folder.mkdir()
+    events: list[Progress] = []
+    with TestProgress(folder, events.append) as progress:
+        # Only xdist and the plugin: this environment's other pytest plugins are slow to load.
+        env = {**os.environ, **progress.env(os.environ), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "-p", "xdist", *progress.pytest_args, "-n", "2", str(suite)], env=env,
+                       capture_output=True, timeout=120, cwd=tmp_path, check=False)
+    last = events[-1]
+    assert (last.done, last.total, last.passed, last.failed) == (6, 6, 4, 1)

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
 from uvmgr.tools.progress import Progress, ProgressObserver, no_progress
+
+from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
 
 DEFAULT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
 MAX_BYTES = 512 << 20  # the download; PyPI's zip is tens of MB
@@ -148,7 +149,7 @@ def _download(url: str, out, max_bytes: int, timeout: float, progress: ProgressO
     shown = _shown(url)
     request = urllib.request.Request(url, headers={"User-Agent": "uvmgr"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
             if total > max_bytes:
                 raise _too_big(shown, max_bytes, kept)

@@ -25,14 +25,22 @@ def _write(line: str) -> None:
         pass  # progress is a courtesy; the run's verdict comes from its JUnit report
 
 
+def pytest_configure(config) -> None:
+    # With pytest-xdist every outcome reaches the controller too: count it there only.
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_Outcomes(), "uvmgr-progress-outcomes")
+
+
 def pytest_collection_finish(session) -> None:
-    _write(f"total {len(session.items)}")
+    if session.items:  # an xdist controller collects nothing itself; its workers say how many
+        _write(f"total {len(session.items)}")
 
 
-def pytest_runtest_logreport(report) -> None:
-    # A test's verdict is its call, or a setup that failed or skipped; a failing teardown is
-    # an error on top.
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _write(f"{report.outcome} {report.nodeid}")
-    elif report.when == "teardown" and report.outcome == "failed":
-        _write(f"error {report.nodeid}")
+class _Outcomes:
+    def pytest_runtest_logreport(self, report) -> None:
+        # A test's verdict is its call, or a setup that failed or skipped; a failing teardown
+        # is an error on top.
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            _write(f"{report.outcome} {report.nodeid}")
+        elif report.when == "teardown" and report.outcome == "failed":
+            _write(f"error {report.nodeid}")

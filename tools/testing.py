@@ -89,7 +89,7 @@ def run_tests(
         # one elsewhere on PATH that cannot import the project.
         command = ["run", "--frozen", "python", "-m", "pytest", f"--junitxml={report}",
                    "-o", "junit_family=xunit2", "-p", "no:cacheprovider"]
-        result = _run_pytest(ctx, command, args, Path(tmp))
+        result = _run_pytest(ctx, command, args, Path(tmp), report)
         shown = "uv run pytest " + " ".join(args)
         if result.timed_out:
             raise TestsDidNotFinish(
@@ -144,20 +144,29 @@ def require_passing_baseline(ctx: ToolContext, operation: str, alternative: str)
     return baseline
 
 
-def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: Path):
+def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: Path,
+                report: Path):
     """Run pytest; when someone watches (`ctx.progress`), with the progress plugin loaded so
-    counts arrive as the tests finish."""
+    counts arrive as the tests finish. Progress is a courtesy: if the plugin cannot load in
+    the project's environment, the run is repeated without it."""
     from uvmgr.tools.progress import no_progress
 
-    if ctx.progress is no_progress:
+    def plain():
         return ctx.runner.uv([*command, *args], ctx.project.root, timeout=ctx.settings.timeout)
+
+    if ctx.progress is no_progress:
+        return plain()
     import os
 
-    from uvmgr.tools.test_progress import TestProgress
+    from uvmgr.tools.test_progress import PLUGIN_MODULE, TestProgress
 
     with TestProgress(folder, ctx.progress) as progress:
-        return ctx.runner.uv([*command, *progress.pytest_args, *args], ctx.project.root,
-                             timeout=ctx.settings.timeout, env=progress.env(os.environ))
+        result = ctx.runner.uv([*command, *progress.pytest_args, *args], ctx.project.root,
+                               timeout=ctx.settings.timeout, env=progress.env(os.environ))
+    if not report.exists() and not result.timed_out and PLUGIN_MODULE in (
+            result.stdout + result.stderr):
+        return plain()
+    return result
 
 
 def _deselected(stdout: str) -> int:

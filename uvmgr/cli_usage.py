@@ -31,9 +31,9 @@ class UvmgrParser(argparse.ArgumentParser):
 def option_strings(parser: argparse.ArgumentParser) -> set[str]:
     """Every `--flag` of the parser and of its subcommands, however deep."""
     found: set[str] = set()
-    for action in parser._actions:  # noqa: SLF001 - argparse exposes no public walk
+    for action in parser._actions:
         found.update(s for s in action.option_strings if s.startswith("--"))
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 found |= option_strings(sub)
     return found
