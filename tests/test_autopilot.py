@@ -37,7 +37,7 @@ def busy_project(project_factory, fixture_advisories):
     return project
 
 
-def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path):
+def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path, fixture_advisories):
     report = tmp_path / "report.md"
     r = cli("autopilot", "--report", report, "--sarif", tmp_path / "left.sarif", "--project",
             busy_project.root, "--json")
@@ -56,6 +56,7 @@ def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path):
                     "## Gates"):
         assert section in text
     assert "demo-http 1.0.0 -> 1.0.3 (DEMO-2024-0002)" in text
+    assert f"Advisories: {fixture_advisories}." in text  # which source the audit used
     assert Path(run["commit_message_path"]).read_text().startswith("chore(deps): 3 dependency")
     assert '"results": []' in (tmp_path / "left.sarif").read_text()
     decisions = run["decisions"]
