@@ -28,7 +28,11 @@ class StatusLine:
             return
         from rich.markup import escape
 
-        text = f"[cyan]{escape(event.line())}[/]"
+        line = event.line()
+        room = max(20, self.console.width - 3)  # one line: the spinner, a space, the text
+        if len(line) > room:
+            line = line[: room - 1] + "…"
+        text = f"[cyan]{escape(line)}[/]"
         with self._lock:
             if self._status is None:
                 self._status = self.console.status(text, spinner="dots")
