@@ -88,7 +88,7 @@ def require_cached_db(env: Mapping[str, str] | None = None) -> CachedDB:
     if db is None:
         raise UsageError("no offline advisory database is cached yet",
                          hint="download it once while online with `uvmgr advisories update` "
-                              "(or audit a folder of OSV records with --db PATH)")
+                              "(or audit a folder of OSV records with `uvmgr audit --db PATH`)")
     return db
 
 
