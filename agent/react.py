@@ -114,8 +114,11 @@ class ReActPlanner:
             except _Exhausted:
                 pass
         answer = self.fallback.answer(request, trajectory)  # type: ignore[union-attr]
-        if self.fell_back_because:
-            answer = f"(The model failed: {self.fell_back_because}.)\n\n{answer}"
+        if self.fell_back_because:  # not "no model is configured": say which failed and why
+            from uvmgr.prompts.answers import HEADER
+
+            answer = (f"(offline planner: the model failed ({self.fell_back_because}), so "
+                      f"requests are matched to known tasks)\n{answer.replace(HEADER, '').lstrip()}")
         return answer
 
     def _predict(self, module, request: str, trajectory: Trajectory, failed: str):
@@ -141,8 +144,8 @@ class ReActPlanner:
             if exhausted is not None and self.fallback is not None:
                 self.fell_back = True
                 self.fell_back_because = exhausted.reason  # type: ignore[attr-defined]
-                self.observer(Notice(f"every configured model failed ({self.fell_back_because})"
-                                     "; the offline planner answers"))
+                self.observer(Notice("every configured model failed; the offline planner "
+                                     "answers"))
                 raise _Exhausted from None
             raise PlannerFailed(failed.format(type(exhausted or err).__name__)) from None
         finally:
