@@ -39,10 +39,11 @@ def test_safe_upgrade_reports_its_phases_in_order_with_real_test_counts(project_
     result = invoke(TOOLS["upgrade_safely"], _ctx(project.root, events), level="minor")
     assert result.held_back and result.trials >= 3
     phases = _phases(events)
-    # the baseline run, then the whole batch, then the bisection
-    assert phases[:4] == ["testing", "resolving", "syncing", "testing"], phases
+    # the newest versions looked up, the baseline run, then the whole batch, then the bisection
+    assert phases[:5] == ["resolving", "testing", "resolving", "syncing", "testing"], phases
+    assert events[0].detail.startswith("newest versions of ")
     assert "bisecting" in phases
-    assert phases.index("bisecting") > 3
+    assert phases.index("bisecting") > 4
     bisecting = [e for e in events if e.phase == "bisecting"]
     assert [e.done for e in bisecting] == list(range(2, result.trials + 1))
     assert all(e.done <= e.total for e in bisecting)
