@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ProjectError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.progress import Progress
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, location
 from uvmgr.tools.uv_errors import uv_message
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,17 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         return bool(self.artifacts) and not self.problems
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def summary(self) -> str:
+        lines = [f"built {a.kind} {a.path} ({a.size} bytes)" for a in self.artifacts]
+        if self.metadata:
+            lines.append(f"wheel metadata: {self.metadata.name} {self.metadata.version}")
+        lines += [f"problem: {p}" for p in self.problems]
+        return "\n".join(lines) or "nothing was built"
 
 
 def read_wheel_metadata(wheel: Path) -> WheelMetadata:
@@ -127,3 +140,6 @@ def _build(ctx: ToolContext, target: Path) -> BuildReport:
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
     return BuildReport(str(target), artifacts, metadata, problems, removed)
+
+
+build_package_targets = Targets("build_package", {"out_dir": location("path")})

@@ -8,8 +8,16 @@ from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, each
 
-from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish, UsageError
+from uvmgr.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    OperationFailed,
+    ProjectError,
+    TestsDidNotFinish,
+    UsageError,
+)
 
 NO_TESTS_COLLECTED = 5
 
@@ -36,9 +44,18 @@ class TestReport:
     def ok(self) -> bool:
         return self.exit_code == 0 and self.failed == 0 and self.errors == 0
 
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def counts(self) -> str:
+        return (f"{self.passed} passed, {self.failed} failed, {self.errors} errors, "
+                f"{self.skipped} skipped")
+
     def summary(self) -> str:
-        text = f"{self.passed} passed, {self.failed} failed, {self.errors} errors, {self.skipped} skipped"
-        return text
+        lines = [f"tests: {self.counts()} ({self.command})"]
+        lines += [f"  {f.kind} {f.id}: {f.message[:200]}" for f in self.failures[:10]]
+        return "\n".join(lines)
 
 
 def parse_junit(xml_text: str) -> tuple[int, int, int, int, list[TestFailure]]:
@@ -136,7 +153,7 @@ def require_passing_baseline(ctx: ToolContext, operation: str, alternative: str)
     change from a bad one, so the change is not attempted."""
     baseline = run_tests(ctx)
     if not baseline.ok:
-        failing = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
+        failing = ", ".join(f.id for f in baseline.failures[:3]) or baseline.counts()
         raise OperationFailed(
             f"the tests already fail before any {operation} ({failing}), so they cannot tell a "
             f"good {operation} from a bad one; nothing was changed",
@@ -175,6 +192,9 @@ def _deselected(stdout: str) -> int:
 
     found = re.findall(r"(\d+) deselected", stdout)
     return int(found[-1]) if found else 0
+
+
+run_tests_targets = Targets("run_tests", {"pytest_args": each("pytest-arg")})
 
 
 def stopped_by(returncode: int, reported: bool) -> str | None:

@@ -21,13 +21,12 @@ class ConsoleObserver:
     """Agent events as lines on stderr; a tool's progress (pass it as `ToolContext.progress`
     too) as a status line that the next printed line replaces."""
 
-    def __init__(self, verbose: bool = True):
+    def __init__(self) -> None:
         from rich.console import Console
 
         from uvmgr.status_line import StatusLine
 
         self.console = Console(stderr=True, highlight=False)
-        self.verbose = verbose
         self.status = StatusLine(self.console)
 
     def __call__(self, event) -> None:
