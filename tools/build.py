@@ -71,9 +71,8 @@ def read_wheel_metadata(wheel: Path) -> WheelMetadata:
 
 def build_package(
     ctx: ToolContext,
-    out_dir: Annotated[str | None, Arg("Folder to keep the built files in; empty to build in a "
-                                       "temporary folder that is removed after the checks."
-                                       )] = None,
+    out_dir: Annotated[str | None, Arg("Folder for the built files; empty for a temporary "
+                                       "folder.")] = None,
 ) -> BuildReport:
     """Build the project's sdist and wheel with `uv build`, list the files with their sizes, and
     check the wheel's metadata (name, version, dependencies) can be read and matches
