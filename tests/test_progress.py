@@ -93,7 +93,7 @@ def test_the_plugin_counts_each_outcome_once_under_xdist(tmp_path):
     import subprocess
     import sys
 
-    from uvmgr.tools.test_progress import TestProgress
+    from uvmgr.tools.pytest_progress import TestProgress
 
     suite = tmp_path / "suite"
     suite.mkdir()

@@ -175,7 +175,7 @@ def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: P
         return plain()
     import os
 
-    from uvmgr.tools.test_progress import PLUGIN_MODULE, TestProgress
+    from uvmgr.tools.pytest_progress import PLUGIN_MODULE, TestProgress
 
     with TestProgress(folder, ctx.progress) as progress:
         result = ctx.runner.uv([*command, *progress.pytest_args, *args], ctx.project.root,
