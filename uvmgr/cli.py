@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from uvmgr import __version__
+from uvmgr.cli_usage import BadUsage, UvmgrParser
 from uvmgr.errors import EXIT_OK, EXIT_USAGE
 from uvmgr.run_frame import Terminated, run_traced
 
@@ -29,7 +30,8 @@ EXIT_CODES_HELP = """exit codes:
 
 
 # uvmgr's commands that are not tools' commands; a pack's command may not take one.
-OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "traces", "packs")
+OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "advisories", "traces",
+                "packs")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +49,7 @@ def _mutating(parser: argparse.ArgumentParser) -> None:
 def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
     """The command line; `registry`: the tools whose commands it has (default: the
     built-ins; `main` adds the active packs' when the command is none of uvmgr's own)."""
-    parser = argparse.ArgumentParser(
+    parser = UvmgrParser(
         prog="uvmgr",
         description="An assistant for Python projects managed with uv. Every command below is a "
                     "plain tool that works with no model.",
@@ -55,6 +57,10 @@ def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"uvmgr {__version__}")
+    parser.add_argument("--project", metavar="DIR", dest="global_project", default=None,
+                        help="the uv project to work on, before or after the command")
+    parser.add_argument("--json", dest="global_json", action="store_true",
+                        help="JSON on stdout, before or after the command")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from uvmgr.tool_commands import add_tool_parsers
@@ -72,6 +78,8 @@ def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="approve changes to the packages the request names without asking")
     p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
+    p.add_argument("--offline", action="store_true",
+                   help="audits use the cached advisory database (`uvmgr advisories update`)")
     _common(p)
     p = sub.add_parser("chat", help="the chat TUI: ask, watch each step, approve changes")
     p.add_argument("--model", help="a litellm model (default: configured, else offline)")
@@ -87,9 +95,11 @@ def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("recover", help="finish the recovery of an interrupted change (every "
                                        "command does this when it starts)")
     _common(p)
+    from uvmgr.advisories_command import add_parser as add_advisories_parser
     from uvmgr.eval_command import add_parser as add_eval_parser
 
     add_eval_parser(sub)
+    add_advisories_parser(sub)
     from uvmgr.packs_command import add_parser as add_packs_parser
 
     add_packs_parser(sub, _common)
@@ -110,28 +120,59 @@ def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
+def _parse(parser: argparse.ArgumentParser, own: list[str], passthrough: list[str],
+           registry: tuple) -> argparse.Namespace | None:
+    """The parsed flags; None after printing the help a command without its action needs."""
+    from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
+
+    args = parser.parse_args(own)
+    if args.command is None or lacks_action(args, registry) or (
+            args.command == "advisories" and args.advisories_command is None) or (
+            args.command == "packs" and args.packs_command is None):
+        try:
+            parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
+        except SystemExit:
+            pass
+        return None
+    if passthrough and not takes_passthrough(args, registry):
+        parser.error("arguments after `--` are only for "
+                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands(registry)))
+    if args.global_json:  # `uvmgr --json deps list` as `uvmgr deps list --json`
+        if not hasattr(args, "json"):
+            parser.error(f"`uvmgr {args.command}` has no --json output")
+        args.json = True
+    if args.global_project:  # `uvmgr --project DIR deps list` means the same as after it
+        if getattr(args, "project", None) not in (None, args.global_project):
+            parser.error("--project was given twice with different folders")
+        if hasattr(args, "project"):
+            args.project = args.global_project
+        else:
+            parser.error(f"`uvmgr {args.command}` works on no project; drop --project")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
-    from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
     from uvmgr.tools.registry import REGISTRY
 
     registry = REGISTRY + _pack_commands(own)
     parser = build_parser(registry)
-    args = parser.parse_args(own)
-    if args.command is None or lacks_action(args, registry):
-        parser.parse_args([*own, "--help"])
+    try:
+        args = _parse(parser, own, passthrough, registry)
+    except BadUsage as exc:
+        from uvmgr.cli_usage import report
+
+        return report(exc, parser, "--json" in own)
+    if args is None:
         return EXIT_USAGE
-    if passthrough and not takes_passthrough(args, registry):
-        parser.error("arguments after `--` are only for "
-                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands(registry)))
     if args.command == "packs":  # reads installed metadata: no project, nothing imported
         from uvmgr.packs_command import run as run_packs
 
         return run_packs(args)
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
-    project_dir = Path(args.project or os.getcwd())
+    project_dir = Path(getattr(args, "project", None) or os.getcwd())
     if args.command == "chat":
         from uvmgr.tui.app import run
 
@@ -142,10 +183,21 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(project_dir, args, passthrough, registry)
 
 
+def _command_word(own: list[str]) -> str | None:
+    """The command typed: the first word that is neither a flag nor `--project`'s folder."""
+    words = iter(own)
+    for word in words:
+        if word == "--project":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def _pack_commands(own: list[str]) -> tuple:
     """The active packs' tools, loaded only when the command is none of uvmgr's own (so
     `uvmgr --help` and every built-in command import no pack)."""
-    word = next((w for w in own if not w.startswith("-")), None)
+    word = _command_word(own)
     if word is None or word in OWN_COMMANDS:
         return ()
     from uvmgr.tool_commands import commands
@@ -178,6 +230,10 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr.eval_command import run as run_eval
 
         return run_eval(args)
+    if args.command == "advisories":
+        from uvmgr.advisories_command import run as run_advisories
+
+        return run_advisories(args)
     if args.command == "ask":
         return _ask(project_dir, args)
     if args.command == "autopilot":
@@ -203,9 +259,15 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
 
         mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
         confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-        summary = run_agent(ctx, args.request, AgentOptions(
-            mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
-            observer=ConsoleObserver()))
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer  # tools' phases as a status line on a terminal
+        try:
+            summary = run_agent(ctx, args.request, AgentOptions(
+                mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
+                observer=observer))
+        finally:
+            observer.status.close()
         render.agent_summary(summary, args.json, ctx.tracer.trace_id,
                              notices=ctx.settings.notices)
         return summary.exit_code
