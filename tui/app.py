@@ -192,12 +192,14 @@ class ChatApp(App):
         self.ticker = self.set_interval(0.5, self.update_status)
         self.run_request(text)
 
-    def tool_context(self, cancellable: bool = True):
+    def tool_context(self, cancellable: bool = True, packs: bool = False):
+        """`packs`: offer the active packs' tools (a request's run; the panel needs none)."""
         from uvmgr.session import open_session
 
-        session = open_session(self.project_dir, packs=True,
+        session = open_session(self.project_dir, packs=packs,
                                cancel=self.cancel_event if cancellable else None)
-        self.tools = session.ctx.tools
+        if packs:
+            self.tools = session.ctx.tools
         for notice in session.notices:
             self.ui(self.note, notice)
         if session.recovered:
@@ -210,7 +212,7 @@ class ChatApp(App):
 
         summary, error, tracer = None, None, None
         try:
-            ctx = self.tool_context()
+            ctx = self.tool_context(packs=True)
             tracer = ctx.tracer
             self.ui(lambda: self.counters.update(trace=tracer.trace_id))
             from uvmgr.agent.planner import AgentOptions, run_agent
