@@ -143,6 +143,7 @@ TARGET_FREE_ARGS: dict[str, frozenset[str]] = {
     "fix_vulnerabilities": frozenset({"dry_run"}),
     "search_docs": frozenset({"query", "kinds", "k"}),
     "index_docs": frozenset({"rebuild"}),
+    "advise": frozenset({"checks"}),  # which of the advisor's fixed checks to run
 }
 
 

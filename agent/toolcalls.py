@@ -15,7 +15,7 @@ from uvmgr.tools.spec import ToolSpec
 AGENT_TOOLS = (
     "outdated_packages", "list_dependencies", "upgrade_safely", "audit_dependencies",
     "fix_vulnerabilities", "add_dependency", "remove_dependency", "run_tests", "build_package",
-    "check_quality", "lock_project", "search_docs",
+    "check_quality", "lock_project", "search_docs", "advise",
 )
 HIDDEN_ARGS = ("dry_run",)  # the safety layer decides dry runs, never the model
 

@@ -24,6 +24,10 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec("uvmgr.tools.quality:check_quality", "quality", mutates=False, risk="none"),
     ToolSpec("uvmgr.tools.docs:search_docs", "docs", mutates=False, risk="none"),
     ToolSpec("uvmgr.tools.docs:index_docs", "docs", mutates=False, risk="none"),
+    # TODO(issue 15, packs): the performance advisor is a pack (packs/uvmgr_advisor) that
+    # imports only what a pack may use; until the pack API lands it is registered here, and
+    # then through the `uvmgr.packs` entry point instead.
+    ToolSpec("uvmgr_advisor.advise:advise", "advise", mutates=False, risk="none"),
 )
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Risk = Literal["none", "low", "medium", "high"]
-Family = Literal["deps", "audit", "tests", "build", "quality", "docs"]
+Family = Literal["deps", "audit", "tests", "build", "quality", "docs", "advise"]
 
 
 @dataclass(frozen=True)

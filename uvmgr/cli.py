@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("check", help="format, lint and type checks")
     _common(p)
+    p = sub.add_parser("advise", help="performance advice: slow tests, import time, heavy "
+                                      "dependencies, unused and undeclared dependencies")
+    p.add_argument("--check", action="append", metavar="CHECK",
+                   choices=("tests", "imports", "sizes", "deps"),
+                   help="run only this check (repeatable): tests, imports, sizes, deps")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the report as a Markdown section (for a CI report)")
+    _common(p)
     p = sub.add_parser("ask", help="ask in plain words; the agent plans over these tools and "
                                    "asks before changing anything")
     p.add_argument("request", help='e.g. "upgrade safely" or "any CVEs in my deps?"')
@@ -214,6 +222,8 @@ def _tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[str, d
         return "search_docs", {"query": args.query, "kinds": args.kind, "k": args.k}
     if cmd == "build":
         return "build_package", {"out_dir": args.out_dir}
+    if cmd == "advise":
+        return "advise", {"checks": args.check}
     return "check_quality", {}
 
 
@@ -354,7 +364,10 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
                 raise
             render.show_result(invoke(TOOLS["lock_project"], ctx))
             result = invoke(TOOLS[name], ctx, **kwargs)
-        render.show(result, args, notices=ctx.settings.notices)
+        if getattr(args, "markdown", False) and not args.json:
+            print(result.markdown())
+        else:
+            render.show(result, args, notices=ctx.settings.notices)
         return exit_status(result)
 
     return _run_traced(label, project_dir, args, body)

@@ -1,0 +1,196 @@
+"""Import time: `python -X importtime -c "import <package>"` in the project's environment.
+
+Each line of the report is a module with its own and cumulative microseconds, indented by
+depth; a module's children come before it. The top imports are the first import of each
+top-level module, attributed to the distribution that ships it.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from uvmgr.tools.context import ToolContext
+
+from uvmgr_advisor.environment import Environment, run_python
+from uvmgr_advisor.findings import Finding, ImportCost
+
+RUNS = 3  # the fastest of these is kept: import time is noisy
+SLOW_MS, SLOW_SHARE = 100.0, 0.10  # a dependency costing both is a finding
+REGRESSION_RATIO, REGRESSION_MS = 1.25, 50.0
+SHOWN = 8
+MAX_SOURCE_BYTES = 1 << 20
+SKIP_DIRS = frozenset({".venv", "venv", ".git", "tests", "test", "build", "dist", "node_modules",
+                       ".uvmgr", "__pycache__", ".tox", ".nox", "docs"})
+
+
+class ImportsUnavailable(Exception):
+    """The package could not be imported, or the project has no importable package."""
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    module: str
+    self_us: int
+    cumulative_us: int
+    depth: int
+
+
+def parse_importtime(stderr: str) -> list[ImportLine]:
+    lines = []
+    for raw in stderr.splitlines():
+        if not raw.startswith("import time:"):
+            continue
+        parts = raw[len("import time:"):].split("|")
+        if len(parts) != 3 or not parts[0].strip().isdigit():
+            continue  # the header
+        name = parts[2][1:] if parts[2].startswith(" ") else parts[2]
+        depth = (len(name) - len(name.lstrip(" "))) // 2
+        lines.append(ImportLine(name.strip(), int(parts[0]), int(parts[1]), depth))
+    return lines
+
+
+def project_modules(root: Path, env: Environment, project_name: str) -> list[str]:
+    """The project's own top-level import names: from its installed distribution, else a
+    package or module named after the project at the root or under src/."""
+    from uvmgr.tools.project import normalize_name
+
+    installed = sorted(m for m in env.modules_of(project_name) if not m.startswith("_"))
+    if installed:
+        return installed
+    guess = normalize_name(project_name).replace("-", "_")
+    for base in (root, root / "src"):
+        if (base / guess / "__init__.py").is_file() or (base / f"{guess}.py").is_file():
+            return [guess]
+    return []
+
+
+def measure(ctx: ToolContext, modules: list[str]) -> list[ImportLine]:
+    """The fastest of `RUNS` runs of `python -X importtime -c "import ..."`."""
+    best: list[ImportLine] | None = None
+    statement = "; ".join(f"import {m}" for m in modules)
+    for _ in range(RUNS):
+        result = run_python(ctx, ["-X", "importtime", "-c", statement])
+        if not result.ok:
+            tail = " ".join(result.stderr.strip().splitlines()[-1:])
+            raise ImportsUnavailable(f"`import {', '.join(modules)}` failed: {tail}")
+        lines = parse_importtime(result.stderr)
+        if best is None or _total(lines, modules) < _total(best, modules):
+            best = lines
+    return best or []
+
+
+def _total(lines: list[ImportLine], modules: list[str]) -> int:
+    return sum(line.cumulative_us for line in lines if line.depth == 0 and line.module in modules)
+
+
+def own_subtree(lines: list[ImportLine], own: frozenset[str]) -> list[ImportLine]:
+    """The lines under `import <project module>` (children come before their parent), not
+    what the interpreter imported at start-up (site, encodings, sitecustomize)."""
+    keep: list[ImportLine] = []
+    block: list[ImportLine] = []
+    for line in lines:
+        block.append(line)
+        if line.depth == 0:
+            if line.module in own:
+                keep += block
+            block = []
+    return keep
+
+
+def top_imports(lines: list[ImportLine], env: Environment, own: frozenset[str],
+                ) -> list[ImportCost]:
+    """The first import of each third-party top-level module under the project's own import,
+    costliest first."""
+    lines = own_subtree(lines, own)
+    seen: dict[str, ImportCost] = {}
+    for i, line in enumerate(lines):
+        top = line.module.split(".", 1)[0]
+        dist = env.distribution_of(top, own)
+        if dist in ("(project)", "(stdlib)") or top in seen:
+            continue
+        if line.module != top:  # a submodule imported before its package finished: use the package
+            continue
+        via = next((later.module for later in lines[i + 1:] if later.depth < line.depth), "")
+        seen[top] = ImportCost(top, round(line.cumulative_us / 1000, 1), dist, via)
+    return sorted(seen.values(), key=lambda c: -c.cumulative_ms)
+
+
+def import_findings(ctx: ToolContext, costs: list[ImportCost], total_ms: float,
+                    last: dict[str, float], own: list[str]) -> list[Finding]:
+    findings = []
+    before = last.get("(total)")
+    if (before is not None and total_ms >= before * REGRESSION_RATIO
+            and total_ms - before >= REGRESSION_MS):
+        findings.append(Finding(
+            "imports", "import-regression", " ".join(own), total_ms, "ms",
+            f"`import {', '.join(own)}` took {total_ms:.0f} ms, last run {before:.0f} ms",
+            "see the top imports below for what got slower; import new heavy modules lazily",
+            regression=True))
+    importers = _top_level_importers(ctx.project.root, own)
+    for cost in costs:
+        previous = last.get(cost.module)
+        regression = (previous is not None and cost.cumulative_ms >= previous * REGRESSION_RATIO
+                      and cost.cumulative_ms - previous >= REGRESSION_MS)
+        slow = cost.cumulative_ms >= SLOW_MS and cost.cumulative_ms >= SLOW_SHARE * total_ms
+        if not (slow or regression):
+            continue
+        share = cost.cumulative_ms / total_ms if total_ms else 0.0
+        evidence = (f"{share:.0%} of `import {', '.join(own)}` ({total_ms:.0f} ms); "
+                    f"from {cost.distribution}" + (f", imported by {cost.via}" if cost.via else ""))
+        if previous is not None:
+            evidence += f"; last run {previous:.0f} ms"
+        findings.append(Finding("imports", "slow-import", cost.module, cost.cumulative_ms, "ms",
+                                evidence, _advice(cost, importers.get(cost.module, [])),
+                                regression))
+    return findings
+
+
+def _advice(cost: ImportCost, files: list[str]) -> str:
+    if len(files) == 1:
+        return (f"only {files[0]} imports it at module level: import it inside the function(s) "
+                "that use it (a lazy import), so other code paths do not pay for it")
+    if files:
+        shown = ", ".join(files[:4]) + (" ..." if len(files) > 4 else "")
+        return (f"imported at module level in {len(files)} files ({shown}): import it where it "
+                "is used, or behind a single lazily-loaded helper")
+    return (f"it is pulled in by {cost.via or 'a dependency'}, not by your own code: import that "
+            "module lazily, or look for a lighter alternative")
+
+
+def _top_level_importers(root: Path, own: list[str]) -> dict[str, list[str]]:
+    """{top-level module: [files of the project that import it at module level]}."""
+    found: dict[str, list[str]] = {}
+    for path in _source_files(root, own):
+        try:
+            if path.is_symlink() or path.stat().st_size > MAX_SOURCE_BYTES:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        rel = path.relative_to(root).as_posix()
+        for node in tree.body:  # module level only: imports inside functions are already lazy
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     and not node.level else [])
+            for name in names:
+                files = found.setdefault(name.split(".", 1)[0], [])
+                if rel not in files:
+                    files.append(rel)
+    return found
+
+
+def _source_files(root: Path, own: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for base in (root, root / "src"):
+        for name in own:
+            if (base / f"{name}.py").is_file():
+                files.append(base / f"{name}.py")
+            package = base / name
+            if package.is_dir() and not package.is_symlink():
+                for top, dirs, names in os.walk(package, followlinks=False):
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                    files += [Path(top, n) for n in sorted(names) if n.endswith(".py")]
+    return files[:5000]
