@@ -114,7 +114,11 @@ def _sizes(ctx, environment, last, findings, measured, report):
 def _deps(ctx, environment, last, findings, measured, report):
     from uvmgr_advisor.unused_deps import dependency_findings, run_deptry
 
-    found = dependency_findings(run_deptry(ctx, environment()), environment())
+    from uvmgr_advisor.import_time import project_modules
+
+    env = environment()
+    own = project_modules(ctx.project.root, env, ctx.project.name)
+    found = dependency_findings(run_deptry(ctx, env, own), env)
     findings += found
     return "ok", f"{len(found)} issue(s) from deptry"
 

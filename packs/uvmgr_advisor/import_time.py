@@ -17,9 +17,9 @@ from uvmgr.tools.context import ToolContext
 from uvmgr_advisor.environment import Environment, run_python
 from uvmgr_advisor.findings import Finding, ImportCost
 
-RUNS = 3  # the fastest of these is kept: import time is noisy
+RUNS = 5  # the fastest of these is kept: import time is noisy on a busy machine
 SLOW_MS, SLOW_SHARE = 100.0, 0.10  # a dependency costing both is a finding
-REGRESSION_RATIO, REGRESSION_MS = 1.25, 50.0
+REGRESSION_RATIO, REGRESSION_MS = 1.5, 50.0
 SHOWN = 8
 MAX_SOURCE_BYTES = 1 << 20
 SKIP_DIRS = frozenset({".venv", "venv", ".git", "tests", "test", "build", "dist", "node_modules",
@@ -113,9 +113,21 @@ def top_imports(lines: list[ImportLine], env: Environment, own: frozenset[str],
             continue
         if line.module != top:  # a submodule imported before its package finished: use the package
             continue
-        via = next((later.module for later in lines[i + 1:] if later.depth < line.depth), "")
-        seen[top] = ImportCost(top, round(line.cumulative_us / 1000, 1), dist, via)
+        seen[top] = ImportCost(top, round(line.cumulative_us / 1000, 1), dist,
+                               _importer(lines, i, top))
     return sorted(seen.values(), key=lambda c: -c.cumulative_ms)
+
+
+def _importer(lines: list[ImportLine], i: int, top: str) -> str:
+    """The first module outside `top` that `lines[i]` was imported under (its parents come
+    after it, less indented): `from requests.utils import x` wraps `requests` in requests.utils."""
+    depth = lines[i].depth
+    for later in lines[i + 1:]:
+        if later.depth < depth:
+            if later.module.split(".", 1)[0] != top:
+                return later.module
+            depth = later.depth
+    return ""
 
 
 def import_findings(ctx: ToolContext, costs: list[ImportCost], total_ms: float,
@@ -131,6 +143,8 @@ def import_findings(ctx: ToolContext, costs: list[ImportCost], total_ms: float,
             regression=True))
     importers = _top_level_importers(ctx.project.root, own)
     for cost in costs:
+        if cost.via.split(".", 1)[0] not in own:
+            continue  # pulled in by a dependency: counted in the one the project imports
         previous = last.get(cost.module)
         regression = (previous is not None and cost.cumulative_ms >= previous * REGRESSION_RATIO
                       and cost.cumulative_ms - previous >= REGRESSION_MS)
@@ -140,6 +154,10 @@ def import_findings(ctx: ToolContext, costs: list[ImportCost], total_ms: float,
         share = cost.cumulative_ms / total_ms if total_ms else 0.0
         evidence = (f"{share:.0%} of `import {', '.join(own)}` ({total_ms:.0f} ms); "
                     f"from {cost.distribution}" + (f", imported by {cost.via}" if cost.via else ""))
+        pulled = [c for c in costs if c.via.split(".", 1)[0] == cost.module][:3]
+        if pulled:
+            evidence += "; it pulls in " + ", ".join(f"{c.module} ({c.cumulative_ms:.0f} ms)"
+                                                      for c in pulled)
         if previous is not None:
             evidence += f"; last run {previous:.0f} ms"
         findings.append(Finding("imports", "slow-import", cost.module, cost.cumulative_ms, "ms",
@@ -156,8 +174,8 @@ def _advice(cost: ImportCost, files: list[str]) -> str:
         shown = ", ".join(files[:4]) + (" ..." if len(files) > 4 else "")
         return (f"imported at module level in {len(files)} files ({shown}): import it where it "
                 "is used, or behind a single lazily-loaded helper")
-    return (f"it is pulled in by {cost.via or 'a dependency'}, not by your own code: import that "
-            "module lazily, or look for a lighter alternative")
+    return ("it is imported through another of your modules' imports: import it lazily where "
+            "it is used, or look for a lighter alternative")
 
 
 def _top_level_importers(root: Path, own: list[str]) -> dict[str, list[str]]:
@@ -182,15 +200,24 @@ def _top_level_importers(root: Path, own: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def _source_files(root: Path, own: list[str]) -> list[Path]:
-    files: list[Path] = []
+def package_paths(root: Path, own: list[str]) -> list[Path]:
+    """Where the project's own modules live: `NAME/` or `NAME.py`, at the root or under src/."""
+    found = []
     for base in (root, root / "src"):
         for name in own:
-            if (base / f"{name}.py").is_file():
-                files.append(base / f"{name}.py")
-            package = base / name
-            if package.is_dir() and not package.is_symlink():
-                for top, dirs, names in os.walk(package, followlinks=False):
-                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-                    files += [Path(top, n) for n in sorted(names) if n.endswith(".py")]
+            for path in (base / name, base / f"{name}.py"):
+                if (path.is_dir() or path.is_file()) and not path.is_symlink():
+                    found.append(path)
+    return found
+
+
+def _source_files(root: Path, own: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for package in package_paths(root, own):
+        if package.is_file():
+            files.append(package)
+            continue
+        for top, dirs, names in os.walk(package, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            files += [Path(top, n) for n in sorted(names) if n.endswith(".py")]
     return files[:5000]

@@ -29,14 +29,21 @@ class DeptryUnavailable(Exception):
     """deptry could not be installed or run."""
 
 
-def run_deptry(ctx: ToolContext, env: Environment) -> list[dict]:
-    """deptry's findings as its JSON report lists them."""
+def run_deptry(ctx: ToolContext, env: Environment, own: list[str]) -> list[dict]:
+    """deptry's findings as its JSON report lists them, over the project's own package (its
+    runtime code: not its docs, examples or scripts) or, without one, the whole project."""
+    from uvmgr_advisor.import_time import package_paths
+
+    root = ctx.project.root
+    scanned = [p.relative_to(root).as_posix() for p in package_paths(root, own)] or ["."]
     declared = {d.name for d in ctx.project.direct_dependencies()}
     mapping = ",".join(f"{name}={'|'.join(sorted(mods))}" for name in sorted(declared)
                        if (mods := sorted(env.modules_of(name))))
     with tempfile.TemporaryDirectory(prefix="uvmgr-deptry-") as tmp:
         report = Path(tmp) / "deptry.json"
-        args = ["tool", "run", DEPTRY, ".", "--no-ansi", "--json-output", str(report)]
+        args = ["tool", "run", DEPTRY, *scanned, "--no-ansi", "--json-output", str(report)]
+        if own:
+            args += ["--known-first-party", ",".join(own)]
         if mapping:
             args += ["--package-module-name-map", mapping]
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
@@ -55,14 +62,20 @@ def run_deptry(ctx: ToolContext, env: Environment) -> list[dict]:
 
 
 def dependency_findings(issues: list[dict], env: Environment) -> list[Finding]:
-    findings = []
+    """One finding per module and kind of issue; the first place it occurs is the evidence,
+    with how many more there are."""
+    places: dict[tuple[str, str], list[str]] = {}
     for issue in issues:
-        code = (issue.get("error") or {}).get("code", "")
+        code = str((issue.get("error") or {}).get("code", ""))
         module = str(issue.get("module", ""))
         location = issue.get("location") or {}
         where = str(location.get("file", ""))
         if location.get("line"):
             where += f":{location['line']}"
+        places.setdefault((code, module), []).append(where)
+    findings = []
+    for (code, module), wheres in places.items():
+        where = wheres[0] + (f" (and {len(wheres) - 1} more places)" if len(wheres) > 1 else "")
         finding = _finding(code, module, where, env)
         if finding is not None:
             findings.append(finding)
