@@ -4,7 +4,7 @@ recommendation. It only reads: nothing in the project changes (it records its ow
 under `.uvmgr/advisor/` to show regressions).
 
 It imports from uvmgr only what a pack may use (see `PACK_API` and tests/test_advisor.py):
-the tool context and runner, `Arg`, the state-file helpers, `Project`/`normalize_name` and
+the tool context and runner, `Arg` and `Targets`, the state-file helpers, `Project`/`normalize_name` and
 the error types.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 PACK_API = (
     "uvmgr.tools.context",
     "uvmgr.tools.spec",
+    "uvmgr.tools.targets",
     "uvmgr.tools.state_files",
     "uvmgr.tools.project",
     "uvmgr.errors",

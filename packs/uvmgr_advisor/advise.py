@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets
 
 from uvmgr_advisor import CHECKS, history
 from uvmgr_advisor.environment import Environment, EnvironmentUnavailable, probe
@@ -125,3 +126,6 @@ def _deps(ctx, environment, last, findings, measured, report):
 
 _UNAVAILABLE = (EnvironmentUnavailable, ImportsUnavailable, TestsUnavailable, DeptryUnavailable)
 _RUNNERS = {"tests": _tests, "imports": _imports, "sizes": _sizes, "deps": _deps}
+
+# Which of the advisor's fixed checks to run: names nothing the safety layer must check.
+advise_targets = Targets("advise", {"checks": TARGET_FREE})
