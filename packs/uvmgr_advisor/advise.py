@@ -113,9 +113,8 @@ def _sizes(ctx, environment, last, findings, measured, report):
 
 
 def _deps(ctx, environment, last, findings, measured, report):
-    from uvmgr_advisor.unused_deps import dependency_findings, run_deptry
-
     from uvmgr_advisor.import_time import project_modules
+    from uvmgr_advisor.unused_deps import dependency_findings, run_deptry
 
     env = environment()
     own = project_modules(ctx.project.root, env, ctx.project.name)

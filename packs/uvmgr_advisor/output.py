@@ -11,8 +11,11 @@ if TYPE_CHECKING:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False))  # noqa: E731
-    return [line(header).rstrip(), *(line(r).rstrip() for r in rows)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
 
 
 def text(report: AdviceReport) -> str:
