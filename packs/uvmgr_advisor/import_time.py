@@ -58,7 +58,9 @@ def project_modules(root: Path, env: Environment, project_name: str) -> list[str
     package or module named after the project at the root or under src/."""
     from uvmgr.tools.project import normalize_name
 
-    installed = sorted(m for m in env.modules_of(project_name) if not m.startswith("_"))
+    # Names become `import NAME` statements: only identifiers (package metadata is untrusted).
+    installed = sorted(m for m in env.modules_of(project_name)
+                       if m.isidentifier() and not m.startswith("_"))
     if installed:
         return installed
     guess = normalize_name(project_name).replace("-", "_")
