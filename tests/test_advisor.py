@@ -210,3 +210,28 @@ def test_autopilot_adds_the_advisors_section_on_request(project_factory, extra_w
     plain = tmp_path / "plain.md"
     assert cli("autopilot", "--project", fixture.root, "--report", plain).code == 0
     assert "Performance advisor" not in plain.read_text()  # only on request
+
+
+def test_deptry_issues_become_one_finding_per_module_and_kind():
+    from uvmgr_advisor.environment import Environment
+    from uvmgr_advisor.unused_deps import dependency_findings
+
+    def issue(code, module, file="pkg/a.py", line=1):
+        return {"error": {"code": code, "message": "..."}, "module": module,
+                "location": {"file": file, "line": line, "column": 1}}
+
+    env = Environment({}, {"yaml": ["pyyaml"], "anyio": ["anyio"]}, frozenset())
+    found = dependency_findings([
+        issue("DEP002", "six", "pyproject.toml", None),
+        issue("DEP001", "yaml", "pkg/a.py", 3), issue("DEP001", "yaml", "pkg/b.py", 7),
+        issue("DEP003", "anyio"),  # deptry's own environment has it: the project's decides
+        issue("DEP001", "nowhere"),
+        issue("DEP004", "pytest", "pkg/c.py", 2),
+        issue("DEP005", "asyncio"),  # a standard-library module declared: not advice here
+    ], env)
+    assert [(f.kind, f.subject) for f in found] == [
+        ("unused", "six"), ("transitive", "yaml"), ("transitive", "anyio"),
+        ("undeclared", "nowhere"), ("dev-at-runtime", "pytest")]
+    assert "pkg/a.py:3 (and 1 more places)" in found[1].evidence
+    assert "uvmgr deps add pyyaml" in found[1].recommendation
+    assert "uvmgr deps remove six" in found[0].recommendation

@@ -64,6 +64,8 @@ def project_modules(root: Path, env: Environment, project_name: str) -> list[str
     if installed:
         return installed
     guess = normalize_name(project_name).replace("-", "_")
+    if not guess.isidentifier():
+        return []
     for base in (root, root / "src"):
         if (base / guess / "__init__.py").is_file() or (base / f"{guess}.py").is_file():
             return [guess]
