@@ -34,6 +34,8 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
     p.add_argument("--commit", action="store_true",
                    help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
     p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    p.add_argument("--offline", action="store_true",
+                   help="audit with the cached advisory database (`uvmgr advisories update`)")
     p.add_argument("--advise", action="store_true",
                    help="add the performance advisor's section (uvmgr advise) to the report")
     common(p)
@@ -56,12 +58,18 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
-        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
-        advice = None
-        if args.advise:  # read-only, after the gates: it reports, never changes a file
-            from uvmgr.tools.registry import TOOLS, invoke
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer  # tools' phases as a status line on a terminal
+        try:
+            result = run_autopilot(ctx, policy, observer=observer, model=args.model)
+            advice = None
+            if args.advise:  # read-only, after the gates: it reports, never changes a file
+                from uvmgr.tools.registry import TOOLS, invoke
 
-            advice = invoke(TOOLS["advise"], ctx)
+                advice = invoke(TOOLS["advise"], ctx)
+        finally:
+            observer.status.close()
         outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
                                 appendix=advice.markdown() if advice is not None else "")
         if args.json:
