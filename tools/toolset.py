@@ -1,5 +1,5 @@
 """The tools one run may call: the built-in registry plus the tools of the packs the person
-activated (see `packs/`), and which pack each tool came from.
+activated (see `uvmgr/packs/`), and which pack each tool came from.
 
 A `Toolset` is made once per run by the front end (`open_session`) and handed down in the
 `ToolContext`; the planners, the loop, the CLI and `invoke` all read it, so a pack's tool is

@@ -82,7 +82,7 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
 
 
 def _pack_tools(settings: Settings, user):
-    """The built-in tools and the active packs' (`packs/loading.py`); a warning per pack
+    """The built-in tools and the active packs' (`uvmgr/packs/loading.py`); a warning per pack
     skipped joins the settings' notices."""
     from dataclasses import replace
 
