@@ -65,9 +65,14 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             result = run_autopilot(ctx, policy, observer=observer, model=args.model)
             advice = None
             if args.advise:  # read-only, after the gates: it reports, never changes a file
-                from uvmgr.tools.registry import TOOLS, invoke
+                from uvmgr.errors import UsageError
+                from uvmgr.tools.registry import invoke
 
-                advice = invoke(TOOLS["advise"], ctx)
+                spec = ctx.tools.get("advise")  # the advisor pack's tool, when it is active
+                if spec is None:
+                    raise UsageError("--advise needs the advisor pack, which is not active",
+                                     hint="`uvmgr packs list` says why")
+                advice = invoke(spec, ctx)
         finally:
             observer.status.close()
         outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,

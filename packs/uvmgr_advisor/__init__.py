@@ -12,6 +12,7 @@ from __future__ import annotations
 
 # The uvmgr modules this pack imports; a test checks it imports nothing else from uvmgr.
 PACK_API = (
+    "uvmgr.packs",
     "uvmgr.tools.context",
     "uvmgr.tools.spec",
     "uvmgr.tools.targets",
