@@ -1,5 +1,5 @@
 """Start-up cost of packs: `uvmgr --help`, `uvmgr packs list` and a pack's own command, in this
-environment (no pack) and in a temporary one with the example pack installed, run side by side
+environment (its only pack is the bundled advisor) and in a temporary one with the example pack installed, run side by side
 (interleaved, so a busy machine slows both alike), with `uv --help` as the yardstick.
 
     uv run python benchmarks/bench_packs.py [--runs 21]
@@ -58,10 +58,10 @@ def main() -> None:
         packed = [str(with_pack), "-m", "uvmgr.cli"]
         results = side_by_side({
             "uv --help": ["uv", "--help"],
-            "--help, no pack": [*plain, "--help"],
-            "--help, example pack": [*packed, "--help"],
-            "packs list, no pack": [*plain, "packs", "list"],
-            "packs list, example pack": [*packed, "packs", "list"],
+            "--help, this env (advisor)": [*plain, "--help"],
+            "--help, + example pack": [*packed, "--help"],
+            "packs list, this env (advisor)": [*plain, "packs", "list"],
+            "packs list, + example pack": [*packed, "packs", "list"],
             "todos --help (loads the pack)": [*packed, "todos", "--help"],
         }, runs, base)
     uv = results["uv --help"]
