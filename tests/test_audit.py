@@ -58,13 +58,6 @@ def test_audit_zip_dump(cli, project_factory, fixture_advisories, tmp_path):
     assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
 
 
-def test_audit_unreachable_service_gives_a_clear_error(cli, demo_project, monkeypatch):
-    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
-    r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root)
-    assert r.code == 1
-    assert "could not be reached" in r.err and "--db" in r.err
-
-
 def test_audit_bad_db_path(cli, demo_project, tmp_path):
     r = cli("audit", "--db", tmp_path / "nope", "--project", demo_project.root)
     assert r.code == 2 and "does not exist" in r.err
@@ -138,3 +131,49 @@ def test_audit_db_in_config_is_relative_to_the_project(cli, project_factory, fix
     monkeypatch.chdir(tmp_path)
     r = cli("audit", "--project", project.root, "--json")
     assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
+
+
+def _withdrawn_copy(fixture_advisories, dest):
+    """The fixture advisories plus one withdrawn record for demo-json (every version)."""
+    import json
+
+    shutil.copytree(fixture_advisories, dest)
+    record = json.loads((fixture_advisories / "DEMO-2024-0001.json").read_text())
+    record.update(id="DEMO-2024-9001", withdrawn="2024-07-01T00:00:00Z", aliases=["CVE-2099-9001"],
+                  summary="withdrawn: demo-json was never affected")
+    record["affected"][0]["ranges"][0]["events"] = [{"introduced": "0"}]
+    (dest / "DEMO-2024-9001.json").write_text(json.dumps(record))
+    return dest
+
+
+def test_audit_ignores_withdrawn_advisories_and_counts_them(cli, project_factory,
+                                                            fixture_advisories, tmp_path):
+    db = _withdrawn_copy(fixture_advisories, tmp_path / "osv")
+    project = project_factory(["demo-json>=2.0.1"], {"demo-json": "2.0.1"})
+    r = cli("audit", "--db", db, "--project", project.root)
+    assert r.code == 0, r.out + r.err  # only the withdrawn record matches 2.0.1
+    assert "No known vulnerabilities" in r.out
+    assert "1 withdrawn advisory ignored" in r.out
+    r = cli("audit", "--db", db, "--project", project.root, "--json")
+    assert r.json()["findings"] == [] and r.json()["withdrawn"] == ["DEMO-2024-9001"]
+
+
+def test_audit_fix_with_a_withdrawn_advisory_fixes_the_real_one(cli, project_factory,
+                                                                fixture_advisories, tmp_path):
+    db = _withdrawn_copy(fixture_advisories, tmp_path / "osv")
+    project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
+    r = cli("audit", "--fix", "--db", db, "--project", project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    assert project.locked_version("demo-json") == "2.0.1"
+    assert [f["id"] for f in r.json()["before"]["findings"]] == ["DEMO-2024-0001"]
+
+
+def test_could_not_audit_is_not_vulnerable(cli, demo_project, monkeypatch):
+    from uvmgr.errors import EXIT_NOT_AUDITED
+
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
+    r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root)
+    assert EXIT_NOT_AUDITED not in (0, 1) and r.code == EXIT_NOT_AUDITED
+    assert "could not be reached" in r.err and "--db" in r.err
+    r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root, "--json")
+    assert r.code == EXIT_NOT_AUDITED and r.json()["exit_code"] == EXIT_NOT_AUDITED

@@ -18,12 +18,18 @@ from uvmgr.tools.changes import (
 )
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import ensure_lock_current
-from uvmgr.tools.results import MAX_ITEMS
+from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import uv_message
 
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ServiceUnavailable, UsageError
+from uvmgr.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    AdvisoryServiceUnavailable,
+    CouldNotAudit,
+    UsageError,
+)
 
 AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
               "json-output", "--output-format", "json", "--frozen"]
@@ -45,6 +51,7 @@ class AuditReport:
     audited_packages: int
     findings: list[Finding]
     source: str  # the advisory database folder, or the service URL
+    withdrawn: list[str] = field(default_factory=list)  # ids of withdrawn records, ignored
 
     @property
     def vulnerable(self) -> bool:
@@ -54,14 +61,28 @@ class AuditReport:
     def exit_status(self) -> int:
         return EXIT_FAILED if self.findings else EXIT_OK
 
-    def summary(self) -> str:
+    @property
+    def withdrawn_note(self) -> str:
+        """"1 withdrawn advisory ignored (ID)", or "" when there was none."""
+        if not self.withdrawn:
+            return ""
+        return (f"{plural(len(self.withdrawn), 'withdrawn advisory')} ignored "
+                f"({', '.join(self.withdrawn[:5])})")
+
+    def headline(self) -> str:
+        packages = plural(self.audited_packages, "locked package")
         if not self.findings:
-            return f"No known vulnerabilities in {self.audited_packages} locked packages."
+            return f"No known vulnerabilities in {packages}."
+        return f"{plural(len(self.findings), 'vulnerability')} in {packages}"
+
+    def summary(self) -> str:
+        note = [self.withdrawn_note] if self.withdrawn else []
+        if not self.findings:
+            return "\n".join([self.headline(), *note])
         rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
                 f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                 for f in self.findings]
-        return (f"{len(rows)} vulnerabilities in {self.audited_packages} locked packages:\n"
-                + "\n".join(rows[:MAX_ITEMS]))
+        return "\n".join([self.headline() + ":", *rows[:MAX_ITEMS], *note])
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,7 @@ class FixResult:
         return EXIT_FAILED if self.remaining or self.skipped else EXIT_OK
 
     def summary(self) -> str:
-        lines = [f"audit found {len(self.before.findings)} vulnerabilities."]
+        lines = [f"audit found {plural(len(self.before.findings), 'vulnerability')}."]
         lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
                   f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                   for f in self.before.findings[:MAX_ITEMS]]
@@ -122,11 +143,13 @@ class FixResult:
             lines.append(self.change.summary())
         lines += [f"not fixed: {s.package} {s.version}: {s.reason}" for s in self.skipped]
         if self.after is not None:
-            lines.append(f"{len(self.after.findings)} vulnerabilities remain.")
+            left = len(self.after.findings)
+            lines.append(f"{plural(left, 'vulnerability')} {'remains' if left == 1 else 'remain'}.")
         return "\n".join(lines)
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
+    """(the server to run, the source's name, the withdrawn records that were left out)."""
     if db and service_url:
         raise UsageError("pass either --db or --service-url, not both")
     # A path given on the command line is relative to the current directory; one from
@@ -140,9 +163,12 @@ def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
         path = Path(db).expanduser()
         if not path.is_absolute():
             path = (base / path).resolve()
-        names = set(ctx.project.locked_packages())
-        return OsvServer(load_advisories(path, names)), str(path)
-    return nullcontext(service_url), service_url or "https://api.osv.dev"
+        locked = ctx.project.locked_packages()
+        advisories = load_advisories(path, set(locked))
+        withdrawn = sorted({r["id"] for p in locked.values()
+                            for r in advisories.withdrawn_matching(p.name, p.version)})
+        return OsvServer(advisories), str(path), withdrawn
+    return nullcontext(service_url), service_url or "https://api.osv.dev", []
 
 
 def parse_audit_json(stdout: str, source: str) -> AuditReport:
@@ -173,7 +199,7 @@ def audit_dependencies(
     matched by `uv audit`). Each finding names the package, its locked version, the advisory
     id and aliases (CVE, GHSA), the versions that fix it, and a summary. Read-only."""
     ensure_lock_current(ctx)
-    server, source = _audit_source(ctx, db, service_url)
+    server, source, withdrawn = _audit_source(ctx, db, service_url)
     with server as url:
         args = list(AUDIT_ARGS)
         env = {}
@@ -183,17 +209,19 @@ def audit_dependencies(
             env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        return parse_audit_json(result.stdout, source)
+        return replace(parse_audit_json(result.stdout, source), withdrawn=withdrawn)
     message = uv_message(result)
     if "error sending request" in result.stderr or "dns error" in result.stderr or \
             "Connect" in result.stderr:
-        raise ServiceUnavailable(
+        raise AdvisoryServiceUnavailable(
             f"the advisory service at {source} could not be reached",
             hint="check the network, or audit offline with --db PATH (a folder of OSV records, "
                  "e.g. a clone of pypa/advisory-database/vulns)",
             details=message,
         )
-    raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
+    raise CouldNotAudit(f"uv audit failed: {message}", details=result.stderr[-4000:],
+                        hint="nothing is known about vulnerabilities yet; fix the cause above "
+                             "and audit again")
 
 
 def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,

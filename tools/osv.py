@@ -59,6 +59,15 @@ class AdvisoryDB:
     skipped: int = 0
 
     def matching(self, name: str, version: str) -> list[dict]:
+        """The records that affect `name` at `version`; withdrawn ones are left out (OSV: a
+        withdrawn record was published in error and applies to nothing)."""
+        return [r for r in self._affecting(name, version) if not r.get("withdrawn")]
+
+    def withdrawn_matching(self, name: str, version: str) -> list[dict]:
+        """The withdrawn records that would otherwise affect `name` at `version`."""
+        return [r for r in self._affecting(name, version) if r.get("withdrawn")]
+
+    def _affecting(self, name: str, version: str) -> list[dict]:
         return [self.records[i] for i in self.by_package.get(_norm(name), [])
                 if affects(self.records[i], name, version)]
 

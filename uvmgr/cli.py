@@ -23,6 +23,7 @@ EXIT_CODES_HELP = """exit codes:
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it
+  6  could not audit: uv audit failed or the advisory service was unreachable (not "vulnerable")
   130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
 """
 

@@ -12,6 +12,7 @@ EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malform
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
 EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk full, read-only)
+EXIT_NOT_AUDITED = 6  # the audit could not be done (service unreachable, uv audit failed): unknown
 EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
 EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
 
@@ -88,6 +89,17 @@ class InsufficientSpace(OperationFailed):
 
 class ServiceUnavailable(OperationFailed):
     """A network service (the OSV API, a model endpoint) could not be reached."""
+
+
+class CouldNotAudit(OperationFailed):
+    """The audit could not be done at all (uv audit failed, the advisories could not be read):
+    nothing is known about vulnerabilities, which is not the same as "vulnerable" (exit 1)."""
+
+    exit_code = EXIT_NOT_AUDITED
+
+
+class AdvisoryServiceUnavailable(CouldNotAudit, ServiceUnavailable):
+    """The OSV service could not be reached, so the audit could not be done."""
 
 
 class Cancelled(UvmgrError):

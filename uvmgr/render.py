@@ -163,15 +163,16 @@ def _change(result: Any) -> None:
 
 
 def _audit(report: Any) -> None:
-    console = _console()
-    if not report.findings:
-        console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
-                      f"(advisories: {report.source}).")
-        return
     from rich.markup import escape
 
-    console.print(f"[bold]{len(report.findings)} vulnerabilities[/] in "
-                  f"{report.audited_packages} locked packages (advisories: {report.source})")
+    console = _console()
+    withdrawn = f"[dim]{escape(report.withdrawn_note)}[/]" if report.withdrawn else ""
+    if not report.findings:
+        console.print(escape(f"{report.headline()[:-1]} (advisories: {report.source})."))
+        if withdrawn:
+            console.print(withdrawn)
+        return
+    console.print(f"[bold]{escape(report.headline())}[/] (advisories: {escape(report.source)})")
     width = max(40, console.width - 6)
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
@@ -180,6 +181,8 @@ def _audit(report: Any) -> None:
                       f"[green]{escape(fixed)}[/]")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
         console.print(f"      [dim]{escape(summary)}[/]")
+    if withdrawn:
+        console.print(withdrawn)
     console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
 
 
