@@ -108,6 +108,7 @@ def targets_of(tool: str, args: dict) -> list[Target]:
         if args.get("service_url"):
             out.append(Target("url", str(args["service_url"])))
         out += [Target("named", str(n)) for n in args.get("skip") or []]
+        out += [Target("package", str(n)) for n in args.get("packages") or []]
     if tool == "fix_vulnerabilities" and args.get("run_tests_after") is False:
         out.append(Target("no-tests", tool))  # its default runs them
     if tool == "build_package" and args.get("out_dir"):
@@ -129,7 +130,8 @@ CHECKED_ARGS: dict[str, frozenset[str]] = {
     "upgrade_packages": frozenset({"packages", "level"}),
     "upgrade_safely": frozenset({"packages", "level"}),
     "audit_dependencies": frozenset({"db", "service_url"}),
-    "fix_vulnerabilities": frozenset({"db", "service_url", "skip", "run_tests_after"}),
+    "fix_vulnerabilities": frozenset({"db", "service_url", "skip", "run_tests_after",
+                                      "packages"}),
     "build_package": frozenset({"out_dir"}),
     "run_tests": frozenset({"pytest_args"}),
 }

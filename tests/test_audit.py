@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import zipfile
 
+import pytest
 
 
 def test_audit_with_fixture_advisories(cli, demo_project, fixture_advisories):
@@ -177,3 +178,58 @@ def test_could_not_audit_is_not_vulnerable(cli, demo_project, monkeypatch):
     assert "could not be reached" in r.err and "--db" in r.err
     r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root, "--json")
     assert r.code == EXIT_NOT_AUDITED and r.json()["exit_code"] == EXIT_NOT_AUDITED
+
+
+def _breaking_http_fix(fixture_advisories, dest):
+    """demo-json's advisory, and one for demo-http whose only fix is 1.2.0 (which drops
+    `stable_api()`, so a suite that calls it fails)."""
+    import json
+
+    dest.mkdir()
+    shutil.copy(fixture_advisories / "DEMO-2024-0001.json", dest)
+    record = json.loads((fixture_advisories / "DEMO-2024-0002.json").read_text())
+    record.update(id="DEMO-2024-9002", aliases=["CVE-2099-9002"])
+    record["affected"][0]["ranges"][0]["events"] = [{"introduced": "1.0.0"}, {"fixed": "1.2.0"}]
+    (dest / "DEMO-2024-9002.json").write_text(json.dumps(record))
+    return dest
+
+
+def test_audit_fix_bisects_and_keeps_the_fixes_that_pass(cli, project_factory, fixture_advisories,
+                                                         tmp_path):
+    db = _breaking_http_fix(fixture_advisories, tmp_path / "osv")
+    project = project_factory(["demo-json==2.0.0", "demo-http>=1.0,<1.1"],
+                              {"demo-json": "2.0.0", "demo-http": "1.0.0"},
+                              tests="fail-after-upgrade:demo-http")
+    r = cli("audit", "--fix", "--db", db, "--project", project.root, "--json")
+    assert r.code == 1, r.out + r.err  # one vulnerability is left, with the reason
+    result = r.json()
+    assert project.locked_version("demo-json") == "2.0.1"  # the fix that passes is kept
+    assert project.locked_version("demo-http") == "1.0.0"  # the one that fails is restored
+    assert "demo-http>=1.0,<1.1" in project.pyproject.read_text()
+    [failed] = result["failed"]
+    assert (failed["name"], failed["wanted"]) == ("demo-http", "1.2.0")
+    assert any("stable_api" in t for t in failed["failing_tests"])
+    assert [f["id"] for f in result["after"]["findings"]] == ["DEMO-2024-9002"]
+    text = cli("audit", "--fix", "--db", db, "--project", project.root)
+    assert "demo-http 1.0.0 -> 1.2.0" in text.out and "stable_api" in text.out
+
+
+def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories, capsys):
+    r = cli("audit", "--fix", "demo-json", "--db", fixture_advisories, "--project",
+            demo_project.root, "--json")
+    assert r.code == 0, r.out + r.err  # what was asked for is fixed
+    assert [c["name"] for c in r.json()["change"]["changes"]] == ["demo-json"]
+    assert demo_project.locked_version("demo-http") == "1.0.0"  # not asked: left alone
+    r = cli("audit", "--fix", "demo-jsno", "--db", fixture_advisories, "--project",
+            demo_project.root)
+    assert r.code == 2 and "not in uv.lock" in r.err and "demo-json" in r.err
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error
+        cli("audit", "demo-http", "--db", fixture_advisories, "--project", demo_project.root)
+    assert exc.value.code == 2 and "--fix" in capsys.readouterr().err
+
+
+def test_a_rolled_back_fix_is_not_printed_as_changed(cli, project_factory, fixture_advisories):
+    project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"}, tests="fail")
+    r = cli("audit", "--fix", "--db", fixture_advisories, "--project", project.root)
+    assert r.code == 4
+    assert "changed:" not in r.out and "rolled back" in r.out

@@ -7,13 +7,15 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,
+    HeldBack,
     PackageChange,
     apply_locked_change,
+    changed_files,
     constraint_edit_for,
 )
 from uvmgr.tools.context import ToolContext
@@ -28,8 +30,12 @@ from uvmgr.errors import (
     EXIT_OK,
     AdvisoryServiceUnavailable,
     CouldNotAudit,
+    RolledBack,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from uvmgr.tools.safe_upgrade import Candidate
 
 AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
               "json-output", "--output-format", "json", "--frozen"]
@@ -102,15 +108,20 @@ class FixResult:
     change: ChangeResult | None
     after: AuditReport | None
     skipped: list[SkippedFix] = field(default_factory=list)
+    failed: list[HeldBack] = field(default_factory=list)  # fixes that broke the tests, restored
+    picked: list[str] | None = None  # the packages asked for (None: every vulnerable one)
 
     operation = "audit-fix"
     json_omit: ClassVar[tuple[str, ...]] = ("changed",)  # its change carries it in --json
 
     @property
     def remaining(self) -> list[Finding]:
-        if self.after is not None:
-            return self.after.findings
-        return self.before.findings
+        """The findings still there, of the packages asked for."""
+        from uvmgr.tools.project import normalize_name
+
+        report = self.after if self.after is not None else self.before
+        return [f for f in report.findings
+                if self.picked is None or normalize_name(f.package) in self.picked]
 
     @property
     def dry_run(self) -> bool:
@@ -132,7 +143,7 @@ class FixResult:
     def exit_status(self) -> int:
         if self.dry_run:
             return EXIT_FAILED if self.skipped else EXIT_OK  # the plan would fix everything
-        return EXIT_FAILED if self.remaining or self.skipped else EXIT_OK
+        return EXIT_FAILED if self.remaining or self.skipped or self.failed else EXIT_OK
 
     def summary(self) -> str:
         lines = [f"audit found {plural(len(self.before.findings), 'vulnerability')}."]
@@ -142,6 +153,10 @@ class FixResult:
         if self.change is not None:
             lines.append(self.change.summary())
         lines += [f"not fixed: {s.package} {s.version}: {s.reason}" for s in self.skipped]
+        for held in self.failed:
+            tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
+            lines.append(f"not fixed: {held.name} {held.current} -> {held.wanted}: {held.reason}"
+                         f"{tests}; restored")
         if self.after is not None:
             left = len(self.after.findings)
             lines.append(f"{plural(left, 'vulnerability')} {'remains' if left == 1 else 'remain'}.")
@@ -225,46 +240,61 @@ def audit_dependencies(
 
 
 def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,
-               ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
-    """For each vulnerable package: the lowest fixed version above the locked one, the
-    `--upgrade-package` pin for it, and a constraint edit when a direct requirement excludes it."""
+               packages: list[str] | None = None) -> tuple[list[Candidate], list[SkippedFix]]:
+    """For each vulnerable package (of `packages`, when given): the lowest fixed version above
+    the locked one (the candidate's target; its `dep` is the direct requirement to raise, if
+    any), or why it is left alone."""
+    from packaging.version import Version
+    from uvmgr.tools.project import normalize_name
+    from uvmgr.tools.safe_upgrade import Candidate
     from uvmgr.tools.versions import lowest_at_least
 
     by_package: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
-        by_package.setdefault((finding.package, finding.version), []).append(finding)
+        by_package.setdefault((normalize_name(finding.package), finding.version),
+                              []).append(finding)
+    picked = _picked(packages, {name for name, _ in by_package}, ctx)
     direct = {d.name: d for d in ctx.project.direct_dependencies()}
-    args: list[str] = []
-    edits: list[ConstraintEdit] = []
+    candidates: list[Candidate] = []
     skipped: list[SkippedFix] = []
-    from uvmgr.tools.project import normalize_name
-
     held = {normalize_name(n) for n in skip or []}
     for (name, version), findings in by_package.items():
-        if normalize_name(name) in held:
+        if picked is not None and name not in picked:
+            continue
+        if name in held:
             skipped.append(SkippedFix(name, version, [f.id for f in findings],
                                       "left alone as asked (skip)"))
             continue
         # The fix must clear every advisory for this package: the highest of the per-advisory
         # lowest fixes.
-        targets = []
-        for finding in findings:
-            target = lowest_at_least(finding.fix_versions, version)
-            if target is None:
-                skipped.append(SkippedFix(name, version, [f.id for f in findings],
-                                          f"{finding.id} has no fixed version yet"))
-                break
-            targets.append(target)
-        else:
-            from packaging.version import Version
+        targets = [lowest_at_least(f.fix_versions, version) for f in findings]
+        unfixed = next((f for f, t in zip(findings, targets) if t is None), None)
+        if unfixed is not None:
+            skipped.append(SkippedFix(name, version, [f.id for f in findings],
+                                      f"{unfixed.id} has no fixed version yet"))
+            continue
+        target = str(max((t for t in targets if t), key=Version))
+        candidates.append(Candidate(direct.get(name), version, target, name))
+    return candidates, skipped
 
-            target = str(max(targets, key=Version))
-            args += ["--upgrade-package", f"{name}=={target}"]
-            dep = direct.get(name)
-            edit = constraint_edit_for(dep, target) if dep else None
-            if edit is not None:
-                edits.append(edit)
-    return args, edits, skipped
+
+def _picked(packages: list[str] | None, vulnerable: set[str], ctx: ToolContext) -> set[str] | None:
+    """The normalised names asked for; each must be a vulnerable package of this lock."""
+    if not packages:
+        return None
+    from uvmgr.tools.project import normalize_name
+    from uvmgr.tools.uv_errors import did_you_mean
+
+    picked = {normalize_name(p) for p in packages}
+    for name in sorted(picked - vulnerable):
+        locked = set(ctx.project.locked_packages())
+        where = ("has no known vulnerability in this lock" if name in locked
+                 else "is not in uv.lock")
+        raise UsageError(f"{name} {where}, so there is nothing to fix",
+                         hint=did_you_mean(name, vulnerable | locked) or
+                         (f"the vulnerable packages are {', '.join(sorted(vulnerable))}"
+                          if vulnerable else "`uvmgr audit` lists what is vulnerable"))
+    return picked
 
 
 def fix_vulnerabilities(
@@ -277,19 +307,69 @@ def fix_vulnerabilities(
                                          "they fail.")] = True,
     skip: Annotated[list[str] | None, Arg("Packages to leave alone even if vulnerable. Usually "
                                           "empty.")] = None,
+    packages: Annotated[list[str] | None, Arg("Only fix these vulnerable packages; empty for "
+                                              "every one.")] = None,
 ) -> FixResult:
-    """Audit the lock, then move each vulnerable package to the lowest version that fixes its
-    advisories (raising a constraint in pyproject.toml only where it excludes that version),
-    re-lock, sync, run the tests and re-audit. If the lock or the tests fail, pyproject.toml
-    and uv.lock are restored byte for byte. Mutates pyproject.toml and uv.lock."""
+    """Audit the lock, then move each vulnerable package (or only `packages`) to the lowest
+    version that fixes its advisories (raising a constraint in pyproject.toml only where it
+    excludes that version), re-lock, sync, run the tests and re-audit. When the tests fail,
+    the fixes are bisected: the ones that pass are kept, each failing one is reported with
+    its failing tests and restored byte for byte. Mutates pyproject.toml and uv.lock."""
+    from uvmgr.tools.project import normalize_name
+
     before = audit_dependencies(ctx, db, service_url)
-    if not before.findings:
+    if not before.findings and not packages:
         return FixResult(before, None, before)
-    args, edits, skipped = plan_fixes(ctx, before, skip)
-    if not args:
-        return FixResult(before, None, None, skipped)
-    with Transaction(ctx.project, ctx.runner, "audit-fix", resync=not dry_run) as tx:
-        change = apply_locked_change(ctx, tx, "audit-fix", args, edits, dry_run, run_tests_after)
-    change = replace(change, operation="audit-fix")
-    after = None if dry_run else audit_dependencies(ctx, db, service_url)
-    return FixResult(before, change, after, skipped)
+    candidates, skipped = plan_fixes(ctx, before, skip, packages)
+    picked = sorted({normalize_name(p) for p in packages}) if packages else None
+    if not candidates:
+        return FixResult(before, None, None, skipped, picked=picked)
+    if dry_run or not run_tests_after:
+        args = [a for c in candidates for a in ("--upgrade-package", f"{c.name}=={c.target}")]
+        edits = [e for c in candidates if c.dep and (e := constraint_edit_for(c.dep, c.target))]
+        with Transaction(ctx.project, ctx.runner, "audit-fix", resync=not dry_run) as tx:
+            change = apply_locked_change(ctx, tx, "audit-fix", args, edits, dry_run,
+                                         run_tests_after)
+        change = replace(change, operation="audit-fix")
+        after = None if dry_run else audit_dependencies(ctx, db, service_url)
+        return FixResult(before, change, after, skipped, picked=picked)
+    change, failed = _fix_tested(ctx, before, candidates, skipped, picked)
+    return FixResult(before, change, audit_dependencies(ctx, db, service_url), skipped, failed,
+                     picked)
+
+
+def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidate], skipped: list[SkippedFix],
+                picked: list[str] | None) -> tuple[ChangeResult, list[HeldBack]]:
+    """Every fix in one change gated by the tests; on failure the fixes are bisected exactly as
+    `upgrade_safely` bisects upgrades: what passes is kept, what fails is restored."""
+    from uvmgr.tools.changes import diff_locked
+    from uvmgr.tools.safe_upgrade import Trials, bisect_failures
+    from uvmgr.tools.transaction import RunTransaction, file_hashes
+
+    project = ctx.project
+    locked, hashes = project.locked_packages(), file_hashes(project)
+    direct = {d.name for d in project.direct_dependencies()}
+    with RunTransaction(project, ctx.runner, "audit-fix") as run:
+        trials = Trials(ctx, direct, "audit-fix")
+        failing = bisect_failures(trials, candidates)
+        failed = [HeldBack(c.name, c.current, c.target, reason,
+                           [f.id for f in report.failures] if report else [])
+                  for c, report, reason in failing]
+        project.reload()
+        change = ChangeResult("audit-fix", False, diff_locked(locked, project.locked_packages(),
+                                                              direct),
+                              trials.edits, tests=trials.last_tests,
+                              files_changed=changed_files(hashes, ctx))
+        if failing and not change.changed:
+            raise RolledBack(
+                "audit-fix: no fix passed the tests or resolved ("
+                + "; ".join(f"{h.name} {h.wanted}: {h.reason}"
+                            + (f" ({', '.join(h.failing_tests[:3])})" if h.failing_tests else "")
+                            for h in failed)
+                + "); pyproject.toml and uv.lock were restored byte for byte",
+                hint="run `uvmgr test` to see the failures, or fix fewer packages "
+                     "(`uvmgr audit --fix NAME`)",
+                result=FixResult(before, replace(change, rolled_back=True), None, skipped, failed,
+                                 picked))
+        run.commit()
+    return change, failed

@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--service-url", metavar="URL", help="an OSV-compatible service")
     p.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0 on stdout")
     p.add_argument("--fix", action="store_true",
-                   help="upgrade each vulnerable package to its lowest fixed version, then test")
+                   help="upgrade each vulnerable package (or only NAME...) to its lowest fixed "
+                        "version, then test; fixes that fail the tests are bisected and left out")
+    p.add_argument("packages", nargs="*", metavar="NAME", help="with --fix: only these packages")
     p.add_argument("--no-tests", action="store_true", help="with --fix: skip the test run")
     _mutating(p)
     _common(p)
@@ -205,7 +207,8 @@ def _tool_call(args: argparse.Namespace, passthrough: list[str]) -> tuple[str, d
         if args.fix:
             return "fix_vulnerabilities", {"db": args.db, "service_url": args.service_url,
                                            "dry_run": args.dry_run,
-                                           "run_tests_after": not args.no_tests}
+                                           "run_tests_after": not args.no_tests,
+                                           "packages": args.packages or None}
         return "audit_dependencies", {"db": args.db, "service_url": args.service_url}
     if cmd == "test":
         return "run_tests", {"pytest_args": passthrough or None}
@@ -229,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if passthrough and args.command != "test":
         parser.error("arguments after `--` are only for `uvmgr test`")
+    if args.command == "audit" and args.packages and not args.fix:
+        parser.error("package names after `audit` pick what `--fix` fixes: add --fix "
+                     "(`uvmgr audit` always checks the whole lock)")
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
     project_dir = Path(args.project or os.getcwd())
