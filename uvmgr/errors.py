@@ -22,11 +22,14 @@ class UvmgrError(Exception):
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None,
+                 explanation: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = details
+        # A tool's own explanation (uv's error and its causes), multi-line and shown as is.
+        self.explanation = explanation
 
     def to_dict(self) -> dict:
         return {
@@ -34,6 +37,7 @@ class UvmgrError(Exception):
             "message": self.message,
             "hint": self.hint,
             "details": self.details,
+            "explanation": self.explanation,
             "exit_code": self.exit_code,
         }
 
@@ -62,6 +66,14 @@ class UvNotFound(UvmgrError):
     """The uv binary is missing or too old."""
 
 
+class LockNeedsNewerUv(UvNotFound):
+    """uv.lock was written by a newer uv, in a lock schema this uv cannot read."""
+
+
+class PythonNotFound(UvmgrError):
+    """uv cannot find (or may not download) the Python the project asks for."""
+
+
 class ProjectBusy(UvmgrError):
     """Another uvmgr process holds the project's lock."""
 
@@ -72,6 +84,10 @@ class OperationFailed(UvmgrError):
     """A uv call or a verification step failed; nothing was changed."""
 
     exit_code = EXIT_FAILED
+
+
+class SourceUnreachable(OperationFailed):
+    """A package index or a git host in the project's sources could not be reached."""
 
 
 class ResolutionConflict(OperationFailed):

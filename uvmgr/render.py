@@ -61,6 +61,9 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
     from uvmgr.telemetry import redact_text
 
     lines = [f"uvmgr: error: {exc.message}"]
+    if exc.explanation:  # uv's own words, line for line
+        lines.append("  uv says:")
+        lines += [f"    {line}".rstrip() for line in exc.explanation.splitlines()]
     if exc.hint:
         lines.append(f"  hint: {exc.hint}")
     print(redact_text("\n".join(lines)), file=sys.stderr)
