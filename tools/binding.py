@@ -23,16 +23,17 @@ from uvmgr.errors import RolledBack
 
 
 def _version(text: str | None) -> str | None:
-    """One spelling of a version: uv's dry run prints `v1.0.3` (or `v1.0.3,` for a fork)."""
+    """One spelling of a version: uv's dry run prints `v1.0.3`, and a forked lock's versions
+    as a list (`8.1.8, 8.5.1`), of which the lock diff keeps the highest."""
     if text is None:
         return None
-    text = text.strip().rstrip(",").removeprefix("v")
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion
+    from uvmgr.tools.versions import highest
 
     try:
-        return str(Version(text))
+        return str(highest(text))
     except InvalidVersion:
-        return text
+        return text.strip()
 
 
 def approved_moves(approved: ChangeSet | None) -> dict[str, str | None] | None:

@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import DirectDependency, LockedPackage
-from uvmgr.tools.results import MAX_ITEMS
+from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
@@ -42,7 +42,8 @@ class OutdatedList(list[Outdated]):
             return "All direct dependencies are up to date."
         rows = [f"{o.name} {o.current} -> {o.latest} ({o.delta}; its constraint "
                 f"'{o.requirement}' allows up to {o.latest_compatible})" for o in self]
-        return f"{len(rows)} outdated direct dependencies:\n" + "\n".join(rows[:MAX_ITEMS])
+        return (f"{plural(len(rows), 'outdated direct dependency')}:\n"
+                + "\n".join(rows[:MAX_ITEMS]))
 
 
 @dataclass(frozen=True)

@@ -112,17 +112,27 @@ def in_parallel(*calls):
         return [f.result() for f in futures]
 
 
-_DRY_LINE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+v?(\S+)(?:\s+->\s+v?(\S+))?")
+_VERSIONS = r"v?[^\s,]+(?:,\s*v?[^\s,]+)*"  # one version, or a forked lock's list
+_DRY_LINE = re.compile(rf"^(Update|Add|Remove)\s+(\S+)\s+({_VERSIONS})(?:\s+->\s+({_VERSIONS}))?")
+
+
+def _whole(versions: str | None) -> str | None:
+    """"v8.1.8, v8.5.1" -> "8.1.8, 8.5.1": every fork's version, none cut off."""
+    if versions is None:
+        return None
+    return ", ".join(v.strip().removeprefix("v") for v in versions.split(","))
 
 
 def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
-    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0")."""
+    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0"; in a
+    forked lock "Update click v8.1.7 -> v8.1.8, v8.5.1", kept whole)."""
     changes = []
     for line in stderr.splitlines():
         match = _DRY_LINE.match(line.strip())
         if not match:
             continue
-        verb, name, first, second = match.groups()
+        verb, name = match.group(1), match.group(2)
+        first, second = _whole(match.group(3)), _whole(match.group(4))
         name = normalize_name(name)
         if verb == "Update":
             changes.append(PackageChange(name, first, second, name in direct))

@@ -123,15 +123,24 @@ def _summary(result: Any) -> None:
     _console().print(Text(summarize(result)))
 
 
+def _cells(*texts: str):
+    """Table cells shown as written: `fastapi[standard]` keeps its extra (a cell given as a
+    string would be read as Rich markup, and `[standard]` taken for a style)."""
+    from rich.text import Text
+
+    return [Text(t) for t in texts]
+
+
 def _deps(result: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
-    table = Table(title=f"{result.project}: direct dependencies", title_justify="left")
+    table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
     for col in ("group", "package", "requirement", "locked"):
         table.add_column(col)
     for dep in result.dependencies:
-        table.add_row(dep.group, dep.name, dep.requirement, dep.locked or "-")
+        table.add_row(*_cells(dep.group, dep.name, dep.requirement, dep.locked or "-"))
     console.print(table)
 
 
@@ -148,7 +157,7 @@ def _outdated(rows: Any) -> None:
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
     for row in rows:
         compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
-        table.add_row(row.name, row.group, row.current, compatible, row.latest,
+        table.add_row(*_cells(row.name, row.group, row.current, compatible, row.latest),
                       f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
     console.print(table)
 
@@ -205,15 +214,17 @@ def _tests(report: Any) -> None:
 
 
 def _build(report: Any) -> None:
+    from rich.markup import escape
+
     console = _console()
     for a in report.artifacts:
-        console.print(f"  {a.kind:5} {a.path} ({a.size:,} bytes)")
+        console.print(escape(f"  {a.kind:5} {a.path} ({a.size:,} bytes)"))
     if report.metadata:
         m = report.metadata
-        console.print(f"  wheel metadata: {m.name} {m.version}, requires "
-                      f"{', '.join(m.requires_dist) or 'nothing'}")
+        console.print(escape(f"  wheel metadata: {m.name} {m.version}, requires "
+                             f"{', '.join(m.requires_dist) or 'nothing'}"))
     for problem in report.problems:
-        console.print(f"  [red]problem:[/] {problem}")
+        console.print(f"  [red]problem:[/] {escape(problem)}")
 
 
 def _quality(report: Any) -> None:
@@ -242,10 +253,12 @@ def _docs(result: Any) -> None:
 
 
 def _index(report: Any) -> None:
+    from rich.markup import escape
+
     console = _console()
     if report.rebuilt_because:
         console.print(f"[yellow]rebuilt the index: {report.rebuilt_because}[/]")
-    console.print(f"docs index {report.path}: {report.documents} documents, {report.chunks} "
+    console.print(f"docs index {escape(str(report.path))}: {report.documents} documents, {report.chunks} "
                   f"chunks ({report.embedded} embedded, {report.unchanged} unchanged, "
                   f"{report.removed} removed) in {report.seconds:.1f}s, "
                   f"{report.size_bytes / 1e6:.1f} MB, embedding {report.embedding}")
@@ -254,7 +267,7 @@ def _index(report: Any) -> None:
     if report.left_out:
         console.print(f"[yellow]left out {report.left_out} documents: {report.cap_note}[/]")
     for line in report.unreadable:
-        console.print(f"[yellow]unreadable, skipped: {line}[/]")
+        console.print(f"[yellow]unreadable, skipped: {escape(line)}[/]")
 
 
 def traces(runs: list[dict], as_json: bool) -> None:
