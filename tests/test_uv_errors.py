@@ -53,6 +53,14 @@ error: Failed to fetch: http://127.0.0.1:9/simple/corp-only/
   cause: tcp connect error
   cause: Connection refused (os error 111)
 """
+URL_UNREACHABLE = """\
+error: Failed to download `url-lib @ http://127.0.0.1:34691/url_lib-1.0.0-py3-none-any.whl`
+  cause: Failed to fetch: http://127.0.0.1:34691/url_lib-1.0.0-py3-none-any.whl
+  cause: error sending request for url (http://127.0.0.1:34691/url_lib-1.0.0-py3-none-any.whl)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)
+"""
 CONFLICT = """\
 Using CPython 3.11.7 interpreter at: /root/.pyenv/versions/3.11.7/bin/python3
 error: No solution found when resolving dependencies for split (markers: python_full_version >= '3.11' and sys_platform == 'linux')
@@ -76,6 +84,9 @@ CASES = [
                                           "could not be reached"], ["[tool.uv.sources]"]),
     (INDEX_UNREACHABLE, SourceUnreachable, ["package index at http://127.0.0.1:9",
                                             "could not be reached"], ["UV_INDEX_URL"]),
+    (URL_UNREACHABLE, SourceUnreachable, ["the URL source of url-lib (http://127.0.0.1:34691/"
+                                          "url_lib-1.0.0-py3-none-any.whl) could not be reached"],
+     ["another source"]),
     (CONFLICT, ResolutionConflict, ["dependency conflict", "depends on demo-json>=3"],
      ["nothing was changed"]),
     (LOCK_TOO_NEW, LockNeedsNewerUv, ["newer uv", "schema v2", "reads v1"], ["upgrade uv"]),
@@ -84,7 +95,7 @@ CASES = [
 
 @pytest.mark.parametrize(("stderr", "kind", "in_message", "in_hint"), CASES,
                          ids=["pyenv-shim", "no-interpreter", "pin-mismatch", "git", "index",
-                              "conflict", "lock-too-new"])
+                              "url", "conflict", "lock-too-new"])
 def test_environment_failures_become_one_clear_error(stderr, kind, in_message, in_hint):
     result = ProcessResult(("uv", "lock"), 2 if kind in (PythonNotFound, LockNeedsNewerUv) else 1,
                            "", stderr, 0.1)

@@ -124,6 +124,21 @@ def _git(stderr: str, action: str) -> UvmgrError | None:
              "nothing was changed")
 
 
+_DIRECT = re.compile(r"Failed to (?:download|download and build|build) `(?P<name>[A-Za-z0-9._-]+)"
+                     r"\s*@\s*(?P<url>(?!git\+)[a-z]+://[^`\s]+)`")
+
+
+def _url_source(stderr: str, action: str) -> UvmgrError | None:
+    direct = _DIRECT.search(stderr)
+    if direct is None or not any(marker in stderr for marker in _NETWORK):
+        return None
+    name = direct["name"]
+    return SourceUnreachable(
+        f"{action}: the URL source of {name} ({direct['url']}) could not be reached",
+        hint=f"check the network and that the file is still there; or point {name} at another "
+             "source in pyproject.toml; nothing was changed")
+
+
 def _index(stderr: str, action: str) -> UvmgrError | None:
     fetch = _FETCH.search(stderr)
     if fetch is None or not any(marker in stderr for marker in _NETWORK):
@@ -171,7 +186,7 @@ def _conflict(stderr: str, action: str) -> UvmgrError | None:
 # Checked in order: a git fetch failure also mentions the network; a conflict can name a
 # package that was not found.
 _ENVIRONMENT: tuple[Callable[[str, str], UvmgrError | None], ...] = (
-    _python, _lock_schema, _git, _index, _conflict)
+    _python, _lock_schema, _git, _url_source, _index, _conflict)
 
 
 def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None = None) -> None:
