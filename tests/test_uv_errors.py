@@ -84,8 +84,8 @@ CASES = [
                                           "could not be reached"], ["[tool.uv.sources]"]),
     (INDEX_UNREACHABLE, SourceUnreachable, ["package index at http://127.0.0.1:9",
                                             "could not be reached"], ["UV_INDEX_URL"]),
-    (URL_UNREACHABLE, SourceUnreachable, ["the URL source of url-lib (http://127.0.0.1:34691/"
-                                          "url_lib-1.0.0-py3-none-any.whl) could not be reached"],
+    (URL_UNREACHABLE, SourceUnreachable, [("the URL source of url-lib (http://127.0.0.1:34691/"
+                                          "url_lib-1.0.0-py3-none-any.whl) could not be reached")],
      ["another source"]),
     (CONFLICT, ResolutionConflict, ["dependency conflict", "depends on demo-json>=3"],
      ["nothing was changed"]),
