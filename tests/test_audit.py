@@ -233,3 +233,22 @@ def test_a_rolled_back_fix_is_not_printed_as_changed(cli, project_factory, fixtu
     r = cli("audit", "--fix", "--db", fixture_advisories, "--project", project.root)
     assert r.code == 4
     assert "changed:" not in r.out and "rolled back" in r.out
+
+
+def test_a_service_s_withdrawn_advisories_are_ignored(cli, project_factory, fixture_advisories,
+                                                      tmp_path):
+    """The public OSV service matches withdrawn records too (flagged in the full record only,
+    which uv's report leaves out): a loopback stand-in for it does the same."""
+    from uvmgr.tools.osv import AdvisoryDB, OsvServer, load_advisories
+
+    class ServiceLike(AdvisoryDB):
+        def matching(self, name, version):
+            return self._affecting(name, version)  # withdrawn ones included, as OSV does
+
+    loaded = load_advisories(_withdrawn_copy(fixture_advisories, tmp_path / "osv"))
+    project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
+    with OsvServer(ServiceLike(loaded.records, loaded.by_package)) as url:
+        r = cli("audit", "--service-url", url, "--project", project.root, "--json")
+    assert r.code == 1, r.err
+    assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
+    assert r.json()["withdrawn"] == ["DEMO-2024-9001"]

@@ -164,7 +164,8 @@ class FixResult:
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
-    """(the server to run, the source's name, the withdrawn records that were left out)."""
+    """(the server to run, the source's name, the withdrawn records that were left out; None
+    for a service, which is asked afterwards)."""
     if db and service_url:
         raise UsageError("pass either --db or --service-url, not both")
     # A path given on the command line is relative to the current directory; one from
@@ -183,7 +184,7 @@ def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
         withdrawn = sorted({r["id"] for p in locked.values()
                             for r in advisories.withdrawn_matching(p.name, p.version)})
         return OsvServer(advisories), str(path), withdrawn
-    return nullcontext(service_url), service_url or "https://api.osv.dev", []
+    return nullcontext(service_url), service_url or "https://api.osv.dev", None
 
 
 def parse_audit_json(stdout: str, source: str) -> AuditReport:
@@ -224,7 +225,13 @@ def audit_dependencies(
             env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        return replace(parse_audit_json(result.stdout, source), withdrawn=withdrawn)
+        report = parse_audit_json(result.stdout, source)
+        if withdrawn is None:  # a service: uv's report does not say which records are withdrawn
+            from uvmgr.tools.osv_withdrawn import withdrawn_on_service
+
+            withdrawn = withdrawn_on_service(source, [f.id for f in report.findings])
+        return replace(report, withdrawn=withdrawn,
+                       findings=[f for f in report.findings if f.id not in withdrawn])
     message = uv_message(result)
     if "error sending request" in result.stderr or "dns error" in result.stderr or \
             "Connect" in result.stderr:
