@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 def _is_withdrawn(base_url: str, advisory_id: str, timeout: float) -> bool:
     url = f"{base_url.rstrip('/')}/v1/vulns/{urllib.parse.quote(advisory_id, safe='')}"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - http(s) only
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             record = json.loads(response.read(4_000_000))
     except (OSError, urllib.error.URLError, ValueError):
         return False  # not known to be withdrawn: the finding stays
