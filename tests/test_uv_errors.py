@@ -191,3 +191,13 @@ def test_cli_lock_needs_a_newer_uv(cli, demo_project):
     assert r.code == EXIT_USAGE, r.err
     assert "uv.lock was written by a newer uv (lock schema v2" in r.err and "upgrade uv" in r.err
     assert demo_project.snapshot() == before
+
+
+def test_cli_tests_without_their_python(cli, demo_project, monkeypatch):
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    monkeypatch.delenv("UV_PYTHON", raising=False)
+    (demo_project.root / ".python-version").write_text("3.14\n")
+    r = cli("test", "--project", demo_project.root)
+    assert r.code == EXIT_USAGE, r.err
+    assert "running the tests: uv cannot find Python 3.14" in r.err
+    assert "uv python install 3.14" in r.err

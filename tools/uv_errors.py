@@ -189,6 +189,19 @@ _ENVIRONMENT: tuple[Callable[[str, str], UvmgrError | None], ...] = (
     _python, _lock_schema, _git, _url_source, _index, _conflict)
 
 
+def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
+    """The typed error for a uv call that failed because of its environment (no Python, an
+    unreachable source, a lock from a newer uv, a conflict), uv's explanation attached; None
+    when the failure is something else."""
+    for rule in _ENVIRONMENT:
+        error = rule(result.stderr, action)
+        if error is not None:
+            error.details = result.stderr[-4000:]
+            error.explanation = uv_explanation(result.stderr) or None
+            return error
+    return None
+
+
 def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None = None) -> None:
     """Raise the typed error for a failed uv call; return if it succeeded."""
     if result.ok:
@@ -210,11 +223,8 @@ def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None
         hint = did_you_mean(name, candidates or set()) or "check the spelling on the package index"
         raise PackageNotFound(f"{action}: {name} was not found on the package index", hint=hint,
                               details=message, explanation=explanation)
-    for rule in _ENVIRONMENT:
-        error = rule(result.stderr, action)
-        if error is not None:
-            error.details = result.stderr[-4000:]
-            error.explanation = explanation
-            raise error
+    error = environment_error(result, action)
+    if error is not None:
+        raise error
     raise OperationFailed(f"{action} failed: {message}", details=result.stderr[-4000:],
                           explanation=explanation)
