@@ -18,7 +18,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec("uvmgr.tools.deps:lock_project", "deps", mutates=True, risk="low"),
     ToolSpec("uvmgr.tools.safe_upgrade:upgrade_safely", "deps", mutates=True, risk="medium"),
     ToolSpec("uvmgr.tools.audit:audit_dependencies", "audit", mutates=False, risk="none"),
-    ToolSpec("uvmgr.tools.audit:fix_vulnerabilities", "audit", mutates=True, risk="medium"),
+    ToolSpec("uvmgr.tools.audit_fix:fix_vulnerabilities", "audit", mutates=True, risk="medium"),
     ToolSpec("uvmgr.tools.testing:run_tests", "tests", mutates=False, risk="low"),
     ToolSpec("uvmgr.tools.build:build_package", "build", mutates=False, risk="low"),
     ToolSpec("uvmgr.tools.quality:check_quality", "quality", mutates=False, risk="none"),

@@ -72,7 +72,8 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
 def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     """A tool's result as the command asked for it: SARIF, JSON or text for a person."""
     if getattr(args, "sarif", False):
-        from uvmgr.tools.audit import AuditReport, FixResult
+        from uvmgr.tools.audit import AuditReport
+        from uvmgr.tools.audit_fix import FixResult
 
         if isinstance(result, (AuditReport, FixResult)):
             from uvmgr.sarif import audit_sarif
@@ -91,7 +92,8 @@ def _renderer() -> Callable[[Any], None]:
     """Drawing a result for a person, by its type. Built on first use: the result types load
     with their tools, and a plain `--json` command imports none of the others. A type with no
     renderer here (a new tool's) prints its summary."""
-    from uvmgr.tools.audit import AuditReport, FixResult
+    from uvmgr.tools.audit import AuditReport
+    from uvmgr.tools.audit_fix import FixResult
     from uvmgr.tools.build import BuildReport
     from uvmgr.tools.changes import ChangeResult, OutdatedList, SafeUpgradeResult
     from uvmgr.tools.deps import DependencyList
