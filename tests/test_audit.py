@@ -210,6 +210,7 @@ def test_audit_fix_bisects_and_keeps_the_fixes_that_pass(cli, project_factory, f
     assert (failed["name"], failed["wanted"]) == ("demo-http", "1.2.0")
     assert any("stable_api" in t for t in failed["failing_tests"])
     assert [f["id"] for f in result["after"]["findings"]] == ["DEMO-2024-9002"]
+    assert result["change"]["tests"]["failed"] == 0  # the run of what was kept
     text = cli("audit", "--fix", "--db", db, "--project", project.root)
     assert "demo-http 1.0.0 -> 1.2.0" in text.out and "stable_api" in text.out
 

@@ -219,7 +219,7 @@ def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidat
         project.reload()
         change = ChangeResult("audit-fix", False, diff_locked(locked, project.locked_packages(),
                                                               direct),
-                              trials.edits, tests=trials.last_tests,
+                              trials.edits, tests=trials.last_passed,
                               files_changed=changed_files(hashes, ctx))
         if failing and not change.changed:
             raise RolledBack(

@@ -72,6 +72,7 @@ class Trials:
         self.count = 0
         self.edits: list[ConstraintEdit] = []
         self.last_tests: TestReport | None = None
+        self.last_passed: TestReport | None = None  # of the last trial that was kept
 
     def attempt(self, group: list[tuple[Candidate, str]]) -> tuple[bool, TestReport | None, str]:
         from uvmgr.tools.pyproject_edit import replace_requirements
@@ -114,6 +115,7 @@ class Trials:
                 if not tests.ok:
                     return False, tests, "tests failed"
                 tx.commit()
+                self.last_passed = tests
                 self.edits += edits
                 return True, tests, ""
 
