@@ -118,6 +118,7 @@ def test_a_failure_nobody_classified_still_keeps_uv_s_words():
     with pytest.raises(OperationFailed) as caught:
         raise_for_uv(ProcessResult(("uv", "lock"), 2, "", stderr, 0.1), "locking")
     assert type(caught.value) is OperationFailed
+    assert caught.value.message == "locking failed: something new"
     assert caught.value.explanation == stderr.rstrip()
 
 

@@ -226,5 +226,7 @@ def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None
     error = environment_error(result, action)
     if error is not None:
         raise error
+    if explanation:  # the first line here, all of uv's words under it
+        message = explanation.splitlines()[0].removeprefix("error:").strip()
     raise OperationFailed(f"{action} failed: {message}", details=result.stderr[-4000:],
                           explanation=explanation)
