@@ -253,3 +253,13 @@ def test_a_service_s_withdrawn_advisories_are_ignored(cli, project_factory, fixt
     assert r.code == 1, r.err
     assert [f["id"] for f in r.json()["findings"]] == ["DEMO-2024-0001"]
     assert r.json()["withdrawn"] == ["DEMO-2024-9001"]
+
+
+def test_picking_packages_is_the_person_s_not_a_planner_s():
+    from uvmgr.agent.toolcalls import BadArguments, agent_arguments, check_arguments
+    from uvmgr.tools.registry import TOOLS
+
+    spec = TOOLS["fix_vulnerabilities"]
+    assert "packages" in spec.arguments() and "packages" not in agent_arguments(spec)
+    with pytest.raises(BadArguments):
+        check_arguments(spec, {"packages": ["demo-json"]})

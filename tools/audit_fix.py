@@ -171,11 +171,13 @@ def fix_vulnerabilities(
     packages: Annotated[list[str] | None, Arg("Only fix these vulnerable packages; empty for "
                                               "every one.")] = None,
 ) -> FixResult:
-    """Audit the lock, then move each vulnerable package (or only `packages`) to the lowest
-    version that fixes its advisories (raising a constraint in pyproject.toml only where it
-    excludes that version), re-lock, sync, run the tests and re-audit. When the tests fail,
-    the fixes are bisected: the ones that pass are kept, each failing one is reported with
-    its failing tests and restored byte for byte. Mutates pyproject.toml and uv.lock."""
+    """Audit the lock, then move each vulnerable package to the lowest version that fixes its
+    advisories (raising a constraint in pyproject.toml only where it excludes that version),
+    re-lock, sync, run the tests and re-audit. If the lock or the tests fail, pyproject.toml
+    and uv.lock are restored byte for byte. Mutates pyproject.toml and uv.lock."""
+    # (The model reads the docstring above; recorded replays match it word for word.) With
+    # tests, failing fixes are bisected out and the passing ones kept; `packages` is the
+    # person's pick on the command line, hidden from planners (agent/toolcalls.py).
     from uvmgr.tools.project import normalize_name
 
     before = audit_dependencies(ctx, db, service_url)
