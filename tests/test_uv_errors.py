@@ -172,7 +172,8 @@ def test_cli_index_unreachable(cli, demo_project, monkeypatch):
     assert demo_project.snapshot() == before
 
 
-def test_cli_conflict_keeps_uv_s_explanation_multi_line(cli, project_factory):
+def test_cli_conflict_keeps_uv_s_explanation_multi_line(cli, project_factory, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow terminal: uv must not wrap what uvmgr reads
     project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
     before = project.snapshot()
     r = cli("deps", "add", "demo-plugin>=1.1", "--project", project.root)
@@ -184,7 +185,8 @@ def test_cli_conflict_keeps_uv_s_explanation_multi_line(cli, project_factory):
     assert project.snapshot() == before
 
 
-def test_cli_lock_needs_a_newer_uv(cli, demo_project):
+def test_cli_lock_needs_a_newer_uv(cli, demo_project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     lock = demo_project.lock.read_text().replace("version = 1\n", "version = 2\n", 1)
     demo_project.lock.write_text(lock)
     before = demo_project.snapshot()
