@@ -197,7 +197,8 @@ def _audit(report: Any) -> None:
         console.print(f"      [dim]{escape(summary)}[/]")
     if withdrawn:
         console.print(withdrawn)
-    console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
+    them = "it" if len(report.findings) == 1 else "them (or some: `uvmgr audit --fix NAME`)"
+    console.print(f"Fix {them} with `uvmgr audit --fix` (tests run before anything is kept).")
 
 
 def _fix(result: Any) -> None:
