@@ -197,8 +197,9 @@ def _audit(report: Any) -> None:
         console.print(f"      [dim]{escape(summary)}[/]")
     if withdrawn:
         console.print(withdrawn)
-    them = "it" if len(report.findings) == 1 else "them (or some: `uvmgr audit --fix NAME`)"
-    console.print(f"Fix {them} with `uvmgr audit --fix` (tests run before anything is kept).")
+    some = "" if len(report.findings) == 1 else ", or some with `uvmgr audit --fix NAME...`"
+    console.print(f"Fix {'it' if not some else 'them'} with `uvmgr audit --fix`{some} (tests run "
+                  "before anything is kept).")
 
 
 def _fix(result: Any) -> None:
