@@ -201,8 +201,9 @@ def fix_vulnerabilities(
                      picked)
 
 
-def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidate], skipped: list[SkippedFix],
-                picked: list[str] | None) -> tuple[ChangeResult, list[HeldBack]]:
+def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidate],
+                skipped: list[SkippedFix], picked: list[str] | None,
+                ) -> tuple[ChangeResult, list[HeldBack]]:
     """Every fix in one change gated by the tests; on failure the fixes are bisected exactly as
     `upgrade_safely` bisects upgrades: what passes is kept, what fails is restored."""
     from uvmgr.tools.changes import diff_locked
