@@ -178,15 +178,16 @@ class PolicyConfirmer:
             if c.name in p.held:
                 kind = "pinned" if c.name in p.pin else "ignored"
                 return False, f"policy: {c.name} is {kind} ({c.before} -> {c.after})"
-            step = delta(c.before, c.after)
-            if step == "none":
-                continue
-            if security and step == "major":
-                return False, (f"policy: the fix moves {c.name} a major version "
-                               f"({c.before} -> {c.after})")
-            if not security and step not in p.levels:
-                return False, (f"policy: {c.name} {c.before} -> {c.after} is a {step} update; "
-                               f"allowed levels are {', '.join(p.levels)}")
+            for before, after in c.steps():  # each version of a forked package
+                step = delta(before, after)
+                if step == "none":
+                    continue
+                if security and step == "major":
+                    return False, (f"policy: the fix moves {c.name} a major version "
+                                   f"({before} -> {after})")
+                if not security and step not in p.levels:
+                    return False, (f"policy: {c.name} {before} -> {after} is a {step} update; "
+                                   f"allowed levels are {', '.join(p.levels)}")
         direct = [c for c in changes if c.direct]
         if not security and len(direct) > p.max_packages:
             return False, f"policy: {len(direct)} packages exceed max-packages = {p.max_packages}"

@@ -159,10 +159,10 @@ def downgrades(result: object) -> list[str]:
 
     out = []
     for c in result.changes if isinstance(result, ChangeSet) else []:
-        if c.before and c.after:
+        for before, after in c.steps():  # each version of a forked package
             try:
-                if Version(c.after) < Version(c.before):
-                    out.append(f"{c.name} {c.before} -> {c.after}")
+                if Version(after) < Version(before):
+                    out.append(f"{c.name} {before} -> {after}")
             except InvalidVersion:
                 continue
     return out

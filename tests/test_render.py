@@ -1,86 +1,105 @@
-"""What a person reads: names and specs shown as written (never read as Rich markup), forked
-versions whole, counted nouns in the singular for one, and a rolled-back change never shown
-as a change that was made."""
+"""Rendering by result type: the terminal prints the words the agent reads, a result type with
+no renderer prints its summary (never an internal error), and each result says its exit code.
+Pure: no uv."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from types import SimpleNamespace
+
 import pytest
-from uvmgr.tools.binding import differences
-from uvmgr.tools.changes import ChangeResult, PackageChange
-from uvmgr.tools.resolve import parse_dry_run
-from uvmgr.tools.results import plural
-from uvmgr.tools.versions import delta
+from uvmgr.tools import testing
+from uvmgr.tools.audit import AuditReport, Finding
+from uvmgr.tools.audit_fix import FixResult, SkippedFix
+from uvmgr.tools.changes import (
+    ChangeResult,
+    ChangeSet,
+    ConstraintEdit,
+    HeldBack,
+    Outdated,
+    OutdatedList,
+    PackageChange,
+    SafeUpgradeResult,
+)
+from uvmgr.tools.results import exit_status, summarize
 
 from uvmgr import render
 
-
-def test_an_extra_in_a_requirement_is_shown(cli, project_factory):
-    project = project_factory(["demo-json[standard]>=2.0"], {"demo-json": "2.0.0"})
-    r = cli("deps", "list", "--project", project.root)
-    assert r.code == 0, r.err
-    assert "demo-json[standard]>=2.0" in r.out
-
-
-def test_markup_in_names_and_specs_is_text(capsys):
-    from uvmgr.tools.changes import ConstraintEdit, Outdated, OutdatedList
-    from uvmgr.tools.deps import DependencyList
-    from uvmgr.tools.project import DirectDependency
-
-    render.show_result(ChangeResult("add", True, [PackageChange("fastapi", None, "0.115.0", True)],
-                                    [ConstraintEdit("fastapi", "main", "",
-                                                    "fastapi[standard,bold]>=0.115")]))
-    assert "fastapi[standard,bold]>=0.115" in capsys.readouterr().out
-    dep = DirectDependency("fastapi", "fastapi[standard]>=0.115", "main", "0.115.0")
-    render.show_result(DependencyList("[red]app", [dep]))
-    out = capsys.readouterr().out
-    assert "fastapi[standard]>=0.115" in out and "[red]app" in out
-    render.show_result(OutdatedList([Outdated("fastapi[bold]", "main", "fastapi>=0.1",
-                                              "0.1.0", "0.115.0", "0.115.0", "minor")]))
-    assert "fastapi[bold]" in capsys.readouterr().out
+TEXT = SimpleNamespace(json=False, sarif=False)
+_OUTDATED = Outdated("demo-http", "main", "demo-http>=1,<2", "1.0.0", "1.0.3", "2.0.0", "major")
+_CHANGE = ChangeResult("upgrade", True, [PackageChange("demo-http", "1.0.0", "1.0.3", True),
+                                         PackageChange("idna", None, "3.0")],
+                       [ConstraintEdit("demo-http", "main", "demo-http==1.0.0", "demo-http==1.0.3")],
+                       ["demo-json"], [_OUTDATED])
+_SAFE = SafeUpgradeResult(False, "minor", 7.0, [PackageChange("demo-http", "1.0.0", "1.0.3", True)],
+                          held_back=[HeldBack("demo-json", "2.0.0", "2.1.0", "tests failed", ["t::a"])],
+                          majors_available=[_OUTDATED], up_to_date=["demo-cli"])
+_FINDING = Finding("demo-http", "1.0.0", "PYSEC-1", ["CVE-1"], ["1.0.3"], "bad [bold]thing[/]")
+_REPORT = AuditReport(5, [_FINDING], "/db")
 
 
-@pytest.mark.parametrize(("count", "word", "text"), [
-    (0, "vulnerability", "0 vulnerabilities"), (1, "vulnerability", "1 vulnerability"),
-    (2, "vulnerability", "2 vulnerabilities"), (1, "locked package", "1 locked package"),
-    (3, "direct dependency", "3 direct dependencies"), (2, "fix", "2 fixes"),
-    (2, "withdrawn advisory", "2 withdrawn advisories"), (2, "key", "2 keys"),
+def _printed(capsys, result) -> str:
+    render.show(result, TEXT)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("result", [_CHANGE, _SAFE, FixResult(_REPORT, _CHANGE, None)])
+def test_the_terminal_prints_the_words_the_agent_reads(capsys, result):
+    shown = _printed(capsys, result).splitlines()
+    assert shown[: len(result.summary().splitlines())] == result.summary().splitlines()
+    assert shown[len(result.summary().splitlines()):] == (
+        ["dry run: no file was changed"] if result.dry_run and result.changed else [])
+
+
+@dataclass(frozen=True)
+class NewToolResult:  # a tool added without a renderer
+    count: int
+    exit_status = 1
+
+    def summary(self) -> str:
+        return f"{self.count} things [not markup]"
+
+
+@dataclass(frozen=True)
+class Bare:  # not even a summary
+    value: str
+
+
+def test_a_result_without_a_renderer_prints_its_summary(capsys):
+    assert _printed(capsys, NewToolResult(3)) == "3 things [not markup]\n"
+    assert exit_status(NewToolResult(3)) == 1
+    assert _printed(capsys, Bare("x")) == '{"value": "x"}\n'
+    assert exit_status(Bare("x")) == 0 and summarize(Bare("x")) == '{"value": "x"}'
+
+
+def test_markup_in_package_text_is_printed_as_text(capsys):
+    report = testing.TestReport(0, 1, 0, 0, 1.0, 1, [testing.TestFailure("t::a", "failure", "boom [x]")], "pytest")
+    assert "boom [x]" in _printed(capsys, report)
+
+
+@pytest.mark.parametrize("result,code", [
+    (_CHANGE, 0), (_SAFE, 0), (OutdatedList([_OUTDATED]), 0),
+    (_REPORT, 1), (AuditReport(5, [], "/db"), 0),
+    (FixResult(_REPORT, ChangeResult("audit-fix", True, [PackageChange("a", "1", "2")]), None), 0),
+    (FixResult(_REPORT, ChangeResult("audit-fix", True), None, [SkippedFix("a", "1", [], "x")]), 1),
+    (FixResult(_REPORT, ChangeResult("audit-fix", False), AuditReport(5, [], "/db")), 0),
+    (FixResult(_REPORT, None, None), 1),
+    (testing.TestReport(1, 0, 0, 0, 1.0, 0), 0), (testing.TestReport(1, 1, 0, 0, 1.0, 1), 1),
+    (testing.TestReport(0, 0, 0, 0, 1.0, 2), 1),  # pytest's own code 2 (interrupted) is a failure: 1
 ])
-def test_plural(count, word, text):
-    assert plural(count, word) == text
+def test_each_result_says_its_exit_code(result, code):
+    assert exit_status(result) == code
 
 
-def test_one_vulnerability_is_singular(cli, project_factory, demo_project, fixture_advisories):
-    one = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
-    r = cli("audit", "--db", fixture_advisories, "--project", one.root)
-    assert "1 vulnerability in" in r.out and "vulnerabilities" not in r.out
-    r = cli("audit", "--db", fixture_advisories, "--project", demo_project.root)
-    assert "2 vulnerabilities in" in r.out
+@pytest.mark.parametrize("result,changed", [
+    (_CHANGE, True), (_SAFE, True), (ChangeResult("lock", False), False),
+    (FixResult(_REPORT, _CHANGE, None), True), (FixResult(_REPORT, None, None), False),
+])
+def test_every_mutating_result_is_a_change_set(result, changed):
+    assert isinstance(result, ChangeSet) and result.changed == changed
+    assert not isinstance(_REPORT, ChangeSet) and not isinstance(OutdatedList(), ChangeSet)
 
 
-def test_forked_versions_are_parsed_and_shown_whole(capsys):
-    # uv lock --dry-run on a forked lock (the text from a real run, see ../shared/NOTES.md)
-    [click, attrs] = parse_dry_run("Update click v8.1.7 -> v8.1.8, v8.5.1\n"
-                                   "Update attrs v21.0.0, v23.1.0 -> v22.0.0, v24.0.0\n",
-                                   {"click"})
-    assert (click.before, click.after) == ("8.1.7", "8.1.8, 8.5.1")
-    assert (attrs.before, attrs.after) == ("21.0.0, 23.1.0", "22.0.0, 24.0.0")
-    assert click.kind == "upgrade" and delta("8.1.7", "8.1.8, 8.5.1") == "minor"
-    render.show_result(ChangeResult("upgrade", True, [click, attrs]))
-    out = capsys.readouterr().out
-    assert "click: 8.1.7 -> 8.1.8, 8.5.1" in out
-    assert "attrs: 21.0.0, 23.1.0 -> 22.0.0, 24.0.0 (transitive)" in out
-    # the lock diff keeps a forked package's highest version: the approved preview matches it
-    preview = ChangeResult("upgrade", True, [click])
-    assert differences(preview, [PackageChange("click", "8.1.7", "8.5.1", True)]) == []
-    assert differences(preview, [PackageChange("click", "8.1.7", "8.6.0", True)])
-
-
-def test_a_rolled_back_upgrade_is_not_printed_as_changed(cli, project_factory):
-    project = project_factory(["demo-http>=1.0"], {"demo-http": "1.1.0"},
-                              tests="fail-after-upgrade:demo-http")
-    before = project.snapshot()
-    r = cli("deps", "upgrade", "demo-http", "--test", "--project", project.root)
-    assert r.code == 4, r.out + r.err
-    assert "changed:" not in r.out and "rolled back (nothing was kept)" in r.out
-    assert "demo-http: 1.1.0 -> 1.2.0" in r.out  # what was tried, said as tried
-    assert project.snapshot() == before
+def test_a_fix_keeps_its_json_shape():
+    data = render.to_jsonable(FixResult(_REPORT, None, None))
+    assert list(data) == ["before", "change", "after", "skipped", "failed", "picked", "remaining"]

@@ -23,17 +23,16 @@ from uvmgr.errors import RolledBack
 
 
 def _version(text: str | None) -> str | None:
-    """One spelling of a version: uv's dry run prints `v1.0.3`, and a forked lock's versions
-    as a list (`8.1.8, 8.5.1`), of which the lock diff keeps the highest."""
+    """One spelling of a version (`1.0.3` and `1.0.3.0` are the same release)."""
     if text is None:
         return None
-    from packaging.version import InvalidVersion
-    from uvmgr.tools.versions import highest
+    text = text.strip().removeprefix("v")
+    from packaging.version import InvalidVersion, Version
 
     try:
-        return str(highest(text))
+        return str(Version(text))
     except InvalidVersion:
-        return text.strip()
+        return text
 
 
 def approved_moves(approved: ChangeSet | None) -> dict[str, str | None] | None:

@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from uvmgr.tools.project import normalize_name
+
 from uvmgr.errors import UsageError
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _parse_record(text: str, suffix: str) -> dict | None:
@@ -68,7 +66,7 @@ class AdvisoryDB:
         return [r for r in self._affecting(name, version) if r.get("withdrawn")]
 
     def _affecting(self, name: str, version: str) -> list[dict]:
-        return [self.records[i] for i in self.by_package.get(_norm(name), [])
+        return [self.records[i] for i in self.by_package.get(normalize_name(name), [])
                 if affects(self.records[i], name, version)]
 
 
@@ -88,7 +86,7 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
     records: dict[str, dict] = {}
     by_package: dict[str, list[str]] = {}
     skipped = 0
-    wanted = {_norm(n) for n in names} if names else None
+    wanted = {normalize_name(n) for n in names} if names else None
     files = 0
     for text, suffix in _iter_records(path):
         files += 1
@@ -106,7 +104,7 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
         for affected in record.get("affected", []):
             pkg = affected.get("package", {})
             if pkg.get("ecosystem", "PyPI") == "PyPI" and pkg.get("name"):
-                ids = by_package.setdefault(_norm(pkg["name"]), [])
+                ids = by_package.setdefault(normalize_name(pkg["name"]), [])
                 if record["id"] not in ids:
                     ids.append(record["id"])
     if not files or (not records and wanted is None):
@@ -125,7 +123,8 @@ def affects(record: dict, name: str, version: str) -> bool:
         return False
     for affected in record.get("affected", []):
         pkg = affected.get("package", {})
-        if _norm(pkg.get("name", "")) != _norm(name) or pkg.get("ecosystem", "PyPI") != "PyPI":
+        if (normalize_name(pkg.get("name", "")) != normalize_name(name)
+                or pkg.get("ecosystem", "PyPI") != "PyPI"):
             continue
         listed = affected.get("versions") or []
         if any(_same(v, x) for x in listed):
@@ -163,9 +162,7 @@ def _in_range(v, events: list[dict]) -> bool:
         bound = key(event)
         if kind == "introduced" and v >= bound:
             affected = True
-        elif kind == "fixed" and v >= bound:
-            affected = False
-        elif kind == "last_affected" and v > bound:
+        elif kind == "fixed" and v >= bound or kind == "last_affected" and v > bound:
             affected = False
     return affected
 
@@ -173,7 +170,7 @@ def _in_range(v, events: list[dict]) -> bool:
 def fixed_versions(record: dict, name: str) -> list[str]:
     out = []
     for affected in record.get("affected", []):
-        if _norm(affected.get("package", {}).get("name", "")) != _norm(name):
+        if normalize_name(affected.get("package", {}).get("name", "")) != normalize_name(name):
             continue
         for rng in affected.get("ranges", []):
             if rng.get("type") == "ECOSYSTEM":
@@ -184,7 +181,7 @@ def fixed_versions(record: dict, name: str) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     db: AdvisoryDB
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _send(self, status: int, payload: object) -> None:
@@ -195,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         if self.path.rstrip("/") != "/v1/querybatch":
             self._send(404, {"code": 5, "message": "not found"})
             return
@@ -216,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
             results.append({"vulns": vulns} if vulns else {})
         self._send(200, {"results": results})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         match = re.fullmatch(r"/v1/vulns/(.+)", self.path)
         record = self.db.records.get(match.group(1)) if match else None
         if record is None:

@@ -21,20 +21,10 @@ def _release(version: Version) -> tuple[int, int, int]:
     return parts[0], parts[1], parts[2]
 
 
-def highest(text: str) -> Version:
-    """The version in `text`; for a forked lock's list ("8.1.8, 8.5.1", one per fork), the
-    highest of them. Raises InvalidVersion."""
-    parts = [p.strip().removeprefix("v") for p in text.split(",") if p.strip()]
-    if not parts:
-        raise InvalidVersion(text)
-    return max(Version(p) for p in parts)
-
-
 def delta(current: str, new: str) -> Delta:
-    """How big a step `current -> new` is: the first release component that changes (for
-    forked versions, between the highest of each)."""
+    """How big a step `current -> new` is: the first release component that changes."""
     try:
-        a, b = highest(current), highest(new)
+        a, b = Version(current), Version(new)
     except InvalidVersion:
         return "major"
     if b <= a:
@@ -126,7 +116,7 @@ def lowest_at_least(candidates: list[str], floor: str) -> str | None:
         base = Version(floor)
     except InvalidVersion:
         return None
-    ok = sorted(Version(c) for c in candidates if _valid(c) and Version(c) > base)
+    ok = sorted((Version(c) for c in candidates if _valid(c) and Version(c) > base))
     return str(ok[0]) if ok else None
 
 
