@@ -122,6 +122,14 @@ def test_a_failure_nobody_classified_still_keeps_uv_s_words():
     assert caught.value.explanation == stderr.rstrip()
 
 
+def test_credentials_in_an_index_url_stay_out_of_the_message():
+    stderr = INDEX_UNREACHABLE.replace("http://127.0.0.1:9/simple/corp-only/",
+                                       "https://bob:tok-123@127.0.0.1:9/simple/corp-only/", 1)
+    with pytest.raises(SourceUnreachable) as caught:
+        raise_for_uv(ProcessResult(("uv", "lock"), 1, "", stderr, 0.1), "locking")
+    assert "https://127.0.0.1:9" in caught.value.message and "tok-123" not in caught.value.message
+
+
 def test_explanation_drops_progress_and_colour():
     assert uv_explanation("Resolved 3 packages\n\x1b[31merror\x1b[0m: boom\n  cause: x\n") == \
         "error: boom\n  cause: x"

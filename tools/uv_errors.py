@@ -150,7 +150,7 @@ def _index(stderr: str, action: str) -> UvmgrError | None:
     fetch = _FETCH.search(stderr)
     if fetch is None or not any(marker in stderr for marker in _NETWORK):
         return None
-    url = fetch["url"]
+    url = re.sub(r"//[^/@]*@", "//", fetch["url"])  # never a user or token in the message
     host = re.match(r"[a-z+]+://[^/]+", url)
     return SourceUnreachable(
         f"{action}: the package index at {host.group(0) if host else url} could not be reached",
