@@ -108,6 +108,7 @@ def test_audit_fix_rolls_back_when_tests_fail(cli, project_factory, fixture_advi
     r = cli("audit", "--fix", "--db", fixture_advisories, "--project", project.root)
     assert r.code == 4
     assert "restored" in r.err
+    assert "changed:" not in r.out and "rolled back" in r.out  # never shown as a change made
     assert project.snapshot() == before
 
 
@@ -163,7 +164,7 @@ def test_audit_fix_with_a_withdrawn_advisory_fixes_the_real_one(cli, project_fac
                                                                 fixture_advisories, tmp_path):
     db = _withdrawn_copy(fixture_advisories, tmp_path / "osv")
     project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
-    r = cli("audit", "--fix", "--db", db, "--project", project.root, "--json")
+    r = cli("audit", "--fix", "--no-tests", "--db", db, "--project", project.root, "--json")
     assert r.code == 0, r.out + r.err
     assert project.locked_version("demo-json") == "2.0.1"
     assert [f["id"] for f in r.json()["before"]["findings"]] == ["DEMO-2024-0001"]
@@ -211,8 +212,25 @@ def test_audit_fix_bisects_and_keeps_the_fixes_that_pass(cli, project_factory, f
     assert any("stable_api" in t for t in failed["failing_tests"])
     assert [f["id"] for f in result["after"]["findings"]] == ["DEMO-2024-9002"]
     assert result["change"]["tests"]["failed"] == 0  # the run of what was kept
-    text = cli("audit", "--fix", "--db", db, "--project", project.root)
-    assert "demo-http 1.0.0 -> 1.2.0" in text.out and "stable_api" in text.out
+    assert failed["reason"] == "tests failed"
+
+
+def test_a_failed_fix_is_said_with_its_failing_tests():
+    from uvmgr.tools.audit import AuditReport
+    from uvmgr.tools.audit_fix import FixResult
+    from uvmgr.tools.changes import ChangeResult, HeldBack, PackageChange
+
+    result = FixResult(AuditReport(5, [], "/db"),
+                       ChangeResult("audit-fix", False, [PackageChange("demo-json", "2.0.0",
+                                                                       "2.0.1", True)]),
+                       AuditReport(5, [], "/db"),
+                       failed=[HeldBack("demo-http", "1.0.0", "1.2.0", "tests failed",
+                                        ["tests.test_app::test_demo_http_stable_api"])])
+    text = result.summary()
+    assert "demo-json: 2.0.0 -> 2.0.1" in text
+    assert ("not fixed: demo-http 1.0.0 -> 1.2.0: tests failed (failing: "
+            "tests.test_app::test_demo_http_stable_api); restored") in text
+    assert result.exit_status == 1
 
 
 def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories, capsys):
@@ -227,13 +245,6 @@ def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories, capsys)
     with pytest.raises(SystemExit) as exc:  # argparse's usage error
         cli("audit", "demo-http", "--db", fixture_advisories, "--project", demo_project.root)
     assert exc.value.code == 2 and "--fix" in capsys.readouterr().err
-
-
-def test_a_rolled_back_fix_is_not_printed_as_changed(cli, project_factory, fixture_advisories):
-    project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"}, tests="fail")
-    r = cli("audit", "--fix", "--db", fixture_advisories, "--project", project.root)
-    assert r.code == 4
-    assert "changed:" not in r.out and "rolled back" in r.out
 
 
 def test_a_service_s_withdrawn_advisories_are_ignored(cli, project_factory, fixture_advisories,
