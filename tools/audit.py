@@ -13,6 +13,7 @@ from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import ensure_lock_current
 from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, location, url
 from uvmgr.tools.uv_errors import uv_message
 
 from uvmgr.errors import (
@@ -158,3 +159,8 @@ def audit_dependencies(
     raise CouldNotAudit(f"uv audit failed: {message}", details=result.stderr[-4000:],
                         hint="nothing is known about vulnerabilities yet; fix the cause above "
                              "and audit again")
+
+
+# Where the audit reads advisories from, or sends the locked names to.
+audit_dependencies_targets = Targets("audit_dependencies", {
+    "db": location("path"), "service_url": url})

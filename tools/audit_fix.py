@@ -20,6 +20,7 @@ from uvmgr.tools.changes import (
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Target, Targets, each, location, url
 from uvmgr.tools.transaction import Transaction
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, RolledBack, UsageError
@@ -237,3 +238,12 @@ def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidat
                                  picked))
         run.commit()
     return change, failed
+
+
+def _skips_tests(value: object) -> list[Target]:
+    return [Target("no-tests", "fix_vulnerabilities")] if value is False else []  # default: run
+
+
+fix_vulnerabilities_targets = Targets("fix_vulnerabilities", {
+    "db": location("path"), "service_url": url, "skip": each("named"),
+    "run_tests_after": _skips_tests, "dry_run": TARGET_FREE, "packages": each("package")})

@@ -151,9 +151,6 @@ class Project:
             deps.append(DirectDependency(name, req, group, version))
         return deps
 
-    def groups(self) -> list[str]:
-        return sorted({d.group for d in self.direct_dependencies()})
-
 
 def version_key(version: str) -> tuple:
     """A sort key for versions without `packaging` (stdlib only on this path): release numbers

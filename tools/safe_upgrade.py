@@ -34,6 +34,7 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
@@ -226,6 +227,10 @@ def bisect_failures(trials: Trials, candidates: list[Candidate],
     if candidates:
         search(candidates)
     return failing
+
+
+upgrade_safely_targets = Targets("upgrade_safely", {
+    "packages": each("package"), "level": one("level"), "dry_run": TARGET_FREE})
 
 
 def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[ConstraintEdit],
