@@ -176,7 +176,7 @@ def test_could_not_audit_is_not_vulnerable(cli, demo_project, monkeypatch):
     monkeypatch.setenv("UV_HTTP_RETRIES", "0")
     r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root)
     assert EXIT_NOT_AUDITED not in (0, 1) and r.code == EXIT_NOT_AUDITED
-    assert "could not be reached" in r.err and "--db" in r.err
+    assert "could not be reached" in r.err and "uvmgr advisories update" in r.err
     r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root, "--json")
     assert r.code == EXIT_NOT_AUDITED and r.json()["exit_code"] == EXIT_NOT_AUDITED
 

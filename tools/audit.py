@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
+from uvmgr.tools.advisory_db import CachedDB, cached_db, require_cached_db
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.resolve import ensure_lock_current
 from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.spec import Arg
@@ -44,6 +46,9 @@ class AuditReport:
     audited_packages: int
     findings: list[Finding]
     source: str  # the advisory database folder, or the service URL
+    # Which advisories were used and how old they are, when that is not plain from `source`:
+    # the cached offline database (asked for, or because the service was unreachable).
+    source_note: str = ""
     withdrawn: list[str] = field(default_factory=list)  # ids of withdrawn records, ignored
 
     @property
@@ -64,9 +69,10 @@ class AuditReport:
 
     def headline(self) -> str:
         packages = plural(self.audited_packages, "locked package")
+        source = f" (advisories: {self.source_note})" if self.source_note else ""
         if not self.findings:
-            return f"No known vulnerabilities in {packages}."
-        return f"{plural(len(self.findings), 'vulnerability')} in {packages}"
+            return f"No known vulnerabilities in {packages}{source}."
+        return f"{plural(len(self.findings), 'vulnerability')} in {packages}{source}"
 
     def summary(self) -> str:
         note = [self.withdrawn_note] if self.withdrawn else []
@@ -79,8 +85,8 @@ class AuditReport:
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
-    """(the server to run, the source's name, the withdrawn records that were left out; None
-    for a service, which is asked afterwards)."""
+    """(the server to run, the source's name, a note on it, whether it is a service: then
+    the cached database stands in when it cannot be reached)."""
     if db and service_url:
         raise UsageError("pass either --db or --service-url, not both")
     # A path given on the command line is relative to the current directory; one from
@@ -88,21 +94,28 @@ def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
     base = Path.cwd()
     if not db and not service_url:
         db, service_url, base = ctx.settings.audit_db, ctx.settings.audit_service_url, ctx.project.root
+        if not db and not service_url and ctx.settings.audit_offline:
+            return (*_cached_source(ctx, require_cached_db(), "asked for offline"), False)
     if db:
-        from uvmgr.tools.osv import OsvServer, load_advisories
-
         path = Path(db).expanduser()
         if not path.is_absolute():
             path = (base / path).resolve()
-        locked = ctx.project.locked_packages()
-        advisories = load_advisories(path, set(locked))
-        withdrawn = sorted({r["id"] for p in locked.values()
-                            for r in advisories.withdrawn_matching(p.name, p.version)})
-        return OsvServer(advisories), str(path), withdrawn
-    return nullcontext(service_url), service_url or "https://api.osv.dev", None
+        return _db_server(ctx, path), str(path), "", False
+    return nullcontext(service_url), service_url or "https://api.osv.dev", "", True
 
 
-def parse_audit_json(stdout: str, source: str) -> AuditReport:
+def _db_server(ctx: ToolContext, path: Path):
+    from uvmgr.tools.osv import OsvServer, load_advisories
+
+    return OsvServer(load_advisories(path, set(ctx.project.locked_packages())))
+
+
+def _cached_source(ctx: ToolContext, cached: CachedDB, why: str):
+    note = f"the offline advisory database, {cached.describe()} ({why})"
+    return _db_server(ctx, Path(cached.path)), cached.path, note
+
+
+def parse_audit_json(stdout: str, source: str, note: str = "") -> AuditReport:
     data = json.loads(stdout)
     findings = []
     for vuln in data.get("vulnerabilities", []):
@@ -117,7 +130,8 @@ def parse_audit_json(stdout: str, source: str) -> AuditReport:
             summary=summary[:300],
             link=vuln.get("link") or "",
         ))
-    return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source)
+    return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source,
+                       note)
 
 
 def audit_dependencies(
@@ -130,35 +144,63 @@ def audit_dependencies(
     matched by `uv audit`). Each finding names the package, its locked version, the advisory
     id and aliases (CVE, GHSA), the versions that fix it, and a summary. Read-only."""
     ensure_lock_current(ctx)
-    server, source, withdrawn = _audit_source(ctx, db, service_url)
-    with server as url:
-        args = list(AUDIT_ARGS)
-        env = {}
-        if url:
-            args += ["--service-url", url]
-        if source.startswith("/"):
-            env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
-        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
+    server, source, note, service = _audit_source(ctx, db, service_url)
+    result = _run_audit(ctx, server, local=not service)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        report = parse_audit_json(result.stdout, source)
-        if withdrawn is None:  # a service: uv's report does not say which records are withdrawn
-            from uvmgr.tools.osv_withdrawn import withdrawn_on_service
-
-            withdrawn = withdrawn_on_service(source, [f.id for f in report.findings])
-        return replace(report, withdrawn=withdrawn,
-                       findings=[f for f in report.findings if f.id not in withdrawn])
+        return _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note), server,
+                                  service)
     message = uv_message(result)
     if "error sending request" in result.stderr or "dns error" in result.stderr or \
             "Connect" in result.stderr:
+        cached = cached_db() if service else None
+        if cached is not None:  # the person's own download stands in, and the report says so
+            server, source, note = _cached_source(
+                ctx, cached, f"the advisory service at {source} could not be reached")
+            result = _run_audit(ctx, server, local=True)
+            if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
+                return _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note),
+                                          server, False)
+            raise CouldNotAudit(f"uv audit failed: {uv_message(result)}",
+                                details=result.stderr[-4000:])
         raise AdvisoryServiceUnavailable(
             f"the advisory service at {source} could not be reached",
-            hint="check the network, or audit offline with --db PATH (a folder of OSV records, "
-                 "e.g. a clone of pypa/advisory-database/vulns)",
+            hint="download the advisories once while online with `uvmgr advisories update`: "
+                 "later audits use that copy when the service is unreachable (or always, with "
+                 "`uvmgr audit --offline` or audit-offline = true in your user config)",
             details=message,
         )
     raise CouldNotAudit(f"uv audit failed: {message}", details=result.stderr[-4000:],
                         hint="nothing is known about vulnerabilities yet; fix the cause above "
                              "and audit again")
+
+
+def _without_withdrawn(ctx: ToolContext, report: AuditReport, server, service: bool,
+                       ) -> AuditReport:
+    """The report without withdrawn OSV records (published in error), which it counts. An
+    offline database knows them; uv's report from a service drops the flag, so the service is
+    asked for each finding's full record."""
+    if service:
+        from uvmgr.tools.osv_withdrawn import withdrawn_on_service
+
+        withdrawn = withdrawn_on_service(report.source, [f.id for f in report.findings])
+    else:
+        locked = ctx.project.locked_packages().values()
+        withdrawn = sorted({r["id"] for p in locked
+                            for r in server.db.withdrawn_matching(p.name, p.version)})
+    return replace(report, withdrawn=withdrawn,
+                   findings=[f for f in report.findings if f.id not in withdrawn])
+
+
+def _run_audit(ctx: ToolContext, server, *, local: bool):
+    ctx.progress(Progress("auditing", f"{len(ctx.project.locked_packages())} packages"))
+    with server as url:
+        args = list(AUDIT_ARGS)
+        env = {}
+        if url:
+            args += ["--service-url", url]
+        if local:
+            env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
+        return ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
 
 
 # Where the audit reads advisories from, or sends the locked names to.

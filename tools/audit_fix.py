@@ -84,7 +84,9 @@ class FixResult:
         return EXIT_FAILED if self.remaining or self.skipped or self.failed else EXIT_OK
 
     def summary(self) -> str:
-        lines = [f"audit found {plural(len(self.before.findings), 'vulnerability')}."]
+        note = self.before.source_note
+        lines = [f"audit found {plural(len(self.before.findings), 'vulnerability')}"
+                 + (f" (advisories: {note})." if note else ".")]
         lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
                   f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                   for f in self.before.findings[:MAX_ITEMS]]
@@ -215,7 +217,7 @@ def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidat
     locked, hashes = project.locked_packages(), file_hashes(project)
     direct = {d.name for d in project.direct_dependencies()}
     with RunTransaction(project, ctx.runner, "audit-fix") as run:
-        trials = Trials(ctx, direct, "audit-fix")
+        trials = Trials(ctx, direct, len(candidates), "audit-fix")
         failing = bisect_failures(trials, candidates)
         failed = [HeldBack(c.name, c.current, c.target, reason,
                            [f.id for f in report.failures] if report else [])

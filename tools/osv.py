@@ -226,6 +226,7 @@ class OsvServer:
     """`with OsvServer(db) as url:` serves `db` on 127.0.0.1 at a free port until the block ends."""
 
     def __init__(self, db: AdvisoryDB):
+        self.db = db
         handler = type("Handler", (_Handler,), {"db": db})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

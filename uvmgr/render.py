@@ -180,14 +180,21 @@ def _change(result: Any) -> None:
 def _audit(report: Any) -> None:
     from rich.markup import escape
 
+    from uvmgr.tools.results import plural
+
     console = _console()
+    if report.source_note:
+        console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
+    packages = plural(report.audited_packages, "locked package")
     withdrawn = f"[dim]{escape(report.withdrawn_note)}[/]" if report.withdrawn else ""
     if not report.findings:
-        console.print(escape(f"{report.headline()[:-1]} (advisories: {report.source})."))
+        console.print(escape(f"No known vulnerabilities in {packages} (advisories: "
+                             f"{report.source})."))
         if withdrawn:
             console.print(withdrawn)
         return
-    console.print(f"[bold]{escape(report.headline())}[/] (advisories: {escape(report.source)})")
+    console.print(f"[bold]{plural(len(report.findings), 'vulnerability')}[/] in {packages} "
+                  f"(advisories: {escape(report.source)})")
     width = max(40, console.width - 6)
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
@@ -224,6 +231,9 @@ def _build(report: Any) -> None:
     console = _console()
     for a in report.artifacts:
         console.print(escape(f"  {a.kind:5} {a.path} ({a.size:,} bytes)"))
+    if report.artifacts and not report.out_dir:
+        console.print("  [dim]built in a temporary folder, now removed; keep the files with "
+                      "--out-dir DIR[/]")
     if report.metadata:
         m = report.metadata
         console.print(escape(f"  wheel metadata: {m.name} {m.version}, requires "
