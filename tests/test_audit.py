@@ -233,7 +233,7 @@ def test_a_failed_fix_is_said_with_its_failing_tests():
     assert result.exit_status == 1
 
 
-def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories, capsys):
+def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories):
     r = cli("audit", "--fix", "demo-json", "--db", fixture_advisories, "--project",
             demo_project.root, "--json")
     assert r.code == 0, r.out + r.err  # what was asked for is fixed
@@ -242,9 +242,8 @@ def test_audit_fix_picks_packages(cli, demo_project, fixture_advisories, capsys)
     r = cli("audit", "--fix", "demo-jsno", "--db", fixture_advisories, "--project",
             demo_project.root)
     assert r.code == 2 and "not in uv.lock" in r.err and "demo-json" in r.err
-    with pytest.raises(SystemExit) as exc:  # argparse's usage error
-        cli("audit", "demo-http", "--db", fixture_advisories, "--project", demo_project.root)
-    assert exc.value.code == 2 and "--fix" in capsys.readouterr().err
+    r = cli("audit", "demo-http", "--db", fixture_advisories, "--project", demo_project.root)
+    assert r.code == 2 and "--fix" in r.err  # a usage error
 
 
 def test_a_service_s_withdrawn_advisories_are_ignored(cli, project_factory, fixture_advisories,
