@@ -101,6 +101,20 @@ REGISTRY: tuple[ToolSpec, ...] = (
              cli=Cli("index", "build or refresh the docs index (.uvmgr/index)", (
                  flag("--rebuild", action="store_true",
                       help="drop the index and build it again"),))),
+    # TODO(issue 15, packs): the performance advisor is a pack (packs/uvmgr_advisor) that
+    # imports only what a pack may use; until the pack API lands it is registered here, then
+    # through the `uvmgr.packs` entry point. A plain command for now (agent=False): offering
+    # it to the planners changes their prompt, so tests/test_eval_llm.py's Gemma cassettes
+    # (matched on the request body) must be re-recorded first (`uv sync --group llm`).
+    ToolSpec(function="uvmgr_advisor.advise:advise", family="advise", mutates=False,
+             agent=False, targets="uvmgr_advisor.advise:advise_targets",
+             cli=Cli("advise", "performance advice: slow tests, import time, heavy, unused and "
+                     "undeclared dependencies", (
+                         flag("--check", arg="checks", action="append",
+                              choices=("tests", "imports", "sizes", "deps"),
+                              help="run only this check (repeatable)"),
+                         flag("--markdown", arg=None, action="store_true",
+                              help="print the report as a Markdown section (for a CI report)")))),
 )
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}

@@ -85,6 +85,9 @@ def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     if args.json:
         print_json(result, notices)
         return
+    if getattr(args, "markdown", False) and callable(getattr(result, "markdown", None)):
+        print(result.markdown(), end="")
+        return
     _renderer()(result)
 
 
