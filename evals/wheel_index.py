@@ -31,6 +31,7 @@ class DemoRelease:
     summary: str = ""
     description: str = ""
     extras: tuple[str, ...] = ()  # Provides-Extra; gate requirements with `; extra == "x"`
+    requires_python: str = ">=3.8"
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def build_demo_wheel(dest: Path, package: DemoPackage, release: DemoRelease) -> 
         f"Name: {package.name}",
         f"Version: {release.version}",
         f"Summary: {summary}",
-        "Requires-Python: >=3.8",
+        f"Requires-Python: {release.requires_python}",
     ]
     meta += [f"Provides-Extra: {e}" for e in release.extras]
     meta += [f"Requires-Dist: {r}" for r in release.requires]
