@@ -28,13 +28,16 @@ def _project_of(wheel: Path) -> str:
     return re.sub(r"[-_.]+", "-", wheel.name.split("-", 1)[0]).lower()
 
 
-def _requires_python(wheel: Path) -> str | None:
+def _metadata(wheel: Path) -> bytes:
     import zipfile
 
     with zipfile.ZipFile(wheel) as zf:
         meta = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
-        text = zf.read(meta).decode() if meta else ""
-    match = re.search(r"^Requires-Python:\s*(.+)$", text, re.MULTILINE)
+        return zf.read(meta) if meta else b""
+
+
+def _requires_python(metadata: bytes) -> str | None:
+    match = re.search(r"^Requires-Python:\s*(.+)$", metadata.decode(), re.MULTILINE)
     return match.group(1).strip() if match else None
 
 
@@ -43,11 +46,13 @@ def project_pages(folder: Path, dates: dict[str, datetime.datetime]) -> dict[str
     pages: dict[str, dict] = {}
     for wheel in sorted(folder.glob("*.whl")):
         when = next((d for prefix, d in dates.items() if wheel.name.startswith(prefix)), OLD)
+        metadata = _metadata(wheel)
         entry = {"filename": wheel.name, "url": f"/files/{wheel.name}",
                  "hashes": {"sha256": hashlib.sha256(wheel.read_bytes()).hexdigest()},
                  "size": wheel.stat().st_size,
+                 "core-metadata": {"sha256": hashlib.sha256(metadata).hexdigest()},
                  "upload-time": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
-        if (rp := _requires_python(wheel)) is not None:
+        if (rp := _requires_python(metadata)) is not None:
             entry["requires-python"] = rp
         name = _project_of(wheel)
         page = pages.setdefault(name, {"meta": {"api-version": "1.1"}, "name": name, "files": []})
@@ -58,24 +63,33 @@ def project_pages(folder: Path, dates: dict[str, datetime.datetime]) -> dict[str
 def _handler(folder: Path, pages: dict[str, dict]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self._answer(with_body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._answer(with_body=False)
+
+        def _answer(self, with_body: bool) -> None:
             path = self.path.split("?", 1)[0]
             if path.startswith("/simple/"):
                 name = re.sub(r"[-_.]+", "-", path.removeprefix("/simple/").strip("/")).lower()
                 if name in pages:
-                    return self._send(json.dumps(pages[name]).encode(), _JSON)
+                    return self._send(json.dumps(pages[name]).encode(), _JSON, with_body)
             elif path.startswith("/files/"):
-                wheel = folder / Path(path).name
+                name = Path(path).name
+                wheel = folder / name.removesuffix(".metadata")
                 if wheel.is_file():
-                    return self._send(wheel.read_bytes(), "application/octet-stream")
+                    body = _metadata(wheel) if name.endswith(".metadata") else wheel.read_bytes()
+                    return self._send(body, "application/octet-stream", with_body)
             self.send_error(404)
 
-        def _send(self, body: bytes, kind: str) -> None:
+        def _send(self, body: bytes, kind: str, with_body: bool) -> None:
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if with_body:
+                self.wfile.write(body)
 
         def log_message(self, *args) -> None:  # quiet: tests read uv's output, not ours
             return

@@ -31,8 +31,14 @@ REAL_NAMED_PACKAGES = (
 # project with `requires-python = ">=3.9"` locks it at two versions, one per fork.
 SHAPE_PACKAGES = (
     DemoPackage("demo-modern", (DemoRelease("1.0.0"), DemoRelease("1.1.0"),
-                                DemoRelease("1.2.0", requires_python=">=3.11"))),
+                                DemoRelease("1.2.0", requires_python=">=3.11"),
+                                DemoRelease("1.3.0", requires_python=">=3.11"))),
+    # What pytest needs on Python 3.10 (generated stand-ins: never installed on 3.11)
+    DemoPackage("exceptiongroup", (DemoRelease("1.2.2"),)),
+    DemoPackage("tomli", (DemoRelease("2.2.1"),)),
 )
+# pytest itself needs 3.10: a fixture with `requires-python = ">=3.9"` declares it so
+FORK_DEV = ["pytest; python_version >= '3.10'"]
 
 # For a cooldown: demo-base 1.1.0 is old but needs demo-dep>=1.1, and demo-dep 1.1.0 was
 # uploaded yesterday (served with upload dates by `evals/dated_index.py`).
