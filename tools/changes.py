@@ -27,6 +27,8 @@ class Outdated:
     latest_compatible: str  # newest version the requirement as written allows
     latest: str  # newest version on the index
     delta: str  # patch | minor | major: current -> latest
+    locked_versions: tuple[str, ...] = ()  # every fork's version, lowest first
+    compatible_versions: tuple[str, ...] = ()  # what uv would lock, per fork
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class ChangeResult:
     held_back: list[Outdated] = field(default_factory=list)  # newer versions beyond the level
     tests: TestReport | None = None
     files_changed: list[str] = field(default_factory=list)  # by content hash
+    # held by a deliberate `==` pin or upper cap the change was not asked to rewrite
+    capped: list[HeldBack] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

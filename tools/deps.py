@@ -14,7 +14,6 @@ from uvmgr.tools.changes import (
     Outdated,
     apply_locked_change,
     change_since,
-    constraint_edit_for,
     finish_change,
     snapshot,
 )
@@ -58,24 +57,28 @@ def outdated_packages(
 ) -> list[Outdated]:
     """Find direct dependencies with newer versions: for each, the locked version, the newest
     version its constraint in pyproject.toml allows, the newest version on the index, and the
-    size of the jump (patch, minor or major). Read-only: changes nothing."""
+    size of the jump (patch, minor or major). A package locked at one version per Python range
+    (a forked lock) shows each. Read-only: changes nothing."""
+    from uvmgr.tools.targets import highest, lock_targets
     from uvmgr.tools.versions import delta
 
     ensure_lock_current(ctx)
     deps, locked = registry_dependencies(ctx, packages)
     names = sorted({d.name for d in deps})
+    # "compatible" is what uv itself would lock, per fork and within requires-python
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
-        lambda: resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)}))
+        lambda: lock_targets(ctx, {n: "" for n in names}))
     rows = []
     for dep in deps:
-        current = locked[dep.name].version
-        newest = latest.get(dep.name, current)
-        fits = compatible.get(dep.name, current)
-        if delta(current, newest) == "none" and delta(current, fits) == "none":
+        package = locked[dep.name]
+        fits = compatible[dep.name][1] if dep.name in compatible else package.versions
+        top = highest(fits) or package.version
+        newest = highest([latest.get(dep.name, package.version), top]) or top
+        if fits == package.versions and delta(package.version, newest) == "none":
             continue
-        rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
-                             delta(current, newest)))
+        rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
+                             delta(package.version, newest), package.versions, fits))
     return rows
 
 
@@ -88,11 +91,17 @@ def upgrade_packages(
     dry_run: Annotated[bool, Arg("Only report what would change; change nothing.")] = False,
     run_tests_after: Annotated[bool, Arg("Run the test suite after upgrading and restore "
                                          "everything if it fails.")] = False,
+    keep_caps: Annotated[bool, Arg("Keep every `==` pin and upper cap in pyproject.toml, even "
+                                   "for the packages named in `packages`.")] = False,
 ) -> ChangeResult:
-    """Upgrade direct dependencies in uv.lock to the newest versions within `level`, raising the
-    constraint in pyproject.toml only when it excludes that version. Shows each package before ->
+    """Upgrade direct dependencies in uv.lock to the newest versions within `level` (per fork
+    on a lock split by Python version). A deliberate `==` pin or upper cap in pyproject.toml is
+    rewritten only for a package named in `packages`; any other package it holds is reported
+    ("held by your cap `<0.5.0`") with the version available. Shows each package before ->
     after. Mutates pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
-    from uvmgr.tools.versions import LEVELS, delta, level_bound, within_level
+    from uvmgr.tools.changes import HeldBack
+    from uvmgr.tools.targets import plan_upgrades
+    from uvmgr.tools.versions import LEVELS, delta, level_bound
 
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
@@ -103,32 +112,31 @@ def upgrade_packages(
         lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
                                      for d in unique}),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}))
-    edits, upgrade_args, up_to_date, held_back = [], [], [], []
-    for dep in deps:
-        current = locked[dep.name].version
-        target = bounded.get(dep.name, current)
-        latest = newest.get(dep.name, current)
-        if delta(target, latest) != "none":
-            held_back.append(Outdated(dep.name, dep.group, dep.requirement, current, target,
-                                      latest, delta(current, latest)))
-        if not within_level(current, target, level):
-            if dep.name not in up_to_date:
-                up_to_date.append(dep.name)
-            continue
-        edit = constraint_edit_for(dep, target)
-        if edit is not None:
-            edits.append(edit)
-        arg = f"{dep.name}{level_bound(current, level)}"
-        if arg not in upgrade_args:
-            upgrade_args += ["--upgrade-package", arg]
+    named = set() if keep_caps else {normalize_name(n) for n in packages or []}
+    plans = plan_upgrades(deps, locked, bounded, level, named)
+    held_back = []
+    for plan in plans:
+        latest = newest.get(plan.dep.name, plan.package.version)
+        if delta(plan.available, latest) != "none":
+            held_back.append(Outdated(plan.dep.name, plan.dep.group, plan.dep.requirement,
+                                      plan.package.version, plan.available, latest,
+                                      delta(plan.package.version, latest)))
+    capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
+              if p.held]
+    edits = [p.edit for p in plans if p.edit is not None]
+    upgrade_args = [a for p in dict.fromkeys((p.dep.name, p.bound) for p in plans)
+                    for a in ("--upgrade-package", f"{p[0]}{p[1]}")]
     if not upgrade_args:
-        return ChangeResult("upgrade", dry_run, up_to_date=up_to_date, held_back=held_back)
+        return ChangeResult("upgrade", dry_run, held_back=held_back, capped=capped)
     with Transaction(ctx.project, ctx.runner, "upgrade", resync=not dry_run) as tx:
         result = apply_locked_change(ctx, tx, "upgrade", upgrade_args, edits, dry_run,
                                      run_tests_after)
     from dataclasses import replace
 
-    return replace(result, up_to_date=up_to_date, held_back=held_back)
+    moved = {c.name for c in result.changes}
+    up_to_date = list(dict.fromkeys(p.dep.name for p in plans
+                                    if p.dep.name not in moved and not p.held))
+    return replace(result, up_to_date=up_to_date, held_back=held_back, capped=capped)
 
 
 def _group_flags(group: str | None, dev: bool) -> list[str]:
@@ -181,6 +189,15 @@ def add_dependency(
     pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
     _validate_specs(specs)
     project = ctx.project
+    extra = group.split(":", 1)[1] if group and group.startswith("extra:") else None
+    table = "optional-dependencies" if extra else "dependencies"
+    if not dev and (not group or group == MAIN_GROUP or extra) and \
+            table in project.dynamic_fields:
+        raise UsageError(
+            f"the project's {table} are dynamic (`dynamic = [\"{table}\"]`): its build "
+            "backend fills them, so uvmgr cannot add to them in pyproject.toml",
+            hint="add the requirement where the build backend reads it, then run `uvmgr deps "
+                 "lock`; or add it to a dependency group with --group NAME")
     with Transaction(project, ctx.runner, "add", resync=not dry_run) as tx:
         before, hashes, declared = snapshot(ctx)
         result = ctx.runner.uv(["add", "--no-sync", *_group_flags(group, dev), *specs], project.root,
@@ -207,6 +224,12 @@ def remove_dependency(
     wanted_group = "dev" if dev else (group or MAIN_GROUP)
     in_group = {d.name for d in project.direct_dependencies() if d.group == wanted_group}
     everywhere = {d.name for d in project.direct_dependencies()}
+    from uvmgr.tools.targets import dynamic_refusal
+
+    for dep in project.direct_dependencies():
+        if dep.dynamic and dep.group == wanted_group and dep.name in {normalize_name(n)
+                                                                     for n in names}:
+            raise dynamic_refusal(dep)
     for name in names:
         norm = normalize_name(name)
         if norm not in in_group:

@@ -102,22 +102,10 @@ def in_parallel(*calls):
         return [f.result() for f in futures]
 
 
-_DRY_LINE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+v?(\S+)(?:\s+->\s+v?(\S+))?")
-
-
 def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
-    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0")."""
-    changes = []
-    for line in stderr.splitlines():
-        match = _DRY_LINE.match(line.strip())
-        if not match:
-            continue
-        verb, name, first, second = match.groups()
-        name = normalize_name(name)
-        if verb == "Update":
-            changes.append(PackageChange(name, first, second, name in direct))
-        elif verb == "Add":
-            changes.append(PackageChange(name, None, first, name in direct))
-        else:
-            changes.append(PackageChange(name, first, None, name in direct))
-    return changes
+    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0"); a
+    package split into forks ("v8.1.7 -> v8.1.8, v8.5.1") moves to its highest version."""
+    from uvmgr.tools.targets import highest, parse_moves
+
+    return [PackageChange(name, highest(before), highest(after), name in direct)
+            for name, (before, after) in parse_moves(stderr).items()]

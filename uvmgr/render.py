@@ -97,8 +97,12 @@ def _deps(result: Any) -> None:
     table = Table(title=f"{result.project}: direct dependencies", title_justify="left")
     for col in ("group", "package", "requirement", "locked"):
         table.add_column(col)
+    from rich.markup import escape
+
     for dep in result.dependencies:
-        table.add_row(dep.group, dep.name, dep.requirement, dep.locked or "-")
+        locked = "\n".join(f"{f.version} ({f.marker})" for f in dep.forks) or dep.locked or "-"
+        requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic else "")
+        table.add_row(dep.group, dep.name, escape(requirement), escape(locked))
     console.print(table)
 
 
@@ -114,8 +118,10 @@ def _outdated(rows: list) -> None:
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
     for row in rows:
-        compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
-        table.add_row(row.name, row.group, row.current, compatible, row.latest,
+        compatible = (", ".join(row.compatible_versions) or row.latest_compatible
+                      if row.compatible_versions != row.locked_versions else "-")
+        current = ", ".join(row.locked_versions) or row.current
+        table.add_row(row.name, row.group, current, compatible, row.latest,
                       f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
     console.print(table)
 
@@ -158,6 +164,9 @@ def _change(result: Any) -> None:
         else:
             console.print(f"  held back: {row.name} {row.latest} is available ({row.delta} "
                           f"jump, beyond this level)")
+    for row in getattr(result, "capped", []):
+        console.print(escape(f"  held back: {row.name} {row.current} -> {row.wanted}: "
+                             f"{row.reason}"))
     for row in getattr(result, "majors_available", []):
         console.print(f"  available, not applied: {row.name} {row.latest} ({row.delta})")
     if result.tests is not None:
