@@ -57,6 +57,8 @@ class AutopilotResult:
     security_fixes: list[SecurityFix] = field(default_factory=list)
     held_back: list = field(default_factory=list)  # HeldBack from upgrade_safely
     majors_available: list = field(default_factory=list)  # Outdated beyond the policy
+    deferred: list = field(default_factory=list)  # Outdated over max-packages: the next run
+    by_policy: list = field(default_factory=list)  # PolicyHold: ignored or pinned
     excerpts: dict = field(default_factory=dict)  # package -> DocHit from the docs index
     needs_person: list[str] = field(default_factory=list)
     gates: list[Gate] = field(default_factory=list)
@@ -142,11 +144,18 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
                 fixed_names = {c.name for c in change.changes}
                 result.constraint_edits += list(change.constraint_edits)
 
-        names = _candidates(ctx, policy, result)[: max(0, policy.max_packages - fixed_direct)]
-        if names and policy.levels:
+        names = _plan(ctx, policy, result, policy.max_packages - fixed_direct)
+        keep_caps = not policy.raise_caps
+        if names:
+            from uvmgr.agent.autopilot_plan import hold_back_outside_policy
+
+            names, held = hold_back_outside_policy(ctx, policy, names, keep_caps)
+            result.held_back += held
+        if names:
             safety.confirmer = PolicyConfirmer(policy, candidates=set(names))
             outcome = _step(safety, result, observer, "upgrade_safely",
-                            {"level": policy.max_level, "packages": names},
+                            {"level": policy.max_level, "packages": names,
+                             "keep_caps": keep_caps},
                             f"Upgrade {', '.join(names)} within the policy, tests as the gate.")
             if outcome is not None:
                 result.held_back += list(outcome.held_back)
@@ -192,20 +201,16 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
     return result
 
 
-def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> list[str]:
-    """Direct dependencies with a newer version, held ones left out, smallest jumps first."""
+def _plan(ctx: ToolContext, policy: Policy, result: AutopilotResult, budget: int) -> list[str]:
+    """The packages this run upgrades; the deferred, policy-held and major ones go into the
+    report."""
+    from uvmgr.agent.autopilot_plan import plan_run
     from uvmgr.tools.deps import outdated_packages
-    from uvmgr.tools.versions import delta
 
-    rows = outdated_packages(ctx)
-    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
-    result.majors_available = _dedupe([r for r in rows if r.name not in policy.held
-                                       and LEVEL_ORDER.index(r.delta) > allowed])
-    ranked = sorted((r for r in rows if r.name not in policy.held),
-                    key=lambda r: (LEVEL_ORDER.index(d) if (d := delta(r.current,
-                                                                      r.latest_compatible))
-                                   != "none" else 3, r.name))
-    return list(dict.fromkeys(r.name for r in ranked))
+    plan = plan_run(ctx, policy, outdated_packages(ctx), budget)
+    result.majors_available, result.deferred, result.by_policy = (plan.majors, plan.deferred,
+                                                                  plan.by_policy)
+    return plan.take
 
 
 def _majors(ctx: ToolContext, policy: Policy) -> list:

@@ -136,8 +136,9 @@ TARGET_FREE_ARGS: dict[str, frozenset[str]] = {
     "outdated_packages": frozenset({"packages"}),  # read-only: names only filter the report
     "add_dependency": frozenset({"dev", "dry_run"}),
     "remove_dependency": frozenset({"dev", "group", "dry_run"}),
-    "upgrade_packages": frozenset({"dry_run", "run_tests_after"}),
-    "upgrade_safely": frozenset({"dry_run"}),
+    # keep_caps only narrows a change (no pin or cap is rewritten)
+    "upgrade_packages": frozenset({"dry_run", "run_tests_after", "keep_caps"}),
+    "upgrade_safely": frozenset({"dry_run", "keep_caps"}),
     "lock_project": frozenset({"dry_run"}),
     "fix_vulnerabilities": frozenset({"dry_run"}),
     "search_docs": frozenset({"query", "kinds", "k"}),
