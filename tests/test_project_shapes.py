@@ -213,3 +213,16 @@ def test_without_a_cooldown_the_new_release_is_taken(cli, tmp_path, wheel_index,
     assert r.code == 0, r.out + r.err
     assert project.locked_version("demo-base") == "1.1.0"
     assert project.locked_version("demo-dep") == "1.1.0"
+
+
+def test_cooldown_never_moves_back_a_young_release_already_locked(cli, tmp_path, wheel_index,
+                                                                   dated_index):
+    # demo-dep 1.1.0 (uploaded yesterday) is locked already: the cooldown keeps it, and
+    # demo-base may then have 1.1.0, which needs nothing newer than what is locked
+    project = make_project(tmp_path / "cool", wheel_index, ["demo-base>=1.0"],
+                           {"demo-base": "1.0.0", "demo-dep": "1.1.0"}, index_url=dated_index)
+    r = cli("deps", "upgrade", "--safe", "--project", project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    assert project.locked_version("demo-dep") == "1.1.0"
+    assert project.locked_version("demo-base") == "1.1.0"
+    assert not [c for c in r.json()["changes"] if c["name"] == "demo-dep"]

@@ -164,14 +164,15 @@ class Project:
         return packages
 
     def locked_upload_times(self) -> dict[str, str]:
-        """{name: earliest upload time of its locked files} (RFC 3339), for the packages
-        whose index reports upload times (find-links folders do not)."""
+        """{name: when its locked release was uploaded} (RFC 3339; the newest fork's, each
+        release dated by its first file), for the packages whose index reports upload times
+        (find-links folders do not)."""
         out: dict[str, str] = {}
         for entry in self._lock_data().get("package", []):
             files = [entry.get("sdist") or {}, *(entry.get("wheels") or [])]
             times = [str(f["upload-time"]) for f in files if "upload-time" in f]
             name = normalize_name(entry.get("name", ""))
-            if times and (name not in out or min(times) < out[name]):
+            if times and (name not in out or min(times) > out[name]):
                 out[name] = min(times)
         return out
 

@@ -80,11 +80,27 @@ def cooldown_cutoff(days: float) -> str | None:
 
 def cooldown_args(ctx: ToolContext, cutoff: str | None) -> list[str]:
     """`--exclude-newer CUTOFF`, unless there is no cooldown or the project sets its own
-    `exclude-newer` (uv applies that one to every resolution already)."""
+    `exclude-newer` (uv applies that one to every resolution already). A package already
+    locked at a release younger than the cutoff keeps it (uv would otherwise move it back):
+    it may have that release, and nothing newer."""
     uv_table = ctx.project.data.get("tool", {}).get("uv", {})
     if not cutoff or (isinstance(uv_table, dict) and "exclude-newer" in uv_table):
         return []
-    return ["--exclude-newer", cutoff]
+    args = ["--exclude-newer", cutoff]
+    limit = _instant(cutoff)
+    for name, uploaded in sorted(ctx.project.locked_upload_times().items()):
+        when = _instant(uploaded)
+        if when is not None and limit is not None and when > limit:
+            after = when + datetime.timedelta(seconds=1)
+            args += ["--exclude-newer-package", f"{name}={after.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
+    return args
+
+
+def _instant(text: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def lock_targets(ctx: ToolContext, bounds: dict[str, str], cutoff: str | None = None,
