@@ -77,7 +77,7 @@ def test_a_cap_is_never_edited(cli, project_factory, fixture_advisories):
     assert "1.1.0" in held["demo-cli"]["reason"]
 
 
-@pytest.mark.slow
+@pytest.mark.registry
 def test_the_bundled_demo_ends_with_tested_changes(cli, tmp_path, shared_advisories):
     """Real packages from the registry: the demo's default policy makes real changes."""
     root = tmp_path / "demo"
