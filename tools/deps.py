@@ -100,8 +100,8 @@ def upgrade_packages(
     ("held by your cap `<0.5.0`") with the version available. Shows each package before ->
     after. Mutates pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
     from uvmgr.tools.changes import HeldBack
-    from uvmgr.tools.targets import plan_upgrades
-    from uvmgr.tools.versions import LEVELS, delta, level_bound
+    from uvmgr.tools.targets import fork_bound, plan_upgrades
+    from uvmgr.tools.versions import LEVELS, delta
 
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
@@ -109,7 +109,7 @@ def upgrade_packages(
     deps, locked = registry_dependencies(ctx, packages)
     unique = unique_by_name(deps)
     bounded, newest = in_parallel(
-        lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+        lambda: resolve_latest(ctx, {d.name: fork_bound(locked[d.name], level)
                                      for d in unique}),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}))
     named = set() if keep_caps else {normalize_name(n) for n in packages or []}

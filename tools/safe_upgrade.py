@@ -37,6 +37,7 @@ from uvmgr.tools.targets import (
     PlannedUpgrade,
     cooldown_args,
     cooldown_cutoff,
+    fork_bound,
     highest,
     lock_with_cooldown,
     parse_moves,
@@ -148,7 +149,7 @@ def upgrade_safely(
     named in `packages`; others are reported as held by it. Reports what changed, what was held
     back and why, and which major versions are available. Prefer this over upgrade_packages.
     Mutates pyproject.toml and uv.lock."""
-    from uvmgr.tools.versions import LEVELS, delta, level_bound, within_level
+    from uvmgr.tools.versions import LEVELS, delta, within_level
 
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
@@ -158,7 +159,7 @@ def upgrade_safely(
     cooldown = ctx.settings.cooldown_days
     cutoff = cooldown_cutoff(cooldown)
     available, newest = in_parallel(
-        lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+        lambda: resolve_latest(ctx, {d.name: fork_bound(locked[d.name], level)
                                      for d in unique}, cutoff),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}, cutoff))
     named = set() if keep_caps else {normalize_name(n) for n in packages or []}

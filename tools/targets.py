@@ -98,7 +98,7 @@ def cooldown_args(ctx: ToolContext, cutoff: str | None) -> list[str]:
 
 def _instant(text: str) -> datetime.datetime | None:
     try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return datetime.datetime.fromisoformat(text)
     except ValueError:
         return None
 
