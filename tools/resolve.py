@@ -90,7 +90,15 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
             args += ["--exclude-newer", exclude_newer]
         floor = re.search(r">=\s*(\d+\.\d+)",
                           str(ctx.project.data.get("project", {}).get("requires-python", "")))
-        universal = ["--universal"] + (["--python-version", floor.group(1)] if floor else [])
+        universal = ["--universal"]
+        if floor:
+            # the floor names no interpreter to find (uv would look for one, or download it):
+            # any interpreter reads the markers, so give it one
+            import sys
+
+            venv = ctx.project.root / ".venv" / "bin" / "python"
+            universal += ["--python-version", floor.group(1),
+                          "--python", str(venv if venv.is_file() else sys.executable)]
         result = ctx.runner.uv([*args, *universal], ctx.project.root,
                                timeout=ctx.settings.timeout)
         if not result.ok and "No solution found" in result.stderr:
