@@ -26,7 +26,10 @@ def summarize(result: Any) -> str:
     """One observation for any tool result."""
     kind = type(result).__name__
     if kind == "DependencyList":
-        rows = [f"{d.group}: {d.requirement} (locked {d.locked or '-'})" for d in result.dependencies]
+        rows = [f"{d.group}: {d.requirement} (locked "
+                f"{', '.join(f.version for f in d.forks) or d.locked or '-'})"
+                + (" dynamic (read from the lock)" if d.dynamic else "")
+                for d in result.dependencies]
         return f"{len(rows)} direct dependencies of {result.project}:\n" + "\n".join(rows)
     if isinstance(result, list) and (not result or type(result[0]).__name__ == "Outdated"):
         if not result:
@@ -47,6 +50,8 @@ def summarize(result: Any) -> str:
             else:
                 lines.append(f"  not applied: {held.name} {held.latest} ({held.delta}, beyond "
                              "the level)")
+        for held in getattr(result, "capped", []):
+            lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: {held.reason}")
         for major in getattr(result, "majors_available", []):
             lines.append(f"  available but not applied: {major.name} {major.latest} "
                          f"({major.delta})")

@@ -100,10 +100,18 @@ def _deps(result: Any) -> None:
     from rich.markup import escape
 
     for dep in result.dependencies:
-        locked = "\n".join(f"{f.version} ({f.marker})" for f in dep.forks) or dep.locked or "-"
+        locked = "\n".join(f"{f.version} ({_readable_marker(f.marker)})"
+                           for f in dep.forks) or dep.locked or "-"
         requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic else "")
         table.add_row(dep.group, dep.name, escape(requirement), escape(locked))
     console.print(table)
+
+
+def _readable_marker(marker: str) -> str:
+    """`python_full_version < '3.11'` -> `Python < 3.11`, for a person reading a table."""
+    import re
+
+    return re.sub(r"python_(full_)?version\s*", "Python ", marker).replace("'", "")
 
 
 def _outdated(rows: list) -> None:
