@@ -59,7 +59,7 @@ def outdated_packages(
     version its constraint in pyproject.toml allows, the newest version on the index, and the
     size of the jump (patch, minor or major). A package locked at one version per Python range
     (a forked lock) shows each. Read-only: changes nothing."""
-    from uvmgr.tools.targets import highest, lock_targets
+    from uvmgr.tools.targets import highest
     from uvmgr.tools.versions import delta
 
     ensure_lock_current(ctx)
@@ -68,11 +68,13 @@ def outdated_packages(
     # "compatible" is what uv itself would lock, per fork and within requires-python
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
-        lambda: lock_targets(ctx, {n: "" for n in names}))
+        lambda: _lock_or_lookup(ctx, deps, names))
     rows = []
     for dep in deps:
         package = locked[dep.name]
-        fits = compatible[dep.name][1] if dep.name in compatible else package.versions
+        fits = compatible.get(dep.name, package.versions)
+        if fits == (package.version,):  # the lookup fallback sees one Python only
+            fits = package.versions
         top = highest(fits) or package.version
         newest = highest([latest.get(dep.name, package.version), top]) or top
         if fits == package.versions and delta(package.version, newest) == "none":
@@ -80,6 +82,24 @@ def outdated_packages(
         rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
                              delta(package.version, newest), package.versions, fits))
     return rows
+
+
+def _lock_or_lookup(ctx: ToolContext, deps: list[DirectDependency], names: list[str],
+                    ) -> dict[str, tuple[str, ...]]:
+    """{name: versions uv would lock, one per fork}; when the project cannot be re-locked
+    here (an unreachable git source), the newest version each requirement allows instead."""
+    from uvmgr.tools.targets import lock_targets
+
+    from uvmgr.errors import Cancelled, UvmgrError
+
+    try:
+        return {name: after for name, (_, after) in lock_targets(
+            ctx, {n: "" for n in names}).items()}
+    except Cancelled:
+        raise
+    except UvmgrError:
+        found = resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)})
+        return {name: (version,) for name, version in found.items()}
 
 
 def upgrade_packages(
