@@ -212,3 +212,31 @@ def test_cooldown_never_moves_back_a_young_release_already_locked(cli, tmp_path,
     assert project.locked_version("demo-dep") == "1.1.0"
     assert project.locked_version("demo-base") == "1.1.0"
     assert not [c for c in r.json()["changes"] if c["name"] == "demo-dep"]
+
+
+def test_a_failed_upgrade_on_a_fork_shows_uvs_whole_cause(cli, tmp_path, wheel_index):
+    # naming a pinned package rewrites its pin, but `==1.3.0` cannot hold on Python 3.10
+    project = make_project(tmp_path / "app", wheel_index, ["demo-modern==1.0.0"],
+                           requires_python=">=3.10", dev=FORK_DEV, sync=False)
+    before = project.snapshot()
+    r = cli("deps", "upgrade", "demo-modern", "--project", project.root)
+    assert r.code == 1, r.err
+    assert "split" in r.err and "requires Python >=3.11" in r.err
+    assert "we can conclude that your project's requirements are unsatisfiable" in r.err
+    assert project.snapshot() == before
+
+
+def test_uvs_cause_is_kept_whole():
+    from uvmgr.tools.runner import ProcessResult
+    from uvmgr.tools.uv_errors import uv_message
+
+    stderr = """Using CPython 3.11.7 interpreter at: /usr/bin/python3
+error: No solution found when resolving dependencies for split (markers: python_full_version == '3.10.*')
+  cause: Because the current Python version (3.11.7) does not satisfy Python>=3.12 and all versions of gha-update depend on Python>=3.12, we can conclude that all versions of gha-update cannot be used.
+         And because you require gha-update, we can conclude that your requirements are unsatisfiable.
+
+hint: The `requires-python` value (>=3.10) includes Python versions that are not supported by your dependencies.
+"""
+    message = uv_message(ProcessResult(("uv",), 1, "", stderr, 0.1))
+    assert "And because you require gha-update" in message
+    assert "Using CPython" not in message

@@ -17,9 +17,16 @@ _NO_VERSIONS = re.compile(r"there (is|are) no versions of (?P<name>[A-Za-z0-9._-
 def uv_message(result: ProcessResult) -> str:
     """uv's own error lines (`error:`, `cause:`), trimmed to something readable."""
     lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
-    keep = [ln for ln in lines if ln.startswith(("error:", "cause:", "×", "╰─▶"))]
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(("error:", "×"))), None)
+    # from uv's first error line on, whole: a cause continues over several lines ("And
+    # because ..."), and cutting it leaves the conflict unexplained
+    keep = []
+    for line in lines[start:] if start is not None else []:
+        if line.startswith("hint:"):
+            break
+        keep.append(line)
     text = " ".join(keep or lines[-3:])
-    return re.sub(r"\s+", " ", text)[:1200] or f"uv exited with code {result.returncode}"
+    return re.sub(r"\s+", " ", text)[:3000] or f"uv exited with code {result.returncode}"
 
 
 def suggest(name: str, candidates: list[str] | set[str]) -> list[str]:
