@@ -134,10 +134,22 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
         fixed_direct, fixed_names = 0, set()
         findings = getattr(result.audit_before, "findings", None)
         if policy.security and findings:
+            from uvmgr.agent.autopilot_plan import fix_args, hold_back_outside_policy
+
+            vulnerable = sorted({f.package for f in findings} - policy.held)
+            args_for = fix_args(policy, vulnerable)
+            keep, held = hold_back_outside_policy(ctx, policy, vulnerable, "fix_vulnerabilities",
+                                                  args_for)
+            result.held_back += held
+            # A fix the policy holds back is the policy's choice, not the model's: the skip
+            # list carries it, and with it the authority to leave that package vulnerable
+            # (reported below as not fixed).
+            safety.authority = replace(safety.authority, policy_names=tuple(sorted(
+                set(safety.authority.policy_names) | {h.name for h in held})))
             safety.confirmer = PolicyConfirmer(policy)
-            outcome = _step(safety, result, observer, "fix_vulnerabilities",
-                            {"skip": sorted(policy.held) or None},
-                            "Move each vulnerable package to its lowest fixed version.")
+            outcome = _step(safety, result, observer, "fix_vulnerabilities", args_for(keep),
+                            "Move each vulnerable package to its lowest fixed version.") \
+                if keep else None
             change = getattr(outcome, "change", None)
             if change is not None and not change.dry_run:
                 fixed_direct = len([c for c in change.changes if c.direct])
@@ -149,13 +161,15 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
         if names:
             from uvmgr.agent.autopilot_plan import hold_back_outside_policy
 
-            names, held = hold_back_outside_policy(ctx, policy, names, keep_caps)
+            from uvmgr.agent.autopilot_plan import upgrade_args
+
+            names, held = hold_back_outside_policy(ctx, policy, names, "upgrade_safely",
+                                                   upgrade_args(policy, keep_caps))
             result.held_back += held
         if names:
             safety.confirmer = PolicyConfirmer(policy, candidates=set(names))
             outcome = _step(safety, result, observer, "upgrade_safely",
-                            {"level": policy.max_level, "packages": names,
-                             "keep_caps": keep_caps},
+                            upgrade_args(policy, keep_caps)(names),
                             f"Upgrade {', '.join(names)} within the policy, tests as the gate.")
             if outcome is not None:
                 result.held_back += list(outcome.held_back)

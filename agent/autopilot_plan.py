@@ -10,6 +10,7 @@ back alone: the batch's dry run is bisected with the policy confirmer, and the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from uvmgr.agent.policy import LEVEL_ORDER, Policy, PolicyConfirmer
@@ -81,36 +82,50 @@ def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int
     return plan
 
 
-def hold_back_outside_policy(ctx: ToolContext, policy: Policy, names: list[str],
-                             keep_caps: bool) -> tuple[list[str], list[HeldBack]]:
-    """The packages of `names` whose upgrade the policy approves together, and each one held
-    back alone (found by bisecting the batch's dry runs) with the policy's reason."""
+def upgrade_args(policy: Policy, keep_caps: bool) -> Callable[[list[str]], dict]:
+    """The `upgrade_safely` call that upgrades just `group`."""
+    return lambda group: {"level": policy.max_level, "packages": group, "keep_caps": keep_caps}
+
+
+def fix_args(policy: Policy, vulnerable: list[str]) -> Callable[[list[str]], dict]:
+    """The `fix_vulnerabilities` call that fixes just `group` (the rest skipped)."""
+    return lambda group: {"skip": sorted((set(vulnerable) - set(group)) | policy.held) or None}
+
+
+def hold_back_outside_policy(ctx: ToolContext, policy: Policy, names: list[str], tool: str,
+                             args_for: Callable[[list[str]], dict],
+                             ) -> tuple[list[str], list[HeldBack]]:
+    """The packages of `names` whose update (`tool` called with `args_for(names)`) the policy
+    approves together, and each one held back alone (found by bisecting the batch's dry runs)
+    with the policy's reason."""
     from uvmgr.agent.events import ApprovalAsked
     from uvmgr.tools.registry import TOOLS, invoke
 
-    confirmer = PolicyConfirmer(policy, candidates=set(names))
+    security = tool == "fix_vulnerabilities"
+    confirmer = PolicyConfirmer(policy, candidates=None if security else set(names))
     held: list[HeldBack] = []
 
     def verdict(group: list[str]) -> tuple[bool, str, object]:
-        args = {"level": policy.max_level, "packages": group, "dry_run": True,
-                "keep_caps": keep_caps}
+        args = args_for(group)
         try:
-            preview = invoke(TOOLS["upgrade_safely"], ctx, **args)
+            preview = invoke(TOOLS[tool], ctx, **args, dry_run=True)
         except Cancelled:
             raise
         except UvmgrError as exc:
             return False, exc.message, None
-        ok, reason = confirmer(ApprovalAsked("upgrade_safely", args, "", preview))
+        ok, reason = confirmer(ApprovalAsked(tool, args, "", preview))
         return ok, reason, preview
 
     def search(group: list[str], reason: str, preview: object) -> list[str]:
         if len(group) == 1:
-            moves = {c.name: c for c in getattr(preview, "changes", None) or []}
+            change = getattr(preview, "change", preview)  # a FixResult wraps its change
+            moves = {c.name: c for c in getattr(change, "changes", None) or []}
             move = moves.get(group[0])
             why = reason.removeprefix("policy: ")
+            what = "security fix" if security else "update"
             held.append(HeldBack(group[0], (move.before or "") if move else "",
                                  (move.after or "") if move else "",
-                                 f"its update is outside the policy: {why}"))
+                                 f"its {what} is outside the policy: {why}"))
             return []
         middle = len(group) // 2
         kept: list[str] = []
