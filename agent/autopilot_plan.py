@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from uvmgr.agent.policy import LEVEL_ORDER, Policy, PolicyConfirmer
-from uvmgr.errors import Cancelled, UvmgrError
+from uvmgr.agent.policy import Policy, PolicyConfirmer
 from uvmgr.tools.changes import HeldBack, Outdated
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.versions import LEVELS
+
+from uvmgr.errors import Cancelled, UvmgrError
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,6 @@ class RunPlan:
     majors: list[Outdated] = field(default_factory=list)  # beyond the policy's levels
 
 
-def _dedupe(rows: list[Outdated]) -> list[Outdated]:
-    seen: dict[str, Outdated] = {}
-    for row in rows:
-        seen.setdefault(row.name, row)
-    return list(seen.values())
-
-
 def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int) -> RunPlan:
     """Sort `outdated_packages` rows into what this run takes (at most `budget`, the oldest
     locked release first), what it defers, what the policy holds, and the majors beyond it."""
@@ -52,8 +47,10 @@ def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int
     from uvmgr.tools.versions import level_bound, within_level
 
     plan = RunPlan()
-    rows = _dedupe(rows)
-    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
+    from uvmgr.tools.resolve import unique_by_name
+
+    rows = unique_by_name(rows)
+    allowed = LEVELS.index(policy.max_level) if policy.levels else -1
     uploaded = ctx.project.locked_upload_times()
     # the newest release within the policy's levels, whatever the requirement says (a cap
     # holding it is reported by the upgrade itself)
@@ -66,7 +63,7 @@ def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int
             kind = "pinned" if row.name in policy.pin else "ignored"
             plan.by_policy.append(PolicyHold(row.name, row.current, row.latest, kind))
             continue
-        if LEVEL_ORDER.index(row.delta) > allowed:
+        if LEVELS.index(row.delta) > allowed:
             plan.majors.append(row)
         if within_level(row.current, in_level.get(row.name, row.current), policy.max_level):
             movable.append(row)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-OLD = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+OLD = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 _JSON = "application/vnd.pypi.simple.v1+json"
 
 
@@ -62,10 +62,10 @@ def project_pages(folder: Path, dates: dict[str, datetime.datetime]) -> dict[str
 
 def _handler(folder: Path, pages: dict[str, dict]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             self._answer(with_body=True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(with_body=False)
 
         def _answer(self, with_body: bool) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import traceback
 
+from uvmgr.agent.events import Notice
 from uvmgr.evals.scenario import Call, Scenario, StateCheck
 from uvmgr.tools.project import normalize_name
 
@@ -300,7 +301,7 @@ def score(scenario: Scenario, summary, events: list, confirmer, fixture, before:
         "trajectory": [{"tool": s.tool, "args": s.args, "outcome": s.outcome,
                         "observation": s.observation[:600]} for s in steps],
         "approvals": [dataclasses.asdict(d) for d in summary.decisions],
-        "notices": [e.text for e in events if type(e).__name__ == "Notice"],
+        "notices": [e.text for e in events if isinstance(e, Notice)],
     }
 
 

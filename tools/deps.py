@@ -7,11 +7,12 @@ tests restores `pyproject.toml` and `uv.lock` byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from uvmgr.tools.changes import (
     ChangeResult,
     Outdated,
+    OutdatedList,
     apply_locked_change,
     change_since,
     finish_change,
@@ -30,16 +31,24 @@ from uvmgr.tools.resolve import (
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
+from uvmgr.tools.versions import Level
 
-from uvmgr.errors import PackageNotFound, UsageError
-
-Level = Literal["patch", "minor", "major"]
+from uvmgr.errors import EXIT_OK, PackageNotFound, UsageError
 
 
 @dataclass(frozen=True)
 class DependencyList:
     project: str
     dependencies: list[DirectDependency]
+
+    exit_status = EXIT_OK
+
+    def summary(self) -> str:
+        rows = [f"{d.group}: {d.requirement} (locked "
+                f"{', '.join(f.version for f in d.forks) or d.locked or '-'})"
+                + (" dynamic (read from the lock)" if d.dynamic else "")
+                for d in self.dependencies]
+        return f"{len(rows)} direct dependencies of {self.project}:\n" + "\n".join(rows)
 
 
 def list_dependencies(ctx: ToolContext) -> DependencyList:
@@ -54,7 +63,7 @@ def outdated_packages(
     ctx: ToolContext,
     packages: Annotated[list[str] | None, Arg("Only these direct dependencies (names). "
                                               "Leave empty for all.")] = None,
-) -> list[Outdated]:
+) -> OutdatedList:
     """Find direct dependencies with newer versions: for each, the locked version, the newest
     version its constraint in pyproject.toml allows, the newest version on the index, and the
     size of the jump (patch, minor or major). A package locked at one version per Python range
@@ -69,7 +78,7 @@ def outdated_packages(
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
         lambda: _lock_or_lookup(ctx, deps, names))
-    rows = []
+    rows = OutdatedList()
     for dep in deps:
         package = locked[dep.name]
         fits = compatible.get(dep.name, package.versions)

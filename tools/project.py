@@ -152,7 +152,7 @@ class Project:
         markers = _root_markers(data, normalize_name(self.name))
         packages: dict[str, LockedPackage] = {}
         for name, found in entries.items():
-            found.sort(key=lambda e: _version_key(str(e.get("version", ""))))
+            found.sort(key=lambda e: version_key(str(e.get("version", ""))))
             top = found[-1]
             source = next(iter(top.get("source", {}) or {"registry": ""}), "registry")
             forks: tuple[Fork, ...] = ()
@@ -265,5 +265,7 @@ def _requirement_from_lock(item: dict) -> tuple[str, str]:
     return (f"{text}; {marker}" if marker else text), extra
 
 
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """A sort key for versions without `packaging` (stdlib only on this path): release numbers
+    compared as numbers."""
     return tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+-]", version))

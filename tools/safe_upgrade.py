@@ -193,7 +193,7 @@ def upgrade_safely(
     with RunTransaction(ctx.project, ctx.runner, "upgrade-safely") as run:
         baseline = run_tests(ctx)
         if not baseline.ok:
-            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
+            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.counts()
             raise OperationFailed(
                 f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
                 "good upgrade from a bad one; nothing was changed",

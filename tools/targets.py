@@ -10,43 +10,29 @@ version. A cooldown (`exclude-newer`) bounds the whole resolution, transitive pa
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from uvmgr.tools.changes import ConstraintEdit
 from uvmgr.tools.context import ToolContext
-from uvmgr.tools.project import DirectDependency, LockedPackage, normalize_name
+from uvmgr.tools.project import DirectDependency, LockedPackage
 from uvmgr.tools.runner import ProcessResult
 from uvmgr.tools.uv_errors import raise_for_uv
 
 from uvmgr.errors import UsageError
 
-_MOVE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+(.+)$")
-
 Moves = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
-
-
-def _versions(text: str) -> tuple[str, ...]:
-    return tuple(v.strip().removeprefix("v") for v in text.split(",") if v.strip())
 
 
 def parse_moves(stderr: str) -> Moves:
     """{name: (versions before, versions after)} from `uv lock --dry-run`, whole forks
     included: "Update click v8.1.7 -> v8.1.8, v8.5.1" is ((8.1.7,), (8.1.8, 8.5.1))."""
-    moves: Moves = {}
-    for line in stderr.splitlines():
-        match = _MOVE.match(line.strip())
-        if not match:
-            continue
-        verb, name, rest = match.groups()
-        before, _, after = rest.partition(" -> ")
-        if verb == "Add":
-            moves[normalize_name(name)] = ((), _versions(before))
-        elif verb == "Remove":
-            moves[normalize_name(name)] = (_versions(before), ())
-        else:
-            moves[normalize_name(name)] = (_versions(before), _versions(after))
-    return moves
+    from uvmgr.tools.resolve import parse_dry_run
+
+    def whole(forks: tuple[str, ...], version: str | None) -> tuple[str, ...]:
+        return forks or ((version,) if version else ())
+
+    return {c.name: (whole(c.versions_before, c.before), whole(c.versions_after, c.after))
+            for c in parse_dry_run(stderr, set())}
 
 
 def highest(versions: tuple[str, ...] | list[str]) -> str | None:
