@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", action="store_true", help="remove from the dev group")
     _mutating(p)
     _common(p)
-    p = deps_sub.add_parser("upgrade", help="upgrade within a level, raising constraints only "
-                                            "when needed")
+    p = deps_sub.add_parser("upgrade", help="upgrade within a level; a deliberate == pin or "
+                                            "cap is raised only for the packages you name")
     p.add_argument("packages", nargs="*", metavar="NAME")
     p.add_argument("--level", choices=("patch", "minor", "major"), default="minor")
     p.add_argument("--test", action="store_true",
