@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from uvmgr.agent.events import Observer, RunSummary, StepFinished, StepStarted, ignore
 from uvmgr.agent.policy import Policy, PolicyConfirmer
 from uvmgr.agent.safety import Authority, SafetyLayer
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import unique_by_name
 from uvmgr.tools.versions import LEVELS
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 
 REQUEST = "autopilot: fix known vulnerabilities and upgrade dependencies within the policy"
 
@@ -221,20 +222,20 @@ def _plan(ctx: ToolContext, policy: Policy, result: AutopilotResult, budget: int
     """The packages this run upgrades; the deferred, policy-held and major ones go into the
     report."""
     from uvmgr.agent.autopilot_plan import plan_run
-    from uvmgr.tools.deps import outdated_packages
+    from uvmgr.tools.registry import TOOLS, invoke
 
-    plan = plan_run(ctx, policy, outdated_packages(ctx), budget)
+    plan = plan_run(ctx, policy, invoke(TOOLS["outdated_packages"], ctx), budget)
     result.majors_available, result.deferred, result.by_policy = (plan.majors, plan.deferred,
                                                                   plan.by_policy)
     return plan.take
 
 
 def _majors(ctx: ToolContext, policy: Policy) -> list:
-    from uvmgr.tools.deps import outdated_packages
+    from uvmgr.tools.registry import TOOLS, invoke
 
     allowed = LEVELS.index(policy.max_level) if policy.levels else -1
     try:
-        rows = outdated_packages(ctx)
+        rows = invoke(TOOLS["outdated_packages"], ctx)
     except UvmgrError:
         return []
     return unique_by_name([r for r in rows if r.name not in policy.held

@@ -43,7 +43,7 @@ def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int
     """Sort `outdated_packages` rows into what this run takes (at most `budget`, the oldest
     locked release first), what it defers, what the policy holds, and the majors beyond it."""
     from uvmgr.tools.resolve import resolve_latest
-    from uvmgr.tools.targets import cooldown_cutoff
+    from uvmgr.tools.upgrade_targets import cooldown_cutoff
     from uvmgr.tools.versions import level_bound, within_level
 
     plan = RunPlan()

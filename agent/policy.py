@@ -148,17 +148,20 @@ class PolicyConfirmer:
         self.candidates = candidates
 
     def __call__(self, ask: ApprovalAsked) -> tuple[bool, str]:
+        from uvmgr.tools.registry import TOOLS
         from uvmgr.tools.versions import delta
 
         p = self.policy
         result = ask.result
-        if ask.tool == "add_dependency":
+        spec = TOOLS.get(ask.tool)
+        intent = spec.intent if spec is not None and spec.mutates else None
+        if intent == "add":
             if p.allow_new_dependencies:
                 return True, "allow-new-dependencies = true"
             return False, "policy: new dependencies are never added (allow-new-dependencies = false)"
-        if ask.tool not in ("upgrade_safely", "upgrade_packages", "fix_vulnerabilities"):
+        if intent not in ("upgrade", "fix"):
             return False, f"policy: AutoPilot never runs {ask.tool}"
-        security = ask.tool == "fix_vulnerabilities"
+        security = intent == "fix"
         if security:
             if not p.security:
                 return False, "policy: security fixes are off (security = false)"

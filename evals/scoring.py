@@ -16,11 +16,10 @@ import traceback
 from uvmgr.agent.events import Notice
 from uvmgr.evals.scenario import Call, Scenario, StateCheck
 from uvmgr.tools.project import normalize_name
+from uvmgr.tools.registry import REGISTRY
 
-DECISION_OF = {
-    "upgrade_safely": "upgrade", "upgrade_packages": "upgrade", "fix_vulnerabilities": "fix",
-    "add_dependency": "add", "remove_dependency": "remove", "lock_project": "lock",
-}
+# The decision each mutating tool stands for: its intent (`ToolSpec.intent`).
+DECISION_OF = {spec.name: spec.intent for spec in REGISTRY if spec.mutates and spec.intent}
 APPROVERS = {"confirm": "person", "policy": "policy", "yes": "yes-flag"}
 
 

@@ -29,6 +29,7 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 from uvmgr.tools.versions import Level
@@ -59,6 +60,9 @@ def list_dependencies(ctx: ToolContext) -> DependencyList:
     return DependencyList(ctx.project.name, ctx.project.direct_dependencies(locked))
 
 
+list_dependencies_targets = Targets("list_dependencies", {})
+
+
 def outdated_packages(
     ctx: ToolContext,
     packages: Annotated[list[str] | None, Arg("Only these direct dependencies (names). "
@@ -68,7 +72,7 @@ def outdated_packages(
     version its constraint in pyproject.toml allows, the newest version on the index, and the
     size of the jump (patch, minor or major). A package locked at one version per Python range
     (a forked lock) shows each. Read-only: changes nothing."""
-    from uvmgr.tools.targets import highest
+    from uvmgr.tools.upgrade_targets import highest
     from uvmgr.tools.versions import delta
 
     ensure_lock_current(ctx)
@@ -97,7 +101,7 @@ def _lock_or_lookup(ctx: ToolContext, deps: list[DirectDependency], names: list[
                     ) -> dict[str, tuple[str, ...]]:
     """{name: versions uv would lock, one per fork}; when the project cannot be re-locked
     here (an unreachable git source), the newest version each requirement allows instead."""
-    from uvmgr.tools.targets import lock_targets
+    from uvmgr.tools.upgrade_targets import lock_targets
 
     from uvmgr.errors import Cancelled, UvmgrError
 
@@ -109,6 +113,10 @@ def _lock_or_lookup(ctx: ToolContext, deps: list[DirectDependency], names: list[
     except UvmgrError:
         found = resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)})
         return {name: (version,) for name, version in found.items()}
+
+
+# Read-only: the names only filter the report.
+outdated_packages_targets = Targets("outdated_packages", {"packages": TARGET_FREE})
 
 
 def upgrade_packages(
@@ -129,7 +137,7 @@ def upgrade_packages(
     ("held by your cap `<0.5.0`") with the version available. Shows each package before ->
     after. Mutates pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
     from uvmgr.tools.changes import HeldBack
-    from uvmgr.tools.targets import fork_bound, plan_upgrades
+    from uvmgr.tools.upgrade_targets import fork_bound, plan_upgrades
     from uvmgr.tools.versions import LEVELS, delta
 
     if level not in LEVELS:
@@ -166,6 +174,12 @@ def upgrade_packages(
     up_to_date = list(dict.fromkeys(p.dep.name for p in plans
                                     if p.dep.name not in moved and not p.held))
     return replace(result, up_to_date=up_to_date, held_back=held_back, capped=capped)
+
+
+upgrade_packages_targets = Targets("upgrade_packages", {
+    "packages": each("package"), "level": one("level"),
+    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE,
+    "keep_caps": TARGET_FREE})  # only narrows: no pin or cap is rewritten
 
 
 def _group_flags(group: str | None, dev: bool) -> list[str]:
@@ -238,6 +252,10 @@ def add_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+add_dependency_targets = Targets("add_dependency", {
+    "specs": requirements, "group": shell_looking, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def remove_dependency(
     ctx: ToolContext,
     names: Annotated[list[str], Arg("Names of direct dependencies to remove.")],
@@ -253,7 +271,7 @@ def remove_dependency(
     wanted_group = "dev" if dev else (group or MAIN_GROUP)
     in_group = {d.name for d in project.direct_dependencies() if d.group == wanted_group}
     everywhere = {d.name for d in project.direct_dependencies()}
-    from uvmgr.tools.targets import dynamic_refusal
+    from uvmgr.tools.upgrade_targets import dynamic_refusal
 
     for dep in project.direct_dependencies():
         if dep.dynamic and dep.group == wanted_group and dep.name in {normalize_name(n)
@@ -278,6 +296,10 @@ def remove_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+remove_dependency_targets = Targets("remove_dependency", {
+    "names": each("named"), "group": TARGET_FREE, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def lock_project(
     ctx: ToolContext,
     dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
@@ -295,3 +317,6 @@ def lock_project(
             return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
         change = change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
+
+
+lock_project_targets = Targets("lock_project", {"dry_run": TARGET_FREE})

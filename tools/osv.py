@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from uvmgr.errors import UsageError
 from uvmgr.tools.project import normalize_name
+
+from uvmgr.errors import UsageError
 
 
 def _parse_record(text: str, suffix: str) -> dict | None:

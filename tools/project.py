@@ -222,9 +222,6 @@ class Project:
                                          found.forks if found else ()))
         return deps
 
-    def groups(self) -> list[str]:
-        return sorted({d.group for d in self.direct_dependencies()})
-
 
 def _root_package(data: dict, name: str) -> dict | None:
     for entry in data.get("package", []):

@@ -116,7 +116,7 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
             # Python uv found instead, as uv pip would
             result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, "looking up versions", set(requirements))
-    from uvmgr.tools.targets import highest
+    from uvmgr.tools.upgrade_targets import highest
 
     found: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():

@@ -32,7 +32,10 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
-from uvmgr.tools.targets import (
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one
+from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
+from uvmgr.tools.upgrade_targets import (
     Moves,
     PlannedUpgrade,
     cooldown_args,
@@ -43,8 +46,6 @@ from uvmgr.tools.targets import (
     parse_moves,
     plan_upgrades,
 )
-from uvmgr.tools.testing import TestReport, run_tests
-from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 from uvmgr.tools.versions import Level
 
@@ -234,6 +235,11 @@ def upgrade_safely(
         run.commit()
         return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held + capped,
                                  majors, up_to_date, trials.count, trials.last_tests)
+
+
+upgrade_safely_targets = Targets("upgrade_safely", {
+    "packages": each("package"), "level": one("level"), "dry_run": TARGET_FREE,
+    "keep_caps": TARGET_FREE})  # only narrows: no pin or cap is rewritten
 
 
 def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[ConstraintEdit],

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, each
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError, TestsDidNotFinish
 
@@ -128,6 +129,9 @@ def run_tests(
         passed, failed, errors, skipped, failures = parse_junit(report.read_text(encoding="utf-8"))
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
+
+
+run_tests_targets = Targets("run_tests", {"pytest_args": each("pytest-arg")})
 
 
 def stopped_by(returncode: int, reported: bool) -> str | None:
