@@ -162,17 +162,17 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
                 result.constraint_edits += list(outcome.constraint_edits)
 
         names = _plan(ctx, policy, result, policy.max_packages - fixed_direct)
-        keep_caps = not policy.raise_caps
+        ctx.keep_caps = not policy.raise_caps
         if names:
             from uvmgr.agent.autopilot_plan import hold_back_outside_policy, upgrade_args
 
             names, held = hold_back_outside_policy(ctx, policy, names, "upgrade_safely",
-                                                   upgrade_args(policy, keep_caps))
+                                                   upgrade_args(policy))
             result.held_back += held
         if names:
             safety.confirmer = PolicyConfirmer(policy, candidates=set(names))
             outcome = _step(safety, result, observer, "upgrade_safely",
-                            upgrade_args(policy, keep_caps)(names),
+                            upgrade_args(policy)(names),
                             f"Upgrade {', '.join(names)} within the policy, tests as the gate.")
             if outcome is not None:
                 result.held_back += list(outcome.held_back)

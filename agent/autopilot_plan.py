@@ -79,9 +79,9 @@ def plan_run(ctx: ToolContext, policy: Policy, rows: list[Outdated], budget: int
     return plan
 
 
-def upgrade_args(policy: Policy, keep_caps: bool) -> Callable[[list[str]], dict]:
+def upgrade_args(policy: Policy) -> Callable[[list[str]], dict]:
     """The `upgrade_safely` call that upgrades just `group`."""
-    return lambda group: {"level": policy.max_level, "packages": group, "keep_caps": keep_caps}
+    return lambda group: {"level": policy.max_level, "packages": group}
 
 
 def fix_args(policy: Policy, vulnerable: list[str]) -> Callable[[list[str]], dict]:

@@ -70,8 +70,8 @@ def outdated_packages(
 ) -> OutdatedList:
     """Find direct dependencies with newer versions: for each, the locked version, the newest
     version its constraint in pyproject.toml allows, the newest version on the index, and the
-    size of the jump (patch, minor or major). A package locked at one version per Python range
-    (a forked lock) shows each. Read-only: changes nothing."""
+    size of the jump (patch, minor or major). Read-only: changes nothing."""
+    # A package locked at one version per Python range (a forked lock) shows each.
     from uvmgr.tools.upgrade_targets import highest
     from uvmgr.tools.versions import delta
 
@@ -128,8 +128,6 @@ def upgrade_packages(
     dry_run: Annotated[bool, Arg("Only report what would change; change nothing.")] = False,
     run_tests_after: Annotated[bool, Arg("Run the test suite after upgrading and restore "
                                          "everything if it fails.")] = False,
-    keep_caps: Annotated[bool, Arg("Keep every `==` pin and upper cap in pyproject.toml, even "
-                                   "for the packages named in `packages`.")] = False,
 ) -> ChangeResult:
     """Upgrade direct dependencies in uv.lock to the newest versions within `level` (per fork
     on a lock split by Python version). A deliberate `==` pin or upper cap in pyproject.toml is
@@ -149,7 +147,7 @@ def upgrade_packages(
         lambda: resolve_latest(ctx, {d.name: fork_bound(locked[d.name], level)
                                      for d in unique}),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}))
-    named = set() if keep_caps else {normalize_name(n) for n in packages or []}
+    named = set() if ctx.keep_caps else {normalize_name(n) for n in packages or []}
     plans = plan_upgrades(deps, locked, bounded, level, named)
     held_back = []
     for plan in plans:
@@ -178,8 +176,7 @@ def upgrade_packages(
 
 upgrade_packages_targets = Targets("upgrade_packages", {
     "packages": each("package"), "level": one("level"),
-    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE,
-    "keep_caps": TARGET_FREE})  # only narrows: no pin or cap is rewritten
+    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE})
 
 
 def _group_flags(group: str | None, dev: bool) -> list[str]:

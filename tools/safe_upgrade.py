@@ -139,17 +139,16 @@ def upgrade_safely(
     packages: Annotated[list[str] | None, Arg("Only these direct dependencies; empty for "
                                               "all.")] = None,
     dry_run: Annotated[bool, Arg("Only report the plan; change nothing.")] = False,
-    keep_caps: Annotated[bool, Arg("Keep every `==` pin and upper cap in pyproject.toml, even "
-                                   "for the packages named in `packages`.")] = False,
 ) -> SafeUpgradeResult:
     """Upgrade direct dependencies within `level`, gated by the tests: upgrades the whole batch
     in one transaction, runs the tests, and if they fail finds the package(s) that break them
     by bisection, tries the newest patch of their current minor instead, and keeps only what
-    passes (the rest is restored byte for byte). Ignores releases newer than the cooldown, for
-    transitive packages too. A deliberate `==` pin or upper cap is rewritten only for a package
-    named in `packages`; others are reported as held by it. Reports what changed, what was held
-    back and why, and which major versions are available. Prefer this over upgrade_packages.
-    Mutates pyproject.toml and uv.lock."""
+    passes (the rest is restored byte for byte). Ignores releases newer than the cooldown.
+    Reports what changed, what was held back and why, and which major versions are available.
+    Prefer this over upgrade_packages. Mutates pyproject.toml and uv.lock."""
+    # (The model reads the docstring above, and the recorded model cassettes match it byte
+    # for byte.) The cooldown holds for transitive packages too; a deliberate `==` pin or
+    # upper cap is rewritten only for a package named in `packages`, unless ctx.keep_caps.
     from uvmgr.tools.versions import LEVELS, delta, within_level
 
     if level not in LEVELS:
@@ -163,7 +162,7 @@ def upgrade_safely(
         lambda: resolve_latest(ctx, {d.name: fork_bound(locked[d.name], level)
                                      for d in unique}, cutoff),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}, cutoff))
-    named = set() if keep_caps else {normalize_name(n) for n in packages or []}
+    named = set() if ctx.keep_caps else {normalize_name(n) for n in packages or []}
     plans = plan_upgrades(unique, locked, available, level, named)
     majors = []
     for p in plans:
@@ -238,8 +237,7 @@ def upgrade_safely(
 
 
 upgrade_safely_targets = Targets("upgrade_safely", {
-    "packages": each("package"), "level": one("level"), "dry_run": TARGET_FREE,
-    "keep_caps": TARGET_FREE})  # only narrows: no pin or cap is rewritten
+    "packages": each("package"), "level": one("level"), "dry_run": TARGET_FREE})
 
 
 def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[ConstraintEdit],
