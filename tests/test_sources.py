@@ -37,6 +37,11 @@ def test_every_command_works_beside_git_path_and_url_sources(cli, sources, fixtu
     before = sources.snapshot()
     r = cli("deps", "upgrade", "--safe", "--dry-run", "--project", root, "--json")
     assert r.code == 0, r.err
+    # demo-json is pinned with `==`: a deliberate pin is kept unless the package is named
+    assert r.json()["changes"] == []
+    assert [h["name"] for h in r.json()["held_back"]] == ["demo-json"]
+    r = cli("deps", "upgrade", "demo-json", "--safe", "--dry-run", "--project", root, "--json")
+    assert r.code == 0, r.err
     assert {c["name"] for c in r.json()["changes"]} == {"demo-json"}
     assert sources.snapshot() == before
     r = cli("audit", "--fix", "--db", fixture_advisories, "--project", root, "--json")

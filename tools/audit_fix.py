@@ -26,7 +26,25 @@ from uvmgr.tools.transaction import Transaction
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, RolledBack, UsageError
 
 if TYPE_CHECKING:
-    from uvmgr.tools.safe_upgrade import Candidate
+    from uvmgr.tools.project import DirectDependency
+
+
+@dataclass(frozen=True)
+class FixCandidate:
+    """A vulnerable package and the lowest fixed version (`target`); `dep` is the direct
+    requirement to raise, if any (None for a transitive package)."""
+
+    dep: DirectDependency | None
+    current: str
+    target: str
+    name: str
+
+    @property
+    def bound(self) -> str:
+        return f"=={self.target}"
+
+    def edit_for(self, bound: str) -> ConstraintEdit | None:
+        return constraint_edit_for(self.dep, bound.removeprefix("==")) if self.dep else None
 
 
 @dataclass(frozen=True)
@@ -104,13 +122,12 @@ class FixResult:
 
 
 def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,
-               packages: list[str] | None = None) -> tuple[list[Candidate], list[SkippedFix]]:
+               packages: list[str] | None = None) -> tuple[list[FixCandidate], list[SkippedFix]]:
     """For each vulnerable package (of `packages`, when given): the lowest fixed version above
     the locked one (the candidate's target; its `dep` is the direct requirement to raise, if
     any), or why it is left alone."""
     from packaging.version import Version
     from uvmgr.tools.project import normalize_name
-    from uvmgr.tools.safe_upgrade import Candidate
     from uvmgr.tools.versions import lowest_at_least
 
     by_package: dict[tuple[str, str], list[Finding]] = {}
@@ -119,7 +136,7 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
                               []).append(finding)
     picked = _picked(packages, {name for name, _ in by_package}, ctx)
     direct = {d.name: d for d in ctx.project.direct_dependencies()}
-    candidates: list[Candidate] = []
+    candidates: list[FixCandidate] = []
     skipped: list[SkippedFix] = []
     held = {normalize_name(n) for n in skip or []}
     for (name, version), findings in by_package.items():
@@ -138,7 +155,7 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
                                       f"{unfixed.id} has no fixed version yet"))
             continue
         target = str(max((t for t in targets if t), key=Version))
-        candidates.append(Candidate(direct.get(name), version, target, name))
+        candidates.append(FixCandidate(direct.get(name), version, target, name))
     return candidates, skipped
 
 
@@ -204,7 +221,7 @@ def fix_vulnerabilities(
                      picked)
 
 
-def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidate],
+def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[FixCandidate],
                 skipped: list[SkippedFix], picked: list[str] | None,
                 ) -> tuple[ChangeResult, list[HeldBack]]:
     """Every fix in one change gated by the tests; on failure the fixes are bisected exactly as
@@ -217,7 +234,7 @@ def _fix_tested(ctx: ToolContext, before: AuditReport, candidates: list[Candidat
     locked, hashes = project.locked_packages(), file_hashes(project)
     direct = {d.name for d in project.direct_dependencies()}
     with RunTransaction(project, ctx.runner, "audit-fix") as run:
-        trials = Trials(ctx, direct, len(candidates), "audit-fix")
+        trials = Trials(ctx, direct, None, len(candidates), "audit-fix")
         failing = bisect_failures(trials, candidates)
         failed = [HeldBack(c.name, c.current, c.target, reason,
                            [f.id for f in report.failures] if report else [])

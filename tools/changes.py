@@ -30,6 +30,8 @@ class Outdated:
     latest_compatible: str  # newest version the requirement as written allows
     latest: str  # newest version on the index
     delta: str  # patch | minor | major: current -> latest
+    locked_versions: tuple[str, ...] = ()  # every fork's version, lowest first
+    compatible_versions: tuple[str, ...] = ()  # what uv would lock, per fork
 
 
 class OutdatedList(list[Outdated]):
@@ -165,6 +167,8 @@ class ChangeResult:
     tests: TestReport | None = None
     files_changed: list[str] = field(default_factory=list)  # by content hash
     rolled_back: bool = False  # applied, failed verification, restored: nothing was kept
+    # held by a deliberate `==` pin or upper cap the change was not asked to rewrite
+    capped: list[HeldBack] = field(default_factory=list)
 
     exit_status = EXIT_OK
 
@@ -176,6 +180,8 @@ class ChangeResult:
         lines = change_lines(self, self.rolled_back)
         lines += [f"  not applied: {o.name} {o.latest} ({o.delta}, beyond the level)"
                   for o in self.held_back]
+        lines += [f"  held back {h.name} {h.current} -> {h.wanted}: {h.reason}"
+                  for h in self.capped]
         return "\n".join(lines + _tail(self.up_to_date, self.tests))
 
 
@@ -230,12 +236,14 @@ def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage
     for name in sorted(set(before) | set(after)):
         a = before.get(name)
         b = after.get(name)
-        if a and b and a.version == b.version:
+        if a and b and a.versions == b.versions:
             continue
         if (a and a.source in ("virtual", "editable")) or (b and b.source in ("virtual", "editable")):
             continue  # the project itself
+        forks_before = a.versions if a and len(a.versions) > 1 else ()
+        forks_after = b.versions if b and len(b.versions) > 1 else ()
         changes.append(PackageChange(name, a.version if a else None, b.version if b else None,
-                                     name in direct))
+                                     name in direct, forks_before, forks_after))
     return changes
 
 

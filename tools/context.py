@@ -28,6 +28,9 @@ class ToolContext:
     # the real call only: the tool commits nothing that differs from it (tools/binding.py).
     # Not a tool argument, so a model cannot set it.
     approved: ChangeSet | None = None
+    # AutoPilot's policy (raise-caps = false): no `==` pin or upper cap in pyproject.toml is
+    # rewritten, even for the packages a call names. Only ever narrows a change.
+    keep_caps: bool = False
     # Where tools report slow work (`tools/progress.py`); the front end sets it (the CLI's
     # status line, the chat's running step, AutoPilot's log). The default shows nothing.
     progress: ProgressObserver = no_progress

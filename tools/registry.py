@@ -24,7 +24,8 @@ _SERVICE = flag("--service-url", metavar="URL", help="an OSV-compatible service"
 _SARIF = flag("--sarif", arg=None, action="store_true", help="print SARIF 2.1.0 on stdout")
 _OFFLINE = flag("--offline", arg=None, action="store_true",
                 help="use the cached advisory database (`uvmgr advisories update`)")
-_UPGRADE_HELP = "upgrade within a level, raising constraints only when needed"
+_UPGRADE_HELP = ("upgrade within a level; a deliberate == pin or cap is raised only for the "
+                 "packages you name")
 
 REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(function="uvmgr.tools.deps:outdated_packages", family="deps", mutates=False,

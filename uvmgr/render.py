@@ -146,8 +146,18 @@ def _deps(result: Any) -> None:
     for col in ("group", "package", "requirement", "locked"):
         table.add_column(col)
     for dep in result.dependencies:
-        table.add_row(*_cells(dep.group, dep.name, dep.requirement, dep.locked or "-"))
+        locked = "\n".join(f"{f.version} ({_readable_marker(f.marker)})"
+                           for f in dep.forks) or dep.locked or "-"
+        requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic else "")
+        table.add_row(*_cells(dep.group, dep.name, requirement, locked))
     console.print(table)
+
+
+def _readable_marker(marker: str) -> str:
+    """`python_full_version < '3.11'` -> `Python < 3.11`, for a person reading a table."""
+    import re
+
+    return re.sub(r"python_(full_)?version\s*", "Python ", marker).replace("'", "")
 
 
 def _outdated(rows: Any) -> None:
@@ -162,8 +172,10 @@ def _outdated(rows: Any) -> None:
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
     for row in rows:
-        compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
-        table.add_row(*_cells(row.name, row.group, row.current, compatible, row.latest),
+        compatible = (", ".join(row.compatible_versions) or row.latest_compatible
+                      if row.compatible_versions != row.locked_versions else "-")
+        current = ", ".join(row.locked_versions) or row.current
+        table.add_row(*_cells(row.name, row.group, current, compatible, row.latest),
                       f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
     console.print(table)
 
