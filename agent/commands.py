@@ -50,12 +50,6 @@ _READ_ONLY = {
     "audit": "audit", "test": "test", "lint": "check", "build": "build",
 }
 _VERBS = UPGRADE | REMOVE | ADD | PIN | FIX | LOCK | REFRESH | {"run", *_READ_ONLY}
-_PROSE_SPECS = (  # "add typer version 0.12 or newer", "add jinja2 at least 3.1"
-    (re.compile(r"^,? ?(?:version )?(v?[0-9][0-9.]*) or (?:newer|later|above|greater|higher)"), ">="),
-    (re.compile(r"^,? ?at least (?:version )?(v?[0-9][0-9.]*)"), ">="),
-    (re.compile(r"^,? ?(?:below|under) (?:version )?(v?[0-9][0-9.]*)"), "<"),
-    (re.compile(r"^,? ?exactly (?:version )?(v?[0-9][0-9.]*)"), "=="),
-)
 _BUILD_OBJECTS = frozenset(["wheel", "sdist", "package", "project", "wheels", "artifacts"])
 _SEPARATORS = frozenset([",", "and", "then", ";", "."])
 _SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])?"
@@ -277,16 +271,18 @@ class _Parser:
         return cmd
 
     def prose_spec(self, tok: str) -> str:
-        """The version said in words after a bare name, as a specifier ("" if none)."""
+        """The version said in words after a bare name, as a specifier ("" if none): the one
+        prose reader of `agent.specs`, so the grammar and the reader agree on every spec."""
+        from uvmgr.agent.specs import prose_spec
+
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", tok):
             return ""
-        rest = " ".join(self.toks[self.i + 1:self.i + 7])
-        for pattern, op in _PROSE_SPECS:
-            m = pattern.match(rest)
-            if m and (m.end() == len(rest) or rest[m.end()] == " "):
-                self.i += len(m.group(0).split())
-                return op + m.group(1).lstrip("v")
-        return ""
+        rest = " ".join(self.toks[self.i + 1:])
+        spec, used = prose_spec(tok, rest)
+        if not used or (used < len(rest) and rest[used] != " "):
+            return ""
+        self.i += len(rest[:used].split())
+        return spec[len(tok):]
 
     def pin(self) -> Command | None:
         tok = self.peek()

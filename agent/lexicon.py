@@ -35,6 +35,13 @@ REWRITES: tuple[tuple[str, object], ...] = (
          m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
 )
 
+# Numbers said in words, for versions spoken aloud ("two point five", "zero point twenty-six").
+NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"])} | {"oh": 0, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                    "seventy": 70, "eighty": 80, "ninety": 90}
+
 # The head verb of a command, by the intent it usually carries; the object decides the rest
 # ("patch the CVEs" is fix, "refresh the lock file" is lock, "refresh my deps" is upgrade).
 HEAD_VERBS: dict[str, str] = {

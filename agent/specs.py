@@ -11,11 +11,16 @@ from uvmgr.agent.reading import AMBIG, OP, SPEC, STOP_OBJECT, VER
 from uvmgr.tools.project import normalize_name
 
 
-def _prose_spec(name: str, after: str) -> tuple[str, int]:
+def prose_spec(name: str, after: str) -> tuple[str, int]:
     """"at least (version) 2.1" -> ">=2.1" and how many characters of `after` it used."""
     patterns = (
-        ((r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
-         r"(\d[\w.]*)"), ">="),
+        ((r"(?:at least|(?:a )?minimum(?: of)?|min|no older than|not older than|>=)\s*"
+          r"(?:version\s+|v)?(\d[\w.]*)"), ">="),
+        # "2.0 up to but not including 3" (after "from"): a range
+        ((r"(?:version\s+|v)?(\d[\w.]*)(?=\s*(?:,\s*)?(?:up to but (?:not including|excluding)|"
+          r"(?:and|but) (?:below|under|less than)|up to|until) )"), ">="),
+        ((r"(?:up to but (?:not including|excluding)|until)\s*(?:version\s+|v)?"
+          r"(\d[\w.]*)"), "<"),
         ((r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
          r"better)|and (?:up|above|newer|later)|\+)"), ">="),
         ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
@@ -29,7 +34,9 @@ def _prose_spec(name: str, after: str) -> tuple[str, int]:
     )
     specs, used, rest = [], 0, after
     while True:
-        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but)\s+)?", "", rest.strip())
+        # "with at least", "any version below", "anything under", "with a minimum of"
+        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but|with|any|anything|version|versions|a|"
+                               r"so|from|starting at|starting from)\s+)*", "", rest.strip())
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
@@ -97,7 +104,7 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
             ambiguous = tok  # "the usual test libs": which packages is for the person to say
             break
         after = text[m.end():]
-        spec, used = _prose_spec(tok, after)
+        spec, used = prose_spec(tok, after)
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):
             if specs or tok not in _SKIPPABLE:
                 ambiguous = ambiguous or ("" if specs else tok)

@@ -6,12 +6,28 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import OP, REWRITES, misspelt_verb, verb_of
+
+_NUM = "(?:" + "|".join(sorted(lx.NUMBER_WORDS, key=len, reverse=True)) + ")"
+_NUM_WORD = rf"{_NUM}(?:[- ]{_NUM})?"
+# "two point five", "thirteen point seven point oh": a version said in words.
+_SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
+
+
+def _number(words: str) -> str:
+    return str(sum(lx.NUMBER_WORDS[w] for w in re.split(r"[- ]", words)))
+
+
+def _spoken_version(m: re.Match) -> str:
+    parts = [m.group(1), *m.group(2).split(" point ")[1:]]
+    return ".".join(_number(p.strip()) for p in parts)
 
 
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
     out = " " + text.lower().strip() + " "
+    out = _SPOKEN_VERSION.sub(_spoken_version, out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.

@@ -148,3 +148,24 @@ def test_the_strict_grammar_reads_plain_commands():
 @pytest.mark.parametrize("request_text,tool,args", NOT_APPROVED)
 def test_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+# Wave 2: prose specs are read by one reader (agent.specs.prose_spec) for both readings.
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("add structlog with at least version 24.1", "add_dependency", {"specs": ["structlog>=24.1"]}),
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars<1"]}),
+    ("add anyio from 4.0 up to but not including 5", "add_dependency",
+     {"specs": ["anyio>=4.0,<5"]}),
+])
+def test_prose_specs_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars"]}),
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars<=1"]}),
+    ("add anyio from 4.0 up to but not including 5", "add_dependency", {"specs": ["anyio>=4.0"]}),
+    ("pin tqdm to four point sixty-six point one", "add_dependency", {"specs": ["tqdm==4.66"]}),
+])
+def test_prose_specs_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

@@ -292,3 +292,34 @@ def test_a_near_miss_part_is_flagged_as_a_typo(matcher):
 def test_one_advisory_asks_and_names_it(matcher):
     reading, _ = plan("fix CVE-2023-32681", matcher)
     assert "CVE-2023-32681" in reading.ambiguous
+
+
+# Wave 2 (issue 11, generalising): classes found on the seen test and held-out sets, each with
+# fresh examples of the kind (none of the corpus texts).
+def add(*specs, **kw):
+    return ("add_dependency", {"specs": list(specs), **kw})
+
+
+@pytest.mark.parametrize("text,calls", [
+    # prose specs: fillers before the bound, ranges, spoken versions
+    ("add structlog with at least version 24.1", [add("structlog>=24.1")]),
+    ("add polars, any version below 1", [add("polars<1")]),
+    ("install pendulum with a minimum of 3.0", [add("pendulum>=3.0")]),
+    ("add msgpack, anything under 2", [add("msgpack<2")]),
+    ("add anyio from 4.0 up to but not including 5", [add("anyio>=4.0,<5")]),
+    ("pin tqdm to four point sixty-six point one", [add("tqdm==4.66.1")]),
+    ("downgrade rich to thirteen point five", [add("rich==13.5")]),
+])
+def test_prose_specs(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "add httpx 0.27",  # a bare number is not a bound
+    "remove six", "upgrade six to one",  # a number word without "point" stays a word
+])
+def test_prose_specs_do_not_invent_bounds(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool == "add_dependency" and any(
+        c in spec for spec in args["specs"] for c in "<>=") for tool, args in got)
