@@ -76,6 +76,8 @@ _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(up
                                  r"(?!.*\bthen\b)")
 _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
                                  r"it is (a )?(major|breaking)( one| change| release)?|"
+                                 r"there (is|are) no (breaking|major)( changes?| ones?| releases?| "
+                                 r"bumps?)?|it does not break( anything)?|nothing breaks|"
                                  r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from uvmgr.tools.project import normalize_name, requirement_name
 
-FILLERS = frozenset(["please", "pls", "kindly", "just", "thanks", "thx", "now", "ok", "okay"])
+FILLERS = frozenset(["please", "pls", "plz", "kindly", "just", "thanks", "thx", "now", "ok", "okay",
+                     "yo", "hey", "lol", "cheers"])
 _PHRASES = re.compile(r"\b(thank you|go ahead and|afterwards|after that)\b")
 _SYNONYMS = ((re.compile(r"\bget rid of\b"), "remove"),)
 UPGRADE = frozenset(["upgrade", "update", "bump"])
@@ -37,13 +38,13 @@ FIX = frozenset(["fix", "remediate"])
 LOCK = frozenset(["lock", "relock", "re-lock"])
 REFRESH = frozenset(["update", "refresh", "regenerate"])
 _DET = frozenset(["the", "our", "my"])
-_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements"])
+_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements", "libs", "libraries"])
 _VULNS = frozenset(["vulnerabilities", "vulns", "cves", "advisories"])
 _LEVEL_WORDS = frozenset([
     "patch", "minor", "major", "majors", "patch-level", "minor-level", "major-level", "breaking",
     "level", "only", "versions", "version", "updates", "upgrades", "releases", "release", "to",
     "the", "latest", "within", "including", "non-breaking", "compatible", "no", "without",
-    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches",
+    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches", "too",
 ])
 # Read-only steps a command may be chained with ("upgrade click, then audit").
 _READ_ONLY = {
@@ -128,6 +129,10 @@ class _Parser:
     def everything(self) -> bool:
         """"everything", "all", "all the deps", "our dependencies"."""
         if self.take("everything"):
+            return True
+        if self.peek() in ("every", "each") and self.peek(1) in ("dependency", "package",
+                                                                  "requirement"):
+            self.i += 2  # "every dependency"
             return True
         save = self.i
         had_all = self.take("all")

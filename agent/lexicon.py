@@ -15,7 +15,10 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(i|we|you|they)'(d|ll|ve|re|m)\b", r"\1"), (r"\bi'?m\b", "i"),
     ((r"\b(pls|plz|plox|please|kindly|pretty please|thx|thanks|thank you|ty|cheers|asap|rn|"
       r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|um|uh|"
-      r"folks|team|mate|buddy)\b"), " "),
+      r"folks|team|mate|buddy|lol|lmao|haha|tbh|ngl|imo|fwiw|fr|xd|:\)|:-\))\b"), " "),
+    # consent to breaking changes said as indifference
+    ((r"\b(i|we) (do not|really do not) (care|mind) if (it|things|anything|stuff|something) "
+      r"(breaks?|goes boom)\b"), "breaking is fine"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
      "dependencies"),

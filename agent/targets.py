@@ -98,6 +98,8 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
             clause.ambiguous = "which package the version is for"
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
                                                "dependency", "thing")]
+        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b", text):
+            singular = []  # "every dependency" is all of them
         if commanded and clause.intent in ("upgrade", "remove") and singular and \
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
@@ -159,6 +161,7 @@ _PHRASE_END = frozenset([
     "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
     "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep",
+    "including", "incl", "inclusive", "no", "too", "even", "also", "then", "now", "first",
 ])
 
 

@@ -169,3 +169,23 @@ def test_prose_specs_approved(request_text, tool, args):
 ])
 def test_prose_specs_not_widened(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("bump every dependency including majors", *up(None, "major")),
+    ("update all the libs, majors too", *up(None, "major")),
+    ("upgrade all packages, no majors", *up(None)),
+    ("bump the deps lol", *up(None)),
+])
+def test_levels_after_everything_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("upgrade all packages, no majors", *up(None, "major")),
+    ("bump the deps lol", *up(None, "major")),
+    ("bump httpx but only if there are no breaking changes", *up(["httpx"])),  # a condition
+    ("upgrade everything, we don't mind if stuff breaks", *up(None, "major")),  # not plain
+])
+def test_levels_after_everything_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

@@ -323,3 +323,23 @@ def test_prose_specs_do_not_invent_bounds(matcher, text):
     _, got = plan(text, matcher)
     assert not any(tool == "add_dependency" and any(
         c in spec for spec in args["specs"] for c in "<>=") for tool, args in got)
+
+
+@pytest.mark.parametrize("text,calls", [
+    # levels said after "everything": including, too, no, a harmless condition, slang filler
+    ("bump every dependency including majors", [up(None, "major")]),
+    ("update all the libs, majors too", [up(None, "major")]),
+    ("upgrade all packages, no majors", [up(None)]),
+    ("bump httpx but only if there are no breaking changes", [up(["httpx"])]),
+    ("update rich as long as nothing breaks", [up(["rich"])]),
+    ("bump the deps lol", [up(None)]),
+])
+def test_levels_after_everything(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", ["remove every dependency", "bump httpx if the tests are red"])
+def test_levels_after_everything_lookalikes_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
