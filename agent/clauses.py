@@ -346,6 +346,11 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 clause.group = g
         return clause
     read_targets(clause, text, body, known, strict)
+    if clause.act == "statement" and clause.intent == "remove" and clause.excluded and \
+            _REMOVE_STATEMENT.search(text) and not re.search(r"\b(but|except|still|keep)\b", text):
+        # "we do not use pygments anymore": the negation is the reason, not an exclusion
+        clause.packages, clause.excluded = names_in(text, known), []
+        clause.all_packages, clause.ambiguous = False, ""
     return clause
 
 

@@ -56,11 +56,14 @@ HEAD_VERBS: dict[str, str] = {
     ], "upgrade"),
     **dict.fromkeys([
         "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
+        "erase", "expunge", "evict", "excise", "unpin", "reomve", "remoev", "rmove", "delte",
+        "uninstal",
         "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate",
         "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard",
     ], "remove"),
     **dict.fromkeys([
         "add", "ad", "addd", "install", "instal", "isntall", "include", "introduce", "grab",
+        "require", "instll", "adde",
         "depend", "slap",
     ], "add"),
     **dict.fromkeys([
@@ -88,7 +91,7 @@ HEAD_VERBS: dict[str, str] = {
 MISSPELT_VERBS = frozenset([
     "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "updte", "udpate", "updaet",
     "upate", "updat", "bumb", "remvoe", "rmeove", "remov", "ad", "addd", "instal", "isntall",
-    "unistall", "regenrate",
+    "unistall", "regenrate", "reomve", "remoev", "rmove", "delte", "uninstal", "instll", "adde",
 ])
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (

@@ -139,6 +139,10 @@ def head(clause: str) -> tuple[str, str, str]:
         return "statement", "", text  # "after upgrading click the tests fail": context
     text = CONNECTORS.sub("", text)
     text = CONNECTORS.sub("", text)
+    lead = re.match(r"^(?:so|to|now|ok so|and so)\s+(\S+)", text)
+    if lead and (verb_of(lead.group(1)) not in ("", "generic") or verb_of(
+            misspelt_verb(lead.group(1)))):
+        text = text[lead.start(1):]  # "so add tenacity", "please to remove six"
     if PROHIBIT.match(text):
         rest = PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
@@ -167,6 +171,8 @@ def head(clause: str) -> tuple[str, str, str]:
     subject = SUBJECT.match(text)
     if subject and not polite:
         rest = text[subject.end():]
+        if re.match(r"^(?:are |am |were |was )?[a-z]{3,}ing\b", rest) and not question:
+            return "statement", "", text  # "we're adding retries to the client": narrative
         intent, after = _verb_intent(rest)
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)

@@ -35,6 +35,17 @@ def normalise(text: str) -> str:
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
+    # "put mkdocs in the docs group", "stick responses in the dev deps": an add
+    out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|drop|chuck|shove) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
+                 r"(?:group|dependencies|requirements))\b", r"add \1 to \2", out)
+    # "pull orjson in", "bring attrs in": the particle goes after the verb
+    out = re.sub(r"\b(pull|bring) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) in\b(?! (?:the|a|an|our|my)\b)",
+                 r"\1 in \2", out)
+    # "require at least pydantic 2.6": the bound after the name, as an add reads it
+    out = re.sub(r"\b(at least|minimum|min) ([a-z][a-z0-9._-]*) (v?\d[\w.]*)\b",
+                 lambda m: m.group(0) if m.group(2) in lx.ENGLISH else
+                 f"{m.group(2)} {m.group(1)} {m.group(3)}", out)
     out = re.sub(rf"(?<!\s)\s*+({OP})\s*+(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()

@@ -189,3 +189,15 @@ def test_levels_after_everything_approved(request_text, tool, args):
 ])
 def test_levels_after_everything_not_widened(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    # a rewritten or narrative phrasing is read, never approved by --yes
+    ("put mkdocstrings in the docs group", "add_dependency",
+     {"specs": ["mkdocstrings"], "group": "docs"}),
+    ("we no longer use tqdm, drop it", "remove_dependency", {"names": ["tqdm"]}),
+    ("we're switching our logging over, so add loguru", "add_dependency", {"specs": ["loguru"]}),
+    ("to uninstall the six package from my project", "remove_dependency", {"names": ["six"]}),
+])
+def test_rewritten_phrasings_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

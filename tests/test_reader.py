@@ -343,3 +343,31 @@ def test_levels_after_everything(matcher, text, calls):
 def test_levels_after_everything_lookalikes_ask(matcher, text):
     reading, got = plan(text, matcher)
     assert reading.status == "ask" and got == [], got
+
+
+@pytest.mark.parametrize("text,calls", [
+    # add and remove vocabulary: particles after the name, "put X in the Y group", "require"
+    ("erase tqdm from the project", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("pull attrs in", [add("attrs")]),
+    ("bring structlog and rich-click in", [add("structlog", "rich-click")]),
+    ("put mkdocstrings in the docs group", [add("mkdocstrings", group="docs")]),
+    ("stick freezegun into the dev dependencies", [add("freezegun", dev=True)]),
+    ("drop pytest-mock into the dev group", [add("pytest-mock", dev=True)]),  # drop...into adds
+    ("require at least httpx 0.27", [add("httpx>=0.27")]),
+    # a lead-in word before the verb; narrative with "we're doing X" is context
+    ("we're switching our logging over, so add loguru", [add("loguru")]),
+    ("to uninstall the six package from my project", [("remove_dependency", {"names": ["six"]})]),
+    ("we no longer use tqdm, drop it", [("remove_dependency", {"names": ["tqdm"]})]),
+])
+def test_add_remove_vocabulary(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "we are removing the old cli soon", "i am adding a new endpoint",  # narrative, not a task
+    "drop six from the dev group",  # "from" still removes (below), never adds
+])
+def test_add_remove_lookalikes_add_nothing(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool == "add_dependency" for tool, _ in got), got
