@@ -12,6 +12,7 @@ from uvmgr.agent.reading import (
     BUILD,
     CHECK,
     DEV,
+    EMBEDDED_QUESTION,
     GROUP,
     LIST,
     LOCK_OBJ,
@@ -85,11 +86,23 @@ _LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9.
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
+_NEWER_AVAILABLE = re.compile(
+    r"\bnew (majors?|minors?|versions?|releases?)\b|\b(major|minor|patch|newer)( versions?| "
+    r"releases?| updates?| upgrades?)? (waiting|available|pending|out)\b|\bneeds? (updating|"
+    r"upgrading|bumping|an update|an upgrade|a bump)\b|\bversion check\b|\bhas a new release\b|"
+    r"\bhave new releases\b|\b(are|is) behind\b")
+
+
 def _topic(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
     if SECURITY.search(text) or re.search(r"\baudit\b", text):
         return "audit"
-    if re.search(r"\b(which|what) versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
+    if _NEWER_AVAILABLE.search(text):
+        return "outdated"  # "which deps have a major version waiting", "what needs updating"
+    if re.search(r"\b(which|what) [a-z ]{1,25}\b(do|does) (we|this project|the project|it|our "
+                 r"project|this repo) (use|have|run)\b", text):
+        return "list"  # "which test runner does this project use?"
+    if re.search(r"\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
                  r"|\bpinned\b", text):
         return "list"
     if LOCK_OBJ.search(text):
@@ -105,7 +118,8 @@ def _topic(text: str) -> str:
         return "test"
     if OUTDATED.search(text):
         return "outdated"
-    if re.search(r"\b(depend on|dependencies|packages|installed|using|use)\b", text) or \
+    if re.search(r"\b(depend on|depending on|rely on|relying on|dependencies|packages|"
+                 r"installed|using|use)\b", text) or \
             LIST.search(text):
         return "list"
     return ""
@@ -160,6 +174,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
             return "lock"
         return "upgrade"
     if verb == "remove":
+        if first_word == "dump" and re.search(r"\b(dependencies|list|tree|packages)\b", text):
+            return "list"  # "dump the deps": print them
         return "fix" if sec else "remove"
     if verb == "fix":
         if sec or first_word in ("remediate", "mitigate", "harden", "secure"):
@@ -173,7 +189,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return ""
     if verb == "list":
         topic = _topic(text)
-        if topic == "outdated" and not _STRONG_OUTDATED.search(text):
+        if topic == "outdated" and not _STRONG_OUTDATED.search(text) and not \
+                _NEWER_AVAILABLE.search(text):
             return "list"  # "list the current groups"
         return topic if topic in ("audit", "outdated", "test", "check") else "list"
     if verb == "generic":
@@ -294,14 +311,16 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             r"\b(not|except|excluding|but)\b", text) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
-    if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",
+    # "I was wondering if you could ...": the "if" asks politely, it sets no condition
+    cond = EMBEDDED_QUESTION.sub(" ", text) if clause.act == "request" else text
+    if _CONDITIONAL_CHANGE.search(cond) and clause.intent not in ("outdated", "audit", "docs",
                                                                       "list"):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
-            _CONDITION.search(text) and not _HARMLESS_CONDITION.search(text):
-        clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
+            _CONDITION.search(cond) and not _HARMLESS_CONDITION.search(cond):
+        clause.ambiguous = f"the condition \"{_CONDITION.search(cond).group(0)} ...\""
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
-            _CONDITION.search(text) or _VAGUE.search(text)):
+            _CONDITION.search(cond) or _VAGUE.search(text)):
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
     scoped = _LOCK_FOR.search(text)
@@ -361,6 +380,11 @@ def _first_verb_word(text: str) -> str:
     return ""
 
 
+_CONFIRM_QUESTION = re.compile(r"(?:(?:is|was) (?:that|this|it|he|she|they) (?:true|right|"
+                               r"correct|so|accurate|the case)|(?:is that |are they )?(?:true|"
+                               r"right|correct))\??")
+
+
 _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
                        r"as is|alone|untouched|nothing bigger|nothing major|"
                        r"except|excluding|leave|keep|skip|hold|without|not|tests? (green|pass\w*)"
@@ -371,6 +395,12 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
     verb-less part that only qualifies a neighbouring upgrade is read together with it."""
     clauses = [read_clause(p, known, strict) for p in parts]
+    for i, clause in enumerate(clauses[1:], 1):
+        if _CONFIRM_QUESTION.fullmatch(clause.text) and clauses[i - 1].act == "statement":
+            # "a colleague said httpx is behind, is that true?": the statement is asked about
+            clauses[i - 1] = read_clause(clauses[i - 1].text.rstrip(".") + "?", known, strict)
+            clause.intent, clause.act = "", "confirmation"
+    clauses = [c for c in clauses if c.act != "confirmation"]
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):

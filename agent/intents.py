@@ -173,6 +173,11 @@ _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the r
                        r"the others?)\b")
 
 
+_FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look|check|have a "
+                        r"look|take a look|find out|tell me|let me know|see)(?: into it| at it| "
+                        r"for me| for us)?\??")
+
+
 def _has_verb(text: str) -> bool:
     from uvmgr.agent.lexicon import HEAD_VERBS
 
@@ -232,7 +237,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.ambiguous, clause.packages = "", [normalize_name(d) for d in dev]
         intent = clause.intent
         if clause.act == "prohibition":
-            last_targets = list(clause.packages or clause.specs or last_targets)
+            last_targets = list(clause.packages or clause.specs or clause.excluded or
+                                last_targets)
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
             continue
         if intent == "out_of_scope":
@@ -249,11 +255,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 clause.text) and any(c.intent in MUTATING_INTENTS for c in clauses):
             asks.append(f"what \"{clause.text}\" refers to")  # "upgrade click and then the
             continue  # other one": never dropped silently, never guessed
+        if not intent and reading.steps and _FOLLOW_UP.fullmatch(clause.text):
+            continue  # "... has open advisories. can you look?": the step already asked
         if not intent and len(clauses) > 1 and not clause.ambiguous and (
                 clause.act == "statement" or not _has_verb(clause.text)):
             continue  # "we use click for the cli. list our deps": context, not a task
         if clause.ambiguous in ("it", "them", "those", "these") and last_targets and \
-                intent in ("add", "remove", "upgrade"):
+                intent in ("add", "remove", "upgrade", "outdated"):
             # "we need tenacity, add it": the pronoun is the package just named
             clause.ambiguous, clause.act = "", "request"
             if intent == "add":

@@ -114,7 +114,8 @@ SECURITY = (r"vulnerabilit\w*|vulnerable|cves|cve-\S+|security|advisor(y|ies)|ex
             r"known issues|osv")
 LOCK_OBJECT = r"lock file|lock|locks|locked versions|lockfile|resolution"
 TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|test run|"
-              r"tests? pass\w*|green")
+              r"tests? pass\w*|green|nothing (is |got )?broken|nothing breaks|(everything|it|"
+              r"things|all) still works?|(everything|things|all) works|smoke test")
 BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
                r"packaged|be packaged")
 CHECK_WORDS = (r"lint\w*|ruff|mypy|is the code|code clean|clean code|type ?check\w*|types|typing|"
@@ -294,7 +295,9 @@ ENGLISH = frozenset([
     "rather", "also", "else", "failing", "broken", "working", "missing", "unused", "used",
     "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside",
     "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
-    "yet", "already", "whole", "entire", "pretty", "quite", "rather",
+    "yet", "already", "whole", "entire", "pretty", "quite", "rather", "call", "wild", "sec",
+    "minute", "asap", "directly", "slack", "discord", "twitter", "reddit", "chat", "standup",
+    "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "direct", "lol", "real", "true", "false", "true?", "mentioned",
 ])
 
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its

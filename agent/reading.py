@@ -65,6 +65,9 @@ REPORTED_SPEECH = re.compile(r"^(?!(?:please|pls|can|could|would|will|you|just)\
                              r"recommends|recommended|suggest|suggests|suggested|advise|advises|"
                              r"advised|claim|claims|claimed)\s+(?:to|that|we|you|i|us|everyone|"
                              r"people|[a-z]+ing)\b(?! (?:keep|leave|hold|not|never|avoid)\b)")
+EMBEDDED_QUESTION = re.compile(r"\b(?:wants?|wanted|needs?|would like|asked|asks|asking|"
+                               r"wondering|wonders?|curious)(?: (?:me|us))?(?: to know)? "
+                               r"(?:if|whether)\b")
 # "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
 GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
                            r"would be|broke|caused)\b")
@@ -153,6 +156,13 @@ def head(clause: str) -> tuple[str, str, str]:
         return "statement", "", text
     question = text.endswith("?")
     text = text.rstrip("?").strip()
+    embedded = EMBEDDED_QUESTION.search(text)
+    if embedded:  # "the lead wants to know if anything has advisories": asked, not told
+        rest = text[embedded.end():].strip()
+        polite_ask = re.match(r"^(?:you|u) (?:could|can|would|might|will)(?: please)? ", rest)
+        if polite_ask:  # "I was wondering whether you could upgrade click": a polite request
+            return "request", *_verb_intent(rest[polite_ask.end():])
+        return "question", "", rest
     polite = POLITE.match(text)
     if polite:
         text = text[polite.end():]

@@ -81,9 +81,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if clause.intent == "remove":
             clause.ambiguous = "what to remove"
     pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
-                       body.strip())
+                       body.strip()) or re.search(r"\b(?:if|whether) (it|they) (?:is|are)\b", body)
     if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
-        clause.ambiguous = pronoun.group(0)
+        clause.ambiguous = pronoun.group(1)
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")

@@ -371,3 +371,47 @@ def test_add_remove_vocabulary(matcher, text, calls):
 def test_add_remove_lookalikes_add_nothing(matcher, text):
     _, got = plan(text, matcher)
     assert not any(tool == "add_dependency" for tool, _ in got), got
+
+
+@pytest.mark.parametrize("text,calls", [
+    # questions about newer versions, what we depend on, embedded and confirming questions
+    ("which of our packages have a new minor waiting", [("outdated_packages",
+                                                         {"packages": None})]),
+    ("what needs upgrading in here", [("outdated_packages", {"packages": None})]),
+    ("has a new major of sqlalchemy come out", [("outdated_packages",
+                                                  {"packages": ["sqlalchemy"]})]),
+    ("quick version check on httpx", [("outdated_packages", {"packages": ["httpx"]})]),
+    ("list everything that has newer releases", [("outdated_packages", {"packages": None})]),
+    ("what are we relying on at the moment", [("list_dependencies", {})]),
+    ("what click version do we have", [("list_dependencies", {})]),
+    ("what type checker does this project use?", [("list_dependencies", {})]),
+    ("dump the dependency tree", [("list_dependencies", {})]),
+    ("double check nothing got broken", [("run_tests", {})]),
+    ("someone on slack said rich is behind, is that right?",
+     [("outdated_packages", {"packages": ["rich"]})]),
+    ("the CTO wants to know if any of our deps have known CVEs, can you check?",
+     [("audit_dependencies", {})]),
+    ("not asking to upgrade rich, just tell me whether it is behind",
+     [("outdated_packages", {"packages": ["rich"]})]),
+    ("I was wondering if you could bump tqdm", [up(["tqdm"])]),
+])
+def test_questions_read_as(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "the team wants to know whether we should drop six",  # an embedded question changes nothing
+    "my lead asked if we can remove click", "someone said six is unused, is that true?",
+    "I'm curious whether upgrading pydantic breaks anything",
+])
+def test_embedded_questions_change_nothing(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
+
+
+def test_a_polite_request_inside_wondering_is_confirmed_not_approved():
+    from uvmgr.agent.authority import Authority
+
+    assert not Authority("I was wondering if you could bump tqdm").approves(
+        "upgrade_safely", {"packages": ["tqdm"], "level": "minor"}, KNOWN)
