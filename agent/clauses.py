@@ -267,8 +267,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     out = OUT.search(text)
     weak_out = out and not names_in(text, known) and not re.search(
         r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
-    if act != "statement" and (weak_out or STRONG_OUT.search(text) and act in (
-            "command", "request")) and not (
+    if act != "statement" and (weak_out or STRONG_OUT.search(text) and (act in (
+            "command", "request") or text.startswith("who "))) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
                 r"index|wheel|should)\b", text)):

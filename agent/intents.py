@@ -178,10 +178,44 @@ _FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look
                         r"for me| for us)?\??")
 
 
-def _has_verb(text: str) -> bool:
+_DOMAIN = re.compile(r"\b(dependenc\w*|packages?|librar\w*|libs?|modules?|requirements?|"
+                     r"versions?|pins?|pinned|lock\w*|uv|uvmgr|pypi|index|extras?|groups?|"
+                     r"installed|it|that|this|them|those|these|one|ones|same|earlier|before|"
+                     r"whatever|whichever|something|stuff|things?|everything|all|rest|others?|"
+                     # a conversation turn, a report of a failure, a file that says what to do
+                     r"yes|yep|no|nope|ok|go ahead|continue|proceed|help|hmm+|undo|usual|"
+                     r"last time|did you|you did|should (i|we)|changes?|suggest\w*|errors?|"
+                     r"import\w*|incompatible|conflicts?|fail\w*|broke\w*|ci|rejected|review|"
+                     r"thinking|consider\w*|[a-z]+\.md|readme|contributing|stays?|below|above)\b")
+
+
+_DOCS_WORDS = re.compile(r"\b(docs?|documentation|changelogs?|release notes|manual|python|pip|"
+                         r"venv|virtualenv|environment|pyproject|toml|script|command|cli|flag|"
+                         r"option|config\w*|settings?|cache|workspace|trace\w*|autopilot|"
+                         r"policy|model|offline|exit codes?|tools?)\b")
+
+
+def _out_of_domain(text: str, names: dict[str, str]) -> bool:
+    """No dependency, no word of the project's dependencies, no task verb, no topic, no
+    reference, no option."""
+    from uvmgr.agent import reading as rd
+
+    if "quoted-text" in text or "--" in text or _DOMAIN.search(text) or _has_verb(
+            text, task_only=True) or any(normalize_name(t) in names for t in rd.tokens(text)):
+        return False
+    return not any(p.search(text) for p in (rd.SECURITY, rd.OUTDATED, rd.TEST, rd.CHECK,
+                                            rd.BUILD, rd.LOCK_OBJ, rd.LIST))
+
+
+def _has_verb(text: str, task_only: bool = False) -> bool:
     from uvmgr.agent.lexicon import HEAD_VERBS
 
-    return any(w in HEAD_VERBS for w in re.findall(r"[a-z-]+", text))
+    from uvmgr.agent.reading import gerund_stem
+
+    words = [(task_only and gerund_stem(w)) or w for w in re.findall(r"[a-z-]+", text)]
+    return any(w in HEAD_VERBS and not (task_only and HEAD_VERBS[w] in ("generic",
+                                                                         "out_of_scope"))
+               for w in words)
 
 
 def _foreign_hint(text: str) -> bool:
@@ -241,6 +275,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                                 last_targets)
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
             continue
+        if intent == "docs" and clause.act in ("howto", "question") and _out_of_domain(norm, names) \
+                and not _DOCS_WORDS.search(norm):
+            intent = "out_of_scope"  # "what is a good pizza place?": not about the project
         if intent == "out_of_scope":
             reading.skipped.append(f"\"{clause.text}\": outside what uvmgr does")
             continue
@@ -276,6 +313,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         if reading.steps and clause.intent == reading.steps[-1].intent and clause.act == \
                 "request" and (clause.specs or clause.packages) == (reading.steps[-1].specs or
                                                                    reading.steps[-1].packages):
+            continue
+        if not intent and not (clause.ambiguous or clause.packages or clause.specs or
+                               clause.unknown or clause.reference) and _out_of_domain(norm, names):
+            # "set up tox", "who won the match?": nothing here is about the dependencies
+            reading.skipped.append(f"\"{clause.text}\": outside what uvmgr does")
             continue
         if not intent:
             asks.append(clause.ambiguous or clause.text)

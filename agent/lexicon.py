@@ -52,7 +52,7 @@ HEAD_VERBS: dict[str, str] = {
         "upgrade", "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "update",
         "updte", "udpate", "updaet", "upate", "updat", "bump", "bumb", "freshen", "refresh",
         "modernise", "modernize", "raise", "lift", "nudge", "uplift", "advance", "roll", "bring",
-        "level", "push",
+        "level",
     ], "upgrade"),
     **dict.fromkeys([
         "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
@@ -76,7 +76,11 @@ HEAD_VERBS: dict[str, str] = {
         "re-generate", "regenrate",
     ], "lock"),
     **dict.fromkeys(["audit", "scan"], "audit"),
-    **dict.fromkeys(["lint", "typecheck", "type-check", "format"], "check"),
+    **dict.fromkeys(["lint", "typecheck", "type-check"], "check"),
+    # verbs that change code or leave the project: read so the step is refused, never guessed
+    **dict.fromkeys(["format", "reformat", "autoformat", "prettify", "beautify", "publish",
+                     "deploy", "upload", "release", "tag", "commit", "push", "refactor",
+                     "rename", "email", "tweet"], "out_of_scope"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),
     **dict.fromkeys(["list", "show", "display", "print", "enumerate"], "list"),
@@ -205,7 +209,17 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"entry[- ]points?|console[- ]scripts?|install python|python \d|python version|"
                 r"(delete|remove|rm|wipe|clean) (the |my |our |all |every )?[\w.-]* ?"
                 r"(folder|directory|dir|files?|cache|branch|repo)\b|push (my|our|the|to|it)|"
-                r"pre-commit hook|homework|essay|meaning of life|capital of|play|music")
+                r"pre-commit hook|homework|essay|meaning of life|capital of|play|music|"
+                # the project's own metadata and source files, people, other tools
+                r"(change|set|bump|raise|lower|update|edit) (the )?requires-python|"
+                r"(bump|set|change|increment|raise|update) (our|my|its|the project(?:'?s| s)?|"
+                r"the package(?:'?s| s)?) (own )?version\b(?! of)|type (hints|annotations)|"
+                r"(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git|machine)|"
+                r"vscode|vs code|pycharm|editor|"
+                r"(fix|edit|change|modify|update|patch|write|add \S+ to) [^.;]{0,40}?"
+                r"\b[\w/-]+\.(py|cfg|ini|txt|json|yml|yaml|js|ts)\b|"
+                r"who (maintains|wrote|owns|created|made|develops)|set up (tox|nox|ci|"
+                r"a pipeline)|tox|nox")
 # requires-python questions are how-tos (docs), not out of scope
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
@@ -327,4 +341,6 @@ DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").
 STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"
-                       r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)")
+                       r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)|"
+                       r"^who (maintains|wrote|owns|created|made|develops)|"
+                       r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)")

@@ -415,3 +415,38 @@ def test_a_polite_request_inside_wondering_is_confirmed_not_approved():
 
     assert not Authority("I was wondering if you could bump tqdm").approves(
         "upgrade_safely", {"packages": ["tqdm"], "level": "minor"}, KNOWN)
+
+
+@pytest.mark.parametrize("text", [
+    # nothing about the dependencies: refused plainly, never asked back as if it were unclear
+    "set up nox for the project", "who wrote httpx?", "raise requires-python to 3.11",
+    "bump the project's own version to 2.0.0", "add type annotations to cli.py",
+    "fix the flaky test in tests/test_models.py", "reformat the repo with black",
+    "what's a good pizza place nearby?", "open a terminal for me",
+    "configure my editor to use ruff",
+])
+def test_out_of_scope_by_class_is_refused(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "refuse" and got == [], (reading.status, got)
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a supported part runs, the out-of-scope part is named as not done
+    ("bump httpx and push to main", [up(["httpx"])]),
+    ("relock, build, then upload the wheel", [("lock_project", {}), ("build_package", {})]),
+    # lookalikes that stay in scope
+    ("what does --frozen do", [("search_docs", {"query": "what does --frozen do", "k": 5})]),
+    ("is the code formatted properly?", [("check_quality", {})]),
+])
+def test_out_of_scope_parts_and_lookalikes(matcher, text, calls):
+    reading, got = plan(text, matcher)
+    assert got == calls
+    if len(text.split()) > 4 and "push" in text or "upload" in text:
+        assert any("outside what uvmgr does" in s for s in reading.skipped)
+
+
+@pytest.mark.parametrize("text", ["go ahead then", "do the thing from yesterday", "help",
+                                  "the upgrade of rich was rejected by review, so don't"])
+def test_conversation_turns_ask_rather_than_refuse(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], (reading.status, got)
