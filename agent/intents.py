@@ -209,7 +209,6 @@ def _out_of_domain(text: str, names: dict[str, str]) -> bool:
 
 def _has_verb(text: str, task_only: bool = False) -> bool:
     from uvmgr.agent.lexicon import HEAD_VERBS
-
     from uvmgr.agent.reading import gerund_stem
 
     words = [(task_only and gerund_stem(w)) or w for w in re.findall(r"[a-z-]+", text)]
