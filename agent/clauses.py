@@ -219,6 +219,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return topic
     if verb in ("check", "test", "build") and sec:
         return "audit"
+    if verb == "test" and CHECK.search(text) and not TEST.search(text):
+        return "check"  # "rerun the type checker"
     if verb == "build" and LOCK_OBJ.search(text):
         return "lock"  # "rebuild the lock"
     return verb
@@ -275,7 +277,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.intent = "out_of_scope"
         return clause
     for word in text.split()[:3]:
-        if misspelt_verb(word):
+        if misspelt_verb(word.strip("?!.,;:")):
             clause.typos.append(word)  # read, confirmed with a person, never approved
             break
     if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):

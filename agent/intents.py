@@ -173,6 +173,12 @@ _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the r
                        r"the others?)\b")
 
 
+_HYPOTHETICAL = re.compile(r"(what happens|what would happen|what if|would (it|anything) "
+                           r"break) ")
+_FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |s |are )?"
+                           r"(?:vulnerable|flagged|found|affected)\b,? )?(?:fix|patch|remediate|"
+                           r"resolve|address)(?: them| it| those| whatever it finds| what it "
+                           r"finds| anything it finds| everything it finds| the findings)?")
 _FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look|check|have a "
                         r"look|take a look|find out|tell me|let me know|see)(?: into it| at it| "
                         r"for me| for us)?\??")
@@ -249,14 +255,23 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     clauses = merge_modifiers(split_steps(norm), names, strict)
     asks: list[str] = []
     previous = ""
+    hypothetical = False
     last_targets: list[str] = []
     for clause in clauses:
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
                 clause.act == "command" and clause.packages and not clause.ambiguous:
             clause.intent = previous  # "upgrade requests, then httpx"
-        if not clause.intent and previous == "audit" and re.fullmatch(
-                r"(fix|patch|remediate|resolve|address)( them| it| those)?", clause.text):
-            clause.intent, clause.ambiguous = "fix", ""  # "audit, fix, and build"
+        if hypothetical:
+            hypothetical = not clause.text.endswith("?")
+            continue  # "what happens if I upgrade everything and then build?": all of it asked
+        if clause.act in ("question", "deliberate") and _HYPOTHETICAL.match(clause.text):
+            hypothetical = not clause.text.endswith("?")
+        if previous == "audit" and _FIX_FINDINGS.fullmatch(clause.text):
+            # "audit, fix, and build", "audit, then fix whatever it finds", "audit and if
+            # anything is vulnerable fix it": the fix covers what the audit found; confirmed
+            conditional = clause.text.startswith("if ")
+            clause.intent, clause.ambiguous, clause.packages = "fix", "", []
+            clause.act = "request" if conditional else clause.act
         if previous in ("test", "check", "build") and re.fullmatch(
                 r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report)",
                 clause.text):

@@ -35,7 +35,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
      lambda m: "version " + str([
          "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
      ].index(
-         m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
+         m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\s&\s", " and "), (r"(?<=[a-z]) n (?=[a-z])", " and "), (r"\bthen\s+then\b", "then"),
 )
 
 # Numbers said in words, for versions spoken aloud ("two point five", "zero point twenty-six").

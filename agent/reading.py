@@ -44,7 +44,8 @@ POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
-PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|no (?=(?:"
+                      r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
                        r"(?:to )?)\b")
 NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever since|before|"
@@ -211,10 +212,9 @@ def gerund_stem(word: str) -> str:
     if not word.endswith("ing") or len(word) < 6:
         return ""
     stem = word[:-3]
-    for cand in (stem, stem + "e", stem[:-1]):
-        if cand in lx.HEAD_VERBS:
-            return cand
-    return ""
+    found = [c for c in (stem, stem + "e", stem[:-1]) if c in lx.HEAD_VERBS]
+    correct = [c for c in found if c not in lx.MISSPELT_VERBS]  # "upgrading" is "upgrade"
+    return (correct or found or [""])[0]
 
 
 def misspelt_verb(word: str) -> str:

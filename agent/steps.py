@@ -84,6 +84,9 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
+    if re.match(r"^if (anything|something|any\w*)( \w+)? (is |s |are )?(vulnerable|flagged|"
+                r"affected)\b", rest):
+        return True  # "audit, and if anything is vulnerable fix it"
     if re.match(r"^(do|does) (the )?(tests?|it|we|they|everything)\b|^the (type ?checker|linter|"
                 r"tests?|test suite|build|audit|lint)\b", rest):
         return True
@@ -130,9 +133,58 @@ def split_steps(text: str) -> list[str]:
 _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
+# "before building", "after you relock", "before we upgrade click": a step named as a time
+_WHEN = re.compile(r"^(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b(.*)$")
+_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b")
+
+
+def _as_step(verb: str, rest: str) -> str:
+    """"building" -> "build", "relocking the project" -> "relock the project", or "" when the
+    word is no task verb."""
+    from uvmgr.agent.reading import gerund_stem
+
+    stem = gerund_stem(verb) or verb
+    intent = verb_of(stem)
+    if not intent or intent == "generic" and stem not in ("run", "check"):
+        return ""
+    return f"{stem}{rest}".strip()
+
+
+def _timed(steps: list[str]) -> list[str]:
+    """"before building, run the linters" -> lint, build; "run the tests after you relock" ->
+    relock, run the tests. Only where both parts are commands: "after upgrading click the tests
+    fail" is narrative and stays as it is."""
+    out: list[str] = []
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        m = _WHEN.match(step)
+        nxt = steps[i + 1] if i + 1 < len(steps) else ""
+        timed = _as_step(m.group(2), m.group(3)) if m else ""
+        if timed and nxt and _starts_step(nxt.split(" ", 1)[0], nxt, True) and \
+                verb_of(nxt.split(" ", 1)[0]):
+            if re.match(r"\s*(anything|something|any|stuff)\b", m.group(3)):
+                out.append(nxt)  # "before upgrading anything, audit": a precondition only
+            else:
+                out += [nxt, timed] if m.group(1) == "before" else [timed, nxt]
+            i += 2
+            continue
+        inside = _WHEN_INSIDE.search(step)
+        timed = _as_step(inside.group(2), step[inside.end():]) if inside else ""
+        if timed and verb_of(step.split(" ", 1)[0]) and verb_of(step.split(" ", 1)[0]) not in (
+                "", "generic") or timed and step.startswith("run "):
+            first = step[:inside.start()].strip()
+            out += [first, timed] if inside.group(1) == "before" else [timed, first]
+        else:
+            out.append(step)
+        i += 1
+    return out
+
+
 def _reorder(steps: list[str]) -> list[str]:
     """"run the tests before upgrading click": the part after "before" goes first."""
     out: list[str] = []
+    steps = _timed(steps)
     for step in steps:
         # A plain search, then slicing: a lazy `(.+?)\s*` prefix would be quadratic.
         m = _BUT_FIRST.search(step)

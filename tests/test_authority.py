@@ -201,3 +201,13 @@ def test_levels_after_everything_not_widened(request_text, tool, args):
 ])
 def test_rewritten_phrasings_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("audit, and if something is flagged, fix it", "fix_vulnerabilities", {}),  # conditional
+    ("what would happen if we bumped pydantic and then relocked?", "lock_project", {}),
+    ("what would happen if we bumped pydantic and then relocked?", *up(["pydantic"])),
+    ("no upgrades, just audit", *up(None)),
+])
+def test_compound_requests_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

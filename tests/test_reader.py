@@ -450,3 +450,28 @@ def test_out_of_scope_parts_and_lookalikes(matcher, text, calls):
 def test_conversation_turns_ask_rather_than_refuse(matcher, text):
     reading, got = plan(text, matcher)
     assert reading.status == "ask" and got == [], (reading.status, got)
+
+
+@pytest.mark.parametrize("text,calls", [
+    # compound requests: "&" and "n" join, "before/after X" orders, follow-ups to an audit
+    ("bump rich & httpx, then test", [up(["rich", "httpx"]), ("run_tests", {})]),
+    ("lint n build pls", [("check_quality", {}), ("build_package", {})]),
+    ("build a wheel after you relock", [("lock_project", {}), ("build_package", {})]),
+    ("before relocking, run the tests", [("run_tests", {}), ("lock_project", {})]),
+    ("after auditing, build the package", [("audit_dependencies", {}), ("build_package", {})]),
+    ("before changing anything, run the test suite", [("run_tests", {})]),
+    ("upgrade tqdm, then rerun the linters", [up(["tqdm"]), ("check_quality", {})]),
+    ("scan first and then fix whatever it finds",
+     [("audit_dependencies", {}), ("fix_vulnerabilities", {})]),
+    ("audit, and if something is flagged, fix it",
+     [("audit_dependencies", {}), ("fix_vulnerabilities", {})]),
+    ("no changes please, just list the outdated ones", [("outdated_packages",
+                                                         {"packages": None})]),
+    ("what would happen if we bumped pydantic and then relocked?",
+     [("outdated_packages", {"packages": ["pydantic"]})]),
+    # narrative "after" stays narrative
+    ("after upgrading click the tests fail", []),
+])
+def test_compound_requests(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
