@@ -174,8 +174,12 @@ def head(clause: str) -> tuple[str, str, str]:
                                       r"(can|could|should|do)\b|where (is|are|does|do)\b", text):
         return "howto", "docs", text
     if DELIBERATE.match(text) or (question and DELIBERATE.search(text)):
-        rest = re.sub(r"^(to|we|i|you)\s+", "", DELIBERATE.sub("", text, count=1).strip(" ,"))
-        return "deliberate", _verb_intent(rest)[0], text
+        rest = re.sub(r"^(?:if |whether )?(?:(?:to|we|i|you)\s+)?", "",
+                      DELIBERATE.sub("", text, count=1).strip(" ,"))
+        first = rest.split(" ", 1)[0]
+        past = next((verb_of(first[:-n]) for n in (1, 2, 3) if first.endswith("ed") and
+                     verb_of(first[:-n]) not in ("", "generic")), "")
+        return "deliberate", _verb_intent(rest)[0] or past, text  # "what if we bumped X"
     if not polite and QUESTION_START.match(text) and (question or not re.match(
             r"^(do|did|make|get) (the|a|an|all|some|those|these|again)\b", text)):
         return "question", "", text
