@@ -173,6 +173,29 @@ _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the r
                        r"the others?)\b")
 
 
+_REDO = re.compile(r"(?:(?:can|could|would|will) you )?(?:run|rerun|re-run|redo|do|fix|repeat|"
+                   r"check)(?: (?:it|them|that|this|those|the check|the checks|the thing|again|"
+                   r"once more))+\??")
+
+
+def _context_topic(clause, clauses: list) -> str:
+    """The task a bare "run them again" / "fix that" points back to: the topic of the
+    statement before it (tests, checks, the lock), or ""."""
+    from uvmgr.agent.clauses import _topic
+
+    if clause.intent or clause.act not in ("command", "request") or \
+            not _REDO.fullmatch(clause.text):
+        return ""
+    i = clauses.index(clause)
+    before = [c for c in clauses[:i] if c.act == "statement"]
+    if not before:
+        return ""
+    topic = _topic(before[-1].text)
+    if clause.text.split(" ", 1)[0] == "fix":
+        return "lock" if topic == "lock" else ""
+    return topic if topic in ("test", "check", "audit", "build") else ""
+
+
 _HYPOTHETICAL = re.compile(r"(what happens|what would happen|what if|would (it|anything) "
                            r"break) ")
 _FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |s |are )?"
@@ -273,9 +296,15 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.intent, clause.ambiguous, clause.packages = "fix", "", []
             clause.act = "request" if conditional else clause.act
         if previous in ("test", "check", "build") and re.fullmatch(
-                r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report)",
-                clause.text):
+                r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report|them|"
+                r"those|it|artifacts?|artifact sizes|sizes|files|paths)", clause.text):
             continue
+        context = _context_topic(clause, clauses)
+        if context:
+            # "the lock is out of sync, fix that", "ruff reports E501, run the check again":
+            # the pronoun is the topic of the statement just made; confirmed, never approved
+            clause.intent, clause.ambiguous = context, ""
+            clause.act = "request" if clause.act == "command" else clause.act
         previous = clause.intent or previous
         if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
             clause.ambiguous, clause.all_packages = "", True

@@ -54,7 +54,9 @@ NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever s
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
 TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows|renders|uses|"
                     r"used|broke|opened|reports|looked|looks|seems|seemed|"
-                    r"failed|fails|complained|wants|thinks|told)\b")
+                    r"failed|fails|fail|crash|crashes|errors out|complained|wants|"
+                    r"thinks|told|reports|flags|flagged|match|matches|does not|do not|is not|"
+                    r"are not)\b")
 REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
@@ -198,6 +200,8 @@ def head(clause: str) -> tuple[str, str, str]:
 
 def _verb_intent(text: str) -> tuple[str, str]:
     text = text.strip()
+    if re.match(r"^lock file\b", text):
+        return "", text  # "lock file does not match pyproject": a noun, not the verb
     for pattern, intent in PHRASAL:
         m = pattern.match(text)
         if m:

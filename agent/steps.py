@@ -84,6 +84,8 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
+    if comma and re.match(r"^(can|could|would|will) you\b", rest):
+        return True  # "i am not sure how, can you run them"
     if re.match(r"^if (anything|something|any\w*)( \w+)? (is |s |are )?(vulnerable|flagged|"
                 r"affected)\b", rest):
         return True  # "audit, and if anything is vulnerable fix it"

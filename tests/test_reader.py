@@ -475,3 +475,30 @@ def test_conversation_turns_ask_rather_than_refuse(matcher, text):
 def test_compound_requests(matcher, text, calls):
     _, got = plan(text, matcher)
     assert got == calls
+
+
+@pytest.mark.parametrize("text,calls", [
+    # "run them again" / "fix that" after a statement: the statement's topic, read-only or lock
+    ("uv.lock doesn't match pyproject anymore, fix it", [("lock_project", {})]),
+    ("pytest fails on CI with a weird import error, rerun it", [("run_tests", {})]),
+    ("mypy flags a bunch of stuff in models.py; run the checks again", [("check_quality", {})]),
+    ('tests crash with "KeyError: \'name\'" - redo them', [("run_tests", {})]),
+    ("no idea why the linter is angry, can you run it", [("check_quality", {})]),
+])
+def test_follow_ups_take_the_statement_topic(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", ["the build broke yesterday, fix that",
+                                  "ruff says six is unused, fix it", "fix that"])
+def test_follow_ups_without_a_fixable_topic_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_a_follow_up_fix_is_confirmed_not_approved():
+    from uvmgr.agent.authority import Authority
+
+    assert not Authority("uv.lock doesn't match pyproject anymore, fix it").approves(
+        "lock_project", {}, KNOWN)
