@@ -19,6 +19,10 @@ REWRITES: tuple[tuple[str, object], ...] = (
     # consent to breaking changes said as indifference
     ((r"\b(i|we) (do not|really do not) (care|mind) if (it|things|anything|stuff|something) "
       r"(breaks?|goes boom)\b"), "breaking is fine"),
+    ((r"\b(sorry|apologies)\b[^.?!]{0,40}?\b(dumb|stupid|silly|basic|noob|newbie|obvious|"
+      r"beginner)( question)?\b,?( but)?"), " "),
+    ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
+      r"(get|have) (a|the) (sec|second|moment|minute|chance)\b|\bwhen you can\b"), " "),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
      "dependencies"),
@@ -139,12 +143,14 @@ QUESTION_OPENERS = (r"what|which|whats|how|why|where|when|who|whose|is|are|am|do
                     r"has|have|had|any|anything|should|shall|would|could|can|may|might|must|"
                     r"will|was|were|wonder|wondering|curious|tell me|know")
 # "can you X" asks for X to be done; "can I / should we / is it ok to X" asks about doing it.
-POLITE = (r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
+POLITE = (r"(is there )?(any|a) chance (that )?(you|u) (could|can|would|might)( please)?|"
+          r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
           r"(i|we) (would like|want|wanna|need|have) to|(i|we) (would like|want) you to|"
           r"go ahead and|let us|time to|you (should|can|could|may)|i need you to|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
-HOWTO = (r"how (do|can|should|would|could|to|does)\b|how is\b|what is the (way|command|best way|"
-         r"right way|proper way|difference)\b|what command\b|which command\b|is there a way\b|"
+HOWTO = (r"(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|how is\b|"
+         r"what is the ((best|right|proper|recommended|preferred|correct|easiest|simplest|"
+         r"standard|idiomatic|usual|normal|official) )?(way|command|difference)\b|what command\b|which command\b|is there a way\b|"
          r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)\b|"
          r"what (is|are) (a|an) |"
          r"what (is|are) (a |an )?(uv|pep|dependency groups?|extras?|workspaces?|"
@@ -254,6 +260,12 @@ FOREIGN_VERBS: dict[str, str] = {
     "supprime": "remove", "rimuovi": "remove", "remova": "remove", "agrega": "add",
     "añade": "add", "instala": "add", "füge": "add", "installiere": "add", "ajoute": "add",
     "installe": "add", "aggiungi": "add", "adicione": "add", "verwijder": "remove",
+    # Polish, Czech, Swedish, Turkish, Indonesian, Romanian and a few more Romance forms
+    "zaktualizuj": "upgrade", "usuń": "remove", "usun": "remove", "dodaj": "add",
+    "zainstaluj": "add", "aktualizuj": "upgrade", "odstraň": "remove", "přidej": "add",
+    "uppdatera": "upgrade", "güncelle": "upgrade", "kaldır": "remove", "perbarui": "upgrade",
+    "hapus": "remove", "tambahkan": "add", "actualizează": "upgrade", "șterge": "remove",
+    "borra": "remove", "enlève": "remove", "lösche": "remove",
 }
 
 # Plain English words that are never read as a package name unless the project has that

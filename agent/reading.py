@@ -169,7 +169,8 @@ def head(clause: str) -> tuple[str, str, str]:
     polite = POLITE.match(text)
     if polite:
         text = text[polite.end():]
-        if question or re.match(r"^(can|could|would|will|wo|might) you", polite.group(0)):
+        if question or re.search(r"\b(can|could|would|will|wo|might) you\b|\bchance (that )?"
+                                 r"(you|u) ", polite.group(0)):
             return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
         question = False
     if HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)|how (i|we) "

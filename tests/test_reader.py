@@ -502,3 +502,30 @@ def test_a_follow_up_fix_is_confirmed_not_approved():
 
     assert not Authority("uv.lock doesn't match pyproject anymore, fix it").approves(
         "lock_project", {}, KNOWN)
+
+
+@pytest.mark.parametrize("text,tool", [
+    # how-tos behind an apology or a "show me how", polite asks with "any chance"
+    ("sorry for the noob question, how do I list the dev group?", "search_docs"),
+    ("apologies if this is obvious but how do I pin something with uv", "search_docs"),
+    ("what's the preferred way to add a git dependency?", "search_docs"),
+    ("show me how to move a package to the dev group", "search_docs"),
+    ("is there any chance you could relock?", "lock_project"),
+    ("any chance you could drop six", "remove_dependency"),
+    ("I've been meaning to ask, could you bump pygments when you have a moment",
+     "upgrade_safely"),
+])
+def test_howtos_and_polite_asks(matcher, text, tool):
+    reading, got = plan(text, matcher)
+    assert [t for t, _ in got] == [tool]
+    assert all(step.act != "command" for step in reading.steps if step.intent in (
+        "upgrade", "remove", "lock"))  # asked politely: confirmed, never approved
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("zaktualizuj requests", "upgrade"), ("güncelle click", "upgrade"),
+    ("hapus six dari proyek", "remove"),
+])
+def test_more_languages_are_recognised(matcher, text, intent):
+    reading, got = plan(text, matcher)
+    assert reading.foreign and got == [] and reading.ambiguous == intent
