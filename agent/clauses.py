@@ -226,8 +226,17 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     return verb
 
 
+# "do what the README says", "apply whatever CONTRIBUTING suggests": a file is no request
+_DEFER_TO_TEXT = re.compile(r"\b(what|whatever|everything|anything|all) (the |our |this |that )?"
+                            r"[\w.-]+( file| doc| docs| page)? (says|say|said|suggests|suggest|"
+                            r"suggested|tells|recommends|wants|asks|lists|describes)\b")
+
+
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     act, verb, rest = head(text)
+    if _DEFER_TO_TEXT.search(text) and act in ("command", "request", "question"):
+        return Clause(text=text, act=act, ambiguous="what a file says is not a request: say "
+                      "which change you want")
     first_word = text.strip().lstrip(",").split(" ", 1)[0] if text.strip() else ""
     body = rest if verb else text
     first_word = _first_verb_word(text) or first_word

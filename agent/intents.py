@@ -168,6 +168,8 @@ _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|b
                            r"ones)\b")
 
 
+_MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3}(\(?non-dev\)? )?"
+                          r"(deps|dependencies|packages|ones|requirements)\b")
 _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the rest|the same|"
                        r"that one|this one|the one|another( one)?|those|these|them|it|one more|"
                        r"the others?)\b")
@@ -210,7 +212,7 @@ _FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look
 _DOMAIN = re.compile(r"\b(dependenc\w*|packages?|librar\w*|libs?|modules?|requirements?|"
                      r"versions?|pins?|pinned|lock\w*|uv|uvmgr|pypi|index|extras?|groups?|"
                      r"installed|it|that|this|them|those|these|one|ones|same|earlier|before|"
-                     r"whatever|whichever|something|stuff|things?|everything|all|rest|others?|"
+                     r"whatever|whichever|something|stuff|things?|everything|all|rest|others?|project|"
                      # a conversation turn, a report of a failure, a file that says what to do
                      r"yes|yep|no|nope|ok|go ahead|continue|proceed|help|hmm+|undo|usual|"
                      r"last time|did you|you did|should (i|we)|changes?|suggest\w*|errors?|"
@@ -306,12 +308,22 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.intent, clause.ambiguous = context, ""
             clause.act = "request" if clause.act == "command" else clause.act
         previous = clause.intent or previous
-        if dev and clause.intent == "upgrade" and _DEV_EXCLUDED.search(clause.text):
+        dev_names = [normalize_name(d) for d in dev]
+        dev_excluded = _DEV_EXCLUDED.search(clause.text)
+        if dev and clause.intent == "upgrade" and dev_excluded:
             clause.ambiguous, clause.all_packages = "", True
-            clause.excluded = [normalize_name(d) for d in dev]
+            # "except the test stuff": the dev packages for tests, when the names say so
+            tests_only = [d for d in dev_names if "test" in d]
+            clause.excluded = tests_only if dev_excluded.group(3).startswith("test") and \
+                tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 _DEV_TARGET.search(clause.text):
-            clause.ambiguous, clause.packages = "", [normalize_name(d) for d in dev]
+            clause.ambiguous, clause.packages = "", dev_names
+        elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
+                _MAIN_TARGET.search(clause.text):
+            # "the main (non-dev) deps", "runtime dependencies only"
+            clause.ambiguous, clause.reference = "", ""
+            clause.packages = [n for n in names if n not in dev_names]
         intent = clause.intent
         if clause.act == "prohibition":
             last_targets = list(clause.packages or clause.specs or clause.excluded or

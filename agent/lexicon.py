@@ -121,7 +121,8 @@ SECURITY = (r"vulnerabilit\w*|vulnerable|cves|cve-\S+|security|advisor(y|ies)|ex
             r"zero-?day|0day|"
             r"known issues|osv")
 LOCK_OBJECT = r"lock file|lock|locks|locked versions|lockfile|resolution"
-TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|test run|"
+TEST_WORDS = (r"tests?|test suite|unit tests|pytest|(the |whole |entire |full )+suite|testsuite|"
+              r"specs|test run|"
               r"tests? pass\w*|green|nothing (is |got )?broken|nothing breaks|(everything|it|"
               r"things|all) still works?|(everything|things|all) works|smoke test")
 BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
@@ -323,7 +324,8 @@ ENGLISH = frozenset([
     "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
     "yet", "already", "whole", "entire", "pretty", "quite", "rather", "call", "wild", "sec",
     "minute", "asap", "directly", "slack", "discord", "twitter", "reddit", "chat", "standup",
-    "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "direct", "lol", "real", "true", "false", "true?", "mentioned",
+    "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "main", "runtime",
+    "production", "prod", "non-dev", "direct", "lol", "real", "true", "false", "true?", "mentioned",
 ])
 
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its

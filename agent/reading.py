@@ -145,7 +145,7 @@ def head(clause: str) -> tuple[str, str, str]:
         return "statement", "", text  # "after upgrading click the tests fail": context
     text = CONNECTORS.sub("", text)
     text = CONNECTORS.sub("", text)
-    lead = re.match(r"^(?:so|to|now|ok so|and so)\s+(\S+)", text)
+    lead = re.match(r"^(?:so|to|now|ok so|and so|go|go and|come on|pls|please)\s+(\S+)", text)
     if lead and (verb_of(lead.group(1)) not in ("", "generic") or verb_of(
             misspelt_verb(lead.group(1)))):
         text = text[lead.start(1):]  # "so add tenacity", "please to remove six"
@@ -237,7 +237,12 @@ def misspelt_verb(word: str) -> str:
         return ""
     close = difflib.get_close_matches(word, STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6
                                       else 0.84)
-    return close[0] if close and close[0][0] == word[0] else ""
+    if close and close[0][0] == word[0]:
+        return close[0]
+    from uvmgr.agent.specs import _one_slip
+
+    # two neighbouring letters swapped: "relcok", "udpate"
+    return next((v for v in STRONG_VERBS if len(v) >= 5 and _one_slip(word, v)), "")
 
 
 STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)

@@ -215,7 +215,8 @@ def object_phrase(body: str) -> list[str]:
 
 def _asked_about(text: str) -> set[str]:
     """Names a question asks about: "is flask out of date?", "the latest version of flask"."""
-    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) ([a-z0-9][a-z0-9._-]*)|"
+    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) (?:our |my |the |your )?"
+                       r"([a-z0-9][a-z0-9._-]*)|"
                        r"\b(?:of|for|on|about) ([a-z0-9][a-z0-9._-]*)", text)
     return {a or b for a, b in found}
 

@@ -529,3 +529,34 @@ def test_howtos_and_polite_asks(matcher, text, tool):
 def test_more_languages_are_recognised(matcher, text, intent):
     reading, got = plan(text, matcher)
     assert reading.foreign and got == [] and reading.ambiguous == intent
+
+
+@pytest.mark.parametrize("text,calls", [
+    # swapped letters in a verb (read, flagged as a typo), "go VERB", the main/runtime group
+    ("rleock please", [("lock_project", {})]),
+    ("udpate rich", [up(["rich"])]),
+    ("go bump httpx", [up(["httpx"])]),
+    ("run the whole suite", [("run_tests", {})]),
+    ("which runtime deps are stale", [("outdated_packages", {"packages": KNOWN[:10]})]),
+    ("update the production dependencies, not the dev ones", [up(KNOWN[:10])]),
+    ("bump everything but the testing tools", [up(ALL_BUT("pytest", "pytest-cov"))]),
+])
+def test_typos_scopes_and_groups(text, calls):
+    from uvmgr.agent.offline import OfflinePlanner
+
+    planner = OfflinePlanner(KNOWN, dev=["pytest", "ruff", "mypy", "pytest-cov"])
+    assert [(c.tool, c.args) for c in plan_for(planner.read(text))] == calls
+
+
+@pytest.mark.parametrize("text", [
+    "is our numpy behind?",  # not a dependency, even after "our"
+    "apply whatever CONTRIBUTING.md suggests", "do everything the docs say",  # a file's words
+])
+def test_not_dependencies_and_file_instructions_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_a_swapped_letter_verb_is_flagged_as_a_typo(matcher):
+    reading, _ = plan("relcok the project", matcher)
+    assert reading.typos
