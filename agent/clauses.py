@@ -102,7 +102,7 @@ def _topic(text: str) -> str:
     if re.search(r"\b(which|what) [a-z ]{1,25}\b(do|does) (we|this project|the project|it|our "
                  r"project|this repo) (use|have|run)\b", text):
         return "list"  # "which test runner does this project use?"
-    if re.search(r"\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
+    if re.search(r"\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
                  r"|\bpinned\b", text):
         return "list"
     if LOCK_OBJ.search(text):
@@ -335,7 +335,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
     scoped = _LOCK_FOR.search(text)
-    if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0]:
+    if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0] \
+            and clause.act in ("command", "request"):
         # "update the lock for requests only": that package, never everything; confirmed
         clause.intent, clause.act = "upgrade", "request"
         clause.packages = names_in(text, known)

@@ -212,6 +212,8 @@ def _verb_intent(text: str) -> tuple[str, str]:
     if intent:
         if rest.startswith(("up ", "out ", "in ")) and intent in ("generic", "upgrade"):
             rest = rest.split(" ", 1)[1] if " " in rest else ""
+        if rest.startswith("of ") and intent in ("upgrade", "remove"):
+            rest = rest[3:]  # "upgrade of rich please"
         return intent, rest
     return "", text
 
@@ -275,7 +277,10 @@ def level_of(text: str) -> tuple[str, bool, bool]:
     said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]
     if len(said) > 1 and _ANY_NEGATION.search(text):
         return said[0], False, True  # "minors are fine, majors are not": never the widest
-    if TO_VERSION.search(text) and "major" not in negated:
+    to_version = TO_VERSION.search(text)
+    if to_version and re.match(r"\.x\b", text[to_version.end(1):]):
+        positive.add("minor")  # "to 2.x latest": the newest within that series
+    elif to_version and "major" not in negated:
         positive.add("major")
     if "safe" in text and not positive - {"minor"}:
         positive.discard("minor")

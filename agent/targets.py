@@ -204,6 +204,8 @@ def object_phrase(body: str) -> list[str]:
         if tok in (",", "and", "&", "plus", "or") and out:
             expect = True
             continue
+        if tok in ("also", "too") and expect and out:
+            continue  # "requests and also rich"
         if tok in _DETERMINERS and expect:
             continue
         if not expect or tok in _PHRASE_END:

@@ -211,3 +211,11 @@ def test_rewritten_phrasings_not_approved(request_text, tool, args):
 ])
 def test_compound_requests_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("bump sqlalchemy to 2.x latest", *up(["sqlalchemy"], "major")),  # a series is no major
+    ("what's in the lock file for httpx", *up(["httpx"])),
+])
+def test_probe_classes_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

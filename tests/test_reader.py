@@ -560,3 +560,20 @@ def test_not_dependencies_and_file_instructions_ask(matcher, text):
 def test_a_swapped_letter_verb_is_flagged_as_a_typo(matcher):
     reading, _ = plan("relcok the project", matcher)
     assert reading.typos
+
+
+@pytest.mark.parametrize("text,calls", [
+    # noun phrases and joins, a series named with ".x" stays within it
+    ("upgrade of rich please", [up(["rich"])]),
+    ("upgrade requests and also rich", [up(["requests", "rich"])]),
+    ("bump sqlalchemy to 2.x latest", [up(["sqlalchemy"])]),
+    ("what's in the lock file for httpx", [("list_dependencies", {})]),
+])
+def test_probe_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+def test_a_question_about_the_lock_for_one_package_changes_nothing(matcher):
+    _, got = plan("what's in the lockfile for click?", matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
