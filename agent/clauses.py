@@ -144,7 +144,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return "docs"
     if act in ("question", "deliberate") or not verb:
         if not verb and act == "command":
-            if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
+            if sec and re.search(r"\b(fix|patch\w*|remediate|resolve|address|mitigate)\b", text):
                 return "fix"
             if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
                          r"updates?)\b", text) and not sec:
@@ -205,7 +205,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
                 re.search(r"\b(check|scan|audit|report|review|look)\b", text):
             return "fix"
-        if first_word == "move":
+        if first_word in ("move", "take", "bring", "push", "get"):
             if re.search(r"\bto (the )?(latest|newest|next|new|v?\d)", text) and not \
                     re.search(r"\b(group|dependencies|main|dev)\b", text):
                 return "upgrade"
@@ -256,6 +256,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
                 body = rest
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
+        clause.intent = "remove"
+    elif act == "command" and not verb and _REMOVE_STATEMENT.search(text):
+        clause.act = "statement"  # "six can go": a wish stated, read, confirmed
         clause.intent = "remove"
     setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:

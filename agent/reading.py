@@ -46,8 +46,8 @@ SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|sh
                       r"like to|plan to|are going to|am going to)\s+)*")
 PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|no (?=(?:"
                       r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
-                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
-                       r"(?:to )?)\b")
+                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you (?:to "
+                       r")?|to ))\b")
 NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever since|before|"
                         r"had (we|i)|if (we|i) had) "
                         r"(?!that\b|done\b|well\b)")

@@ -26,7 +26,8 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
          r"(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<"),
-        ((r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
+        ((r"(?:at most|no newer than|not newer than|no higher than|not higher than|not above|"
+          r"no later than|not later than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<="),
         (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
@@ -83,9 +84,9 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
     text = rest.strip()
     ambiguous = ""
     while text:
-        text = re.sub(r"^(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
-                      r"module|dependency|dependency on|dep on|called|named|packages|"
-                      r"libraries|new|python|pypi)(?=\s|$))\s*", "", text)
+        text = re.sub(r"^(?:(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
+                      r"module|dependency on|dep on|dependency|called|named|packages|"
+                      r"libraries|new|python|pypi)(?=\s|$))\s*)+", "", text)
         m = re.match(r"([a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:" + OP + VER +
                      r"(?:," + OP + VER + r")*)?)", text)
         if not m:

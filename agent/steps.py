@@ -39,6 +39,12 @@ def normalise(text: str) -> str:
     out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|drop|chuck|shove) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
                  r"(?:group|dependencies|requirements))\b", r"add \1 to \2", out)
+    # "get typer added", "have six removed": the verb said as a participle
+    out = re.sub(r"\b(?:get|have|got) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) (added|"
+                 r"installed|removed|dropped|uninstalled|upgraded|updated|bumped)\b",
+                 lambda m: {"added": "add", "installed": "add", "removed": "remove",
+                            "dropped": "remove", "uninstalled": "remove"}.get(
+                     m.group(2), "upgrade") + " " + m.group(1), out)
     # "pull orjson in", "bring attrs in": the particle goes after the verb
     out = re.sub(r"\b(pull|bring) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) in\b(?! (?:the|a|an|our|my)\b)",
                  r"\1 in \2", out)

@@ -577,3 +577,39 @@ def test_probe_classes(matcher, text, calls):
 def test_a_question_about_the_lock_for_one_package_changes_nothing(matcher):
     _, got = plan("what's in the lockfile for click?", matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a second probe set: participles, "take X to the next major", stated removals, bounds
+    ("get typer added", [add("typer")]),
+    ("have six removed", [("remove_dependency", {"names": ["six"]})]),
+    ("take httpx to the next major", [up(["httpx"], "major")]),
+    ("add a dependency on attrs", [add("attrs")]),
+    ("add orjson but not higher than 3.10", [add("orjson<=3.10")]),
+    ("six can go", [("remove_dependency", {"names": ["six"]})]),
+    ("we don't need tqdm anymore", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("only security patches please", [("fix_vulnerabilities", {})]),
+])
+def test_probe2_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", ["we don't want you to remove six", "i do not need you to relock"])
+def test_a_prohibition_with_need_to_still_prohibits(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
+
+
+def test_stated_removals_are_confirmed_not_approved():
+    from uvmgr.agent.authority import Authority
+
+    for text in ("six can go", "we don't need tqdm anymore", "have six removed"):
+        assert not Authority(text).approves("remove_dependency", {"names": [
+            text.split()[-2] if text.startswith("have") else "six" if "six" in text else "tqdm"]},
+            KNOWN)
+
+
+def test_clearing_a_cache_is_refused(matcher):
+    reading, got = plan("clear the uv cache", matcher)
+    assert reading.status == "refuse" and got == []
