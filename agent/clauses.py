@@ -147,7 +147,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
             if sec and re.search(r"\b(fix|patch\w*|remediate|resolve|address|mitigate)\b", text):
                 return "fix"
             if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
-                         r"updates?)\b", text) and not sec:
+                         r"updates?)\b|\b(upgrades?|updates?|bumps?) (to|at|within) (the )?"
+                         r"(patch|minor)", text) and not sec:
                 return "upgrade"
             if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
                     text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"

@@ -194,7 +194,7 @@ def _context_topic(clause, clauses: list) -> str:
         return ""
     topic = _topic(before[-1].text)
     if clause.text.split(" ", 1)[0] == "fix":
-        return "lock" if topic == "lock" else ""
+        return {"lock": "lock", "audit": "fix"}.get(topic, "")
     return topic if topic in ("test", "check", "audit", "build") else ""
 
 
@@ -337,7 +337,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             reading.skipped.append(f"\"{clause.text}\": outside what uvmgr does")
             continue
         guessed = False
-        if not intent and matcher is not None and not strict and not clause.ambiguous:
+        if not intent and matcher is not None and not strict and not clause.ambiguous and (
+                clause.act != "statement" or not any(c.intent for c in clauses)):
             guess, score = matcher.classify(clause.text)
             if score >= CONFIDENT and guess not in ("out_of_scope", *MUTATING_INTENTS):
                 # a guess may read (outdated, audit, docs...), never change: a change asks back
@@ -351,11 +352,16 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             continue  # "... has open advisories. can you look?": the step already asked
         if not intent and len(clauses) > 1 and not clause.ambiguous and (
                 clause.act == "statement" or not _has_verb(clause.text)):
+            if not re.match(r"(if|in case|when|unless|had|once|whether|suppose)\b", clause.text):
+                last_targets = list(clause.packages or last_targets)  # "X is old, bump it"
             continue  # "we use click for the cli. list our deps": context, not a task
         if clause.ambiguous in ("it", "them", "those", "these") and last_targets and \
                 intent in ("add", "remove", "upgrade", "outdated"):
             # "we need tenacity, add it": the pronoun is the package just named
             clause.ambiguous, clause.act = "", "request"
+            if intent == "add" and clause.pin:
+                asks.append("which package to pin")  # a version for a name said earlier
+                continue
             if intent == "add":
                 clause.specs = list(last_targets)
             else:

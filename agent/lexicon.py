@@ -54,6 +54,7 @@ NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate([
 HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys([
         "upgrade", "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "update",
+        "upd", "upg", "updt",
         "updte", "udpate", "updaet", "upate", "updat", "bump", "bumb", "freshen", "refresh",
         "modernise", "modernize", "raise", "lift", "nudge", "uplift", "advance", "roll", "bring",
         "level",
@@ -107,9 +108,10 @@ PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
       r"stop depending on|stop using|do away with|clear out|phase out|back out"), "remove"),
     ((r"pull in|bring in|pull down|throw in|put in|hook up|plug in|start using|depend on|"
       r"add in|get me|grab me|toss in|slot in|wire in|bolt on"), "add"),
-    ((r"bring up to date|bring .{1,40} up to date|catch up|level up|roll forward|move up|"
-      r"move forward|go (up|to the latest|to latest)|get (the )?latest|pull (the )?latest|"
-      r"freshen up|spruce up|top up|keep .{1,30} current|make .{1,30} current"), "upgrade"),
+    ((r"bring up to date|bring (?P<obj>.{1,40}) up to date|catch up|level up|roll forward|"
+      r"move up|move forward|go (up|to the latest|to latest)|get (the )?latest|"
+      r"pull (the )?latest|freshen up|spruce up|top up|keep (?P<obj2>.{1,30}) current|"
+      r"make (?P<obj3>.{1,30}) current"), "upgrade"),
     (r"look up|read up on|search for|look for docs|tell me about", "docs"),
     (r"type[- ]check|check types", "check"),
     (r"sort out|clean up|deal with|take care of|patch up|close up|shore up|button up", "fix"),

@@ -56,6 +56,7 @@ TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows
                     r"used|broke|opened|reports|looked|looks|seems|seemed|"
                     r"failed|fails|fail|crash|crashes|errors out|complained|wants|"
                     r"thinks|told|reports|flags|flagged|match|matches|does not|do not|is not|"
+                    r"has|have|had|"
                     r"are not)\b")
 REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
@@ -157,8 +158,8 @@ def head(clause: str) -> tuple[str, str, str]:
             gerund and gerund_stem(gerund.group(1))):
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
-    question = text.endswith("?")
-    text = text.rstrip("?").strip()
+    question = text.endswith("?") or bool(re.search(r"\bor what$", text))
+    text = re.sub(r"\s*\bor what$", "", text.rstrip("?")).strip()
     embedded = EMBEDDED_QUESTION.search(text)
     if embedded:  # "the lead wants to know if anything has advisories": asked, not told
         rest = text[embedded.end():].strip()
@@ -186,11 +187,16 @@ def head(clause: str) -> tuple[str, str, str]:
     if not polite and QUESTION_START.match(text) and (question or not re.match(
             r"^(do|did|make|get) (the|a|an|all|some|those|these|again)\b", text)):
         return "question", "", text
+    if re.match(r"^(?:need|needs|want|require|gotta have)\s+(?!to\b|you\b)", text) and \
+            not question:
+        return "statement", "", text  # "need httpx-sse": a wish without a subject
     subject = SUBJECT.match(text)
     if subject and not polite:
         rest = text[subject.end():]
         if re.match(r"^(?:are |am |were |was )?[a-z]{3,}ing\b", rest) and not question:
             return "statement", "", text  # "we're adding retries to the client": narrative
+        if question and not _verb_intent(rest)[0]:
+            return "question", "", text  # "we vulnerable or what"
         intent, after = _verb_intent(rest)
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)
@@ -206,7 +212,8 @@ def _verb_intent(text: str) -> tuple[str, str]:
     for pattern, intent in PHRASAL:
         m = pattern.match(text)
         if m:
-            return intent, text[m.end():].strip()
+            obj = next((v for k, v in m.groupdict().items() if v), "")
+            return intent, f"{obj} {text[m.end():]}".strip()  # "bring click up to date"
     first, _, rest = text.partition(" ")
     intent = verb_of(first) or verb_of(gerund_stem(first)) or verb_of(misspelt_verb(first))
     if intent:

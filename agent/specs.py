@@ -75,6 +75,10 @@ _CLAUSE_AFTER = re.compile(r"^\s*(?:the|my|our|your|it|its|them|this|that|these|
                            r"can|should|would|handles|works|takes|now|already|just)\b")
 
 
+_PROSE_EXTRAS = re.compile(r"^\s*,?\s*(?:with|plus|including) (?:the |its )?([a-z0-9_-]+(?:(?:\s*,\s*|"
+                           r" and )[a-z0-9_-]+)*) extras?\b")
+
+
 def add_specs(rest: str) -> tuple[list[str], str, str]:
     """The requirements after an add verb: "hypothesis and freezegun", "httpx>=0.27",
     "attrs at least 23", why the object is too vague to add (or ""), and a clause of its own
@@ -105,6 +109,11 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
             ambiguous = tok  # "the usual test libs": which packages is for the person to say
             break
         after = text[m.end():]
+        extras = _PROSE_EXTRAS.match(after)
+        if extras and "[" not in tok and not SPEC.match(tok).group(3):
+            # "httpx with the http2 extra": the extra as typed, in PEP 508
+            names = re.split(r"\s*(?:,|and)\s*", extras.group(1).strip())
+            tok, after = f"{tok}[{','.join(n for n in names if n)}]", after[extras.end():]
         spec, used = prose_spec(tok, after)
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):
             if specs or tok not in _SKIPPABLE:

@@ -86,6 +86,9 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
         return False  # "minor and patch upgrades"
+    if word in ("not", "never") and comma and not verb_of(rest.split(" ")[1] if " " in rest
+                                                          else ""):
+        return False  # "update all, not mypy though": an exclusion, not a step
     if verb_of(word) and verb_of(word) != "generic" or verb_of(misspelt_verb(word)):
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):

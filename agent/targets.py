@@ -90,6 +90,10 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
                     t not in _FILLER_OBJECT and
                     not _level_word(t) and not SCOPE_ALL.fullmatch(t)]
+        if not commanded and clause.intent == "upgrade" and clause.act == "command" and \
+                re.match(r"^(?:the |our |my )?[a-z][a-z0-9._-]* (needs?|could use|requires?|"
+                         r"wants?|deserves?)\b", text) and not SCOPE_ALL.search(text):
+            clause.ambiguous = "what to upgrade"  # "the ORM needs an upgrade": which one?
         if commanded and clause.intent == "upgrade" and not phrase and not re.search(
                 r"\b(safe|safely|patch|minor|major|breaking|all|everything|latest|newest)\b",
                 text):

@@ -613,3 +613,32 @@ def test_stated_removals_are_confirmed_not_approved():
 def test_clearing_a_cache_is_refused(matcher):
     reading, got = plan("clear the uv cache", matcher)
     assert reading.status == "refuse" and got == []
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a third probe set: abbreviations, "or what" questions, exclusions after a comma,
+    # a statement's target for "bump it", prose extras, a subject-less wish
+    ("upd rich", [up(["rich"])]),
+    ("upg all", [up(None)]),
+    ("we vulnerable or what", [("audit_dependencies", {})]),
+    ("update all, not mypy though", [up(ALL_BUT("mypy"))]),
+    ("keep upgrades to patches", [up(None, "patch")]),
+    ("pydantic is out of date, bump it", [up(["pydantic"])]),
+    ("httpx has a CVE, fix it", [("fix_vulnerabilities", {})]),
+    ("need httpx-sse", [add("httpx-sse")]),
+    ("add httpx with the http2 extra", [add("httpx[http2]")]),
+    ("bring click up to date", [up(["click"])]),
+])
+def test_probe3_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "the ORM needs an upgrade",  # a role, not a package: never everything
+    "if click were outdated, would you upgrade it?",  # a hypothetical's name is no target
+    "had we pinned pydantic this would not have happened. pin it to 2.5.3 now",
+])
+def test_probe3_unsafe_classes_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
