@@ -97,6 +97,8 @@ def _topic(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
     if SECURITY.search(text) or re.search(r"\baudit\b", text):
         return "audit"
+    if re.search(r"\btests? (pass\w*|fail\w*|run|runs|green|work\w*)\b", text):
+        return "test"  # "do the tests pass on the current lock"
     if _NEWER_AVAILABLE.search(text):
         return "outdated"  # "which deps have a major version waiting", "what needs updating"
     if re.search(r"\b(which|what) [a-z ]{1,25}\b(do|does) (we|this project|the project|it|our "
@@ -356,7 +358,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if vague and not specs:
             clause.ambiguous = vague
         if specs and any(not has_version(sp) for sp in specs) and (
-                first_word in ("pin", "freeze", "lock") or re.search(
+                first_word in ("pin", "freeze", "lock", "revert", "downgrade") or re.search(
                     r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
         if clause.act == "command" and _FOREIGN_WORD.search(text):
@@ -398,7 +400,8 @@ def _first_verb_word(text: str) -> str:
 
 _CONFIRM_QUESTION = re.compile(r"(?:(?:is|was) (?:that|this|it|he|she|they) (?:true|right|"
                                r"correct|so|accurate|the case)|(?:is that |are they )?(?:true|"
-                               r"right|correct))\??")
+                               r"right|correct))(?: for (?:us|our (?:version|project|setup|"
+                               r"case|deps|dependencies))| here)?\??")
 
 
 _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
@@ -421,7 +424,16 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     pending = ""
     for i, clause in enumerate(clauses):
         level_only = clause.intent == "upgrade" and not clause.packages and not \
-            _first_verb_word(clause.text) and bool(out) and out[-1].intent == "upgrade"
+            _first_verb_word(clause.text) and (bool(out) and out[-1].intent == "upgrade" or (
+                i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade")) and \
+            _MODIFIER.search(clause.text)  # "no major bumps please, upgrade the rest"
+        held = re.match(r"^(freeze|hold|hold back|keep|pin) ([a-z0-9._-]+(?:(?:,| and) "
+                        r"[a-z0-9._-]+)*)$", clause.text)
+        if held and all(names_in(n, known) for n in re.split(r",| and ", held.group(2))) and \
+                i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade" and \
+                clauses[i + 1].reference:
+            pending = f"{pending} {clause.text}".strip()  # "freeze X and upgrade everything else"
+            continue
         modifier = level_only or (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
@@ -436,7 +448,10 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
                 pending = f"{pending} {clause.text}".strip()
                 continue
         if pending and clause.intent == "upgrade":
+            level_only_pending = not names_in(pending, known)
             clause = read_clause(f"{clause.text} {pending}", known, strict)
+            if level_only_pending:
+                clause.reference = ""  # "no major bumps, upgrade the rest": the rest is all
             pending = ""
         out.append(clause)
     return out

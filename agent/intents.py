@@ -297,7 +297,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             conditional = clause.text.startswith("if ")
             clause.intent, clause.ambiguous, clause.packages = "fix", "", []
             clause.act = "request" if conditional else clause.act
-        if previous in ("test", "check", "build") and re.fullmatch(
+        if previous in ("test", "check", "build", "audit") and re.fullmatch(
                 r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report|them|"
                 r"those|it|artifacts?|artifact sizes|sizes|files|paths)", clause.text):
             continue

@@ -19,6 +19,8 @@ REWRITES: tuple[tuple[str, object], ...] = (
     # consent to breaking changes said as indifference
     ((r"\b(i|we) (do not|really do not) (care|mind) if (it|things|anything|stuff|something) "
       r"(breaks?|goes boom)\b"), "breaking is fine"),
+    ((r"\b(i|we) (do not|really do not) (care about|mind) (the )?(breaking changes|breakage|"
+      r"majors?|major (versions|upgrades|bumps|releases))\b"), "breaking changes are fine"),
     ((r"\b(sorry|apologies)\b[^.?!]{0,40}?\b(dumb|stupid|silly|basic|noob|newbie|obvious|"
       r"beginner)( question)?\b,?( but)?"), " "),
     ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
@@ -113,6 +115,7 @@ PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
       r"pull (the )?latest|freshen up|spruce up|top up|keep (?P<obj2>.{1,30}) current|"
       r"make (?P<obj3>.{1,30}) current"), "upgrade"),
     (r"look up|read up on|search for|look for docs|tell me about", "docs"),
+    (r"format(ting)? check|check (the )?format\w*", "check"),
     (r"type[- ]check|check types", "check"),
     (r"sort out|clean up|deal with|take care of|patch up|close up|shore up|button up", "fix"),
 )
@@ -148,6 +151,7 @@ QUESTION_OPENERS = (r"what|which|whats|how|why|where|when|who|whose|is|are|am|do
 # "can you X" asks for X to be done; "can I / should we / is it ok to X" asks about doing it.
 POLITE = (r"(is there )?(any|a) chance (that )?(you|u) (could|can|would|might)( please)?|"
           r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
+          r"(i|we) (want|would like|wish) that (you|u)|"
           r"(i|we) (would like|want|wanna|need|have) to|(i|we) (would like|want) you to|"
           r"go ahead and|let us|time to|you (should|can|could|may)|i need you to|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
@@ -158,7 +162,7 @@ HOWTO = (r"(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|h
          r"what (is|are) (a|an) |"
          r"what (is|are) (a |an )?(uv|pep|dependency groups?|extras?|workspaces?|"
          r"lock ?files?)\b|docs?\b|documentation\b|guide\b|tutorial\b")
-DELIBERATE = (r"should (we|i|you)|shall (we|i)|is it (ok|okay|safe|wise|fine|a good idea|"
+DELIBERATE = (r"should (we|i|you)|shall (we|i)|is (it )?possible|is it (ok|okay|safe|wise|fine|a good idea|"
               r"smart|alright|possible)|would it (be|make sense)|do (we|you) (think|recommend)|"
               r"worth|can (we|i)|could (we|i)|may (we|i)|am i allowed|are we allowed|"
               r"what if|what would happen|would .* break|do we (need|want|really)|is .* needed|"
@@ -226,6 +230,8 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"the package(?:'?s| s)?) (own )?version\b(?! of)|type (hints|annotations)|"
                 r"(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git|machine)|"
                 r"vscode|vs code|pycharm|editor|"
+                r"(update|edit|change|write|fix|improve) (the |our |my )?(readme|docs|"
+                r"documentation|changelog|contributing)\b|"
                 r"version of (our|my|this|the) (own )?(package|project|app|library|lib)\b|"
                 r"(fix|edit|change|modify|update|patch|write|add \S+ to) [^.;]{0,40}?"
                 r"\b[\w/-]+\.(py|cfg|ini|txt|json|yml|yaml|js|ts)\b|"
@@ -327,6 +333,7 @@ ENGLISH = frozenset([
     "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside",
     "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
     "yet", "already", "whole", "entire", "pretty", "quite", "rather", "call", "wild", "sec",
+    "possible", "impossible",
     "minute", "asap", "directly", "slack", "discord", "twitter", "reddit", "chat", "standup",
     "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "main", "runtime",
     "production", "prod", "non-dev", "direct", "lol", "real", "true", "false", "true?", "mentioned",
@@ -355,7 +362,8 @@ SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or 
 
 # Handing the decision back ("your call", "maybe"): the reader asks rather than decides.
 DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you think|"
-            r"you decide|you choose|dunno|not sure")
+            r"you decide|you choose|dunno|not sure|your choice|you pick|either (one|is fine)|"
+            r"whichever you (like|prefer|want)")
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").
 STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"

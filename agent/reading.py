@@ -102,7 +102,8 @@ STOP_OBJECT = frozenset([
     "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
 ])
-CONNECTORS = re.compile(r"^(?:and|also|then|plus|afterwards|after that|after|next|finally|"
+CONNECTORS = re.compile(r"^(?:and|also|then|plus|so|ok so|well|alright|anyway|afterwards|"
+                        r"after that|after|next|finally|"
                          r"first|firstly|secondly|lastly|once done|once that is done|when done|"
                          r"and then|and after that|and finally|and also|but|too|as well)\b\s*")
 
@@ -322,6 +323,8 @@ def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, b
     name = normalize_name(m.group(1))
     if name in known:
         return name, False
+    if not strict and f"python-{name}" in known:
+        return f"python-{name}", True  # "dateutil": the project's python-dateutil, confirmed
     if strict or len(name) < 4 or name in lx.ENGLISH or name in lx.HEAD_VERBS:
         return "", False
     # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not

@@ -71,7 +71,7 @@ _STEP_START = frozenset([
     "so", "run", "check", "make", "do", "show", "list", "look", "see", "find", "tell", "give",
     "audit", "scan", "lint", "test", "build", "relock", "lock", "type", "types", "tests", "vulns",
     "vulnerabilities", "outdated", "is", "are", "what", "how", "does", "do", "not", "never",
-    "just",
+    "just", "whether",
 ])
 
 

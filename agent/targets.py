@@ -101,6 +101,7 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if clause.intent == "upgrade" and re.search(r"\bto (version |v)?\d", text):
             clause.ambiguous = "which package the version is for"
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
+                                               "version",
                                                "dependency", "thing")]
         if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b", text):
             singular = []  # "every dependency" is all of them

@@ -642,3 +642,37 @@ def test_probe3_classes(matcher, text, calls):
 def test_probe3_unsafe_classes_ask(matcher, text):
     reading, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a fourth probe set: non-native forms, levels and holds said before the verb
+    ("I want that you remove tqdm", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("no major bumps please, upgrade the rest", [up(None)]),
+    ("I don't mind breaking changes, bump rich to the newest", [up(["rich"], "major")]),
+    ("freeze pydantic and upgrade everything else", [up(ALL_BUT("pydantic"))]),
+    ("audit the deps and show me the results", [("audit_dependencies", {})]),
+    ("do the tests pass on the current lock", [("run_tests", {})]),
+    ("format check", [("check_quality", {})]),
+    ("I read that requests has a CVE. Is that true for our version?",
+     [("audit_dependencies", {})]),
+    ("Can you tell me what's out of date and whether anything has known vulnerabilities?",
+     [("outdated_packages", {"packages": None}), ("audit_dependencies", {})]),
+])
+def test_probe4_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "add httpx-mock or respx, your choice",  # a choice left to the reader
+    "revert the click upgrade",  # a pin with no version
+    "bump version",  # which version? never everything
+])
+def test_probe4_unsafe_classes_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_update_the_readme_is_refused(matcher):
+    reading, got = plan("update the readme", matcher)
+    assert reading.status == "refuse" and got == []
