@@ -219,3 +219,51 @@ def test_compound_requests_not_approved(request_text, tool, args):
 ])
 def test_probe_classes_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+# Wave 2: plain imperatives the strict grammar now accounts for, word by word.
+ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]  # noqa: E731
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("upgrade all but leave sqlalchemy alone", *up(ALL_BUT("sqlalchemy"))),
+    ("update everything apart from mypy", *up(ALL_BUT("mypy"))),
+    ("upgrade every dep but hold back pydantic and rich", *up(ALL_BUT("pydantic", "rich"))),
+    ("upgrade everything but don't touch sqlalchemy", *up(ALL_BUT("sqlalchemy"))),
+    ("update all, not mypy though", *up(ALL_BUT("mypy"))),
+    ("upgrade everything, breaking changes are fine", *up(None, "major")),
+    ("upgrade pydantic, no breaking changes please", *up(["pydantic"])),
+    ("nuke six", "remove_dependency", {"names": ["six"]}),
+    ("ditch mypy", "remove_dependency", {"names": ["mypy"]}),
+    ("add pytest-mock for tests", "add_dependency", {"specs": ["pytest-mock"], "dev": True}),
+    ("add respx as a test dependency", "add_dependency", {"specs": ["respx"], "dev": True}),
+    ("add hypothesis plus freezegun, dev-only", "add_dependency",
+     {"specs": ["hypothesis", "freezegun"], "dev": True}),
+    ("patch the CVEs", "fix_vulnerabilities", {}),
+    ("fix any security problems", "fix_vulnerabilities", {}),
+    ("lock again", "lock_project", {}),
+    ("remove tqdm then do a security scan", "remove_dependency", {"names": ["tqdm"]}),
+    ("upgrade pygments then list the deps", *up(["pygments"])),
+    ("relock then run pytest", "lock_project", {}),
+])
+def test_more_plain_commands_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    # an exclusion is never dropped, a level never widened, a dev flag never invented
+    ("upgrade all but leave sqlalchemy alone", *up(None)),
+    ("upgrade all but leave sqlalchemy alone", *up(KNOWN)),
+    ("update all, not mypy though", *up(None)),
+    ("upgrade everything but maybe not rich", *up(ALL_BUT("rich"))),  # a hedge
+    ("upgrade everything, breaking changes are not fine", *up(None, "major")),
+    ("upgrade pydantic, no breaking changes please", *up(["pydantic"], "major")),
+    ("add pytest-mock for tests", "add_dependency", {"specs": ["pytest-mock"]}),
+    ("add pytest-mock for the api", "add_dependency", {"specs": ["pytest-mock"]}),
+    ("patch click", "fix_vulnerabilities", {}),
+    ("patch click", *up(["click"], "patch")),  # a lookalike: confirmed, not approved
+    ("nuke six and tqdm later", "remove_dependency", {"names": ["six", "tqdm"]}),
+    ("lock again and again", "lock_project", {}),
+])
+def test_more_plain_commands_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
