@@ -152,6 +152,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
                          r"updates?)\b|\b(upgrades?|updates?|bumps?) (to|at|within) (the )?"
                          r"(patch|minor)", text) and not sec:
                 return "upgrade"
+            if re.search(r"\b(removal|deletion|uninstall)\b", text) and not sec:
+                return "remove"  # "six removal please", "removal of tqdm"
             if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
                     text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
                                                             r"all|only)\b", text)):
@@ -382,6 +384,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             else:
                 clause.group = g
         return clause
+    embedded = EMBEDDED_QUESTION.search(text) if act == "question" else None
+    if embedded:  # "not sure if click is the newest": the targets are after the lead-in
+        text = body = text[embedded.end():]
     read_targets(clause, text, body, known, strict)
     if clause.act == "statement" and clause.intent == "remove" and clause.excluded and \
             _REMOVE_STATEMENT.search(text) and not re.search(r"\b(but|except|still|keep)\b", text):

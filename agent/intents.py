@@ -260,7 +260,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                  strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
     the dev group, so "everything except the dev tools" can be read)."""
-    from uvmgr.agent.clauses import merge_modifiers
+    from uvmgr.agent.clauses import merge_modifiers, read_clause
     from uvmgr.agent.reading import MUTATING_INTENTS
     from uvmgr.agent.steps import normalise, split_steps
     from uvmgr.agent.targets import normalized_known
@@ -286,6 +286,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
                 clause.act == "command" and clause.packages and not clause.ambiguous:
             clause.intent = previous  # "upgrade requests, then httpx"
+        if not clause.intent and previous == "add" and clause.act == "command" and \
+                re.match(r"[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])? (to|as|in|into)\b",
+                         clause.text):
+            # "add ipython to dev, and mkdocs to docs": the verb carries over, never dropped
+            again = read_clause(f"add {clause.text}", names, strict)
+            if again.specs and not again.ambiguous:
+                clause = again
         if hypothetical:
             hypothetical = not clause.text.endswith("?")
             continue  # "what happens if I upgrade everything and then build?": all of it asked

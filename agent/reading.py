@@ -44,7 +44,8 @@ POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
-PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|no (?=(?:"
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|"
+                      r"(?:upgrade|change|touch|install|remove|update|bump) nothing\b|no (?=(?:"
                       r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you (?:to "
                        r")?|to ))\b")
@@ -69,9 +70,9 @@ REPORTED_SPEECH = re.compile(r"^(?!(?:please|pls|can|could|would|will|you|just)\
                              r"recommends|recommended|suggest|suggests|suggested|advise|advises|"
                              r"advised|claim|claims|claimed)\s+(?:to|that|we|you|i|us|everyone|"
                              r"people|[a-z]+ing)\b(?! (?:keep|leave|hold|not|never|avoid)\b)")
-EMBEDDED_QUESTION = re.compile(r"\b(?:wants?|wanted|needs?|would like|asked|asks|asking|"
-                               r"wondering|wonders?|curious)(?: (?:me|us))?(?: to know)? "
-                               r"(?:if|whether)\b")
+EMBEDDED_QUESTION = re.compile(r"\b(?:wants?|wanted|wanna|needs?|would like|asked|asks|asking|"
+                               r"wondering|wonders?|curious|not sure|unsure|no idea)"
+                               r"(?: (?:me|us))?(?:(?: to)? know)? (?:if|whether)\b")
 # "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
 GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
                            r"would be|broke|caused)\b")
@@ -151,7 +152,7 @@ def head(clause: str) -> tuple[str, str, str]:
     if lead and (verb_of(lead.group(1)) not in ("", "generic") or verb_of(
             misspelt_verb(lead.group(1)))):
         text = text[lead.start(1):]  # "so add tenacity", "please to remove six"
-    if PROHIBIT.match(text):
+    if PROHIBIT.match(text) and not re.match(r"^not sure (if|whether)\b", text):
         rest = PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
     gerund = GERUND_REPORT.match(text)

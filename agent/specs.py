@@ -32,12 +32,15 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
+        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|>)\s*"
+          r"(?:version\s+|v)?(\d[\w.]*)"), ">"),
     )
     specs, used, rest = [], 0, after
     while True:
         # "with at least", "any version below", "anything under", "with a minimum of"
         rest_stripped = re.sub(r"^,?\s*(?:(?:and|but|with|any|anything|version|versions|a|"
-                               r"so|from|starting at|starting from)\s+)*", "", rest.strip())
+                               r"so|from|starting at|starting from|keep it|keeping it)\s+)*", "",
+                               rest.strip())
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
@@ -165,7 +168,7 @@ def popular_typo(spec: str, known: list[str] = ()) -> str:
         return ""
     if len(name) >= 5:
         close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.88)
-        if close:
+        if close and close[0][0] == name[0]:  # "cattrs" is not a slip of "attrs"
             return close[0]
     words = sorted({w for n in pool for w in [n, *n.split("-")] if len(w) >= 4})
     parts = name.split("-")

@@ -28,6 +28,11 @@ def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
     out = " " + text.lower().strip() + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
+    # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
+    out = re.sub(r"\s*(?:->|=>|\u2192)\s*(?=(\S+))",
+                 lambda m: " then " if verb_of(m.group(1)) else " to ", out)
+    out = re.sub(r"(?:(?<=\s)|^)\d{1,2}[.)]\s+(?=[a-z])", "; ", out)  # "1. audit 2. fix"
+    out = re.sub(r"\bnew (?:dependency|dep|package|library|lib)\s*:\s*", "add ", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
@@ -93,6 +98,9 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
+    if comma and re.match(r"^[a-z0-9][a-z0-9._-]* (to|as|into) (the )?(dev|docs|test|tests|"
+                          r"[a-z]+ group)\b", rest):
+        return True  # "add ipython to dev, and mkdocs to docs": a second add
     if comma and re.match(r"^(can|could|would|will) you\b", rest):
         return True  # "i am not sure how, can you run them"
     if re.match(r"^if (anything|something|any\w*)( \w+)? (is |s |are )?(vulnerable|flagged|"

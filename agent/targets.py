@@ -81,9 +81,10 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if clause.intent == "remove":
             clause.ambiguous = "what to remove"
     pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
-                       body.strip()) or re.search(r"\b(?:if|whether) (it|they) (?:is|are)\b", body)
+                       body.strip()) or re.search(r"\b(?:if|whether) (it|they) (?:is|are)\b|"
+                                                  r"^(?:is|are|was|has) (it|they)\b", body)
     if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
-        clause.ambiguous = pronoun.group(1)
+        clause.ambiguous = next(g for g in pronoun.groups() if g)
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")
@@ -231,7 +232,7 @@ def _asked_about(text: str) -> set[str]:
 def _level_word(tok: str) -> bool:
     return bool(re.match(r"^(patch[\w-]*|minor[\w-]*|major[\w-]*|breaking|non-breaking|compatible|"
                          r"next|x\.y\.z|"
-                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
+                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver[\w-]*)$", tok))
 
 
 def normalized_known(known: list[str]) -> dict[str, str]:

@@ -676,3 +676,29 @@ def test_probe4_unsafe_classes_ask(matcher, text):
 def test_update_the_readme_is_refused(matcher):
     reading, got = plan("update the readme", matcher)
     assert reading.status == "refuse" and got == []
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a fifth probe set: nouns for verbs, arrows and numbered steps, more embedded questions
+    ("six removal please", [("remove_dependency", {"names": ["six"]})]),
+    ("removal of tqdm", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("new dependency: cattrs", [add("cattrs")]),  # a real name, never "corrected" to attrs
+    ("wanna know if there are CVEs", [("audit_dependencies", {})]),
+    ("not sure if click is the newest version", [("outdated_packages", {"packages": ["click"]})]),
+    ("upgrade deps, semver-safe only", [up(None)]),
+    ("add rich-argparse newer than 1.4", [add("rich-argparse>1.4")]),
+    ("add xmltodict but keep it under 1.0", [add("xmltodict<1.0")]),
+    ("add ipython to dev, and mkdocs to docs", [add("ipython", dev=True),
+                                                add("mkdocs", group="docs")]),
+    ("upgrade nothing, just tell me what's old", [("outdated_packages", {"packages": None})]),
+    ("1. audit 2. fix 3. test", [("audit_dependencies", {}), ("fix_vulnerabilities", {}),
+                                 ("run_tests", {})]),
+    ("audit -> fix -> test", [("audit_dependencies", {}), ("fix_vulnerabilities", {}),
+                              ("run_tests", {})]),
+    ("rich -> newest", [up(["rich"])]),
+    ("is pydantic vulnerable and is it outdated", [("audit_dependencies", {}), (
+        "outdated_packages", {"packages": ["pydantic"]})]),
+])
+def test_probe5_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
