@@ -83,6 +83,10 @@ _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not 
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
 _LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9._-]*)")
+_LATER = re.compile(r"\b(tomorrow|tonight|later (today|on|this week)|next (week|month|sprint|"
+                    r"release|time)|on (monday|tuesday|wednesday|thursday|friday|saturday|"
+                    r"sunday)|at \d{1,2}(:\d\d)? ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
+                    r"(hours?|days?|weeks?)|after (lunch|the release|the weekend))\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -142,6 +146,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return "docs"
     if act in ("question", "deliberate") and re.search(
             r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
+            r"python versions?|requires-python|"
             r"documentation|reproducible)\b", text) and not sec:
         return "docs"
     if act in ("question", "deliberate") or not verb:
@@ -224,6 +229,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
         return topic
     if verb in ("check", "test", "build") and sec:
         return "audit"
+    if verb == "test" and re.match(r"^(whether|if)\b", rest):
+        return ""  # "test whether the lock is fresh": a question, asked back
     if verb == "test" and CHECK.search(text) and not TEST.search(text):
         return "check"  # "rerun the type checker"
     if verb == "build" and LOCK_OBJ.search(text):
@@ -320,6 +327,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
                                                           text):
         clause.intent = "docs"
+    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and _LATER.search(text):
+        clause.ambiguous = "a change for later: uvmgr changes things now, when you ask"
     if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
             _DEFERRED.search(text) or re.search(r"\bthe version (the|that|which|we|they|it)\b",
                                                  text) or re.search(r"\b(swap|replace|switch|"

@@ -25,6 +25,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
       r"beginner)( question)?\b,?( but)?"), " "),
     ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
       r"(get|have) (a|the) (sec|second|moment|minute|chance)\b|\bwhen you can\b"), " "),
+    (r"\bgo ahead and\b", " "),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
      "dependencies"),
@@ -155,7 +156,7 @@ POLITE = (r"(is there )?(any|a) chance (that )?(you|u) (could|can|would|might)( 
           r"(i|we) (would like|want|wanna|need|have) to|(i|we) (would like|want) you to|"
           r"go ahead and|let us|time to|you (should|can|could|may)|i need you to|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
-HOWTO = (r"(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|how is\b|"
+HOWTO = (r"(what is the |the )?difference between\b|(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|how is\b|"
          r"what is the ((best|right|proper|recommended|preferred|correct|easiest|simplest|"
          r"standard|idiomatic|usual|normal|official) )?(way|command|difference)\b|what command\b|which command\b|is there a way\b|"
          r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)\b|"
@@ -262,6 +263,9 @@ FOREIGN_WORDS = frozenset([
     "adicione", "adicionar", "pacotes", "aggiorna", "aggiornare", "rimuovi", "rimuovere",
     "aggiungi", "aggiungere", "pacchetti", "dipendenze", "tutte", "tutti", "bijwerken",
     "verwijder", "voeg", "toe", "pakketten", "afhankelijkheden", "alsjeblieft",
+    "du", "kannst", "können", "sie", "mach", "mache", "alles", "fais", "faire", "mise", "les",
+    "des", "tout", "todo", "actualizá", "puedes", "podrías", "pourrais", "peux", "tu", "kun",
+    "jij", "graag", "puoi", "tutto",
 ])
 FOREIGN_VERBS: dict[str, str] = {
     "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",

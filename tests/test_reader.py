@@ -702,3 +702,29 @@ def test_update_the_readme_is_refused(matcher):
 def test_probe5_classes(matcher, text, calls):
     _, got = plan(text, matcher)
     assert got == calls
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a sixth probe set: "go ahead and", "difference between", the python version question
+    ("Go ahead and run the test suite.", [("run_tests", {})]),
+    ("difference between extras and groups?", [
+        ("search_docs", {"query": "difference between extras and groups?", "k": 5})]),
+])
+def test_probe6_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade everything tomorrow", "remove six next week", "bump rich on friday",
+    "test whether the lock is fresh",
+])
+def test_changes_for_later_and_test_whether_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+@pytest.mark.parametrize("text", ["kannst du six entfernen", "fais la mise à jour de rich"])
+def test_more_foreign_requests_change_nothing(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.foreign and got == []
