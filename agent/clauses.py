@@ -91,7 +91,8 @@ _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
 _NEWER_AVAILABLE = re.compile(
-    r"\bnew (majors?|minors?|versions?|releases?)\b|\b(major|minor|patch|newer)( versions?| "
+    r"\bnew (majors?|minors?|versions?|releases?)\b|\bnew on pypi\b|"
+    r"\b(majors?|minors?|patch(es)?|newer)( versions?| "
     r"releases?| updates?| upgrades?)? (waiting|available|pending|out)\b|\bneeds? (updating|"
     r"upgrading|bumping|an update|an upgrade|a bump)\b|\bversion check\b|\bhas a new release\b|"
     r"\bhave new releases\b|\b(are|is) behind\b")
@@ -167,7 +168,7 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
                 return "lock"
         if act in ("question", "deliberate"):
             if re.search(r"\b(what|anything) (is )?(new|changed)|\bwhat changed\b|\bchanges in\b|"
-                         r"\bwhy\b", text) and not sec:
+                         r"\bwhy\b", text) and not sec and not _NEWER_AVAILABLE.search(text):
                 return "docs"
             if verb in ("upgrade",) or _UPGRADE_WORD.search(text) and not sec:
                 return "outdated"
@@ -230,7 +231,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
     if verb in ("check", "test", "build") and sec:
         return "audit"
     if verb == "test" and re.match(r"^(whether|if)\b", rest):
-        return ""  # "test whether the lock is fresh": a question, asked back
+        topic = _topic(text)  # "test whether X is outdated": a question; a change asks back
+        return topic if topic in ("outdated", "audit", "list", "check", "build", "test") else ""
     if verb == "test" and CHECK.search(text) and not TEST.search(text):
         return "check"  # "rerun the type checker"
     if verb == "build" and LOCK_OBJ.search(text):
@@ -245,6 +247,9 @@ _DEFER_TO_TEXT = re.compile(r"\b(what|whatever|everything|anything|all) (the |ou
 
 
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
+                    r"types))*( please)?", text):
+        return Clause(text=text, intent="check")  # "ruff + mypy please": the checkers by name
     act, verb, rest = head(text)
     if _DEFER_TO_TEXT.search(text) and act in ("command", "request", "question"):
         return Clause(text=text, act=act, ambiguous="what a file says is not a request: say "

@@ -305,8 +305,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.intent, clause.ambiguous, clause.packages = "fix", "", []
             clause.act = "request" if conditional else clause.act
         if previous in ("test", "check", "build", "audit") and re.fullmatch(
-                r"(show|print|list|give)( me)? (the )?(failures|errors|results|output|report|them|"
-                r"those|it|artifacts?|artifact sizes|sizes|files|paths)", clause.text):
+                r"(show|print|list|give|tell)( me| us)?( (the )?(failures|errors|results|output|"
+                r"report|them|those|it|artifacts?|artifact sizes|sizes|files|paths))?\??",
+                clause.text):
             continue
         context = _context_topic(clause, clauses)
         if context:

@@ -372,5 +372,6 @@ DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you
 # Out of scope even when a dependency is named ("vendor requests into the repo").
 STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"
                        r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)|"
-                       r"^who (maintains|wrote|owns|created|made|develops)|"
+                       r"^who (maintains|wrote|owns|created|made|develops)|^auto-?fix|"
+                       r"^(drop|remove|add|end) support for|"
                        r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)")

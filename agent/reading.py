@@ -244,6 +244,11 @@ def misspelt_verb(word: str) -> str:
     if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS or gerund_stem(word) or \
             word.rstrip("sd") in lx.HEAD_VERBS or word[:-2] in lx.HEAD_VERBS:
         return ""
+    from uvmgr.agent.specs import _one_slip
+
+    swapped = [v for v in STRONG_VERBS if len(v) == len(word) and _one_slip(word, v)]
+    if swapped:
+        return swapped[0]  # "lnit" is "lint" (swapped letters), not "list"
     if not any(v[0] == word[0] for v in STRONG_VERBS):
         return ""
     close = difflib.get_close_matches(word, STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6

@@ -728,3 +728,22 @@ def test_changes_for_later_and_test_whether_ask(matcher, text):
 def test_more_foreign_requests_change_nothing(matcher, text):
     reading, got = plan(text, matcher)
     assert reading.foreign and got == []
+
+
+@pytest.mark.parametrize("text,calls", [
+    # leftovers of the tuned splits, by class: checkers by name, swapped letters, "new on pypi"
+    ("mypy + ruff please", [("check_quality", {})]),
+    ("lnit", [("check_quality", {})]),  # "lint" with two letters swapped, not "list"
+    ("test whether httpx is outdated", [("outdated_packages", {"packages": ["httpx"]})]),
+    ("anything new on pypi for rich?", [("outdated_packages", {"packages": ["rich"]})]),
+    ("lint it and show me", [("check_quality", {})]),
+])
+def test_leftover_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", ["autofix the mypy errors", "drop support for python 3.9"])
+def test_leftover_out_of_scope(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "refuse" and got == [], got
