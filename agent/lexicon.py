@@ -337,7 +337,7 @@ ENGLISH = frozenset([
     "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside",
     "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
     "yet", "already", "whole", "entire", "pretty", "quite", "rather", "call", "wild", "sec",
-    "possible", "impossible",
+    "possible", "impossible", "pypi", "github", "gitlab", "upstream",
     "minute", "asap", "directly", "slack", "discord", "twitter", "reddit", "chat", "standup",
     "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "main", "runtime",
     "production", "prod", "non-dev", "direct", "lol", "real", "true", "false", "true?", "mentioned",
