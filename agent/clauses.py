@@ -356,6 +356,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             _CONDITION.search(cond) or _VAGUE.search(text)):
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    if clause.intent == "lock" and first_word in ("lock", "relock", "freeze") and \
+            names_in(body, known) and not _LOCK_FOR.search(text):
+        # "lock click": a pin without a version, or a relock? never guessed
+        clause.ambiguous = "which version to pin (say \"pin NAME to VERSION\")"
     scoped = _LOCK_FOR.search(text)
     if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0] \
             and clause.act in ("command", "request"):

@@ -350,9 +350,15 @@ DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
 # A request that tries to widen its own authority ("approve it all yourself", "don't ask me"):
 # refused whole, whatever else it asks.
 SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|without) "
-                r"ask(ing)? (me|us|for (approval|confirmation|permission))|"
+                r"ask(ing)?( (me|us|for (approval|confirmation|permission)))?(?! (me|us) )|"
                 r"auto-?approve|no (questions|"
-                r"confirmation) (asked|needed)")
+                r"confirmation) (asked|needed)|(i|we) (hereby )?(authori[sz]e|allow|permit) you|"
+                r"you (have|are given|got) (my |our )?permission|pre-?approved?|no need to "
+                r"(ask|confirm)|"
+                # an instruction aimed at the assistant itself, not a request
+                r"ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|"
+                r"prompts?)|disregard (the |your |all )?(previous |prior )?(instructions|rules)|"
+                r"you are now|pretend (to be|you are)|developer mode")
 
 # Misspellings the reader reads silently (rewritten above); --yes never approves a request
 # that needed one.
@@ -367,6 +373,7 @@ SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or 
 # Handing the decision back ("your call", "maybe"): the reader asks rather than decides.
 DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you think|"
             r"you decide|you choose|dunno|not sure|your choice|you pick|either (one|is fine)|"
+            r"possibly|probably|potentially|might as well|if you want|if you like|optionally|"
             r"whichever you (like|prefer|want)")
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").

@@ -45,6 +45,7 @@ SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|sh
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
 PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|"
+                      r"without (?=[a-z]+ing\b)|"
                       r"(?:upgrade|change|touch|install|remove|update|bump) nothing\b|no (?=(?:"
                       r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
                        r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you (?:to "

@@ -101,7 +101,8 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
     if comma and re.match(r"^[a-z0-9][a-z0-9._-]* (to|as|into) (the )?(dev|docs|test|tests|"
                           r"[a-z]+ group)\b", rest):
         return True  # "add ipython to dev, and mkdocs to docs": a second add
-    if comma and re.match(r"^(can|could|would|will) you\b", rest):
+    if comma and re.match(r"^(can|could|would|will) you\b|^(can|could|should|shall) (we|i)\b",
+                          rest):
         return True  # "i am not sure how, can you run them"
     if re.match(r"^if (anything|something|any\w*)( \w+)? (is |s |are )?(vulnerable|flagged|"
                 r"affected)\b", rest):
@@ -122,6 +123,10 @@ def split_steps(text: str) -> list[str]:
     head, colon, tail = text.partition(": ")
     if colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"
+                             r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
+                             r"comments?|file)\b", head):
+        text = f"{head} quoted-text"  # "my notes say: remove six": what a note says is quoted
     elif colon and len(head.split()) <= 5 and not re.search(
             r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
         text = tail
