@@ -169,7 +169,10 @@ _DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|b
 
 
 _MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3}(\(?non-dev\)? )?"
-                          r"(deps|dependencies|packages|ones|requirements)\b")
+                          r"(deps|dependencies|packages|ones|requirements|group)\b")
+# "everything in the docs group": a group the reader did not resolve narrows "everything"
+_GROUP_QUALIFIER = re.compile(r"\b(in|from|of|within|inside) (the |our )?[a-z][a-z0-9_-]* "
+                              r"(group|extra|extras)\b")
 _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the rest|the same|"
                        r"that one|this one|the one|another( one)?|those|these|them|it|one more|"
                        r"the others?)\b")
@@ -332,6 +335,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             # "the main (non-dev) deps", "runtime dependencies only"
             clause.ambiguous, clause.reference = "", ""
             clause.packages = [n for n in names if n not in dev_names]
+        if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
+                not clause.packages and _GROUP_QUALIFIER.search(clause.text):
+            clause.ambiguous = "which group"  # never widened to every dependency
         intent = clause.intent
         if clause.act == "prohibition":
             last_targets = list(clause.packages or clause.specs or clause.excluded or

@@ -131,8 +131,8 @@ TEST_WORDS = (r"tests?|test suite|unit tests|pytest|(the |whole |entire |full )+
               r"specs|test run|"
               r"tests? pass\w*|green|nothing (is |got )?broken|nothing breaks|(everything|it|"
               r"things|all) still works?|(everything|things|all) works|smoke test")
-BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
-               r"packaged|be packaged")
+BUILD_WORDS = (r"build|builds|built|buildable|wheel|wheels|sdist|dist|distribution|package it|"
+               r"packaging|packaged|be packaged")
 CHECK_WORDS = (r"lint\w*|ruff|mypy|is the code|code clean|clean code|type ?check\w*|types|typing|"
                r"formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
@@ -237,7 +237,8 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"(fix|edit|change|modify|update|patch|write|add \S+ to) [^.;]{0,40}?"
                 r"\b[\w/-]+\.(py|cfg|ini|txt|json|yml|yaml|js|ts)\b|"
                 r"who (maintains|wrote|owns|created|made|develops)|set up (tox|nox|ci|"
-                r"a pipeline)|tox|nox")
+                r"a pipeline)|what time is it|what day is it|what is the date|how are you|"
+                r"who are you|what is your name")
 # requires-python questions are how-tos (docs), not out of scope
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the

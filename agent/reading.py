@@ -89,7 +89,8 @@ ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
-                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:version\s+)?v?"
+                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:exactly\s+)?"
+                  r"(?:version\s+)?v?"
                   r"(\d[\w.]*\w|\d)\b")
 EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
 SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")

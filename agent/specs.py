@@ -38,8 +38,10 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
     specs, used, rest = [], 0, after
     while True:
         # "with at least", "any version below", "anything under", "with a minimum of"
-        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but|with|any|anything|version|versions|a|"
-                               r"so|from|starting at|starting from|keep it|keeping it)\s+)*", "",
+        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but|with|any|anything|a|so|from|starting at|"
+                               r"starting from|keep it|keeping it)\s+|versions? (?=(?:below|"
+                               r"under|above|at least|from|up to|newer|older|no |not |less|lower|"
+                               r"greater|higher|before|prior|minimum|min)\b))*", "",
                                rest.strip())
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)

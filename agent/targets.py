@@ -117,7 +117,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
             # "the libraries you think matter", "the packages that are slow"
             clause.ambiguous = f"which packages \"{_RELATIVE.search(body).group(0)}\" means"
         if commanded and clause.intent in ("upgrade", "remove") and not excluded and \
-                _REFERENCE.search(body):
+                _REFERENCE.search(body) and not re.search(
+                    r"\bthe (patch|minor|major|safe|non-breaking|compatible|outdated|old|stale) "
+                    r"ones\b", body):  # "upgrade the patch ones" is every one, at that level
             # "upgrade the rest" with nothing said to leave out, "the other one"
             clause.reference = _REFERENCE.search(body).group(0)
         first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))

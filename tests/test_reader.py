@@ -774,3 +774,25 @@ def test_instructions_to_the_assistant_are_refused_whole(matcher, text):
 def test_without_changing_anything_a_question_still_runs(matcher):
     _, got = plan("without changing anything, can we build?", matcher)
     assert got == [("build_package", {})]
+
+
+@pytest.mark.parametrize("text,calls", [
+    # an eighth probe set, shaped like the held-out set: plain commands, varied
+    ("add nox to the dev group", [add("nox", dev=True)]),  # a tool's name is a package name
+    ("please install aiohttp version 3.9.5", [add("aiohttp==3.9.5")]),
+    ("pin httpx to exactly 0.27.2", [add("httpx==0.27.2")]),
+    ("can the package be built?", [("build_package", {})]),
+])
+def test_probe8_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+def test_everything_in_a_group_is_that_group_or_asks():
+    from uvmgr.agent.offline import OfflinePlanner
+
+    planner = OfflinePlanner(KNOWN, dev=["pytest", "ruff", "mypy", "pytest-cov"])
+    got = plan_for(planner.read("update everything in the main group"))
+    assert [(c.tool, c.args) for c in got] == [up(KNOWN[:10])]
+    assert planner.read("upgrade everything in the docs group").status == "ask"
+    assert planner.read("what time is it").status == "refuse"
