@@ -49,7 +49,8 @@ _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?
                                r"want .{1,30} (gone|removed|dropped|out)|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
                                r"can (go|be removed|be dropped))\b")
-_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
+_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have|"
+                            r"would appreciate|appreciate|could use)\b\s*")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
                          r"do not (run|bother with) (the )?tests|no tests)\b")
@@ -109,7 +110,7 @@ def _topic(text: str) -> str:
     if re.search(r"\b(which|what) [a-z ]{1,25}\b(do|does) (we|this project|the project|it|our "
                  r"project|this repo) (use|have|run)\b", text):
         return "list"  # "which test runner does this project use?"
-    if re.search(r"\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
+    if re.search(r"^pkg versions?\??$|\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
                  r"|\bpinned\b", text):
         return "list"
     if LOCK_OBJ.search(text):
@@ -248,7 +249,8 @@ _DEFER_TO_TEXT = re.compile(r"\b(what|whatever|everything|anything|all) (the |ou
 
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
-                    r"types))*( please)?", text):
+                    r"types))*( please)?|(ruff|mypy|pyright|flake8)( check)?( [./][\w./-]*| src)?",
+                    text):
         return Clause(text=text, intent="check")  # "ruff + mypy please": the checkers by name
     act, verb, rest = head(text)
     if _DEFER_TO_TEXT.search(text) and act in ("command", "request", "question"):

@@ -378,6 +378,9 @@ def _with_level(cmd: Command, words: list[str]) -> Command | None:
         return None  # "no" only as "no majors" / "without breaking"
     if patch and major:
         return None
+    if said & {"max", "maximum", "fine", "ok", "okay", "allowed", "included", "welcome"} and not (
+            patch or major or said & {"minor", "minors", "minor-level"}):
+        return None  # "to the max": these words only qualify a level said with them
     if patch:
         cmd.level = "patch"
     elif major and not negated:

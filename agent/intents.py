@@ -201,6 +201,8 @@ def _context_topic(clause, clauses: list) -> str:
     return topic if topic in ("test", "check", "audit", "build") else ""
 
 
+# Words that may join bare names carried over from the step before ("then httpx and rich too").
+_JOINERS = frozenset([",", "and", "also", "then", "too", "as", "well", "plus", "the", "&"])
 _HYPOTHETICAL = re.compile(r"(what happens|what would happen|what if|would (it|anything) "
                            r"break) ")
 _FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |s |are )?"
@@ -264,7 +266,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
     the dev group, so "everything except the dev tools" can be read)."""
     from uvmgr.agent.clauses import merge_modifiers, read_clause
-    from uvmgr.agent.reading import MUTATING_INTENTS
+    from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
     from uvmgr.agent.targets import normalized_known
 
@@ -287,7 +289,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     last_targets: list[str] = []
     for clause in clauses:
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
-                clause.act == "command" and clause.packages and not clause.ambiguous:
+                clause.act == "command" and clause.packages and not clause.ambiguous and all(
+                    normalize_name(t) in names or t in _JOINERS for t in tokens(clause.text)):
             clause.intent = previous  # "upgrade requests, then httpx"
         if not clause.intent and previous == "add" and clause.act == "command" and \
                 re.match(r"[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])? (to|as|in|into)\b",

@@ -42,7 +42,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
      lambda m: "version " + str([
          "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
      ].index(
-         m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\s&\s", " and "), (r"(?<=[a-z]) n (?=[a-z])", " and "), (r"\bthen\s+then\b", "then"),
+         m.group(1)) + 1)), (r"\bw/(?=\s|$)", "with"), (r"\s&\s", " and "), (r"(?<=[a-z]) n (?=[a-z])", " and "), (r"\bthen\s+then\b", "then"),
 )
 
 # Numbers said in words, for versions spoken aloud ("two point five", "zero point twenty-six").
@@ -238,7 +238,9 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"\b[\w/-]+\.(py|cfg|ini|txt|json|yml|yaml|js|ts)\b|"
                 r"who (maintains|wrote|owns|created|made|develops)|set up (tox|nox|ci|"
                 r"a pipeline)|what time is it|what day is it|what is the date|how are you|"
-                r"who are you|what is your name")
+                r"who are you|what is your name|(raise|bump|set|change|increase) (our |the )?"
+                r"(minimum |min |lowest )?(supported )?python\b|(close|triage|label|assign) (the |"
+                r"all )?(\w+ )?(issues|tickets|prs|pull requests)\b")
 # requires-python questions are how-tos (docs), not out of scope
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the

@@ -86,6 +86,10 @@ NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})\
               for lvl, w in lx.LEVEL_WORDS.items()}
 ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
                                r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
+WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+\.\d+"
+                           r"(?:\.x|\.\*)?\b(?!\.\d)")
+WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
+                          r"(?!\.\d)")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
@@ -150,7 +154,8 @@ def head(clause: str) -> tuple[str, str, str]:
         return "statement", "", text  # "after upgrading click the tests fail": context
     text = CONNECTORS.sub("", text)
     text = CONNECTORS.sub("", text)
-    lead = re.match(r"^(?:so|to|now|ok so|and so|go|go and|come on|pls|please)\s+(\S+)", text)
+    lead = re.match(r"^(?:so|to|now|ok so|and so|go|go and|come on|pls|please|uv|uvmgr)\s+(\S+)",
+                    text)
     if lead and (verb_of(lead.group(1)) not in ("", "generic") or verb_of(
             misspelt_verb(lead.group(1)))):
         text = text[lead.start(1):]  # "so add tenacity", "please to remove six"
@@ -288,8 +293,10 @@ def level_of(text: str) -> tuple[str, bool, bool]:
         positive.discard("major")
         positive.discard("minor") if "minor" in positive and not LEVEL["minor"].search(
             re.sub(r"non[- ]?breaking", "", text)) else None
-    if PATCH_SERIES.search(text):
-        return "patch", False, bool(negated)
+    if PATCH_SERIES.search(text) or WITHIN_SERIES.search(text):
+        return "patch", False, bool(negated)  # "to the latest 8.1.x", "only within 8.1"
+    if WITHIN_MAJOR.search(text) and "major" not in positive:
+        return "minor", False, bool(negated)  # "within 2.x", "staying on 13.x"
     said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]
     if len(said) > 1 and _ANY_NEGATION.search(text):
         return said[0], False, True  # "minors are fine, majors are not": never the widest

@@ -106,7 +106,8 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
         if specs and _CLAUSE_AFTER.match(text[m.end():]) and not SPEC.match(tok).group(3):
             return specs, ambiguous, text  # "and reformat the code": a clause of its own
         if re.match(r"^\s*(\S+\s+)?(librar(y|ies)|packages?|libs?|modules?|tools?|ones?|"
-                    r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy)\b",
+                    r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy|stubs|types|bindings|"
+                    r"wrappers?|helpers?|sdk|client|backend|driver|extension)\b",
                     text[m.end():]) and not SPEC.match(tok).group(3):
             ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
             break

@@ -33,6 +33,10 @@ def normalise(text: str) -> str:
                  lambda m: " then " if verb_of(m.group(1)) else " to ", out)
     out = re.sub(r"(?:(?<=\s)|^)\d{1,2}[.)]\s+(?=[a-z])", "; ", out)  # "1. audit 2. fix"
     out = re.sub(r"\bnew (?:dependency|dep|package|library|lib)\s*:\s*", "add ", out)
+    # "requests: no", "click excluded": an exclusion said after the name
+    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*)\s*:\s*(?:no|nope|skip|not this one)\b", r"not \1", out)
+    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
+                 r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.

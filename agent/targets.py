@@ -23,7 +23,8 @@ _STAYS = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*+) (?:is|are|stays?|c
                     r"it is|put|pinned|frozen|fine|ok)\b")
 
 
-_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
+_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|exceptions?|excluded|other than|"
+                             r"apart from|aside from|"
                              r"save for|with the exception of|but not|leave|leaving|skip|"
                              r"without touching|do not touch|never touch|hold back|holding back)\b")
 

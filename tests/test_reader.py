@@ -796,3 +796,38 @@ def test_everything_in_a_group_is_that_group_or_asks():
     assert [(c.tool, c.args) for c in got] == [up(KNOWN[:10])]
     assert planner.read("upgrade everything in the docs group").status == "ask"
     assert planner.read("what time is it").status == "refuse"
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a ninth probe set, terse and tool-shaped
+    ("uv add polars", [add("polars")]),
+    ("uv remove six", [("remove_dependency", {"names": ["six"]})]),
+    ("ruff check .", [("check_quality", {})]),
+    ("I'd appreciate an audit", [("audit_dependencies", {})]),
+    ("click version?", [("list_dependencies", {})]),
+    ("upgrade click only within 8.1", [up(["click"], "patch")]),
+    ("upgrade pydantic within 2.x", [up(["pydantic"])]),
+    ("upgrade httpx, requests: no", [up(["httpx"])]),
+    ("upgrade everything; click excluded", [up(ALL_BUT("click"))]),
+    ("upgrade everything w/ the exception of six", [up(ALL_BUT("six"))]),
+])
+def test_probe9_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "add the typing stubs for requests",  # "typing" is no package here
+    "upgrade everything, with some exceptions",  # an exclusion nobody named
+    "upgrade requests, then six is excluded maybe",
+])
+def test_probe9_unsafe_classes(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_to_the_max_is_not_approved():
+    from uvmgr.agent.authority import Authority
+
+    assert not Authority("upgrade everything to the max").approves(
+        "upgrade_safely", {"packages": None, "level": "minor"}, KNOWN)
