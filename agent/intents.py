@@ -222,7 +222,8 @@ _DOMAIN = re.compile(r"\b(dependenc\w*|packages?|librar\w*|libs?|modules?|requir
                      r"yes|yep|no|nope|ok|go ahead|continue|proceed|help|hmm+|undo|usual|"
                      r"last time|did you|you did|should (i|we)|changes?|suggest\w*|errors?|"
                      r"import\w*|incompatible|conflicts?|fail\w*|broke\w*|ci|rejected|review|"
-                     r"thinking|consider\w*|[a-z]+\.md|readme|contributing|stays?|below|above)\b")
+                     r"thinking|consider\w*|[a-z]+\.md|readme|contributing|stays?|below|above|"
+                     r"[a-z]+-\d{4}-[\w-]+)\b")  # an advisory id: DEMO-2024-0003, CVE-2024-1234
 
 
 _DOCS_WORDS = re.compile(r"\b(docs?|documentation|changelogs?|release notes|manual|python|pip|"

@@ -831,3 +831,8 @@ def test_to_the_max_is_not_approved():
 
     assert not Authority("upgrade everything to the max").approves(
         "upgrade_safely", {"packages": None, "level": "minor"}, KNOWN)
+
+
+def test_a_question_about_an_advisory_id_is_in_scope(matcher):
+    reading, got = plan("why is DEMO-2024-0003 relevant", matcher)
+    assert reading.status == "act" and [t for t, _ in got] == ["search_docs"]
