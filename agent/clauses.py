@@ -159,6 +159,8 @@ def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
                          r"updates?)\b|\b(upgrades?|updates?|bumps?) (to|at|within) (the )?"
                          r"(patch|minor)", text) and not sec:
                 return "upgrade"
+            if re.search(r"\b(preview|simulate|dry[- ]?run|hypothetically)\b", text):
+                return "outdated" if _UPGRADE_WORD.search(text) else ""  # never the change
             if re.search(r"\b(removal|deletion|uninstall)\b", text) and not sec:
                 return "remove"  # "six removal please", "removal of tqdm"
             if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(

@@ -26,6 +26,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
     ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
       r"(get|have) (a|the) (sec|second|moment|minute|chance)\b|\bwhen you can\b"), " "),
     (r"\bgo ahead and\b", " "),
+    (r"\b([a-z0-9._-]+)'s (fine|ok|okay|good|alright)\b", r"\1 is \2"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
      "dependencies"),
@@ -96,7 +97,7 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys([
         "check", "verify", "validate", "run", "execute", "inspect", "review", "look", "find",
         "see", "confirm", "ensure", "make", "do", "get", "pull", "put", "take", "throw", "start",
-        "stop", "set", "move", "sort", "clean", "tidy", "apply", "go",
+        "stop", "set", "move", "sort", "clean", "tidy", "apply", "go", "report",
     ], "generic"),
 }
 # Misspelt verbs: read, but a request that needs them is never approved by --yes.
@@ -384,4 +385,6 @@ STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|docker
                        r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)|"
                        r"^who (maintains|wrote|owns|created|made|develops)|^auto-?fix|"
                        r"^(drop|remove|add|end) support for|"
-                       r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)")
+                       r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)|"
+                       r"^(add|set|configure|change|use) (an |the |a |our )?(private |extra |"
+                       r"custom )?index( url)?\b")

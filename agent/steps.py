@@ -33,6 +33,8 @@ def normalise(text: str) -> str:
                  lambda m: " then " if verb_of(m.group(1)) else " to ", out)
     out = re.sub(r"(?:(?<=\s)|^)\d{1,2}[.)]\s+(?=[a-z])", "; ", out)  # "1. audit 2. fix"
     out = re.sub(r"\bnew (?:dependency|dep|package|library|lib)\s*:\s*", "add ", out)
+    # "attrs (>=23)": a bound in brackets is the bound
+    out = re.sub(r"\(\s*((?:===|==|>=|<=|~=|!=|<|>)\s*v?\d[^)]*)\)", r"\1", out)
     # "requests: no", "click excluded": an exclusion said after the name
     out = re.sub(r"\b([a-z0-9][a-z0-9._-]*)\s*:\s*(?:no|nope|skip|not this one)\b", r"not \1", out)
     out = re.sub(r"\b([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
@@ -88,6 +90,10 @@ _QUESTIONISH = frozenset(["is", "are", "what", "which", "how", "does", "do"])
 
 
 def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    from uvmgr.agent.reading import PHRASAL
+
+    if any(p.match(rest) for p, _ in PHRASAL if _ != "docs"):
+        return True  # "tqdm is deprecated, get rid of it"
     if comma and re.match(r"^[a-z]+(?:-| )only\s*(?:,|$)", rest):
         return False  # "add orjson, test-only": how to add, not a step
     if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
@@ -142,7 +148,7 @@ def split_steps(text: str) -> list[str]:
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
-        pieces = re.split(r"(?<!\s)\s*+(,\s*+(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
+        pieces = re.split(r"(?<!\s)\s*+(,\s*+(?:and\s+|or\s+|but\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
                           r"(?=(?:also |then |please |maybe )?(\w+))", part)
         # [text, separator, next word, text, ...]: join back where no step starts.
         current = pieces[0]

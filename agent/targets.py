@@ -72,6 +72,12 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if name and name not in excluded:
             excluded.append(name)
     clause.packages = [n for n in included if n not in excluded]
+    if split and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
+            _UNNAMED_EXCLUSION.match(after):
+        # "update all but the pinned ones": an exclusion that names no package asks
+        clause.ambiguous = f"what \"{split.group(0)} {after.strip()}\" leaves out"
+    if clause.intent in ("upgrade", "remove") and _EXCEPT_RELATIVE.search(text):
+        clause.ambiguous = f"which packages \"{_EXCEPT_RELATIVE.search(text).group(0)}\" means"
     strong = _STRONG_EXCLUDE.search(text)
     if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
             not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
@@ -111,7 +117,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
         elif commanded and clause.intent == "upgrade" and leftover and (
-                not SCOPE_ALL.search(text) or _qualified(leftover)):
+                not SCOPE_ALL.search(text) or _qualified(leftover)) and not re.search(
+                r"\bthe (patch|minor|safe|non-breaking|compatible|outdated|old|stale) ones\b",
+                body):
             # "the slow packages", "the deps I care about": a qualifier that names no package
             clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
         if commanded and clause.intent in ("upgrade", "remove") and _RELATIVE.search(body):
@@ -133,6 +141,15 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         clause.ambiguous = "which package"
 
 
+# After "but/except": "the pinned ones", "whatever is pinned" - no name, no level, no "keep it".
+_UNNAMED_EXCLUSION = re.compile(r"\s*(the |those |any |whatever |what |ones? )(?!(patch|minor|"
+                                r"major|breaking|non-breaking|safe|latest)\b)[a-z -]*\b(ones?|is|are|"
+                                r"pinned|broken|failing|slow|heavy|risky|big|old)\b")
+# "everything that isn't pinned": a relative clause that narrows "everything"
+_EXCEPT_RELATIVE = re.compile(r"\b(everything|all|anything|packages|deps|dependencies) (that|which) "
+                              r"(?!(is|are|s) (outdated|old|behind|stale|out of date|safe|"
+                              r"compatible|non-breaking|a patch|minor|available)\b)"
+                              r"(is|are|s|has|have|was|were|can|are not|is not)\b[a-z -]*")
 _REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
                         r"everything else|the same( ones| packages)?|the ones?)\b")
 _RELATIVE = re.compile(r"\b(dependencies|deps|packages|libraries|libs|modules|ones|stuff|things|"

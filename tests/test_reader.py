@@ -836,3 +836,33 @@ def test_to_the_max_is_not_approved():
 def test_a_question_about_an_advisory_id_is_in_scope(matcher):
     reading, got = plan("why is DEMO-2024-0003 relevant", matcher)
     assert reading.status == "act" and [t for t, _ in got] == ["search_docs"]
+
+
+@pytest.mark.parametrize("text,calls", [
+    # a tenth probe set: "X's fine, but ...", brackets, a phrasal verb after a comma
+    ("click's fine, but upgrade rich", [up(["rich"])]),
+    ("add attrs (>=23)", [add("attrs>=23")]),
+    ("tqdm is deprecated for us, get rid of it", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("preview upgrading httpx", [("outdated_packages", {"packages": ["httpx"]})]),
+    ("can you check for outdated deps and upgrade the safe ones",
+     [("outdated_packages", {"packages": None}), up(None)]),
+    ("bump everything that's safe", [up(None)]),
+])
+def test_probe10_classes(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
+
+
+@pytest.mark.parametrize("text", [
+    "update all but the pinned ones", "bump everything that isn't pinned",
+    "upgrade everything except whatever is failing",  # an exclusion that names no package
+])
+def test_unnamed_exclusions_ask(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
+
+
+def test_adding_an_index_is_refused_but_asking_about_it_is_docs(matcher):
+    assert plan("add an index url", matcher)[0].status == "refuse"
+    assert [t for t, _ in plan("look up in the docs how to add an index url", matcher)[1]] == [
+        "search_docs"]
