@@ -173,6 +173,9 @@ _MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3
 # "everything in the docs group": a group the reader did not resolve narrows "everything"
 _GROUP_QUALIFIER = re.compile(r"\b(in|from|of|within|inside) (the |our )?[a-z][a-z0-9_-]* "
                               r"(group|extra|extras)\b")
+_NARROWING = re.compile(r"\b(pinned|failing|broken|flaky|slow|heavy|risky|big|huge|small|tiny|"
+                        r"important|critical|unused|core|transitive|indirect|problematic|buggy|"
+                        r"annoying|dangerous|deprecated|abandoned|unmaintained|worst|biggest)\b")
 _DANGLING = re.compile(r"^(and |then |and then |also )*(the other( one|s)?|the rest|the same|"
                        r"that one|this one|the one|another( one)?|those|these|them|it|one more|"
                        r"the others?)\b")
@@ -342,6 +345,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
                 not clause.packages and _GROUP_QUALIFIER.search(clause.text):
             clause.ambiguous = "which group"  # never widened to every dependency
+        narrowing = _NARROWING.search(clause.text)
+        if clause.intent in ("upgrade", "remove") and clause.all_packages and \
+                not clause.packages and narrowing and not clause.ambiguous:
+            # "upgrade the pinned ones", "bump everything risky": a qualifier that names no
+            # package never widens to every dependency
+            clause.ambiguous = f"which packages are \"{narrowing.group(0)}\""
         intent = clause.intent
         if clause.act == "prohibition":
             last_targets = list(clause.packages or clause.specs or clause.excluded or

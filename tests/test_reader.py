@@ -866,3 +866,12 @@ def test_adding_an_index_is_refused_but_asking_about_it_is_docs(matcher):
     assert plan("add an index url", matcher)[0].status == "refuse"
     assert [t for t, _ in plan("look up in the docs how to add an index url", matcher)[1]] == [
         "search_docs"]
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade the risky stuff", "bump everything deprecated", "remove all the unused packages",
+    "update the transitive deps",
+])
+def test_a_narrowing_word_never_widens_to_everything(matcher, text):
+    reading, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
