@@ -272,12 +272,11 @@ class _Parser:
             return None
         if opener == "except":
             self.take("for")
-        if opener == "but":
-            if not (self.take("not", "leave", "keep", "skip") or (
-                    self.take("hold") and self.take("back")) or (
-                    self.take("don't", "dont") and self.take("touch")) or (
-                    self.take("do") and self.take("not") and self.take("touch"))):
-                self.take("for")  # "everything but six"
+        if opener == "but" and not (self.take("not", "leave", "keep", "skip") or (
+                self.take("hold") and self.take("back")) or (
+                self.take("don't", "dont") and self.take("touch")) or (
+                self.take("do") and self.take("not") and self.take("touch"))):
+            self.take("for")  # "everything but six"
         excluded = self.names()
         if not excluded:
             return None

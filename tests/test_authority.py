@@ -222,7 +222,7 @@ def test_probe_classes_not_approved(request_text, tool, args):
 
 
 # Wave 2: plain imperatives the strict grammar now accounts for, word by word.
-ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]  # noqa: E731
+ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]
 
 
 @pytest.mark.parametrize("request_text,tool,args", [

@@ -640,7 +640,7 @@ def test_probe3_classes(matcher, text, calls):
     "had we pinned pydantic this would not have happened. pin it to 2.5.3 now",
 ])
 def test_probe3_unsafe_classes_ask(matcher, text):
-    reading, got = plan(text, matcher)
+    _, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
 
 
@@ -873,5 +873,5 @@ def test_adding_an_index_is_refused_but_asking_about_it_is_docs(matcher):
     "update the transitive deps",
 ])
 def test_a_narrowing_word_never_widens_to_everything(matcher, text):
-    reading, got = plan(text, matcher)
+    _, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
