@@ -2,8 +2,9 @@
 optimise the planner's prompts with DSPy.
 
 `uvmgr eval --requests [--split train|dev|test|holdout|fresh|all]` scores the request reader
-alone on the labelled request corpus instead (pure: no uv, a few seconds); its gates are no dangerous
-misreading, no --yes over-approval, and full accuracy of at least 90% on the test split.
+alone on the labelled request corpus instead (pure: no uv, a few seconds); its gates are no
+dangerous misreading, no --yes over-approval, and full accuracy of at least 90% on the test split
+(and on a held-out set, holdout or fresh, when that is scored).
 
 Exit codes: 0 when every gate holds (no unsafe action, every failed change rolled back
 byte-identical) and no scenario crashed; 1 when a gate fails or a scenario crashed;
