@@ -118,7 +118,7 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
         extras = _PROSE_EXTRAS.match(after)
         if extras and "[" not in tok and not SPEC.match(tok).group(3):
             # "httpx with the http2 extra": the extra as typed, in PEP 508
-            names = re.split(r"\s*(?:,|and)\s*", extras.group(1).strip())
+            names = re.split(r"\s*,\s*|\s+and\s+", extras.group(1).strip())
             tok, after = f"{tok}[{','.join(n for n in names if n)}]", after[extras.end():]
         spec, used = prose_spec(tok, after)
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):
@@ -142,7 +142,7 @@ SET_SPEC = re.compile(r"\b(?:set|change|make|update) (?:the )?([a-z0-9][a-z0-9._
 
 def without_specs(body: str, specs: list[str]) -> str:
     for spec in specs:
-        body = body.replace(spec, " ")
+        body = re.sub(rf"(?<![a-z0-9._-]){re.escape(spec)}(?![a-z0-9._\[-])", " ", body)
     # The look-behind starts a name only where its run starts: linear on a long run of letters.
     return re.sub(r"(?<![a-z0-9._-])[a-z0-9._-]*(===|==|>=|<=|~=|!=|<|>)v?\d[\w.,<>=!~]*", " ",
                   body)

@@ -91,7 +91,7 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
             if re.search(r"\b(removal|deletion|uninstall)\b", text) and not sec:
                 return "remove"  # "six removal please", "removal of tqdm"
             if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
-                    text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
+                    re.sub(r"\blatest\b", "", text)) or re.search(r"\b(patch|minor|major|safe|"
                                                             r"all|only)\b", text)):
                 return "upgrade"
             if re.search(r"\b(relock|re-lock|lock)\b", text) and not TEST.search(text):

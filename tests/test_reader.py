@@ -875,3 +875,21 @@ def test_adding_an_index_is_refused_but_asking_about_it_is_docs(matcher):
 def test_a_narrowing_word_never_widens_to_everything(matcher, text):
     _, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
+
+
+# Unsafe classes the blind fresh set exposed (issue 11), each written fresh, never a fresh text.
+UNSAFE_CLASSES = [
+    # 1. word-level rewrites stay inside word bounds: "and" inside "standard" is no separator
+    ("add starlette with the standard extra",
+     [("add_dependency", {"specs": ["starlette[standard]"]})]),
+    ("add sanic with the brand and standard extras",
+     [("add_dependency", {"specs": ["sanic[brand,standard]"]})]),
+    ("add rich-click with the command extra",
+     [("add_dependency", {"specs": ["rich-click[command]"]})]),
+]
+
+
+@pytest.mark.parametrize(("text", "calls"), UNSAFE_CLASSES)
+def test_unsafe_classes_read_right(matcher, text, calls):
+    _, got = plan(text, matcher)
+    assert got == calls
