@@ -17,11 +17,11 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         ((r"(?:at least|(?:a )?minimum(?: of)?|min|no older than|not older than|>=)\s*"
           r"(?:version\s+|v)?(\d[\w.]*)"), ">="),
         # "2.0 up to but not including 3" (after "from"): a range
-        ((r"(?:version\s+|v)?(\d[\w.]*)(?=\s*(?:,\s*)?(?:up to but (?:not including|excluding)|"
+        ((r"(?:(?:at|from) )?(?:version\s+|v)?(\d[\w.]*)(?=\s*(?:,\s*)?(?:up to but (?:not including|excluding)|"
           r"(?:and|but) (?:below|under|less than)|up to|until) )"), ">="),
         ((r"(?:up to but (?:not including|excluding)|until)\s*(?:version\s+|v)?"
           r"(\d[\w.]*)"), "<"),
-        ((r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
+        ((r"(?:at )?(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
          r"better)|and (?:up|above|newer|later)|\+)"), ">="),
         ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
          r"(?:version\s+|v)?"

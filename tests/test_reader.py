@@ -886,6 +886,12 @@ UNSAFE_CLASSES = [
      [("add_dependency", {"specs": ["sanic[brand,standard]"]})]),
     ("add rich-click with the command extra",
      [("add_dependency", {"specs": ["rich-click[command]"]})]),
+    # 2. a prose range: a lower bound said as "at version V or newer", then an upper one
+    ("add arrow at version 1.3 or newer but under 2",
+     [("add_dependency", {"specs": ["arrow>=1.3,<2"]})]),
+    ("add structlog at version 24.1 or later and below 25",
+     [("add_dependency", {"specs": ["structlog>=24.1,<25"]})]),
+    ("add arrow at version 1.3", [("add_dependency", {"specs": ["arrow==1.3"]})]),
 ]
 
 
