@@ -298,6 +298,9 @@ class _Parser:
         if not specs:
             return None
         cmd = Command("add", specs=specs)
+        if len(specs) > 1 and self.peek(self.peek() == ",") in ("both", "all") and self.peek(
+                1 + (self.peek() == ",")) == "as":  # "x and y, both as dev dependencies"
+            self.i += 1 + (self.peek() == ",")
         if self.take("--dev", "dev-only", "test-only") or (
                 self.peek() == "," and self.peek(1) in ("dev-only", "test-only") and
                 self.take(",") and self.take("dev-only", "test-only")):

@@ -41,6 +41,10 @@ def normalise(text: str) -> str:
                  r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
+    # "x and y, both as dev dependencies": the quantifier carries the role to every name listed
+    out = re.sub(r"\s*,?\s*\b(?:both|all|each|the two|all (?:two|three|four|five)|(?:both|all) of "
+                 r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"
+                 r"development|test|tests|testing|docs?|[a-z]+ group)\b)", r" \1", out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
     out = re.sub(r"\"[^\"]*\s[^\"]*\"|'[^']*:[^']*'", " quoted-text ", out)
     out = re.sub(r"[\"'`]", " ", out)

@@ -892,6 +892,13 @@ UNSAFE_CLASSES = [
     ("add structlog at version 24.1 or later and below 25",
      [("add_dependency", {"specs": ["structlog>=24.1,<25"]})]),
     ("add arrow at version 1.3", [("add_dependency", {"specs": ["arrow==1.3"]})]),
+    # 3. "both / all as dev dependencies" gives every listed spec the role; no stray step
+    ("add attrs and cattrs, both as dev dependencies",
+     [("add_dependency", {"specs": ["attrs", "cattrs"], "dev": True})]),
+    ("add attrs, cattrs and orjson, all as dev deps",
+     [("add_dependency", {"specs": ["attrs", "cattrs", "orjson"], "dev": True})]),
+    ("add mkdocs and mike, both to the docs group",
+     [("add_dependency", {"specs": ["mkdocs", "mike"], "group": "docs"})]),
 ]
 
 
