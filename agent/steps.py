@@ -15,6 +15,12 @@ _NUM_WORD = rf"{_NUM}(?:[- ]{_NUM})?"
 _SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
 
 
+_CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*(?:(?:[,;.?]|\s-+)"
+                         r"\s*(?:(?:no,? )?wait|sorry|actually|correction|oops|no(?=,))|(?:[,;.]|\s-+)?\s*(?:no,? wait|"
+                         r"i mean|or rather|make that|scratch that))(?:,?\s*(?:i mean|make that|no wait))?"
+                         r"\s*[,:;-]*\s+(?=[a-z0-9])")
+
+
 def _number(words: str) -> str:
     return str(sum(lx.NUMBER_WORDS[w] for w in re.split(r"[- ]", words)))
 
@@ -41,6 +47,10 @@ def normalise(text: str) -> str:
                  r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
+    # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
+    # correction stands in its place
+    out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
+        m.group(1)) else " ", out)
     # "x and y, both as dev dependencies": the quantifier carries the role to every name listed
     out = re.sub(r"\s*,?\s*\b(?:both|all|each|the two|all (?:two|three|four|five)|(?:both|all) of "
                  r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"

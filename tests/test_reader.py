@@ -899,6 +899,13 @@ UNSAFE_CLASSES = [
      [("add_dependency", {"specs": ["attrs", "cattrs", "orjson"], "dev": True})]),
     ("add mkdocs and mike, both to the docs group",
      [("add_dependency", {"specs": ["mkdocs", "mike"], "group": "docs"})]),
+    # 4. a self-correction: only what the person settled on
+    ("add attrs, no wait, orjson", [("add_dependency", {"specs": ["orjson"]})]),
+    ("add attrs, I mean orjson", [("add_dependency", {"specs": ["orjson"]})]),
+    ("add attrs - sorry, orjson", [("add_dependency", {"specs": ["orjson"]})]),
+    ("remove six? no, tqdm", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("pin click to 8.1.7 i mean 8.1.6", [("add_dependency", {"specs": ["click==8.1.6"]})]),
+    ("upgrade, no wait, remove six", [("remove_dependency", {"names": ["six"]})]),
 ]
 
 
