@@ -83,6 +83,22 @@ _DEFER_TO_TEXT = re.compile(r"\b(what|whatever|everything|anything|all) (the |ou
                             r"suggested|tells|recommends|wants|asks|lists|describes)\b")
 
 
+def _names_a_package(obj: str, known: dict[str, str]) -> bool:
+    """What a stated need ("need X", "we want X") names is a package only when it looks like one
+    (a version, extras, a `-`/`_`/`.`/digit) or is a known name: "need an answer for the board"
+    names no package."""
+    from uvmgr.tools.popular import POPULAR_PACKAGES
+    from uvmgr.tools.project import normalize_name
+
+    m = re.match(r"(?:(?:the|some|a|an)\s+)?([a-z0-9][a-z0-9._-]*)(\[|\s*(?:===|==|>=|<=|~=|!=|<|>)\s*"
+                 r"\d)?", obj.strip())
+    if not m:
+        return False
+    name = m.group(1)
+    return bool(m.group(2)) or bool(re.search(r"[-_.\d]", name)) or name in known or \
+        normalize_name(name) in POPULAR_PACKAGES
+
+
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
                     r"types))*( please)?|(ruff|mypy|pyright|flake8)( check)?( [./][\w./-]*| src)?",
@@ -107,9 +123,12 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             if topic in ("audit", "outdated", "test", "check", "build") or (
                     topic == "list" and re.search(r"\b(list|report|overview)\b", text)):
                 clause.intent, clause.act = topic, "command"  # "I need a list of advisories"
-            else:
+            elif _names_a_package(_ADD_STATEMENT.sub("", rest), known):
                 clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
                 body = rest
+            elif re.fullmatch(r"[a-z][a-z0-9]*", _ADD_STATEMENT.sub("", rest).strip(" .!")):
+                clause.intent, clause.ambiguous = "add", (  # "we need cachetools": ask
+                    "is that a package to add? say `add NAME` to add it")
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
         clause.intent = "remove"
     elif act == "command" and not verb and _REMOVE_STATEMENT.search(text):

@@ -906,10 +906,21 @@ UNSAFE_CLASSES = [
     ("remove six? no, tqdm", [("remove_dependency", {"names": ["tqdm"]})]),
     ("pin click to 8.1.7 i mean 8.1.6", [("add_dependency", {"specs": ["click==8.1.6"]})]),
     ("upgrade, no wait, remove six", [("remove_dependency", {"names": ["six"]})]),
+    # 5. a stated need names a package only when it looks like one or is a known name
+    ("Are we exposed to anything like heartbleed in our python deps? Need an answer for the CTO.",
+     [("audit_dependencies", {})]),
+    ("we need orjson", [("add_dependency", {"specs": ["orjson"]})]),
+    ("need django-ninja", [("add_dependency", {"specs": ["django-ninja"]})]),
 ]
-
 
 @pytest.mark.parametrize(("text", "calls"), UNSAFE_CLASSES)
 def test_unsafe_classes_read_right(matcher, text, calls):
     _, got = plan(text, matcher)
     assert got == calls
+
+
+@pytest.mark.parametrize("text", ["I need a decision on this", "we want clarity on our deps",
+                                  "we need cachetools", "need an answer by tonight"])
+def test_a_stated_need_of_a_plain_word_adds_nothing(matcher, text):
+    _, got = plan(text, matcher)
+    assert not any(tool in MUTATING for tool, _ in got), got
