@@ -50,7 +50,11 @@ _FIX_TARGET = re.compile(r"\b(?:vulnerabilit\w*|cves?|advisor\w*|issues?) (?:in|
                          r"(?!(?:our|my|the|all|any|every)\b)[a-z]|"
                          r"\b(in|of|for|on) (the|a|that|this) (package|one|library|dependency)"
                          r"\b|\bonly (the )?(critical|high|severe|important|serious|major|"
-                         r"worst|bad)\b")
+                         r"worst|bad)\b|"
+                         # "the package that has the CVE", "whichever library has the advisory":
+                         # one package, named only by what it has
+                         r"\b(?:the|that|this|whichever|which|whatever) (?:one|package|library|lib|"
+                         r"dependency|dep|module)\b(?! (?:list|lock|manager|index)\b)")
 _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear) ")
 _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
 _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"

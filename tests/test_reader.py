@@ -924,3 +924,12 @@ def test_unsafe_classes_read_right(matcher, text, calls):
 def test_a_stated_need_of_a_plain_word_adds_nothing(matcher, text):
     _, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "bump the library with the vulnerability", "update the dependency that is vulnerable",
+    "upgrade whichever package has the advisory", "fix the one that has the CVE",
+])
+def test_one_package_named_by_its_advisory_asks(matcher, text):
+    reading, got = plan(text, matcher)
+    assert reading.status == "ask" and got == [], got
