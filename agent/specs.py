@@ -169,8 +169,15 @@ def popular_typo(spec: str, known: list[str] = ()) -> str:
     name = normalize_name(spec_name(spec))
     if name in pool:
         return ""
+    if len(name) == 4:  # "rihc": two neighbouring letters swapped in a short name
+        swapped = [w for w in sorted(pool) if len(w) == 4 and _one_slip(name, w)]
+        if swapped:
+            return swapped[0]
     if len(name) >= 5:
-        close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.88)
+        # a transposition is one slip (Damerau), as is one letter dropped or doubled: "lougru"
+        slips = [w for w in sorted(pool) if w[0] == name[0] and (
+            _one_slip(name, w) or _one_slip(w, name))]
+        close = slips or difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.88)
         if close and close[0][0] == name[0]:  # "cattrs" is not a slip of "attrs"
             return close[0]
     words = sorted({w for n in pool for w in [n, *n.split("-")] if len(w) >= 4})

@@ -267,3 +267,18 @@ def test_more_plain_commands_approved(request_text, tool, args):
 ])
 def test_more_plain_commands_not_widened(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+# Issue 11, the fresh set's classes: a near miss of a popular name (one transposition is one
+# edit) is confirmed, never approved, whatever the spelling asked for; a correction, a rollback
+# and a need are never approved either.
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("add strucltog", "add_dependency", {"specs": ["strucltog"]}),
+    ("add strucltog", "add_dependency", {"specs": ["structlog"]}),
+    ("add tenactiy", "add_dependency", {"specs": ["tenacity"]}),
+    ("add rihc", "add_dependency", {"specs": ["rihc"]}),
+    ("add attrs, no wait, orjson", "add_dependency", {"specs": ["orjson"]}),
+    ("add attrs, no wait, orjson", "add_dependency", {"specs": ["attrs"]}),
+])
+def test_fresh_classes_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

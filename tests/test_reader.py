@@ -911,6 +911,10 @@ UNSAFE_CLASSES = [
      [("audit_dependencies", {})]),
     ("we need orjson", [("add_dependency", {"specs": ["orjson"]})]),
     ("need django-ninja", [("add_dependency", {"specs": ["django-ninja"]})]),
+    # 7. a near miss of a popular name, a transposition included, reads as the popular name
+    ("add strucltog", [("add_dependency", {"specs": ["structlog"]})]),
+    ("add tenactiy", [("add_dependency", {"specs": ["tenacity"]})]),
+    ("add polras", [("add_dependency", {"specs": ["polars"]})]),
 ]
 
 @pytest.mark.parametrize(("text", "calls"), UNSAFE_CLASSES)
