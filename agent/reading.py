@@ -90,6 +90,11 @@ WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d
                            r"(?:\.x|\.\*)?\b(?!\.\d)")
 WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
                           r"(?!\.\d)")
+# "on the same major", "stay on the current major", "within the major": capped below a major
+SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's) major\b|\b(?:within|"
+                        r"inside|under|below|on|in) (?:the|its|their|our|each|a|every) (?:one's )?"
+                        r"(?:(?:current|same|existing|present) )?major(?: versions?| series| line)?\b"
+                        r"(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
@@ -295,6 +300,8 @@ def level_of(text: str) -> tuple[str, bool, bool]:
             re.sub(r"non[- ]?breaking", "", text)) else None
     if PATCH_SERIES.search(text) or WITHIN_SERIES.search(text):
         return "patch", False, bool(negated)  # "to the latest 8.1.x", "only within 8.1"
+    if SAME_MAJOR.search(text):
+        return "minor", False, bool(negated)  # "keep everything on the same major"
     if WITHIN_MAJOR.search(text) and "major" not in positive:
         return "minor", False, bool(negated)  # "within 2.x", "staying on 13.x"
     said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]

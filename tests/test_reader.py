@@ -915,6 +915,12 @@ UNSAFE_CLASSES = [
     ("add strucltog", [("add_dependency", {"specs": ["structlog"]})]),
     ("add tenactiy", [("add_dependency", {"specs": ["tenacity"]})]),
     ("add polras", [("add_dependency", {"specs": ["polars"]})]),
+    # 8. "the same major", "the current major", "within the major" cap the level below a major
+    ("upgrade all deps but stay on the current major", [up(None)]),
+    ("bump click within the major", [up(["click"])]),
+    ("update rich to the newest within its current major", [up(["rich"])]),
+    ("upgrade everything, same major version", [up(None)]),
+    ("upgrade click to the next major", [up(["click"], "major")]),
 ]
 
 @pytest.mark.parametrize(("text", "calls"), UNSAFE_CLASSES)
