@@ -51,6 +51,11 @@ def normalise(text: str) -> str:
     # correction stands in its place
     out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
         m.group(1)) else " ", out)
+    # "roll rich back to 13.7", "go back to rich 13.7": a rollback to a version is a pin
+    out = re.sub(r"\b(?:roll|take|move|bring|put|set|send|knock|drop) ([a-z][a-z0-9._-]*) back "
+                 r"(?:down )?to\b", r"roll back \1 to", out)
+    out = re.sub(r"\b(?:go|going|get|move|step) back to ([a-z][a-z0-9._-]*) (?:version |v)?(\d[\w.]*)",
+                 r"roll back \1 to \2", out)
     # "x and y, both as dev dependencies": the quantifier carries the role to every name listed
     out = re.sub(r"\s*,?\s*\b(?:both|all|each|the two|all (?:two|three|four|five)|(?:both|all) of "
                  r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"

@@ -282,3 +282,11 @@ def test_more_plain_commands_not_widened(request_text, tool, args):
 ])
 def test_fresh_classes_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text", ["roll rich back to 13.7.1", "go back to rich 13.7.1",
+                                          "revert rich to 13.7.1"])
+def test_a_rollback_is_not_an_explicit_pin(request_text):
+    assert not Authority(request_text).approves("add_dependency", {"specs": ["rich==13.7.1"]}, KNOWN)
+    assert not Authority(request_text).approves(
+        "upgrade_safely", {"packages": ["rich"], "level": "minor"}, KNOWN)

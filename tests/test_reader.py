@@ -921,6 +921,11 @@ UNSAFE_CLASSES = [
     ("update rich to the newest within its current major", [up(["rich"])]),
     ("upgrade everything, same major version", [up(None)]),
     ("upgrade click to the next major", [up(["click"], "major")]),
+    # 9. a rollback to a version is a pin (a downgrade), never an upgrade
+    ("roll rich back to 13.7.1", [("add_dependency", {"specs": ["rich==13.7.1"]})]),
+    ("revert rich to 13.7.1", [("add_dependency", {"specs": ["rich==13.7.1"]})]),
+    ("go back to rich 13.7.1", [("add_dependency", {"specs": ["rich==13.7.1"]})]),
+    ("take httpx back to 0.26.0", [("add_dependency", {"specs": ["httpx==0.26.0"]})]),
 ]
 
 @pytest.mark.parametrize(("text", "calls"), UNSAFE_CLASSES)
