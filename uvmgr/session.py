@@ -43,12 +43,14 @@ class Session:
 
 def open_session(directory: Path | str, *, tracer: Tracer | None = None,
                  settings: Settings | None = None, cancel: threading.Event | None = None,
-                 timeout: float | None = None, recover: bool = True) -> Session:
+                 timeout: float | None = None, recover: bool = True,
+                 flags: dict[str, object] | None = None) -> Session:
     """Open the project in `directory`. `tracer`: one already recording (the CLI's root span),
     else a new one; traces go to the project's `.uvmgr/traces/` unless it has a folder. `settings`: given as they
     are (tests, evals), else read for the project. `cancel`: stops the runner's processes
     (the TUI's Stop). `timeout`: the runner's default, else the settings'. `recover`: finish
-    an interrupted change first, as every command does (raises when that is refused)."""
+    an interrupted change first, as every command does (raises when that is refused). `flags`:
+    the person's command-line settings (e.g. `audit_offline`), over every other source."""
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.state_files import trace_dir
 
@@ -58,7 +60,7 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
     elif tracer.trace_dir is None:
         tracer.trace_dir = trace_dir(project)
     if settings is None:
-        settings = Settings.for_project(project.tool_settings, project.root)
+        settings = Settings.for_project(project.tool_settings, project.root, **(flags or {}))
     runner = ProcessRunner(tracer, default_timeout=timeout or settings.timeout, cancel=cancel)
     recovered = None
     if recover:
