@@ -49,3 +49,21 @@ def test_without_a_personal_choice_the_projects_database_is_still_used(cli, demo
     r = cli("audit", "--project", demo_project.root, "--json")
     assert r.code == 0, r.err
     assert r.json()["source"].endswith("adv")
+
+
+def test_a_mirror_with_credentials_in_its_url_works_and_never_shows_them(
+        cli, osv_server, user_cache_home):  # noqa: F811
+    url = osv_server.url.replace("http://", "http://bob:hunter2secret@")
+    r = cli("advisories", "update", "--url", f"{url}/PyPI/all.zip", "--json")
+    assert r.code == 0, r.err
+    assert "hunter2secret" not in r.out + r.err + (user_cache_home / "pypi-osv.json").read_text()
+
+
+def test_a_malformed_mirror_url_is_one_json_error_without_the_password(cli, user_cache_home):
+    for url in ("https://bob:hunter2secret@127.0.0.1:notaport/x.zip",
+                "https://bob:hunter2secret@[::1/x.zip", "http://[::1/x.zip"):
+        r = cli("advisories", "update", "--url", url, "--json")
+        assert r.code == 2, (url, r.out, r.err)
+        error = r.json()
+        assert "cannot download the advisory database" in error["message"] and error["hint"]
+        assert "hunter2secret" not in r.out + r.err
