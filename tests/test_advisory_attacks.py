@@ -67,3 +67,54 @@ def test_a_malformed_mirror_url_is_one_json_error_without_the_password(cli, user
         error = r.json()
         assert "cannot download the advisory database" in error["message"] and error["hint"]
         assert "hunter2secret" not in r.out + r.err
+
+
+BOMB = """id: BOMB-1
+modified: "2020-01-01T00:00:00Z"
+a: &a ["requests", "requests", "requests", "requests", "requests", "requests"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+affected:
+  - package: {name: requests, ecosystem: PyPI}
+    versions: ["2.19.1"]
+    x: *i
+"""
+
+
+def test_a_yaml_alias_bomb_in_a_project_database_is_skipped_not_expanded(tmp_path):
+    # Served to `uv audit`, this record expanded to 6e8 strings: `uvmgr audit` on the clone
+    # ran for minutes and ate memory.
+    from uvmgr.tools.osv import load_advisories
+
+    (tmp_path / "bomb.yaml").write_text(BOMB)
+    (tmp_path / "ok.json").write_text(json.dumps(FAKE))
+    db = load_advisories(tmp_path, {"requests", "nothing-here"})
+    assert "BOMB-1" not in db.records and "FAKE-1" in db.records and db.skipped == 1
+
+
+def test_an_oversized_record_or_a_link_out_of_the_folder_is_not_read(tmp_path):
+    import zipfile
+
+    from uvmgr.tools.osv import MAX_RECORD, load_advisories
+
+    huge = dict(FAKE, id="HUGE-1", details="x" * (MAX_RECORD + 1))
+    with zipfile.ZipFile(tmp_path / "db.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("HUGE-1.json", json.dumps(huge))
+        zf.writestr("FAKE-1.json", json.dumps(FAKE))
+    db = load_advisories(tmp_path / "db.zip", {"nothing-here"})
+    assert set(db.records) == {"FAKE-1"}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "SECRET-1.json").write_text(json.dumps(dict(FAKE, id="SECRET-1")))
+    folder = tmp_path / "adv"
+    folder.mkdir()
+    (folder / "FAKE-1.json").write_text(json.dumps(FAKE))
+    (folder / "linked.json").symlink_to(outside / "SECRET-1.json")
+    (folder / "loop").symlink_to(folder)
+    assert set(load_advisories(folder, {"nothing-here"}).records) == {"FAKE-1"}
