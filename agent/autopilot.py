@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from uvmgr.agent.events import Observer, RunSummary, StepFinished, StepStarted, ignore
 from uvmgr.agent.policy import Policy, PolicyConfirmer
 from uvmgr.agent.safety import Authority, SafetyLayer
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import unique_by_name
 from uvmgr.tools.versions import LEVELS
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 
 REQUEST = "autopilot: fix known vulnerabilities and upgrade dependencies within the policy"
 
@@ -59,6 +60,8 @@ class AutopilotResult:
     security_fixes: list[SecurityFix] = field(default_factory=list)
     held_back: list = field(default_factory=list)  # HeldBack from upgrade_safely
     majors_available: list = field(default_factory=list)  # Outdated beyond the policy
+    deferred: list = field(default_factory=list)  # Outdated over max-packages: the next run
+    by_policy: list = field(default_factory=list)  # PolicyHold: ignored or pinned
     excerpts: dict = field(default_factory=dict)  # package -> DocHit from the docs index
     needs_person: list[str] = field(default_factory=list)
     gates: list[Gate] = field(default_factory=list)
@@ -134,11 +137,23 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
         fixed_direct, fixed_names = 0, set()
         findings = getattr(result.audit_before, "findings", None)
         if policy.security and findings:
+            from uvmgr.agent.autopilot_plan import fix_args, hold_back_outside_policy
+
+            vulnerable = sorted({f.package for f in findings} - policy.held)
+            args_for = fix_args(policy, vulnerable)
+            keep, held = hold_back_outside_policy(ctx, policy, vulnerable, "fix_vulnerabilities",
+                                                  args_for)
+            result.held_back += held
+            # A fix the policy holds back is the policy's choice, not the model's: the skip
+            # list carries it, and with it the authority to leave that package vulnerable
+            # (reported below as not fixed).
+            safety.authority = replace(safety.authority, policy_names=tuple(sorted(
+                set(safety.authority.policy_names) | {h.name for h in held})))
             safety.confirmer = PolicyConfirmer(policy)
-            outcome = _step(safety, result, observer, "fix_vulnerabilities",
-                            {"skip": sorted(policy.held) or None},
-                            "Move each vulnerable package to its lowest fixed version.")
-            from uvmgr.tools.audit import FixResult
+            outcome = _step(safety, result, observer, "fix_vulnerabilities", args_for(keep),
+                            "Move each vulnerable package to its lowest fixed version.") \
+                if keep else None
+            from uvmgr.tools.audit_fix import FixResult
 
             # Only a kept fix counts: a rolled-back one comes back as the bare change it undid.
             if isinstance(outcome, FixResult) and not outcome.dry_run:
@@ -146,11 +161,18 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
                 fixed_names = {c.name for c in outcome.changes}
                 result.constraint_edits += list(outcome.constraint_edits)
 
-        names = _candidates(ctx, policy, result)[: max(0, policy.max_packages - fixed_direct)]
-        if names and policy.levels:
+        names = _plan(ctx, policy, result, policy.max_packages - fixed_direct)
+        ctx.keep_caps = not policy.raise_caps
+        if names:
+            from uvmgr.agent.autopilot_plan import hold_back_outside_policy, upgrade_args
+
+            names, held = hold_back_outside_policy(ctx, policy, names, "upgrade_safely",
+                                                   upgrade_args(policy))
+            result.held_back += held
+        if names:
             safety.confirmer = PolicyConfirmer(policy, candidates=set(names))
             outcome = _step(safety, result, observer, "upgrade_safely",
-                            {"level": policy.max_level, "packages": names},
+                            upgrade_args(policy)(names),
                             f"Upgrade {', '.join(names)} within the policy, tests as the gate.")
             if outcome is not None:
                 result.held_back += list(outcome.held_back)
@@ -196,20 +218,16 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
     return result
 
 
-def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> list[str]:
-    """Direct dependencies with a newer version, held ones left out, smallest jumps first."""
+def _plan(ctx: ToolContext, policy: Policy, result: AutopilotResult, budget: int) -> list[str]:
+    """The packages this run upgrades; the deferred, policy-held and major ones go into the
+    report."""
+    from uvmgr.agent.autopilot_plan import plan_run
     from uvmgr.tools.registry import TOOLS, invoke
-    from uvmgr.tools.versions import delta
 
-    rows = invoke(TOOLS["outdated_packages"], ctx)
-    allowed = LEVELS.index(policy.max_level) if policy.levels else -1
-    result.majors_available = unique_by_name([r for r in rows if r.name not in policy.held
-                                              and LEVELS.index(r.delta) > allowed])
-    ranked = sorted((r for r in rows if r.name not in policy.held),
-                    key=lambda r: (LEVELS.index(d) if (d := delta(r.current,
-                                                                      r.latest_compatible))
-                                   != "none" else 3, r.name))
-    return list(dict.fromkeys(r.name for r in ranked))
+    plan = plan_run(ctx, policy, invoke(TOOLS["outdated_packages"], ctx), budget)
+    result.majors_available, result.deferred, result.by_policy = (plan.majors, plan.deferred,
+                                                                  plan.by_policy)
+    return plan.take
 
 
 def _majors(ctx: ToolContext, policy: Policy) -> list:

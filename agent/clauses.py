@@ -9,18 +9,13 @@ import re
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import (
     AMBIG,
-    BUILD,
-    CHECK,
     DEV,
+    EMBEDDED_QUESTION,
     GROUP,
-    LIST,
-    LOCK_OBJ,
     OUT,
-    OUTDATED,
     PIN,
     SECURITY,
     STRONG_OUT,
-    TEST,
     Clause,
     head,
     is_name_like,
@@ -38,18 +33,14 @@ from uvmgr.agent.specs import (
     without_specs,
 )
 from uvmgr.agent.targets import mask_names, names_in, object_phrase, read_targets
+from uvmgr.agent.topics import intent_of, topic_of
 
-_LOOKING = frozenset([
-    "check", "verify", "validate", "inspect", "review", "look", "find", "see", "confirm",
-])
-_UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
-                           r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
                                r"want .{1,30} (gone|removed|dropped|out)|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
                                r"can (go|be removed|be dropped))\b")
-_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have)\b\s*")
-_DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
+_ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have|"
+                            r"would appreciate|appreciate|could use)\b\s*")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
                          r"do not (run|bother with) (the )?tests|no tests)\b")
 # One advisory by its id: fix_vulnerabilities cannot fix just that one.
@@ -64,9 +55,6 @@ _LOOKALIKE = re.compile(r"^(patch|fix|repair|sort|secure|harden|lock down|clear)
 _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|gracias|merci)\b")
 _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
                     r"\bor so\b|\d-?ish\b")
-_STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
-                              r"freshness|rotting|obsolete|lagging|old|older|available|"
-                              r"(not|are not|is not) at (the|their) latest)\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
 _CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
                         r"whether)\b")
@@ -76,149 +64,46 @@ _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(up
                                  r"(?!.*\bthen\b)")
 _HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
                                  r"it is (a )?(major|breaking)( one| change| release)?|"
+                                 r"there (is|are) no (breaking|major)( changes?| ones?| releases?| "
+                                 r"bumps?)?|it does not break( anything)?|nothing breaks|"
                                  r"needed|necessary|possible|any|"
                                  r"there (are|is) any|applicable|you can|it is safe|safe|"
                                  r"available|the tests (still )?pass|tests (still )?pass)\s*$")
 _LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9._-]*)")
+_LATER = re.compile(r"\b(tomorrow|tonight|later (today|on|this week)|next (week|month|sprint|"
+                    r"release|time)|on (monday|tuesday|wednesday|thursday|friday|saturday|"
+                    r"sunday)|at \d{1,2}(:\d\d)? ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
+                    r"(hours?|days?|weeks?)|after (lunch|the release|the weekend))\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
-def _topic(text: str) -> str:
-    """The intent the words of a verb-less request or a question point to."""
-    if SECURITY.search(text) or re.search(r"\baudit\b", text):
-        return "audit"
-    if re.search(r"\b(which|what) versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
-                 r"|\bpinned\b", text):
-        return "list"
-    if LOCK_OBJ.search(text):
-        return "lock"
-    if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
-                 text):
-        return "outdated"
-    if CHECK.search(text):
-        return "check"
-    if BUILD.search(text):
-        return "build"
-    if TEST.search(text):
-        return "test"
-    if OUTDATED.search(text):
-        return "outdated"
-    if re.search(r"\b(depend on|dependencies|packages|installed|using|use)\b", text) or \
-            LIST.search(text):
-        return "list"
-    return ""
-
-
-def _intent(act: str, verb: str, rest: str, text: str, first_word: str) -> str:
-    sec = bool(SECURITY.search(text))
-    if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,) (ruff|mypy|pyright|flake8|lint|types))*",
-                    text):
-        return "check"  # "ruff + mypy please"
-    if re.match(r"^(update|upgrade) (me|us)\b", text):
-        return "outdated"  # "update me on what's outdated"
-    if act == "howto" or verb == "docs":
-        return "docs"
-    if verb in ("generic", "list", "") and _DOCS.search(text) and (
-            act in ("question", "howto") or first_word in _LOOKING | {"search", "read", "show"}
-            or re.match(r"^(docs|documentation|changelog|readme)\b", text)):
-        return "docs"
-    if act in ("question", "deliberate") and re.search(
-            r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
-            r"documentation|reproducible)\b", text) and not sec:
-        return "docs"
-    if act in ("question", "deliberate") or not verb:
-        if not verb and act == "command":
-            if sec and re.search(r"\b(fix|patch|remediate|resolve|address|mitigate)\b", text):
-                return "fix"
-            if re.search(r"\b(bug ?fix\w*|patch\w*|minor|point) (releases?|versions?|"
-                         r"updates?)\b", text) and not sec:
-                return "upgrade"
-            if _UPGRADE_WORD.search(text) and not sec and (not OUTDATED.search(
-                    text.replace("latest", "")) or re.search(r"\b(patch|minor|major|safe|"
-                                                            r"all|only)\b", text)):
-                return "upgrade"
-            if re.search(r"\b(relock|re-lock|lock)\b", text) and not TEST.search(text):
-                return "lock"
-        if act in ("question", "deliberate"):
-            if re.search(r"\b(what|anything) (is )?(new|changed)|\bwhat changed\b|\bchanges in\b|"
-                         r"\bwhy\b", text) and not sec:
-                return "docs"
-            if verb in ("upgrade",) or _UPGRADE_WORD.search(text) and not sec:
-                return "outdated"
-            if verb == "fix" and sec:
-                return "audit"
-            if verb in ("add", "remove", "lock"):
-                return verb  # asked about, not commanded: the planner answers or asks back
-        return _topic(text)
-    if verb == "upgrade":
-        if sec:
-            return "fix"
-        if LOCK_OBJ.search(text) and not re.search(r"\b(dependencies|packages|everything|all)\b",
-                                                    text):
-            return "lock"
-        return "upgrade"
-    if verb == "remove":
-        return "fix" if sec else "remove"
-    if verb == "fix":
-        if sec or first_word in ("remediate", "mitigate", "harden", "secure"):
-            return "fix"
-        if re.search(r"\b(outdated|out of date|stale|old)\b", text):
-            return "upgrade"  # "fix the outdated deps"
-        if first_word == "patch":
-            return "upgrade"
-        if LOCK_OBJ.search(text) or (first_word == "resolve" and "dependencies" in text):
-            return "lock"
-        return ""
-    if verb == "list":
-        topic = _topic(text)
-        if topic == "outdated" and not _STRONG_OUTDATED.search(text):
-            return "list"  # "list the current groups"
-        return topic if topic in ("audit", "outdated", "test", "check") else "list"
-    if verb == "generic":
-        topic = _topic(text)
-        if first_word in ("apply", "do", "get", "go", "make", "pull", "take") and not sec and (
-                _UPGRADE_WORD.search(text) or re.search(r"\b(bug ?fix\w*|patch\w*|minor|"
-                                                        r"point) (releases?|versions?)\b", text)):
-            return "upgrade"
-        if first_word == "make" and re.search(r"\baudit\b.{0,20}\b(pass|green|clean|happy)\b",
-                                              text):
-            return "fix"  # "make the audit pass"
-        if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
-                re.search(r"\b(check|scan|audit|report|review|look)\b", text):
-            return "fix"
-        if first_word == "move":
-            if re.search(r"\bto (the )?(latest|newest|next|new|v?\d)", text) and not \
-                    re.search(r"\b(group|dependencies|main|dev)\b", text):
-                return "upgrade"
-            return ""
-        if topic == "lock" and first_word not in ("run", "do", "redo", "get"):
-            return ""
-        if topic == "lock" and first_word in _LOOKING:
-            return ""
-        if topic == "list" and first_word not in _LOOKING | {"run", "get"}:
-            return ""
-        return topic
-    if verb in ("check", "test", "build") and sec:
-        return "audit"
-    if verb == "build" and LOCK_OBJ.search(text):
-        return "lock"  # "rebuild the lock"
-    return verb
+# "do what the README says", "apply whatever CONTRIBUTING suggests": a file is no request
+_DEFER_TO_TEXT = re.compile(r"\b(what|whatever|everything|anything|all) (the |our |this |that )?"
+                            r"[\w.-]+( file| doc| docs| page)? (says|say|said|suggests|suggest|"
+                            r"suggested|tells|recommends|wants|asks|lists|describes)\b")
 
 
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
+                    r"types))*( please)?|(ruff|mypy|pyright|flake8)( check)?( [./][\w./-]*| src)?",
+                    text):
+        return Clause(text=text, intent="check")  # "ruff + mypy please": the checkers by name
     act, verb, rest = head(text)
+    if _DEFER_TO_TEXT.search(text) and act in ("command", "request", "question"):
+        return Clause(text=text, act=act, ambiguous="what a file says is not a request: say "
+                      "which change you want")
     first_word = text.strip().lstrip(",").split(" ", 1)[0] if text.strip() else ""
     body = rest if verb else text
     first_word = _first_verb_word(text) or first_word
     clause = Clause(text=text, act=act)
     masked = mask_names(text, known)
-    clause.intent = _intent(act, verb, rest, masked, first_word) if verb or act != "statement" \
+    clause.intent = intent_of(act, verb, rest, masked, first_word) if verb or act != "statement" \
         else ""
     if act == "statement" and not clause.intent:
         if _REMOVE_STATEMENT.search(text):
             clause.intent = "remove"
         elif _ADD_STATEMENT.match(rest):
-            topic = _topic(masked)
+            topic = topic_of(masked)
             if topic in ("audit", "outdated", "test", "check", "build") or (
                     topic == "list" and re.search(r"\b(list|report|overview)\b", text)):
                 clause.intent, clause.act = topic, "command"  # "I need a list of advisories"
@@ -226,6 +111,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 clause.intent, rest = "add", _ADD_STATEMENT.sub("", rest)
                 body = rest
     elif act == "statement" and _REMOVE_STATEMENT.search(text):
+        clause.intent = "remove"
+    elif act == "command" and not verb and _REMOVE_STATEMENT.search(text):
+        clause.act = "statement"  # "six can go": a wish stated, read, confirmed
         clause.intent = "remove"
     setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:
@@ -248,15 +136,15 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     out = OUT.search(text)
     weak_out = out and not names_in(text, known) and not re.search(
         r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
-    if act != "statement" and (weak_out or STRONG_OUT.search(text) and act in (
-            "command", "request")) and not (
+    if act != "statement" and (weak_out or STRONG_OUT.search(text) and (act in (
+            "command", "request") or text.startswith("who "))) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
                 r"index|wheel|should)\b", text)):
         clause.intent = "out_of_scope"
         return clause
     for word in text.split()[:3]:
-        if misspelt_verb(word):
+        if misspelt_verb(word.strip("?!.,;:")):
             clause.typos.append(word)  # read, confirmed with a person, never approved
             break
     if clause.intent in ("upgrade", "fix", "remove", "add") and _SKIP_TESTS.search(text):
@@ -282,6 +170,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in ("upgrade", "lock") and re.search(r"\b(understanding|knowledge|skills)\b",
                                                           text):
         clause.intent = "docs"
+    if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and _LATER.search(text):
+        clause.ambiguous = "a change for later: uvmgr changes things now, when you ask"
     if clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
             _DEFERRED.search(text) or re.search(r"\bthe version (the|that|which|we|they|it)\b",
                                                  text) or re.search(r"\b(swap|replace|switch|"
@@ -292,18 +182,25 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             r"\b(not|except|excluding|but)\b", text) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
-    if _CONDITIONAL_CHANGE.search(text) and clause.intent not in ("outdated", "audit", "docs",
+    # "I was wondering if you could ...": the "if" asks politely, it sets no condition
+    cond = EMBEDDED_QUESTION.sub(" ", text) if clause.act == "request" else text
+    if _CONDITIONAL_CHANGE.search(cond) and clause.intent not in ("outdated", "audit", "docs",
                                                                       "list"):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
-            _CONDITION.search(text) and not _HARMLESS_CONDITION.search(text):
-        clause.ambiguous = f"the condition \"{_CONDITION.search(text).group(0)} ...\""
+            _CONDITION.search(cond) and not _HARMLESS_CONDITION.search(cond):
+        clause.ambiguous = f"the condition \"{_CONDITION.search(cond).group(0)} ...\""
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
-            _CONDITION.search(text) or _VAGUE.search(text)):
+            _CONDITION.search(cond) or _VAGUE.search(text)):
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    if clause.intent == "lock" and first_word in ("lock", "relock", "freeze") and \
+            names_in(body, known) and not _LOCK_FOR.search(text):
+        # "lock click": a pin without a version, or a relock? never guessed
+        clause.ambiguous = "which version to pin (say \"pin NAME to VERSION\")"
     scoped = _LOCK_FOR.search(text)
-    if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0]:
+    if clause.intent == "lock" and scoped and match_package(scoped.group(1), known, strict)[0] \
+            and clause.act in ("command", "request"):
         # "update the lock for requests only": that package, never everything; confirmed
         clause.intent, clause.act = "upgrade", "request"
         clause.packages = names_in(text, known)
@@ -319,7 +216,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if vague and not specs:
             clause.ambiguous = vague
         if specs and any(not has_version(sp) for sp in specs) and (
-                first_word in ("pin", "freeze", "lock") or re.search(
+                first_word in ("pin", "freeze", "lock", "revert", "downgrade") or re.search(
                     r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
         if clause.act == "command" and _FOREIGN_WORD.search(text):
@@ -343,7 +240,15 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             else:
                 clause.group = g
         return clause
+    embedded = EMBEDDED_QUESTION.search(text) if act == "question" else None
+    if embedded:  # "not sure if click is the newest": the targets are after the lead-in
+        text = body = text[embedded.end():]
     read_targets(clause, text, body, known, strict)
+    if clause.act == "statement" and clause.intent == "remove" and clause.excluded and \
+            _REMOVE_STATEMENT.search(text) and not re.search(r"\b(but|except|still|keep)\b", text):
+        # "we do not use pygments anymore": the negation is the reason, not an exclusion
+        clause.packages, clause.excluded = names_in(text, known), []
+        clause.all_packages, clause.ambiguous = False, ""
     return clause
 
 
@@ -352,6 +257,12 @@ def _first_verb_word(text: str) -> str:
         if word in lx.HEAD_VERBS:
             return word
     return ""
+
+
+_CONFIRM_QUESTION = re.compile(r"(?:(?:is|was) (?:that|this|it|he|she|they) (?:true|right|"
+                               r"correct|so|accurate|the case)|(?:is that |are they )?(?:true|"
+                               r"right|correct))(?: for (?:us|our (?:version|project|setup|"
+                               r"case|deps|dependencies))| here)?\??")
 
 
 _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compatible|safe|"
@@ -364,11 +275,26 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
     verb-less part that only qualifies a neighbouring upgrade is read together with it."""
     clauses = [read_clause(p, known, strict) for p in parts]
+    for i, clause in enumerate(clauses[1:], 1):
+        if _CONFIRM_QUESTION.fullmatch(clause.text) and clauses[i - 1].act == "statement":
+            # "a colleague said httpx is behind, is that true?": the statement is asked about
+            clauses[i - 1] = read_clause(clauses[i - 1].text.rstrip(".") + "?", known, strict)
+            clause.intent, clause.act = "", "confirmation"
+    clauses = [c for c in clauses if c.act != "confirmation"]
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):
         level_only = clause.intent == "upgrade" and not clause.packages and not \
-            _first_verb_word(clause.text) and bool(out) and out[-1].intent == "upgrade"
+            _first_verb_word(clause.text) and (bool(out) and out[-1].intent == "upgrade" or (
+                i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade")) and \
+            _MODIFIER.search(clause.text)  # "no major bumps please, upgrade the rest"
+        held = re.match(r"^(freeze|hold|hold back|keep|pin) ([a-z0-9._-]+(?:(?:,| and) "
+                        r"[a-z0-9._-]+)*)$", clause.text)
+        if held and all(names_in(n, known) for n in re.split(r",| and ", held.group(2))) and \
+                i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade" and \
+                clauses[i + 1].reference:
+            pending = f"{pending} {clause.text}".strip()  # "freeze X and upgrade everything else"
+            continue
         modifier = level_only or (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
@@ -383,7 +309,10 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
                 pending = f"{pending} {clause.text}".strip()
                 continue
         if pending and clause.intent == "upgrade":
+            level_only_pending = not names_in(pending, known)
             clause = read_clause(f"{clause.text} {pending}", known, strict)
+            if level_only_pending:
+                clause.reference = ""  # "no major bumps, upgrade the rest": the rest is all
             pending = ""
         out.append(clause)
     return out

@@ -26,36 +26,36 @@ from dataclasses import dataclass, field
 
 from uvmgr.tools.project import normalize_name, requirement_name
 
-FILLERS = frozenset(["please", "pls", "kindly", "just", "thanks", "thx", "now", "ok", "okay"])
+FILLERS = frozenset(["please", "pls", "plz", "kindly", "just", "thanks", "thx", "now", "ok", "okay",
+                     "yo", "hey", "lol", "cheers"])
 _PHRASES = re.compile(r"\b(thank you|go ahead and|afterwards|after that)\b")
 _SYNONYMS = ((re.compile(r"\bget rid of\b"), "remove"),)
 UPGRADE = frozenset(["upgrade", "update", "bump"])
-REMOVE = frozenset(["remove", "drop", "uninstall", "delete"])
+REMOVE = frozenset(["remove", "drop", "uninstall", "delete", "ditch", "nuke", "erase", "toss"])
 ADD = frozenset(["add", "install"])
 PIN = frozenset(["pin", "downgrade"])
-FIX = frozenset(["fix", "remediate"])
+FIX = frozenset(["fix", "remediate", "patch", "address", "resolve"])
 LOCK = frozenset(["lock", "relock", "re-lock"])
 REFRESH = frozenset(["update", "refresh", "regenerate"])
 _DET = frozenset(["the", "our", "my"])
-_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements"])
+_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements", "libs", "libraries"])
 _VULNS = frozenset(["vulnerabilities", "vulns", "cves", "advisories"])
 _LEVEL_WORDS = frozenset([
     "patch", "minor", "major", "majors", "patch-level", "minor-level", "major-level", "breaking",
     "level", "only", "versions", "version", "updates", "upgrades", "releases", "release", "to",
     "the", "latest", "within", "including", "non-breaking", "compatible", "no", "without",
-    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches",
+    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches", "too",
+    # "breaking changes are fine", "majors allowed", "minor versions max", "majors included"
+    "changes", "are", "fine", "ok", "okay", "allowed", "included", "welcome", "max", "maximum",
 ])
+# Words that close an exclusion: "but leave sqlalchemy alone", "not mypy though".
+_EXCLUSION_END = frozenset(["alone", "untouched", "though"])
 # Read-only steps a command may be chained with ("upgrade click, then audit").
 _READ_ONLY = {
-    "audit": "audit", "test": "test", "lint": "check", "build": "build",
+    "audit": "audit", "test": "test", "lint": "check", "build": "build", "typecheck": "check",
+    "rebuild": "build", "list": "list",
 }
-_VERBS = UPGRADE | REMOVE | ADD | PIN | FIX | LOCK | REFRESH | {"run", *_READ_ONLY}
-_PROSE_SPECS = (  # "add typer version 0.12 or newer", "add jinja2 at least 3.1"
-    (re.compile(r"^,? ?(?:version )?(v?[0-9][0-9.]*) or (?:newer|later|above|greater|higher)"), ">="),
-    (re.compile(r"^,? ?at least (?:version )?(v?[0-9][0-9.]*)"), ">="),
-    (re.compile(r"^,? ?(?:below|under) (?:version )?(v?[0-9][0-9.]*)"), "<"),
-    (re.compile(r"^,? ?exactly (?:version )?(v?[0-9][0-9.]*)"), "=="),
-)
+_VERBS = UPGRADE | REMOVE | ADD | PIN | FIX | LOCK | REFRESH | {"run", "do", *_READ_ONLY}
 _BUILD_OBJECTS = frozenset(["wheel", "sdist", "package", "project", "wheels", "artifacts"])
 _SEPARATORS = frozenset([",", "and", "then", ";", "."])
 _SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])?"
@@ -135,6 +135,10 @@ class _Parser:
         """"everything", "all", "all the deps", "our dependencies"."""
         if self.take("everything"):
             return True
+        if self.peek() in ("every", "each") and self.peek(1) in ("dependency", "package",
+                                                                  "requirement", "dep"):
+            self.i += 2  # "every dependency"
+            return True
         save = self.i
         had_all = self.take("all")
         self.take(*_DET)
@@ -186,7 +190,8 @@ class _Parser:
             self.take("all")
             self.take(*_DET)
             self.take("known")
-            fixed = self.take(*_VULNS) or (self.take("security") and self.take(
+            self.take("any")
+            fixed = self.take(*_VULNS) or (self.take("security", "vulnerability") and self.take(
                 *_VULNS, "issues", "findings", "problems", "advisories"))
             if fixed and self.take("in"):  # "fix the security problems in my dependencies"
                 self.take(*_DET)
@@ -194,18 +199,27 @@ class _Parser:
             return Command("fix") if fixed else None
         if verb in LOCK:
             self.lock_object(project=True)
+            self.take("again")
             return Command("lock")
         if verb == "run":
             self.take("the")
-            if self.take("tests") or (self.take("test") and self.take("suite")):
+            if self.take("tests", "pytest") or (self.take("test") and self.take("suite")):
                 return Command("test")
             return Command("check") if self.take("lint", "linter", "linters") else None
+        if verb == "do":  # "do a security scan", "do an audit"
+            self.take("a", "an")
+            self.take("security", "vulnerability")
+            return Command("audit") if self.take("scan", "audit") else None
         if verb in _READ_ONLY:
             if verb == "build":
                 self.take("a", "the")
                 self.take(*_BUILD_OBJECTS)
             elif verb == "audit":
                 self.take("again")
+            elif verb == "list":
+                self.take(*_DET)
+                if not self.take(*_ALL_NOUNS):
+                    return None
             return Command(_READ_ONLY[verb])
         return None
 
@@ -232,36 +246,70 @@ class _Parser:
                 return None
             every = True  # "upgrade safely", "upgrade patch versions only": every dependency
         excluded: list[str] = []
-        if every and self.peek() in ("except", "excluding", "but", "save", "minus"):
-            self.i += 1
-            self.take("for", "not")
-            excluded = self.names()
-            if not excluded:
+        if every:
+            excluded = self.exclusion()
+            if excluded is None:
                 return None
-            words += self.levels()
+            if excluded:
+                words += self.levels()
         return _with_level(Command("upgrade", None if every else found, excluded=excluded),
                            words)
+
+    def exclusion(self) -> list[str] | None:
+        """The names after "everything" that are left out: "except X", "but not X", "apart
+        from X", "but leave X alone", "but hold back X", "but don't touch X", ", not X though";
+        [] when none is said, None when the words after the opener are not names."""
+        save = self.i
+        self.take(",")
+        opener = self.peek()
+        if opener not in ("except", "excluding", "but", "save", "minus", "apart", "aside",
+                          "other", "not"):
+            self.i = save
+            return []
+        self.i += 1
+        need = {"save": "for", "apart": "from", "aside": "from", "other": "than"}.get(opener)
+        if need and not self.take(need):
+            return None
+        if opener == "except":
+            self.take("for")
+        if opener == "but" and not (self.take("not", "leave", "keep", "skip") or (
+                self.take("hold") and self.take("back")) or (
+                self.take("don't", "dont") and self.take("touch")) or (
+                self.take("do") and self.take("not") and self.take("touch"))):
+            self.take("for")  # "everything but six"
+        excluded = self.names()
+        if not excluded:
+            return None
+        self.take(*_EXCLUSION_END)
+        return excluded
 
     def add(self) -> Command | None:
         specs = []
         while True:
             tok = self.peek()
             if not _SPEC.match(tok) or (requirement_name(tok) or tok) in self.english | _VERBS \
-                    or tok in _SEPARATORS or tok in ("as", "to"):
-                break
+                    or tok in _SEPARATORS or tok in ("as", "to") or tok.endswith("-only"):
+                break  # "dev-only" says how to add, not what
             specs.append(tok + self.prose_spec(tok))
             self.i += 1
-            if self.peek() in (",", "and") and _SPEC.match(self.peek(1)) and \
+            if self.peek() in (",", "and", "plus") and _SPEC.match(self.peek(1)) and \
                     self.peek(1) not in self.english | _SEPARATORS | _VERBS:
                 self.i += 1
         if not specs:
             return None
         cmd = Command("add", specs=specs)
-        if self.take("--dev"):
+        if self.take("--dev", "dev-only", "test-only") or (
+                self.peek() == "," and self.peek(1) in ("dev-only", "test-only") and
+                self.take(",") and self.take("dev-only", "test-only")):
+            cmd.dev = True
+        elif self.peek() == "for" and (self.peek(1) in ("tests", "testing") or (
+                self.peek(1) == "the" and self.peek(2) == "tests")):
+            self.i += 2 + (self.peek(1) == "the")  # "add pytest-mock for tests"
             cmd.dev = True
         elif self.take("as"):
             self.take("a")
-            if not (self.take("dev") and self.take("dependency", "dependencies", "dep")):
+            if not (self.take("dev", "test", "testing") and self.take(
+                    "dependency", "dependencies", "dep", "deps")):
                 return None
             cmd.dev = True
         elif self.take("to"):
@@ -277,16 +325,18 @@ class _Parser:
         return cmd
 
     def prose_spec(self, tok: str) -> str:
-        """The version said in words after a bare name, as a specifier ("" if none)."""
+        """The version said in words after a bare name, as a specifier ("" if none): the one
+        prose reader of `agent.specs`, so the grammar and the reader agree on every spec."""
+        from uvmgr.agent.specs import prose_spec
+
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", tok):
             return ""
-        rest = " ".join(self.toks[self.i + 1:self.i + 7])
-        for pattern, op in _PROSE_SPECS:
-            m = pattern.match(rest)
-            if m and (m.end() == len(rest) or rest[m.end()] == " "):
-                self.i += len(m.group(0).split())
-                return op + m.group(1).lstrip("v")
-        return ""
+        rest = " ".join(self.toks[self.i + 1:])
+        spec, used = prose_spec(tok, rest)
+        if not used or (used < len(rest) and rest[used] != " "):
+            return ""
+        self.i += len(rest[:used].split())
+        return spec[len(tok):]
 
     def pin(self) -> Command | None:
         tok = self.peek()
@@ -327,6 +377,9 @@ def _with_level(cmd: Command, words: list[str]) -> Command | None:
         return None  # "no" only as "no majors" / "without breaking"
     if patch and major:
         return None
+    if said & {"max", "maximum", "fine", "ok", "okay", "allowed", "included", "welcome"} and not (
+            patch or major or said & {"minor", "minors", "minor-level"}):
+        return None  # "to the max": these words only qualify a level said with them
     if patch:
         cmd.level = "patch"
     elif major and not negated:

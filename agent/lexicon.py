@@ -15,7 +15,18 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(i|we|you|they)'(d|ll|ve|re|m)\b", r"\1"), (r"\bi'?m\b", "i"),
     ((r"\b(pls|plz|plox|please|kindly|pretty please|thx|thanks|thank you|ty|cheers|asap|rn|"
       r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|um|uh|"
-      r"folks|team|mate|buddy)\b"), " "),
+      r"folks|team|mate|buddy|lol|lmao|haha|tbh|ngl|imo|fwiw|fr|xd|:\)|:-\))\b"), " "),
+    # consent to breaking changes said as indifference
+    ((r"\b(i|we) (do not|really do not) (care|mind) if (it|things|anything|stuff|something) "
+      r"(breaks?|goes boom)\b"), "breaking is fine"),
+    ((r"\b(i|we) (do not|really do not) (care about|mind) (the )?(breaking changes|breakage|"
+      r"majors?|major (versions|upgrades|bumps|releases))\b"), "breaking changes are fine"),
+    ((r"\b(sorry|apologies)\b[^.?!]{0,40}?\b(dumb|stupid|silly|basic|noob|newbie|obvious|"
+      r"beginner)( question)?\b,?( but)?"), " "),
+    ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
+      r"(get|have) (a|the) (sec|second|moment|minute|chance)\b|\bwhen you can\b"), " "),
+    (r"\bgo ahead and\b", " "),
+    (r"\b([a-z0-9._-]+)'s (fine|ok|okay|good|alright)\b", r"\1 is \2"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
     (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
      "dependencies"),
@@ -32,25 +43,36 @@ REWRITES: tuple[tuple[str, object], ...] = (
      lambda m: "version " + str([
          "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
      ].index(
-         m.group(1)) + 1)), (r"\bw/\b", "with"), (r"\b&\b", "and"), (r"\bthen\s+then\b", "then"),
+         m.group(1)) + 1)), (r"\bw/(?=\s|$)", "with"), (r"\s&\s", " and "), (r"(?<=[a-z]) n (?=[a-z])", " and "), (r"\bthen\s+then\b", "then"),
 )
+
+# Numbers said in words, for versions spoken aloud ("two point five", "zero point twenty-six").
+NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"])} | {"oh": 0, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                    "seventy": 70, "eighty": 80, "ninety": 90}
 
 # The head verb of a command, by the intent it usually carries; the object decides the rest
 # ("patch the CVEs" is fix, "refresh the lock file" is lock, "refresh my deps" is upgrade).
 HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys([
         "upgrade", "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "update",
+        "upd", "upg", "updt",
         "updte", "udpate", "updaet", "upate", "updat", "bump", "bumb", "freshen", "refresh",
         "modernise", "modernize", "raise", "lift", "nudge", "uplift", "advance", "roll", "bring",
-        "level", "push",
+        "level",
     ], "upgrade"),
     **dict.fromkeys([
         "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
+        "erase", "expunge", "evict", "excise", "unpin", "reomve", "remoev", "rmove", "delte",
+        "uninstal",
         "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate",
         "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard",
     ], "remove"),
     **dict.fromkeys([
         "add", "ad", "addd", "install", "instal", "isntall", "include", "introduce", "grab",
+        "require", "instll", "adde",
         "depend", "slap",
     ], "add"),
     **dict.fromkeys([
@@ -63,7 +85,11 @@ HEAD_VERBS: dict[str, str] = {
         "re-generate", "regenrate",
     ], "lock"),
     **dict.fromkeys(["audit", "scan"], "audit"),
-    **dict.fromkeys(["lint", "typecheck", "type-check", "format"], "check"),
+    **dict.fromkeys(["lint", "typecheck", "type-check"], "check"),
+    # verbs that change code or leave the project: read so the step is refused, never guessed
+    **dict.fromkeys(["format", "reformat", "autoformat", "prettify", "beautify", "publish",
+                     "deploy", "upload", "release", "tag", "commit", "push", "refactor",
+                     "rename", "email", "tweet"], "out_of_scope"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),
     **dict.fromkeys(["list", "show", "display", "print", "enumerate"], "list"),
@@ -71,14 +97,14 @@ HEAD_VERBS: dict[str, str] = {
     **dict.fromkeys([
         "check", "verify", "validate", "run", "execute", "inspect", "review", "look", "find",
         "see", "confirm", "ensure", "make", "do", "get", "pull", "put", "take", "throw", "start",
-        "stop", "set", "move", "sort", "clean", "tidy", "apply", "go",
+        "stop", "set", "move", "sort", "clean", "tidy", "apply", "go", "report",
     ], "generic"),
 }
 # Misspelt verbs: read, but a request that needs them is never approved by --yes.
 MISSPELT_VERBS = frozenset([
     "upgrad", "upgarde", "upgade", "upgrde", "uprade", "ugprade", "updte", "udpate", "updaet",
     "upate", "updat", "bumb", "remvoe", "rmeove", "remov", "ad", "addd", "instal", "isntall",
-    "unistall", "regenrate",
+    "unistall", "regenrate", "reomve", "remoev", "rmove", "delte", "uninstal", "instll", "adde",
 ])
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
@@ -86,10 +112,12 @@ PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
       r"stop depending on|stop using|do away with|clear out|phase out|back out"), "remove"),
     ((r"pull in|bring in|pull down|throw in|put in|hook up|plug in|start using|depend on|"
       r"add in|get me|grab me|toss in|slot in|wire in|bolt on"), "add"),
-    ((r"bring up to date|bring .{1,40} up to date|catch up|level up|roll forward|move up|"
-      r"move forward|go (up|to the latest|to latest)|get (the )?latest|pull (the )?latest|"
-      r"freshen up|spruce up|top up|keep .{1,30} current|make .{1,30} current"), "upgrade"),
+    ((r"bring up to date|bring (?P<obj>.{1,40}) up to date|catch up|level up|roll forward|"
+      r"move up|move forward|go (up|to the latest|to latest)|get (the )?latest|"
+      r"pull (the )?latest|freshen up|spruce up|top up|keep (?P<obj2>.{1,30}) current|"
+      r"make (?P<obj3>.{1,30}) current"), "upgrade"),
     (r"look up|read up on|search for|look for docs|tell me about", "docs"),
+    (r"format(ting)? check|check (the )?format\w*", "check"),
     (r"type[- ]check|check types", "check"),
     (r"sort out|clean up|deal with|take care of|patch up|close up|shore up|button up", "fix"),
 )
@@ -100,10 +128,12 @@ SECURITY = (r"vulnerabilit\w*|vulnerable|cves|cve-\S+|security|advisor(y|ies)|ex
             r"zero-?day|0day|"
             r"known issues|osv")
 LOCK_OBJECT = r"lock file|lock|locks|locked versions|lockfile|resolution"
-TEST_WORDS = (r"tests?|test suite|unit tests|pytest|the suite|testsuite|specs|test run|"
-              r"tests? pass\w*|green")
-BUILD_WORDS = (r"build|builds|wheel|wheels|sdist|dist|distribution|package it|packaging|"
-               r"packaged|be packaged")
+TEST_WORDS = (r"tests?|test suite|unit tests|pytest|(the |whole |entire |full )+suite|testsuite|"
+              r"specs|test run|"
+              r"tests? pass\w*|green|nothing (is |got )?broken|nothing breaks|(everything|it|"
+              r"things|all) still works?|(everything|things|all) works|smoke test")
+BUILD_WORDS = (r"build|builds|built|buildable|wheel|wheels|sdist|dist|distribution|package it|"
+               r"packaging|packaged|be packaged")
 CHECK_WORDS = (r"lint\w*|ruff|mypy|is the code|code clean|clean code|type ?check\w*|types|typing|"
                r"formatt?\w*|style|code quality|"
                r"quality|pyright|flake8|static analysis")
@@ -121,17 +151,20 @@ QUESTION_OPENERS = (r"what|which|whats|how|why|where|when|who|whose|is|are|am|do
                     r"has|have|had|any|anything|should|shall|would|could|can|may|might|must|"
                     r"will|was|were|wonder|wondering|curious|tell me|know")
 # "can you X" asks for X to be done; "can I / should we / is it ok to X" asks about doing it.
-POLITE = (r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
+POLITE = (r"(is there )?(any|a) chance (that )?(you|u) (could|can|would|might)( please)?|"
+          r"(can|could|would|will|wo|might) you( please)?( go ahead and)?|"
+          r"(i|we) (want|would like|wish) that (you|u)|"
           r"(i|we) (would like|want|wanna|need|have) to|(i|we) (would like|want) you to|"
           r"go ahead and|let us|time to|you (should|can|could|may)|i need you to|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
-HOWTO = (r"how (do|can|should|would|could|to|does)\b|how is\b|what is the (way|command|best way|"
-         r"right way|proper way|difference)\b|what command\b|which command\b|is there a way\b|"
+HOWTO = (r"(what is the |the )?difference between\b|(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|how is\b|"
+         r"what is the ((best|right|proper|recommended|preferred|correct|easiest|simplest|"
+         r"standard|idiomatic|usual|normal|official) )?(way|command|difference)\b|what command\b|which command\b|is there a way\b|"
          r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)\b|"
          r"what (is|are) (a|an) |"
          r"what (is|are) (a |an )?(uv|pep|dependency groups?|extras?|workspaces?|"
          r"lock ?files?)\b|docs?\b|documentation\b|guide\b|tutorial\b")
-DELIBERATE = (r"should (we|i|you)|shall (we|i)|is it (ok|okay|safe|wise|fine|a good idea|"
+DELIBERATE = (r"should (we|i|you)|shall (we|i)|is (it )?possible|is it (ok|okay|safe|wise|fine|a good idea|"
               r"smart|alright|possible)|would it (be|make sense)|do (we|you) (think|recommend)|"
               r"worth|can (we|i)|could (we|i)|may (we|i)|am i allowed|are we allowed|"
               r"what if|what would happen|would .* break|do we (need|want|really)|is .* needed|"
@@ -189,9 +222,26 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"switch to (poetry|pip|conda|pdm)|"
                 r"virtualenv|venv|conda|poetry|pipenv|pdm|hatch|setup\.py|makefile|"
                 r"entry[- ]points?|console[- ]scripts?|install python|python \d|python version|"
-                r"(delete|remove|rm|wipe|clean) (the |my |our |all |every )?[\w.-]* ?"
+                r"(delete|remove|rm|wipe|clean|clear|purge|prune) (the |my |our |all |every )?"
+                r"[\w.-]* ?"
                 r"(folder|directory|dir|files?|cache|branch|repo)\b|push (my|our|the|to|it)|"
-                r"pre-commit hook|homework|essay|meaning of life|capital of|play|music")
+                r"pre-commit hook|homework|essay|meaning of life|capital of|play|music|"
+                # the project's own metadata and source files, people, other tools
+                r"(change|set|bump|raise|lower|update|edit) (the )?requires-python|"
+                r"(bump|set|change|increment|raise|update) (our|my|its|the project(?:'?s| s)?|"
+                r"the package(?:'?s| s)?) (own )?version\b(?! of)|type (hints|annotations)|"
+                r"(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git|machine)|"
+                r"vscode|vs code|pycharm|editor|"
+                r"(update|edit|change|write|fix|improve) (the |our |my )?(readme|docs|"
+                r"documentation|changelog|contributing)\b|"
+                r"version of (our|my|this|the) (own )?(package|project|app|library|lib)\b|"
+                r"(fix|edit|change|modify|update|patch|write|add \S+ to) [^.;]{0,40}?"
+                r"\b[\w/-]+\.(py|cfg|ini|txt|json|yml|yaml|js|ts)\b|"
+                r"who (maintains|wrote|owns|created|made|develops)|set up (tox|nox|ci|"
+                r"a pipeline)|what time is it|what day is it|what is the date|how are you|"
+                r"who are you|what is your name|(raise|bump|set|change|increase) (our |the )?"
+                r"(minimum |min |lowest )?(supported )?python\b|(close|triage|label|assign) (the |"
+                r"all )?(\w+ )?(issues|tickets|prs|pull requests)\b")
 # requires-python questions are how-tos (docs), not out of scope
 
 # Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
@@ -217,6 +267,9 @@ FOREIGN_WORDS = frozenset([
     "adicione", "adicionar", "pacotes", "aggiorna", "aggiornare", "rimuovi", "rimuovere",
     "aggiungi", "aggiungere", "pacchetti", "dipendenze", "tutte", "tutti", "bijwerken",
     "verwijder", "voeg", "toe", "pakketten", "afhankelijkheden", "alsjeblieft",
+    "du", "kannst", "können", "sie", "mach", "mache", "alles", "fais", "faire", "mise", "les",
+    "des", "tout", "todo", "actualizá", "puedes", "podrías", "pourrais", "peux", "tu", "kun",
+    "jij", "graag", "puoi", "tutto",
 ])
 FOREIGN_VERBS: dict[str, str] = {
     "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",
@@ -226,6 +279,12 @@ FOREIGN_VERBS: dict[str, str] = {
     "supprime": "remove", "rimuovi": "remove", "remova": "remove", "agrega": "add",
     "añade": "add", "instala": "add", "füge": "add", "installiere": "add", "ajoute": "add",
     "installe": "add", "aggiungi": "add", "adicione": "add", "verwijder": "remove",
+    # Polish, Czech, Swedish, Turkish, Indonesian, Romanian and a few more Romance forms
+    "zaktualizuj": "upgrade", "usuń": "remove", "usun": "remove", "dodaj": "add",
+    "zainstaluj": "add", "aktualizuj": "upgrade", "odstraň": "remove", "přidej": "add",
+    "uppdatera": "upgrade", "güncelle": "upgrade", "kaldır": "remove", "perbarui": "upgrade",
+    "hapus": "remove", "tambahkan": "add", "actualizează": "upgrade", "șterge": "remove",
+    "borra": "remove", "enlève": "remove", "lösche": "remove",
 }
 
 # Plain English words that are never read as a package name unless the project has that
@@ -281,7 +340,11 @@ ENGLISH = frozenset([
     "rather", "also", "else", "failing", "broken", "working", "missing", "unused", "used",
     "needed", "required", "wrong", "right", "left", "still", "anymore", "any", "alone", "aside",
     "intact", "untouched", "as-is", "something", "anyone", "everybody", "nobody", "nowhere",
-    "yet", "already", "whole", "entire", "pretty", "quite", "rather",
+    "yet", "already", "whole", "entire", "pretty", "quite", "rather", "call", "wild", "sec",
+    "possible", "impossible", "pypi", "github", "gitlab", "upstream",
+    "minute", "asap", "directly", "slack", "discord", "twitter", "reddit", "chat", "standup",
+    "mastodon", "colleague", "coworker", "manager", "boss", "lead", "cto", "main", "runtime",
+    "production", "prod", "non-dev", "direct", "lol", "real", "true", "false", "true?", "mentioned",
 ])
 
 # An explicit request to read the docs: "search the docs", "check the docs", "look at its
@@ -291,9 +354,15 @@ DOCS_VERBS = r"(search|check|look (at|in)|read|see|consult)"
 # A request that tries to widen its own authority ("approve it all yourself", "don't ask me"):
 # refused whole, whatever else it asks.
 SELF_APPROVE = (r"approve (it|them|everything|all|anything)|(do not|never|stop|without) "
-                r"ask(ing)? (me|us|for (approval|confirmation|permission))|"
+                r"ask(ing)?( (me|us|for (approval|confirmation|permission)))?(?! (me|us) )|"
                 r"auto-?approve|no (questions|"
-                r"confirmation) (asked|needed)")
+                r"confirmation) (asked|needed)|(i|we) (hereby )?(authori[sz]e|allow|permit) you|"
+                r"you (have|are given|got) (my |our )?permission|pre-?approved?|no need to "
+                r"(ask|confirm)|"
+                # an instruction aimed at the assistant itself, not a request
+                r"ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|"
+                r"prompts?)|disregard (the |your |all )?(previous |prior )?(instructions|rules)|"
+                r"you are now|pretend (to be|you are)|developer mode")
 
 # Misspellings the reader reads silently (rewritten above); --yes never approves a request
 # that needed one.
@@ -307,8 +376,15 @@ SELF_CORRECTION = r"actually|scratch that|on second thought|wait,? no|i mean|or 
 
 # Handing the decision back ("your call", "maybe"): the reader asks rather than decides.
 DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you think|"
-            r"you decide|you choose|dunno|not sure")
+            r"you decide|you choose|dunno|not sure|your choice|you pick|either (one|is fine)|"
+            r"possibly|probably|potentially|might as well|if you want|if you like|optionally|"
+            r"whichever you (like|prefer|want)")
 
 # Out of scope even when a dependency is named ("vendor requests into the repo").
 STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"
-                       r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)")
+                       r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)|"
+                       r"^who (maintains|wrote|owns|created|made|develops)|^auto-?fix|"
+                       r"^(drop|remove|add|end) support for|"
+                       r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)|"
+                       r"^(add|set|configure|change|use) (an |the |a |our )?(private |extra |"
+                       r"custom )?index( url)?\b")

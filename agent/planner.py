@@ -19,8 +19,9 @@ from uvmgr.agent.loop import Budget, drive
 from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
 from uvmgr.agent.planning import Planner
 from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 from uvmgr.tools.context import ToolContext
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     deps = ctx.project.direct_dependencies()
     offline = OfflinePlanner([d.name for d in deps], tracer=ctx.tracer,
                              observer=options.observer,
-                             dev=[d.name for d in deps if d.group in ("dev", "test", "tests")])
+                             dev=[d.name for d in deps if d.group in ("dev", "test", "tests")],
+                             pack_intents=ctx.tools.intents)
     models = [m for m in [options.model or ctx.settings.model, *ctx.settings.fallbacks] if m]
     if options.engine is None and (not models or models == [OFFLINE_MODEL]
                                    or options.model == "offline"):
@@ -101,7 +103,7 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     return ReActPlanner(engine, max_steps=options.max_steps or ctx.settings.max_steps,
                         program_path=program_path or None, predictors=options.predictors,
                         fallback=offline if options.offline_fallback else None,
-                        observer=options.observer)
+                        observer=options.observer, tools=ctx.tools)
 
 
 def _check_request(text: str, settings) -> None:

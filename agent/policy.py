@@ -41,6 +41,9 @@ class Policy:
     """Whether a run may ever add a dependency."""
     test_args: tuple[str, ...] = ()
     """Extra pytest arguments for the test gate and the upgrade trials."""
+    raise_caps: bool = False
+    """Whether a run may rewrite a deliberate `==` pin or upper cap (`<0.5.0`) in
+    pyproject.toml; otherwise a package it holds is reported with the version available."""
 
     @classmethod
     def from_table(cls, table: object, source: str) -> Policy:
@@ -99,7 +102,7 @@ class Policy:
                 f"cooldown-days: {self.cooldown_days:g}; ignore: {words(self.ignore)} ; "
                 f"pin: {words(self.pin)} ; max-packages: {self.max_packages}; "
                 f"gates: {words(self.gates)}; allow-new-dependencies: "
-                f"{self.allow_new_dependencies}")
+                f"{self.allow_new_dependencies}; raise-caps: {self.raise_caps}")
 
 
 def _dig(data: object, *keys: str) -> object:
@@ -120,7 +123,7 @@ def _checked(name: str, value: object, source: str) -> object:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("a list of strings")
         return tuple(value)
-    if name in ("security", "allow_new_dependencies"):
+    if name in ("security", "allow_new_dependencies", "raise_caps"):
         if not isinstance(value, bool):
             raise fail("true or false")
         return value

@@ -44,16 +44,22 @@ POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
-PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|(?:i|we) "
-                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you )?"
-                       r"(?:to )?)\b")
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|"
+                      r"without (?=[a-z]+ing\b)|"
+                      r"(?:upgrade|change|touch|install|remove|update|bump) nothing\b|no (?=(?:"
+                      r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
+                       r"(?:do not|really do not|would not|never) (?:want|need|wish) (?:you (?:to "
+                       r")?|to ))\b")
 NARRATIVE = re.compile(r"^(after|since|because|when|while|although|though|ever since|before|"
                         r"had (we|i)|if (we|i) had) "
                         r"(?!that\b|done\b|well\b)")
 # A verb-less clause that tells (who uses what, what broke): context, not a task.
 TELLS = re.compile(r"\b(is|are|was|were|lives|mentioned|mentions|says|said|shows|renders|uses|"
                     r"used|broke|opened|reports|looked|looks|seems|seemed|"
-                    r"failed|fails|complained|wants|thinks|told)\b")
+                    r"failed|fails|fail|crash|crashes|errors out|complained|wants|"
+                    r"thinks|told|reports|flags|flagged|match|matches|does not|do not|is not|"
+                    r"has|have|had|"
+                    r"are not)\b")
 REPORTED = re.compile(r"\b(was|were|got|has been|have been|is being|are being|had been) "
                        r"(rejected|declined|reverted|refused|denied|blocked|vetoed|turned down|"
                        r"shot down|rolled back|undone|discussed|proposed|suggested)\b")
@@ -65,6 +71,9 @@ REPORTED_SPEECH = re.compile(r"^(?!(?:please|pls|can|could|would|will|you|just)\
                              r"recommends|recommended|suggest|suggests|suggested|advise|advises|"
                              r"advised|claim|claims|claimed)\s+(?:to|that|we|you|i|us|everyone|"
                              r"people|[a-z]+ing)\b(?! (?:keep|leave|hold|not|never|avoid)\b)")
+EMBEDDED_QUESTION = re.compile(r"\b(?:wants?|wanted|wanna|needs?|would like|asked|asks|asking|"
+                               r"wondering|wonders?|curious|not sure|unsure|no idea)"
+                               r"(?: (?:me|us))?(?:(?: to)? know)? (?:if|whether)\b")
 # "removing six was a no-go", "bumping rich got us into trouble": a gerund subject reports.
 GERUND_REPORT = re.compile(r"^([a-z]+ing) [^,;.:]{1,40}?\b(was|were|is|got|has been|had been|"
                            r"would be|broke|caused)\b")
@@ -77,10 +86,15 @@ NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})\
               for lvl, w in lx.LEVEL_WORDS.items()}
 ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
                                r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
+WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+\.\d+"
+                           r"(?:\.x|\.\*)?\b(?!\.\d)")
+WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
+                          r"(?!\.\d)")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
-                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:version\s+)?v?"
+                  r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:exactly\s+)?"
+                  r"(?:version\s+)?v?"
                   r"(\d[\w.]*\w|\d)\b")
 EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
 SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
@@ -95,7 +109,8 @@ STOP_OBJECT = frozenset([
     "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
 ])
-CONNECTORS = re.compile(r"^(?:and|also|then|plus|afterwards|after that|after|next|finally|"
+CONNECTORS = re.compile(r"^(?:and|also|then|plus|so|ok so|well|alright|anyway|afterwards|"
+                        r"after that|after|next|finally|"
                          r"first|firstly|secondly|lastly|once done|once that is done|when done|"
                          r"and then|and after that|and finally|and also|but|too|as well)\b\s*")
 
@@ -139,7 +154,12 @@ def head(clause: str) -> tuple[str, str, str]:
         return "statement", "", text  # "after upgrading click the tests fail": context
     text = CONNECTORS.sub("", text)
     text = CONNECTORS.sub("", text)
-    if PROHIBIT.match(text):
+    lead = re.match(r"^(?:so|to|now|ok so|and so|go|go and|come on|pls|please|uv|uvmgr)\s+(\S+)",
+                    text)
+    if lead and (verb_of(lead.group(1)) not in ("", "generic") or verb_of(
+            misspelt_verb(lead.group(1)))):
+        text = text[lead.start(1):]  # "so add tenacity", "please to remove six"
+    if PROHIBIT.match(text) and not re.match(r"^not sure (if|whether)\b", text):
         rest = PROHIBIT.sub("", text, count=1).strip()
         return "prohibition", _verb_intent(rest)[0], rest
     gerund = GERUND_REPORT.match(text)
@@ -147,26 +167,45 @@ def head(clause: str) -> tuple[str, str, str]:
             gerund and gerund_stem(gerund.group(1))):
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
-    question = text.endswith("?")
-    text = text.rstrip("?").strip()
+    question = text.endswith("?") or bool(re.search(r"\bor what$", text))
+    text = re.sub(r"\s*\bor what$", "", text.rstrip("?")).strip()
+    embedded = EMBEDDED_QUESTION.search(text)
+    if embedded:  # "the lead wants to know if anything has advisories": asked, not told
+        rest = text[embedded.end():].strip()
+        polite_ask = re.match(r"^(?:you|u) (?:could|can|would|might|will)(?: please)? ", rest)
+        if polite_ask:  # "I was wondering whether you could upgrade click": a polite request
+            return "request", *_verb_intent(rest[polite_ask.end():])
+        return "question", "", rest
     polite = POLITE.match(text)
     if polite:
         text = text[polite.end():]
-        if question or re.match(r"^(can|could|would|will|wo|might) you", polite.group(0)):
+        if question or re.search(r"\b(can|could|would|will|wo|might) you\b|\bchance (that )?"
+                                 r"(you|u) ", polite.group(0)):
             return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
         question = False
     if HOWTO.match(text) or re.match(r"^(what is|what are) the (way|command|syntax)|how (i|we) "
                                       r"(can|could|should|do)\b|where (is|are|does|do)\b", text):
         return "howto", "docs", text
     if DELIBERATE.match(text) or (question and DELIBERATE.search(text)):
-        rest = re.sub(r"^(to|we|i|you)\s+", "", DELIBERATE.sub("", text, count=1).strip(" ,"))
-        return "deliberate", _verb_intent(rest)[0], text
+        rest = re.sub(r"^(?:if |whether )?(?:(?:to|we|i|you)\s+)?", "",
+                      DELIBERATE.sub("", text, count=1).strip(" ,"))
+        first = rest.split(" ", 1)[0]
+        past = next((verb_of(first[:-n]) for n in (1, 2, 3) if first.endswith("ed") and
+                     verb_of(first[:-n]) not in ("", "generic")), "")
+        return "deliberate", _verb_intent(rest)[0] or past, text  # "what if we bumped X"
     if not polite and QUESTION_START.match(text) and (question or not re.match(
             r"^(do|did|make|get) (the|a|an|all|some|those|these|again)\b", text)):
         return "question", "", text
+    if re.match(r"^(?:need|needs|want|require|gotta have)\s+(?!to\b|you\b)", text) and \
+            not question:
+        return "statement", "", text  # "need httpx-sse": a wish without a subject
     subject = SUBJECT.match(text)
     if subject and not polite:
         rest = text[subject.end():]
+        if re.match(r"^(?:are |am |were |was )?[a-z]{3,}ing\b", rest) and not question:
+            return "statement", "", text  # "we're adding retries to the client": narrative
+        if question and not _verb_intent(rest)[0]:
+            return "question", "", text  # "we vulnerable or what"
         intent, after = _verb_intent(rest)
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)
@@ -177,15 +216,20 @@ def head(clause: str) -> tuple[str, str, str]:
 
 def _verb_intent(text: str) -> tuple[str, str]:
     text = text.strip()
+    if re.match(r"^lock file\b", text):
+        return "", text  # "lock file does not match pyproject": a noun, not the verb
     for pattern, intent in PHRASAL:
         m = pattern.match(text)
         if m:
-            return intent, text[m.end():].strip()
+            obj = next((v for k, v in m.groupdict().items() if v), "")
+            return intent, f"{obj} {text[m.end():]}".strip()  # "bring click up to date"
     first, _, rest = text.partition(" ")
     intent = verb_of(first) or verb_of(gerund_stem(first)) or verb_of(misspelt_verb(first))
     if intent:
         if rest.startswith(("up ", "out ", "in ")) and intent in ("generic", "upgrade"):
             rest = rest.split(" ", 1)[1] if " " in rest else ""
+        if rest.startswith("of ") and intent in ("upgrade", "remove"):
+            rest = rest[3:]  # "upgrade of rich please"
         return intent, rest
     return "", text
 
@@ -195,10 +239,9 @@ def gerund_stem(word: str) -> str:
     if not word.endswith("ing") or len(word) < 6:
         return ""
     stem = word[:-3]
-    for cand in (stem, stem + "e", stem[:-1]):
-        if cand in lx.HEAD_VERBS:
-            return cand
-    return ""
+    found = [c for c in (stem, stem + "e", stem[:-1]) if c in lx.HEAD_VERBS]
+    correct = [c for c in found if c not in lx.MISSPELT_VERBS]  # "upgrading" is "upgrade"
+    return (correct or found or [""])[0]
 
 
 def misspelt_verb(word: str) -> str:
@@ -208,11 +251,21 @@ def misspelt_verb(word: str) -> str:
     if len(word) < 4 or word in lx.ENGLISH or word in lx.HEAD_VERBS or gerund_stem(word) or \
             word.rstrip("sd") in lx.HEAD_VERBS or word[:-2] in lx.HEAD_VERBS:
         return ""
+    from uvmgr.agent.specs import _one_slip
+
+    swapped = [v for v in STRONG_VERBS if len(v) == len(word) and _one_slip(word, v)]
+    if swapped:
+        return swapped[0]  # "lnit" is "lint" (swapped letters), not "list"
     if not any(v[0] == word[0] for v in STRONG_VERBS):
         return ""
     close = difflib.get_close_matches(word, STRONG_VERBS, n=1, cutoff=0.75 if len(word) < 6
                                       else 0.84)
-    return close[0] if close and close[0][0] == word[0] else ""
+    if close and close[0][0] == word[0]:
+        return close[0]
+    from uvmgr.agent.specs import _one_slip
+
+    # two neighbouring letters swapped: "relcok", "udpate"
+    return next((v for v in STRONG_VERBS if len(v) >= 5 and _one_slip(word, v)), "")
 
 
 STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
@@ -240,12 +293,17 @@ def level_of(text: str) -> tuple[str, bool, bool]:
         positive.discard("major")
         positive.discard("minor") if "minor" in positive and not LEVEL["minor"].search(
             re.sub(r"non[- ]?breaking", "", text)) else None
-    if PATCH_SERIES.search(text):
-        return "patch", False, bool(negated)
+    if PATCH_SERIES.search(text) or WITHIN_SERIES.search(text):
+        return "patch", False, bool(negated)  # "to the latest 8.1.x", "only within 8.1"
+    if WITHIN_MAJOR.search(text) and "major" not in positive:
+        return "minor", False, bool(negated)  # "within 2.x", "staying on 13.x"
     said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]
     if len(said) > 1 and _ANY_NEGATION.search(text):
         return said[0], False, True  # "minors are fine, majors are not": never the widest
-    if TO_VERSION.search(text) and "major" not in negated:
+    to_version = TO_VERSION.search(text)
+    if to_version and re.match(r"\.x\b", text[to_version.end(1):]):
+        positive.add("minor")  # "to 2.x latest": the newest within that series
+    elif to_version and "major" not in negated:
         positive.add("major")
     if "safe" in text and not positive - {"minor"}:
         positive.discard("minor")
@@ -280,6 +338,8 @@ def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, b
     name = normalize_name(m.group(1))
     if name in known:
         return name, False
+    if not strict and f"python-{name}" in known:
+        return f"python-{name}", True  # "dateutil": the project's python-dateutil, confirmed
     if strict or len(name) < 4 or name in lx.ENGLISH or name in lx.HEAD_VERBS:
         return "", False
     # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not

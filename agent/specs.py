@@ -11,25 +11,38 @@ from uvmgr.agent.reading import AMBIG, OP, SPEC, STOP_OBJECT, VER
 from uvmgr.tools.project import normalize_name
 
 
-def _prose_spec(name: str, after: str) -> tuple[str, int]:
+def prose_spec(name: str, after: str) -> tuple[str, int]:
     """"at least (version) 2.1" -> ">=2.1" and how many characters of `after` it used."""
     patterns = (
-        ((r"(?:at least|minimum|min|no older than|not older than|>=)\s*(?:version\s+|v)?"
-         r"(\d[\w.]*)"), ">="),
+        ((r"(?:at least|(?:a )?minimum(?: of)?|min|no older than|not older than|>=)\s*"
+          r"(?:version\s+|v)?(\d[\w.]*)"), ">="),
+        # "2.0 up to but not including 3" (after "from"): a range
+        ((r"(?:version\s+|v)?(\d[\w.]*)(?=\s*(?:,\s*)?(?:up to but (?:not including|excluding)|"
+          r"(?:and|but) (?:below|under|less than)|up to|until) )"), ">="),
+        ((r"(?:up to but (?:not including|excluding)|until)\s*(?:version\s+|v)?"
+          r"(\d[\w.]*)"), "<"),
         ((r"(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
          r"better)|and (?:up|above|newer|later)|\+)"), ">="),
         ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"
          r"(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<"),
-        ((r"(?:at most|no newer than|not newer than|up to|maximum|max)\s*(?:version\s+|v)?"
+        ((r"(?:at most|no newer than|not newer than|no higher than|not higher than|not above|"
+          r"no later than|not later than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<="),
         (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
+        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|>)\s*"
+          r"(?:version\s+|v)?(\d[\w.]*)"), ">"),
     )
     specs, used, rest = [], 0, after
     while True:
-        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but)\s+)?", "", rest.strip())
+        # "with at least", "any version below", "anything under", "with a minimum of"
+        rest_stripped = re.sub(r"^,?\s*(?:(?:and|but|with|any|anything|a|so|from|starting at|"
+                               r"starting from|keep it|keeping it)\s+|versions? (?=(?:below|"
+                               r"under|above|at least|from|up to|newer|older|no |not |less|lower|"
+                               r"greater|higher|before|prior|minimum|min)\b))*", "",
+                               rest.strip())
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
@@ -67,6 +80,10 @@ _CLAUSE_AFTER = re.compile(r"^\s*(?:the|my|our|your|it|its|them|this|that|these|
                            r"can|should|would|handles|works|takes|now|already|just)\b")
 
 
+_PROSE_EXTRAS = re.compile(r"^\s*,?\s*(?:with|plus|including) (?:the |its )?([a-z0-9_-]+(?:(?:\s*,\s*|"
+                           r" and )[a-z0-9_-]+)*) extras?\b")
+
+
 def add_specs(rest: str) -> tuple[list[str], str, str]:
     """The requirements after an add verb: "hypothesis and freezegun", "httpx>=0.27",
     "attrs at least 23", why the object is too vague to add (or ""), and a clause of its own
@@ -76,9 +93,9 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
     text = rest.strip()
     ambiguous = ""
     while text:
-        text = re.sub(r"^(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
-                      r"module|dependency|dependency on|dep on|called|named|packages|"
-                      r"libraries|new|python|pypi)(?=\s|$))\s*", "", text)
+        text = re.sub(r"^(?:(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
+                      r"module|dependency on|dep on|dependency|called|named|packages|"
+                      r"libraries|new|python|pypi)(?=\s|$))\s*)+", "", text)
         m = re.match(r"([a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:" + OP + VER +
                      r"(?:," + OP + VER + r")*)?)", text)
         if not m:
@@ -89,7 +106,8 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
         if specs and _CLAUSE_AFTER.match(text[m.end():]) and not SPEC.match(tok).group(3):
             return specs, ambiguous, text  # "and reformat the code": a clause of its own
         if re.match(r"^\s*(\S+\s+)?(librar(y|ies)|packages?|libs?|modules?|tools?|ones?|"
-                    r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy)\b",
+                    r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy|stubs|types|bindings|"
+                    r"wrappers?|helpers?|sdk|client|backend|driver|extension)\b",
                     text[m.end():]) and not SPEC.match(tok).group(3):
             ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
             break
@@ -97,7 +115,12 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
             ambiguous = tok  # "the usual test libs": which packages is for the person to say
             break
         after = text[m.end():]
-        spec, used = _prose_spec(tok, after)
+        extras = _PROSE_EXTRAS.match(after)
+        if extras and "[" not in tok and not SPEC.match(tok).group(3):
+            # "httpx with the http2 extra": the extra as typed, in PEP 508
+            names = re.split(r"\s*(?:,|and)\s*", extras.group(1).strip())
+            tok, after = f"{tok}[{','.join(n for n in names if n)}]", after[extras.end():]
+        spec, used = prose_spec(tok, after)
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):
             if specs or tok not in _SKIPPABLE:
                 ambiguous = ambiguous or ("" if specs else tok)
@@ -148,7 +171,7 @@ def popular_typo(spec: str, known: list[str] = ()) -> str:
         return ""
     if len(name) >= 5:
         close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.88)
-        if close:
+        if close and close[0][0] == name[0]:  # "cattrs" is not a slip of "attrs"
             return close[0]
     words = sorted({w for n in pool for w in [n, *n.split("-")] if len(w) >= 4})
     parts = name.split("-")

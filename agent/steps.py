@@ -6,12 +6,39 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent import lexicon as lx
 from uvmgr.agent.reading import OP, REWRITES, misspelt_verb, verb_of
+
+_NUM = "(?:" + "|".join(sorted(lx.NUMBER_WORDS, key=len, reverse=True)) + ")"
+_NUM_WORD = rf"{_NUM}(?:[- ]{_NUM})?"
+# "two point five", "thirteen point seven point oh": a version said in words.
+_SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
+
+
+def _number(words: str) -> str:
+    return str(sum(lx.NUMBER_WORDS[w] for w in re.split(r"[- ]", words)))
+
+
+def _spoken_version(m: re.Match) -> str:
+    parts = [m.group(1), *m.group(2).split(" point ")[1:]]
+    return ".".join(_number(p.strip()) for p in parts)
 
 
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
     out = " " + text.lower().strip() + " "
+    out = _SPOKEN_VERSION.sub(_spoken_version, out)
+    # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
+    out = re.sub(r"\s*(?:->|=>|\u2192)\s*(?=(\S+))",
+                 lambda m: " then " if verb_of(m.group(1)) else " to ", out)
+    out = re.sub(r"(?:(?<=\s)|^)\d{1,2}[.)]\s+(?=[a-z])", "; ", out)  # "1. audit 2. fix"
+    out = re.sub(r"\bnew (?:dependency|dep|package|library|lib)\s*:\s*", "add ", out)
+    # "attrs (>=23)": a bound in brackets is the bound
+    out = re.sub(r"\(\s*((?:===|==|>=|<=|~=|!=|<|>)\s*v?\d[^)]*)\)", r"\1", out)
+    # "requests: no", "click excluded": an exclusion said after the name
+    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*)\s*:\s*(?:no|nope|skip|not this one)\b", r"not \1", out)
+    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
+                 r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
@@ -19,6 +46,23 @@ def normalise(text: str) -> str:
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
+    # "put mkdocs in the docs group", "stick responses in the dev deps": an add
+    out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|drop|chuck|shove) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
+                 r"(?:group|dependencies|requirements))\b", r"add \1 to \2", out)
+    # "get typer added", "have six removed": the verb said as a participle
+    out = re.sub(r"\b(?:get|have|got) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) (added|"
+                 r"installed|removed|dropped|uninstalled|upgraded|updated|bumped)\b",
+                 lambda m: {"added": "add", "installed": "add", "removed": "remove",
+                            "dropped": "remove", "uninstalled": "remove"}.get(
+                     m.group(2), "upgrade") + " " + m.group(1), out)
+    # "pull orjson in", "bring attrs in": the particle goes after the verb
+    out = re.sub(r"\b(pull|bring) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) in\b(?! (?:the|a|an|our|my)\b)",
+                 r"\1 in \2", out)
+    # "require at least pydantic 2.6": the bound after the name, as an add reads it
+    out = re.sub(r"\b(at least|minimum|min) ([a-z][a-z0-9._-]*) (v?\d[\w.]*)\b",
+                 lambda m: m.group(0) if m.group(2) in lx.ENGLISH else
+                 f"{m.group(2)} {m.group(1)} {m.group(3)}", out)
     out = re.sub(rf"(?<!\s)\s*+({OP})\s*+(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()
@@ -38,7 +82,7 @@ _STEP_START = frozenset([
     "so", "run", "check", "make", "do", "show", "list", "look", "see", "find", "tell", "give",
     "audit", "scan", "lint", "test", "build", "relock", "lock", "type", "types", "tests", "vulns",
     "vulnerabilities", "outdated", "is", "are", "what", "how", "does", "do", "not", "never",
-    "just",
+    "just", "whether",
 ])
 
 
@@ -46,6 +90,10 @@ _QUESTIONISH = frozenset(["is", "are", "what", "which", "how", "does", "do"])
 
 
 def _starts_step(word: str, rest: str, comma: bool) -> bool:
+    from uvmgr.agent.reading import PHRASAL
+
+    if any(p.match(rest) for p, _ in PHRASAL if _ != "docs"):
+        return True  # "tqdm is deprecated, get rid of it"
     if comma and re.match(r"^[a-z]+(?:-| )only\s*(?:,|$)", rest):
         return False  # "add orjson, test-only": how to add, not a step
     if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
@@ -53,10 +101,22 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):
         return False  # "minor and patch upgrades"
+    if word in ("not", "never") and comma and not verb_of(rest.split(" ")[1] if " " in rest
+                                                          else ""):
+        return False  # "update all, not mypy though": an exclusion, not a step
     if verb_of(word) and verb_of(word) != "generic" or verb_of(misspelt_verb(word)):
         return True
     if comma and word in ("i", "we") and re.match(r"^\S+ (want|need|would|wanna|just)\b", rest):
         return True
+    if comma and re.match(r"^[a-z0-9][a-z0-9._-]* (to|as|into) (the )?(dev|docs|test|tests|"
+                          r"[a-z]+ group)\b", rest):
+        return True  # "add ipython to dev, and mkdocs to docs": a second add
+    if comma and re.match(r"^(can|could|would|will) you\b|^(can|could|should|shall) (we|i)\b",
+                          rest):
+        return True  # "i am not sure how, can you run them"
+    if re.match(r"^if (anything|something|any\w*)( \w+)? (is |s |are )?(vulnerable|flagged|"
+                r"affected)\b", rest):
+        return True  # "audit, and if anything is vulnerable fix it"
     if re.match(r"^(do|does) (the )?(tests?|it|we|they|everything)\b|^the (type ?checker|linter|"
                 r"tests?|test suite|build|audit|lint)\b", rest):
         return True
@@ -73,6 +133,10 @@ def split_steps(text: str) -> list[str]:
     head, colon, tail = text.partition(": ")
     if colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"
+                             r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
+                             r"comments?|file)\b", head):
+        text = f"{head} quoted-text"  # "my notes say: remove six": what a note says is quoted
     elif colon and len(head.split()) <= 5 and not re.search(
             r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
         text = tail
@@ -84,7 +148,7 @@ def split_steps(text: str) -> list[str]:
     parts = [p.strip(" ,") for p in _SPLIT.split(text) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
-        pieces = re.split(r"(?<!\s)\s*+(,\s*+(?:and\s+|or\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
+        pieces = re.split(r"(?<!\s)\s*+(,\s*+(?:and\s+|or\s+|but\s+)?|\b(?:and|plus|&|also|as well as)\s+)"
                           r"(?=(?:also |then |please |maybe )?(\w+))", part)
         # [text, separator, next word, text, ...]: join back where no step starts.
         current = pieces[0]
@@ -103,9 +167,58 @@ def split_steps(text: str) -> list[str]:
 _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
+# "before building", "after you relock", "before we upgrade click": a step named as a time
+_WHEN = re.compile(r"^(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b(.*)$")
+_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b")
+
+
+def _as_step(verb: str, rest: str) -> str:
+    """"building" -> "build", "relocking the project" -> "relock the project", or "" when the
+    word is no task verb."""
+    from uvmgr.agent.reading import gerund_stem
+
+    stem = gerund_stem(verb) or verb
+    intent = verb_of(stem)
+    if not intent or intent == "generic" and stem not in ("run", "check"):
+        return ""
+    return f"{stem}{rest}".strip()
+
+
+def _timed(steps: list[str]) -> list[str]:
+    """"before building, run the linters" -> lint, build; "run the tests after you relock" ->
+    relock, run the tests. Only where both parts are commands: "after upgrading click the tests
+    fail" is narrative and stays as it is."""
+    out: list[str] = []
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        m = _WHEN.match(step)
+        nxt = steps[i + 1] if i + 1 < len(steps) else ""
+        timed = _as_step(m.group(2), m.group(3)) if m else ""
+        if timed and nxt and _starts_step(nxt.split(" ", 1)[0], nxt, True) and \
+                verb_of(nxt.split(" ", 1)[0]):
+            if re.match(r"\s*(anything|something|any|stuff)\b", m.group(3)):
+                out.append(nxt)  # "before upgrading anything, audit": a precondition only
+            else:
+                out += [nxt, timed] if m.group(1) == "before" else [timed, nxt]
+            i += 2
+            continue
+        inside = _WHEN_INSIDE.search(step)
+        timed = _as_step(inside.group(2), step[inside.end():]) if inside else ""
+        if timed and verb_of(step.split(" ", 1)[0]) and verb_of(step.split(" ", 1)[0]) not in (
+                "", "generic") or timed and step.startswith("run "):
+            first = step[:inside.start()].strip()
+            out += [first, timed] if inside.group(1) == "before" else [timed, first]
+        else:
+            out.append(step)
+        i += 1
+    return out
+
+
 def _reorder(steps: list[str]) -> list[str]:
     """"run the tests before upgrading click": the part after "before" goes first."""
     out: list[str] = []
+    steps = _timed(steps)
     for step in steps:
         # A plain search, then slicing: a lazy `(.+?)\s*` prefix would be quadratic.
         m = _BUT_FIRST.search(step)

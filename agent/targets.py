@@ -23,7 +23,8 @@ _STAYS = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*+) (?:is|are|stays?|c
                     r"it is|put|pinned|frozen|fine|ok)\b")
 
 
-_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|other than|apart from|aside from|"
+_STRONG_EXCLUDE = re.compile(r"\b(except( for)?|excluding|exceptions?|excluded|other than|"
+                             r"apart from|aside from|"
                              r"save for|with the exception of|but not|leave|leaving|skip|"
                              r"without touching|do not touch|never touch|hold back|holding back)\b")
 
@@ -71,6 +72,12 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if name and name not in excluded:
             excluded.append(name)
     clause.packages = [n for n in included if n not in excluded]
+    if split and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
+            _UNNAMED_EXCLUSION.match(after):
+        # "update all but the pinned ones": an exclusion that names no package asks
+        clause.ambiguous = f"what \"{split.group(0)} {after.strip()}\" leaves out"
+    if clause.intent in ("upgrade", "remove") and _EXCEPT_RELATIVE.search(text):
+        clause.ambiguous = f"which packages \"{_EXCEPT_RELATIVE.search(text).group(0)}\" means"
     strong = _STRONG_EXCLUDE.search(text)
     if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
             not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
@@ -81,15 +88,20 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if clause.intent == "remove":
             clause.ambiguous = "what to remove"
     pronoun = re.match(r"^(it|them|those|these|that one|this one|the one|whichever|whatever)\b",
-                       body.strip())
+                       body.strip()) or re.search(r"\b(?:if|whether) (it|they) (?:is|are)\b|"
+                                                  r"^(?:is|are|was|has) (it|they)\b", body)
     if pronoun and not clause.packages and clause.intent in ("upgrade", "remove", "outdated"):
-        clause.ambiguous = pronoun.group(0)
+        clause.ambiguous = next(g for g in pronoun.groups() if g)
     if not clause.packages and not clause.all_packages:
         clause.all_packages = bool(SCOPE_ALL.search(text)) or clause.intent in ("upgrade",
                                                                                   "outdated")
         leftover = [t for t in phrase if t not in _OF_NOUNS and t not in _LEVEL_NOUNS and
                     t not in _FILLER_OBJECT and
                     not _level_word(t) and not SCOPE_ALL.fullmatch(t)]
+        if not commanded and clause.intent == "upgrade" and clause.act == "command" and \
+                re.match(r"^(?:the |our |my )?[a-z][a-z0-9._-]* (needs?|could use|requires?|"
+                         r"wants?|deserves?)\b", text) and not SCOPE_ALL.search(text):
+            clause.ambiguous = "what to upgrade"  # "the ORM needs an upgrade": which one?
         if commanded and clause.intent == "upgrade" and not phrase and not re.search(
                 r"\b(safe|safely|patch|minor|major|breaking|all|everything|latest|newest)\b",
                 text):
@@ -97,19 +109,26 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         if clause.intent == "upgrade" and re.search(r"\bto (version |v)?\d", text):
             clause.ambiguous = "which package the version is for"
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
+                                               "version",
                                                "dependency", "thing")]
+        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b", text):
+            singular = []  # "every dependency" is all of them
         if commanded and clause.intent in ("upgrade", "remove") and singular and \
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
         elif commanded and clause.intent == "upgrade" and leftover and (
-                not SCOPE_ALL.search(text) or _qualified(leftover)):
+                not SCOPE_ALL.search(text) or _qualified(leftover)) and not re.search(
+                r"\bthe (patch|minor|safe|non-breaking|compatible|outdated|old|stale) ones\b",
+                body):
             # "the slow packages", "the deps I care about": a qualifier that names no package
             clause.ambiguous = f"which packages \"{' '.join(leftover)}\" means"
         if commanded and clause.intent in ("upgrade", "remove") and _RELATIVE.search(body):
             # "the libraries you think matter", "the packages that are slow"
             clause.ambiguous = f"which packages \"{_RELATIVE.search(body).group(0)}\" means"
         if commanded and clause.intent in ("upgrade", "remove") and not excluded and \
-                _REFERENCE.search(body):
+                _REFERENCE.search(body) and not re.search(
+                    r"\bthe (patch|minor|major|safe|non-breaking|compatible|outdated|old|stale) "
+                    r"ones\b", body):  # "upgrade the patch ones" is every one, at that level
             # "upgrade the rest" with nothing said to leave out, "the other one"
             clause.reference = _REFERENCE.search(body).group(0)
         first = re.sub(r"^(the|a|an)\s+", "", body.strip(" ?.!,"))
@@ -122,6 +141,15 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         clause.ambiguous = "which package"
 
 
+# After "but/except": "the pinned ones", "whatever is pinned" - no name, no level, no "keep it".
+_UNNAMED_EXCLUSION = re.compile(r"\s*(the |those |any |whatever |what |ones? )(?!(patch|minor|"
+                                r"major|breaking|non-breaking|safe|latest)\b)[a-z -]*\b(ones?|is|are|"
+                                r"pinned|broken|failing|slow|heavy|risky|big|old)\b")
+# "everything that isn't pinned": a relative clause that narrows "everything"
+_EXCEPT_RELATIVE = re.compile(r"\b(everything|all|anything|packages|deps|dependencies) (that|which) "
+                              r"(?!(is|are|s) (outdated|old|behind|stale|out of date|safe|"
+                              r"compatible|non-breaking|a patch|minor|available)\b)"
+                              r"(is|are|s|has|have|was|were|can|are not|is not)\b[a-z -]*")
 _REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
                         r"everything else|the same( ones| packages)?|the ones?)\b")
 _RELATIVE = re.compile(r"\b(dependencies|deps|packages|libraries|libs|modules|ones|stuff|things|"
@@ -159,6 +187,7 @@ _PHRASE_END = frozenset([
     "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
     "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep",
+    "including", "incl", "inclusive", "no", "too", "even", "also", "then", "now", "first",
 ])
 
 
@@ -201,6 +230,8 @@ def object_phrase(body: str) -> list[str]:
         if tok in (",", "and", "&", "plus", "or") and out:
             expect = True
             continue
+        if tok in ("also", "too") and expect and out:
+            continue  # "requests and also rich"
         if tok in _DETERMINERS and expect:
             continue
         if not expect or tok in _PHRASE_END:
@@ -212,7 +243,8 @@ def object_phrase(body: str) -> list[str]:
 
 def _asked_about(text: str) -> set[str]:
     """Names a question asks about: "is flask out of date?", "the latest version of flask"."""
-    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) ([a-z0-9][a-z0-9._-]*)|"
+    found = re.findall(r"^(?:is|are|has|have|does|do|can|should) (?:our |my |the |your )?"
+                       r"([a-z0-9][a-z0-9._-]*)|"
                        r"\b(?:of|for|on|about) ([a-z0-9][a-z0-9._-]*)", text)
     return {a or b for a, b in found}
 
@@ -220,7 +252,7 @@ def _asked_about(text: str) -> set[str]:
 def _level_word(tok: str) -> bool:
     return bool(re.match(r"^(patch[\w-]*|minor[\w-]*|major[\w-]*|breaking|non-breaking|compatible|"
                          r"next|x\.y\.z|"
-                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver\w*)$", tok))
+                         r"latest|safe\w*|v?\d[\w.]*|bugfix\w*|point|semver[\w-]*)$", tok))
 
 
 def normalized_known(known: list[str]) -> dict[str, str]:

@@ -142,6 +142,11 @@ def demo_rows(uvmgr: str, uv: str, runs: int, env,
     return ask_vs_plain_rows(uvmgr, uv, root, "examples/demo", runs, env, baseline)
 
 
+def _raise_caps(pyproject: Path) -> None:
+    """The policy lets AutoPilot rewrite a cap (by default it is kept and reported)."""
+    pyproject.write_text(pyproject.read_text() + "\n[tool.uvmgr.autopilot]\nraise-caps = true\n")
+
+
 def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
     """One AutoPilot run that fixes two advisories and upgrades three packages (tests, bisection
     of a breaking release), then a second run on the now up-to-date project."""
@@ -155,6 +160,7 @@ def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
                                tests="fail-after-upgrade:demo-http")
         # The advisory folder lies outside the project, so it is the person's own setting.
         env = {**(env or os.environ), "UVMGR_AUDIT_DB": str(ADVISORIES_DIR)}
+        _raise_caps(project.pyproject)  # demo-http's cap `<1.1` may go, so 1.2.0 is bisected
         for root in (project.root,):
             code = subprocess.run([uvmgr, "autopilot"], cwd=root, env=env,
                                   capture_output=True).returncode
@@ -164,6 +170,7 @@ def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
                                ["demo-http>=1.0,<1.1", "demo-json>=2.0,<3", "demo-cli>=0.9"],
                                {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
                                tests="fail-after-upgrade:demo-http")
+        _raise_caps(project.pyproject)
         first = median_ms([uvmgr, "autopilot"], 1, project.root, env)
         again = median_ms([uvmgr, "autopilot"], 3, project.root, env)
         quiet = make_project(Path(tmp) / "quiet", index, ["demo-json>=2.0.1,<3"],

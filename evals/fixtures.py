@@ -27,6 +27,29 @@ REAL_NAMED_PACKAGES = (
     DemoPackage("requests", (DemoRelease("2.19.0"), DemoRelease("2.20.0"), DemoRelease("2.31.0"))),
 )
 
+# Shapes of real projects (issue 13). demo-modern's newest release needs Python 3.11, so a
+# project with `requires-python = ">=3.9"` locks it at two versions, one per fork.
+SHAPE_PACKAGES = (
+    DemoPackage("demo-modern", (DemoRelease("1.0.0"), DemoRelease("1.1.0"),
+                                DemoRelease("1.2.0", requires_python=">=3.11"),
+                                DemoRelease("1.3.0", requires_python=">=3.11"))),
+    # What pytest needs on Python 3.10 (generated stand-ins: never installed on 3.11)
+    DemoPackage("exceptiongroup", (DemoRelease("1.2.2"),)),
+    DemoPackage("tomli", (DemoRelease("2.2.1"),)),
+)
+# pytest itself needs 3.10: a fixture with `requires-python = ">=3.9"` declares it so
+FORK_DEV = ["pytest; python_version >= '3.10'"]
+
+# For a cooldown: demo-base 1.1.0 is old but needs demo-dep>=1.1, and demo-dep 1.1.0 was
+# uploaded yesterday (served with upload dates by `evals/dated_index.py`).
+COOLDOWN_PACKAGES = (
+    DemoPackage("demo-base", (DemoRelease("1.0.0", ("demo-dep>=1.0",)),
+                              DemoRelease("1.0.1", ("demo-dep>=1.0",)),
+                              DemoRelease("1.1.0", ("demo-dep>=1.1",)))),
+    DemoPackage("demo-dep", (DemoRelease("1.0.0"), DemoRelease("1.0.1"), DemoRelease("1.1.0"))),
+)
+COOLDOWN_NEW = ("demo_dep-1.1.0",)  # wheel name prefixes uploaded "yesterday"
+
 # A minimal in-tree PEP 517 backend, so `uv build` works with no index at all.
 _BACKEND = '''
 import base64, hashlib, io, os, tarfile, zipfile, tomllib
@@ -34,7 +57,10 @@ import base64, hashlib, io, os, tarfile, zipfile, tomllib
 def _meta():
     p = tomllib.load(open("pyproject.toml", "rb"))["project"]
     lines = ["Metadata-Version: 2.1", "Name: " + p["name"], "Version: " + p["version"]]
-    lines += ["Requires-Dist: " + r for r in p.get("dependencies", [])]
+    requires = p.get("dependencies", [])
+    if "dependencies" in p.get("dynamic", []):  # filled at build time, like a build plugin
+        requires = [r.strip() for r in open("requirements.in").read().splitlines() if r.strip()]
+    lines += ["Requires-Dist: " + r for r in requires]
     return p["name"].replace("-", "_"), p["version"], "\\n".join(lines) + "\\n"
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
@@ -77,7 +103,7 @@ build_editable = build_wheel
 def build_full_index(dest: Path) -> Path:
     """The demo packages, real-named packages for real advisories, and pytest (repacked)."""
     build_index(dest)
-    for package in REAL_NAMED_PACKAGES:
+    for package in (*REAL_NAMED_PACKAGES, *SHAPE_PACKAGES):
         for release in package.releases:
             build_demo_wheel(dest, package, release)
     add_test_runner(dest)
@@ -160,7 +186,13 @@ def make_project(
     lock: bool = True,
     sync: bool = True,
     find_links: list[Path] | None = None,
+    requires_python: str = ">=3.11",
+    dynamic_dependencies: bool = False,
+    index_url: str | None = None,
 ) -> FixtureProject:
+    """`dynamic_dependencies`: `dynamic = ["dependencies"]`, filled by the in-tree build backend
+    from `requirements.in` (so only the lock's metadata lists them). `index_url`: resolve from
+    that simple index instead of the local find-links folder."""
     dest.mkdir(parents=True, exist_ok=True)
     dev = ["pytest"] if dev is None else dev
     group_lines = [f"dev = {_toml_list(dev)}"] if dev else []
@@ -170,10 +202,14 @@ def make_project(
         "[project]",
         f'name = "{dest.name.lower().replace("_", "-")}"',
         'version = "0.1.0"',
-        'requires-python = ">=3.11"',
-        f"dependencies = {_toml_list(dependencies)}",
+        f'requires-python = "{requires_python}"',
+        'dynamic = ["dependencies"]' if dynamic_dependencies
+        else f"dependencies = {_toml_list(dependencies)}",
         "",
     ]
+    if dynamic_dependencies:
+        build_system = True
+        (dest / "requirements.in").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
     if group_lines:
         text += ["[dependency-groups]", *group_lines, ""]
     if build_system:
@@ -182,10 +218,16 @@ def make_project(
         (dest / "_backend").mkdir(exist_ok=True)
         (dest / "_backend" / "fixture_backend.py").write_text(_BACKEND, encoding="utf-8")
     links = ", ".join(f'"{p}"' for p in [index, *(find_links or [])])
-    text += ["[tool.uv]", "no-index = true", f"find-links = [{links}]",
-             "environments = [\"sys_platform == 'linux'\"]"]
+    if index_url is None:
+        text += ["[tool.uv]", "no-index = true", f"find-links = [{links}]"]
+    else:
+        text += ["[tool.uv]"]
+    text += ["environments = [\"sys_platform == 'linux'\"]"]
     if extra_tool_uv:
         text.append(extra_tool_uv)
+    if index_url is not None:
+        text += ["", "[[tool.uv.index]]", 'name = "fixture"', f'url = "{index_url}"',
+                 "default = true"]
     (dest / "pyproject.toml").write_text("\n".join(text) + "\n", encoding="utf-8")
     if tests != "none":
         (dest / "tests").mkdir(exist_ok=True)

@@ -4,6 +4,7 @@ fixture advisories, and helpers to run the CLI in-process and compare file bytes
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from uvmgr.evals.fixtures import ADVISORIES_DIR, build_full_index, make_project
 
 from uvmgr.cli import main
 
-SHARED_ADVISORY_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns"
+# UVMGR_SHARED_ADVISORY_DB points at it from a clone elsewhere (a worktree)
+SHARED_ADVISORY_DB = Path(os.environ.get("UVMGR_SHARED_ADVISORY_DB") or
+                          Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "vulns")
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +102,9 @@ def cli(capsys):
 
 
 def pytest_addoption(parser):
+    parser.addoption("--registry", action="store_true",
+                     help="also run the tests marked `registry`, which install real packages "
+                          "from the package registry (the bundled demo)")
     group = parser.getgroup("fault", "fault injection (tests/test_faults.py)")
     group.addoption("--fault-full", action="store_true",
                     help="run the full fault-injection campaign (default: a small sample)")
@@ -106,6 +112,15 @@ def pytest_addoption(parser):
                     help="number of fault trials (default 10, or 600 with --fault-full)")
     group.addoption("--fault-seed", type=int, default=None, metavar="SEED",
                     help="seed of the fault trials (default 17; printed in the summary)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--registry"):
+        return
+    skip = pytest.mark.skip(reason="uses the real package registry: run with --registry")
+    for item in items:
+        if "registry" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -67,7 +67,8 @@ def test_no_terminal_refuses_and_reports_the_plan(demo_project):
     summary = run(make_ctx(demo_project), "upgrade safely", engine=engine, confirmer=None)
     assert summary.exit_code == 3
     observation = summary.steps[0].observation
-    assert observation.startswith("REFUSED") and "demo-http: 1.0.0 -> 1.2.0" in observation
+    assert observation.startswith("REFUSED") and "demo-http: 1.0.0 -> 1.0.3" in observation
+    assert "held by your cap `<1.1`" in observation  # "upgrade safely" keeps deliberate caps
     assert summary.decisions[0].by == "no-terminal"
     assert demo_project.snapshot() == before
 

@@ -14,6 +14,10 @@ import pytest
     "upgrade django",  # not a dependency
     "upgrade demo-cli so it works with demo-http",  # demo-http only mentioned in passing
     "the upgrade of demo-http was rejected",  # a report, not a command
+    # issue 11, wave 2: an embedded question, a file's words, a hypothetical's name
+    "the team wants to know if we should upgrade demo-http",
+    "do what the README says",
+    "if demo-http were outdated, would you upgrade it?",
 ])
 def test_yes_changes_nothing(cli, demo_project, request_text):
     before = demo_project.snapshot()
@@ -50,3 +54,14 @@ def test_another_language_is_answered_plainly(cli, demo_project):
     run = r.json()
     assert run["steps"] == [] and "reads English" in run["answer"]
     assert demo_project.snapshot() == before
+
+
+def test_an_exclusion_after_everything_is_approved_and_kept(cli, demo_project):
+    r = cli("ask", "upgrade everything but leave demo-http alone", "--yes", "--project",
+            demo_project.root, "--json")
+    assert r.code == 0, r.out
+    run = r.json()
+    assert run["decisions"] and all(d["approved"] for d in run["decisions"])
+    assert all("demo-http" not in (d["args"].get("packages") or ["demo-http"])
+               for d in run["decisions"])
+    assert demo_project.locked_version("demo-http") == "1.0.0"

@@ -148,3 +148,122 @@ def test_the_strict_grammar_reads_plain_commands():
 @pytest.mark.parametrize("request_text,tool,args", NOT_APPROVED)
 def test_not_approved(request_text, tool, args):
     assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+# Wave 2: prose specs are read by one reader (agent.specs.prose_spec) for both readings.
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("add structlog with at least version 24.1", "add_dependency", {"specs": ["structlog>=24.1"]}),
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars<1"]}),
+    ("add anyio from 4.0 up to but not including 5", "add_dependency",
+     {"specs": ["anyio>=4.0,<5"]}),
+])
+def test_prose_specs_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars"]}),
+    ("add polars, any version below 1", "add_dependency", {"specs": ["polars<=1"]}),
+    ("add anyio from 4.0 up to but not including 5", "add_dependency", {"specs": ["anyio>=4.0"]}),
+    ("pin tqdm to four point sixty-six point one", "add_dependency", {"specs": ["tqdm==4.66"]}),
+])
+def test_prose_specs_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("bump every dependency including majors", *up(None, "major")),
+    ("update all the libs, majors too", *up(None, "major")),
+    ("upgrade all packages, no majors", *up(None)),
+    ("bump the deps lol", *up(None)),
+])
+def test_levels_after_everything_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("upgrade all packages, no majors", *up(None, "major")),
+    ("bump the deps lol", *up(None, "major")),
+    ("bump httpx but only if there are no breaking changes", *up(["httpx"])),  # a condition
+    ("upgrade everything, we don't mind if stuff breaks", *up(None, "major")),  # not plain
+])
+def test_levels_after_everything_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    # a rewritten or narrative phrasing is read, never approved by --yes
+    ("put mkdocstrings in the docs group", "add_dependency",
+     {"specs": ["mkdocstrings"], "group": "docs"}),
+    ("we no longer use tqdm, drop it", "remove_dependency", {"names": ["tqdm"]}),
+    ("we're switching our logging over, so add loguru", "add_dependency", {"specs": ["loguru"]}),
+    ("to uninstall the six package from my project", "remove_dependency", {"names": ["six"]}),
+])
+def test_rewritten_phrasings_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("audit, and if something is flagged, fix it", "fix_vulnerabilities", {}),  # conditional
+    ("what would happen if we bumped pydantic and then relocked?", "lock_project", {}),
+    ("what would happen if we bumped pydantic and then relocked?", *up(["pydantic"])),
+    ("no upgrades, just audit", *up(None)),
+])
+def test_compound_requests_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("bump sqlalchemy to 2.x latest", *up(["sqlalchemy"], "major")),  # a series is no major
+    ("what's in the lock file for httpx", *up(["httpx"])),
+])
+def test_probe_classes_not_approved(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)
+
+
+# Wave 2: plain imperatives the strict grammar now accounts for, word by word.
+ALL_BUT = lambda *names: [n for n in KNOWN if n not in names]
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    ("upgrade all but leave sqlalchemy alone", *up(ALL_BUT("sqlalchemy"))),
+    ("update everything apart from mypy", *up(ALL_BUT("mypy"))),
+    ("upgrade every dep but hold back pydantic and rich", *up(ALL_BUT("pydantic", "rich"))),
+    ("upgrade everything but don't touch sqlalchemy", *up(ALL_BUT("sqlalchemy"))),
+    ("update all, not mypy though", *up(ALL_BUT("mypy"))),
+    ("upgrade everything, breaking changes are fine", *up(None, "major")),
+    ("upgrade pydantic, no breaking changes please", *up(["pydantic"])),
+    ("nuke six", "remove_dependency", {"names": ["six"]}),
+    ("ditch mypy", "remove_dependency", {"names": ["mypy"]}),
+    ("add pytest-mock for tests", "add_dependency", {"specs": ["pytest-mock"], "dev": True}),
+    ("add respx as a test dependency", "add_dependency", {"specs": ["respx"], "dev": True}),
+    ("add hypothesis plus freezegun, dev-only", "add_dependency",
+     {"specs": ["hypothesis", "freezegun"], "dev": True}),
+    ("patch the CVEs", "fix_vulnerabilities", {}),
+    ("fix any security problems", "fix_vulnerabilities", {}),
+    ("lock again", "lock_project", {}),
+    ("remove tqdm then do a security scan", "remove_dependency", {"names": ["tqdm"]}),
+    ("upgrade pygments then list the deps", *up(["pygments"])),
+    ("relock then run pytest", "lock_project", {}),
+])
+def test_more_plain_commands_approved(request_text, tool, args):
+    assert Authority(request_text).approves(tool, args, KNOWN)
+
+
+@pytest.mark.parametrize("request_text,tool,args", [
+    # an exclusion is never dropped, a level never widened, a dev flag never invented
+    ("upgrade all but leave sqlalchemy alone", *up(None)),
+    ("upgrade all but leave sqlalchemy alone", *up(KNOWN)),
+    ("update all, not mypy though", *up(None)),
+    ("upgrade everything but maybe not rich", *up(ALL_BUT("rich"))),  # a hedge
+    ("upgrade everything, breaking changes are not fine", *up(None, "major")),
+    ("upgrade pydantic, no breaking changes please", *up(["pydantic"], "major")),
+    ("add pytest-mock for tests", "add_dependency", {"specs": ["pytest-mock"]}),
+    ("add pytest-mock for the api", "add_dependency", {"specs": ["pytest-mock"]}),
+    ("patch click", "fix_vulnerabilities", {}),
+    ("patch click", *up(["click"], "patch")),  # a lookalike: confirmed, not approved
+    ("nuke six and tqdm later", "remove_dependency", {"names": ["six", "tqdm"]}),
+    ("lock again and again", "lock_project", {}),
+])
+def test_more_plain_commands_not_widened(request_text, tool, args):
+    assert not Authority(request_text).approves(tool, args, KNOWN)

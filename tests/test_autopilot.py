@@ -37,7 +37,9 @@ def busy_project(project_factory, fixture_advisories):
     return project
 
 
-def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path, fixture_advisories):
+def test_upgrades_fixes_bisects_and_reports(cli, busy_project, fixture_advisories, tmp_path):
+    # the policy lets the run raise the cap `<1.1` (by default it is kept and reported)
+    _with_policy(busy_project, fixture_advisories, "raise-caps = true")
     report = tmp_path / "report.md"
     r = cli("autopilot", "--report", report, "--sarif", tmp_path / "left.sarif", "--project",
             busy_project.root, "--json")
@@ -234,8 +236,11 @@ def test_a_transitive_move_outside_the_policy_is_refused(cli, project_factory,
     before = project.snapshot()
     r = cli("autopilot", "--project", project.root, "--json")
     run = r.json()
-    assert r.code == 3
-    assert any("demo-json" in n for n in run["needs_person"])
+    # held back alone, with the reason; nothing else was outdated, so nothing changed
+    assert r.code == 0, run["needs_person"]
+    [held] = run["held_back"]
+    assert held["name"] == "demo-plugin" and "demo-json" in held["reason"]
+    assert "outside the policy" in held["reason"]
     assert project.snapshot() == before
 
 
@@ -302,8 +307,9 @@ def test_a_package_new_to_the_lock_is_a_new_dependency(project_factory, fixture_
     _with_policy(project, fixture_advisories)
     before = project.snapshot()
     result = run_autopilot(_ctx_for(project), Policy(cooldown_days=0))
-    assert result.exit_code == 3, result.needs_person
-    assert any("demo-newdep" in n and "new" in n for n in result.needs_person)
+    assert not any("upgrade_safely" in n for n in result.needs_person), result.needs_person
+    [held] = result.held_back
+    assert held.name == "demo-ext" and "demo-newdep" in held.reason and "new" in held.reason
     assert project.snapshot() == before
 
 
@@ -322,3 +328,24 @@ def test_the_policy_text_never_names_a_package(project_factory, fixture_advisori
                            engine=engine)
     assert "security" not in project.lock.read_text()
     assert any("add_dependency" in n and "not named" in n for n in result.needs_person)
+
+
+def test_a_withdrawn_advisory_does_not_need_a_person(cli, project_factory, fixture_advisories,
+                                                     tmp_path):
+    """One withdrawn OSV record used to make every run exit 3 ("needs a person")."""
+    import json
+    import shutil
+
+    db = tmp_path / "osv"
+    shutil.copytree(fixture_advisories, db)
+    record = json.loads((db / "DEMO-2024-0001.json").read_text())
+    record.update(id="DEMO-2024-9001", withdrawn="2024-07-01T00:00:00Z")
+    record["affected"][0]["ranges"][0]["events"] = [{"introduced": "0"}]
+    (db / "DEMO-2024-9001.json").write_text(json.dumps(record))
+    project = project_factory(["demo-json>=2.0,<3"], {"demo-json": "2.1.0"})
+    _with_policy(project, db)
+    report = tmp_path / "report.md"
+    r = cli("autopilot", "--report", report, "--project", project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    assert r.json()["needs_person"] == []
+    assert "1 withdrawn advisory ignored (DEMO-2024-9001)" in report.read_text()

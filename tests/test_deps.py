@@ -44,10 +44,12 @@ def test_upgrade_patch_stays_within_minor(cli, demo_project):
     result = r.json()
     changes = {c["name"]: (c["before"], c["after"]) for c in result["changes"]}
     assert changes["demo-http"] == ("1.0.0", "1.0.3")
-    assert changes["demo-json"] == ("2.0.0", "2.0.1")  # the pin is raised: allowed by patch
+    assert "demo-json" not in changes  # a deliberate pin is kept unless the package is named
     assert changes["demo-cli"] == ("1.0.0", "1.0.1")
     assert demo_project.locked_version("demo-http") == "1.0.3"
-    assert 'demo-json==2.0.1' in demo_project.pyproject.read_text()
+    assert 'demo-json==2.0.0' in demo_project.pyproject.read_text()
+    [pin] = result["capped"]
+    assert pin["name"] == "demo-json" and "held by your pin `==2.0.0`: 2.0.1" in pin["reason"]
     assert 'demo-http>=1.0,<1.1' in demo_project.pyproject.read_text()  # not needed: unchanged
 
 
@@ -77,7 +79,9 @@ def test_upgrade_dry_run_changes_nothing(cli, demo_project):
     assert r.code == 0, r.err
     result = r.json()
     assert result["dry_run"] is True
-    assert {c["name"]: c["after"] for c in result["changes"]}["demo-http"] == "1.2.0"
+    # the cap `<1.1` is kept when no package is named: 1.2.0 is reported, not applied
+    assert {c["name"]: c["after"] for c in result["changes"]}["demo-http"] == "1.0.3"
+    assert {h["name"]: h["wanted"] for h in result["capped"]}["demo-http"] == "1.2.0"
     assert demo_project.snapshot() == before
     assert not (demo_project.root / ".uvmgr" / "journal").exists()
 

@@ -9,7 +9,9 @@ def test_bisects_to_the_breaking_package_and_keeps_the_rest(cli, project_factory
         {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"},
         tests="fail-after-upgrade:demo-http",
     )
-    r = cli("deps", "upgrade", "--safe", "--level", "minor", "--project", project.root, "--json")
+    # named, so the cap `<1.1` may be raised for 1.2.0 (then undone: its tests fail)
+    r = cli("deps", "upgrade", "--safe", "demo-http", "demo-json", "demo-cli", "--level", "minor",
+            "--project", project.root, "--json")
     assert r.code == 0, r.out + r.err
     result = r.json()
     changes = {c["name"]: (c["before"], c["after"]) for c in result["changes"]}
@@ -27,8 +29,8 @@ def test_bisects_to_the_breaking_package_and_keeps_the_rest(cli, project_factory
 
 
 def test_all_upgrades_pass_in_one_trial(cli, demo_project):
-    r = cli("deps", "upgrade", "--safe", "--level", "patch", "--project", demo_project.root,
-            "--json")
+    r = cli("deps", "upgrade", "--safe", "demo-http", "demo-json", "demo-cli", "--level", "patch",
+            "--project", demo_project.root, "--json")
     assert r.code == 0, r.err
     assert r.json()["trials"] == 1
     assert demo_project.locked_version("demo-json") == "2.0.1"
@@ -39,7 +41,8 @@ def test_nothing_kept_is_a_rollback(cli, project_factory):
     project = project_factory(["demo-http>=1.1,<1.2"], {"demo-http": "1.1.0"},
                               tests="fail-after-upgrade:demo-http")
     before = project.snapshot()
-    r = cli("deps", "upgrade", "--safe", "--level", "minor", "--project", project.root, "--json")
+    r = cli("deps", "upgrade", "--safe", "demo-http", "--level", "minor", "--project", project.root,
+            "--json")
     assert r.code == 4
     assert r.json()["result"]["held_back"][0]["wanted"] == "1.2.0"
     assert project.snapshot() == before
@@ -57,5 +60,8 @@ def test_dry_run_plans_without_touching(cli, demo_project):
     before = demo_project.snapshot()
     r = cli("deps", "upgrade", "--safe", "--dry-run", "--project", demo_project.root, "--json")
     assert r.code == 0
-    assert {c["name"] for c in r.json()["changes"]} == {"demo-http", "demo-json", "demo-cli"}
+    # demo-json is pinned (`==2.0.0`) and no package was named: the pin is kept
+    assert {c["name"] for c in r.json()["changes"]} == {"demo-http", "demo-cli"}
+    assert "held by your pin `==2.0.0`" in {h["name"]: h["reason"]
+                                           for h in r.json()["held_back"]}["demo-json"]
     assert demo_project.snapshot() == before

@@ -17,7 +17,9 @@ def test_failing_tests_after_upgrade_roll_back_byte_identical(cli, project_facto
     project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"},
                               tests="fail-after-upgrade:demo-http")
     before = project.snapshot()
-    r = cli("deps", "upgrade", "--level", "minor", "--test", "--project", project.root, "--json")
+    # named, so its cap `<1.1` is raised for 1.2.0, which breaks the tests
+    r = cli("deps", "upgrade", "demo-http", "--level", "minor", "--test", "--project",
+            project.root, "--json")
     assert r.code == 4, r.out
     payload = r.json()
     assert payload["error"] == "RolledBack"
@@ -64,8 +66,8 @@ def test_sigkill_mid_transaction_is_rolled_back_at_next_start(cli, project_facto
     project = _slow_after_upgrade(project_factory)
     before = project.snapshot()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "--level", "minor", "--test",
-         "--project", str(project.root)],
+        [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "demo-http", "--level", "minor",
+         "--test", "--project", str(project.root)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
     try:

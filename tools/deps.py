@@ -15,7 +15,6 @@ from uvmgr.tools.changes import (
     OutdatedList,
     apply_locked_change,
     change_since,
-    constraint_edit_for,
     finish_change,
     snapshot,
 )
@@ -29,6 +28,7 @@ from uvmgr.tools.resolve import (
     resolve_latest,
     unique_by_name,
 )
+from uvmgr.tools.results import plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.testing import require_passing_baseline
@@ -47,8 +47,12 @@ class DependencyList:
     exit_status = EXIT_OK
 
     def summary(self) -> str:
-        rows = [f"{d.group}: {d.requirement} (locked {d.locked or '-'})" for d in self.dependencies]
-        return f"{len(rows)} direct dependencies of {self.project}:\n" + "\n".join(rows)
+        rows = [f"{d.group}: {d.requirement} (locked "
+                f"{', '.join(f.version for f in d.forks) or d.locked or '-'})"
+                + (" dynamic (read from the lock)" if d.dynamic else "")
+                for d in self.dependencies]
+        return (f"{plural(len(rows), 'direct dependency')} of {self.project}:\n"
+                + "\n".join(rows))
 
 
 def list_dependencies(ctx: ToolContext) -> DependencyList:
@@ -70,24 +74,48 @@ def outdated_packages(
     """Find direct dependencies with newer versions: for each, the locked version, the newest
     version its constraint in pyproject.toml allows, the newest version on the index, and the
     size of the jump (patch, minor or major). Read-only: changes nothing."""
+    # A package locked at one version per Python range (a forked lock) shows each.
+    from uvmgr.tools.upgrade_targets import highest
     from uvmgr.tools.versions import delta
 
     ensure_lock_current(ctx)
     deps, locked = registry_dependencies(ctx, packages)
     names = sorted({d.name for d in deps})
+    # "compatible" is what uv itself would lock, per fork and within requires-python
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
-        lambda: resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)}))
+        lambda: _lock_or_lookup(ctx, deps, names))
     rows = OutdatedList()
     for dep in deps:
-        current = locked[dep.name].version
-        newest = latest.get(dep.name, current)
-        fits = compatible.get(dep.name, current)
-        if delta(current, newest) == "none" and delta(current, fits) == "none":
+        package = locked[dep.name]
+        fits = compatible.get(dep.name, package.versions)
+        if fits == (package.version,):  # the lookup fallback sees one Python only
+            fits = package.versions
+        top = highest(fits) or package.version
+        newest = highest([latest.get(dep.name, package.version), top]) or top
+        if fits == package.versions and delta(package.version, newest) == "none":
             continue
-        rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
-                             delta(current, newest)))
+        rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
+                             delta(package.version, newest), package.versions, fits))
     return rows
+
+
+def _lock_or_lookup(ctx: ToolContext, deps: list[DirectDependency], names: list[str],
+                    ) -> dict[str, tuple[str, ...]]:
+    """{name: versions uv would lock, one per fork}; when the project cannot be re-locked
+    here (an unreachable git source), the newest version each requirement allows instead."""
+    from uvmgr.tools.upgrade_targets import lock_targets
+
+    from uvmgr.errors import Cancelled, UvmgrError
+
+    try:
+        return {name: after for name, (_, after) in lock_targets(
+            ctx, {n: "" for n in names}).items()}
+    except Cancelled:
+        raise
+    except UvmgrError:
+        found = resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)})
+        return {name: (version,) for name, version in found.items()}
 
 
 # Read-only: the names only filter the report.
@@ -104,10 +132,14 @@ def upgrade_packages(
     run_tests_after: Annotated[bool, Arg("Run the test suite after upgrading and restore "
                                          "everything if it fails.")] = False,
 ) -> ChangeResult:
-    """Upgrade direct dependencies in uv.lock to the newest versions within `level`, raising the
-    constraint in pyproject.toml only when it excludes that version. Shows each package before ->
+    """Upgrade direct dependencies in uv.lock to the newest versions within `level` (per fork
+    on a lock split by Python version). A deliberate `==` pin or upper cap in pyproject.toml is
+    rewritten only for a package named in `packages`; any other package it holds is reported
+    ("held by your cap `<0.5.0`") with the version available. Shows each package before ->
     after. Mutates pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
-    from uvmgr.tools.versions import LEVELS, delta, level_bound, within_level
+    from uvmgr.tools.changes import HeldBack
+    from uvmgr.tools.upgrade_targets import fork_bound, plan_upgrades
+    from uvmgr.tools.versions import LEVELS, delta
 
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}", hint="use patch, minor or major")
@@ -115,29 +147,25 @@ def upgrade_packages(
     deps, locked = registry_dependencies(ctx, packages)
     unique = unique_by_name(deps)
     bounded, newest = in_parallel(
-        lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
+        lambda: resolve_latest(ctx, {d.name: fork_bound(locked[d.name], level)
                                      for d in unique}),
         lambda: resolve_latest(ctx, {d.name: "" for d in unique}))
-    edits, upgrade_args, up_to_date, held_back = [], [], [], []
-    for dep in deps:
-        current = locked[dep.name].version
-        target = bounded.get(dep.name, current)
-        latest = newest.get(dep.name, current)
-        if delta(target, latest) != "none":
-            held_back.append(Outdated(dep.name, dep.group, dep.requirement, current, target,
-                                      latest, delta(current, latest)))
-        if not within_level(current, target, level):
-            if dep.name not in up_to_date:
-                up_to_date.append(dep.name)
-            continue
-        edit = constraint_edit_for(dep, target)
-        if edit is not None:
-            edits.append(edit)
-        arg = f"{dep.name}{level_bound(current, level)}"
-        if arg not in upgrade_args:
-            upgrade_args += ["--upgrade-package", arg]
+    named = set() if ctx.keep_caps else {normalize_name(n) for n in packages or []}
+    plans = plan_upgrades(deps, locked, bounded, level, named)
+    held_back = []
+    for plan in plans:
+        latest = newest.get(plan.dep.name, plan.package.version)
+        if delta(plan.available, latest) != "none":
+            held_back.append(Outdated(plan.dep.name, plan.dep.group, plan.dep.requirement,
+                                      plan.package.version, plan.available, latest,
+                                      delta(plan.package.version, latest)))
+    capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
+              if p.held]
+    edits = [p.edit for p in plans if p.edit is not None]
+    upgrade_args = [a for p in dict.fromkeys((p.dep.name, p.bound) for p in plans)
+                    for a in ("--upgrade-package", f"{p[0]}{p[1]}")]
     if not upgrade_args:
-        return ChangeResult("upgrade", dry_run, up_to_date=up_to_date, held_back=held_back)
+        return ChangeResult("upgrade", dry_run, held_back=held_back, capped=capped)
     if run_tests_after and not dry_run:  # tests that fail already cannot judge the upgrade
         require_passing_baseline(ctx, "upgrade", "or upgrade without --test")
     with Transaction(ctx.project, ctx.runner, "upgrade", resync=not dry_run) as tx:
@@ -145,7 +173,10 @@ def upgrade_packages(
                                      run_tests_after)
     from dataclasses import replace
 
-    return replace(result, up_to_date=up_to_date, held_back=held_back)
+    moved = {c.name for c in result.changes}
+    up_to_date = list(dict.fromkeys(p.dep.name for p in plans
+                                    if p.dep.name not in moved and not p.held))
+    return replace(result, up_to_date=up_to_date, held_back=held_back, capped=capped)
 
 
 upgrade_packages_targets = Targets("upgrade_packages", {
@@ -203,6 +234,15 @@ def add_dependency(
     pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
     _validate_specs(specs)
     project = ctx.project
+    extra = group.split(":", 1)[1] if group and group.startswith("extra:") else None
+    table = "optional-dependencies" if extra else "dependencies"
+    if not dev and (not group or group == MAIN_GROUP or extra) and \
+            table in project.dynamic_fields:
+        raise UsageError(
+            f"the project's {table} are dynamic (`dynamic = [\"{table}\"]`): its build "
+            "backend fills them, so uvmgr cannot add to them in pyproject.toml",
+            hint="add the requirement where the build backend reads it, then run `uvmgr deps "
+                 "lock`; or add it to a dependency group with --group NAME")
     with Transaction(project, ctx.runner, "add", resync=not dry_run) as tx:
         before, hashes, declared = snapshot(ctx)
         result = ctx.runner.uv(["add", "--no-sync", *_group_flags(group, dev), *specs], project.root,
@@ -233,6 +273,12 @@ def remove_dependency(
     wanted_group = "dev" if dev else (group or MAIN_GROUP)
     in_group = {d.name for d in project.direct_dependencies() if d.group == wanted_group}
     everywhere = {d.name for d in project.direct_dependencies()}
+    from uvmgr.tools.upgrade_targets import dynamic_refusal
+
+    for dep in project.direct_dependencies():
+        if dep.dynamic and dep.group == wanted_group and dep.name in {normalize_name(n)
+                                                                     for n in names}:
+            raise dynamic_refusal(dep)
     for name in names:
         norm = normalize_name(name)
         if norm not in in_group:

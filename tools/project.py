@@ -27,11 +27,23 @@ def requirement_name(spec: str) -> str:
 
 
 @dataclass(frozen=True)
+class Fork:
+    """One of several versions a package is locked at, and where (a marker) it applies."""
+
+    version: str
+    marker: str
+
+
+@dataclass(frozen=True)
 class DirectDependency:
     name: str  # normalised
     requirement: str  # as written in pyproject.toml
     group: str  # "main", a dependency group, or "extra:NAME"
     locked: str | None = None
+    # `dynamic = ["dependencies"]`: not written in pyproject.toml but filled by the build
+    # backend; read from the root package's metadata in uv.lock, and never edited by uvmgr
+    dynamic: bool = False
+    forks: tuple[Fork, ...] = ()  # one per locked version when the lock splits the package
 
     @property
     def specifier(self) -> str:
@@ -46,8 +58,17 @@ class DirectDependency:
 @dataclass(frozen=True)
 class LockedPackage:
     name: str
-    version: str
+    version: str  # the highest, when the lock splits the package into forks
     source: str  # registry | editable | virtual | path | git | url | directory
+    forks: tuple[Fork, ...] = ()  # every locked version, lowest first, when there are several
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return tuple(f.version for f in self.forks) or (self.version,)
+
+    @property
+    def lowest(self) -> str:
+        return self.versions[0]
 
 
 class Project:
@@ -111,33 +132,81 @@ class Project:
                 hint="create it with `uvmgr deps lock` (runs `uv lock`), then retry",
             )
 
-    def locked_packages(self) -> dict[str, LockedPackage]:
-        """Locked packages by normalised name (the highest version if a name is forked)."""
+    def _lock_data(self) -> dict:
         self.require_lock()
         try:
-            data = tomllib.loads(self.lock_path.read_text(encoding="utf-8"))
+            return tomllib.loads(self.lock_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ProjectError(
                 f"uv.lock cannot be read: {exc}",
                 hint="recreate it with `uvmgr deps lock` (runs `uv lock`)",
             ) from exc
-        packages: dict[str, LockedPackage] = {}
+
+    def locked_packages(self) -> dict[str, LockedPackage]:
+        """Locked packages by normalised name: the highest version, and every fork when the
+        lock holds a name at several versions (split by Python version or platform)."""
+        data = self._lock_data()
+        entries: dict[str, list[dict]] = {}
         for entry in data.get("package", []):
-            name = normalize_name(entry.get("name", ""))
-            source = next(iter(entry.get("source", {}) or {"registry": ""}), "registry")
-            version = str(entry.get("version", ""))
-            current = packages.get(name)
-            if current is None or version_key(version) > version_key(current.version):
-                packages[name] = LockedPackage(name, version, source)
+            entries.setdefault(normalize_name(entry.get("name", "")), []).append(entry)
+        markers = _root_markers(data, normalize_name(self.name))
+        packages: dict[str, LockedPackage] = {}
+        for name, found in entries.items():
+            found.sort(key=lambda e: version_key(str(e.get("version", ""))))
+            top = found[-1]
+            source = next(iter(top.get("source", {}) or {"registry": ""}), "registry")
+            forks: tuple[Fork, ...] = ()
+            if len(found) > 1:
+                forks = tuple(Fork(str(e.get("version", "")), markers.get(
+                    (name, str(e.get("version", ""))),
+                    " or ".join(e.get("resolution-markers", [])))) for e in found)
+            packages[name] = LockedPackage(name, str(top.get("version", "")), source, forks)
         return packages
+
+    def locked_upload_times(self) -> dict[str, str]:
+        """{name: when its locked release was uploaded} (RFC 3339; the newest fork's, each
+        release dated by its first file), for the packages whose index reports upload times
+        (find-links folders do not)."""
+        out: dict[str, str] = {}
+        for entry in self._lock_data().get("package", []):
+            files = [entry.get("sdist") or {}, *(entry.get("wheels") or [])]
+            times = [str(f["upload-time"]) for f in files if "upload-time" in f]
+            name = normalize_name(entry.get("name", ""))
+            if times and (name not in out or min(times) > out[name]):
+                out[name] = min(times)
+        return out
+
+    @property
+    def dynamic_fields(self) -> set[str]:
+        """`dynamic = [...]` of [project]: the fields a build backend fills."""
+        dynamic = self.data.get("project", {}).get("dynamic") or []
+        return {str(d) for d in dynamic} if isinstance(dynamic, list) else set()
+
+    def dynamic_requirements(self) -> list[tuple[str, str]]:
+        """(group, requirement) for dynamic dependencies and extras, from the root package's
+        metadata in uv.lock (what the build backend reported when uv locked)."""
+        dynamic = self.dynamic_fields & {"dependencies", "optional-dependencies"}
+        if not dynamic or not self.has_lock():
+            return []
+        root = _root_package(self._lock_data(), normalize_name(self.name))
+        rows = []
+        for item in (root or {}).get("metadata", {}).get("requires-dist", []):
+            requirement, extra = _requirement_from_lock(item)
+            group = f"extra:{extra}" if extra else MAIN_GROUP
+            if ("optional-dependencies" if extra else "dependencies") in dynamic:
+                rows.append((group, requirement))
+        return rows
 
     def direct_dependencies(self, locked: dict[str, LockedPackage] | None = None,
                             ) -> list[DirectDependency]:
-        """Every requirement the project declares, in file order, with its locked version."""
+        """Every requirement the project declares, in file order, with its locked version
+        (dynamic ones as the lock's metadata lists them)."""
         project = self.data.get("project", {})
         rows: list[tuple[str, str]] = [(MAIN_GROUP, r) for r in project.get("dependencies", [])]
         for extra, reqs in (project.get("optional-dependencies") or {}).items():
             rows += [(f"extra:{extra}", r) for r in reqs]
+        dynamic_rows = self.dynamic_requirements()
+        rows += dynamic_rows
         for group, reqs in (self.data.get("dependency-groups") or {}).items():
             rows += [(group, r) for r in reqs if isinstance(r, str)]
         legacy = self.data.get("tool", {}).get("uv", {}).get("dev-dependencies") or []
@@ -147,9 +216,50 @@ class Project:
             name = requirement_name(req)
             if not name:
                 continue
-            version = locked[name].version if locked and name in locked else None
-            deps.append(DirectDependency(name, req, group, version))
+            found = locked.get(name) if locked else None
+            deps.append(DirectDependency(name, req, group, found.version if found else None,
+                                         (group, req) in dynamic_rows,
+                                         found.forks if found else ()))
         return deps
+
+
+def _root_package(data: dict, name: str) -> dict | None:
+    for entry in data.get("package", []):
+        source = entry.get("source", {}) or {}
+        if normalize_name(entry.get("name", "")) == name and ("virtual" in source
+                                                              or "editable" in source):
+            return entry
+    return None
+
+
+def _root_markers(data: dict, name: str) -> dict[tuple[str, str], str]:
+    """{(dependency, version): marker} from the project's own entry: where each fork of a
+    direct dependency applies, as the person would read it."""
+    root = _root_package(data, name) or {}
+    lists = [root.get("dependencies", [])]
+    lists += list((root.get("optional-dependencies") or {}).values())
+    lists += list((root.get("dev-dependencies") or {}).values())
+    out = {}
+    for items in lists:
+        for item in items:
+            if "version" in item and "marker" in item:
+                out[(normalize_name(item["name"]), str(item["version"]))] = item["marker"]
+    return out
+
+
+def _requirement_from_lock(item: dict) -> tuple[str, str]:
+    """A `requires-dist` entry of uv.lock as a requirement string, and its extra ("" if
+    none): `{ name = "x", extras = ["a"], specifier = ">=1", marker = "extra == 'b'" }`."""
+    text = str(item.get("name", ""))
+    if item.get("extras"):
+        text += "[" + ",".join(item["extras"]) + "]"
+    text += str(item.get("specifier", ""))
+    marker = str(item.get("marker", ""))
+    extra = ""
+    match = re.fullmatch(r"extra == '([^']+)'", marker)
+    if match:
+        extra, marker = match.group(1), ""
+    return (f"{text}; {marker}" if marker else text), extra
 
 
 def version_key(version: str) -> tuple:

@@ -78,11 +78,17 @@ def unique_by_name(rows: Iterable[Named]) -> list[Named]:
 def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
                    exclude_newer: str | None = None) -> dict[str, str]:
     """{name: newest version satisfying its requirement} as uv sees the project's indexes
-    (find-links, index URLs, exclude-newer), each package resolved on its own. `exclude_newer`
-    (an RFC 3339 date) applies a cooldown: releases uploaded after it are ignored."""
+    (find-links, index URLs, exclude-newer), each package resolved on its own, for every
+    Python the project supports (`--universal` from its `requires-python` floor, with each
+    requirement's marker: a release that needs a newer Python than the one uv found still
+    counts); the highest of the forks. `exclude_newer` (an RFC 3339 date) applies a cooldown:
+    releases uploaded after it are ignored."""
     if not requirements:
         return {}
-    lines = "\n".join(f"{name}{spec}" for name, spec in requirements.items())
+    markers = {d.name: d.requirement.partition(";")[2].strip()
+               for d in ctx.project.direct_dependencies()}
+    lines = "\n".join(f"{name}{spec}" + (f" ; {markers[name]}" if markers.get(name) else "")
+                      for name, spec in requirements.items())
     import tempfile
     from pathlib import Path
 
@@ -94,14 +100,32 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
         if exclude_newer:
             args += ["--exclude-newer", exclude_newer]
         ctx.progress(Progress("resolving", f"newest versions of {len(requirements)} packages"))
-        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
+        floor = re.search(r">=\s*(\d+\.\d+)",
+                          str(ctx.project.data.get("project", {}).get("requires-python", "")))
+        universal = ["--universal"]
+        if floor:
+            # the floor names no interpreter to find (uv would look for one, or download it):
+            # any interpreter reads the markers, so give it one
+            import sys
+
+            venv = ctx.project.root / ".venv" / "bin" / "python"
+            universal += ["--python-version", floor.group(1),
+                          "--python", str(venv if venv.is_file() else sys.executable)]
+        result = ctx.runner.uv([*args, *universal], ctx.project.root,
+                               timeout=ctx.settings.timeout)
+        if not result.ok and "No solution found" in result.stderr:
+            # one requirement no release can meet on some supported Python: ask for the
+            # Python uv found instead, as uv pip would
+            result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, "looking up versions", set(requirements))
-    out = {}
+    from uvmgr.tools.upgrade_targets import highest
+
+    found: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
         match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line.strip())
         if match:
-            out[normalize_name(match.group(1))] = match.group(2)
-    return out
+            found.setdefault(normalize_name(match.group(1)), []).append(match.group(2))
+    return {name: highest(versions) or versions[-1] for name, versions in found.items()}
 
 
 def in_parallel(*calls):

@@ -110,6 +110,28 @@ def raise_constraint(specifier: str, target: str) -> str:
     return ",".join(clauses)
 
 
+def holding_clauses(specifier: str, target: str) -> str:
+    """The clauses of `specifier` that exclude `target` (`<1.1.0`, `==5.0.0`), or ""."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec_set = SpecifierSet(specifier)
+        new = Version(target)
+    except (InvalidSpecifier, InvalidVersion):
+        return ""
+    return ",".join(str(s) for s in spec_set if not s.contains(new, prereleases=True))
+
+
+def held_by(specifier: str, target: str) -> str:
+    """Why a deliberate constraint holds a package below `target`, in the person's words:
+    "held by your cap `<0.5.0`: 0.5.0 is available"; "" when nothing in it excludes `target`."""
+    clauses = holding_clauses(specifier, target)
+    if not clauses:
+        return ""
+    kind = "pin" if clauses.startswith(("==", "===")) else "cap"
+    return f"held by your {kind} `{clauses}`: {target} is available"
+
+
 def lowest_at_least(candidates: list[str], floor: str) -> str | None:
     """The lowest of `candidates` strictly greater than `floor` (for fix versions)."""
     try:

@@ -52,6 +52,7 @@ class ChatApp(App):
         self.cancel_event = threading.Event()
         self.approve_all = False
         self.step_blocks: dict[int, StepBlock] = {}
+        self.tools = None  # the run's Toolset (built-ins and active packs), once a run opens
         self.last_audit = "not audited yet"
         self.counters = {"tokens": 0, "cost": 0.0, "fell_back": False, "model": "",
                          "trace": "", "started": 0.0, "elapsed": 0.0}
@@ -191,11 +192,14 @@ class ChatApp(App):
         self.ticker = self.set_interval(0.5, self.update_status)
         self.run_request(text)
 
-    def tool_context(self, cancellable: bool = True):
+    def tool_context(self, cancellable: bool = True, packs: bool = False):
+        """`packs`: offer the active packs' tools (a request's run; the panel needs none)."""
         from uvmgr.session import open_session
 
-        session = open_session(self.project_dir,
+        session = open_session(self.project_dir, packs=packs,
                                cancel=self.cancel_event if cancellable else None)
+        if packs:
+            self.tools = session.ctx.tools
         for notice in session.notices:
             self.ui(self.note, notice)
         if session.recovered:
@@ -208,7 +212,7 @@ class ChatApp(App):
 
         summary, error, tracer = None, None, None
         try:
-            ctx = self.tool_context()
+            ctx = self.tool_context(packs=True)
             tracer = ctx.tracer
             self.ui(lambda: self.counters.update(trace=tracer.trace_id))
             from uvmgr.agent.planner import AgentOptions, run_agent
@@ -256,9 +260,9 @@ class ChatApp(App):
         from uvmgr.agent.events import ModelCalled, Notice, StepFinished, StepStarted
 
         if isinstance(event, StepStarted):
-            from uvmgr.tools.registry import TOOLS
+            from uvmgr.tools.toolset import Toolset
 
-            spec = TOOLS.get(event.tool)
+            spec = (self.tools or Toolset()).get(event.tool)
             block = StepBlock(event.index, event.tool, event.args, event.thought,
                               bool(spec and spec.mutates))
             self.step_blocks[event.index] = block

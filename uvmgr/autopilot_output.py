@@ -50,6 +50,8 @@ def markdown(result: Any, trace_id: str = "") -> str:
                          f"{f.summary[:140]}")
         if not r.security_fixes and not r.remaining_vulnerabilities:
             lines.append("No known vulnerabilities.")
+        if r.audit_before.withdrawn:
+            lines.append(f"- {r.audit_before.withdrawn_note}")
     lines += ["", "## Held back", ""]
     for h in r.held_back:
         tests = f"; failing tests: {', '.join(h.failing_tests[:5])}" if h.failing_tests else ""
@@ -59,6 +61,15 @@ def markdown(result: Any, trace_id: str = "") -> str:
                      f"policy's levels ({', '.join(r.policy.levels)})")
     if not r.held_back and not r.majors_available:
         lines.append("Nothing.")
+    if r.deferred:
+        lines += ["", "## Deferred to the next run", "",
+                  f"Over max-packages = {r.policy.max_packages} this run (the oldest locked "
+                  "releases go first):", ""]
+        lines += [f"- {d.name} {d.current} -> {d.latest_compatible}" for d in r.deferred]
+    if r.by_policy:
+        lines += ["", "## Ignored or pinned by the policy", ""]
+        lines += [f"- {h.name} {h.current} ({h.latest} available): {h.reason}"
+                  for h in r.by_policy]
     lines += ["", "## Needs a person", ""]
     lines += [f"- {n}" for n in r.needs_person] or ["Nothing."]
     lines += ["", "## Gates", ""]
