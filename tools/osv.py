@@ -21,7 +21,6 @@ from uvmgr.tools.project import normalize_name
 
 from uvmgr.errors import UsageError
 
-
 MAX_RECORD = 1 << 20  # one OSV record is a few KB; a bigger entry is not one (or is a bomb)
 
 
