@@ -28,3 +28,17 @@ def test_a_new_file_gets_the_usual_mode_for_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert _mode(tmp_path / "uv.lock") == 0o644
+
+
+def test_a_relative_cache_or_state_folder_is_not_used(tmp_path, monkeypatch):
+    """A relative UVMGR_CACHE_DIR or XDG_STATE_HOME would resolve inside whatever folder uvmgr
+    runs in: in a cloned repository, a planted cache or token would be taken as the person's."""
+    from uvmgr.tools import identity
+    from uvmgr.tools.advisory_db import cache_dir
+
+    home = str(tmp_path / "home")
+    assert cache_dir({"UVMGR_CACHE_DIR": ".cache", "HOME": home}) == tmp_path / "home/.cache/uvmgr"
+    assert cache_dir({"UVMGR_CACHE_DIR": str(tmp_path / "c"), "HOME": home}) == tmp_path / "c"
+    monkeypatch.setenv("XDG_STATE_HOME", "state")
+    monkeypatch.setenv("HOME", home)
+    assert identity.user_state_home() == tmp_path / "home/.local/state/uvmgr"

@@ -63,8 +63,9 @@ class CachedDB:
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
-    if env.get("UVMGR_CACHE_DIR"):
-        return Path(env["UVMGR_CACHE_DIR"]).expanduser()
+    own = Path(env.get("UVMGR_CACHE_DIR", "")).expanduser()
+    if own.is_absolute():  # a relative one would land in whatever folder uvmgr runs in
+        return own
     xdg = env.get("XDG_CACHE_HOME", "")
     if xdg and Path(xdg).is_absolute():
         return Path(xdg) / "uvmgr"
