@@ -1,9 +1,11 @@
 """`uvmgr chat`: the Textual front end of the same agent `uvmgr ask` runs.
 
-The agent runs in a thread worker and talks to the UI through `ui()` (call_from_thread that gives up once the app stops); the
-confirmer is a modal. Heavy imports (DSPy, the tools) wait for the first request, so the
-window opens at once. Esc or Ctrl+C cancels a run: the process in flight is killed and its
-transaction rolled back, never left half done.
+The agent runs in a thread worker. It never touches a widget: it posts messages
+(`tui/messages.py`) that the app's handlers turn into screen changes, and the confirmer waits
+in the worker for the dialog's answer. Counters are reactive attributes bound to the status
+bar. Heavy imports (DSPy, the tools) wait for the first request, so the window opens at once.
+Esc or Ctrl+C cancels a run: the process in flight is killed and its transaction rolled back,
+never left half done.
 """
 
 from __future__ import annotations
@@ -11,14 +13,24 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
-
-from uvmgr.tui.confirm import APPROVE, APPROVE_ALL, ConfirmScreen
+from uvmgr.tui.confirm import APPROVE, APPROVE_ALL, REJECT, ConfirmScreen
+from uvmgr.tui.messages import (
+    AgentEvent,
+    ApprovalNeeded,
+    ChatNote,
+    PanelLoaded,
+    RunFinished,
+    TraceOpened,
+    UndoFinished,
+)
 from uvmgr.tui.widgets import HistoryInput, ProjectPanel, StatusBar, StepBlock
 
 HELP = """\
@@ -34,27 +46,38 @@ Esc or Ctrl+C cancels a running request safely."""
 class ChatApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "uvmgr chat"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel run"),
         Binding("ctrl+c", "cancel", "Cancel run", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
+
+    # What the status bar shows (bound to it in compose).
+    model_label: reactive[str] = reactive("offline planner")
+    fell_back: reactive[bool] = reactive(False)
+    tokens: reactive[int] = reactive(0)
+    cost: reactive[float] = reactive(0.0)
+    elapsed: reactive[float] = reactive(0.0)
+    trace_id: reactive[str] = reactive("")
+    dry_run: reactive[bool] = reactive(False)
+    running: reactive[bool] = reactive(False)
 
     def __init__(self, project_dir: Path, *, model: str | None = None, dry_run: bool = False,
                  engine=None, refresh_outdated: bool = True):
         super().__init__()
         self.project_dir = project_dir
         self.model = model
-        self.dry_run = dry_run
+        self.set_reactive(ChatApp.dry_run, dry_run)
+        self.set_reactive(ChatApp.model_label, model or "offline planner")
         self.engine = engine  # a scripted engine in tests; None means the model chain
         self.refresh_outdated = refresh_outdated
-        self.running = False
         self.cancel_event = threading.Event()
         self.approve_all = False
         self.step_blocks: dict[int, StepBlock] = {}
         self.last_audit = "not audited yet"
-        self.counters = {"tokens": 0, "cost": 0.0, "fell_back": False, "model": "",
-                         "trace": "", "started": 0.0, "elapsed": 0.0}
+        self.started = 0.0
+        self.ticker = None
+        self.closing = False
         self.project_name = project_dir.name
 
     def compose(self) -> ComposeResult:
@@ -62,13 +85,16 @@ class ChatApp(App):
         with Horizontal(id="main"):
             yield VerticalScroll(id="transcript")
             yield ProjectPanel(id="side")
-        yield StatusBar(id="status")
+        yield StatusBar(id="status").data_bind(
+            ChatApp.model_label, ChatApp.fell_back, ChatApp.tokens, ChatApp.cost,
+            ChatApp.elapsed, ChatApp.trace_id, ChatApp.dry_run)
         yield HistoryInput(placeholder="Ask uvmgr… (/help for commands)", id="prompt")
         yield Footer()
 
     def on_mount(self) -> None:
-        from uvmgr.errors import UvmgrError
         from uvmgr.tools.project import Project
+
+        from uvmgr.errors import UvmgrError
 
         try:
             project = Project(self.project_dir)
@@ -77,8 +103,6 @@ class ChatApp(App):
         except UvmgrError as exc:
             self.note(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
         self.note(HELP)
-        self.counters["model"] = self.model or "offline planner"
-        self.update_status()
         self.refresh_panel()
         self.query_one("#prompt", HistoryInput).focus()
 
@@ -87,18 +111,11 @@ class ChatApp(App):
         return self.query_one("#transcript", VerticalScroll)
 
     def note(self, text: str, classes: str = "notice") -> None:
-        from rich.markup import escape
-
-        self.transcript().mount(Static(escape(text), classes=classes))
+        self.transcript().mount(Static(text, classes=classes, markup=False))
         self.transcript().scroll_end(animate=False)
 
-    def update_status(self) -> None:
-        c = self.counters
-        if self.running:
-            c["elapsed"] = time.monotonic() - c["started"]
-        self.query_one("#status", StatusBar).show(c["model"], c["fell_back"], c["tokens"],
-                                                  c["cost"], c["elapsed"], c["trace"][:12],
-                                                  self.dry_run)
+    def tick(self) -> None:
+        self.elapsed = time.monotonic() - self.started
 
     # -- input -------------------------------------------------------------------------------
     def on_input_submitted(self, event: HistoryInput.Submitted) -> None:
@@ -120,8 +137,8 @@ class ChatApp(App):
         arg = arg.strip()
         if command == "/model":
             self.model = None if arg in ("", "offline") else arg
-            self.counters["model"] = self.model or "offline planner"
-            self.note(f"model: {self.counters['model']}")
+            self.model_label = self.model or "offline planner"
+            self.note(f"model: {self.model_label}")
         elif command == "/dry-run":
             self.dry_run = arg.lower() not in ("off", "false", "no", "0")
             self.note(f"dry run {'on: nothing will change' if self.dry_run else 'off'}")
@@ -129,6 +146,7 @@ class ChatApp(App):
             if self.running:
                 self.note("Wait for the running request to finish (or Esc) before /undo.")
             else:
+                self.running = True  # no request meanwhile
                 self.undo()
         elif command == "/clear":
             self.transcript().remove_children()
@@ -138,96 +156,65 @@ class ChatApp(App):
             self.leave()
         else:
             self.note(f"unknown command {command}; /help lists them")
-        self.update_status()
 
-    # -- the agent run (worker thread) -------------------------------------------------------
-    def ui(self, callback, *args):
-        """Run `callback` on the UI thread from a worker and return its result; gives up
-        (returns None) once the app has stopped, so a worker never waits on a dead loop."""
-        import asyncio
-        import concurrent.futures
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return None
-
-        async def run():
-            from functools import partial
-
-            from textual._callback import invoke
-
-            from textual.css.query import NoMatches
-            from textual.widget import MountError
-
-            with self._context():  # what call_from_thread does, minus waiting forever
-                try:
-                    return await invoke(partial(callback, *args))
-                except (MountError, NoMatches):
-                    # The person quit while this update was on its way: the transcript is
-                    # already gone, and the run is being cancelled.
-                    if self.cancel_event.is_set() or not self.is_running:
-                        return None
-                    raise
-
-        try:
-            future = asyncio.run_coroutine_threadsafe(run(), loop)
-        except RuntimeError:
-            return None
-        while True:
-            try:
-                return future.result(timeout=0.2)
-            except concurrent.futures.TimeoutError:
-                if not self.is_running or loop.is_closed():
-                    future.cancel()
-                    return None
-
+    # -- the agent run -----------------------------------------------------------------------
     def start(self, text: str) -> None:
         self.transcript().mount(Static(f"you: {text}", classes="you", markup=False))
         self.running = True
         self.approve_all = False
         self.cancel_event.clear()
         self.step_blocks = {}
-        self.counters.update(tokens=0, cost=0.0, fell_back=False, started=time.monotonic())
-        self.update_status()
-        self.ticker = self.set_interval(0.5, self.update_status)
-        self.run_request(text)
+        self.tokens, self.cost, self.fell_back, self.elapsed = 0, 0.0, False, 0.0
+        self.started = time.monotonic()
+        self.ticker = self.set_interval(0.5, self.tick)
+        self.run_request(text, "dry-run" if self.dry_run else "confirm", self.model)
+
+    def post(self, message) -> None:
+        """Post from a worker thread. Once the app has stopped there is nobody to tell, and
+        the run is being cancelled anyway (see `on_unmount`)."""
+        try:
+            self.post_message(message)
+        except RuntimeError:  # the event loop closed between the check and the post
+            pass
 
     def tool_context(self, cancellable: bool = True):
-        from uvmgr.config import Settings
-        from uvmgr.telemetry import Tracer
+        """Runs in a worker thread: the tools' context for one request, notices posted."""
         from uvmgr.tools.context import ToolContext
         from uvmgr.tools.project import Project
         from uvmgr.tools.recovery import recover_interrupted
         from uvmgr.tools.runner import ProcessRunner
         from uvmgr.tools.state_files import trace_dir
 
+        from uvmgr.config import Settings
+        from uvmgr.telemetry import Tracer
+
         project = Project(self.project_dir)
         tracer = Tracer(trace_dir(project))
         settings = Settings.for_project(project.tool_settings, project.root)
         for notice in settings.notices:
-            self.ui(self.note, notice)
+            self.post(ChatNote(notice))
         runner = ProcessRunner(tracer, default_timeout=settings.timeout,
                                cancel=self.cancel_event if cancellable else None)
         recovered = recover_interrupted(project, runner)
         if recovered:
-            self.ui(self.note, recovered)
+            self.post(ChatNote(recovered))
         return ToolContext(project, runner, tracer, settings)
 
     @work(thread=True, exclusive=True, group="agent")
-    def run_request(self, text: str) -> None:
+    def run_request(self, text: str, mode: str, model: str | None) -> None:
         from uvmgr.errors import UvmgrError
 
         summary, error, tracer = None, None, None
         try:
             ctx = self.tool_context()
             tracer = ctx.tracer
-            self.ui(lambda: self.counters.update(trace=tracer.trace_id))
+            self.post(TraceOpened(tracer.trace_id))
             from uvmgr.agent.planner import AgentOptions, run_agent
 
             with tracer.span("uvmgr chat request", command="uvmgr chat"):
                 summary = run_agent(ctx, text, AgentOptions(
-                    mode="dry-run" if self.dry_run else "confirm",
-                    confirmer=self.confirm_from_thread, model=self.model,
-                    observer=lambda e: self.ui(self.on_agent_event, e),
+                    mode=mode, confirmer=self.confirm_from_thread, model=model,
+                    observer=lambda e: self.post(AgentEvent(e)),
                     engine=self.engine, cancel=self.cancel_event))
         except UvmgrError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
@@ -236,35 +223,56 @@ class ChatApp(App):
         finally:
             if tracer is not None:
                 tracer.finish()
-        self.ui(self.finish_run, summary, error)
+        self.post(RunFinished(summary, error))
 
     def confirm_from_thread(self, ask) -> bool:
-        """The confirmer: show the modal and wait (in the worker thread) for the answer."""
+        """The confirmer (in the worker thread): ask the UI for the dialog, wait for the answer.
+        A cancelled run or a closed app answers no."""
         if self.approve_all:
             return True
         answered = threading.Event()
-        choice: dict[str, str] = {}
+        choice: list[str] = []
 
-        def on_answer(value: str | None) -> None:
-            choice["value"] = value or "reject"
+        def reply(value: str | None) -> None:
+            choice.append(value or REJECT)
             answered.set()
 
-        self.ui(self.push_screen, ConfirmScreen(ask.tool, ask.preview), on_answer)
+        self.post(ApprovalNeeded(ask, reply))
         while not answered.wait(0.1):
             if self.cancel_event.is_set() or not self.is_running:
-                self.ui(self._dismiss_confirm)
                 return False
-        if choice["value"] == APPROVE_ALL:
+        if choice[0] == APPROVE_ALL:
             self.approve_all = True
-        return choice["value"] in (APPROVE, APPROVE_ALL)
+        return choice[0] in (APPROVE, APPROVE_ALL)
 
-    def _dismiss_confirm(self) -> None:
+    @on(ApprovalNeeded)
+    def show_approval(self, message: ApprovalNeeded) -> None:
+        if self.cancel_event.is_set() or self.closing:
+            message.reply(None)
+            return
+        self.push_screen(ConfirmScreen(message.ask.tool, message.ask.preview), message.reply)
+
+    def dismiss_confirm(self) -> None:
         if isinstance(self.screen, ConfirmScreen):
-            self.screen.dismiss("reject")
+            self.screen.dismiss(REJECT)
 
-    def on_agent_event(self, event) -> None:
+    @on(TraceOpened)
+    def show_trace(self, message: TraceOpened) -> None:
+        self.trace_id = message.trace_id
+
+    @on(ChatNote)
+    def show_note(self, message: ChatNote) -> None:
+        if self.closing:  # a worker's news that arrives after the window closed
+            return
+        self.note(message.text)
+
+    @on(AgentEvent)
+    def show_agent_event(self, message: AgentEvent) -> None:
+        if self.closing:  # a worker's news that arrives after the window closed
+            return
         from uvmgr.agent.events import ModelCalled, Notice, StepFinished, StepStarted
 
+        event = message.event
         if isinstance(event, StepStarted):
             from uvmgr.tools.registry import TOOLS
 
@@ -282,21 +290,24 @@ class ChatApp(App):
         elif isinstance(event, Notice):
             self.note(event.text)
         elif isinstance(event, ModelCalled):
-            self.counters["tokens"] += event.input_tokens + event.output_tokens
-            self.counters["cost"] += event.cost
+            self.tokens += event.input_tokens + event.output_tokens
+            self.cost += event.cost
             if not event.ok:
-                self.counters["fell_back"] = True
+                self.fell_back = True
             else:
-                self.counters["model"] = event.model
+                self.model_label = event.model
         self.transcript().scroll_end(animate=False)
-        self.update_status()
 
-    def finish_run(self, summary, error: str | None) -> None:
+    @on(RunFinished)
+    def finish_run(self, message: RunFinished) -> None:
+        if self.closing:  # a worker's news that arrives after the window closed
+            return
         self.running = False
-        if getattr(self, "ticker", None) is not None:
+        if self.ticker is not None:
             self.ticker.stop()
-        if error:
-            self.note(f"error: {error}")
+        if message.error:
+            self.note(f"error: {message.error}")
+        summary = message.summary
         if summary is not None:
             from textual.widgets import Markdown  # markdown-it loads on the first answer
 
@@ -304,36 +315,37 @@ class ChatApp(App):
                                              classes="answer"))
             if any(s.mutates and s.outcome == "ok" for s in summary.steps):
                 self.refresh_panel()
-        self.update_status()
         self.transcript().scroll_end(animate=False)
 
     def action_cancel(self) -> None:
         if self.running:
             self.cancel_event.set()
             self.note("cancelling… (a change in flight is rolled back)")
-            self._dismiss_confirm()
+            self.dismiss_confirm()
 
     async def action_quit(self) -> None:
         self.leave()
 
     def on_unmount(self) -> None:
         # However the app ends, a run still going is cancelled (and its change rolled back).
+        self.closing = True
         self.cancel_event.set()
 
     def leave(self) -> None:
         """Leaving mid-run cancels it first, so nothing is finished after the window closes
         and the worker does not wait forever on a dialog."""
+        self.closing = True
         self.cancel_event.set()
-        self._dismiss_confirm()
+        self.dismiss_confirm()
         self.exit()
 
     # -- undo and the project panel (worker threads) -----------------------------------------
     @work(thread=True, group="undo")
     def undo(self) -> None:
-        from uvmgr.errors import UvmgrError
         from uvmgr.tools.undo import undo_last_change
 
-        self.ui(lambda: setattr(self, "running", True))  # no request meanwhile
+        from uvmgr.errors import UvmgrError
+
         try:
             ctx = self.tool_context(cancellable=False)
             try:
@@ -341,14 +353,20 @@ class ChatApp(App):
             finally:
                 ctx.tracer.finish()
             restored = ", ".join(result.restored) or "nothing needed restoring"
-            self.ui(self.note, f"undid '{result.operation}': {restored}")
-            self.ui(self.refresh_panel)
+            self.post(UndoFinished(f"undid '{result.operation}': {restored}", True))
         except UvmgrError as exc:
-            self.ui(self.note, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            self.post(UndoFinished(exc.message + (f" ({exc.hint})" if exc.hint else ""), False))
         except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in undo
-            self.ui(self.note, f"undo failed: {type(exc).__name__}: {exc}")
-        finally:
-            self.ui(lambda: setattr(self, "running", False))
+            self.post(UndoFinished(f"undo failed: {type(exc).__name__}: {exc}", False))
+
+    @on(UndoFinished)
+    def finish_undo(self, message: UndoFinished) -> None:
+        if self.closing:  # a worker's news that arrives after the window closed
+            return
+        self.running = False
+        self.note(message.text)
+        if message.changed:
+            self.refresh_panel()
 
     @work(thread=True, exclusive=True, group="panel")
     def refresh_panel(self) -> None:
@@ -358,6 +376,15 @@ class ChatApp(App):
             ctx = self.tool_context(cancellable=False)
         except UvmgrError:
             return
+        try:
+            self.load_panel(ctx)
+        finally:
+            ctx.tracer.finish()
+
+    def load_panel(self, ctx) -> None:
+        """Runs in the panel's worker: the locked versions at once, then the newer ones."""
+        from uvmgr.errors import UvmgrError
+
         project = ctx.project
         python = _python_version(project.root)
         try:
@@ -365,9 +392,7 @@ class ChatApp(App):
         except UvmgrError:
             locked = {}
         deps = project.direct_dependencies(locked)
-        rows = [(d.name, d.locked or "-", "") for d in deps]
-        self.ui(self.query_one(ProjectPanel).show, project.name, python, rows,
-                              self.last_audit)
+        self.post(PanelLoaded(project.name, python, [(d.name, d.locked or "-", "") for d in deps]))
         if not self.refresh_outdated or not locked:
             return
         try:
@@ -376,11 +401,15 @@ class ChatApp(App):
             newer = {o.name: o.latest for o in outdated_packages(ctx)}
         except UvmgrError:
             return
-        finally:
-            ctx.tracer.finish()
-        rows = [(d.name, d.locked or "-", newer.get(d.name, "")) for d in deps]
-        self.ui(self.query_one(ProjectPanel).show, project.name, python, rows,
-                              self.last_audit)
+        self.post(PanelLoaded(project.name, python,
+                              [(d.name, d.locked or "-", newer.get(d.name, "")) for d in deps]))
+
+    @on(PanelLoaded)
+    def show_panel(self, message: PanelLoaded) -> None:
+        if self.closing:  # a worker's news that arrives after the window closed
+            return
+        self.query_one(ProjectPanel).show(message.name, message.python, message.rows,
+                                          self.last_audit)
 
 
 def _python_version(root: Path) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
@@ -12,7 +14,7 @@ APPROVE, REJECT, APPROVE_ALL = "approve", "reject", "approve-all"
 
 
 class ConfirmScreen(ModalScreen[str]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "choose('approve')", "Approve"),
         Binding("r", "choose('reject')", "Reject"),
         Binding("escape", "choose('reject')", "Reject", show=False),
