@@ -250,7 +250,11 @@ class ChatApp(App):
         if self.cancel_event.is_set() or self.closing:
             message.reply(None)
             return
-        self.push_screen(ConfirmScreen(message.ask.tool, message.ask.preview), message.reply)
+        from uvmgr.approval import approval_view
+
+        ask = message.ask
+        self.push_screen(ConfirmScreen(approval_view(ask.tool, ask.preview, ask.result),
+                                       ask.preview), message.reply)
 
     def dismiss_confirm(self) -> None:
         if isinstance(self.screen, ConfirmScreen):
