@@ -35,12 +35,14 @@ from uvmgr.tui.widgets import HistoryInput, ProjectPanel, StatusBar, StepBlock
 
 HELP = """\
 Ask in plain words: "what's outdated?", "upgrade safely", "any CVEs in my deps?",
-"add httpx>=0.27 to the dev group". Changes are previewed and wait for your approval.
-/model NAME   use a litellm model (/model offline for the offline planner)
+"add httpx>=0.27 to the dev group". Changes are previewed and wait for your approval:
+y/a approve, n/r reject, A approve all for this request (keys typed ahead are ignored).
+/model [NAME]   show the model, or use a litellm model (/model offline: the offline planner)
 /dry-run on|off   plan without changing anything
 /undo   restore the files changed by the last approved change
 /clear  clear the transcript     /help  this text     /quit  leave (Ctrl+Q)
-Esc or Ctrl+C cancels a running request safely."""
+Esc or Ctrl+C cancels a running request safely (and drops the queued ones).
+A request typed while one runs is queued and runs next. F2 shows or hides the panel."""
 
 
 class ChatApp(App):
@@ -50,7 +52,10 @@ class ChatApp(App):
         Binding("escape", "cancel", "Cancel run"),
         Binding("ctrl+c", "cancel", "Cancel run", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f2", "toggle_panel", "Panel"),
     ]
+    # Below 100 columns the side panel folds away (F2 brings it back).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
 
     # What the status bar shows (bound to it in compose).
     model_label: reactive[str] = reactive("offline planner")
@@ -61,6 +66,7 @@ class ChatApp(App):
     trace_id: reactive[str] = reactive("")
     dry_run: reactive[bool] = reactive(False)
     running: reactive[bool] = reactive(False)
+    queued: reactive[int] = reactive(0)
 
     def __init__(self, project_dir: Path, *, model: str | None = None, dry_run: bool = False,
                  engine=None, refresh_outdated: bool = True):
@@ -72,8 +78,10 @@ class ChatApp(App):
         self.engine = engine  # a scripted engine in tests; None means the model chain
         self.refresh_outdated = refresh_outdated
         self.cancel_event = threading.Event()
+        self.waiting: list[str] = []  # requests typed during a run, in order
         self.approve_all = False
         self.step_blocks: dict[int, StepBlock] = {}
+        self.current_step: StepBlock | None = None
         self.last_audit = "not audited yet"
         self.started = 0.0
         self.ticker = None
@@ -87,7 +95,7 @@ class ChatApp(App):
             yield ProjectPanel(id="side")
         yield StatusBar(id="status").data_bind(
             ChatApp.model_label, ChatApp.fell_back, ChatApp.tokens, ChatApp.cost,
-            ChatApp.elapsed, ChatApp.trace_id, ChatApp.dry_run)
+            ChatApp.elapsed, ChatApp.trace_id, ChatApp.dry_run, ChatApp.queued)
         yield HistoryInput(placeholder="Ask uvmgr… (/help for commands)", id="prompt")
         yield Footer()
 
@@ -128,15 +136,27 @@ class ChatApp(App):
         if text.startswith("/"):
             self.slash(text)
         elif self.running:
-            self.note("A request is still running; Esc cancels it.")
+            self.waiting.append(text)
+            self.queued = len(self.waiting)
+            self.note(f"queued ({self.queued} waiting): \"{text}\" runs when the current "
+                      "request is done. Esc cancels the current one and drops the queue.")
         else:
+            self.start(text)
+
+    def start_next(self) -> None:
+        if self.waiting and not self.running:
+            text = self.waiting.pop(0)
+            self.queued = len(self.waiting)
             self.start(text)
 
     def slash(self, text: str) -> None:
         command, _, arg = text.partition(" ")
         arg = arg.strip()
-        if command == "/model":
-            self.model = None if arg in ("", "offline") else arg
+        if command == "/model" and not arg:
+            self.note(f"model: {self.model_label} (/model NAME changes it; /model offline "
+                      "uses the offline planner)")
+        elif command == "/model":
+            self.model = None if arg == "offline" else arg
             self.model_label = self.model or "offline planner"
             self.note(f"model: {self.model_label}")
         elif command == "/dry-run":
@@ -179,26 +199,10 @@ class ChatApp(App):
 
     def tool_context(self, cancellable: bool = True):
         """Runs in a worker thread: the tools' context for one request, notices posted."""
-        from uvmgr.tools.context import ToolContext
-        from uvmgr.tools.project import Project
-        from uvmgr.tools.recovery import recover_interrupted
-        from uvmgr.tools.runner import ProcessRunner
-        from uvmgr.tools.state_files import trace_dir
+        from uvmgr.tui.project_state import open_context
 
-        from uvmgr.config import Settings
-        from uvmgr.telemetry import Tracer
-
-        project = Project(self.project_dir)
-        tracer = Tracer(trace_dir(project))
-        settings = Settings.for_project(project.tool_settings, project.root)
-        for notice in settings.notices:
-            self.post(ChatNote(notice))
-        runner = ProcessRunner(tracer, default_timeout=settings.timeout,
-                               cancel=self.cancel_event if cancellable else None)
-        recovered = recover_interrupted(project, runner)
-        if recovered:
-            self.post(ChatNote(recovered))
-        return ToolContext(project, runner, tracer, settings)
+        return open_context(self.project_dir, self.cancel_event if cancellable else None,
+                            lambda text: self.post(ChatNote(text)))
 
     @work(thread=True, exclusive=True, group="agent")
     def run_request(self, text: str, mode: str, model: str | None) -> None:
@@ -284,13 +288,10 @@ class ChatApp(App):
             block = StepBlock(event.index, event.tool, event.args, event.thought,
                               bool(spec and spec.mutates))
             self.step_blocks[event.index] = block
+            self.current_step = block
             self.transcript().mount(block)
         elif isinstance(event, StepFinished):
-            block = self.step_blocks.get(event.index)
-            if block is not None:
-                block.finish(event.observation, event.duration, event.outcome)
-            if event.tool == "audit_dependencies" and event.outcome == "ok":
-                self.last_audit = event.observation.splitlines()[0]
+            self.finish_step(event)
         elif isinstance(event, Notice):
             self.note(event.text)
         elif isinstance(event, ModelCalled):
@@ -301,6 +302,30 @@ class ChatApp(App):
             else:
                 self.model_label = event.model
         self.transcript().scroll_end(animate=False)
+
+    def finish_step(self, event) -> None:
+        """A step is done: its block shows the outcome; after a change or an audit the panel
+        is read again (the locked versions, the last audit)."""
+        from uvmgr.tools.registry import TOOLS
+        from uvmgr.tui.answer_text import plain_quotes
+
+        block = self.step_blocks.get(event.index)
+        if block is not None:
+            block.finish(plain_quotes(event.observation), event.duration, event.outcome)
+        self.current_step = None
+        spec = TOOLS.get(event.tool)
+        if spec is None or event.outcome in ("refused", "dry-run"):
+            return
+        lines = event.observation.strip().splitlines()
+        if spec.family == "audit" and event.outcome == "ok" and lines:
+            # an audit's first line is its finding; a fix's last line what remains
+            self.last_audit = lines[-1] if spec.mutates else lines[0]
+        if spec.mutates or spec.family == "audit":
+            self.refresh_panel()
+
+    def show_progress(self, line: str) -> None:
+        if self.current_step is not None:
+            self.current_step.progress(line)
 
     @on(RunFinished)
     def finish_run(self, message: RunFinished) -> None:
@@ -315,16 +340,20 @@ class ChatApp(App):
         if summary is not None:
             from textual.widgets import Markdown  # markdown-it loads on the first answer
 
-            self.transcript().mount(Markdown(summary.answer.replace("\n", "  \n"),
-                                             classes="answer"))
-            if any(s.mutates and s.outcome == "ok" for s in summary.steps):
-                self.refresh_panel()
+            from uvmgr.tui.answer_text import answer_markdown
+
+            self.transcript().mount(Markdown(answer_markdown(summary.answer), classes="answer",
+                                             open_links=False))
         self.transcript().scroll_end(animate=False)
+        self.start_next()
 
     def action_cancel(self) -> None:
         if self.running:
             self.cancel_event.set()
-            self.note("cancelling… (a change in flight is rolled back)")
+            dropped = f"; {len(self.waiting)} queued request(s) dropped" if self.waiting else ""
+            self.waiting.clear()
+            self.queued = 0
+            self.note(f"cancelling… (a change in flight is rolled back){dropped}")
             self.dismiss_confirm()
 
     async def action_quit(self) -> None:
@@ -371,42 +400,22 @@ class ChatApp(App):
         self.note(message.text)
         if message.changed:
             self.refresh_panel()
+        self.start_next()
 
     @work(thread=True, exclusive=True, group="panel")
     def refresh_panel(self) -> None:
         from uvmgr.errors import UvmgrError
+        from uvmgr.tui.project_state import panel_rows
 
         try:
             ctx = self.tool_context(cancellable=False)
         except UvmgrError:
             return
         try:
-            self.load_panel(ctx)
+            for name, python, rows in panel_rows(ctx, self.refresh_outdated):
+                self.post(PanelLoaded(name, python, rows))
         finally:
             ctx.tracer.finish()
-
-    def load_panel(self, ctx) -> None:
-        """Runs in the panel's worker: the locked versions at once, then the newer ones."""
-        from uvmgr.errors import UvmgrError
-
-        project = ctx.project
-        python = _python_version(project.root)
-        try:
-            locked = project.locked_packages()
-        except UvmgrError:
-            locked = {}
-        deps = project.direct_dependencies(locked)
-        self.post(PanelLoaded(project.name, python, [(d.name, d.locked or "-", "") for d in deps]))
-        if not self.refresh_outdated or not locked:
-            return
-        try:
-            from uvmgr.tools.deps import outdated_packages
-
-            newer = {o.name: o.latest for o in outdated_packages(ctx)}
-        except UvmgrError:
-            return
-        self.post(PanelLoaded(project.name, python,
-                              [(d.name, d.locked or "-", newer.get(d.name, "")) for d in deps]))
 
     @on(PanelLoaded)
     def show_panel(self, message: PanelLoaded) -> None:
@@ -415,17 +424,8 @@ class ChatApp(App):
         self.query_one(ProjectPanel).show(message.name, message.python, message.rows,
                                           self.last_audit)
 
-
-def _python_version(root: Path) -> str:
-    cfg = root / ".venv" / "pyvenv.cfg"
-    try:
-        for line in cfg.read_text(encoding="utf-8").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() in ("version_info", "version"):
-                return value.strip()
-    except OSError:
-        pass
-    return "(no environment yet)"
+    def action_toggle_panel(self) -> None:
+        self.screen.toggle_class("-panel-toggled")
 
 
 def run(project_dir: Path, model: str | None = None, dry_run: bool = False) -> int:

@@ -31,6 +31,11 @@ class StepBlock(Collapsible):
         super().__init__(self.body, title=f"… {self.tool_label}", collapsed=True,
                          classes="step mutating" if mutates else "step")
 
+    def progress(self, line: str) -> None:
+        """Where the running tool is (resolving, testing 12/40, bisecting 2 of 3...)."""
+        self.title = f"… {self.tool_label}  · {line}"
+        self.body.update(_markup(f"thought: {self.thought}\n\nrunning: {line}"))
+
     def finish(self, observation: str, duration: float, outcome: str) -> None:
         mark = self.OUTCOME_MARK.get(outcome, "·")
         self.title = f"{mark} {self.tool_label}  {duration:.1f}s"
@@ -67,11 +72,14 @@ class StatusBar(Static):
     elapsed: reactive[float] = reactive(0.0)
     trace_id: reactive[str] = reactive("")
     dry_run: reactive[bool] = reactive(False)
+    queued: reactive[int] = reactive(0)
 
     def render(self) -> Content:
         parts = [f"model: {self.model_label}{' (fell back)' if self.fell_back else ''}",
                  f"tokens {self.tokens}", f"${self.cost:.4f}", f"{self.elapsed:.1f}s",
                  f"trace {self.trace_id[:12] or '-'}"]
+        if self.queued:
+            parts.insert(0, f"{self.queued} queued")
         line = Content("  │  ".join(parts))
         if self.dry_run:
             return Content.assemble(("DRY RUN", "bold reverse"), "  ", line)
