@@ -116,7 +116,7 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
 
 def _run(ctx, policy, result, observer, engine, model, run, locked_before,
          started) -> AutopilotResult:
-    from uvmgr.tools.deps import diff_locked
+    from uvmgr.tools.changes import diff_locked
     from uvmgr.tools.registry import TOOLS, invoke
 
     project = ctx.project

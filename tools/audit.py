@@ -9,17 +9,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
-from uvmgr.tools.context import ToolContext
-from uvmgr.tools.deps import (
+from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,
     apply_locked_change,
-    ensure_lock_current,
+    constraint_edit_for,
 )
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.resolve import ensure_lock_current
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import uv_message
+
+from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
 
 AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
               "json-output", "--output-format", "json", "--frozen"]
@@ -143,8 +145,7 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
                ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
     """For each vulnerable package: the lowest fixed version above the locked one, the
     `--upgrade-package` pin for it, and a constraint edit when a direct requirement excludes it."""
-    from uvmgr.tools.pyproject_edit import with_specifier
-    from uvmgr.tools.versions import lowest_at_least, raise_constraint
+    from uvmgr.tools.versions import lowest_at_least
 
     by_package: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
@@ -177,11 +178,9 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
             target = str(max(targets, key=Version))
             args += ["--upgrade-package", f"{name}=={target}"]
             dep = direct.get(name)
-            if dep and dep.specifier:
-                new_spec = raise_constraint(dep.specifier, target)
-                if new_spec != dep.specifier:
-                    edits.append(ConstraintEdit(name, dep.group, dep.requirement,
-                                                with_specifier(dep.requirement, new_spec)))
+            edit = constraint_edit_for(dep, target) if dep else None
+            if edit is not None:
+                edits.append(edit)
     return args, edits, skipped
 
 
