@@ -18,9 +18,10 @@ async def _open_dialog(pilot, app, request: str = "apply patch updates") -> Conf
     return app.screen
 
 
-async def test_typing_ahead_never_answers_the_dialog(demo_project):
+async def test_typing_ahead_never_answers_the_dialog(demo_project, monkeypatch):
     """The person keeps typing a sentence while the agent works; the dialog appears in the
     middle of it. Not one of those letters ('a' and 'n' among them) answers it."""
+    monkeypatch.setattr(ConfirmScreen, "GRACE", 2.0)  # a loaded CI machine types slowly
     before = demo_project.snapshot()
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -43,7 +44,8 @@ async def test_typing_ahead_never_answers_the_dialog(demo_project):
     assert demo_project.snapshot() == before
 
 
-async def test_a_key_inside_the_grace_period_is_ignored(demo_project):
+async def test_a_key_inside_the_grace_period_is_ignored(demo_project, monkeypatch):
+    monkeypatch.setattr(ConfirmScreen, "GRACE", 2.0)  # a loaded CI machine types slowly
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
         dialog = await _open_dialog(pilot, app)

@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
+from uvmgr.tui.commands import HELP, ChatCommands
 from uvmgr.tui.confirm import APPROVE, APPROVE_ALL, REJECT, ConfirmScreen
 from uvmgr.tui.messages import (
     AgentEvent,
@@ -29,23 +30,11 @@ from uvmgr.tui.messages import (
     PanelLoaded,
     RunFinished,
     TraceOpened,
-    UndoFinished,
 )
 from uvmgr.tui.widgets import HistoryInput, ProjectPanel, StatusBar, StepBlock
 
-HELP = """\
-Ask in plain words: "what's outdated?", "upgrade safely", "any CVEs in my deps?",
-"add httpx>=0.27 to the dev group". Changes are previewed and wait for your approval:
-y/a approve, n/r reject, A approve all for this request (keys typed ahead are ignored).
-/model [NAME]   show the model, or use a litellm model (/model offline: the offline planner)
-/dry-run on|off   plan without changing anything
-/undo   restore the files changed by the last approved change
-/clear  clear the transcript     /help  this text     /quit  leave (Ctrl+Q)
-Esc or Ctrl+C cancels a running request safely (and drops the queued ones).
-A request typed while one runs is queued and runs next. F2 shows or hides the panel."""
 
-
-class ChatApp(App):
+class ChatApp(ChatCommands, App):
     CSS_PATH = "app.tcss"
     TITLE = "uvmgr chat"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -86,12 +75,13 @@ class ChatApp(App):
         self.started = 0.0
         self.ticker = None
         self.closing = False
+        self.transcript_view = VerticalScroll(id="transcript")
         self.project_name = project_dir.name
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield VerticalScroll(id="transcript")
+            yield self.transcript_view
             yield ProjectPanel(id="side")
         yield StatusBar(id="status").data_bind(
             ChatApp.model_label, ChatApp.fell_back, ChatApp.tokens, ChatApp.cost,
@@ -116,7 +106,11 @@ class ChatApp(App):
 
     # -- transcript --------------------------------------------------------------------------
     def transcript(self) -> VerticalScroll:
-        return self.query_one("#transcript", VerticalScroll)
+        return self.transcript_view
+
+    def alive(self) -> bool:
+        """False once the window is closing: a worker's news that arrives then is dropped."""
+        return not self.closing and self.transcript_view.is_attached
 
     def note(self, text: str, classes: str = "notice") -> None:
         self.transcript().mount(Static(text, classes=classes, markup=False))
@@ -148,34 +142,6 @@ class ChatApp(App):
             text = self.waiting.pop(0)
             self.queued = len(self.waiting)
             self.start(text)
-
-    def slash(self, text: str) -> None:
-        command, _, arg = text.partition(" ")
-        arg = arg.strip()
-        if command == "/model" and not arg:
-            self.note(f"model: {self.model_label} (/model NAME changes it; /model offline "
-                      "uses the offline planner)")
-        elif command == "/model":
-            self.model = None if arg == "offline" else arg
-            self.model_label = self.model or "offline planner"
-            self.note(f"model: {self.model_label}")
-        elif command == "/dry-run":
-            self.dry_run = arg.lower() not in ("off", "false", "no", "0")
-            self.note(f"dry run {'on: nothing will change' if self.dry_run else 'off'}")
-        elif command == "/undo":
-            if self.running:
-                self.note("Wait for the running request to finish (or Esc) before /undo.")
-            else:
-                self.running = True  # no request meanwhile
-                self.undo()
-        elif command == "/clear":
-            self.transcript().remove_children()
-        elif command == "/help":
-            self.note(HELP)
-        elif command == "/quit":
-            self.leave()
-        else:
-            self.note(f"unknown command {command}; /help lists them")
 
     # -- the agent run -----------------------------------------------------------------------
     def start(self, text: str) -> None:
@@ -251,7 +217,7 @@ class ChatApp(App):
 
     @on(ApprovalNeeded)
     def show_approval(self, message: ApprovalNeeded) -> None:
-        if self.cancel_event.is_set() or self.closing:
+        if self.cancel_event.is_set() or not self.alive():
             message.reply(None)
             return
         from uvmgr.approval import approval_view
@@ -270,13 +236,13 @@ class ChatApp(App):
 
     @on(ChatNote)
     def show_note(self, message: ChatNote) -> None:
-        if self.closing:  # a worker's news that arrives after the window closed
+        if not self.alive():
             return
         self.note(message.text)
 
     @on(AgentEvent)
     def show_agent_event(self, message: AgentEvent) -> None:
-        if self.closing:  # a worker's news that arrives after the window closed
+        if not self.alive():
             return
         from uvmgr.agent.events import ModelCalled, Notice, StepFinished, StepStarted
 
@@ -329,7 +295,7 @@ class ChatApp(App):
 
     @on(RunFinished)
     def finish_run(self, message: RunFinished) -> None:
-        if self.closing:  # a worker's news that arrives after the window closed
+        if not self.alive():
             return
         self.running = False
         if self.ticker is not None:
@@ -339,7 +305,6 @@ class ChatApp(App):
         summary = message.summary
         if summary is not None:
             from textual.widgets import Markdown  # markdown-it loads on the first answer
-
             from uvmgr.tui.answer_text import answer_markdown
 
             self.transcript().mount(Markdown(answer_markdown(summary.answer), classes="answer",
@@ -372,40 +337,12 @@ class ChatApp(App):
         self.dismiss_confirm()
         self.exit()
 
-    # -- undo and the project panel (worker threads) -----------------------------------------
-    @work(thread=True, group="undo")
-    def undo(self) -> None:
-        from uvmgr.tools.undo import undo_last_change
-
-        from uvmgr.errors import UvmgrError
-
-        try:
-            ctx = self.tool_context(cancellable=False)
-            try:
-                result = undo_last_change(ctx.project, ctx.runner)
-            finally:
-                ctx.tracer.finish()
-            restored = ", ".join(result.restored) or "nothing needed restoring"
-            self.post(UndoFinished(f"undid '{result.operation}': {restored}", True))
-        except UvmgrError as exc:
-            self.post(UndoFinished(exc.message + (f" ({exc.hint})" if exc.hint else ""), False))
-        except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in undo
-            self.post(UndoFinished(f"undo failed: {type(exc).__name__}: {exc}", False))
-
-    @on(UndoFinished)
-    def finish_undo(self, message: UndoFinished) -> None:
-        if self.closing:  # a worker's news that arrives after the window closed
-            return
-        self.running = False
-        self.note(message.text)
-        if message.changed:
-            self.refresh_panel()
-        self.start_next()
-
+    # -- the project panel (a worker thread) ------------------------------------------------
     @work(thread=True, exclusive=True, group="panel")
     def refresh_panel(self) -> None:
-        from uvmgr.errors import UvmgrError
         from uvmgr.tui.project_state import panel_rows
+
+        from uvmgr.errors import UvmgrError
 
         try:
             ctx = self.tool_context(cancellable=False)
@@ -419,7 +356,7 @@ class ChatApp(App):
 
     @on(PanelLoaded)
     def show_panel(self, message: PanelLoaded) -> None:
-        if self.closing:  # a worker's news that arrives after the window closed
+        if not self.alive():
             return
         self.query_one(ProjectPanel).show(message.name, message.python, message.rows,
                                           self.last_audit)

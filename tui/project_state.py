@@ -12,13 +12,14 @@ Rows = list[tuple[str, str, str]]  # (dependency, locked version, newer version 
 
 def open_context(project_dir: Path, cancel: threading.Event | None, say: Callable[[str], None]):
     """The `ToolContext` of one request; settings notices and a recovery are said."""
-    from uvmgr.config import Settings
-    from uvmgr.telemetry import Tracer
     from uvmgr.tools.context import ToolContext
     from uvmgr.tools.project import Project
     from uvmgr.tools.recovery import recover_interrupted
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.state_files import trace_dir
+
+    from uvmgr.config import Settings
+    from uvmgr.telemetry import Tracer
 
     project = Project(project_dir)
     tracer = Tracer(trace_dir(project))

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from uvmgr.tools.audit import FixResult
-    from uvmgr.tools.deps import ChangeResult
-    from uvmgr.tools.safe_upgrade import SafeUpgradeResult
+    from uvmgr.tools.changes import ChangeResult, SafeUpgradeResult
 
 APPROVE_KEYS = ("y", "a")
 REJECT_KEYS = ("n", "r")
@@ -66,8 +65,7 @@ def _parts(result: Any) -> Parts:
     """(change, advisories, notes) by the result's type; change None: not laid out here.
     The tools load only when a change is asked about, not when the chat opens."""
     from uvmgr.tools.audit import FixResult
-    from uvmgr.tools.deps import ChangeResult
-    from uvmgr.tools.safe_upgrade import SafeUpgradeResult
+    from uvmgr.tools.changes import ChangeResult, SafeUpgradeResult
 
     if isinstance(result, FixResult):
         return _fix_parts(result)
