@@ -46,7 +46,11 @@ async def test_reject_leaves_files_unchanged(demo_project):
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await _answer_modal(pilot, app, "upgrade safely", "r")
-        assert "DECLINED" in _text(app)
+        text = _text(app)
+        assert "DECLINED" in text
+        # "Next:" advice fits the chat: ask again here, no command-line flags
+        assert "Next: Nothing was changed. Ask again" in text
+        assert "--yes" not in text and "in a terminal" not in text
     assert demo_project.snapshot() == before
 
 
@@ -91,13 +95,16 @@ async def test_slash_commands_and_history(demo_project):
         assert app.dry_run
         await _submit(pilot, "/model openai/gpt-x")
         assert app.model == "openai/gpt-x"
+        await _submit(pilot, "/model")  # alone: says which model, changes nothing
+        assert app.model == "openai/gpt-x"
+        assert "model: openai/gpt-x (/model NAME changes it" in _text(app)
         await _submit(pilot, "/model offline")
         assert app.model is None
         await pilot.press("up")
         assert app.query_one("#prompt").value == "/model offline"
-        await pilot.press("up", "up")
+        await pilot.press("up", "up", "up")
         assert app.query_one("#prompt").value == "/dry-run on"
-        await pilot.press("down", "down", "down")
+        await pilot.press("down", "down", "down", "down")
         assert app.query_one("#prompt").value == ""
         await _submit(pilot, "/clear")
         assert not app.query("#transcript *")

@@ -185,7 +185,7 @@ class ChatApp(ChatCommands, App):
                 summary = run_agent(ctx, text, AgentOptions(
                     mode=mode, confirmer=self.confirm_from_thread, model=model,
                     observer=lambda e: self.post(AgentEvent(e)),
-                    engine=self.engine, cancel=self.cancel_event))
+                    engine=self.engine, cancel=self.cancel_event, front_end="chat"))
         except UvmgrError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
         except Exception as exc:  # noqa: BLE001 - the UI must survive a bug in a run
