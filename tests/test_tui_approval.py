@@ -44,7 +44,9 @@ async def test_typing_ahead_never_answers_the_dialog(demo_project, monkeypatch):
     assert demo_project.snapshot() == before
 
 
-async def test_a_key_inside_the_grace_period_is_ignored(demo_project, monkeypatch):
+async def test_the_dialog_opens_with_no_answer_and_a_grace_period(demo_project, monkeypatch):
+    """A key right after the dialog appeared is ignored and restarts the wait; then nothing
+    is selected (Enter and Space answer nothing) until the person picks a choice."""
     monkeypatch.setattr(ConfirmScreen, "GRACE", 2.0)  # a loaded CI machine types slowly
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -56,17 +58,6 @@ async def test_a_key_inside_the_grace_period_is_ignored(demo_project, monkeypatc
         await until(pilot, lambda: dialog.armed, timeout=10)
         assert time.monotonic() - pressed >= ConfirmScreen.GRACE  # the key restarted the wait
         assert not any(b.disabled for b in dialog.query(Button))
-        await pilot.press("y")
-        await until(pilot, lambda: not app.running)
-    assert demo_project.locked_version("demo-http") == "1.0.3"
-
-
-async def test_the_dialog_opens_with_no_answer_selected(demo_project):
-    before = demo_project.snapshot()
-    app = ChatApp(demo_project.root, refresh_outdated=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        dialog = await _open_dialog(pilot, app)
-        await until(pilot, lambda: dialog.armed, timeout=10)
         assert not isinstance(app.focused, Button)
         await pilot.press("enter", "space")  # nothing is selected: no answer
         assert app.screen is dialog
@@ -75,9 +66,9 @@ async def test_the_dialog_opens_with_no_answer_selected(demo_project):
             if isinstance(app.focused, Button):
                 break
         assert app.focused.id == "reject"  # the first button Tab reaches is the safe one
-        await pilot.press("enter")
+        await pilot.press("y")
         await until(pilot, lambda: not app.running)
-    assert demo_project.snapshot() == before
+    assert demo_project.locked_version("demo-http") == "1.0.3"
 
 
 async def test_at_80x24_the_change_and_the_buttons_are_on_screen(demo_project,
@@ -107,3 +98,8 @@ async def test_at_80x24_the_change_and_the_buttons_are_on_screen(demo_project,
         assert above_footer.contains_region(change.region)
         for button in dialog.query(Button):
             assert above_footer.contains_region(button.region), button.id
+        await pilot.press("y")
+        await until(pilot, lambda: not app.running)
+        # the side panel (folded away at 80 columns) was read again after the fix
+        await until(pilot, lambda: "vulnerabilities remain" in str(
+            app.query_one("#project-summary", Static).content), timeout=30)

@@ -27,7 +27,7 @@ def answer_markdown(answer: str) -> str:
     """The agent's answer as Markdown: its lines kept as they are (hard line breaks), each
     docs passage a block quote ending with its source."""
     def quote(match: re.Match[str]) -> str:
-        lines = [f"> {escape_markdown(line)}  " if line.strip() else ">"
+        lines = [f"> {_keep_indent(escape_markdown(line))}  " if line.strip() else ">"
                  for line in match.group("text").splitlines()]
         source = f"> — *source: {escape_markdown(match.group('cite'))}*"
         return "\n" + "\n".join([*lines, ">", source]) + "\n\n"
@@ -50,6 +50,13 @@ def plain_quotes(text: str) -> str:
         return "\n".join([*lines, f"  — source: {match.group('cite')}"])
 
     return DOC.sub(quote, MODEL_ONLY.sub("", text))
+
+
+def _keep_indent(line: str) -> str:
+    """Leading spaces as no-break spaces: indented text stays text (four spaces would make
+    a code block, where the escapes show)."""
+    stripped = line.lstrip(" ")
+    return "\u00a0" * (len(line) - len(stripped)) + stripped
 
 
 def _hard_breaks(text: str) -> str:
