@@ -6,15 +6,14 @@ from textual import work
 from uvmgr.tui.messages import UndoFinished
 
 HELP = """\
-Ask in plain words: "what's outdated?", "upgrade safely", "any CVEs in my deps?",
-"add httpx>=0.27 to the dev group". Changes are previewed and wait for your approval:
-y/a approve, n/r reject, A approve all for this request (keys typed ahead are ignored).
-/model [NAME]   show the model, or use a litellm model (/model offline: the offline planner)
-/dry-run on|off   plan without changing anything
-/undo   restore the files changed by the last approved change
-/clear  clear the transcript     /help  this text     /quit  leave (Ctrl+Q)
-Esc or Ctrl+C cancels a running request safely (and drops the queued ones).
-A request typed while one runs is queued and runs next. F2 shows or hides the panel."""
+Ask in plain words: "what's outdated?", "upgrade safely", "any CVEs?",
+"add httpx>=0.27 to the dev group". Every change is previewed and waits:
+y/a approve, n/r reject, A approve all (keys typed ahead are ignored).
+/model [NAME]  show or set the model (/model offline: offline planner)
+/dry-run on|off  plan only     /undo  restore the last approved change
+/clear  clear   /help  this text   /quit  leave (Ctrl+Q)   F2  panel
+Esc or Ctrl+C cancels a run safely (and drops queued requests); a
+request sent while one runs is queued and runs next."""
 
 
 class ChatCommands:
