@@ -89,3 +89,30 @@ def test_a_result_it_does_not_know_is_shown_as_the_preview_text():
     assert view.title == "some_tool wants to change files"
     assert view.change == ["some_tool would change:", "  x: 1 -> 2"]
     assert view.advisories == [] and view.notes == []
+
+
+def test_a_fix_shows_the_change_first_and_one_advisory_line_per_package():
+    from uvmgr.tools.audit import AuditReport, Finding, FixResult, SkippedFix
+    from uvmgr.tools.changes import ChangeResult, ConstraintEdit, PackageChange
+
+    def finding(package, version, id_, fixed):
+        return Finding(package, version, id_, [], fixed, "summary")
+
+    findings = [finding("urllib3", "1.23", f"PYSEC-{i}", [v])
+                for i, v in enumerate(["1.26.18", "1.26.5", "2.0.6", "1.24.2"])]
+    findings.append(finding("idna", "2.7", "PYSEC-2024-60", ["3.7"]))
+    change = ChangeResult("fix_vulnerabilities", True,
+                          changes=[PackageChange("idna", "2.7", "3.7"),
+                                   PackageChange("urllib3", "1.23", "1.26.18", direct=True)],
+                          constraint_edits=[ConstraintEdit("urllib3", "main", "urllib3<1.24",
+                                                           "urllib3<1.27")])
+    result = FixResult(AuditReport(30, findings, "db"), change, None,
+                       [SkippedFix("six", "1.0", ["X-1"], "no fixed release")])
+    view = approval_view("fix_vulnerabilities", "(the safety layer's text)", result)
+    assert view.change == ["urllib3: 1.23 -> 1.26.18", "idna: 2.7 -> 3.7 (transitive)",
+                           "pyproject.toml [main]: 'urllib3<1.24' -> 'urllib3<1.27'"]
+    assert view.advisories == [
+        ("urllib3 1.23: 4 advisories (PYSEC-0, PYSEC-1, PYSEC-2 and 1 more); "
+         "fixed in 1.24.2, 1.26.5, 1.26.18, 2.0.6"),
+        "idna 2.7: 1 advisory (PYSEC-2024-60); fixed in 3.7"]
+    assert view.notes == ["not fixed: six 1.0: no fixed release"]

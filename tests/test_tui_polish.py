@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from textual.widgets import Markdown
 from tui_pilot import submit, transcript_text, until
-
 from uvmgr.tui.answer_text import answer_markdown, plain_quotes
 from uvmgr.tui.app import ChatApp
 from uvmgr.tui.widgets import StatusBar

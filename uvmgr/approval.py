@@ -90,7 +90,7 @@ def _fix_parts(result: FixResult) -> Parts:
     advisories = []
     for (package, version), findings in by_package.items():
         ids = [f.id for f in findings]
-        fixed = sorted({v for f in findings for v in f.fix_versions})
+        fixed = _by_version({v for f in findings for v in f.fix_versions})
         shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
         advisories.append(f"{package} {version}: {len(ids)} "
                           f"advisor{'y' if len(ids) == 1 else 'ies'} ({shown}); "
@@ -99,6 +99,19 @@ def _fix_parts(result: FixResult) -> Parts:
     if result.change is not None:
         notes += _common_notes(result.change)
     return change, advisories, notes
+
+
+def _by_version(versions: set[str]) -> list[str]:
+    """Oldest first; what `packaging` cannot read goes last, as written."""
+    from packaging.version import InvalidVersion, Version
+
+    def key(text: str) -> tuple[int, Version | str]:
+        try:
+            return 0, Version(text)
+        except InvalidVersion:
+            return 1, text
+
+    return sorted(versions, key=key)
 
 
 def _change_lines(result: ChangeResult | SafeUpgradeResult) -> list[str]:
