@@ -25,7 +25,8 @@ class StepBlock(Collapsible):
 
     def __init__(self, index: int, tool: str, args: dict, thought: str, mutates: bool):
         shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if v not in (None, [], {}))
-        self.tool_label = f"{'✎ ' if mutates else ''}{tool}({shown})"
+        self.tool_name = f"{'✎ ' if mutates else ''}{tool}"
+        self.tool_label = f"{self.tool_name}({shown})"
         self.thought = thought
         self.body = Static(_markup(f"thought: {thought}\n\nrunning…"), classes="step-body")
         super().__init__(self.body, title=f"… {self.tool_label}", collapsed=True,
@@ -33,7 +34,7 @@ class StepBlock(Collapsible):
 
     def progress(self, line: str) -> None:
         """Where the running tool is (resolving, testing 12/40, bisecting 2 of 3...)."""
-        self.title = f"… {self.tool_label}  · {line}"
+        self.title = f"… {self.tool_name} · {line}"  # short: it must fit 80 columns
         self.body.update(_markup(f"thought: {self.thought}\n\nrunning: {line}"))
 
     def finish(self, observation: str, duration: float, outcome: str) -> None:
