@@ -35,6 +35,7 @@ async def test_typing_ahead_never_answers_the_dialog(demo_project, monkeypatch):
             assert typed < 5000, "the dialog never appeared"
         await pilot.press(*"a yankee and an ant ran anyway")  # right after it appeared
         assert isinstance(app.screen, ConfirmScreen), "a typed-ahead key answered the dialog"
+        assert app.screen.ignored >= len("a yankee and an ant ran anyway")
         assert app.running
         assert demo_project.snapshot() == before
         # Once the person stops typing, the dialog takes an explicit answer.

@@ -41,6 +41,7 @@ class ConfirmScreen(ModalScreen[str]):
         self.view = view
         self.preview = preview  # the safety layer's text of the same dry run
         self.armed = False
+        self.ignored = 0  # keys typed ahead and dropped
         self.shown_at = float("inf")
         self.arm_timer = None
 
@@ -76,8 +77,11 @@ class ConfirmScreen(ModalScreen[str]):
         if not self.armed or event.time < self.shown_at:
             event.stop()
             event.prevent_default()
+            self.ignored += 1
             if not self.armed and self.arm_timer is not None:
                 self.arm_timer.reset()
+                self.query_one("#confirm-hint", Static).update(
+                    f"{WAIT_HINT} ({self.ignored} ignored)")
 
     def arm(self) -> None:
         self.armed = True
