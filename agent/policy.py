@@ -15,8 +15,8 @@ from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
 from uvmgr.errors import UsageError
+from uvmgr.tools.versions import LEVELS
 
-LEVEL_ORDER = ("patch", "minor", "major")
 GATES = ("tests", "build", "check")
 
 
@@ -57,7 +57,7 @@ class Policy:
                                      sorted(k.replace("_", "-") for k in known)))
             values[name] = _checked(name, value, source)
         policy = cls(**values)
-        bad = [lvl for lvl in policy.levels if lvl not in LEVEL_ORDER]
+        bad = [lvl for lvl in policy.levels if lvl not in LEVELS]
         bad += [g for g in policy.gates if g not in GATES]
         if bad:
             raise UsageError(f"invalid AutoPilot policy in {source}: {bad}",
@@ -83,7 +83,7 @@ class Policy:
 
     @property
     def max_level(self) -> str:
-        return max(self.levels, key=LEVEL_ORDER.index) if self.levels else "patch"
+        return max(self.levels, key=LEVELS.index) if self.levels else "patch"
 
     @property
     def held(self) -> set[str]:
@@ -145,26 +145,30 @@ class PolicyConfirmer:
         self.candidates = candidates
 
     def __call__(self, ask: ApprovalAsked) -> tuple[bool, str]:
+        from uvmgr.tools.registry import TOOLS
         from uvmgr.tools.versions import delta
 
         p = self.policy
         result = ask.result
-        if ask.tool == "add_dependency":
+        spec = TOOLS.get(ask.tool)
+        intent = spec.intent if spec is not None and spec.mutates else None
+        if intent == "add":
             if p.allow_new_dependencies:
                 return True, "allow-new-dependencies = true"
             return False, "policy: new dependencies are never added (allow-new-dependencies = false)"
-        if ask.tool not in ("upgrade_safely", "upgrade_packages", "fix_vulnerabilities"):
+        if intent not in ("upgrade", "fix"):
             return False, f"policy: AutoPilot never runs {ask.tool}"
-        security = ask.tool == "fix_vulnerabilities"
+        security = intent == "fix"
         if security:
             if not p.security:
                 return False, "policy: security fixes are off (security = false)"
-            result = getattr(result, "change", None)
         else:
             asked = set(ask.args.get("packages") or [])
             if self.candidates is not None and (not asked or not asked <= self.candidates):
                 return False, "policy: the call names packages AutoPilot did not choose"
-        every = list(getattr(result, "changes", None) or [])
+        from uvmgr.tools.changes import ChangeSet
+
+        every = list(result.changes) if isinstance(result, ChangeSet) else []
         for c in every:  # transitive ones included
             if c.name in p.held and (c.before is None or c.after is None):
                 return False, f"policy: {c.name} is held but would be {'added' if c.after else 'removed'}"
@@ -177,15 +181,16 @@ class PolicyConfirmer:
             if c.name in p.held:
                 kind = "pinned" if c.name in p.pin else "ignored"
                 return False, f"policy: {c.name} is {kind} ({c.before} -> {c.after})"
-            step = delta(c.before, c.after)
-            if step == "none":
-                continue
-            if security and step == "major":
-                return False, (f"policy: the fix moves {c.name} a major version "
-                               f"({c.before} -> {c.after})")
-            if not security and step not in p.levels:
-                return False, (f"policy: {c.name} {c.before} -> {c.after} is a {step} update; "
-                               f"allowed levels are {', '.join(p.levels)}")
+            for before, after in c.steps():  # each version of a forked package
+                step = delta(before, after)
+                if step == "none":
+                    continue
+                if security and step == "major":
+                    return False, (f"policy: the fix moves {c.name} a major version "
+                                   f"({before} -> {after})")
+                if not security and step not in p.levels:
+                    return False, (f"policy: {c.name} {before} -> {after} is a {step} update; "
+                                   f"allowed levels are {', '.join(p.levels)}")
         direct = [c for c in changes if c.direct]
         if not security and len(direct) > p.max_packages:
             return False, f"policy: {len(direct)} packages exceed max-packages = {p.max_packages}"

@@ -7,21 +7,24 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,
+    PackageChange,
     apply_locked_change,
     constraint_edit_for,
 )
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import ensure_lock_current
+from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Target, Targets, each, location, url
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import uv_message
 
-from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ServiceUnavailable, UsageError
 
 AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
               "json-output", "--output-format", "json", "--frozen"]
@@ -48,6 +51,19 @@ class AuditReport:
     def vulnerable(self) -> bool:
         return bool(self.findings)
 
+    @property
+    def exit_status(self) -> int:
+        return EXIT_FAILED if self.findings else EXIT_OK
+
+    def summary(self) -> str:
+        if not self.findings:
+            return f"No known vulnerabilities in {self.audited_packages} locked packages."
+        rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
+                f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
+                for f in self.findings]
+        return (f"{len(rows)} vulnerabilities in {self.audited_packages} locked packages:\n"
+                + "\n".join(rows[:MAX_ITEMS]))
+
 
 @dataclass(frozen=True)
 class SkippedFix:
@@ -59,16 +75,56 @@ class SkippedFix:
 
 @dataclass(frozen=True)
 class FixResult:
+    """An audit, the change that fixes what it found (None: nothing to fix), and the audit
+    after it. A `ChangeSet` through its change."""
+
     before: AuditReport
     change: ChangeResult | None
     after: AuditReport | None
     skipped: list[SkippedFix] = field(default_factory=list)
+
+    operation = "audit-fix"
+    json_omit: ClassVar[tuple[str, ...]] = ("changed",)  # its change carries it in --json
 
     @property
     def remaining(self) -> list[Finding]:
         if self.after is not None:
             return self.after.findings
         return self.before.findings
+
+    @property
+    def dry_run(self) -> bool:
+        return self.change is not None and self.change.dry_run
+
+    @property
+    def changes(self) -> list[PackageChange]:
+        return self.change.changes if self.change is not None else []
+
+    @property
+    def constraint_edits(self) -> list[ConstraintEdit]:
+        return self.change.constraint_edits if self.change is not None else []
+
+    @property
+    def changed(self) -> bool:
+        return self.change is not None and self.change.changed
+
+    @property
+    def exit_status(self) -> int:
+        if self.dry_run:
+            return EXIT_FAILED if self.skipped else EXIT_OK  # the plan would fix everything
+        return EXIT_FAILED if self.remaining or self.skipped else EXIT_OK
+
+    def summary(self) -> str:
+        lines = [f"audit found {len(self.before.findings)} vulnerabilities."]
+        lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
+                  f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
+                  for f in self.before.findings[:MAX_ITEMS]]
+        if self.change is not None:
+            lines.append(self.change.summary())
+        lines += [f"not fixed: {s.package} {s.version}: {s.reason}" for s in self.skipped]
+        if self.after is not None:
+            lines.append(f"{len(self.after.findings)} vulnerabilities remain.")
+        return "\n".join(lines)
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
@@ -141,6 +197,11 @@ def audit_dependencies(
     raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
 
 
+# Where the audit reads advisories from, or sends the locked names to.
+audit_dependencies_targets = Targets("audit_dependencies", {
+    "db": location("path"), "service_url": url})
+
+
 def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,
                ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
     """For each vulnerable package: the lowest fixed version above the locked one, the
@@ -210,3 +271,12 @@ def fix_vulnerabilities(
     change = replace(change, operation="audit-fix")
     after = None if dry_run else audit_dependencies(ctx, db, service_url)
     return FixResult(before, change, after, skipped)
+
+
+def _skips_tests(value: object) -> list[Target]:
+    return [Target("no-tests", "fix_vulnerabilities")] if value is False else []  # default: run
+
+
+fix_vulnerabilities_targets = Targets("fix_vulnerabilities", {
+    "db": location("path"), "service_url": url, "skip": each("named"),
+    "run_tests_after": _skips_tests, "dry_run": TARGET_FREE})

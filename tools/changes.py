@@ -8,14 +8,16 @@ Pure diffs (`diff_locked`, `requirement_edits`, `constraint_edit_for`) take no p
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import DirectDependency, LockedPackage
+from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 
-from uvmgr.errors import RolledBack, TestsDidNotFinish
+from uvmgr.errors import EXIT_OK, RolledBack, TestsDidNotFinish
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,47 @@ class Outdated:
     delta: str  # patch | minor | major: current -> latest
 
 
+class OutdatedList(list[Outdated]):
+    """What `outdated_packages` returns: a plain list (its JSON is an array) that can say what
+    it holds."""
+
+    exit_status = EXIT_OK
+
+    def summary(self) -> str:
+        if not self:
+            return "All direct dependencies are up to date."
+        rows = [f"{o.name} {o.current} -> {o.latest} ({o.delta}; its constraint "
+                f"'{o.requirement}' allows up to {o.latest_compatible})" for o in self]
+        return f"{len(rows)} outdated direct dependencies:\n" + "\n".join(rows[:MAX_ITEMS])
+
+
+_OMIT_EMPTY = {"json": "omit-empty"}  # absent from --json unless it holds something
+
+
 @dataclass(frozen=True)
 class PackageChange:
+    """One package moved in uv.lock. A lock can hold a package at several versions (a fork by
+    Python version or markers): then `before`/`after` is the highest, as `Project.
+    locked_packages` reads it, and `versions_before`/`versions_after` hold them all."""
+
     name: str
     before: str | None  # None: added
     after: str | None  # None: removed
     direct: bool = False
+    versions_before: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+    versions_after: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+
+    def steps(self) -> list[tuple[str, str]]:
+        """Every (before, after) move a level check must pass: one for a plain update; fork by
+        fork when both sides have as many versions; otherwise every pair (so a fork that goes
+        down is never hidden behind one that goes up). None for an add or a remove."""
+        if self.before is None or self.after is None:
+            return []
+        old = self.versions_before or (self.before,)
+        new = self.versions_after or (self.after,)
+        if len(old) == len(new):
+            return list(zip(old, new, strict=True))
+        return [(a, b) for a in old for b in new]
 
     @property
     def kind(self) -> str:
@@ -54,6 +91,57 @@ class ConstraintEdit:
     before: str
     after: str
 
+    def describe(self) -> str:
+        if not self.before:
+            return f"add '{self.after}'"
+        if not self.after:
+            return f"remove '{self.before}'"
+        return f"'{self.before}' -> '{self.after}'"
+
+
+@runtime_checkable
+class ChangeSet(Protocol):
+    """The one shape of a mutating tool's result: the packages it moves in uv.lock, the
+    requirements it edits in pyproject.toml, whether it only previewed them, and whether
+    anything changes at all. The safety layer, the policy, the approval binding and the
+    tool span read these and nothing else."""
+
+    @property
+    def operation(self) -> str: ...
+
+    @property
+    def dry_run(self) -> bool: ...
+
+    @property
+    def changes(self) -> list[PackageChange]: ...
+
+    @property
+    def constraint_edits(self) -> list[ConstraintEdit]: ...
+
+    @property
+    def changed(self) -> bool: ...
+
+
+def change_lines(change: ChangeSet) -> list[str]:
+    """The head of every change's summary: what it does (or would do), edits first."""
+    verb = "would change" if change.dry_run else "changed"
+    lines = [f"{change.operation} {verb}:" if change.changed
+             else f"{change.operation}: nothing to change."]
+    lines += [f"  pyproject.toml [{e.group}]: {e.describe()}" for e in change.constraint_edits]
+    for c in change.changes:
+        where = "" if c.direct else " (transitive)"
+        lines.append(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{where}")
+    return lines
+
+
+def _tail(up_to_date: list[str], tests: TestReport | None) -> list[str]:
+    lines = []
+    if up_to_date:
+        lines.append(f"  already up to date within the level: {', '.join(up_to_date)}")
+    if tests is not None:
+        lines.append(f"  tests: {tests.counts()}")
+    return lines
+
 
 @dataclass(frozen=True)
 class ChangeResult:
@@ -68,9 +156,17 @@ class ChangeResult:
     tests: TestReport | None = None
     files_changed: list[str] = field(default_factory=list)  # by content hash
 
+    exit_status = EXIT_OK
+
     @property
     def changed(self) -> bool:
         return bool(self.changes or self.constraint_edits or self.files_changed)
+
+    def summary(self) -> str:
+        lines = change_lines(self)
+        lines += [f"  not applied: {o.name} {o.latest} ({o.delta}, beyond the level)"
+                  for o in self.held_back]
+        return "\n".join(lines + _tail(self.up_to_date, self.tests))
 
 
 @dataclass(frozen=True)
@@ -95,9 +191,22 @@ class SafeUpgradeResult:
     trials: int = 0
     tests: TestReport | None = None
 
+    operation = "upgrade_safely"
+    exit_status = EXIT_OK
+
     @property
     def changed(self) -> bool:
         return bool(self.changes or self.constraint_edits)
+
+    def summary(self) -> str:
+        lines = change_lines(self)
+        for held in self.held_back:
+            tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
+            lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: "
+                         f"{held.reason}{tests}")
+        lines += [f"  available but not applied: {o.name} {o.latest} ({o.delta})"
+                  for o in self.majors_available]
+        return "\n".join(lines + _tail(self.up_to_date, self.tests))
 
 
 # -- pure diffs ---------------------------------------------------------------------------------
@@ -229,7 +338,7 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
         result = replace(result, tests=tests)
         if not tests.ok:
             tx.rollback()
-            failing = ", ".join(f.id for f in tests.failures[:5]) or tests.summary()
+            failing = ", ".join(f.id for f in tests.failures[:5]) or tests.counts()
             raise RolledBack(
                 f"{result.operation}: tests failed after the change ({failing}); "
                 "pyproject.toml and uv.lock were restored byte for byte",

@@ -7,11 +7,12 @@ tests restores `pyproject.toml` and `uv.lock` byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from uvmgr.tools.changes import (
     ChangeResult,
     Outdated,
+    OutdatedList,
     apply_locked_change,
     change_since,
     constraint_edit_for,
@@ -29,18 +30,24 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
+from uvmgr.tools.versions import Level
 
-from uvmgr.errors import PackageNotFound, UsageError
-
-Level = Literal["patch", "minor", "major"]
+from uvmgr.errors import EXIT_OK, PackageNotFound, UsageError
 
 
 @dataclass(frozen=True)
 class DependencyList:
     project: str
     dependencies: list[DirectDependency]
+
+    exit_status = EXIT_OK
+
+    def summary(self) -> str:
+        rows = [f"{d.group}: {d.requirement} (locked {d.locked or '-'})" for d in self.dependencies]
+        return f"{len(rows)} direct dependencies of {self.project}:\n" + "\n".join(rows)
 
 
 def list_dependencies(ctx: ToolContext) -> DependencyList:
@@ -51,11 +58,14 @@ def list_dependencies(ctx: ToolContext) -> DependencyList:
     return DependencyList(ctx.project.name, ctx.project.direct_dependencies(locked))
 
 
+list_dependencies_targets = Targets("list_dependencies", {})
+
+
 def outdated_packages(
     ctx: ToolContext,
     packages: Annotated[list[str] | None, Arg("Only these direct dependencies (names). "
                                               "Leave empty for all.")] = None,
-) -> list[Outdated]:
+) -> OutdatedList:
     """Find direct dependencies with newer versions: for each, the locked version, the newest
     version its constraint in pyproject.toml allows, the newest version on the index, and the
     size of the jump (patch, minor or major). Read-only: changes nothing."""
@@ -67,7 +77,7 @@ def outdated_packages(
     latest, compatible = in_parallel(
         lambda: resolve_latest(ctx, {n: "" for n in names}),
         lambda: resolve_latest(ctx, {d.name: d.specifier for d in unique_by_name(deps)}))
-    rows = []
+    rows = OutdatedList()
     for dep in deps:
         current = locked[dep.name].version
         newest = latest.get(dep.name, current)
@@ -77,6 +87,10 @@ def outdated_packages(
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
                              delta(current, newest)))
     return rows
+
+
+# Read-only: the names only filter the report.
+outdated_packages_targets = Targets("outdated_packages", {"packages": TARGET_FREE})
 
 
 def upgrade_packages(
@@ -129,6 +143,11 @@ def upgrade_packages(
     from dataclasses import replace
 
     return replace(result, up_to_date=up_to_date, held_back=held_back)
+
+
+upgrade_packages_targets = Targets("upgrade_packages", {
+    "packages": each("package"), "level": one("level"),
+    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE})
 
 
 def _group_flags(group: str | None, dev: bool) -> list[str]:
@@ -192,6 +211,10 @@ def add_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+add_dependency_targets = Targets("add_dependency", {
+    "specs": requirements, "group": shell_looking, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def remove_dependency(
     ctx: ToolContext,
     names: Annotated[list[str], Arg("Names of direct dependencies to remove.")],
@@ -226,6 +249,10 @@ def remove_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+remove_dependency_targets = Targets("remove_dependency", {
+    "names": each("named"), "group": TARGET_FREE, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def lock_project(
     ctx: ToolContext,
     dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
@@ -243,3 +270,6 @@ def lock_project(
             return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
         change = change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
+
+
+lock_project_targets = Targets("lock_project", {"dry_run": TARGET_FREE})

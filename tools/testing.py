@@ -8,8 +8,9 @@ from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, each
 
-from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError, TestsDidNotFinish
 
 NO_TESTS_COLLECTED = 5
 
@@ -36,9 +37,18 @@ class TestReport:
     def ok(self) -> bool:
         return self.exit_code == 0 and self.failed == 0 and self.errors == 0
 
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def counts(self) -> str:
+        return (f"{self.passed} passed, {self.failed} failed, {self.errors} errors, "
+                f"{self.skipped} skipped")
+
     def summary(self) -> str:
-        text = f"{self.passed} passed, {self.failed} failed, {self.errors} errors, {self.skipped} skipped"
-        return text
+        lines = [f"tests: {self.counts()} ({self.command})"]
+        lines += [f"  {f.kind} {f.id}: {f.message[:200]}" for f in self.failures[:10]]
+        return "\n".join(lines)
 
 
 def parse_junit(xml_text: str) -> tuple[int, int, int, int, list[TestFailure]]:
@@ -119,6 +129,9 @@ def run_tests(
         passed, failed, errors, skipped, failures = parse_junit(report.read_text(encoding="utf-8"))
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
+
+
+run_tests_targets = Targets("run_tests", {"pytest_args": each("pytest-arg")})
 
 
 def stopped_by(returncode: int, reported: bool) -> str | None:

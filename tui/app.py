@@ -165,10 +165,15 @@ class ChatApp(ChatCommands, App):
 
     def tool_context(self, cancellable: bool = True):
         """Runs in a worker thread: the tools' context for one request, notices posted."""
-        from uvmgr.tui.project_state import open_context
+        from uvmgr.session import open_session
 
-        return open_context(self.project_dir, self.cancel_event if cancellable else None,
-                            lambda text: self.post(ChatNote(text)))
+        session = open_session(self.project_dir,
+                               cancel=self.cancel_event if cancellable else None)
+        for notice in session.notices:
+            self.post(ChatNote(notice))
+        if session.recovered:
+            self.post(ChatNote(session.recovered))
+        return session.ctx
 
     @work(thread=True, exclusive=True, group="agent")
     def run_request(self, text: str, mode: str, model: str | None) -> None:

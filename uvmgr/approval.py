@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from uvmgr.tools.audit import FixResult
-    from uvmgr.tools.changes import ChangeResult, SafeUpgradeResult
+    from uvmgr.tools.changes import ChangeResult, ChangeSet, SafeUpgradeResult
 
 APPROVE_KEYS = ("y", "a")
 REJECT_KEYS = ("n", "r")
@@ -114,13 +114,12 @@ def _by_version(versions: set[str]) -> list[str]:
     return sorted(versions, key=key)
 
 
-def _change_lines(result: ChangeResult | SafeUpgradeResult) -> list[str]:
-    from uvmgr.render import edit_text
-
-    ordered = sorted(result.changes, key=lambda c: not c.direct)  # direct ones first
+def _change_lines(change: ChangeSet) -> list[str]:
+    """Packages first (direct ones, then transitive), then the edits to pyproject.toml."""
+    ordered = sorted(change.changes, key=lambda c: not c.direct)
     lines = [f"{c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}"
              f"{'' if c.direct else ' (transitive)'}" for c in ordered]
-    lines += [f"pyproject.toml [{e.group}]: {edit_text(e)}" for e in result.constraint_edits]
+    lines += [f"pyproject.toml [{e.group}]: {e.describe()}" for e in change.constraint_edits]
     return lines
 
 
@@ -129,5 +128,5 @@ def _common_notes(result: ChangeResult | SafeUpgradeResult) -> list[str]:
     if result.up_to_date:
         notes.append(f"already up to date within the level: {', '.join(result.up_to_date)}")
     if result.tests is not None:
-        notes.append(f"tests: {result.tests.summary()}")
+        notes.append(f"tests: {result.tests.counts()}")
     return notes
