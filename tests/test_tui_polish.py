@@ -83,3 +83,24 @@ async def test_a_request_typed_during_a_run_is_queued_and_runs_next(project_fact
         text = transcript_text(app)
         assert text.index("run_tests") < text.index("outdated_packages")
         assert app.queued == 0 and not app.running
+
+
+async def test_the_running_step_shows_the_tools_progress(demo_project):
+    app = ChatApp(demo_project.root, refresh_outdated=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await submit(pilot, "apply patch updates")
+        await until(pilot, lambda: getattr(app.screen, "armed", False))
+        await pilot.press("y")
+        block = next(iter(app.step_blocks.values()))
+        titles: set[str] = set()
+
+        def seen() -> bool:
+            titles.add(str(block.title))
+            return not app.running
+
+        await until(pilot, seen)
+        assert any("testing" in title for title in titles)  # on screen while it ran
+        phases = [line.split()[0].rstrip(":") for line in block.progress_lines]
+        assert {"testing", "resolving", "syncing"} <= set(phases)
+        assert any("passed" in line for line in block.progress_lines)
+    assert demo_project.locked_version("demo-http") == "1.0.3"

@@ -22,6 +22,8 @@ _DB = flag("--db", metavar="PATH",
            help="offline OSV advisory database: a folder of .json/.yaml records or a zip")
 _SERVICE = flag("--service-url", metavar="URL", help="an OSV-compatible service")
 _SARIF = flag("--sarif", arg=None, action="store_true", help="print SARIF 2.1.0 on stdout")
+_OFFLINE = flag("--offline", arg=None, action="store_true",
+                help="use the cached advisory database (`uvmgr advisories update`)")
 _UPGRADE_HELP = "upgrade within a level, raising constraints only when needed"
 
 REGISTRY: tuple[ToolSpec, ...] = (
@@ -39,10 +41,10 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(function="uvmgr.tools.audit:audit_dependencies", family="audit", mutates=False,
              targets="uvmgr.tools.audit:audit_dependencies_targets",
              cli=Cli("audit", "vulnerabilities of the locked dependencies (uv audit, OSV)",
-                     (_DB, _SERVICE, _SARIF))),
+                     (_DB, _SERVICE, _OFFLINE, _SARIF))),
     ToolSpec(function="uvmgr.tools.audit:fix_vulnerabilities", family="audit", mutates=True,
              targets="uvmgr.tools.audit:fix_vulnerabilities_targets", intent="fix",
-             cli=Cli("audit", "", (_DB, _SERVICE, _SARIF, flag(
+             cli=Cli("audit", "", (_DB, _SERVICE, _OFFLINE, _SARIF, flag(
                  "--no-tests", arg="run_tests_after", action="store_false",
                  help="with --fix: skip the test run")), when=flag(
                  "--fix", arg=None, action="store_true",

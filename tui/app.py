@@ -186,10 +186,14 @@ class ChatApp(ChatCommands, App):
             self.post(TraceOpened(tracer.trace_id))
             from uvmgr.agent.planner import AgentOptions, run_agent
 
+            def observer(event) -> None:
+                self.post(AgentEvent(event))
+
+            ctx.progress = observer  # the tools' phases, shown in the running step
             with tracer.span("uvmgr chat request", command="uvmgr chat"):
                 summary = run_agent(ctx, text, AgentOptions(
                     mode=mode, confirmer=self.confirm_from_thread, model=model,
-                    observer=lambda e: self.post(AgentEvent(e)),
+                    observer=observer,
                     engine=self.engine, cancel=self.cancel_event, front_end="chat"))
         except UvmgrError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
@@ -249,9 +253,13 @@ class ChatApp(ChatCommands, App):
     def show_agent_event(self, message: AgentEvent) -> None:
         if not self.alive():
             return
-        from uvmgr.agent.events import ModelCalled, Notice, StepFinished, StepStarted
+        from uvmgr.agent.events import ModelCalled, Notice, Progress, StepFinished, StepStarted
 
         event = message.event
+        if isinstance(event, Progress):
+            if self.current_step is not None:
+                self.current_step.progress(event.line())
+            return
         if isinstance(event, StepStarted):
             from uvmgr.tools.registry import TOOLS
 
@@ -293,10 +301,6 @@ class ChatApp(ChatCommands, App):
             self.last_audit = lines[-1] if spec.mutates else lines[0]
         if spec.mutates or spec.family == "audit":
             self.refresh_panel()
-
-    def show_progress(self, line: str) -> None:
-        if self.current_step is not None:
-            self.current_step.progress(line)
 
     @on(RunFinished)
     def finish_run(self, message: RunFinished) -> None:

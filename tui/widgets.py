@@ -28,12 +28,14 @@ class StepBlock(Collapsible):
         self.tool_name = f"{'✎ ' if mutates else ''}{tool}"
         self.tool_label = f"{self.tool_name}({shown})"
         self.thought = thought
+        self.progress_lines: list[str] = []  # what the tool reported while it ran
         self.body = Static(_markup(f"thought: {thought}\n\nrunning…"), classes="step-body")
         super().__init__(self.body, title=f"… {self.tool_label}", collapsed=True,
                          classes="step mutating" if mutates else "step")
 
     def progress(self, line: str) -> None:
         """Where the running tool is (resolving, testing 12/40, bisecting 2 of 3...)."""
+        self.progress_lines.append(line)
         self.title = f"… {self.tool_name} · {line}"  # short: it must fit 80 columns
         self.body.update(_markup(f"thought: {self.thought}\n\nrunning: {line}"))
 

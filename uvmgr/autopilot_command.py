@@ -34,6 +34,8 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
     p.add_argument("--commit", action="store_true",
                    help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
     p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    p.add_argument("--offline", action="store_true",
+                   help="audit with the cached advisory database (`uvmgr advisories update`)")
     common(p)
 
 
@@ -54,7 +56,13 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
-        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer  # tools' phases as a status line on a terminal
+        try:
+            result = run_autopilot(ctx, policy, observer=observer, model=args.model)
+        finally:
+            observer.status.close()
         outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id)
         if args.json:
             render.print_json({**render.to_jsonable(result), **outputs},
