@@ -76,13 +76,14 @@ class ChatApp(ChatCommands, App):
         self.ticker = None
         self.closing = False
         self.transcript_view = VerticalScroll(id="transcript")
+        self.panel = ProjectPanel(id="side")
         self.project_name = project_dir.name
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
             yield self.transcript_view
-            yield ProjectPanel(id="side")
+            yield self.panel
         yield StatusBar(id="status").data_bind(
             ChatApp.model_label, ChatApp.fell_back, ChatApp.tokens, ChatApp.cost,
             ChatApp.elapsed, ChatApp.trace_id, ChatApp.dry_run, ChatApp.queued)
@@ -365,9 +366,9 @@ class ChatApp(ChatCommands, App):
 
     @on(PanelLoaded)
     def show_panel(self, message: PanelLoaded) -> None:
-        if not self.alive():
+        if not self.alive() or not self.panel.is_attached:
             return
-        self.query_one(ProjectPanel).show(message.name, message.python, message.rows,
+        self.panel.show(message.name, message.python, message.rows,
                                           self.last_audit)
 
     def action_toggle_panel(self) -> None:
