@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from uvmgr.agent.events import Notice, Observer, RunSummary, StepFinished, StepStarted
 from uvmgr.agent.planning import Finish, Planner, PlannerFailed, Trajectory, Turn
 from uvmgr.agent.safety import SafetyLayer
-from uvmgr.agent.toolcalls import AGENT_TOOLS
-from uvmgr.tools.registry import TOOLS
 
 
 @dataclass
@@ -51,6 +49,7 @@ def drive(planner: Planner, request: str, safety: SafetyLayer, budget: Budget,
     """Carry out the planner's steps until it finishes, fails or a budget is spent; the
     steps land in `summary` and the planner's answer is returned."""
     trajectory = Trajectory()
+    tools = safety.ctx.tools  # the built-ins and the active packs' tools
     while True:
         stop = budget.exhausted(planner.cost)
         if len(trajectory.turns) >= budget.max_steps:
@@ -62,7 +61,7 @@ def drive(planner: Planner, request: str, safety: SafetyLayer, budget: Budget,
             break
         try:
             step = planner.next_step(request, trajectory)
-            if not isinstance(step, Finish) and step.tool not in AGENT_TOOLS:
+            if not isinstance(step, Finish) and step.tool not in tools.agent_tools:
                 raise PlannerFailed(f"the planner chose {step.tool!r}, which is not one of its "
                                     "tools; ending the run")
         except PlannerFailed as err:
@@ -74,7 +73,7 @@ def drive(planner: Planner, request: str, safety: SafetyLayer, budget: Budget,
         index = len(trajectory.turns)
         observer(StepStarted(index, step.thought, step.tool, step.args))
         started = time.monotonic()
-        spec = TOOLS[step.tool]
+        spec = tools[step.tool]
         observation, outcome = safety.run(spec, step.args)
         observation = bounded_observation(observation, budget.max_observation_chars)
         finished = StepFinished(index, step.tool, step.args, observation,

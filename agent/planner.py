@@ -87,6 +87,7 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     offline = OfflinePlanner([d.name for d in deps], tracer=ctx.tracer,
                              observer=options.observer,
                              dev=[d.name for d in deps if d.group in ("dev", "test", "tests")],
+                             pack_intents=ctx.tools.intents,
                              front_end=options.front_end)
     models = [m for m in [options.model or ctx.settings.model, *ctx.settings.fallbacks] if m]
     if options.engine is None and (not models or models == [OFFLINE_MODEL]
@@ -107,7 +108,7 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     return ReActPlanner(engine, max_steps=options.max_steps or ctx.settings.max_steps,
                         program_path=program_path or None, predictors=options.predictors,
                         fallback=offline if options.offline_fallback else None,
-                        observer=options.observer)
+                        observer=options.observer, tools=ctx.tools)
 
 
 def _check_request(text: str, settings) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from uvmgr.agent.events import ModelCalled, Notice, Observer, ignore
 from uvmgr.agent.planning import Finish, Planner, PlannerFailed, Step, ToolCall, Trajectory
-from uvmgr.agent.toolcalls import AGENT_TOOLS, agent_arguments
-from uvmgr.tools.registry import REGISTRY
+from uvmgr.agent.toolcalls import agent_arguments
 from uvmgr.tools.spec import ToolSpec
+from uvmgr.tools.toolset import Toolset
 
 
 def _dspy_tool(spec: ToolSpec):
@@ -40,19 +40,19 @@ def _dspy_tool(spec: ToolSpec):
                      arg_types=types, arg_desc=descs)
 
 
-def agent_tools() -> list:
-    """The planner's tools as `dspy.Tool`s, in the order the model reads them."""
-    specs = {s.name: s for s in REGISTRY}
-    return [_dspy_tool(specs[name]) for name in AGENT_TOOLS]
+def agent_tools(tools: Toolset | None = None) -> list:
+    """The planner's tools as `dspy.Tool`s, in the order the model reads them (the built-ins,
+    then the active packs')."""
+    tools = Toolset() if tools is None else tools
+    return [_dspy_tool(tools[name]) for name in tools.agent_tools]
 
 
-def react_program(max_steps: int = 20):
+def react_program(max_steps: int = 20, tools: Toolset | None = None):
     """The `dspy.ReAct` program whose predictors (`react`, `extract`) plan for a model."""
     import dspy
-
     from uvmgr.prompts.signatures import project_task
 
-    return dspy.ReAct(project_task(), tools=agent_tools(), max_iters=max_steps)
+    return dspy.ReAct(project_task(), tools=agent_tools(tools), max_iters=max_steps)
 
 
 class ReActPlanner:
@@ -60,12 +60,12 @@ class ReActPlanner:
 
     def __init__(self, engine, *, max_steps: int, program_path: Path | None = None,
                  predictors=None, fallback: Planner | None = None,
-                 observer: Observer = ignore):
+                 observer: Observer = ignore, tools: Toolset | None = None):
         import dspy
 
         logging.getLogger("dspy").setLevel(logging.ERROR)
         self.engine, self.fallback, self.observer = engine, fallback, observer
-        self.program = react_program(max_steps)
+        self.program = react_program(max_steps, tools)
         if program_path:
             self.program.load(str(program_path))
         if predictors is not None:
@@ -126,7 +126,6 @@ class ReActPlanner:
         it raises ({} is the error's type)."""
         import dspy
         from dspy.utils.exceptions import ContextWindowExceededError
-
         from uvmgr.agent.models import ModelsExhausted
 
         fields = self._fields(trajectory)

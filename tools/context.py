@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from uvmgr.tools.progress import ProgressObserver, no_progress
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.toolset import Toolset
 
 from uvmgr.config import Settings
 from uvmgr.telemetry import Tracer
@@ -30,3 +31,5 @@ class ToolContext:
     # Where tools report slow work (`tools/progress.py`); the front end sets it (the CLI's
     # status line, the chat's running step, AutoPilot's log). The default shows nothing.
     progress: ProgressObserver = no_progress
+    # The tools this run may call: the built-ins and the active packs' (tools/toolset.py).
+    tools: Toolset = field(default_factory=Toolset)

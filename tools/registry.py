@@ -42,13 +42,16 @@ REGISTRY: tuple[ToolSpec, ...] = (
              targets="uvmgr.tools.audit:audit_dependencies_targets",
              cli=Cli("audit", "vulnerabilities of the locked dependencies (uv audit, OSV)",
                      (_DB, _SERVICE, _OFFLINE, _SARIF))),
-    ToolSpec(function="uvmgr.tools.audit:fix_vulnerabilities", family="audit", mutates=True,
-             targets="uvmgr.tools.audit:fix_vulnerabilities_targets", intent="fix",
+    ToolSpec(function="uvmgr.tools.audit_fix:fix_vulnerabilities", family="audit", mutates=True,
+             targets="uvmgr.tools.audit_fix:fix_vulnerabilities_targets", intent="fix",
              cli=Cli("audit", "", (_DB, _SERVICE, _OFFLINE, _SARIF, flag(
                  "--no-tests", arg="run_tests_after", action="store_false",
-                 help="with --fix: skip the test run")), when=flag(
-                 "--fix", arg=None, action="store_true",
-                 help="upgrade each vulnerable package to its lowest fixed version, then test"))),
+                 help="with --fix: skip the test run"), flag(
+                 "packages", nargs="*", metavar="NAME", help="with --fix: only these packages")),
+                 when=flag("--fix", arg=None, action="store_true",
+                           help="upgrade each vulnerable package (or only NAME...) to its lowest "
+                                "fixed version, then test; fixes that fail the tests are "
+                                "bisected and left out"))),
     ToolSpec(function="uvmgr.tools.deps:add_dependency", family="deps", mutates=True,
              targets="uvmgr.tools.deps:add_dependency_targets", intent="add",
              cli=Cli("deps add", "add dependencies (uv add), lock and sync", (
@@ -111,7 +114,9 @@ def tools_for_intent(intent: str) -> frozenset[str]:
 
 def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
     """Call a tool inside a span that records its name, arguments (redacted) and outcome. A
-    change that is kept becomes the undo point (`uvmgr undo`)."""
+    change that is kept becomes the undo point (`uvmgr undo`). A pack's read-only tool is
+    held to its word: pyproject.toml and uv.lock must be byte-identical after it
+    (`tools/readonly_guard.py`)."""
     with ctx.tracer.span(f"tool {spec.name}", tool=spec.name, mutates=spec.mutates,
                          args=arguments) as span:
         if spec.mutates and not arguments.get("dry_run"):
@@ -119,10 +124,15 @@ def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
 
             pending = undo.begin(ctx.project)
             try:
-                result = spec.func(ctx, **arguments)
+                result = _call_mutating(spec, ctx, arguments)
             finally:
                 # Kept if anything was kept, even when a later step failed; dropped otherwise.
                 undo.finish(ctx.project, pending, spec.name)
+        elif (pack := ctx.tools.pack_of(spec.name)) is not None:  # read-only, or a dry run
+            from uvmgr.tools.readonly_guard import read_only
+
+            with read_only(ctx, spec.name, pack):
+                result = spec.func(ctx, **arguments)
         else:
             result = spec.func(ctx, **arguments)
         from uvmgr.tools.changes import ChangeSet
@@ -132,3 +142,18 @@ def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
                      [f"{c.name} {c.before} -> {c.after}" for c in result.changes])
         span.set("outcome", "ok")
         return result
+
+
+def _call_mutating(spec: ToolSpec, ctx: ToolContext, arguments: dict) -> object:
+    """A built-in mutating tool opens its own transaction; a pack's runs inside one opened
+    here, so an error anywhere in it restores both files like any other failed change."""
+    pack = ctx.tools.pack_of(spec.name)
+    if pack is None:
+        return spec.func(ctx, **arguments)
+    from uvmgr.tools.transaction import Transaction
+
+    with Transaction(ctx.project, ctx.runner, f"{pack}: {spec.name}") as tx:
+        result = spec.func(ctx, **arguments)
+        tx.commit()
+    ctx.project.reload()
+    return result

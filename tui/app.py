@@ -71,6 +71,7 @@ class ChatApp(ChatCommands, App):
         self.approve_all = False
         self.step_blocks: dict[int, StepBlock] = {}
         self.current_step: StepBlock | None = None
+        self.tools = None  # the run's Toolset (built-ins and active packs), once a run opens
         self.last_audit = "not audited yet"
         self.started = 0.0
         self.ticker = None
@@ -164,12 +165,15 @@ class ChatApp(ChatCommands, App):
         except RuntimeError:  # the event loop closed between the check and the post
             pass
 
-    def tool_context(self, cancellable: bool = True):
-        """Runs in a worker thread: the tools' context for one request, notices posted."""
+    def tool_context(self, cancellable: bool = True, packs: bool = False):
+        """Runs in a worker thread: the tools' context for one request, notices posted.
+        `packs`: offer the active packs' tools (a request's run; the panel needs none)."""
         from uvmgr.session import open_session
 
-        session = open_session(self.project_dir,
+        session = open_session(self.project_dir, packs=packs,
                                cancel=self.cancel_event if cancellable else None)
+        if packs:
+            self.tools = session.ctx.tools
         for notice in session.notices:
             self.post(ChatNote(notice))
         if session.recovered:
@@ -182,7 +186,7 @@ class ChatApp(ChatCommands, App):
 
         summary, error, tracer = None, None, None
         try:
-            ctx = self.tool_context()
+            ctx = self.tool_context(packs=True)
             tracer = ctx.tracer
             self.post(TraceOpened(tracer.trace_id))
             from uvmgr.agent.planner import AgentOptions, run_agent
@@ -262,9 +266,9 @@ class ChatApp(ChatCommands, App):
                 self.current_step.progress(event.line())
             return
         if isinstance(event, StepStarted):
-            from uvmgr.tools.registry import TOOLS
+            from uvmgr.tools.toolset import Toolset
 
-            spec = TOOLS.get(event.tool)
+            spec = (self.tools or Toolset()).get(event.tool)
             block = StepBlock(event.index, event.tool, event.args, event.thought,
                               bool(spec and spec.mutates))
             self.step_blocks[event.index] = block
@@ -286,14 +290,14 @@ class ChatApp(ChatCommands, App):
     def finish_step(self, event) -> None:
         """A step is done: its block shows the outcome; after a change or an audit the panel
         is read again (the locked versions, the last audit)."""
-        from uvmgr.tools.registry import TOOLS
+        from uvmgr.tools.toolset import Toolset
         from uvmgr.tui.answer_text import plain_quotes
 
         block = self.step_blocks.get(event.index)
         if block is not None:
             block.finish(plain_quotes(event.observation), event.duration, event.outcome)
         self.current_step = None
-        spec = TOOLS.get(event.tool)
+        spec = (self.tools or Toolset()).get(event.tool)
         if spec is None or event.outcome in ("refused", "dry-run"):
             return
         lines = event.observation.strip().splitlines()

@@ -25,8 +25,14 @@ EXIT_CODES_HELP = """exit codes:
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it
+  6  could not audit: uv audit failed or the advisory service was unreachable (not "vulnerable")
   130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
 """
+
+
+# uvmgr's commands that are not tools' commands; a pack's command may not take one.
+OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "advisories", "traces",
+                "packs")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +47,9 @@ def _mutating(parser: argparse.ArgumentParser) -> None:
                         help="show exactly what would change and change nothing")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
+    """The command line; `registry`: the tools whose commands it has (default: the
+    built-ins; `main` adds the active packs' when the command is none of uvmgr's own)."""
     parser = UvmgrParser(
         prog="uvmgr",
         description="An assistant for Python projects managed with uv. Every command below is a "
@@ -58,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from uvmgr.tool_commands import add_tool_parsers
 
-    add_tool_parsers(sub, _common)
+    if registry is None:
+        add_tool_parsers(sub, _common)
+    else:
+        add_tool_parsers(sub, _common, registry)
     p = sub.add_parser("ask", help="ask in plain words; the agent plans over these tools and "
                                    "asks before changing anything")
     p.add_argument("request", help='e.g. "upgrade safely" or "any CVEs in my deps?"')
@@ -90,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub)
     add_advisories_parser(sub)
+    from uvmgr.packs_command import add_parser as add_packs_parser
+
+    add_packs_parser(sub, _common)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -107,22 +121,26 @@ def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-def _parse(parser: argparse.ArgumentParser, own: list[str],
-           passthrough: list[str]) -> argparse.Namespace | None:
+def _parse(parser: argparse.ArgumentParser, own: list[str], passthrough: list[str],
+           registry: tuple) -> argparse.Namespace | None:
     """The parsed flags; None after printing the help a command without its action needs."""
     from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
 
     args = parser.parse_args(own)
-    if args.command is None or lacks_action(args) or (
-            args.command == "advisories" and args.advisories_command is None):
+    if args.command is None or lacks_action(args, registry) or (
+            args.command == "advisories" and args.advisories_command is None) or (
+            args.command == "packs" and args.packs_command is None):
         try:
             parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
         except SystemExit:
             pass
         return None
-    if passthrough and not takes_passthrough(args):
+    if passthrough and not takes_passthrough(args, registry):
         parser.error("arguments after `--` are only for "
-                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands()))
+                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands(registry)))
+    if args.command == "audit" and args.packages and not args.fix:
+        parser.error("package names after `audit` pick what `--fix` fixes: add --fix "
+                     "(`uvmgr audit` always checks the whole lock)")
     if args.global_json:  # `uvmgr --json deps list` as `uvmgr deps list --json`
         if not hasattr(args, "json"):
             parser.error(f"`uvmgr {args.command}` has no --json output")
@@ -140,15 +158,22 @@ def _parse(parser: argparse.ArgumentParser, own: list[str],
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
-    parser = build_parser()
+    from uvmgr.tools.registry import REGISTRY
+
+    registry = REGISTRY + _pack_commands(own)
+    parser = build_parser(registry)
     try:
-        args = _parse(parser, own, passthrough)
+        args = _parse(parser, own, passthrough, registry)
     except BadUsage as exc:
         from uvmgr.cli_usage import report
 
         return report(exc, parser, "--json" in own)
     if args is None:
         return EXIT_USAGE
+    if args.command == "packs":  # reads installed metadata: no project, nothing imported
+        from uvmgr.packs_command import run as run_packs
+
+        return run_packs(args)
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
     project_dir = Path(getattr(args, "project", None) or os.getcwd())
@@ -159,10 +184,50 @@ def main(argv: list[str] | None = None) -> int:
     from uvmgr.redacted_output import redacted_stdio
 
     with redacted_stdio():  # a secret's value never reaches the terminal or a CI log
-        return _dispatch(project_dir, args, passthrough)
+        return _dispatch(project_dir, args, passthrough, registry)
 
 
-def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
+def _command_word(own: list[str]) -> str | None:
+    """The command typed: the first word that is neither a flag nor `--project`'s folder."""
+    words = iter(own)
+    for word in words:
+        if word == "--project":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _pack_commands(own: list[str]) -> tuple:
+    """The active packs' tools, loaded only when the command is none of uvmgr's own (so
+    `uvmgr --help` and every built-in command import no pack)."""
+    word = _command_word(own)
+    if word is None or word in OWN_COMMANDS:
+        return ()
+    from uvmgr.tool_commands import commands
+
+    if word in {c.split()[0] for c in commands()}:
+        return ()
+    from uvmgr.errors import UvmgrError
+    from uvmgr.packs.loading import load_packs
+    from uvmgr.redacted_output import redacted_stdio
+    from uvmgr.user_config import UserConfig
+
+    with redacted_stdio():  # a pack's import runs third-party code, and errors quote it
+        try:
+            loaded, warnings = load_packs(UserConfig.load())
+        except UvmgrError as exc:  # a malformed user config: the command itself reports it
+            print(f"uvmgr: packs not loaded: {exc.message}", file=sys.stderr)
+            return ()
+        specs = tuple(s for p in loaded for s in p.pack.tools if s.cli is not None)
+        if word not in {s.cli.command.split()[0] for s in specs}:  # type: ignore[union-attr]
+            for warning in warnings:  # why the command may be missing (else the run says so)
+                print(f"uvmgr: {warning}", file=sys.stderr)
+    return specs
+
+
+def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str],
+              registry: tuple) -> int:
     if args.command == "traces":
         return _traces(project_dir, args)
     if args.command == "eval":
@@ -185,7 +250,7 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         return _recover(project_dir, args)
     from uvmgr.tool_commands import run_tool
 
-    return run_tool(project_dir, args, passthrough)
+    return run_tool(project_dir, args, passthrough, registry)
 
 
 def _ask(project_dir: Path, args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ def open_for_command(project_dir: Path, tracer, as_json: bool = False):
     what a recovery did go to stderr (with --json, the notices go into the JSON document)."""
     from uvmgr.session import open_session
 
-    session = open_session(project_dir, tracer=tracer)
+    session = open_session(project_dir, tracer=tracer, packs=True)
     ctx = session.ctx
     notices = list(session.notices)
     if tracer.trace_dir is None:  # a read-only checkout: reading works, traces are skipped

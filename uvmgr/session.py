@@ -43,12 +43,15 @@ class Session:
 
 def open_session(directory: Path | str, *, tracer: Tracer | None = None,
                  settings: Settings | None = None, cancel: threading.Event | None = None,
-                 timeout: float | None = None, recover: bool = True) -> Session:
+                 timeout: float | None = None, recover: bool = True,
+                 packs: bool = False) -> Session:
     """Open the project in `directory`. `tracer`: one already recording (the CLI's root span),
     else a new one; traces go to the project's `.uvmgr/traces/` unless it has a folder. `settings`: given as they
     are (tests, evals), else read for the project. `cancel`: stops the runner's processes
     (the TUI's Stop). `timeout`: the runner's default, else the settings'. `recover`: finish
-    an interrupted change first, as every command does (raises when that is refused)."""
+    an interrupted change first, as every command does (raises when that is refused).
+    `packs`: offer the tools of the packs the person activated (the CLI and the TUI do; tests
+    and evals see the built-ins only unless they ask), each skipped pack a notice."""
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.state_files import trace_dir
 
@@ -57,12 +60,36 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
         tracer = Tracer(trace_dir(project))
     elif tracer.trace_dir is None:
         tracer.trace_dir = trace_dir(project)
+    user = None
     if settings is None:
-        settings = Settings.for_project(project.tool_settings, project.root)
+        from uvmgr.user_config import UserConfig
+
+        user = UserConfig.load()
+        settings = Settings.load(project.tool_settings, user=user, project_root=project.root)
+    tools = None
+    if packs:
+        tools, settings = _pack_tools(settings, user)
     runner = ProcessRunner(tracer, default_timeout=timeout or settings.timeout, cancel=cancel)
     recovered = None
     if recover:
         from uvmgr.tools.recovery import recover_interrupted
 
         recovered = recover_interrupted(project, runner) or None
-    return Session(ToolContext(project, runner, tracer, settings), recovered)
+    ctx = ToolContext(project, runner, tracer, settings)
+    if tools is not None:
+        ctx.tools = tools
+    return Session(ctx, recovered)
+
+
+def _pack_tools(settings: Settings, user):
+    """The built-in tools and the active packs' (`uvmgr/packs/loading.py`); a warning per pack
+    skipped joins the settings' notices."""
+    from dataclasses import replace
+
+    from uvmgr.packs.loading import load_packs, toolset
+    from uvmgr.user_config import UserConfig
+
+    loaded, warnings = load_packs(user if user is not None else UserConfig.load())
+    if warnings:
+        settings = replace(settings, notices=(*settings.notices, *warnings))
+    return toolset(loaded), settings

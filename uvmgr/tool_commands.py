@@ -21,7 +21,7 @@ GROUP_HELP = {
 }
 
 
-def _commands(registry: tuple[ToolSpec, ...] = REGISTRY) -> dict[str, list[ToolSpec]]:
+def commands(registry: tuple[ToolSpec, ...] = REGISTRY) -> dict[str, list[ToolSpec]]:
     """{command: the tools that share it, the one run without a switch first}."""
     out: dict[str, list[ToolSpec]] = {}
     for spec in registry:
@@ -47,7 +47,7 @@ def add_tool_parsers(sub, common: Callable[[argparse.ArgumentParser], None],
                      registry: tuple[ToolSpec, ...] = REGISTRY) -> set[str]:
     """Add every tool's command to `sub`; returns the names of the group commands."""
     groups: dict[str, object] = {}
-    for command, specs in _commands(registry).items():
+    for command, specs in commands(registry).items():
         words = command.split()
         parent = sub
         if len(words) == 2:
@@ -73,9 +73,9 @@ def add_tool_parsers(sub, common: Callable[[argparse.ArgumentParser], None],
     return set(groups)
 
 
-def lacks_action(args: argparse.Namespace) -> bool:
+def lacks_action(args: argparse.Namespace, registry: tuple[ToolSpec, ...] = REGISTRY) -> bool:
     """`uvmgr deps` with no action: a group of tools' commands, not a command."""
-    groups = {c.split()[0] for c in _commands() if " " in c}
+    groups = {c.split()[0] for c in commands(registry) if " " in c}
     return args.command in groups and getattr(args, group_dest(args.command), None) is None
 
 
@@ -85,19 +85,21 @@ def command_of(args: argparse.Namespace) -> str:
     return f"{args.command} {group}" if group else args.command
 
 
-def takes_passthrough(args: argparse.Namespace) -> bool:
-    return any(f.passthrough for s in _commands().get(command_of(args), []) for f in s.cli.flags)
+def takes_passthrough(args: argparse.Namespace,
+                      registry: tuple[ToolSpec, ...] = REGISTRY) -> bool:
+    return any(f.passthrough for s in commands(registry).get(command_of(args), [])
+               for f in s.cli.flags)  # type: ignore[union-attr]
 
 
-def passthrough_commands() -> list[str]:
-    return [c for c, specs in _commands().items()
+def passthrough_commands(registry: tuple[ToolSpec, ...] = REGISTRY) -> list[str]:
+    return [c for c, specs in commands(registry).items()
             if any(f.passthrough for s in specs for f in s.cli.flags)]  # type: ignore[union-attr]
 
 
 def tool_call(args: argparse.Namespace, passthrough: list[str],
               registry: tuple[ToolSpec, ...] = REGISTRY) -> tuple[ToolSpec, dict]:
     """The tool a parsed command runs, and its keyword arguments from the flags."""
-    specs = _commands(registry)[command_of(args)]
+    specs = commands(registry)[command_of(args)]
     chosen = next((s for s in specs[1:] if getattr(args, _dest(s.cli.when), False)),
                    specs[0])
     kwargs: dict[str, object] = {}
@@ -121,17 +123,23 @@ def _dest(flag: Flag | None) -> str:
     return str(flag.options.get("dest", flag.names[0].lstrip("-").replace("-", "_")))
 
 
-def run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]) -> int:
-    """A tool's command: the tool called through `invoke`, its result rendered."""
+def run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str],
+             registry: tuple[ToolSpec, ...] = REGISTRY) -> int:
+    """A tool's command (a built-in's or an active pack's): the tool called through
+    `invoke`, its result rendered."""
     from uvmgr.run_frame import run_traced
 
-    spec, kwargs = tool_call(args, passthrough)
+    spec, kwargs = tool_call(args, passthrough, registry)
 
     def body(ctx) -> int:
         from uvmgr import render
-        from uvmgr.errors import LockMissing
+        from uvmgr.errors import LockMissing, UsageError
         from uvmgr.tools.registry import invoke
         from uvmgr.tools.results import exit_status
+
+        if ctx.tools.get(spec.name) != spec:
+            raise UsageError(f"`uvmgr {command_of(args)}` belongs to a pack that is not active",
+                             hint="`uvmgr packs list` says why")
 
         with _status_line(ctx, args):
             try:

@@ -3,8 +3,10 @@
 
 Top-level keys are settings spelled as in `[tool.uvmgr]` (`model = "openai/gpt-4o-mini"`).
 A `[projects."<path>"]` table lets one project, keyed by its resolved path, set personal
-settings from its own `[tool.uvmgr]`: `allow = ["model", "audit-service-url"]`. Only the
-person writes this file; a cloned repository cannot.
+settings from its own `[tool.uvmgr]`: `allow = ["model", "audit-service-url"]`. A `[packs]`
+table chooses among the installed packs: `enabled = ["todo"]` (only these; default: every
+installed pack) and `disabled = ["other"]`. Only the person writes this file; a cloned
+repository cannot, which is why a project can never activate a pack.
 """
 
 from __future__ import annotations
@@ -57,12 +59,17 @@ class UserConfig:
     """Top-level settings, keys as in [tool.uvmgr]."""
     allow: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Per resolved project path: personal settings its own [tool.uvmgr] may set."""
+    packs_enabled: frozenset[str] | None = None
+    """[packs] enabled: only these installed packs are active; None: every installed one."""
+    packs_disabled: frozenset[str] = frozenset()
+    """[packs] disabled: installed packs that stay off."""
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UserConfig:
         path = user_config_path(env)
         data = _read(path)
         projects = data.pop("projects", {})
+        enabled, disabled = _packs_table(data.pop("packs", {}), path)
         if not isinstance(projects, dict):
             raise UsageError(f"`projects` in {path} must be a table",
                              hint='write [projects."/path/to/project"] allow = ["model"]')
@@ -73,12 +80,26 @@ class UserConfig:
                 raise UsageError(f'[projects."{key}"] in {path} needs allow = ["setting", ...]',
                                  hint='e.g. [projects."/home/me/src/app"] allow = ["model"]')
             allow[_project_key(Path(key).expanduser())] = frozenset(setting_name(n) for n in names)
-        return cls(path, data, allow)
+        return cls(path, data, allow, enabled, disabled)
 
     def allowed_for(self, project_root: Path | None) -> frozenset[str]:
         if project_root is None:
             return frozenset()
         return self.allow.get(_project_key(project_root), frozenset())
+
+
+def _packs_table(table: object, path: Path) -> tuple[frozenset[str] | None, frozenset[str]]:
+    hint = 'write [packs] enabled = ["name", ...] and/or disabled = ["name", ...]'
+    if not isinstance(table, dict) or set(table) - {"enabled", "disabled"}:
+        raise UsageError(f"[packs] in {path} takes only `enabled` and `disabled`", hint=hint)
+    lists = []
+    for key in ("enabled", "disabled"):
+        names = table.get(key)
+        if names is not None and (not isinstance(names, list)
+                                  or not all(isinstance(n, str) for n in names)):
+            raise UsageError(f"[packs] {key} in {path} must be a list of pack names", hint=hint)
+        lists.append(None if names is None else frozenset(names))
+    return lists[0], lists[1] or frozenset()
 
 
 def _project_key(path: Path) -> str:
