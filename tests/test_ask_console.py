@@ -92,7 +92,8 @@ def test_a_result_it_does_not_know_is_shown_as_the_preview_text():
 
 
 def test_a_fix_shows_the_change_first_and_one_advisory_line_per_package():
-    from uvmgr.tools.audit import AuditReport, Finding, FixResult, SkippedFix
+    from uvmgr.tools.audit import AuditReport, Finding
+    from uvmgr.tools.audit_fix import FixResult, SkippedFix
     from uvmgr.tools.changes import ChangeResult, ConstraintEdit, PackageChange
 
     def finding(package, version, id_, fixed):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from uvmgr.tools.audit import FixResult
+    from uvmgr.tools.audit_fix import FixResult
     from uvmgr.tools.changes import ChangeResult, ChangeSet, SafeUpgradeResult
 
 APPROVE_KEYS = ("y", "a")
@@ -64,7 +64,7 @@ Parts = tuple[list[str] | None, list[str], list[str]]
 def _parts(result: Any) -> Parts:
     """(change, advisories, notes) by the result's type; change None: not laid out here.
     The tools load only when a change is asked about, not when the chat opens."""
-    from uvmgr.tools.audit import FixResult
+    from uvmgr.tools.audit_fix import FixResult
     from uvmgr.tools.changes import ChangeResult, SafeUpgradeResult
 
     if isinstance(result, FixResult):
