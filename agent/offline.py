@@ -21,7 +21,7 @@ from uvmgr.agent.intents import IntentMatcher, Reading, read_request
 from uvmgr.agent.intents import Step as ReadingStep
 from uvmgr.agent.lexicon import DOCS_VERBS
 from uvmgr.agent.planning import Finish, Step, ToolCall, Trajectory
-from uvmgr.prompts.answers import answer_for
+from uvmgr.prompts.answers import FrontEnd, answer_for
 
 OFFLINE_MODEL = "uvmgr/offline-planner"
 _STOP_OUTCOMES = ("REFUSED", "DECLINED", "ERROR", "ROLLED BACK")
@@ -145,10 +145,12 @@ class OfflinePlanner:
     cost = 0.0
 
     def __init__(self, known_packages: list[str], *, tracer=None, observer: Observer = ignore,
-                 dev: list[str] | tuple[str, ...] = (), pack_intents: tuple = ()):
+                 dev: list[str] | tuple[str, ...] = (), pack_intents: tuple = (),
+                 front_end: FrontEnd = "cli"):
         self.known_packages = known_packages
         self.pack_intents = tuple(pack_intents)  # the active packs' `uvmgr.packs.Intent`s
         self.dev = tuple(dev)  # the dev-group dependencies: "everything except the dev tools"
+        self.front_end = front_end  # who reads the answer: its "Next:" advice fits it
         self.matcher = IntentMatcher()
         self.tracer, self.observer = tracer, observer
         self.calls: list[ModelCalled] = []
@@ -165,7 +167,7 @@ class OfflinePlanner:
             reading = self.read(request)
             if not plan_for(reading) and pack_plan(reading, self.pack_intents):
                 return "\n".join(trajectory.observations) or "No tool ran."
-            return answer_for(reading, trajectory.observations)
+            return answer_for(reading, trajectory.observations, self.front_end)
 
     @contextmanager
     def _recorded(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from uvmgr.agent.loop import Budget, drive
 from uvmgr.agent.offline import OFFLINE_MODEL, OfflinePlanner
 from uvmgr.agent.planning import Planner
 from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
+from uvmgr.prompts.answers import FrontEnd
 from uvmgr.tools.context import ToolContext
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
@@ -58,6 +59,9 @@ class AgentOptions:
     authority: str | None = None
     """What the person asked, when the request also carries tool output for the model to
     read (AutoPilot's explanation), so that text can never authorise anything."""
+    front_end: FrontEnd = "cli"
+    """Who shows the answer: the offline planner's "Next:" advice names commands on the
+    command line ("cli") and asks in words in the chat ("chat")."""
 
 
 def compiled_name(model: str) -> str:
@@ -83,7 +87,8 @@ def planner_for(ctx: ToolContext, options: AgentOptions) -> Planner:
     offline = OfflinePlanner([d.name for d in deps], tracer=ctx.tracer,
                              observer=options.observer,
                              dev=[d.name for d in deps if d.group in ("dev", "test", "tests")],
-                             pack_intents=ctx.tools.intents)
+                             pack_intents=ctx.tools.intents,
+                             front_end=options.front_end)
     models = [m for m in [options.model or ctx.settings.model, *ctx.settings.fallbacks] if m]
     if options.engine is None and (not models or models == [OFFLINE_MODEL]
                                    or options.model == "offline"):

@@ -4,9 +4,9 @@ answer, and the answers for other languages and out-of-scope requests."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from uvmgr.prompts.intents import INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
+from uvmgr.prompts.intents import CHAT_NEXT_STEPS, INTENT_DESCRIPTIONS, NEXT_STEPS, OFFLINE_REFUSAL
 
 if TYPE_CHECKING:
     from uvmgr.agent.intents import Reading
@@ -22,6 +22,7 @@ MENU = ("Here is what I can do in this project; say which, naming the packages:\
         "  - \"add NAME\" / \"remove NAME\" / \"relock\"\n"
         "  - \"run the tests\" / \"lint\" / \"build a wheel\" / \"how do I ...?\"")
 NOTHING_CHANGED = "Nothing was changed."
+FrontEnd = Literal["cli", "chat"]
 
 
 def _not_dependencies(reading: Reading) -> list[str]:
@@ -41,8 +42,10 @@ def ask_back(reading: Reading) -> list[str]:
             MENU, NOTHING_CHANGED]
 
 
-def answer_for(reading: Reading, observations: list[str]) -> str:
-    """The final answer for one request."""
+def answer_for(reading: Reading, observations: list[str], front_end: FrontEnd = "cli") -> str:
+    """The final answer for one request; its "Next:" advice fits the front end that shows it
+    (commands and flags on the command line, requests in words in the chat)."""
+    next_steps = CHAT_NEXT_STEPS if front_end == "chat" else NEXT_STEPS
     lines = [HEADER]
     if reading.foreign:
         lines.append(FOREIGN)
@@ -55,8 +58,9 @@ def answer_for(reading: Reading, observations: list[str]) -> str:
         tasks = [INTENT_DESCRIPTIONS.get(s.intent, s.intent) for s in reading.steps]
         lines.append(f"Task: {'; then '.join(tasks)}.")
         if reading.typos:
+            never = "" if front_end == "chat" else ", never approved by --yes"
             lines.append(f"(Read as {', '.join(reading.typos)}: a corrected name is always "
-                         "confirmed with you, never approved by --yes.)")
+                         f"confirmed with you{never}.)")
         lines += ["", *observations] if observations else ["", "No tool ran."]
         if len(observations) < len(reading.steps) and observations:
             lines.append(f"Not done: {len(reading.steps) - len(observations)} later step(s), "
@@ -64,7 +68,7 @@ def answer_for(reading: Reading, observations: list[str]) -> str:
         lines += [f"Not done: {s}." for s in reading.skipped]
         refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
         last = reading.steps[-1].intent
-        tail = NEXT_STEPS["refused"] if refused else NEXT_STEPS.get(last)
+        tail = next_steps["refused"] if refused else next_steps.get(last)
         if last == "audit" and observations and observations[-1].startswith("No known"):
             tail = None
         if tail:

@@ -107,6 +107,22 @@ NEXT_STEPS: dict[str, str] = {
                "nothing around it (e.g. \"upgrade click\"); anything else is asked.",
 }
 
+# The same advice inside the chat: ask in words (every change is previewed and approved in
+# the dialog there); no command-line flags.
+CHAT_NEXT_STEPS: dict[str, str] = {
+    **NEXT_STEPS,
+    "outdated": "To apply the patch and minor updates with the tests as a gate, ask "
+                "\"upgrade safely\".",
+    "audit": "To move each vulnerable package to its lowest fixed version, ask \"fix the "
+             "vulnerabilities\".",
+    "upgrade": "Ask \"run the tests\" to see the state of the tests, and \"what's "
+               "outdated?\" for what is left.",
+    "docs": "The passages above are quoted from the sources named in each citation; ask "
+            "again in other words for more.",
+    "refused": "Nothing was changed. Ask again when you want it: the change is previewed "
+               "here and waits for your answer (y/a approve, n/r reject).",
+}
+
 OFFLINE_REFUSAL = (
     "I can't do that offline: the offline planner only handles project maintenance "
     "(outdated, upgrade, audit, fix, add, remove, list, test, build, check, lock) and searches "

@@ -5,46 +5,22 @@ from __future__ import annotations
 
 import time
 
-
+from tui_pilot import submit as _submit
+from tui_pilot import transcript_text as _text
+from tui_pilot import until as _until
 from uvmgr.evals.scripted_lm import ScriptedEngine
 from uvmgr.tui.app import ChatApp
 from uvmgr.tui.confirm import ConfirmScreen
 
 
-async def _submit(pilot, text: str) -> None:
-    await pilot.click("#prompt")
-    await pilot.press(*text, "enter")
-
-
-async def _until(pilot, predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the app")
-
-
 async def _answer_modal(pilot, app, request: str, key: str) -> str:
     """Send a request that changes files, answer its confirm dialog, wait for the run."""
     await _submit(pilot, request)
-    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.armed)
     preview = app.screen.preview
     await pilot.press(key)
     await _until(pilot, lambda: not app.running)
     return preview
-
-
-def _text(app) -> str:
-    parts = []
-    for widget in app.query("#transcript *"):
-        render = getattr(widget, "content", None) or getattr(widget, "source", None)
-        if render is not None:
-            parts.append(str(render))
-        title = getattr(widget, "title", None)
-        if isinstance(title, str):
-            parts.append(title)
-    return "\n".join(parts)
 
 
 async def test_question_gets_an_answer(demo_project):
@@ -70,7 +46,11 @@ async def test_reject_leaves_files_unchanged(demo_project):
     app = ChatApp(demo_project.root, refresh_outdated=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await _answer_modal(pilot, app, "upgrade safely", "r")
-        assert "DECLINED" in _text(app)
+        text = _text(app)
+        assert "DECLINED" in text
+        # "Next:" advice fits the chat: ask again here, no command-line flags
+        assert "Next: Nothing was changed. Ask again" in text
+        assert "--yes" not in text and "in a terminal" not in text
     assert demo_project.snapshot() == before
 
 
@@ -82,7 +62,7 @@ async def test_cancel_mid_change_rolls_back(project_factory):
     app = ChatApp(project.root, refresh_outdated=False, engine=engine)
     async with app.run_test(size=(120, 40)) as pilot:
         await _submit(pilot, "upgrade safely")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.armed)
         await pilot.press("a")
         await pilot.pause(1.0)  # the baseline test run (60 s) is under way
         assert app.running
@@ -115,13 +95,16 @@ async def test_slash_commands_and_history(demo_project):
         assert app.dry_run
         await _submit(pilot, "/model openai/gpt-x")
         assert app.model == "openai/gpt-x"
+        await _submit(pilot, "/model")  # alone: says which model, changes nothing
+        assert app.model == "openai/gpt-x"
+        assert "model: openai/gpt-x (/model NAME changes it" in _text(app)
         await _submit(pilot, "/model offline")
         assert app.model is None
         await pilot.press("up")
         assert app.query_one("#prompt").value == "/model offline"
-        await pilot.press("up", "up")
+        await pilot.press("up", "up", "up")
         assert app.query_one("#prompt").value == "/dry-run on"
-        await pilot.press("down", "down", "down")
+        await pilot.press("down", "down", "down", "down")
         assert app.query_one("#prompt").value == ""
         await _submit(pilot, "/clear")
         assert not app.query("#transcript *")
@@ -151,16 +134,22 @@ def test_main_screen_snapshot(snap_compare, demo_project):
 def test_confirm_modal_snapshot(snap_compare):
     from textual.app import App
 
+    from uvmgr.approval import ApprovalView
+
     class Host(App):
         CSS_PATH = "../tui/app.tcss"
 
         def on_mount(self):
-            self.push_screen(ConfirmScreen(
-                "upgrade_safely",
-                "upgrade_safely would change:\n  demo-http: 1.0.0 -> 1.0.3\n"
-                "  pyproject.toml [main]: 'demo-json==2.0.0' -> 'demo-json==2.0.1'"))
+            view = ApprovalView("upgrade_safely wants to change files", [
+                "demo-http: 1.0.0 -> 1.0.3",
+                "pyproject.toml [main]: 'demo-json==2.0.0' -> 'demo-json==2.0.1'"],
+                notes=["tests: 3 passed"])
+            self.push_screen(ConfirmScreen(view, ""))
 
-    assert snap_compare(Host(), terminal_size=(100, 24))
+    async def armed(pilot):
+        await _until(pilot, lambda: getattr(pilot.app.screen, "armed", False))
+
+    assert snap_compare(Host(), terminal_size=(100, 24), run_before=armed)
 
 
 async def test_quitting_with_the_dialog_open_changes_nothing(demo_project):

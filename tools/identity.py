@@ -23,7 +23,9 @@ TOKEN_FILE = "token"
 
 
 def user_state_home() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not Path(base).is_absolute():  # relative ones are ignored (XDG), as in a clone
+        base = str(Path(os.environ.get("HOME") or Path.home()) / ".local" / "state")
     return Path(base) / "uvmgr"
 
 

@@ -3,8 +3,12 @@ history. They only display what the app hands them; no agent logic here."""
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, Static
 
 
@@ -17,15 +21,23 @@ def _markup(text: str) -> str:
 class StepBlock(Collapsible):
     """One agent step: thought, tool and arguments; then the observation and duration."""
 
-    OUTCOME_MARK = {"ok": "✓", "dry-run": "○", "refused": "✗", "error": "!", "rolled-back": "↺"}
+    OUTCOME_MARK: ClassVar[dict[str, str]] = {"ok": "✓", "dry-run": "○", "refused": "✗", "error": "!", "rolled-back": "↺"}
 
     def __init__(self, index: int, tool: str, args: dict, thought: str, mutates: bool):
         shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if v not in (None, [], {}))
-        self.tool_label = f"{'✎ ' if mutates else ''}{tool}({shown})"
+        self.tool_name = f"{'✎ ' if mutates else ''}{tool}"
+        self.tool_label = f"{self.tool_name}({shown})"
         self.thought = thought
+        self.progress_lines: list[str] = []  # what the tool reported while it ran
         self.body = Static(_markup(f"thought: {thought}\n\nrunning…"), classes="step-body")
         super().__init__(self.body, title=f"… {self.tool_label}", collapsed=True,
                          classes="step mutating" if mutates else "step")
+
+    def progress(self, line: str) -> None:
+        """Where the running tool is (resolving, testing 12/40, bisecting 2 of 3...)."""
+        self.progress_lines.append(line)
+        self.title = f"… {self.tool_name} · {line}"  # short: it must fit 80 columns
+        self.body.update(_markup(f"thought: {self.thought}\n\nrunning: {line}"))
 
     def finish(self, observation: str, duration: float, outcome: str) -> None:
         mark = self.OUTCOME_MARK.get(outcome, "·")
@@ -53,19 +65,34 @@ class ProjectPanel(VerticalScroll):
 
 
 class StatusBar(Static):
-    def show(self, model: str, fell_back: bool, tokens: int, cost: float, elapsed: float,
-             trace: str, dry_run: bool) -> None:
-        parts = [f"model: {model}{' (fell back)' if fell_back else ''}", f"tokens {tokens}",
-                 f"${cost:.4f}", f"{elapsed:.1f}s", f"trace {trace or '-'}"]
-        if dry_run:
-            parts.append("DRY RUN")
-        self.update(_markup("  │  ".join(parts)))
+    """The run's counters, bound to the app's reactive attributes. DRY RUN comes first, so
+    no terminal width hides it."""
+
+    model_label: reactive[str] = reactive("")
+    fell_back: reactive[bool] = reactive(False)
+    tokens: reactive[int] = reactive(0)
+    cost: reactive[float] = reactive(0.0)
+    elapsed: reactive[float] = reactive(0.0)
+    trace_id: reactive[str] = reactive("")
+    dry_run: reactive[bool] = reactive(False)
+    queued: reactive[int] = reactive(0)
+
+    def render(self) -> Content:
+        parts = [f"model: {self.model_label}{' (fell back)' if self.fell_back else ''}",
+                 f"tokens {self.tokens}", f"${self.cost:.4f}", f"{self.elapsed:.1f}s",
+                 f"trace {self.trace_id[:12] or '-'}"]
+        if self.queued:
+            parts.insert(0, f"{self.queued} queued")
+        line = Content("  │  ".join(parts))
+        if self.dry_run:
+            return Content.assemble(("DRY RUN", "bold reverse"), "  ", line)
+        return line
 
 
 class HistoryInput(Input):
     """The prompt: Up/Down walk through what was typed before."""
 
-    BINDINGS = [Binding("up", "older", show=False), Binding("down", "newer", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("up", "older", show=False), Binding("down", "newer", show=False)]
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

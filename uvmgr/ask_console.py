@@ -15,6 +15,7 @@ from uvmgr.agent.events import (
     StepFinished,
     StepStarted,
 )
+from uvmgr.approval import answer_of
 
 
 class ConsoleObserver:
@@ -58,7 +59,11 @@ class ConsoleObserver:
 
 
 class TerminalConfirmer:
-    """Shows the exact preview and waits for y/N on the terminal."""
+    """Shows the change first (its context after it, shortened) and waits for an explicit
+    answer with the chat's keys: y/a approve, n/r reject, Enter alone rejects. What was typed
+    before the question, or within the grace period after it, is discarded unread."""
+
+    CONTEXT_LINES = 5
 
     def __init__(self):
         from rich.console import Console
@@ -69,14 +74,47 @@ class TerminalConfirmer:
         from rich.markup import escape
         from rich.panel import Panel
 
-        self.console.print(Panel(escape(ask.preview), title=f"{ask.tool} wants to change files",
+        from uvmgr.approval import KEYS_HELP, approval_view
+
+        view = approval_view(ask.tool, ask.preview, ask.result)
+        self.console.print(Panel(escape("\n".join(view.change)), title=escape(view.title),
                                  border_style="yellow"))
-        try:
-            self.console.print("Apply this change? \\[y/N] ", end="")
-            answer = input()
-        except (EOFError, KeyboardInterrupt):
-            return False
-        return answer.strip().lower() in ("y", "yes")
+        for label, lines in (("advisories", view.advisories), ("notes", view.notes)):
+            if lines:
+                more = len(lines) - self.CONTEXT_LINES
+                shown = lines[:self.CONTEXT_LINES] + ([f"… and {more} more"] if more > 0 else [])
+                self.console.print(f"[dim]{label}:[/]")
+                for line in shown:
+                    self.console.print(f"[dim]  {escape(line)}[/]")
+        _discard_typeahead()
+        for _ in range(3):
+            try:
+                self.console.print(f"Apply this change? \\[{KEYS_HELP}] ", end="")
+                answer = answer_of(input())
+            except (EOFError, KeyboardInterrupt):
+                return False
+            if answer is not None:
+                return answer
+            self.console.print("Type y or a to approve, n or r to reject.")
+        return False
+
+
+def _discard_typeahead() -> None:
+    """Wait out the grace period, then drop every key typed so far (a line typed while the
+    agent worked is not an answer to a question it had not seen)."""
+    import time
+
+    from uvmgr.approval import GRACE_SECONDS
+
+    time.sleep(GRACE_SECONDS)
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal: nothing buffered to drop
+        return
+    try:
+        termios.tcflush(sys.stdin, termios.TCIFLUSH)
+    except (termios.error, OSError, ValueError):  # stdin is not a terminal after all
+        pass
 
 
 def has_terminal() -> bool:
