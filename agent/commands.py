@@ -298,9 +298,8 @@ class _Parser:
         if not specs:
             return None
         cmd = Command("add", specs=specs)
-        if len(specs) > 1 and self.peek(self.peek() == ",") in ("both", "all") and self.peek(
-                1 + (self.peek() == ",")) == "as":  # "x and y, both as dev dependencies"
-            self.i += 1 + (self.peek() == ",")
+        c = self.peek() == ","  # "x and y, both as dev dependencies"
+        self.i += (1 + c) * (len(specs) > 1 and self.peek(c) in ("both", "all") and self.peek(1 + c) == "as")
         if self.take("--dev", "dev-only", "test-only") or (
                 self.peek() == "," and self.peek(1) in ("dev-only", "test-only") and
                 self.take(",") and self.take("dev-only", "test-only")):
