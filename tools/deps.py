@@ -42,6 +42,7 @@ class Outdated:
     latest_compatible: str  # newest version the requirement as written allows
     latest: str  # newest version on the index
     delta: str  # patch | minor | major: current -> latest
+    member: str = ""  # the workspace member declaring it ("" outside a workspace)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ConstraintEdit:
     group: str
     before: str
     after: str
+    member: str = ""  # whose pyproject.toml: a workspace member's ("" the project's or the root's)
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,13 @@ class ChangeResult:
 def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],
                       ) -> list[ConstraintEdit]:
     """Requirements added to or removed from pyproject.toml ("" on the missing side)."""
-    old = {(d.group, d.name): d.requirement for d in before}
-    new = {(d.group, d.name): d.requirement for d in after}
+    old = {(d.member, d.group, d.name): d.requirement for d in before}
+    new = {(d.member, d.group, d.name): d.requirement for d in after}
     edits = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
-            edits.append(ConstraintEdit(key[1], key[0], old.get(key, ""), new.get(key, "")))
+            edits.append(ConstraintEdit(key[2], key[1], old.get(key, ""), new.get(key, ""),
+                                        key[0]))
     return edits
 
 
@@ -209,7 +212,7 @@ def outdated_packages(
         if delta(current, newest) == "none" and delta(current, fits) == "none":
             continue
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
-                             delta(current, newest)))
+                             delta(current, newest), dep.member))
     return rows
 
 
@@ -273,7 +276,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
                         ) -> ChangeResult:
     """Inside `tx`: edit constraints, re-lock with `lock_args`, then either report (dry run) or
     sync, optionally test, and commit. Raises (and so rolls back) on any failure."""
-    from uvmgr.tools.pyproject_edit import replace_requirements
+    from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
     from uvmgr.tools.transaction import file_hashes
 
@@ -281,8 +284,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
     before = project.locked_packages()
     hashes = file_hashes(project)
     if edits:
-        replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
-        project.reload()
+        apply_constraint_edits(project, edits)
         record_state(project)  # uvmgr's own write: recovery may restore it
     direct = {d.name for d in project.direct_dependencies()}
     if dry_run:
@@ -368,7 +370,7 @@ def upgrade_packages(
         latest = newest.get(dep.name, current)
         if delta(target, latest) != "none":
             held_back.append(Outdated(dep.name, dep.group, dep.requirement, current, target,
-                                      latest, delta(current, latest)))
+                                      latest, delta(current, latest), dep.member))
         if not within_level(current, target, level):
             if dep.name not in up_to_date:
                 up_to_date.append(dep.name)
@@ -378,7 +380,7 @@ def upgrade_packages(
             from uvmgr.tools.pyproject_edit import with_specifier
 
             edits.append(ConstraintEdit(dep.name, dep.group, dep.requirement,
-                                        with_specifier(dep.requirement, new_spec)))
+                                        with_specifier(dep.requirement, new_spec), dep.member))
         arg = f"{dep.name}{level_bound(current, level)}"
         if arg not in upgrade_args:
             upgrade_args += ["--upgrade-package", arg]
@@ -400,6 +402,17 @@ def _group_flags(group: str | None, dev: bool) -> list[str]:
     if group.startswith("extra:"):
         return ["--optional", group.split(":", 1)[1]]
     return ["--group", group]
+
+
+def member_flags(project) -> list[str]:
+    """`--package NAME` for uv add/remove in a workspace member; at a virtual workspace root,
+    with no member selected, there is no pyproject.toml to add to: say which to pick."""
+    if project.is_workspace and not project.package and project.workspace.virtual:
+        names = ", ".join(m.name for m in project.workspace.members)
+        raise UsageError(f"{project.name} is a virtual workspace root: choose the member to change",
+                         hint=f"pass --package NAME (members: {names}), or run inside a member's "
+                              "folder")
+    return project.uv_package_args()
 
 
 def _validate_specs(specs: list[str]) -> None:
@@ -444,8 +457,8 @@ def add_dependency(
     project = ctx.project
     with Transaction(project, ctx.runner, "add", resync=not dry_run) as tx:
         before, hashes, declared = _state(ctx)
-        result = ctx.runner.uv(["add", "--no-sync", *_group_flags(group, dev), *specs], project.root,
-                               timeout=ctx.settings.timeout)
+        result = ctx.runner.uv(["add", "--no-sync", *member_flags(project), *_group_flags(group, dev),
+                                *specs], project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "adding " + ", ".join(specs), _index_names(ctx))
         change = _change_since(ctx, "add", dry_run, before, hashes, declared)
         if dry_run:
@@ -499,7 +512,8 @@ def remove_dependency(
                                   hint=hint)
     with Transaction(project, ctx.runner, "remove", resync=not dry_run) as tx:
         before, hashes, declared = _state(ctx)
-        result = ctx.runner.uv(["remove", "--no-sync", *_group_flags(group, dev), *names],
+        result = ctx.runner.uv(["remove", "--no-sync", *member_flags(project),
+                                *_group_flags(group, dev), *names],
                                project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "removing " + ", ".join(names))
         change = _change_since(ctx, "remove", dry_run, before, hashes, declared)

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import LockMissing, ProjectError
+from uvmgr.errors import LockMissing, ProjectError, UsageError
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 MAIN_GROUP = "main"
@@ -32,6 +32,7 @@ class DirectDependency:
     requirement: str  # as written in pyproject.toml
     group: str  # "main", a dependency group, or "extra:NAME"
     locked: str | None = None
+    member: str = ""  # the workspace member declaring it ("": the project, or a workspace root)
 
     @property
     def specifier(self) -> str:
@@ -51,10 +52,27 @@ class LockedPackage:
 
 
 class Project:
-    """A uv project on disk. Construction validates; file reads are explicit."""
+    """A uv project on disk, or a uv workspace (tools/workspace.py). Construction validates;
+    file reads are explicit.
 
-    def __init__(self, root: Path):
-        self.root = root.resolve()
+    In a workspace `root` is the workspace root (its `uv.lock`, its `.uvmgr/`, where uv runs),
+    `data` its pyproject.toml, and `package` the member selected (by `--package`, or by starting
+    in a member's folder); None at the root means every member.
+    """
+
+    def __init__(self, root: Path, package: str | None = None):
+        start = root.resolve()
+        if not start.is_dir():
+            raise ProjectError(f"{root} is not a directory", hint="pass --project DIR")
+        if not (start / "pyproject.toml").is_file():
+            raise ProjectError(
+                f"not a uv project: no pyproject.toml in {start}",
+                hint="run uvmgr inside a project, pass --project DIR, or create one with `uv init`",
+            )
+        from uvmgr.tools.workspace import find_workspace
+
+        self.workspace = find_workspace(start)
+        self.root = self.workspace.root if self.workspace else start
         self.pyproject_path = self.root / "pyproject.toml"
         self.lock_path = self.root / "uv.lock"
         self.state_dir = self.root / ".uvmgr"
@@ -62,38 +80,88 @@ class Project:
         # tools/transaction.py): a change inside a run shares the run's lock and records
         # every state it writes in all of them.
         self.open_journals: list = []
-        if not self.root.is_dir():
-            raise ProjectError(f"{root} is not a directory", hint="pass --project DIR")
-        if not self.pyproject_path.is_file():
-            raise ProjectError(
-                f"not a uv project: no pyproject.toml in {self.root}",
-                hint="run uvmgr inside a project, pass --project DIR, or create one with `uv init`",
-            )
         self.reload()
+        self.package = self._select(package, start)
+        if self.workspace is None:
+            project = self.data.get("project")
+            if not isinstance(project, dict) or "name" not in project:
+                raise ProjectError(
+                    f"{self.pyproject_path} has no [project] table with a name",
+                    hint="uv projects declare [project] name, version and dependencies (see "
+                         "`uv init`); a workspace root declares [tool.uv.workspace] members",
+                )
+        self.name: str = self.package or self._root_name()
+
+    def _root_name(self) -> str:
         project = self.data.get("project")
-        if not isinstance(project, dict) or "name" not in project:
-            raise ProjectError(
-                f"{self.pyproject_path} has no [project] table with a name",
-                hint="uv projects declare [project] name, version and dependencies (see `uv init`)",
-            )
-        self.name: str = project["name"]
+        if isinstance(project, dict) and "name" in project:
+            return str(project["name"])
+        return f"workspace {self.root.name}"
+
+    def _select(self, package: str | None, start: Path) -> str | None:
+        if self.workspace is None:
+            if package:
+                raise UsageError(f"--package {package}: {self.root} is not a uv workspace",
+                                 hint="--package selects a member of a workspace; drop it here")
+            return None
+        by_name = {normalize_name(m.name): m for m in self.workspace.members}
+        if package:
+            member = by_name.get(normalize_name(package))
+            if member is None:
+                known = ", ".join(sorted(m.name for m in self.workspace.members)) or "none"
+                raise UsageError(f"--package {package}: no such member in the workspace at "
+                                 f"{self.root}", hint=f"its members: {known}")
+            return member.name
+        here = next((m for m in self.workspace.members if m.folder == start), None)
+        return here.name if here is not None and start != self.root else None
 
     def reload(self) -> None:
-        """Re-read pyproject.toml (after uv or a rollback changed it)."""
-        self.data = self._read_pyproject()
+        """Re-read pyproject.toml, and each member's (after uv or a rollback changed them)."""
+        from uvmgr.tools.workspace import read_toml
 
-    def _read_pyproject(self) -> dict:
-        try:
-            text = self.pyproject_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectError(f"cannot read {self.pyproject_path}: {exc}") from exc
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ProjectError(
-                f"malformed pyproject.toml: {exc}",
-                hint=f"fix the TOML syntax in {self.pyproject_path}; nothing was changed",
-            ) from exc
+        self.data = read_toml(self.pyproject_path)
+        self.member_data = {m.name: read_toml(m.folder / "pyproject.toml")
+                            for m in (self.workspace.members if self.workspace else ())}
+
+    # -- workspace ------------------------------------------------------------------------------
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.workspace is not None
+
+    def selected_members(self) -> list:
+        """The members a command works on: the selected one, or every member at the root."""
+        if self.workspace is None:
+            return []
+        members = list(self.workspace.members)
+        if self.package:
+            return [m for m in members if m.name == self.package]
+        return members
+
+    def member_folder(self, member: str) -> Path:
+        """The folder of a member by name ("" is the root)."""
+        for m in self.workspace.members if self.workspace else ():
+            if m.name == member:
+                return m.folder
+        return self.root
+
+    def pyproject_of(self, member: str) -> Path:
+        """The pyproject.toml declaring a member's requirements ("" is the root's)."""
+        return self.member_folder(member) / "pyproject.toml"
+
+    def tracked_files(self) -> tuple[str, ...]:
+        """The files a change may write, relative to the root: pyproject.toml and uv.lock, and
+        in a workspace every member's pyproject.toml (one lock, many members)."""
+        members = [m.rel for m in self.workspace.members] if self.workspace else []
+        return ("pyproject.toml", "uv.lock", *[r for r in members if r != "pyproject.toml"])
+
+    def uv_package_args(self) -> list[str]:
+        """uv's own selection flag for the selected member (`uv add/remove/run --package`)."""
+        return ["--package", self.package] if self.package else []
+
+    def uv_sync_args(self) -> list[str]:
+        """A sync installs every member of a workspace, so each member's tests can run."""
+        return ["--all-packages"] if self.workspace else []
 
     @property
     def tool_settings(self) -> dict:
@@ -133,26 +201,43 @@ class Project:
 
     def direct_dependencies(self, locked: dict[str, LockedPackage] | None = None,
                             ) -> list[DirectDependency]:
-        """Every requirement the project declares, in file order, with its locked version."""
-        project = self.data.get("project", {})
-        rows: list[tuple[str, str]] = [(MAIN_GROUP, r) for r in project.get("dependencies", [])]
-        for extra, reqs in (project.get("optional-dependencies") or {}).items():
-            rows += [(f"extra:{extra}", r) for r in reqs]
-        for group, reqs in (self.data.get("dependency-groups") or {}).items():
-            rows += [(group, r) for r in reqs if isinstance(r, str)]
-        legacy = self.data.get("tool", {}).get("uv", {}).get("dev-dependencies") or []
-        rows += [("dev", r) for r in legacy]
-        deps = []
-        for group, req in rows:
-            name = requirement_name(req)
-            if not name:
-                continue
-            version = locked[name].version if locked and name in locked else None
-            deps.append(DirectDependency(name, req, group, version))
+        """Every requirement the project declares, in file order, with its locked version. In a
+        workspace: the selected member's, or at the root every member's (and the root's own
+        groups), each marked with its member."""
+        if self.workspace is None:
+            return _declared(self.data, "", locked)
+        deps: list[DirectDependency] = []
+        members = self.selected_members()
+        if self.package is None and self.workspace.virtual:
+            deps += _declared(self.data, "", locked)  # a virtual root's own dependency groups
+        for member in members:
+            data = self.data if member.rel == "pyproject.toml" else self.member_data[member.name]
+            deps += _declared(data, member.name, locked)
         return deps
 
     def groups(self) -> list[str]:
         return sorted({d.group for d in self.direct_dependencies()})
+
+
+def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
+              ) -> list[DirectDependency]:
+    """The requirements one pyproject.toml declares, in file order."""
+    project = data.get("project", {})
+    rows: list[tuple[str, str]] = [(MAIN_GROUP, r) for r in project.get("dependencies", [])]
+    for extra, reqs in (project.get("optional-dependencies") or {}).items():
+        rows += [(f"extra:{extra}", r) for r in reqs]
+    for group, reqs in (data.get("dependency-groups") or {}).items():
+        rows += [(group, r) for r in reqs if isinstance(r, str)]
+    legacy = data.get("tool", {}).get("uv", {}).get("dev-dependencies") or []
+    rows += [("dev", r) for r in legacy]
+    deps = []
+    for group, req in rows:
+        name = requirement_name(req)
+        if not name:
+            continue
+        version = locked[name].version if locked and name in locked else None
+        deps.append(DirectDependency(name, req, group, version, member))
+    return deps
 
 
 def _version_key(version: str) -> tuple:

@@ -49,6 +49,7 @@ class Candidate:
     specifier: str
     current: str
     target: str
+    member: str = ""  # the workspace member declaring it
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def _edit_for(c: Candidate, version: str) -> ConstraintEdit | None:
     new_spec = raise_constraint(c.specifier, version)
     if new_spec == c.specifier:
         return None
-    return ConstraintEdit(c.name, c.group, c.requirement, with_specifier(c.requirement, new_spec))
+    return ConstraintEdit(c.name, c.group, c.requirement, with_specifier(c.requirement, new_spec),
+                          c.member)
 
 
 class _Trials:
@@ -101,7 +103,7 @@ class _Trials:
         self.last_tests: TestReport | None = None
 
     def attempt(self, group: list[tuple[Candidate, str]]) -> tuple[bool, TestReport | None, str]:
-        from uvmgr.tools.pyproject_edit import replace_requirements
+        from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
         self.count += 1
         project = self.ctx.project
@@ -110,9 +112,7 @@ class _Trials:
             with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
                 edits = [e for c, v in group if (e := _edit_for(c, v))]
                 if edits:
-                    replace_requirements(project.pyproject_path,
-                                         [(e.group, e.name, e.after) for e in edits])
-                    project.reload()
+                    apply_constraint_edits(project, edits)
                     record_state(project)
                 args = [a for c, v in group for a in ("--upgrade-package", f"{c.name}=={v}")]
                 result = self.ctx.runner.uv(["lock", *args], project.root,
@@ -182,10 +182,10 @@ def upgrade_safely(
         latest = newest.get(dep.name, current)
         if delta(target, latest) != "none" and not within_level(current, latest, level):
             majors.append(Outdated(dep.name, dep.group, dep.requirement, current, target, latest,
-                                   delta(current, latest)))
+                                   delta(current, latest), dep.member))
         if within_level(current, target, level):
             candidates.append(Candidate(dep.name, dep.group, dep.requirement, dep.specifier,
-                                        current, target))
+                                        current, target, dep.member))
         else:
             up_to_date.append(dep.name)
     direct = {d.name for d in deps}
@@ -249,12 +249,12 @@ def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[Constrai
     """Every package the whole batch would move, transitive ones included, as `uv lock
     --dry-run` resolves it (pyproject.toml is edited and restored inside a transaction)."""
     from uvmgr.tools.deps import parse_dry_run
-    from uvmgr.tools.pyproject_edit import replace_requirements
+    from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
     project = ctx.project
     with Transaction(project, ctx.runner, "upgrade-safely-preview", resync=False):
         if edits:
-            replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
+            apply_constraint_edits(project, edits)
             record_state(project)  # uvmgr's own write: recovery may restore it
         args = [a for c in candidates for a in ("--upgrade-package", f"{c.name}=={c.target}")]
         result = ctx.runner.uv(["lock", "--dry-run", *args], project.root,
