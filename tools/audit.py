@@ -34,6 +34,7 @@ class Finding:
     fix_versions: list[str]
     summary: str
     link: str = ""
+    members: list[str] = field(default_factory=list)  # the workspace members it reaches
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,21 @@ def parse_audit_json(stdout: str, source: str) -> AuditReport:
     return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source)
 
 
+def by_member(ctx: ToolContext, report: AuditReport) -> AuditReport:
+    """In a workspace: each finding names the members it reaches; with a member selected,
+    only that member's findings are kept (the lock, and so `uv audit`, covers them all)."""
+    from uvmgr.tools.lock_graph import members_by_package
+    from uvmgr.tools.project import normalize_name
+
+    reach = members_by_package(ctx.project)
+    if not reach:
+        return report
+    findings = [replace(f, members=reach.get(normalize_name(f.package), [])) for f in report.findings]
+    if ctx.project.package:
+        findings = [f for f in findings if ctx.project.package in f.members]
+    return replace(report, findings=findings)
+
+
 def audit_dependencies(
     ctx: ToolContext,
     db: Annotated[str | None, Arg("Path to an offline OSV advisory database (folder or zip). "
@@ -126,7 +142,7 @@ def audit_dependencies(
             env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        return parse_audit_json(result.stdout, source)
+        return by_member(ctx, parse_audit_json(result.stdout, source))
     message = uv_message(result)
     if "error sending request" in result.stderr or "dns error" in result.stderr or \
             "Connect" in result.stderr:
@@ -149,7 +165,9 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
     by_package: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
         by_package.setdefault((finding.package, finding.version), []).append(finding)
-    direct = {d.name: d for d in ctx.project.direct_dependencies()}
+    direct: dict[str, list] = {}
+    for dep in ctx.project.direct_dependencies():  # in a workspace, every member declaring it
+        direct.setdefault(dep.name, []).append(dep)
     args: list[str] = []
     edits: list[ConstraintEdit] = []
     skipped: list[SkippedFix] = []
@@ -176,12 +194,14 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
 
             target = str(max(targets, key=Version))
             args += ["--upgrade-package", f"{name}=={target}"]
-            dep = direct.get(name)
-            if dep and dep.specifier:
+            for dep in direct.get(name, []):
+                if not dep.specifier:
+                    continue
                 new_spec = raise_constraint(dep.specifier, target)
                 if new_spec != dep.specifier:
                     edits.append(ConstraintEdit(name, dep.group, dep.requirement,
-                                                with_specifier(dep.requirement, new_spec)))
+                                                with_specifier(dep.requirement, new_spec),
+                                                dep.member))
     return args, edits, skipped
 
 

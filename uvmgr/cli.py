@@ -30,6 +30,9 @@ EXIT_CODES_HELP = """exit codes:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", metavar="DIR", default=None,
                         help="the uv project to work on (default: current directory)")
+    parser.add_argument("--package", metavar="NAME", default=None,
+                        help="in a uv workspace: the member to work on (default: the member whose "
+                             "folder you are in; at the root, every member)")
     parser.add_argument("--json", action="store_true",
                         help="print machine-readable JSON on stdout, nothing else")
 
@@ -259,7 +262,7 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
     return _run_tool(project_dir, args, passthrough)
 
 
-def _open_project(project_dir: Path, tracer, as_json: bool = False):
+def _open_project(project_dir: Path, tracer, as_json: bool = False, package: str | None = None):
     """Load and check the project, point the traces at it, recover an interrupted change.
     Notices about ignored settings go to stderr (with --json, into the JSON document)."""
     from uvmgr.config import Settings
@@ -269,7 +272,7 @@ def _open_project(project_dir: Path, tracer, as_json: bool = False):
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.state_files import trace_dir
 
-    project = Project(project_dir)
+    project = Project(project_dir, package)
     tracer.trace_dir = trace_dir(project)
     settings = Settings.for_project(project.tool_settings, project.root)
     if not as_json:
@@ -295,7 +298,7 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                code = body(_opened(project_dir, tracer, opened, args.json))
+                code = body(_opened(project_dir, tracer, opened, args))
             except UvmgrError as exc:
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
@@ -316,10 +319,10 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
         tracer.finish()
 
 
-def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False):
+def _opened(project_dir: Path, tracer, opened: list, args: argparse.Namespace):
     from uvmgr.tools.transaction import file_hashes
 
-    ctx = _open_project(project_dir, tracer, as_json)
+    ctx = _open_project(project_dir, tracer, args.json, getattr(args, "package", None))
     opened[:] = [ctx, file_hashes(ctx.project)]
     return ctx
 

@@ -95,11 +95,25 @@ def _deps(result: Any) -> None:
 
     console = _console()
     table = Table(title=f"{result.project}: direct dependencies", title_justify="left")
-    for col in ("group", "package", "requirement", "locked"):
+    groups = by_member(result.dependencies)
+    members = len(groups) > 1
+    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked"):
         table.add_column(col)
-    for dep in result.dependencies:
-        table.add_row(dep.group, dep.name, dep.requirement, dep.locked or "-")
+    for member, deps in groups.items():
+        for dep in deps:
+            table.add_row(*((member or "(root)",) if members else ()), dep.group, dep.name,
+                          dep.requirement, dep.locked or "-")
+        table.add_section()
     console.print(table)
+
+
+def by_member(rows: list) -> dict[str, list]:
+    """Rows grouped by the workspace member that declares them, in first-seen order (one
+    group, "", outside a workspace)."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, "member", ""), []).append(row)
+    return groups
 
 
 def _outdated(rows: list) -> None:
@@ -110,13 +124,19 @@ def _outdated(rows: list) -> None:
         console.print("All direct dependencies are up to date.")
         return
     table = Table(title="outdated direct dependencies", title_justify="left")
-    for col in ("package", "group", "current", "compatible", "latest", "delta"):
+    groups = by_member(rows)
+    members = len(groups) > 1
+    for col in (("member",) if members else ()) + ("package", "group", "current", "compatible",
+                                                   "latest", "delta"):
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
-    for row in rows:
-        compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
-        table.add_row(row.name, row.group, row.current, compatible, row.latest,
-                      f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+    for member, group in groups.items():
+        for row in group:
+            compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
+            table.add_row(*((member or "(root)",) if members else ()), row.name, row.group,
+                          row.current, compatible, row.latest,
+                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+        table.add_section()
     console.print(table)
 
 
@@ -144,7 +164,8 @@ def _change(result: Any) -> None:
     else:
         console.print(f"[bold]{operation}[/] {verb}:")
     for edit in result.constraint_edits:
-        console.print(escape(f"  pyproject.toml [{edit.group}]: {edit_text(edit)}"))
+        where = f"{edit.member}: " if getattr(edit, "member", "") else ""
+        console.print(escape(f"  {where}pyproject.toml [{edit.group}]: {edit_text(edit)}"))
     for c in result.changes:
         marker = "" if c.direct else " (transitive)"
         console.print(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{marker}")
@@ -180,8 +201,9 @@ def _audit(report: Any) -> None:
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
+        members = f"  (in {', '.join(f.members)})" if getattr(f, "members", None) else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
-                      f"[green]{escape(fixed)}[/]")
+                      f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
         console.print(f"      [dim]{escape(summary)}[/]")
     console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
