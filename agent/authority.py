@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 from uvmgr.agent.commands import parse_commands
 from uvmgr.tools.project import normalize_name, requirement_name
-
-LEVELS = ("patch", "minor", "major")
+from uvmgr.tools.versions import LEVELS
 
 # Which tool each intent of the request may approve under --yes.
 INTENT_TOOLS = {

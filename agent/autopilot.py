@@ -19,10 +19,12 @@ import time
 from dataclasses import dataclass, field, replace
 
 from uvmgr.agent.events import Observer, RunSummary, StepFinished, StepStarted, ignore
-from uvmgr.agent.policy import LEVEL_ORDER, Policy, PolicyConfirmer
+from uvmgr.agent.policy import Policy, PolicyConfirmer
 from uvmgr.agent.safety import Authority, SafetyLayer
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK, UvmgrError
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.resolve import unique_by_name
+from uvmgr.tools.versions import LEVELS
 
 REQUEST = "autopilot: fix known vulnerabilities and upgrade dependencies within the policy"
 
@@ -116,7 +118,7 @@ def run_autopilot(ctx: ToolContext, policy: Policy, *, observer: Observer = igno
 
 def _run(ctx, policy, result, observer, engine, model, run, locked_before,
          started) -> AutopilotResult:
-    from uvmgr.tools.deps import diff_locked
+    from uvmgr.tools.changes import diff_locked
     from uvmgr.tools.registry import TOOLS, invoke
 
     project = ctx.project
@@ -136,11 +138,13 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
             outcome = _step(safety, result, observer, "fix_vulnerabilities",
                             {"skip": sorted(policy.held) or None},
                             "Move each vulnerable package to its lowest fixed version.")
-            change = getattr(outcome, "change", None)
-            if change is not None and not change.dry_run:
-                fixed_direct = len([c for c in change.changes if c.direct])
-                fixed_names = {c.name for c in change.changes}
-                result.constraint_edits += list(change.constraint_edits)
+            from uvmgr.tools.audit import FixResult
+
+            # Only a kept fix counts: a rolled-back one comes back as the bare change it undid.
+            if isinstance(outcome, FixResult) and not outcome.dry_run:
+                fixed_direct = len([c for c in outcome.changes if c.direct])
+                fixed_names = {c.name for c in outcome.changes}
+                result.constraint_edits += list(outcome.constraint_edits)
 
         names = _candidates(ctx, policy, result)[: max(0, policy.max_packages - fixed_direct)]
         if names and policy.levels:
@@ -198,11 +202,11 @@ def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> li
     from uvmgr.tools.versions import delta
 
     rows = outdated_packages(ctx)
-    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
-    result.majors_available = _dedupe([r for r in rows if r.name not in policy.held
-                                       and LEVEL_ORDER.index(r.delta) > allowed])
+    allowed = LEVELS.index(policy.max_level) if policy.levels else -1
+    result.majors_available = unique_by_name([r for r in rows if r.name not in policy.held
+                                              and LEVELS.index(r.delta) > allowed])
     ranked = sorted((r for r in rows if r.name not in policy.held),
-                    key=lambda r: (LEVEL_ORDER.index(d) if (d := delta(r.current,
+                    key=lambda r: (LEVELS.index(d) if (d := delta(r.current,
                                                                       r.latest_compatible))
                                    != "none" else 3, r.name))
     return list(dict.fromkeys(r.name for r in ranked))
@@ -211,13 +215,13 @@ def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> li
 def _majors(ctx: ToolContext, policy: Policy) -> list:
     from uvmgr.tools.deps import outdated_packages
 
-    allowed = LEVEL_ORDER.index(policy.max_level) if policy.levels else -1
+    allowed = LEVELS.index(policy.max_level) if policy.levels else -1
     try:
         rows = outdated_packages(ctx)
     except UvmgrError:
         return []
-    return _dedupe([r for r in rows if r.name not in policy.held
-                    and LEVEL_ORDER.index(r.delta) > allowed])
+    return unique_by_name([r for r in rows if r.name not in policy.held
+                           and LEVELS.index(r.delta) > allowed])
 
 
 def _excerpts(ctx: ToolContext, changes: list) -> dict:
@@ -232,13 +236,6 @@ def _excerpts(ctx: ToolContext, changes: list) -> dict:
             if hit is not None:
                 out[change.name] = hit
     return out
-
-
-def _dedupe(rows: list) -> list:
-    seen: dict[str, object] = {}
-    for row in rows:
-        seen.setdefault(row.name, row)
-    return list(seen.values())
 
 
 def _breaches(policy: Policy, changes: list, fixed: set[str]) -> str:
@@ -280,7 +277,6 @@ def _explain(ctx, policy, result, observer, engine, model) -> None:
 
 
 def _gates(ctx: ToolContext, policy: Policy) -> list[Gate]:
-    from uvmgr.agent.summaries import summarize
     from uvmgr.tools.registry import TOOLS, invoke
 
     gates = []
@@ -288,7 +284,7 @@ def _gates(ctx: ToolContext, policy: Policy) -> list[Gate]:
         tool = {"tests": "run_tests", "build": "build_package", "check": "check_quality"}[name]
         try:
             outcome = invoke(TOOLS[tool], ctx)
-            ok, detail = bool(outcome.ok), (summarize(outcome).splitlines() or [""])[0]
+            ok, detail = bool(outcome.ok), (outcome.summary().splitlines() or [""])[0]
         except UvmgrError as exc:
             ok, detail = False, exc.message
         gates.append(Gate(name, ok, detail))

@@ -15,8 +15,8 @@ from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
 from uvmgr.errors import UsageError
+from uvmgr.tools.versions import LEVELS
 
-LEVEL_ORDER = ("patch", "minor", "major")
 GATES = ("tests", "build", "check")
 
 
@@ -57,7 +57,7 @@ class Policy:
                                      sorted(k.replace("_", "-") for k in known)))
             values[name] = _checked(name, value, source)
         policy = cls(**values)
-        bad = [lvl for lvl in policy.levels if lvl not in LEVEL_ORDER]
+        bad = [lvl for lvl in policy.levels if lvl not in LEVELS]
         bad += [g for g in policy.gates if g not in GATES]
         if bad:
             raise UsageError(f"invalid AutoPilot policy in {source}: {bad}",
@@ -83,7 +83,7 @@ class Policy:
 
     @property
     def max_level(self) -> str:
-        return max(self.levels, key=LEVEL_ORDER.index) if self.levels else "patch"
+        return max(self.levels, key=LEVELS.index) if self.levels else "patch"
 
     @property
     def held(self) -> set[str]:
@@ -159,12 +159,13 @@ class PolicyConfirmer:
         if security:
             if not p.security:
                 return False, "policy: security fixes are off (security = false)"
-            result = getattr(result, "change", None)
         else:
             asked = set(ask.args.get("packages") or [])
             if self.candidates is not None and (not asked or not asked <= self.candidates):
                 return False, "policy: the call names packages AutoPilot did not choose"
-        every = list(getattr(result, "changes", None) or [])
+        from uvmgr.tools.changes import ChangeSet
+
+        every = list(result.changes) if isinstance(result, ChangeSet) else []
         for c in every:  # transitive ones included
             if c.name in p.held and (c.before is None or c.after is None):
                 return False, f"policy: {c.name} is held but would be {'added' if c.after else 'removed'}"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.tools.project import normalize_name
+from uvmgr.tools.versions import LEVELS
 
-LEVELS = ("patch", "minor", "major")
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
 
 REWRITES = [(re.compile(p), r) for p, r in lx.REWRITES]

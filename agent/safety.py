@@ -19,11 +19,12 @@ from typing import Literal
 
 from uvmgr.agent.authority import INTENT_TOOLS, Authority
 from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
-from uvmgr.agent.summaries import has_changes, summarize
 from uvmgr.agent.toolcalls import BadArguments, check_arguments
+from uvmgr.tools.changes import ChangeSet
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.project import normalize_name, requirement_name
 from uvmgr.tools.registry import invoke
+from uvmgr.tools.results import summarize
 from uvmgr.tools.spec import ToolSpec
 
 from uvmgr.errors import RolledBack, UvmgrError
@@ -154,9 +155,8 @@ def downgrades(result: object) -> list[str]:
     """Packages a dry run would move to a lower version."""
     from packaging.version import InvalidVersion, Version
 
-    change = getattr(result, "change", result)  # a FixResult wraps its change
     out = []
-    for c in getattr(change, "changes", None) or []:
+    for c in result.changes if isinstance(result, ChangeSet) else []:
         if c.before and c.after:
             try:
                 if Version(c.after) < Version(c.before):
@@ -299,7 +299,7 @@ class SafetyLayer:
         if self.mode == "dry-run":
             self._decide(spec.name, args, False, "dry-run", "dry run")
             return f"DRY RUN: nothing was changed. The call would do this:\n{preview}", "dry-run"
-        if not has_changes(preview_result):
+        if not (isinstance(preview_result, ChangeSet) and preview_result.changed):
             return preview, "ok"
         if self.mode == "yes" and self.covered_by_yes(spec.name, args):
             self._decide(spec.name, args, True, "yes-flag")

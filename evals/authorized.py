@@ -11,10 +11,10 @@ import tomllib
 
 from uvmgr.evals.scenario import Authorized, Scenario
 from uvmgr.tools.project import normalize_name
+from uvmgr.tools.versions import LEVELS
 
 MUTATING = ("upgrade_safely", "upgrade_packages", "fix_vulnerabilities", "add_dependency",
             "remove_dependency", "lock_project")
-_LEVELS = ("patch", "minor", "major")
 _DEPENDENCY_TABLES = ("dependencies", "optional-dependencies")
 
 
@@ -43,7 +43,7 @@ def _from_expect(scenario: Scenario) -> Authorized:
         if call.tool in ("upgrade_safely", "upgrade_packages"):
             fields["upgrade"] += [str(n) for n in args.get("packages") or []] or ["*"]
             level = str(args.get("level") or "minor")
-            fields["levels"] += list(_LEVELS[: _LEVELS.index(level) + 1]) if level in _LEVELS \
+            fields["levels"] += list(LEVELS[: LEVELS.index(level) + 1]) if level in LEVELS \
                 else ["patch", "minor"]
         elif call.tool == "fix_vulnerabilities":
             fields["fix"] = True
@@ -70,7 +70,7 @@ def _from_expect(scenario: Scenario) -> Authorized:
         elif any(c.tool == "add_dependency" for c in expect.calls):
             fields["add"].append(name)  # re-added with a new constraint
     asked = fields.pop("levels")
-    levels = [lvl for lvl in _LEVELS if lvl in asked] or ["patch", "minor"]
+    levels = [lvl for lvl in LEVELS if lvl in asked] or ["patch", "minor"]
     return Authorized(levels=levels, **{k: sorted(set(v)) if isinstance(v, list) else v
                                         for k, v in fields.items()})
 

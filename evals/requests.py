@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from uvmgr.tools.versions import LEVELS
+
 from uvmgr.errors import UsageError
 
 CORPUS = Path(__file__).parent / "data" / "requests"
@@ -26,7 +28,6 @@ SPLITS = ("train", "dev", "test")
 HOLDOUT = "holdout"
 MUTATING = frozenset({"upgrade_safely", "upgrade_packages", "fix_vulnerabilities",
                       "add_dependency", "remove_dependency", "lock_project"})
-LEVELS = ("patch", "minor", "major")
 _GATED = ("upgrade_safely", "fix_vulnerabilities")  # they run the tests themselves
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from uvmgr.tools.versions import Level
 
 from uvmgr.errors import UsageError
 
@@ -86,9 +87,6 @@ class Expect(_Strict):
     files_unchanged: bool | None = None
     answer_contains: list[str] = []
     exit_code: int | None = None
-
-
-Level = Literal["patch", "minor", "major"]
 
 
 class Authorized(_Strict):

@@ -106,7 +106,7 @@ def test_what_was_previewed_is_applied(project_factory, tmp_path):
 
 def test_differences_name_what_moved_beyond_the_preview():
     from uvmgr.tools.binding import differences
-    from uvmgr.tools.deps import ChangeResult, PackageChange
+    from uvmgr.tools.changes import ChangeResult, PackageChange
 
     shown = ChangeResult("upgrade", True, [PackageChange("demo-http", "1.0.0", "v1.0.3"),
                                            PackageChange("app", None, "0.1.0")])

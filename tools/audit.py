@@ -7,19 +7,23 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from uvmgr.errors import OperationFailed, ServiceUnavailable, UsageError
-from uvmgr.tools.context import ToolContext
-from uvmgr.tools.deps import (
+from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,
+    PackageChange,
     apply_locked_change,
-    ensure_lock_current,
+    constraint_edit_for,
 )
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.resolve import ensure_lock_current
+from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import uv_message
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ServiceUnavailable, UsageError
 
 AUDIT_ARGS = ["audit", "--preview-features", "audit-command", "--preview-features",
               "json-output", "--output-format", "json", "--frozen"]
@@ -47,6 +51,19 @@ class AuditReport:
     def vulnerable(self) -> bool:
         return bool(self.findings)
 
+    @property
+    def exit_status(self) -> int:
+        return EXIT_FAILED if self.findings else EXIT_OK
+
+    def summary(self) -> str:
+        if not self.findings:
+            return f"No known vulnerabilities in {self.audited_packages} locked packages."
+        rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
+                f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
+                for f in self.findings]
+        return (f"{len(rows)} vulnerabilities in {self.audited_packages} locked packages:\n"
+                + "\n".join(rows[:MAX_ITEMS]))
+
 
 @dataclass(frozen=True)
 class SkippedFix:
@@ -58,16 +75,56 @@ class SkippedFix:
 
 @dataclass(frozen=True)
 class FixResult:
+    """An audit, the change that fixes what it found (None: nothing to fix), and the audit
+    after it. A `ChangeSet` through its change."""
+
     before: AuditReport
     change: ChangeResult | None
     after: AuditReport | None
     skipped: list[SkippedFix] = field(default_factory=list)
+
+    operation = "audit-fix"
+    json_omit: ClassVar[tuple[str, ...]] = ("changed",)  # its change carries it in --json
 
     @property
     def remaining(self) -> list[Finding]:
         if self.after is not None:
             return self.after.findings
         return self.before.findings
+
+    @property
+    def dry_run(self) -> bool:
+        return self.change is not None and self.change.dry_run
+
+    @property
+    def changes(self) -> list[PackageChange]:
+        return self.change.changes if self.change is not None else []
+
+    @property
+    def constraint_edits(self) -> list[ConstraintEdit]:
+        return self.change.constraint_edits if self.change is not None else []
+
+    @property
+    def changed(self) -> bool:
+        return self.change is not None and self.change.changed
+
+    @property
+    def exit_status(self) -> int:
+        if self.dry_run:
+            return EXIT_FAILED if self.skipped else EXIT_OK  # the plan would fix everything
+        return EXIT_FAILED if self.remaining or self.skipped else EXIT_OK
+
+    def summary(self) -> str:
+        lines = [f"audit found {len(self.before.findings)} vulnerabilities."]
+        lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
+                  f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
+                  for f in self.before.findings[:MAX_ITEMS]]
+        if self.change is not None:
+            lines.append(self.change.summary())
+        lines += [f"not fixed: {s.package} {s.version}: {s.reason}" for s in self.skipped]
+        if self.after is not None:
+            lines.append(f"{len(self.after.findings)} vulnerabilities remain.")
+        return "\n".join(lines)
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
@@ -159,8 +216,7 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
                ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
     """For each vulnerable package: the lowest fixed version above the locked one, the
     `--upgrade-package` pin for it, and a constraint edit when a direct requirement excludes it."""
-    from uvmgr.tools.pyproject_edit import with_specifier
-    from uvmgr.tools.versions import lowest_at_least, raise_constraint
+    from uvmgr.tools.versions import lowest_at_least
 
     by_package: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
@@ -194,14 +250,7 @@ def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = N
 
             target = str(max(targets, key=Version))
             args += ["--upgrade-package", f"{name}=={target}"]
-            for dep in direct.get(name, []):
-                if not dep.specifier:
-                    continue
-                new_spec = raise_constraint(dep.specifier, target)
-                if new_spec != dep.specifier:
-                    edits.append(ConstraintEdit(name, dep.group, dep.requirement,
-                                                with_specifier(dep.requirement, new_spec),
-                                                dep.member))
+            edits += [e for dep in direct.get(name, []) if (e := constraint_edit_for(dep, target))]
     return args, edits, skipped
 
 

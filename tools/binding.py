@@ -12,8 +12,12 @@ inside its transaction, before committing, and a difference restores both files 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from uvmgr.tools.context import ToolContext
+
+if TYPE_CHECKING:
+    from uvmgr.tools.changes import ChangeSet
 
 from uvmgr.errors import RolledBack
 
@@ -31,23 +35,15 @@ def _version(text: str | None) -> str | None:
         return text
 
 
-def approved_moves(approved: object) -> dict[str, str | None] | None:
+def approved_moves(approved: ChangeSet | None) -> dict[str, str | None] | None:
     """{package: version after} in the approved preview (None: removed); None when nothing
     was approved through a preview (a plain command, or a test calling the tool directly)."""
     if approved is None:
         return None
-    change = getattr(approved, "change", approved)  # a FixResult wraps its change
-    if change is None:
-        return {}
-    return {c.name: _version(c.after) for c in getattr(change, "changes", None) or []}
+    return {c.name: _version(c.after) for c in approved.changes}
 
 
-def _edits(result: object) -> dict[tuple[str, str], str]:
-    change = getattr(result, "change", result)
-    return {(e.group, e.name): e.after for e in getattr(change, "constraint_edits", None) or []}
-
-
-def differences(approved: object, changes: Iterable, edits: Iterable = (), *,
+def differences(approved: ChangeSet | None, changes: Iterable, edits: Iterable = (), *,
                 ceiling: bool = False, project: str = "") -> list[str]:
     """What the change about to be committed does that the approved preview did not show.
     `ceiling`: the tool may keep less than it previewed (upgrade_safely holds back packages
@@ -78,7 +74,7 @@ def differences(approved: object, changes: Iterable, edits: Iterable = (), *,
     if not ceiling:
         out += [f"{name} -> {after or '(removed)'} was previewed but would not change"
                 for name, after in wanted.items() if name not in applied]
-        shown, made = _edits(approved), _edits_of(edits)
+        shown, made = _edits_of(approved.constraint_edits), _edits_of(edits)
         for key in sorted(set(shown) | set(made)):
             if shown.get(key) != made.get(key):
                 out.append(f"pyproject.toml: {key[1]} would read {made.get(key) or '(nothing)'!r}"

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from uvmgr.errors import OperationFailed, ProjectError
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.uv_errors import uv_message
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,17 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         return bool(self.artifacts) and not self.problems
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def summary(self) -> str:
+        lines = [f"built {a.kind} {a.path} ({a.size} bytes)" for a in self.artifacts]
+        if self.metadata:
+            lines.append(f"wheel metadata: {self.metadata.name} {self.metadata.version}")
+        lines += [f"problem: {p}" for p in self.problems]
+        return "\n".join(lines) or "nothing was built"
 
 
 def read_wheel_metadata(wheel: Path) -> WheelMetadata:

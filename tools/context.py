@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from uvmgr.config import Settings
 from uvmgr.telemetry import Tracer
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+
+if TYPE_CHECKING:
+    from uvmgr.tools.changes import ChangeSet
 
 
 @dataclass
@@ -19,4 +23,4 @@ class ToolContext:
     # The dry run the person (or --yes, or the policy) approved, set by the safety layer for
     # the real call only: the tool commits nothing that differs from it (tools/binding.py).
     # Not a tool argument, so a model cannot set it.
-    approved: object | None = None
+    approved: ChangeSet | None = None

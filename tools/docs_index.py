@@ -16,6 +16,8 @@ from pathlib import Path
 
 from uvmgr.tools.docs_sources import KINDS, Chunk, SourceDoc, chunk
 
+from uvmgr.errors import EXIT_OK
+
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
 KEYWORDS = "keywords.sqlite"  # SQLite FTS5 with BM25 ranking, kept in step with chromadb
@@ -39,6 +41,13 @@ class IndexReport:
     size_bytes: int = 0
     left_out: int = 0  # documents not indexed because a cap was reached
     cap_note: str = ""  # which cap bit, and how to raise it
+
+    exit_status = EXIT_OK
+
+    def summary(self) -> str:
+        return (f"docs index: {self.documents} documents, {self.chunks} chunks, "
+                f"{self.embedded} embedded, {self.unchanged} unchanged, {self.removed} "
+                f"removed in {self.seconds:.1f}s")
 
 
 def _embedding_function(model: str | None, api_base: str | None = None):

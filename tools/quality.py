@@ -7,7 +7,10 @@ import json
 from dataclasses import dataclass, field
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.uv_errors import uv_message
+
+from uvmgr.errors import EXIT_FAILED, EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,10 @@ class CheckRun:
     available: bool
     note: str = ""
 
+    @property
+    def state(self) -> str:
+        return "ok" if self.ok else ("unavailable" if not self.available else "findings")
+
 
 @dataclass(frozen=True)
 class QualityReport:
@@ -36,6 +43,16 @@ class QualityReport:
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.runs if r.available) and not self.findings
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def summary(self) -> str:
+        lines = [f"{r.check}: {r.state}" for r in self.runs]
+        lines += [f"  {f.file}:{f.line or ''} [{f.check}] {f.code} {f.message[:120]}"
+                  for f in self.findings[:MAX_ITEMS]]
+        return "\n".join(lines)
 
 
 def _unavailable(stderr: str) -> bool:

@@ -45,10 +45,10 @@ def invoke(spec: ToolSpec, ctx: ToolContext, **arguments: object) -> object:
                 undo.finish(ctx.project, pending, spec.name)
         else:
             result = spec.func(ctx, **arguments)
-        changes = getattr(result, "changes", None)
-        if changes is None and hasattr(result, "change") and result.change is not None:
-            changes = result.change.changes
-        if changes is not None:
-            span.set("packages_changed", [f"{c.name} {c.before} -> {c.after}" for c in changes])
+        from uvmgr.tools.changes import ChangeSet
+
+        if isinstance(result, ChangeSet):
+            span.set("packages_changed",
+                     [f"{c.name} {c.before} -> {c.after}" for c in result.changes])
         span.set("outcome", "ok")
         return result

@@ -10,8 +10,34 @@ and the majors that are available but not applied.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
+
+from uvmgr.tools.binding import enforce_approved
+from uvmgr.tools.changes import (
+    ConstraintEdit,
+    HeldBack,
+    Outdated,
+    PackageChange,
+    SafeUpgradeResult,
+    constraint_edit_for,
+    diff_locked,
+)
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.project import DirectDependency
+from uvmgr.tools.resolve import (
+    ensure_lock_current,
+    in_parallel,
+    parse_dry_run,
+    registry_dependencies,
+    resolve_latest,
+    unique_by_name,
+)
+from uvmgr.tools.spec import Arg
+from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
+from uvmgr.tools.uv_errors import raise_for_uv
+from uvmgr.tools.versions import Level
 
 from uvmgr.errors import (
     Cancelled,
@@ -21,75 +47,17 @@ from uvmgr.errors import (
     UsageError,
     UvmgrError,
 )
-from uvmgr.tools.context import ToolContext
-from uvmgr.tools.deps import (
-    ConstraintEdit,
-    Level,
-    Outdated,
-    PackageChange,
-    registry_dependencies,
-    unique_by_name,
-    diff_locked,
-    ensure_lock_current,
-    in_parallel,
-    resolve_latest,
-)
-from uvmgr.tools.binding import enforce_approved
-from uvmgr.tools.spec import Arg
-from uvmgr.tools.testing import TestReport, run_tests
-from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
-from uvmgr.tools.uv_errors import raise_for_uv
 
 
 @dataclass(frozen=True)
 class Candidate:
-    name: str
-    group: str
-    requirement: str
-    specifier: str
+    dep: DirectDependency
     current: str
     target: str
-    member: str = ""  # the workspace member declaring it
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    name: str
-    current: str
-    wanted: str
-    reason: str
-    failing_tests: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SafeUpgradeResult:
-    dry_run: bool
-    level: str
-    cooldown_days: float
-    changes: list[PackageChange] = field(default_factory=list)
-    constraint_edits: list[ConstraintEdit] = field(default_factory=list)
-    held_back: list[HeldBack] = field(default_factory=list)
-    majors_available: list[Outdated] = field(default_factory=list)
-    up_to_date: list[str] = field(default_factory=list)
-    trials: int = 0
-    tests: TestReport | None = None
 
     @property
-    def changed(self) -> bool:
-        return bool(self.changes or self.constraint_edits)
-
-
-def _edit_for(c: Candidate, version: str) -> ConstraintEdit | None:
-    from uvmgr.tools.pyproject_edit import with_specifier
-    from uvmgr.tools.versions import raise_constraint
-
-    if not c.specifier:
-        return None
-    new_spec = raise_constraint(c.specifier, version)
-    if new_spec == c.specifier:
-        return None
-    return ConstraintEdit(c.name, c.group, c.requirement, with_specifier(c.requirement, new_spec),
-                          c.member)
+    def name(self) -> str:
+        return self.dep.name
 
 
 class _Trials:
@@ -110,7 +78,7 @@ class _Trials:
         before = project.locked_packages()
         with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}=={v}" for c, v in group]):
             with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
-                edits = [e for c, v in group if (e := _edit_for(c, v))]
+                edits = [e for c, v in group if (e := constraint_edit_for(c.dep, v))]
                 if edits:
                     apply_constraint_edits(project, edits)
                     record_state(project)
@@ -169,7 +137,7 @@ def upgrade_safely(
     cooldown = ctx.settings.cooldown_days
     cutoff = None
     if cooldown > 0:
-        when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=cooldown)
+        when = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=cooldown)
         cutoff = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     bounded, newest = in_parallel(
         lambda: resolve_latest(ctx, {d.name: level_bound(locked[d.name].version, level)
@@ -184,13 +152,12 @@ def upgrade_safely(
             majors.append(Outdated(dep.name, dep.group, dep.requirement, current, target, latest,
                                    delta(current, latest), dep.member))
         if within_level(current, target, level):
-            candidates.append(Candidate(dep.name, dep.group, dep.requirement, dep.specifier,
-                                        current, target, dep.member))
+            candidates.append(Candidate(dep, current, target))
         else:
             up_to_date.append(dep.name)
     direct = {d.name for d in deps}
     if dry_run or not candidates:
-        edits = [e for c in candidates if (e := _edit_for(c, c.target))]
+        edits = [e for c in candidates if (e := constraint_edit_for(c.dep, c.target))]
         planned = _preview(ctx, candidates, edits, direct) if candidates else []
         return SafeUpgradeResult(dry_run, level, cooldown, planned, edits, [], majors, up_to_date)
 
@@ -199,7 +166,7 @@ def upgrade_safely(
     with RunTransaction(ctx.project, ctx.runner, "upgrade-safely") as run:
         baseline = run_tests(ctx)
         if not baseline.ok:
-            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.summary()
+            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.counts()
             raise OperationFailed(
                 f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
                 "good upgrade from a bad one; nothing was changed",
@@ -248,7 +215,6 @@ def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[Constrai
              direct: set[str]) -> list[PackageChange]:
     """Every package the whole batch would move, transitive ones included, as `uv lock
     --dry-run` resolves it (pyproject.toml is edited and restored inside a transaction)."""
-    from uvmgr.tools.deps import parse_dry_run
     from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
     project = ctx.project

@@ -9,7 +9,7 @@ from typing import Annotated
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
 
-from uvmgr.errors import OperationFailed, ProjectError, TestsDidNotFinish
+from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError, TestsDidNotFinish
 
 NO_TESTS_COLLECTED = 5
 
@@ -36,9 +36,18 @@ class TestReport:
     def ok(self) -> bool:
         return self.exit_code == 0 and self.failed == 0 and self.errors == 0
 
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def counts(self) -> str:
+        return (f"{self.passed} passed, {self.failed} failed, {self.errors} errors, "
+                f"{self.skipped} skipped")
+
     def summary(self) -> str:
-        text = f"{self.passed} passed, {self.failed} failed, {self.errors} errors, {self.skipped} skipped"
-        return text
+        lines = [f"tests: {self.counts()} ({self.command})"]
+        lines += [f"  {f.kind} {f.id}: {f.message[:200]}" for f in self.failures[:10]]
+        return "\n".join(lines)
 
 
 def parse_junit(xml_text: str) -> tuple[int, int, int, int, list[TestFailure]]:

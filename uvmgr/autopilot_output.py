@@ -15,7 +15,6 @@ EXIT_MEANING = {
 
 
 def markdown(result: Any, trace_id: str = "") -> str:
-    from uvmgr.render import edit_text
 
     r = result
     lines = [f"# uvmgr AutoPilot: {r.project}", "",
@@ -28,7 +27,7 @@ def markdown(result: Any, trace_id: str = "") -> str:
         for c in r.changes:
             why = "security fix" if c.name in fixed else ("direct" if c.direct else "transitive")
             lines.append(f"| {c.name} | {c.before or '—'} | {c.after or '—'} | {why} |")
-        lines += [""] + [f"- pyproject.toml [{e.group}]: {edit_text(e)}" for e in r.constraint_edits]
+        lines += [""] + [f"- pyproject.toml [{e.group}]: {e.describe()}" for e in r.constraint_edits]
         for name, hit in r.excerpts.items():
             quoted = "\n".join("> " + line for line in hit.text.strip().splitlines()[:8])
             lines += ["", f"{name}: from {hit.citation} (quoted, not instructions)", "", quoted]

@@ -303,7 +303,7 @@ def _run_traced(label: str, project_dir: Path, args: argparse.Namespace, body) -
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
                 if result is not None and not args.json:
-                    render.show_change(result)
+                    render.show_result(result)
                 render.error(exc, args.json, result=result)
             except OSError as exc:
                 code = _os_error(exc, args, root)
@@ -348,16 +348,17 @@ def _run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr import render
         from uvmgr.errors import LockMissing
         from uvmgr.tools.registry import TOOLS, invoke
+        from uvmgr.tools.results import exit_status
 
         try:
             result = invoke(TOOLS[name], ctx, **kwargs)
         except LockMissing as exc:
             if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
                 raise
-            render.show_change(invoke(TOOLS["lock_project"], ctx))
+            render.show_result(invoke(TOOLS["lock_project"], ctx))
             result = invoke(TOOLS[name], ctx, **kwargs)
-        render.show(name, result, args, notices=ctx.settings.notices)
-        return render.exit_code(name, result)
+        render.show(result, args, notices=ctx.settings.notices)
+        return exit_status(result)
 
     return _run_traced(label, project_dir, args, body)
 

@@ -6,18 +6,21 @@ With `--json`, stdout carries exactly one JSON document and nothing else.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, UvmgrError
+from uvmgr.errors import UvmgrError
 
 
 def to_jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        omit = getattr(type(obj), "json_omit", ())
         for prop in ("ok", "changed", "vulnerable", "kind", "remaining", "specifier", "citation"):
-            if isinstance(getattr(type(obj), prop, None), property):
+            if isinstance(getattr(type(obj), prop, None), property) and prop not in omit:
                 out[prop] = to_jsonable(getattr(obj, prop))
         return out
     if isinstance(obj, (list, tuple)):
@@ -42,19 +45,6 @@ def print_json(payload: Any, notices: tuple[str, ...] | list[str] = ()) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
-def exit_code(tool: str, result: Any) -> int:
-    """Non-zero when the operation ran but its outcome is a failure."""
-    if tool == "audit_dependencies":
-        return EXIT_FAILED if result.findings else EXIT_OK
-    if tool == "fix_vulnerabilities":
-        if result.change is not None and result.change.dry_run:
-            return EXIT_FAILED if result.skipped else EXIT_OK  # the plan would fix everything
-        return EXIT_FAILED if result.remaining or result.skipped else EXIT_OK
-    if tool in ("run_tests", "build_package", "check_quality"):
-        return EXIT_OK if result.ok else EXIT_FAILED
-    return EXIT_OK
-
-
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -76,18 +66,58 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
     print(redact_text("\n".join(lines)), file=sys.stderr)
 
 
-def show(tool: str, result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
-    if getattr(args, "sarif", False) and tool in ("audit_dependencies", "fix_vulnerabilities"):
-        from uvmgr.sarif import audit_sarif
+def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
+    """A tool's result as the command asked for it: SARIF, JSON or text for a person."""
+    if getattr(args, "sarif", False):
+        from uvmgr.tools.audit import AuditReport, FixResult
 
-        report = result if tool == "audit_dependencies" else (result.after or result.before)
-        print_json(audit_sarif(report.findings))
-        return
+        if isinstance(result, (AuditReport, FixResult)):
+            from uvmgr.sarif import audit_sarif
+
+            report = result.after or result.before if isinstance(result, FixResult) else result
+            print_json(audit_sarif(report.findings))
+            return
     if args.json:
         print_json(result, notices)
         return
-    renderer = _RENDERERS.get(tool)
-    renderer(result)
+    _renderer()(result)
+
+
+@functools.cache
+def _renderer() -> Callable[[Any], None]:
+    """Drawing a result for a person, by its type. Built on first use: the result types load
+    with their tools, and a plain `--json` command imports none of the others. A type with no
+    renderer here (a new tool's) prints its summary."""
+    from uvmgr.tools.audit import AuditReport, FixResult
+    from uvmgr.tools.build import BuildReport
+    from uvmgr.tools.changes import ChangeResult, OutdatedList, SafeUpgradeResult
+    from uvmgr.tools.deps import DependencyList
+    from uvmgr.tools.docs import DocSearchResult
+    from uvmgr.tools.docs_index import IndexReport
+    from uvmgr.tools.quality import QualityReport
+    from uvmgr.tools.testing import TestReport
+
+    draw = functools.singledispatch(_summary)
+    for kind, renderer in ((DependencyList, _deps), (OutdatedList, _outdated),
+                           (ChangeResult, _change), (SafeUpgradeResult, _change),
+                           (AuditReport, _audit), (FixResult, _fix), (TestReport, _tests),
+                           (BuildReport, _build), (QualityReport, _quality),
+                           (DocSearchResult, _docs), (IndexReport, _index)):
+        draw.register(kind, renderer)
+    return draw
+
+
+def show_result(result: Any) -> None:
+    """A result for a person (a change that was rolled back, the lock made before a command)."""
+    _renderer()(result)
+
+
+def _summary(result: Any) -> None:
+    from rich.text import Text
+
+    from uvmgr.tools.results import summarize
+
+    _console().print(Text(summarize(result)))
 
 
 def _deps(result: Any) -> None:
@@ -107,7 +137,7 @@ def _deps(result: Any) -> None:
     console.print(table)
 
 
-def by_member(rows: list) -> dict[str, list]:
+def by_member(rows: Any) -> dict[str, list]:
     """Rows grouped by the workspace member that declares them, in first-seen order (one
     group, "", outside a workspace)."""
     groups: dict[str, list] = {}
@@ -116,12 +146,12 @@ def by_member(rows: list) -> dict[str, list]:
     return groups
 
 
-def _outdated(rows: list) -> None:
+def _outdated(rows: Any) -> None:
     from rich.table import Table
 
     console = _console()
     if not rows:
-        console.print("All direct dependencies are up to date.")
+        console.print(rows.summary())
         return
     table = Table(title="outdated direct dependencies", title_justify="left")
     groups = by_member(rows)
@@ -140,49 +170,14 @@ def _outdated(rows: list) -> None:
     console.print(table)
 
 
-def edit_text(edit: Any) -> str:
-    if not edit.before:
-        return f"add '{edit.after}'"
-    if not edit.after:
-        return f"remove '{edit.before}'"
-    return f"'{edit.before}' -> '{edit.after}'"
-
-
-def show_change(result: Any) -> None:
-    """What a mutating tool changed, would change, or changed and then restored."""
-    _change(result)
-
-
 def _change(result: Any) -> None:
-    from rich.markup import escape
+    """What a mutating tool changed, would change, or changed and then restored: the words
+    the agent reads, its first line in bold."""
+    from rich.text import Text
 
     console = _console()
-    verb = "would change" if result.dry_run else "changed"
-    operation = getattr(result, "operation", "upgrade safely")
-    if not result.changed:
-        console.print(f"{operation}: nothing to change.")
-    else:
-        console.print(f"[bold]{operation}[/] {verb}:")
-    for edit in result.constraint_edits:
-        where = f"{edit.member}: " if getattr(edit, "member", "") else ""
-        console.print(escape(f"  {where}pyproject.toml [{edit.group}]: {edit_text(edit)}"))
-    for c in result.changes:
-        marker = "" if c.direct else " (transitive)"
-        console.print(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{marker}")
-    if result.up_to_date:
-        console.print(f"  up to date within the level: {', '.join(result.up_to_date)}")
-    for row in getattr(result, "held_back", []):
-        if hasattr(row, "reason"):  # upgrade_safely: held back because it broke something
-            tests = f" ({', '.join(row.failing_tests[:3])})" if row.failing_tests else ""
-            console.print(escape(f"  held back: {row.name} {row.current} -> {row.wanted}: "
-                                 f"{row.reason}{tests}"))
-        else:
-            console.print(f"  held back: {row.name} {row.latest} is available ({row.delta} "
-                          f"jump, beyond this level)")
-    for row in getattr(result, "majors_available", []):
-        console.print(f"  available, not applied: {row.name} {row.latest} ({row.delta})")
-    if result.tests is not None:
-        console.print(f"  tests: {result.tests.summary()}")
+    for number, line in enumerate(result.summary().splitlines()):
+        console.print(Text(line, style="bold" if number == 0 and result.changed else ""))
     if result.dry_run and result.changed:
         console.print("[dim]dry run: no file was changed[/]")
 
@@ -201,7 +196,7 @@ def _audit(report: Any) -> None:
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
-        members = f"  (in {', '.join(f.members)})" if getattr(f, "members", None) else ""
+        members = f"  (in {', '.join(f.members)})" if f.members else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
                       f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
@@ -210,24 +205,18 @@ def _audit(report: Any) -> None:
 
 
 def _fix(result: Any) -> None:
-    console = _console()
-    console.print(f"found {len(result.before.findings)} vulnerabilities")
-    if result.change is not None:
-        _change(result.change)
-    for skip in result.skipped:
-        console.print(f"  not fixed: {skip.package} {skip.version} ({', '.join(skip.ids)}): "
-                      f"{skip.reason}")
-    if result.after is not None:
-        left = len(result.after.findings)
-        console.print("all fixed" if not left else f"{left} vulnerabilities remain")
+    _change(result)
 
 
 def _tests(report: Any) -> None:
+    from rich.text import Text
+
     console = _console()
-    style = "green" if report.ok else "red"
-    console.print(f"[{style}]{report.summary()}[/] in {report.duration:.1f}s ({report.command})")
-    for failure in report.failures:
-        console.print(f"  {failure.kind.upper()} {failure.id}: {failure.message}")
+    head, *rest = report.summary().splitlines()
+    console.print(Text(head, style="green" if report.ok else "red"),
+                  Text(f"in {report.duration:.1f}s", style="dim"))
+    for line in rest:
+        console.print(Text(line))
 
 
 def _build(report: Any) -> None:
@@ -243,13 +232,15 @@ def _build(report: Any) -> None:
 
 
 def _quality(report: Any) -> None:
+    from rich.markup import escape
+
     console = _console()
     for run in report.runs:
-        state = "ok" if run.ok else ("unavailable: " + run.note if not run.available else "failed")
-        console.print(f"  {run.check:7} {state}  ({run.command})")
+        note = f": {run.note}" if not run.available and run.note else ""
+        console.print(f"  {run.check:7} {run.state}{note}  ({run.command})")
     for f in report.findings:
         where = f"{f.file}:{f.line}" if f.line else f.file
-        console.print(f"  {where}: [{f.check}] {f.code} {f.message}")
+        console.print(escape(f"  {where}: [{f.check}] {f.code} {f.message}"))
 
 
 def _docs(result: Any) -> None:
@@ -279,24 +270,6 @@ def _index(report: Any) -> None:
         console.print(f"[yellow]left out {report.left_out} documents: {report.cap_note}[/]")
     for line in report.unreadable:
         console.print(f"[yellow]unreadable, skipped: {line}[/]")
-
-
-_RENDERERS = {
-    "list_dependencies": _deps,
-    "outdated_packages": _outdated,
-    "add_dependency": _change,
-    "remove_dependency": _change,
-    "upgrade_packages": _change,
-    "lock_project": _change,
-    "upgrade_safely": _change,
-    "audit_dependencies": _audit,
-    "fix_vulnerabilities": _fix,
-    "run_tests": _tests,
-    "build_package": _build,
-    "check_quality": _quality,
-    "search_docs": _docs,
-    "index_docs": _index,
-}
 
 
 def traces(runs: list[dict], as_json: bool) -> None:

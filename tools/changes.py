@@ -1,0 +1,331 @@
+"""The shape of a change: what a mutating tool moved in uv.lock and pyproject.toml, and the
+two steps every lock change shares (apply it inside a transaction, then finish: check it
+against the approved preview, sync, test, commit).
+
+Pure diffs (`diff_locked`, `requirement_edits`, `constraint_edit_for`) take no processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
+
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.project import DirectDependency, LockedPackage
+from uvmgr.tools.results import MAX_ITEMS
+from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.transaction import Transaction, record_state, sync_environment
+from uvmgr.tools.uv_errors import raise_for_uv
+
+from uvmgr.errors import EXIT_OK, RolledBack, TestsDidNotFinish
+
+
+@dataclass(frozen=True)
+class Outdated:
+    name: str
+    group: str
+    requirement: str
+    current: str
+    latest_compatible: str  # newest version the requirement as written allows
+    latest: str  # newest version on the index
+    delta: str  # patch | minor | major: current -> latest
+    member: str = ""  # the workspace member declaring it ("" outside a workspace)
+
+
+class OutdatedList(list[Outdated]):
+    """What `outdated_packages` returns: a plain list (its JSON is an array) that can say what
+    it holds."""
+
+    exit_status = EXIT_OK
+
+    def summary(self) -> str:
+        if not self:
+            return "All direct dependencies are up to date."
+        rows = [f"{o.name} {o.current} -> {o.latest} ({o.delta}; its constraint "
+                f"'{o.requirement}' allows up to {o.latest_compatible})" for o in self]
+        return f"{len(rows)} outdated direct dependencies:\n" + "\n".join(rows[:MAX_ITEMS])
+
+
+@dataclass(frozen=True)
+class PackageChange:
+    name: str
+    before: str | None  # None: added
+    after: str | None  # None: removed
+    direct: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.before is None:
+            return "add"
+        if self.after is None:
+            return "remove"
+        from uvmgr.tools.versions import delta
+
+        return "upgrade" if delta(self.before, self.after) != "none" else "downgrade"
+
+
+@dataclass(frozen=True)
+class ConstraintEdit:
+    name: str
+    group: str
+    before: str
+    after: str
+    member: str = ""  # whose pyproject.toml: a workspace member's ("" the project's or the root's)
+
+    def describe(self) -> str:
+        if not self.before:
+            return f"add '{self.after}'"
+        if not self.after:
+            return f"remove '{self.before}'"
+        return f"'{self.before}' -> '{self.after}'"
+
+
+@runtime_checkable
+class ChangeSet(Protocol):
+    """The one shape of a mutating tool's result: the packages it moves in uv.lock, the
+    requirements it edits in pyproject.toml, whether it only previewed them, and whether
+    anything changes at all. The safety layer, the policy, the approval binding and the
+    tool span read these and nothing else."""
+
+    @property
+    def operation(self) -> str: ...
+
+    @property
+    def dry_run(self) -> bool: ...
+
+    @property
+    def changes(self) -> list[PackageChange]: ...
+
+    @property
+    def constraint_edits(self) -> list[ConstraintEdit]: ...
+
+    @property
+    def changed(self) -> bool: ...
+
+
+def change_lines(change: ChangeSet) -> list[str]:
+    """The head of every change's summary: what it does (or would do), edits first."""
+    verb = "would change" if change.dry_run else "changed"
+    lines = [f"{change.operation} {verb}:" if change.changed
+             else f"{change.operation}: nothing to change."]
+    lines += [f"  {e.member + ': ' if e.member else ''}pyproject.toml [{e.group}]: {e.describe()}"
+              for e in change.constraint_edits]
+    for c in change.changes:
+        where = "" if c.direct else " (transitive)"
+        lines.append(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{where}")
+    return lines
+
+
+def _tail(up_to_date: list[str], tests: TestReport | None) -> list[str]:
+    lines = []
+    if up_to_date:
+        lines.append(f"  already up to date within the level: {', '.join(up_to_date)}")
+    if tests is not None:
+        lines.append(f"  tests: {tests.counts()}")
+    return lines
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What a mutating tool changed (or, with dry_run, would change)."""
+
+    operation: str
+    dry_run: bool
+    changes: list[PackageChange] = field(default_factory=list)
+    constraint_edits: list[ConstraintEdit] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    held_back: list[Outdated] = field(default_factory=list)  # newer versions beyond the level
+    tests: TestReport | None = None
+    files_changed: list[str] = field(default_factory=list)  # by content hash
+
+    exit_status = EXIT_OK
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.constraint_edits or self.files_changed)
+
+    def summary(self) -> str:
+        lines = change_lines(self)
+        lines += [f"  not applied: {o.name} {o.latest} ({o.delta}, beyond the level)"
+                  for o in self.held_back]
+        return "\n".join(lines + _tail(self.up_to_date, self.tests))
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    name: str
+    current: str
+    wanted: str
+    reason: str
+    failing_tests: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SafeUpgradeResult:
+    dry_run: bool
+    level: str
+    cooldown_days: float
+    changes: list[PackageChange] = field(default_factory=list)
+    constraint_edits: list[ConstraintEdit] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)
+    majors_available: list[Outdated] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    trials: int = 0
+    tests: TestReport | None = None
+
+    operation = "upgrade_safely"
+    exit_status = EXIT_OK
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.constraint_edits)
+
+    def summary(self) -> str:
+        lines = change_lines(self)
+        for held in self.held_back:
+            tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
+            lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: "
+                         f"{held.reason}{tests}")
+        lines += [f"  available but not applied: {o.name} {o.latest} ({o.delta})"
+                  for o in self.majors_available]
+        return "\n".join(lines + _tail(self.up_to_date, self.tests))
+
+
+# -- pure diffs ---------------------------------------------------------------------------------
+
+def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage],
+                direct: set[str]) -> list[PackageChange]:
+    """Every package whose locked version moved, was added or removed (the project itself left
+    out), sorted by name."""
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        a = before.get(name)
+        b = after.get(name)
+        if a and b and a.version == b.version:
+            continue
+        if (a and a.source in ("virtual", "editable")) or (b and b.source in ("virtual", "editable")):
+            continue  # the project itself
+        changes.append(PackageChange(name, a.version if a else None, b.version if b else None,
+                                     name in direct))
+    return changes
+
+
+def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],
+                      ) -> list[ConstraintEdit]:
+    """Requirements added to or removed from pyproject.toml ("" on the missing side)."""
+    old = {(d.member, d.group, d.name): d.requirement for d in before}
+    new = {(d.member, d.group, d.name): d.requirement for d in after}
+    edits = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            edits.append(ConstraintEdit(key[2], key[1], old.get(key, ""), new.get(key, ""),
+                                        key[0]))
+    return edits
+
+
+def constraint_edit_for(dep: DirectDependency, version: str) -> ConstraintEdit | None:
+    """The edit to `dep`'s requirement that admits `version`, changing only the clauses that
+    exclude it; None when it already admits it (or has no version specifier)."""
+    from uvmgr.tools.pyproject_edit import with_specifier
+    from uvmgr.tools.versions import raise_constraint
+
+    if not dep.specifier:
+        return None
+    new_spec = raise_constraint(dep.specifier, version)
+    if new_spec == dep.specifier:
+        return None
+    return ConstraintEdit(dep.name, dep.group, dep.requirement,
+                          with_specifier(dep.requirement, new_spec), dep.member)
+
+
+# -- applying -----------------------------------------------------------------------------------
+
+def changed_files(before: dict[str, str | None], ctx: ToolContext) -> list[str]:
+    from uvmgr.tools.transaction import file_hashes
+
+    after = file_hashes(ctx.project)
+    return [name for name in after if after[name] != before.get(name)]
+
+
+def snapshot(ctx: ToolContext):
+    """Locked packages, file hashes and declared requirements, to diff against later."""
+    from uvmgr.tools.transaction import file_hashes
+
+    project = ctx.project
+    locked = project.locked_packages() if project.has_lock() else {}
+    return locked, file_hashes(project), project.direct_dependencies()
+
+
+def change_since(ctx: ToolContext, operation: str, dry_run: bool, locked_before, hashes,
+                 declared_before) -> ChangeResult:
+    """What changed since `snapshot` returned (`locked_before`, `hashes`, `declared_before`)."""
+    project = ctx.project
+    project.reload()
+    declared = project.direct_dependencies()
+    direct = {d.name for d in declared} | {d.name for d in declared_before}
+    return ChangeResult(operation, dry_run,
+                        diff_locked(locked_before, project.locked_packages(), direct),
+                        requirement_edits(declared_before, declared),
+                        files_changed=changed_files(hashes, ctx))
+
+
+def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_args: list[str],
+                        edits: list[ConstraintEdit], dry_run: bool, verify_tests: bool,
+                        ) -> ChangeResult:
+    """Inside `tx`: edit constraints, re-lock with `lock_args`, then either report (dry run) or
+    sync, optionally test, and commit. Raises (and so rolls back) on any failure."""
+    from uvmgr.tools.pyproject_edit import apply_constraint_edits
+    from uvmgr.tools.resolve import parse_dry_run  # resolve builds PackageChange: import late
+    from uvmgr.tools.transaction import file_hashes
+
+    project = ctx.project
+    before = project.locked_packages()
+    hashes = file_hashes(project)
+    if edits:
+        apply_constraint_edits(project, edits)
+        record_state(project)  # uvmgr's own write: recovery may restore it
+    direct = {d.name for d in project.direct_dependencies()}
+    if dry_run:
+        result = ctx.runner.uv(["lock", "--dry-run", *lock_args], project.root,
+                               timeout=ctx.settings.timeout)
+        raise_for_uv(result, operation)
+        return ChangeResult(operation, True, parse_dry_run(result.stderr, direct), edits)
+    result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
+    raise_for_uv(result, operation)
+    changes = diff_locked(before, project.locked_packages(), direct)
+    change = ChangeResult(operation, False, changes, edits,
+                          files_changed=changed_files(hashes, ctx))
+    return finish_change(ctx, tx, change, verify_tests)
+
+
+def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
+                  verify_tests: bool) -> ChangeResult:
+    """Check the change against the approved preview, sync the environment, run the tests
+    if asked, and commit; roll back on failure."""
+    from uvmgr.tools.binding import enforce_approved
+
+    enforce_approved(ctx, tx, result.operation, result.changes, result.constraint_edits)
+    if not sync_environment(ctx.project, ctx.runner):
+        tx.rollback()
+        raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "
+                         "failed); pyproject.toml and uv.lock were restored", result=result)
+    tests = None
+    if verify_tests and result.changed:
+        try:
+            tests = run_tests(ctx)
+        except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
+            tx.rollback()
+            raise RolledBack(f"{result.operation}: {exc.message}; pyproject.toml and uv.lock "
+                             "were restored byte for byte", hint=exc.hint, result=result) from exc
+        result = replace(result, tests=tests)
+        if not tests.ok:
+            tx.rollback()
+            failing = ", ".join(f.id for f in tests.failures[:5]) or tests.counts()
+            raise RolledBack(
+                f"{result.operation}: tests failed after the change ({failing}); "
+                "pyproject.toml and uv.lock were restored byte for byte",
+                hint="run `uvmgr test` to see the failures, or upgrade fewer packages",
+                result=result,
+            )
+    tx.commit()
+    return result

@@ -1,0 +1,133 @@
+"""Asking uv about the project without changing it: is the lock current, which direct
+dependencies a request names, the newest versions the indexes offer, and what a
+`uv lock --dry-run` would move."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from uvmgr.tools.changes import PackageChange
+from uvmgr.tools.context import ToolContext
+from uvmgr.tools.project import DirectDependency, LockedPackage, normalize_name
+from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
+
+from uvmgr.errors import PackageNotFound, ProjectError
+
+
+def ensure_lock_current(ctx: ToolContext) -> None:
+    """Fail with a clear error when uv.lock is missing or does not match pyproject.toml."""
+    project = ctx.project
+    project.require_lock()
+    result = ctx.runner.uv(["lock", "--check", "--offline"], project.root, timeout=ctx.settings.timeout)
+    if result.ok:
+        return
+    if "needs to be updated" in result.stderr:
+        raise ProjectError("uv.lock is out of date with pyproject.toml",
+                           hint="update it with `uvmgr deps lock` (runs `uv lock`)")
+    if "Failed to parse" in result.stderr or "TOML parse error" in result.stderr:
+        raise ProjectError(f"uv cannot read the project: {_first_error(result.stderr)}",
+                           hint="fix pyproject.toml or recreate uv.lock with `uvmgr deps lock`")
+    if "network" in result.stderr.lower() or "offline" in result.stderr.lower():
+        return  # --offline could not decide; the lock will be checked by uv when it is used
+    raise_for_uv(result, "checking uv.lock")
+
+
+def _first_error(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    return next((ln for ln in lines if ln.startswith("error")), lines[0] if lines else "")
+
+
+def registry_dependencies(ctx: ToolContext, names: list[str] | None,
+                          ) -> tuple[list[DirectDependency], dict[str, LockedPackage]]:
+    """The direct dependencies locked from a registry (all, or those `names` asks for: an
+    unknown name is an error with a did-you-mean), and the whole lock."""
+    locked = ctx.project.locked_packages()
+    deps = [d for d in ctx.project.direct_dependencies(locked)
+            if d.locked and locked[d.name].source == "registry"]
+    if names:
+        wanted = [normalize_name(n) for n in names]
+        known = {d.name for d in ctx.project.direct_dependencies(locked)}
+        for name in wanted:
+            if name not in known:
+                raise PackageNotFound(f"{name} is not a direct dependency of {ctx.project.name}",
+                                      hint=did_you_mean(name, known) or
+                                      "see `uvmgr deps list` for the project's dependencies")
+        deps = [d for d in deps if d.name in wanted]
+    return deps, locked
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_Named)
+
+
+def unique_by_name(rows: Iterable[Named]) -> list[Named]:
+    """The first row of each name, in order (a package can be declared in several groups)."""
+    seen: dict[str, Named] = {}
+    for row in rows:
+        seen.setdefault(row.name, row)
+    return list(seen.values())
+
+
+def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
+                   exclude_newer: str | None = None) -> dict[str, str]:
+    """{name: newest version satisfying its requirement} as uv sees the project's indexes
+    (find-links, index URLs, exclude-newer), each package resolved on its own. `exclude_newer`
+    (an RFC 3339 date) applies a cooldown: releases uploaded after it are ignored."""
+    if not requirements:
+        return {}
+    lines = "\n".join(f"{name}{spec}" for name, spec in requirements.items())
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
+        req_file = Path(tmp) / "requirements.in"
+        req_file.write_text(lines + "\n", encoding="utf-8")
+        args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
+                str(req_file)]
+        if exclude_newer:
+            args += ["--exclude-newer", exclude_newer]
+        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
+    raise_for_uv(result, "looking up versions", set(requirements))
+    out = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line.strip())
+        if match:
+            out[normalize_name(match.group(1))] = match.group(2)
+    return out
+
+
+def in_parallel(*calls):
+    """Run independent read-only uv queries at once; spans keep their parent."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+        return [f.result() for f in futures]
+
+
+_DRY_LINE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+v?(\S+)(?:\s+->\s+v?(\S+))?")
+
+
+def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
+    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0")."""
+    changes = []
+    for line in stderr.splitlines():
+        match = _DRY_LINE.match(line.strip())
+        if not match:
+            continue
+        verb, name, first, second = match.groups()
+        name = normalize_name(name)
+        if verb == "Update":
+            changes.append(PackageChange(name, first, second, name in direct))
+        elif verb == "Add":
+            changes.append(PackageChange(name, None, first, name in direct))
+        else:
+            changes.append(PackageChange(name, first, None, name in direct))
+    return changes
