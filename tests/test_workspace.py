@@ -169,6 +169,21 @@ def test_failing_member_tests_roll_back_the_lock_and_every_member_byte_identical
     assert not (ws.root / ".uvmgr" / "journal").exists()
 
 
+def test_safe_upgrade_at_the_root_holds_back_what_breaks_a_member_and_keeps_the_rest(
+        cli, tmp_path, wheel_index):
+    ws = make_workspace(tmp_path / "ws", wheel_index, tests={"api": "fail-after-upgrade:demo-http"})
+    web_before = (ws.root / "packages/web/pyproject.toml").read_bytes()
+    r = cli("deps", "upgrade", "--safe", "--project", ws.root, "--json")
+    assert r.code == 0, r.err
+    run = r.json()
+    assert [h["name"] for h in run["held_back"]] == ["demo-http"]
+    assert "api: " in run["held_back"][0]["failing_tests"][0]  # which member's test failed
+    assert ws.locked_version("demo-http") == "1.0.3"  # the newest patch that passes
+    assert ws.locked_version("demo-cli") == "1.1.0"
+    assert (ws.root / "packages/web/pyproject.toml").read_bytes() == web_before
+    assert "demo-http>=1.0,<1.1" in (ws.root / "packages/api/pyproject.toml").read_text()
+
+
 def test_recovery_restores_a_member_pyproject_left_by_a_killed_change(workspace):
     from uvmgr.tools.journal import Journal
     from uvmgr.tools.recovery import recover_interrupted

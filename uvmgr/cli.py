@@ -561,11 +561,26 @@ def _offer_to_lock(exc: Exception, args: argparse.Namespace) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _state_root(project_dir: Path) -> Path:
+    """Where `.uvmgr/` is: the project, or in a workspace member the workspace root."""
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.workspace import find_workspace
+
+    folder = project_dir.resolve()
+    if not (folder / "pyproject.toml").is_file():
+        return folder
+    try:
+        workspace = find_workspace(folder)
+    except UvmgrError:
+        return folder
+    return workspace.root if workspace else folder
+
+
 def _traces(project_dir: Path, args: argparse.Namespace) -> int:
     from uvmgr import render
     from uvmgr.telemetry import recent_runs
 
-    runs = recent_runs(project_dir.resolve() / ".uvmgr" / "traces", args.last)
+    runs = recent_runs(_state_root(project_dir) / ".uvmgr" / "traces", args.last)
     render.traces(runs, args.json)
     return EXIT_OK
 
