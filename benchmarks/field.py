@@ -3,8 +3,8 @@
     uv run python benchmarks/field.py CLONE [CLONE ...] [--db PATH] [--out field.md]
 
 Not part of CI. For each local clone (a folder with `pyproject.toml` and `uv.lock`) it makes a
-fresh COPY under `--work` (the clone itself is never touched; `.git`, `.venv` and
-`node_modules` are left out) and runs there, with the project's real index (packages come from
+fresh COPY under `--work` (the clone itself is never touched; `.venv` and `node_modules` are
+left out, `.git` is kept: version plugins such as uv-dynamic-versioning need it) and runs there, with the project's real index (packages come from
 the registry):
 
 | uvmgr command                          | uv's own equivalent, timed side by side           |
@@ -42,7 +42,7 @@ COMMANDS: tuple[tuple[str, list[str], list[str] | None, tuple[int, ...]], ...] =
     ("upgrade --safe --dry-run", ["deps", "upgrade", "--safe", "--dry-run", "--json"],
      UPGRADE_DRY, (0,)),
 )
-SKIP = shutil.ignore_patterns(".git", ".venv", "node_modules", ".uvmgr", "__pycache__")
+SKIP = shutil.ignore_patterns(".venv", "node_modules", ".uvmgr", "__pycache__")
 
 
 @dataclass
@@ -148,8 +148,8 @@ def markdown(rows: list[Row]) -> str:
         lines.append(f"| {r.project} | `{r.command}` | {result} | {r.seconds:.2f} | {uv} | "
                      f"{ratio} | {'yes' if r.unchanged else 'NO'} | {error} |")
     passed = sum(r.ok for r in rows)
-    lines += ["", f"{passed} of {len(rows)} command runs passed on "
-                  f"{len({r.project for r in rows})} projects."]
+    projects = len({r.project for r in rows})
+    lines += ["", f"{passed} of {len(rows)} command runs passed on {projects} projects."]
     return "\n".join(lines) + "\n"
 
 
@@ -164,16 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="per command, seconds")
     parser.add_argument("--extra-path", action="append", default=[], metavar="DIR",
                         help="prepend to PATH (e.g. a folder with the Python a project needs)")
-    parser.add_argument("--python", metavar="VERSION",
-                        help="set UV_PYTHON for uvmgr and uv alike (when the project's "
-                             ".python-version names an interpreter this machine lacks)")
+    parser.add_argument("--python", action="append", default=[], metavar="[NAME=]VERSION",
+                        help="set UV_PYTHON for uvmgr and uv alike, for every project or for the "
+                             "clone folder NAME (when its .python-version names an interpreter "
+                             "this machine lacks); repeatable")
     args = parser.parse_args(argv)
     from uvmgr.tools.runner import find_uv
 
     uvmgr = [sys.executable, "-m", "uvmgr.cli"]
     env = _env(args.extra_path)
-    if args.python:
-        env["UV_PYTHON"] = args.python
+    pythons = dict(p.split("=", 1) if "=" in p else ("", p) for p in args.python)
     args.work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for clone in args.clones:
@@ -181,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipping {clone}: no pyproject.toml", file=sys.stderr)
             continue
         print(f"{clone}:", file=sys.stderr, flush=True)
-        rows += run_project(clone, args.work, uvmgr, find_uv(), args.db.resolve(), env,
-                            args.timeout)
+        python = pythons.get(clone.resolve().name, pythons.get(""))
+        rows += run_project(clone, args.work, uvmgr, find_uv(), args.db.resolve(),
+                            {**env, "UV_PYTHON": python} if python else env, args.timeout)
     text = markdown(rows)
     print(text)
     if args.out:
