@@ -86,6 +86,8 @@ def test_outdated_at_the_root_and_with_package(cli, shared):
     assert ("web", "api") not in by  # a workspace source, not an index package
     r = cli("deps", "outdated", "--project", shared.root, "--package", "web", "--json")
     assert {o["member"] for o in r.json()} == {"web"}
+    r = cli("deps", "outdated", "demo-http", "--project", shared.root / "packages" / "web")
+    assert r.code == 2 and "--package api" in r.err  # declared by the other member
 
 
 def test_audit_at_the_root_names_members_and_a_member_sees_its_own(cli, shared,

@@ -149,6 +149,13 @@ class Project:
         """The pyproject.toml declaring a member's requirements ("" is the root's)."""
         return self.member_folder(member) / "pyproject.toml"
 
+    def members_declaring(self, name: str) -> list[str]:
+        """The workspace members (selected or not) whose pyproject.toml declares `name`."""
+        if self.workspace is None:
+            return []
+        return [m.name for m in self.workspace.members
+                if any(d.name == name for d in _declared(self.member_data[m.name], m.name, None))]
+
     def tracked_files(self) -> tuple[str, ...]:
         """The files a change may write, relative to the root: pyproject.toml and uv.lock, and
         in a workspace every member's pyproject.toml (one lock, many members)."""

@@ -51,9 +51,12 @@ def registry_dependencies(ctx: ToolContext, names: list[str] | None,
         known = {d.name for d in ctx.project.direct_dependencies(locked)}
         for name in wanted:
             if name not in known:
+                elsewhere = ctx.project.members_declaring(name)
                 raise PackageNotFound(f"{name} is not a direct dependency of {ctx.project.name}",
-                                      hint=did_you_mean(name, known) or
-                                      "see `uvmgr deps list` for the project's dependencies")
+                                      hint=(f"workspace member {elsewhere[0]} declares it: pass "
+                                            f"--package {elsewhere[0]}, or run at the workspace "
+                                            "root" if elsewhere else did_you_mean(name, known))
+                                      or "see `uvmgr deps list` for the project's dependencies")
         deps = [d for d in deps if d.name in wanted]
     return deps, locked
 
