@@ -219,7 +219,7 @@ def requirement_edits(before: list[DirectDependency], after: list[DirectDependen
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
             edits.append(ConstraintEdit(key[2], key[1], old.get(key, ""), new.get(key, ""),
-                                        key[0]))
+                                        member=key[0]))
     return edits
 
 
@@ -235,7 +235,7 @@ def constraint_edit_for(dep: DirectDependency, version: str) -> ConstraintEdit |
     if new_spec == dep.specifier:
         return None
     return ConstraintEdit(dep.name, dep.group, dep.requirement,
-                          with_specifier(dep.requirement, new_spec), dep.member)
+                          with_specifier(dep.requirement, new_spec), member=dep.member)
 
 
 # -- applying -----------------------------------------------------------------------------------

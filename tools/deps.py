@@ -81,7 +81,7 @@ def outdated_packages(
         if delta(current, newest) == "none" and delta(current, fits) == "none":
             continue
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
-                             delta(current, newest), dep.member))
+                             delta(current, newest), member=dep.member))
     return rows
 
 
@@ -116,7 +116,7 @@ def upgrade_packages(
         latest = newest.get(dep.name, current)
         if delta(target, latest) != "none":
             held_back.append(Outdated(dep.name, dep.group, dep.requirement, current, target,
-                                      latest, delta(current, latest), dep.member))
+                                      latest, delta(current, latest), member=dep.member))
         if not within_level(current, target, level):
             if dep.name not in up_to_date:
                 up_to_date.append(dep.name)

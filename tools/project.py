@@ -243,7 +243,7 @@ def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
         if not name:
             continue
         version = locked[name].version if locked and name in locked else None
-        deps.append(DirectDependency(name, req, group, version, member))
+        deps.append(DirectDependency(name, req, group, version, member=member))
     return deps
 
 

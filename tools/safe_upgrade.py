@@ -150,7 +150,7 @@ def upgrade_safely(
         latest = newest.get(dep.name, current)
         if delta(target, latest) != "none" and not within_level(current, latest, level):
             majors.append(Outdated(dep.name, dep.group, dep.requirement, current, target, latest,
-                                   delta(current, latest), dep.member))
+                                   delta(current, latest), member=dep.member))
         if within_level(current, target, level):
             candidates.append(Candidate(dep, current, target))
         else:
