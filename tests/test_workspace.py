@@ -110,6 +110,15 @@ def test_tests_run_per_member_at_the_root_and_alone_in_a_member(cli, shared):
     assert r.json()["passed"] == 1
 
 
+def test_build_a_member_and_at_a_virtual_root_a_hint(cli, shared, tmp_path):
+    r = cli("build", "--project", shared.root)
+    assert r.code == 2 and "--package" in r.err
+    r = cli("build", "--project", shared.root / "packages" / "api", "--out-dir", tmp_path,
+            "--json")
+    assert r.code == 0, r.err
+    assert r.json()["metadata"]["name"] == "api"
+
+
 def test_ask_at_a_workspace_root_reads_every_member(cli, shared):
     r = cli("ask", "what's outdated?", "--project", shared.root, "--json")
     assert r.code == 0, r.err

@@ -75,12 +75,16 @@ def build_package(
     check the wheel's metadata (name, version, dependencies) can be read and matches
     pyproject.toml. Changes no project file."""
     project = ctx.project
-    if "build-system" not in project.data:
+    if "build-system" not in project.package_data:
+        members = ", ".join(m.name for m in project.workspace.members) if project.is_workspace \
+            and not project.package else ""
         raise ProjectError(f"{project.name} has no [build-system] table, so it cannot be built",
-                           hint="add one (e.g. `uv init --package` shows a working setup)")
+                           hint=f"build a member with --package NAME (members: {members})"
+                           if members else "add one (e.g. `uv init --package` shows a working "
+                           "setup)")
     target = Path(out_dir).resolve() if out_dir else Path(tempfile.mkdtemp(prefix="uvmgr-build-"))
-    result = ctx.runner.uv(["build", "--out-dir", str(target)], project.root,
-                           timeout=ctx.settings.timeout)
+    result = ctx.runner.uv(["build", *project.uv_package_args(), "--out-dir", str(target)],
+                           project.root, timeout=ctx.settings.timeout)
     if not result.ok:
         raise OperationFailed(f"uv build failed: {uv_message(result)}",
                               details=result.stderr[-4000:])
@@ -101,7 +105,7 @@ def build_package(
 
         if normalize_name(metadata.name) != normalize_name(project.name):
             problems.append(f"wheel name {metadata.name} differs from project name {project.name}")
-        declared = project.data["project"].get("version")
+        declared = project.package_data["project"].get("version")
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
     return BuildReport(str(target), artifacts, metadata, problems)

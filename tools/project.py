@@ -149,6 +149,12 @@ class Project:
         """The pyproject.toml declaring a member's requirements ("" is the root's)."""
         return self.member_folder(member) / "pyproject.toml"
 
+    @property
+    def package_data(self) -> dict:
+        """The pyproject.toml of the package a command builds: the selected member's, else
+        the root's."""
+        return self.member_data[self.package] if self.package else self.data
+
     def members_declaring(self, name: str) -> list[str]:
         """The workspace members (selected or not) whose pyproject.toml declares `name`."""
         if self.workspace is None:
