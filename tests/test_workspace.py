@@ -137,6 +137,9 @@ def test_upgrade_at_the_root_edits_the_declaring_member(cli, workspace):
     changed = {n for n in TRACKED if before[n] != after[n]}
     assert changed == {"uv.lock", "packages/api/pyproject.toml"}
     assert workspace.locked_version("demo-http") == "1.2.0"
+    r = cli("undo", "--project", workspace.root / "packages" / "web")  # from any member
+    assert r.code == 0, r.err
+    assert _bytes(workspace.root) == before
 
 
 def test_upgrade_in_a_member_and_safe_dry_run(cli, workspace):
