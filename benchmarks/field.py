@@ -137,6 +137,30 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
     return rows
 
 
+def workspace_check(clone: Path) -> str | None:
+    """For a workspace: do the members uvmgr finds match uv's (`[manifest] members` in uv.lock)?"""
+    import tomllib
+
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.project import Project, normalize_name
+
+    try:
+        project = Project(clone)
+    except UvmgrError as exc:
+        return f"{clone.name}: not opened ({exc.message})"
+    if not project.is_workspace:
+        return None
+    mine = sorted(normalize_name(m.name) for m in project.workspace.members)
+    try:
+        manifest = tomllib.loads(project.lock_path.read_text(encoding="utf-8")).get("manifest", {})
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return f"{clone.name}: uv.lock unreadable ({exc})"
+    theirs = sorted(normalize_name(m) for m in manifest.get("members", []))
+    kind = "virtual root" if project.workspace.virtual else "root is a package"
+    verdict = "match" if mine == theirs else f"DIFFER: {sorted(set(mine) ^ set(theirs))}"
+    return f"{clone.name}: workspace ({kind}), {len(mine)} members; uv.lock lists {len(theirs)}: {verdict}"
+
+
 def markdown(rows: list[Row]) -> str:
     lines = ["| project | command | result | uvmgr s | uv s | ratio | files unchanged | first error lines |",
              "|---|---|---|---:|---:|---:|---|---|"]
@@ -176,15 +200,19 @@ def main(argv: list[str] | None = None) -> int:
     pythons = dict(p.split("=", 1) if "=" in p else ("", p) for p in args.python)
     args.work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
+    checks: list[str] = []
     for clone in args.clones:
         if not (clone / "pyproject.toml").is_file():
             print(f"skipping {clone}: no pyproject.toml", file=sys.stderr)
             continue
         print(f"{clone}:", file=sys.stderr, flush=True)
+        check = workspace_check(clone.resolve())
+        if check:
+            checks.append(check)
         python = pythons.get(clone.resolve().name, pythons.get(""))
         rows += run_project(clone, args.work, uvmgr, find_uv(), args.db.resolve(),
                             {**env, "UV_PYTHON": python} if python else env, args.timeout)
-    text = markdown(rows)
+    text = markdown(rows) + "".join(f"\n- {c}" for c in checks) + ("\n" if checks else "")
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
