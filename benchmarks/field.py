@@ -141,8 +141,9 @@ def workspace_check(clone: Path) -> str | None:
     """For a workspace: do the members uvmgr finds match uv's (`[manifest] members` in uv.lock)?"""
     import tomllib
 
-    from uvmgr.errors import UvmgrError
     from uvmgr.tools.project import Project, normalize_name
+
+    from uvmgr.errors import UvmgrError
 
     try:
         project = Project(clone)
