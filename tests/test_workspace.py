@@ -161,6 +161,11 @@ def test_add_at_a_virtual_root_asks_for_a_member_and_package_picks_one(cli, work
     assert r.code == 0, r.err
     assert "demo-pinned" in (workspace.root / "packages/web/pyproject.toml").read_text()
     assert "demo-pinned" not in (workspace.root / "packages/api/pyproject.toml").read_text()
+    r = cli("deps", "remove", "demo-pinned", "--project", workspace.root / "packages" / "api")
+    assert r.code == 2 and "--package web" in r.err  # the other member declares it
+    r = cli("deps", "remove", "demo-pinned", "--project", workspace.root / "packages" / "web")
+    assert r.code == 0, r.err
+    assert "demo-pinned" not in (workspace.root / "packages/web/pyproject.toml").read_text()
 
 
 def test_audit_fix_at_the_root_raises_the_pin_in_the_member(cli, workspace, fixture_advisories):

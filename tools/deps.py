@@ -221,21 +221,25 @@ def remove_dependency(
     if not names:
         raise UsageError("name at least one package to remove")
     project = ctx.project
+    flags = member_flags(project)
     wanted_group = "dev" if dev else (group or MAIN_GROUP)
-    in_group = {d.name for d in project.direct_dependencies() if d.group == wanted_group}
-    everywhere = {d.name for d in project.direct_dependencies()}
+    own = project.own_dependencies()  # the pyproject.toml `uv remove` edits
+    in_group = {d.name for d in own if d.group == wanted_group}
+    everywhere = {d.name for d in own}
     for name in names:
         norm = normalize_name(name)
         if norm not in in_group:
-            where = [d.group for d in project.direct_dependencies() if d.name == norm]
+            where = [d.group for d in own if d.name == norm]
+            elsewhere = [m for m in project.members_declaring(norm) if m != project.package]
             hint = (f"it is in group {', '.join(where)}: pass --group {where[0]}" if where
+                    else f"workspace member {elsewhere[0]} declares it: pass --package "
+                         f"{elsewhere[0]}" if elsewhere
                     else did_you_mean(norm, everywhere) or "see `uvmgr deps list`")
             raise PackageNotFound(f"{norm} is not a {wanted_group} dependency of {project.name}",
                                   hint=hint)
     with Transaction(project, ctx.runner, "remove", resync=not dry_run) as tx:
         before, hashes, declared = snapshot(ctx)
-        result = ctx.runner.uv(["remove", "--no-sync", *member_flags(project),
-                                *_group_flags(group, dev), *names],
+        result = ctx.runner.uv(["remove", "--no-sync", *flags, *_group_flags(group, dev), *names],
                                project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "removing " + ", ".join(names))
         change = change_since(ctx, "remove", dry_run, before, hashes, declared)

@@ -155,6 +155,15 @@ class Project:
         the root's."""
         return self.member_data[self.package] if self.package else self.data
 
+    def own_dependencies(self) -> list[DirectDependency]:
+        """The requirements of the one pyproject.toml `uv add` / `uv remove` edit here: the
+        selected member's, else the root's (all of a plain project's)."""
+        deps = self.direct_dependencies()
+        if self.workspace is None or self.package:
+            return deps
+        root = "" if self.workspace.virtual else self._root_name()
+        return [d for d in deps if d.member == root]
+
     def members_declaring(self, name: str) -> list[str]:
         """The workspace members (selected or not) whose pyproject.toml declares `name`."""
         if self.workspace is None:
