@@ -127,6 +127,17 @@ def test_ask_at_a_workspace_root_reads_every_member(cli, shared):
 
 # -- changing -----------------------------------------------------------------------------------
 
+def test_a_missing_lock_in_a_member_is_created_at_the_root_no_hint_loop(cli, workspace):
+    workspace.lock.unlink()
+    api = workspace.root / "packages" / "api"
+    r = cli("deps", "list", "--project", api)
+    assert r.code == 2 and "uvmgr deps lock" in r.err
+    r = cli("deps", "lock", "--project", api)  # the hint, followed from the member
+    assert r.code == 0, r.err
+    assert workspace.lock.is_file() and not (api / "uv.lock").exists()
+    assert cli("deps", "list", "--project", api).code == 0
+
+
 def test_upgrade_at_the_root_edits_the_declaring_member(cli, workspace):
     before = _bytes(workspace.root)
     r = cli("deps", "upgrade", "demo-http", "--project", workspace.root, "--json")
