@@ -114,21 +114,28 @@ def _uv_audit(uv: str, copy: Path, db: Path, env: dict[str, str], timeout: float
 
 def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
                 env: dict[str, str], timeout: float) -> list[Row]:
-    name = clone.resolve().name
-    copy = work / name
+    from uvmgr.tools.workspace import find_workspace
+
+    # A workspace member's folder: copy the whole workspace, run in the member's folder.
+    workspace = find_workspace(clone.resolve())
+    source = workspace.root if workspace else clone.resolve()
+    inside = clone.resolve().relative_to(source)
+    name = source.name + (f"/{inside.as_posix()}" if inside.parts else "")
+    copy = work / source.name
     if copy.exists():
         shutil.rmtree(copy)
-    shutil.copytree(clone, copy, ignore=SKIP, symlinks=True)
+    shutil.copytree(source, copy, ignore=SKIP, symlinks=True)
+    here = copy / inside
     rows = []
     for label, args, uv_args, passing in COMMANDS:
         argv = [*uvmgr, *[a.replace("{db}", str(db)) for a in args]]
         before = _hashes(copy)
-        code, out, err, seconds = _timed(argv, copy, env, timeout)
+        code, out, err, seconds = _timed(argv, here, env, timeout)
         unchanged = _hashes(copy) == before
         if uv_args is None:
             uv_code, _, _, uv_seconds = _uv_audit(uv, copy, db, env, timeout)
         else:
-            uv_code, _, _, uv_seconds = _timed([uv, *uv_args], copy, env, timeout)
+            uv_code, _, _, uv_seconds = _timed([uv, *uv_args], here, env, timeout)
         ok = code in passing and unchanged
         rows.append(Row(name, label, ok, code, seconds, uv_seconds, uv_code in (0, 1),
                         "" if ok else _first_lines(out, err), unchanged))
@@ -180,7 +187,9 @@ def markdown(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("clones", nargs="+", type=Path, help="local clones of uv projects")
+    parser.add_argument("clones", nargs="+", type=Path,
+                        help="local clones of uv projects (or a workspace member's folder in one: "
+                             "the whole workspace is copied and the commands run in the member)")
     parser.add_argument("--db", type=Path, default=Path("/work/shared/advisory-db/vulns"),
                         help="offline OSV advisory folder for `audit --db`")
     parser.add_argument("--work", type=Path, default=Path("/tmp/uvmgr-field"),
