@@ -21,6 +21,10 @@ def ensure_lock_current(ctx: ToolContext) -> None:
     project = ctx.project
     project.require_lock()
     result = ctx.runner.uv(["lock", "--check", "--offline"], project.root, timeout=ctx.settings.timeout)
+    if "No solution found" in result.stderr:
+        # Offline, uv knows only what its cache holds: with a cold cache (a fresh CI runner) a
+        # lock that needs re-resolving reads as "no version of X". Ask the index once.
+        result = ctx.runner.uv(["lock", "--check"], project.root, timeout=ctx.settings.timeout)
     if result.ok:
         return
     if "needs to be updated" in result.stderr:
