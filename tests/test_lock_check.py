@@ -10,7 +10,6 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from uvmgr.tools.runner import find_uv
 
 
