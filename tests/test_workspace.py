@@ -102,6 +102,16 @@ def test_audit_at_the_root_names_members_and_a_member_sees_its_own(cli, shared,
     assert "demo-yaml" not in {f["package"] for f in r.json()["findings"]}
 
 
+def test_fix_dry_run_in_a_member_plans_only_what_reaches_it(cli, shared, fixture_advisories):
+    before = _bytes(shared.root)
+    r = cli("audit", "--fix", "--dry-run", "--db", fixture_advisories, "--project",
+            shared.root / "packages" / "api", "--json")
+    assert r.code == 0, r.err
+    planned = {c["name"] for c in r.json()["change"]["changes"]}
+    assert "demo-json" in planned and "demo-yaml" not in planned  # demo-yaml is web's alone
+    assert _bytes(shared.root) == before
+
+
 def test_tests_run_per_member_at_the_root_and_alone_in_a_member(cli, shared):
     r = cli("test", "--project", shared.root, "--json")
     assert r.code == 0, r.err
