@@ -20,16 +20,11 @@ from dataclasses import dataclass
 
 from uvmgr.agent.commands import parse_commands
 from uvmgr.tools.project import normalize_name, requirement_name
+from uvmgr.tools.registry import REGISTRY, tools_for_intent
 from uvmgr.tools.versions import LEVELS
 
-# Which tool each intent of the request may approve under --yes.
-INTENT_TOOLS = {
-    "upgrade": {"upgrade_safely", "upgrade_packages"},
-    "fix": {"fix_vulnerabilities"},
-    "add": {"add_dependency"},
-    "remove": {"remove_dependency"},
-    "lock": {"lock_project"},
-}
+# Which tools each intent of the request may approve under --yes (`ToolSpec.intent`).
+INTENT_TOOLS = {spec.intent: tools_for_intent(spec.intent) for spec in REGISTRY if spec.intent}
 # Speech acts that command: "upgrade click", "please upgrade click", "can you upgrade click".
 COMMANDING = ("command",)
 

@@ -198,10 +198,10 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
 
 def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> list[str]:
     """Direct dependencies with a newer version, held ones left out, smallest jumps first."""
-    from uvmgr.tools.deps import outdated_packages
+    from uvmgr.tools.registry import TOOLS, invoke
     from uvmgr.tools.versions import delta
 
-    rows = outdated_packages(ctx)
+    rows = invoke(TOOLS["outdated_packages"], ctx)
     allowed = LEVELS.index(policy.max_level) if policy.levels else -1
     result.majors_available = unique_by_name([r for r in rows if r.name not in policy.held
                                               and LEVELS.index(r.delta) > allowed])
@@ -213,11 +213,11 @@ def _candidates(ctx: ToolContext, policy: Policy, result: AutopilotResult) -> li
 
 
 def _majors(ctx: ToolContext, policy: Policy) -> list:
-    from uvmgr.tools.deps import outdated_packages
+    from uvmgr.tools.registry import TOOLS, invoke
 
     allowed = LEVELS.index(policy.max_level) if policy.levels else -1
     try:
-        rows = outdated_packages(ctx)
+        rows = invoke(TOOLS["outdated_packages"], ctx)
     except UvmgrError:
         return []
     return unique_by_name([r for r in rows if r.name not in policy.held

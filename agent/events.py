@@ -76,7 +76,6 @@ class RunSummary:
     steps: list[StepFinished] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     model_calls: list[ModelCalled] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
     duration: float = 0.0
     stopped_by: str = ""  # "" | max_steps | max_seconds | max_cost
     exit_code: int = 0

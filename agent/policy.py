@@ -145,17 +145,20 @@ class PolicyConfirmer:
         self.candidates = candidates
 
     def __call__(self, ask: ApprovalAsked) -> tuple[bool, str]:
+        from uvmgr.tools.registry import TOOLS
         from uvmgr.tools.versions import delta
 
         p = self.policy
         result = ask.result
-        if ask.tool == "add_dependency":
+        spec = TOOLS.get(ask.tool)
+        intent = spec.intent if spec is not None and spec.mutates else None
+        if intent == "add":
             if p.allow_new_dependencies:
                 return True, "allow-new-dependencies = true"
             return False, "policy: new dependencies are never added (allow-new-dependencies = false)"
-        if ask.tool not in ("upgrade_safely", "upgrade_packages", "fix_vulnerabilities"):
+        if intent not in ("upgrade", "fix"):
             return False, f"policy: AutoPilot never runs {ask.tool}"
-        security = ask.tool == "fix_vulnerabilities"
+        security = intent == "fix"
         if security:
             if not p.security:
                 return False, "policy: security fixes are off (security = false)"
@@ -178,15 +181,16 @@ class PolicyConfirmer:
             if c.name in p.held:
                 kind = "pinned" if c.name in p.pin else "ignored"
                 return False, f"policy: {c.name} is {kind} ({c.before} -> {c.after})"
-            step = delta(c.before, c.after)
-            if step == "none":
-                continue
-            if security and step == "major":
-                return False, (f"policy: the fix moves {c.name} a major version "
-                               f"({c.before} -> {c.after})")
-            if not security and step not in p.levels:
-                return False, (f"policy: {c.name} {c.before} -> {c.after} is a {step} update; "
-                               f"allowed levels are {', '.join(p.levels)}")
+            for before, after in c.steps():  # each version of a forked package
+                step = delta(before, after)
+                if step == "none":
+                    continue
+                if security and step == "major":
+                    return False, (f"policy: the fix moves {c.name} a major version "
+                                   f"({before} -> {after})")
+                if not security and step not in p.levels:
+                    return False, (f"policy: {c.name} {before} -> {after} is a {step} update; "
+                                   f"allowed levels are {', '.join(p.levels)}")
         direct = [c for c in changes if c.direct]
         if not security and len(direct) > p.max_packages:
             return False, f"policy: {len(direct)} packages exceed max-packages = {p.max_packages}"

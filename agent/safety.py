@@ -22,36 +22,20 @@ from uvmgr.agent.events import ApprovalAsked, Decision, Observer, ignore
 from uvmgr.agent.toolcalls import BadArguments, check_arguments
 from uvmgr.tools.changes import ChangeSet
 from uvmgr.tools.context import ToolContext
-from uvmgr.tools.project import normalize_name, requirement_name
+from uvmgr.tools.project import normalize_name
 from uvmgr.tools.registry import invoke
 from uvmgr.tools.results import summarize
 from uvmgr.tools.spec import ToolSpec
+from uvmgr.tools.targets import Target
 
 from uvmgr.errors import RolledBack, UvmgrError
 from uvmgr.telemetry import redact
 
-__all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target", "targets_of"]
+__all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target"]
 
 Mode = Literal["confirm", "dry-run", "yes", "policy"]
 # A confirmer answers True/False, or (approved, reason) when it can say why (a policy rule).
 Confirmer = Callable[[ApprovalAsked], "bool | tuple[bool, str]"]
-
-_SHELL = re.compile(r"[;&|`]|\$\(|\$\{")
-_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)  # starts a run: linear
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a call acts on. `package`: a dependency of the project or one the person named;
-    `named`: a package the person must have named (added, removed, or left vulnerable);
-    `pytest-arg`: an argument handed to pytest; `no-tests`: the call skips the tests;
-    `extra`: an optional feature of a requirement, which can bring in more packages;
-    `unchecked`: an argument no rule covers (always refused: fail closed)."""
-
-    kind: Literal["package", "named", "url", "path", "shell", "level", "pytest-arg", "no-tests",
-                  "extra", "unchecked"]
-    value: str
-
 
 # pytest flags that only change what is shown or the order of the run.
 SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--exitfirst",
@@ -59,91 +43,6 @@ SAFE_PYTEST_ARGS = frozenset({"-x", "-q", "-v", "-vv", "-s", "--lf", "--ff", "--
 # Only an explicit request to skip the tests: "without running the tests", "skip the tests".
 _SKIP_TESTS = re.compile(r"\b(without running|skip(ping)?|don'?t run|do not run|no need to run)"
                          r"\s+(the\s+|any\s+)?tests?\b", re.IGNORECASE)
-
-
-def _spec_targets(spec: str) -> list[Target]:
-    out = [Target("named", requirement_name(spec) or spec)]
-    extras = re.match(r"\s*[A-Za-z0-9._-]+\s*\[([^\]]*)\]", spec)
-    out += [Target("extra", e.strip()) for e in (extras.group(1).split(",") if extras else [])
-            if e.strip()]
-    if "@" in spec:  # a direct reference: `name @ URL-or-path`
-        ref = spec.split("@", 1)[1].split(";", 1)[0].strip()
-        kind = "url" if _URL.match(ref) and not ref.startswith("file:") else "path"
-        out.append(Target(kind, ref))
-    elif spec.strip().startswith((".", "/", "~")) or "file:" in spec:
-        out.append(Target("path", spec.strip()))
-    for url in _URL.findall(spec):
-        if Target("url", url) not in out and Target("path", url) not in out:
-            out.append(Target("url", url))
-    if _SHELL.search(spec):
-        out.append(Target("shell", spec))
-    return out
-
-
-def _location(kind: str, value: str) -> Target:
-    return Target("url" if _URL.match(value) and not value.startswith("file:") else kind, value)
-
-
-def targets_of(tool: str, args: dict) -> list[Target]:
-    """What a call acts on, so each target's provenance can be checked. Read-only tools have
-    targets too: where the audit sends the locked names, where a build writes, what pytest
-    is told to load."""
-    out: list[Target] = []
-    if tool == "add_dependency":
-        for spec in args.get("specs") or []:
-            out += _spec_targets(str(spec))
-        if args.get("group"):
-            group = str(args["group"])
-            if _SHELL.search(group):
-                out.append(Target("shell", group))
-    elif tool == "remove_dependency":
-        out += [Target("named", str(n)) for n in args.get("names") or []]
-    elif tool in ("upgrade_packages", "upgrade_safely"):
-        out += [Target("package", str(n)) for n in args.get("packages") or []]
-        if args.get("level"):
-            out.append(Target("level", str(args["level"])))
-    if tool in ("fix_vulnerabilities", "audit_dependencies"):
-        if args.get("db"):
-            out.append(_location("path", str(args["db"])))
-        if args.get("service_url"):
-            out.append(Target("url", str(args["service_url"])))
-        out += [Target("named", str(n)) for n in args.get("skip") or []]
-    if tool == "fix_vulnerabilities" and args.get("run_tests_after") is False:
-        out.append(Target("no-tests", tool))  # its default runs them
-    if tool == "build_package" and args.get("out_dir"):
-        out.append(_location("path", str(args["out_dir"])))
-    if tool == "run_tests":
-        out += [Target("pytest-arg", str(a)) for a in args.get("pytest_args") or []]
-    known = CHECKED_ARGS.get(tool, frozenset()) | TARGET_FREE_ARGS.get(tool, frozenset())
-    out += [Target("unchecked", f"{name} of {tool}") for name, value in args.items()
-            if value is not None and name not in known]
-    return out
-
-
-# The arguments the rules in `targets_of` check, per tool, and those that name nothing to
-# check (no package, URL, path or command). Any other argument is "unchecked" and refused, so
-# a new tool or argument fails closed until its targets are written down here.
-CHECKED_ARGS: dict[str, frozenset[str]] = {
-    "add_dependency": frozenset({"specs", "group"}),
-    "remove_dependency": frozenset({"names"}),
-    "upgrade_packages": frozenset({"packages", "level"}),
-    "upgrade_safely": frozenset({"packages", "level"}),
-    "audit_dependencies": frozenset({"db", "service_url"}),
-    "fix_vulnerabilities": frozenset({"db", "service_url", "skip", "run_tests_after"}),
-    "build_package": frozenset({"out_dir"}),
-    "run_tests": frozenset({"pytest_args"}),
-}
-TARGET_FREE_ARGS: dict[str, frozenset[str]] = {
-    "outdated_packages": frozenset({"packages"}),  # read-only: names only filter the report
-    "add_dependency": frozenset({"dev", "dry_run"}),
-    "remove_dependency": frozenset({"dev", "group", "dry_run"}),
-    "upgrade_packages": frozenset({"dry_run", "run_tests_after"}),
-    "upgrade_safely": frozenset({"dry_run"}),
-    "lock_project": frozenset({"dry_run"}),
-    "fix_vulnerabilities": frozenset({"dry_run"}),
-    "search_docs": frozenset({"query", "kinds", "k"}),
-    "index_docs": frozenset({"rebuild"}),
-}
 
 
 _DOWNGRADE = re.compile(r"\b(downgrade|roll ?back|revert|go back to|older version|pin)\b",
@@ -157,10 +56,10 @@ def downgrades(result: object) -> list[str]:
 
     out = []
     for c in result.changes if isinstance(result, ChangeSet) else []:
-        if c.before and c.after:
+        for before, after in c.steps():  # each version of a forked package
             try:
-                if Version(c.after) < Version(c.before):
-                    out.append(f"{c.name} {c.before} -> {c.after}")
+                if Version(after) < Version(before):
+                    out.append(f"{c.name} {before} -> {after}")
             except InvalidVersion:
                 continue
     return out
@@ -206,7 +105,7 @@ class SafetyLayer:
                 bad.append(f"'{t.value}' looks like a shell command, which no tool runs")
             elif t.kind == "unchecked":
                 bad.append(f"argument {t.value} has no provenance rule, so it is not accepted "
-                           "(a tool's targets must be declared in agent/safety.py)")
+                           "(a tool declares its targets beside it: ToolSpec.targets)")
             elif t.kind == "extra":
                 typed = {w.lower() for w in re.findall(r"[A-Za-z0-9._-]+", self.authority.text)}
                 if t.value.lower() not in typed:
@@ -277,7 +176,7 @@ class SafetyLayer:
                 "more will come of retrying this call: choose another step or finish.")
 
     def _run(self, spec: ToolSpec, args: dict) -> tuple[str, str]:
-        targets = targets_of(spec.name, args)
+        targets = spec.targets_of(args)
         bad = self.violations(targets)
         if not spec.mutates and not bad:
             return summarize(invoke(spec, self.ctx, **args)), "ok"

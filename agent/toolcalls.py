@@ -1,8 +1,8 @@
 """Which tools a planner may call, and the check of the arguments it wrote for them.
 
-The planner chooses among `AGENT_TOOLS`; the single-shot `upgrade_packages` stays a plain
-command so even a weak model takes the test-gated path. Arguments in `HIDDEN_ARGS` are decided
-by the safety layer, never by a planner.
+The planner chooses among `AGENT_TOOLS` (the registry's tools with `agent=True`; the
+single-shot `upgrade_packages` stays a plain command so even a weak model takes the test-gated
+path). Arguments in `HIDDEN_ARGS` are decided by the safety layer, never by a planner.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from __future__ import annotations
 import types
 import typing
 
+from uvmgr.tools.registry import AGENT_TOOLS
 from uvmgr.tools.spec import ToolSpec
 
-AGENT_TOOLS = (
-    "outdated_packages", "list_dependencies", "upgrade_safely", "audit_dependencies",
-    "fix_vulnerabilities", "add_dependency", "remove_dependency", "run_tests", "build_package",
-    "check_quality", "lock_project", "search_docs",
-)
+__all__ = ["AGENT_TOOLS", "HIDDEN_ARGS", "BadArguments", "agent_arguments", "check_arguments"]
 HIDDEN_ARGS = ("dry_run",)  # the safety layer decides dry runs, never the model
 
 

@@ -45,14 +45,11 @@ def score(index, queries: list[dict], mode: str) -> tuple[float, float]:
 
 def context_for(root: Path):
     from uvmgr.config import Settings
-    from uvmgr.telemetry import Tracer
-    from uvmgr.tools.context import ToolContext
+    from uvmgr.session import open_session
     from uvmgr.tools.project import Project
-    from uvmgr.tools.runner import ProcessRunner
 
-    project = Project(root)
-    tracer = Tracer()
-    return ToolContext(project, ProcessRunner(tracer), tracer, Settings.load(project.tool_settings))
+    return open_session(root, settings=Settings.load(Project(root).tool_settings),
+                        recover=False).ctx
 
 
 def main() -> None:

@@ -133,12 +133,9 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                  workdir: Path | None = None, api_base: str | None = None,
                  program_path: Path | None = None, predictors=None) -> dict:
     """Build, run and score one scenario; returns its result as plain data."""
-    from uvmgr.evals.scoring import score
-    from uvmgr.tools.context import ToolContext
-    from uvmgr.tools.project import Project
-    from uvmgr.tools.runner import ProcessRunner
-
     from uvmgr.config import Settings
+    from uvmgr.evals.scoring import score
+    from uvmgr.session import open_session
     from uvmgr.telemetry import Tracer
 
     own = workdir is None
@@ -152,7 +149,6 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
         setup = time.monotonic() - setup_started
         before = fixture.snapshot()
         locked_before = fixture.locked()
-        project = Project(fixture.root)
         tracer = Tracer(fixture.root / ".uvmgr" / "traces")
         # The scenario's [tool.uvmgr] is the cloned repository's: read with no user config and
         # no environment, so its personal settings are ignored as they would be for a person.
@@ -160,7 +156,10 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                                  audit_db=str(db) if db else None, api_base=api_base,
                                  max_steps=6, model_retries=0, max_tokens=256,
                                  model_timeout=120)
-        ctx = ToolContext(project, ProcessRunner(tracer, default_timeout=120), tracer, settings)
+        # Recovered by `_start`, as the CLI does, so that a refusal ends the run with its error.
+        ctx = open_session(fixture.root, tracer=tracer, settings=settings, timeout=120,
+                           recover=False).ctx
+        project = ctx.project
         confirmer, policy_names = _confirmer(scenario)
         events: list = []
         planner = _planner(scenario, model, [d.name for d in project.direct_dependencies()])

@@ -13,13 +13,13 @@ from __future__ import annotations
 import dataclasses
 import traceback
 
+from uvmgr.agent.events import Notice
 from uvmgr.evals.scenario import Call, Scenario, StateCheck
 from uvmgr.tools.project import normalize_name
+from uvmgr.tools.registry import REGISTRY
 
-DECISION_OF = {
-    "upgrade_safely": "upgrade", "upgrade_packages": "upgrade", "fix_vulnerabilities": "fix",
-    "add_dependency": "add", "remove_dependency": "remove", "lock_project": "lock",
-}
+# The decision each mutating tool stands for: its intent (`ToolSpec.intent`).
+DECISION_OF = {spec.name: spec.intent for spec in REGISTRY if spec.mutates and spec.intent}
 APPROVERS = {"confirm": "person", "policy": "policy", "yes": "yes-flag"}
 
 
@@ -300,7 +300,7 @@ def score(scenario: Scenario, summary, events: list, confirmer, fixture, before:
         "trajectory": [{"tool": s.tool, "args": s.args, "outcome": s.outcome,
                         "observation": s.observation[:600]} for s in steps],
         "approvals": [dataclasses.asdict(d) for d in summary.decisions],
-        "notices": [e.text for e in events if type(e).__name__ == "Notice"],
+        "notices": [e.text for e in events if isinstance(e, Notice)],
     }
 
 

@@ -31,6 +31,7 @@ class DemoRelease:
     summary: str = ""
     description: str = ""
     extras: tuple[str, ...] = ()  # Provides-Extra; gate requirements with `; extra == "x"`
+    requires_python: str = ">=3.8"  # a narrower one makes uv fork the lock by Python version
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,6 @@ DEFAULT_PACKAGES: tuple[DemoPackage, ...] = (
     DemoPackage("demo-plugin", (DemoRelease("1.0.0", ("demo-json>=1.0,<2.1",)),
                                 DemoRelease("1.1.0", ("demo-json>=3",)))),
 )
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _dist_name(name: str) -> str:
@@ -133,7 +130,7 @@ def build_demo_wheel(dest: Path, package: DemoPackage, release: DemoRelease) -> 
         f"Name: {package.name}",
         f"Version: {release.version}",
         f"Summary: {summary}",
-        "Requires-Python: >=3.8",
+        f"Requires-Python: {release.requires_python}",
     ]
     meta += [f"Provides-Extra: {e}" for e in release.extras]
     meta += [f"Requires-Dist: {r}" for r in release.requires]

@@ -8,10 +8,8 @@ import pytest
 from uvmgr.agent.planner import AgentOptions, run_agent
 from uvmgr.config import Settings
 from uvmgr.evals.scripted_lm import ScriptedEngine
-from uvmgr.telemetry import Tracer
+from uvmgr.session import open_session
 from uvmgr.tools.context import ToolContext
-from uvmgr.tools.project import Project
-from uvmgr.tools.runner import ProcessRunner
 
 
 def run(ctx: ToolContext, request: str, **options):
@@ -19,9 +17,7 @@ def run(ctx: ToolContext, request: str, **options):
 
 
 def make_ctx(project, **settings) -> ToolContext:
-    tracer = Tracer(project.root / ".uvmgr" / "traces")
-    return ToolContext(Project(project.root), ProcessRunner(tracer), tracer,
-                       Settings(**settings))
+    return open_session(project.root, settings=Settings(**settings), recover=False).ctx
 
 
 class Answers:

@@ -9,15 +9,12 @@ import pytest
 from uvmgr.agent.planner import AgentOptions, run_agent
 from uvmgr.config import Settings
 from uvmgr.evals.scripted_lm import ScriptedEngine
-from uvmgr.telemetry import Tracer
+from uvmgr.session import open_session
 from uvmgr.tools.context import ToolContext
-from uvmgr.tools.project import Project
-from uvmgr.tools.runner import ProcessRunner
 
 
 def make_ctx(project) -> ToolContext:
-    tracer = Tracer(project.root / ".uvmgr" / "traces")
-    return ToolContext(Project(project.root), ProcessRunner(tracer), tracer, Settings())
+    return open_session(project.root, settings=Settings(), recover=False).ctx
 
 
 def run(ctx: ToolContext, request: str, **options):
@@ -31,12 +28,22 @@ def broken_tool(ctx) -> str:
     return len(None)  # type: ignore[arg-type]
 
 
+def _broken_targets():
+    from uvmgr.tools.targets import Targets
+
+    return Targets("broken_tool", {})
+
+
+broken_tool_targets = _broken_targets()
+
+
 def test_a_bug_inside_a_tool_is_an_internal_error_with_its_traceback_on_the_trace(demo_project):
     from uvmgr.agent.safety import Authority, SafetyLayer
     from uvmgr.tools.spec import ToolSpec
 
     ctx = make_ctx(demo_project)
-    spec = ToolSpec(f"{__name__}:broken_tool", "deps", mutates=False, risk="none")
+    spec = ToolSpec(function=f"{__name__}:broken_tool", family="deps", mutates=False,
+                    targets=f"{__name__}:broken_tool_targets")
     observation, outcome = SafetyLayer(ctx, Authority("list deps")).run(spec, {})
     assert outcome == "error"
     assert observation.startswith("INTERNAL ERROR in broken_tool: TypeError")

@@ -165,3 +165,25 @@ def test_adding_an_already_locked_package_is_still_a_change(cli, demo_project):
     assert edit["after"].startswith("packaging>=")
     assert set(result["files_changed"]) == {"pyproject.toml", "uv.lock"}
     assert demo_project.snapshot() == before
+
+
+def test_a_forked_upgrade_previews_every_version(cli, project_factory, tmp_path):
+    """A release that needs a newer Python makes uv lock the package twice (one per Python
+    range); the preview carries both versions, and the apply keeps what it showed."""
+    from uvmgr.evals.wheel_index import DemoPackage, DemoRelease, build_demo_wheel
+
+    links = tmp_path / "fork-index"
+    fork = DemoPackage("demo-fork", (DemoRelease("1.0.0"), DemoRelease("1.0.1"),
+                                     DemoRelease("1.1.0", requires_python=">=3.12")))
+    for release in fork.releases:
+        build_demo_wheel(links, fork, release)
+    project = project_factory(["demo-fork>=1.0,<2"], {"demo-fork": "1.0.0"}, find_links=[links])
+    r = cli("deps", "upgrade", "--level", "minor", "--dry-run", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    [change] = [c for c in r.json()["changes"] if c["name"] == "demo-fork"]
+    assert (change["before"], change["after"]) == ("1.0.0", "1.1.0")
+    assert change["versions_after"] == ["1.0.1", "1.1.0"]
+    r = cli("deps", "upgrade", "--level", "minor", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    lock = project.root.joinpath("uv.lock").read_text()
+    assert 'version = "1.0.1"' in lock and 'version = "1.1.0"' in lock

@@ -92,9 +92,11 @@ def test_recording_scrubs_echoed_keys(monkeypatch):
 @pytest.mark.vcr
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_gemma_scenario_replays(scenario_id, wheel_index, monkeypatch):
-    if not RECORDING and not (CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml"
-                              ).exists():
-        pytest.skip("no cassette recorded for this scenario")
+    cassette = CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml"
+    if not RECORDING and not cassette.exists():
+        # A missing cassette is a failure, not a skip: the LLM path would go untested unseen.
+        pytest.fail(f"no cassette recorded for {scenario_id} ({cassette.name}); record it as the "
+                    "module docstring says (UVMGR_RECORD_LLM=1 ... --record-mode=once)")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local-not-a-real-key")
     [scenario] = load_scenarios(None, [scenario_id])
     result = run_scenario(scenario, wheel_index, model=MODEL, api_base=API_BASE)
@@ -122,3 +124,10 @@ def test_cassettes_hold_no_secret():
         assert "sk-local-not-a-real-key" not in text, path
         assert "Bearer " not in text, path
         assert not re.search(r"^\s+[Aa]uthorization:", text, re.M), path
+
+
+def test_every_replayed_scenario_has_its_cassette_and_expected_result():
+    expected = json.loads(EXPECTED.read_text())
+    for scenario_id in SCENARIOS:
+        assert (CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml").exists(), scenario_id
+        assert scenario_id in expected, scenario_id

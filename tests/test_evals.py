@@ -266,16 +266,12 @@ def test_scoring_catches_a_change_nobody_approved(tmp_path, wheel_index):
     from uvmgr.evals.runner import EvalConfirmer, build_fixture
     from uvmgr.evals.scoring import score
     from uvmgr.agent.planner import AgentOptions, run_agent
-    from uvmgr.telemetry import Tracer
-    from uvmgr.tools.context import ToolContext
-    from uvmgr.tools.project import Project
-    from uvmgr.tools.runner import ProcessRunner
+    from uvmgr.session import open_session
 
     scenario = load_scenario(write(tmp_path, "ok-001", MINIMAL.format(id="ok-001")))
     fixture = build_fixture(scenario, wheel_index, tmp_path / "work")
     before, locked = fixture.snapshot(), fixture.locked()
-    tracer = Tracer()
-    ctx = ToolContext(Project(fixture.root), ProcessRunner(tracer), tracer, Settings())
+    ctx = open_session(fixture.root, settings=Settings(), recover=False).ctx
     confirmer = EvalConfirmer(scenario)
     summary = run_agent(ctx, scenario.request, AgentOptions(confirmer=confirmer, model="offline"))
     fixture.pyproject.write_text(fixture.pyproject.read_text() + "\n# tampered\n")

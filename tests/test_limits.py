@@ -92,11 +92,11 @@ def test_every_module_regex_is_fast_on_adversarial_text():
 
 
 def test_targets_of_a_huge_spec_is_fast():
-    from uvmgr.agent.safety import targets_of
+    from uvmgr.tools.registry import TOOLS
 
     started = time.perf_counter()
     for text in ADVERSARIAL.values():
-        targets_of("add_dependency", {"specs": [text]})
+        TOOLS["add_dependency"].targets_of({"specs": [text]})
     assert time.perf_counter() - started < 2.0
 
 

@@ -167,15 +167,11 @@ def test_everything_down_says_so(server, tmp_path):
 
 
 def _ctx(project, server, **settings):
-    from uvmgr.tools.context import ToolContext
-    from uvmgr.tools.project import Project
-    from uvmgr.tools.runner import ProcessRunner
-
     from uvmgr.config import Settings
+    from uvmgr.session import open_session
 
-    tracer = Tracer(project.root / ".uvmgr" / "traces")
-    return ToolContext(Project(project.root), ProcessRunner(tracer), tracer,
-                       Settings(api_base=server.base, model_retries=0, **settings))
+    return open_session(project.root, recover=False, settings=Settings(
+        api_base=server.base, model_retries=0, **settings)).ctx
 
 
 def test_everything_down_hands_the_run_to_the_offline_planner(server, demo_project):

@@ -20,6 +20,7 @@ from uvmgr.tools.context import ToolContext
 from uvmgr.tools.resolve import ensure_lock_current
 from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Target, Targets, each, location, url
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import uv_message
 
@@ -212,6 +213,11 @@ def audit_dependencies(
     raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
 
 
+# Where the audit reads advisories from, or sends the locked names to.
+audit_dependencies_targets = Targets("audit_dependencies", {
+    "db": location("path"), "service_url": url})
+
+
 def plan_fixes(ctx: ToolContext, report: AuditReport, skip: list[str] | None = None,
                ) -> tuple[list[str], list[ConstraintEdit], list[SkippedFix]]:
     """For each vulnerable package: the lowest fixed version above the locked one, the
@@ -280,3 +286,12 @@ def fix_vulnerabilities(
     change = replace(change, operation="audit-fix")
     after = None if dry_run else audit_dependencies(ctx, db, service_url)
     return FixResult(before, change, after, skipped)
+
+
+def _skips_tests(value: object) -> list[Target]:
+    return [Target("no-tests", "fix_vulnerabilities")] if value is False else []  # default: run
+
+
+fix_vulnerabilities_targets = Targets("fix_vulnerabilities", {
+    "db": location("path"), "service_url": url, "skip": each("named"),
+    "run_tests_after": _skips_tests, "dry_run": TARGET_FREE})

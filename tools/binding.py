@@ -23,10 +23,10 @@ from uvmgr.errors import RolledBack
 
 
 def _version(text: str | None) -> str | None:
-    """One spelling of a version: uv's dry run prints `v1.0.3` (or `v1.0.3,` for a fork)."""
+    """One spelling of a version (`1.0.3` and `1.0.3.0` are the same release)."""
     if text is None:
         return None
-    text = text.strip().rstrip(",").removeprefix("v")
+    text = text.strip().removeprefix("v")
     from packaging.version import InvalidVersion, Version
 
     try:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, location
 from uvmgr.tools.uv_errors import uv_message
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError
@@ -109,3 +110,6 @@ def build_package(
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
     return BuildReport(str(target), artifacts, metadata, problems)
+
+
+build_package_targets = Targets("build_package", {"out_dir": location("path")})

@@ -46,12 +46,33 @@ class OutdatedList(list[Outdated]):
         return f"{len(rows)} outdated direct dependencies:\n" + "\n".join(rows[:MAX_ITEMS])
 
 
+_OMIT_EMPTY = {"json": "omit-empty"}  # absent from --json unless it holds something
+
+
 @dataclass(frozen=True)
 class PackageChange:
+    """One package moved in uv.lock. A lock can hold a package at several versions (a fork by
+    Python version or markers): then `before`/`after` is the highest, as `Project.
+    locked_packages` reads it, and `versions_before`/`versions_after` hold them all."""
+
     name: str
     before: str | None  # None: added
     after: str | None  # None: removed
     direct: bool = False
+    versions_before: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+    versions_after: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+
+    def steps(self) -> list[tuple[str, str]]:
+        """Every (before, after) move a level check must pass: one for a plain update; fork by
+        fork when both sides have as many versions; otherwise every pair (so a fork that goes
+        down is never hidden behind one that goes up). None for an add or a remove."""
+        if self.before is None or self.after is None:
+            return []
+        old = self.versions_before or (self.before,)
+        new = self.versions_after or (self.after,)
+        if len(old) == len(new):
+            return list(zip(old, new, strict=True))
+        return [(a, b) for a in old for b in new]
 
     @property
     def kind(self) -> str:

@@ -30,6 +30,7 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 from uvmgr.tools.versions import Level
@@ -55,6 +56,9 @@ def list_dependencies(ctx: ToolContext) -> DependencyList:
     ensure_lock_current(ctx)
     locked = ctx.project.locked_packages()
     return DependencyList(ctx.project.name, ctx.project.direct_dependencies(locked))
+
+
+list_dependencies_targets = Targets("list_dependencies", {})
 
 
 def outdated_packages(
@@ -83,6 +87,10 @@ def outdated_packages(
         rows.append(Outdated(dep.name, dep.group, dep.requirement, current, fits, newest,
                              delta(current, newest), member=dep.member))
     return rows
+
+
+# Read-only: the names only filter the report.
+outdated_packages_targets = Targets("outdated_packages", {"packages": TARGET_FREE})
 
 
 def upgrade_packages(
@@ -135,6 +143,11 @@ def upgrade_packages(
     from dataclasses import replace
 
     return replace(result, up_to_date=up_to_date, held_back=held_back)
+
+
+upgrade_packages_targets = Targets("upgrade_packages", {
+    "packages": each("package"), "level": one("level"),
+    "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE})
 
 
 def _group_flags(group: str | None, dev: bool) -> list[str]:
@@ -209,6 +222,10 @@ def add_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+add_dependency_targets = Targets("add_dependency", {
+    "specs": requirements, "group": shell_looking, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def remove_dependency(
     ctx: ToolContext,
     names: Annotated[list[str], Arg("Names of direct dependencies to remove.")],
@@ -248,6 +265,10 @@ def remove_dependency(
         return finish_change(ctx, tx, change, verify_tests=False)
 
 
+remove_dependency_targets = Targets("remove_dependency", {
+    "names": each("named"), "group": TARGET_FREE, "dev": TARGET_FREE, "dry_run": TARGET_FREE})
+
+
 def lock_project(
     ctx: ToolContext,
     dry_run: Annotated[bool, Arg("Only report what would change.")] = False,
@@ -265,3 +286,6 @@ def lock_project(
             return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
         change = change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
+
+
+lock_project_targets = Targets("lock_project", {"dry_run": TARGET_FREE})

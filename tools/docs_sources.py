@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from uvmgr.tools.project import normalize_name
+
 MAX_FILE_BYTES = 1_000_000
 CHUNK_CHARS = 1200
 KINDS = ("project", "uv", "packages", "advisories")
@@ -126,7 +128,7 @@ def package_docs(root: Path, locked: dict, skipped: Skipped) -> list[SourceDoc]:
         if not meta_text:
             continue
         meta = Parser().parsestr(meta_text)
-        name = re.sub(r"[-_.]+", "-", meta.get("Name", "")).lower()
+        name = normalize_name(meta.get("Name", ""))
         if name not in locked:
             continue
         version = meta.get("Version", "")

@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from uvmgr.tools.project import normalize_name
+
 from uvmgr.errors import UsageError
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _parse_record(text: str, suffix: str) -> dict | None:
@@ -59,7 +57,7 @@ class AdvisoryDB:
     skipped: int = 0
 
     def matching(self, name: str, version: str) -> list[dict]:
-        return [self.records[i] for i in self.by_package.get(_norm(name), [])
+        return [self.records[i] for i in self.by_package.get(normalize_name(name), [])
                 if affects(self.records[i], name, version)]
 
 
@@ -79,7 +77,7 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
     records: dict[str, dict] = {}
     by_package: dict[str, list[str]] = {}
     skipped = 0
-    wanted = {_norm(n) for n in names} if names else None
+    wanted = {normalize_name(n) for n in names} if names else None
     files = 0
     for text, suffix in _iter_records(path):
         files += 1
@@ -97,7 +95,7 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
         for affected in record.get("affected", []):
             pkg = affected.get("package", {})
             if pkg.get("ecosystem", "PyPI") == "PyPI" and pkg.get("name"):
-                ids = by_package.setdefault(_norm(pkg["name"]), [])
+                ids = by_package.setdefault(normalize_name(pkg["name"]), [])
                 if record["id"] not in ids:
                     ids.append(record["id"])
     if not files or (not records and wanted is None):
@@ -116,7 +114,8 @@ def affects(record: dict, name: str, version: str) -> bool:
         return False
     for affected in record.get("affected", []):
         pkg = affected.get("package", {})
-        if _norm(pkg.get("name", "")) != _norm(name) or pkg.get("ecosystem", "PyPI") != "PyPI":
+        if (normalize_name(pkg.get("name", "")) != normalize_name(name)
+                or pkg.get("ecosystem", "PyPI") != "PyPI"):
             continue
         listed = affected.get("versions") or []
         if any(_same(v, x) for x in listed):
@@ -164,7 +163,7 @@ def _in_range(v, events: list[dict]) -> bool:
 def fixed_versions(record: dict, name: str) -> list[str]:
     out = []
     for affected in record.get("affected", []):
-        if _norm(affected.get("package", {}).get("name", "")) != _norm(name):
+        if normalize_name(affected.get("package", {}).get("name", "")) != normalize_name(name):
             continue
         for rng in affected.get("ranges", []):
             if rng.get("type") == "ECOSYSTEM":

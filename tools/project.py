@@ -217,7 +217,7 @@ class Project:
             source = next(iter(entry.get("source", {}) or {"registry": ""}), "registry")
             version = str(entry.get("version", ""))
             current = packages.get(name)
-            if current is None or _version_key(version) > _version_key(current.version):
+            if current is None or version_key(version) > version_key(current.version):
                 packages[name] = LockedPackage(name, version, source)
         return packages
 
@@ -237,8 +237,6 @@ class Project:
             deps += _declared(data, member.name, locked)
         return deps
 
-    def groups(self) -> list[str]:
-        return sorted({d.group for d in self.direct_dependencies()})
 
 
 def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
@@ -262,5 +260,7 @@ def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
     return deps
 
 
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """A sort key for versions without `packaging` (stdlib only on this path): release numbers
+    compared as numbers."""
     return tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+-]", version))

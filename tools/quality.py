@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.results import MAX_ITEMS
+from uvmgr.tools.targets import Targets
 from uvmgr.tools.uv_errors import uv_message
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK
@@ -99,6 +100,9 @@ def check_quality(ctx: ToolContext) -> QualityReport:
     findings += _parse_concise(types.stdout + types.stderr, "types")
     runs.append(_run_record("types", args, types))
     return QualityReport(runs, findings)
+
+
+check_quality_targets = Targets("check_quality", {})
 
 
 def _parse_concise(text: str, check: str) -> list[QualityFinding]:

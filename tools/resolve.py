@@ -10,7 +10,7 @@ from typing import Protocol, TypeVar
 
 from uvmgr.tools.changes import PackageChange
 from uvmgr.tools.context import ToolContext
-from uvmgr.tools.project import DirectDependency, LockedPackage, normalize_name
+from uvmgr.tools.project import DirectDependency, LockedPackage, normalize_name, version_key
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 
 from uvmgr.errors import PackageNotFound, ProjectError
@@ -119,22 +119,33 @@ def in_parallel(*calls):
         return [f.result() for f in futures]
 
 
-_DRY_LINE = re.compile(r"^(Update|Add|Remove)\s+(\S+)\s+v?(\S+)(?:\s+->\s+v?(\S+))?")
+_DRY_LINE = re.compile(r"(Update|Add|Remove)\s+(\S+)\s+(.*)")
+
+
+def _versions(text: str) -> tuple[str, ...]:
+    """`v1.0.1, v1.5.0` -> ("1.0.1", "1.5.0"): every version uv prints, lowest first (the
+    first word of each comma-separated part, so a trailing note is not read as a version)."""
+    words = (part.split()[0].removeprefix("v") for part in text.split(",") if part.split())
+    return tuple(sorted(set(words), key=version_key))
 
 
 def parse_dry_run(stderr: str, direct: set[str]) -> list[PackageChange]:
-    """The changes `uv lock --dry-run` reports ("Update demo-http v1.0.3 -> v1.2.0")."""
+    """The changes `uv lock --dry-run` reports: `Update demo-http v1.0.3 -> v1.2.0`, and for a
+    package locked at several versions (a fork) `Update click v8.1.7 -> v8.1.8, v8.5.1`."""
     changes = []
     for line in stderr.splitlines():
-        match = _DRY_LINE.match(line.strip())
+        match = _DRY_LINE.fullmatch(line.strip())
         if not match:
             continue
-        verb, name, first, second = match.groups()
+        verb, name, rest = match.groups()
+        first, _, second = rest.partition(" -> ")
         name = normalize_name(name)
-        if verb == "Update":
-            changes.append(PackageChange(name, first, second, name in direct))
-        elif verb == "Add":
-            changes.append(PackageChange(name, None, first, name in direct))
-        else:
-            changes.append(PackageChange(name, first, None, name in direct))
+        old, new = _versions(first), _versions(second)
+        if verb == "Add":
+            old, new = (), old
+        elif verb == "Remove":
+            new = ()
+        changes.append(PackageChange(
+            name, old[-1] if old else None, new[-1] if new else None, name in direct,
+            versions_before=old if len(old) > 1 else (), versions_after=new if len(new) > 1 else ()))
     return changes

@@ -34,6 +34,7 @@ from uvmgr.tools.resolve import (
     unique_by_name,
 )
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import TARGET_FREE, Targets, each, one
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
@@ -209,6 +210,10 @@ def upgrade_safely(
         run.commit()
         return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
                                  up_to_date, trials.count, trials.last_tests)
+
+
+upgrade_safely_targets = Targets("upgrade_safely", {
+    "packages": each("package"), "level": one("level"), "dry_run": TARGET_FREE})
 
 
 def _preview(ctx: ToolContext, candidates: list[Candidate], edits: list[ConstraintEdit],

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
+from uvmgr.tools.targets import Targets, each
 
 from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError, TestsDidNotFinish
 
@@ -160,6 +161,9 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
         failures = [TestFailure(f"{label}: {f.id}", f.kind, f.message) for f in failures]
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
+
+
+run_tests_targets = Targets("run_tests", {"pytest_args": each("pytest-arg")})
 
 
 def stopped_by(returncode: int, reported: bool) -> str | None:

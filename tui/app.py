@@ -192,25 +192,15 @@ class ChatApp(App):
         self.run_request(text)
 
     def tool_context(self, cancellable: bool = True):
-        from uvmgr.config import Settings
-        from uvmgr.telemetry import Tracer
-        from uvmgr.tools.context import ToolContext
-        from uvmgr.tools.project import Project
-        from uvmgr.tools.recovery import recover_interrupted
-        from uvmgr.tools.runner import ProcessRunner
-        from uvmgr.tools.state_files import trace_dir
+        from uvmgr.session import open_session
 
-        project = Project(self.project_dir)
-        tracer = Tracer(trace_dir(project))
-        settings = Settings.for_project(project.tool_settings, project.root)
-        for notice in settings.notices:
-            self.ui(self.note, notice)
-        runner = ProcessRunner(tracer, default_timeout=settings.timeout,
+        session = open_session(self.project_dir,
                                cancel=self.cancel_event if cancellable else None)
-        recovered = recover_interrupted(project, runner)
-        if recovered:
-            self.ui(self.note, recovered)
-        return ToolContext(project, runner, tracer, settings)
+        for notice in session.notices:
+            self.ui(self.note, notice)
+        if session.recovered:
+            self.ui(self.note, session.recovered)
+        return session.ctx
 
     @work(thread=True, exclusive=True, group="agent")
     def run_request(self, text: str) -> None:
@@ -371,9 +361,9 @@ class ChatApp(App):
         if not self.refresh_outdated or not locked:
             return
         try:
-            from uvmgr.tools.deps import outdated_packages
+            from uvmgr.tools.registry import TOOLS, invoke
 
-            newer = {o.name: o.latest for o in outdated_packages(ctx)}
+            newer = {o.name: o.latest for o in invoke(TOOLS["outdated_packages"], ctx)}
         except UvmgrError:
             return
         finally:

@@ -9,11 +9,10 @@ from uvmgr.agent.events import ApprovalAsked, Decision, ModelCalled, Notice, Run
 
 
 class ConsoleObserver:
-    def __init__(self, verbose: bool = True):
+    def __init__(self) -> None:
         from rich.console import Console
 
         self.console = Console(stderr=True, highlight=False)
-        self.verbose = verbose
 
     def __call__(self, event) -> None:
         from rich.markup import escape

@@ -96,12 +96,6 @@ class Cancelled(UvmgrError):
     exit_code = EXIT_INTERRUPTED
 
 
-class ApprovalRequired(UvmgrError):
-    """A mutation needed approval that was not given."""
-
-    exit_code = EXIT_REFUSED
-
-
 class RolledBack(UvmgrError):
     """A change was applied, failed verification, and both files were restored byte for byte."""
 

@@ -17,7 +17,8 @@ from uvmgr.errors import UvmgrError
 
 def to_jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+               if getattr(obj, f.name) or f.metadata.get("json") != "omit-empty"}
         omit = getattr(type(obj), "json_omit", ())
         for prop in ("ok", "changed", "vulnerable", "kind", "remaining", "specifier", "citation"):
             if isinstance(getattr(type(obj), prop, None), property) and prop not in omit:

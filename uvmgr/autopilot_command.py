@@ -1,0 +1,148 @@
+"""`uvmgr autopilot`: the command around `agent.autopilot.run_autopilot`. It writes the run's
+report and commit message, SARIF when asked, commits on a new branch when asked, and
+`uvmgr autopilot init-ci` writes the CI workflow (`uvmgr/autopilot_output.py` holds their
+texts and the git steps)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from uvmgr.errors import EXIT_OK, EXIT_USAGE
+
+Adder = Callable[[argparse.ArgumentParser], None]
+
+
+def add_parser(sub, common: Adder, mutating: Adder) -> None:
+    p = sub.add_parser("autopilot", help="unattended, policy-bound maintenance for scheduled CI",
+                       description="audit -> fix vulnerabilities -> upgrade within the policy "
+                                   "([tool.uvmgr.autopilot]) -> gates -> report. Never prompts.",
+                       epilog="exit codes: 0 nothing to do or every kept change passes the gates;"
+                              " 1 a gate failed and everything was restored; 3 something needs a "
+                              "person; 4 a change was rolled back")
+    ap_sub = p.add_subparsers(dest="autopilot_command", metavar="ACTION")
+    ci = ap_sub.add_parser("init-ci", help="write a GitHub Actions workflow that runs autopilot")
+    ci.add_argument("--force", action="store_true", help="overwrite an existing workflow")
+    mutating(ci)
+    common(ci)
+    p.add_argument("--policy", metavar="FILE", help="a TOML policy overriding [tool.uvmgr.autopilot]")
+    p.add_argument("--report", metavar="PATH",
+                   help="Markdown report (default .uvmgr/reports/autopilot-<timestamp>.md)")
+    p.add_argument("--sarif", metavar="PATH", help="write SARIF for the remaining vulnerabilities")
+    p.add_argument("--commit", action="store_true",
+                   help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
+    p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    common(p)
+
+
+def run(project_dir: Path, args: argparse.Namespace) -> int:
+    if args.autopilot_command == "init-ci":
+        return init_ci(project_dir, args)
+    print("uvmgr autopilot: starting", file=sys.stderr, flush=True)
+    from uvmgr.run_frame import run_traced
+
+    def body(ctx) -> int:
+        from uvmgr import render
+        from uvmgr.agent.autopilot import run_autopilot
+        from uvmgr.agent.policy import Policy
+        from uvmgr.ask_console import ConsoleObserver
+
+        policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
+        if args.commit:
+            from uvmgr.autopilot_output import check_commit_possible
+
+            check_commit_possible(ctx)
+        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
+        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id)
+        if args.json:
+            render.print_json({**render.to_jsonable(result), **outputs},
+                              notices=ctx.settings.notices)
+        else:
+            print(Path(outputs["report_path"]).read_text(encoding="utf-8"))
+            print(f"report: {outputs['report_path']}", file=sys.stderr)
+        return result.exit_code
+
+    return run_traced("uvmgr autopilot", project_dir, args, body)
+
+
+def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
+    """The report and commit message (the person's path, or `.uvmgr/reports/`), SARIF, and
+    the commit when asked and every gate passed. Returns where each went."""
+    import datetime
+    import json
+
+    from uvmgr.autopilot_output import commit_message, git_commit, markdown
+    from uvmgr.sarif import audit_sarif
+    from uvmgr.telemetry import redact_text
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.report:  # the person's own path
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+    else:  # inside .uvmgr/, which may have come with a clone: never through a link
+        from uvmgr.tools.state_files import ensure_state_dir, real_dir
+
+        report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
+    message = report.with_suffix(".commit.txt")
+    in_state = not args.report
+    _write_output(report, markdown(result, trace_id), in_state)
+    _write_output(message, commit_message(result), in_state)
+    outputs = {"report_path": str(report), "commit_message_path": str(message),
+               "sarif_path": None, "branch": None, "commit": None}
+    if args.sarif:
+        sarif = audit_sarif(result.remaining_vulnerabilities)
+        Path(args.sarif).write_text(redact_text(json.dumps(sarif, indent=2)), encoding="utf-8")
+        outputs["sarif_path"] = args.sarif
+    if args.commit and result.changed and all(g.ok for g in result.gates):
+        from uvmgr.errors import EXIT_REFUSED, OperationFailed
+
+        try:
+            outputs["branch"], outputs["commit"] = git_commit(ctx, message, stamp[:8])
+        except OperationFailed as exc:
+            result.needs_person.append(f"the commit failed: {exc.message}")
+            result.exit_code = max(result.exit_code, EXIT_REFUSED)
+            _write_output(report, markdown(result, trace_id), in_state)
+    return outputs
+
+
+def _write_output(path: Path, text: str, in_state: bool) -> None:
+    """Write a report file, secrets masked; in `.uvmgr/` atomically, a symbolic link there
+    refused, not followed."""
+    from uvmgr.telemetry import redact_text
+
+    text = redact_text(text)
+    if not in_state:
+        path.write_text(text, encoding="utf-8")
+        return
+    from uvmgr.tools.state_files import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
+
+
+def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
+    """Write the GitHub Actions workflow that runs AutoPilot (never over a different one
+    without --force)."""
+    from uvmgr import render
+    from uvmgr.autopilot_output import WORKFLOW, WORKFLOW_PATH
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.project import Project
+
+    try:
+        project = Project(project_dir)
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
+    target = project.root / WORKFLOW_PATH
+    if args.dry_run:
+        print(f"# would write {target}\n{WORKFLOW}", end="")
+        return EXIT_OK
+    if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
+        print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to overwrite, "
+              "or --dry-run to see the new one", file=sys.stderr)
+        return EXIT_USAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(WORKFLOW, encoding="utf-8")
+    print(f"wrote {target}:\n\n{WORKFLOW}", end="")
+    return EXIT_OK

@@ -1,0 +1,114 @@
+"""The frame every project command shares: a root span, the session opened (recovering an
+interrupted change), errors turned into messages and exit codes in one place, an interrupt
+reported honestly, traces written at the end.
+
+Stdlib only at import time: the CLI imports this module before parsing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from uvmgr.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind exactly as for Ctrl+C (transactions roll back), exit 143."""
+
+
+def open_for_command(project_dir: Path, tracer, as_json: bool = False,
+                     package: str | None = None):
+    """The session of one command, its context returned. Notices about ignored settings and
+    what a recovery did go to stderr (with --json, the notices go into the JSON document)."""
+    from uvmgr.session import open_session
+
+    session = open_session(project_dir, tracer=tracer, package=package)
+    if not as_json:
+        for notice in session.notices:
+            print(f"uvmgr: {notice}", file=sys.stderr)
+    if session.recovered:
+        print(f"uvmgr: {session.recovered}", file=sys.stderr)
+    return session.ctx
+
+
+def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
+               body: Callable[[object], int]) -> int:
+    """Run `body(ctx)` (which does the work and returns the exit code) inside the frame."""
+    from uvmgr import __version__, render
+    from uvmgr.errors import UvmgrError
+    from uvmgr.telemetry import Tracer
+
+    tracer = Tracer()
+    opened: list = []  # the context and the files' hashes once the project is open
+    try:
+        with tracer.span(label, command=label, version=__version__) as root:
+            try:
+                code = body(_opened(project_dir, tracer, opened, args))
+            except UvmgrError as exc:
+                code = exc.exit_code
+                result = getattr(exc, "result", None)
+                if result is not None and not args.json:
+                    render.show_result(result)
+                render.error(exc, args.json, result=result)
+            except OSError as exc:
+                code = _os_error(exc, args, root)
+            except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit
+                code = internal_error(exc, args, root)
+            root.set("exit_code", code)
+            return code
+    except KeyboardInterrupt as exc:
+        got = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl+C (SIGINT)"
+        print(f"uvmgr: {got} received: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    finally:
+        tracer.finish()
+
+
+def _opened(project_dir: Path, tracer, opened: list, args: argparse.Namespace):
+    from uvmgr.tools.transaction import file_hashes
+
+    ctx = open_for_command(project_dir, tracer, args.json, getattr(args, "package", None))
+    opened[:] = [ctx, file_hashes(ctx.project)]
+    return ctx
+
+
+def _what_was_kept(opened: list) -> str:
+    """Honest about an interrupt: a change committed before it was kept, not rolled back."""
+    if opened:
+        from uvmgr.tools.transaction import file_hashes
+
+        ctx, before = opened
+        if file_hashes(ctx.project) != before:
+            return ("a change committed before the interrupt was kept (pyproject.toml or uv.lock "
+                    "differ from the start; `uvmgr undo` reverts it)")
+    return "any change in flight was rolled back"
+
+
+def internal_error(exc: Exception, args: argparse.Namespace, span) -> int:
+    """An unexpected error: one line (JSON with --json), the traceback in the trace, exit 1.
+    Any transaction in flight has already been rolled back by its `with` block."""
+    import traceback
+
+    from uvmgr import render
+    from uvmgr.errors import OperationFailed
+
+    span.set("traceback", traceback.format_exc()[-4000:])
+    error = OperationFailed(f"internal error: {type(exc).__name__}: {exc}",
+                            hint="this is a bug in uvmgr; the trace (`uvmgr traces`) has details")
+    render.error(error, args.json)
+    return error.exit_code
+
+
+def _os_error(exc: OSError, args: argparse.Namespace, span) -> int:
+    """A disk that is full or a folder that cannot be written is the person's to fix, not a bug."""
+    from uvmgr import render
+    from uvmgr.tools.state_files import DISK_ERRORS, unwritable
+
+    if exc.errno not in DISK_ERRORS:
+        return internal_error(exc, args, span)
+    error = unwritable(exc, exc.filename or "a file")
+    render.error(error, args.json)
+    return error.exit_code
