@@ -113,7 +113,7 @@ def _uv_audit(uv: str, copy: Path, db: Path, env: dict[str, str], timeout: float
 
 
 def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
-                env: dict[str, str], timeout: float) -> list[Row]:
+                env: dict[str, str], timeout: float, only: list[str] | None = None) -> list[Row]:
     from uvmgr.tools.workspace import find_workspace
 
     # A workspace member's folder: copy the whole workspace, run in the member's folder.
@@ -128,6 +128,8 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
     here = copy / inside
     rows = []
     for label, args, uv_args, passing in COMMANDS:
+        if only and label not in only:
+            continue
         argv = [*uvmgr, *[a.replace("{db}", str(db)) for a in args]]
         before = _hashes(copy)
         code, out, err, seconds = _timed(argv, here, env, timeout)
@@ -202,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="set UV_PYTHON for uvmgr and uv alike, for every project or for the "
                              "clone folder NAME (when its .python-version names an interpreter "
                              "this machine lacks); repeatable")
+    parser.add_argument("--only", action="append", metavar="COMMAND",
+                        choices=[c[0] for c in COMMANDS], help="run only these commands")
     args = parser.parse_args(argv)
     from uvmgr.tools.runner import find_uv
 
@@ -221,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             checks.append(check)
         python = pythons.get(clone.resolve().name, pythons.get(""))
         rows += run_project(clone, args.work, uvmgr, find_uv(), args.db.resolve(),
-                            {**env, "UV_PYTHON": python} if python else env, args.timeout)
+                            {**env, "UV_PYTHON": python} if python else env, args.timeout,
+                            args.only)
     text = markdown(rows) + "".join(f"\n- {c}" for c in checks) + ("\n" if checks else "")
     print(text)
     if args.out:
