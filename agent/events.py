@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from uvmgr.tools.progress import Progress
+
 
 @dataclass(frozen=True)
 class RunStarted:
@@ -94,7 +96,10 @@ class RunSummary:
         return round(sum(c.cost for c in self.model_calls), 6)
 
 
-Event = RunStarted | StepStarted | ApprovalAsked | Decision | StepFinished | ModelCalled | Notice
+# `Progress` (tools/progress.py) is a tool's phase within a step: a front end passing its
+# observer as `ToolContext.progress` receives it here too.
+Event = (RunStarted | StepStarted | ApprovalAsked | Decision | StepFinished | ModelCalled | Notice
+         | Progress)
 
 
 class Observer(Protocol):

@@ -33,9 +33,58 @@ class ModelsExhausted(ModelFailed):
     """Every configured model has failed (each reason is in `ModelChain.down`)."""
 
 
+_MISSING_KEY = ("missing credentials", "api_key client option must be set", "no key is set",
+                "missing api key", "api key not found", "api_key must be set")
+_NO_PROVIDER = "llm provider not provided"
+
+
+def _says(exc: BaseException, needles: tuple[str, ...]) -> bool:
+    text = str(exc).lower()
+    return any(n in text for n in needles)
+
+
+def key_variables(model: str) -> list[str]:
+    """The environment variables that hold `model`'s API key (names only, never values)."""
+    import litellm
+
+    try:
+        missing = list(litellm.validate_environment(model=model).get("missing_keys") or [])
+    except Exception:  # noqa: BLE001 - litellm's lookup tables: a guess below is good enough
+        missing = []
+    if missing:
+        return missing
+    try:
+        provider = litellm.get_llm_provider(model)[1]
+    except Exception:  # noqa: BLE001 - an unknown provider has no variable to name
+        return []
+    return [f"{provider.upper().replace('-', '_')}_API_KEY"] if provider else []
+
+
+def model_error(exc: BaseException, model: str) -> str | None:
+    """What a person must fix for errors that retrying cannot: no API key (which variable to
+    set), a key the provider rejected, a model string without its provider prefix. None for
+    other errors."""
+    import litellm
+
+    status = getattr(exc, "status_code", None)
+    if _says(exc, _MISSING_KEY):
+        names = " or ".join(key_variables(model)) or "the provider's API key variable"
+        return f"no API key for {model}: set {names}; not retried"
+    if _says(exc, (_NO_PROVIDER,)):
+        return (f"unknown model {model!r}: litellm needs the provider as a prefix, e.g. "
+                f"openai/{model}, anthropic/{model} or ollama/{model}; not retried")
+    if isinstance(exc, litellm.AuthenticationError) or status == 401:
+        names = " or ".join(key_variables(model)) or "the provider's API key variable"
+        return f"authentication failed for {model}: the provider rejected the key in {names}; " \
+               "not retried"
+    return None
+
+
 def is_transient(exc: BaseException) -> bool:
     import litellm
 
+    if _says(exc, _MISSING_KEY + (_NO_PROVIDER,)):
+        return False  # litellm reports a missing key as a 500: no retry will bring one
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and 400 <= status < 600:
         return status in TRANSIENT_STATUS
@@ -61,9 +110,13 @@ _BY_STATUS = {
 }
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, model: str = "") -> str:
     """A short, secret-free reason for a failed call."""
     import litellm
+
+    actionable = model_error(exc, model) if model else None
+    if actionable:
+        return actionable
 
     status = getattr(exc, "status_code", None)
     if isinstance(exc, litellm.ContextWindowExceededError):
@@ -170,8 +223,9 @@ class ModelChain:
             self.active = model
             return Response(id=None, model=model, message=Message.assistant([TextPart(text)]),
                             finish_reason="stop", usage=Usage(**usage))
+        reasons = "; ".join(f"{m}: {why}" for m, why in self.down.items())
         raise ModelsExhausted(self.models[-1] if self.models else OFFLINE_MODEL,
-                              "every configured model failed", False)
+                              reasons or "every configured model failed", False)
 
     def _litellm(self):
         if not self._litellm_loaded:
@@ -204,12 +258,12 @@ class ModelChain:
                     return self._call_once(litellm, model, messages, attempt_no, options or {})
         except RetryError as exc:
             last = exc.last_attempt.exception()
-            raise ModelFailed(model, f"{describe(last)}, after {attempt_no} attempts",
+            raise ModelFailed(model, f"{describe(last, model)}, after {attempt_no} attempts",
                               True) from None
         except ModelFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - any provider error: next model, with the reason
-            raise ModelFailed(model, describe(exc), is_transient(exc)) from None
+            raise ModelFailed(model, describe(exc, model), is_transient(exc)) from None
         raise ModelFailed(model, "no answer", True)  # pragma: no cover - loop always returns
 
     def _call_once(self, litellm, model: str, messages: list[dict], attempt: int,
@@ -226,9 +280,9 @@ class ModelChain:
                 response = litellm.completion(**kwargs)
             except Exception as exc:
                 latency = time.monotonic() - started
-                span.set("outcome", describe(exc))
-                self._emit(ModelCalled(model, False, latency, error=describe(exc),
-                                       attempt=attempt))
+                reason = describe(exc, model)
+                span.set("outcome", reason)
+                self._emit(ModelCalled(model, False, latency, error=reason, attempt=attempt))
                 raise
             latency = time.monotonic() - started
             usage = getattr(response, "usage", None)

@@ -73,6 +73,7 @@ class ReActPlanner:
         self.lm = dspy.LM(f"uvmgr/{getattr(engine, 'active', 'engine')}", engine=engine,
                           cache=False, num_retries=0)
         self.fell_back = False
+        self.fell_back_because = ""  # which model failed and why, when the fallback answers
         self.truncated = 0  # oldest turns dropped to fit the model's context window
 
     @property
@@ -112,7 +113,13 @@ class ReActPlanner:
                                          "the model could not write the answer ({})").answer)
             except _Exhausted:
                 pass
-        return self.fallback.answer(request, trajectory)  # type: ignore[union-attr]
+        answer = self.fallback.answer(request, trajectory)  # type: ignore[union-attr]
+        if self.fell_back_because:  # not "no model is configured": say which failed and why
+            from uvmgr.prompts.answers import HEADER
+
+            answer = (f"(offline planner: the model failed ({self.fell_back_because}), so "
+                      f"requests are matched to known tasks)\n{answer.replace(HEADER, '').lstrip()}")
+        return answer
 
     def _predict(self, module, request: str, trajectory: Trajectory, failed: str):
         """One call of a predictor over the trajectory; `failed` says what went wrong when
@@ -136,6 +143,7 @@ class ReActPlanner:
             exhausted = _caused_by(err, ModelsExhausted)  # DSPy wraps the engine's errors
             if exhausted is not None and self.fallback is not None:
                 self.fell_back = True
+                self.fell_back_because = exhausted.reason  # type: ignore[attr-defined]
                 self.observer(Notice("every configured model failed; the offline planner "
                                      "answers"))
                 raise _Exhausted from None

@@ -32,6 +32,15 @@ def user_state_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def user_cache_home(tmp_path_factory, monkeypatch) -> Path:
+    """uvmgr's own cache (the offline advisory database) is per test: a real download in the
+    person's cache never changes what an audit in a test sees. uv keeps its own cache."""
+    home = tmp_path_factory.mktemp("uvmgr-cache")
+    monkeypatch.setenv("UVMGR_CACHE_DIR", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def wheel_index(tmp_path_factory) -> Path:
     return build_full_index(tmp_path_factory.mktemp("index"))

@@ -62,7 +62,7 @@ def test_audit_unreachable_service_gives_a_clear_error(cli, demo_project, monkey
     monkeypatch.setenv("UV_HTTP_RETRIES", "0")
     r = cli("audit", "--service-url", "http://127.0.0.1:9", "--project", demo_project.root)
     assert r.code == 1
-    assert "could not be reached" in r.err and "--db" in r.err
+    assert "could not be reached" in r.err and "uvmgr advisories update" in r.err
 
 
 def test_audit_bad_db_path(cli, demo_project, tmp_path):

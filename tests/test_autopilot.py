@@ -37,7 +37,7 @@ def busy_project(project_factory, fixture_advisories):
     return project
 
 
-def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path):
+def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path, fixture_advisories):
     report = tmp_path / "report.md"
     r = cli("autopilot", "--report", report, "--sarif", tmp_path / "left.sarif", "--project",
             busy_project.root, "--json")
@@ -56,6 +56,7 @@ def test_upgrades_fixes_bisects_and_reports(cli, busy_project, tmp_path):
                     "## Gates"):
         assert section in text
     assert "demo-http 1.0.0 -> 1.0.3 (DEMO-2024-0002)" in text
+    assert f"Advisories: {fixture_advisories}." in text  # which source the audit used
     assert Path(run["commit_message_path"]).read_text().startswith("chore(deps): 3 dependency")
     assert '"results": []' in (tmp_path / "left.sarif").read_text()
     decisions = run["decisions"]
@@ -196,6 +197,10 @@ def test_init_ci(cli, demo_project):
     workflow = yaml.safe_load(target.read_text())
     steps = workflow["jobs"]["autopilot"]["steps"]
     assert any("uvmgr autopilot" in s.get("run", "") for s in steps)
+    [run] = [s for s in steps if "uvmgr autopilot" in s.get("run", "")]
+    # uvmgr comes from where the person says (a repository variable), never PyPI by name
+    assert run["env"]["UVMGR_SOURCE"] == "${{ vars.UVMGR_SOURCE }}"
+    assert 'uvx --from "$UVMGR_SOURCE" uvmgr' in run["run"] and "--from uvmgr " not in run["run"]
     assert any(s.get("uses", "").startswith("peter-evans/create-pull-request") for s in steps)
     assert "workflow_dispatch" in workflow[True]  # YAML reads the `on:` key as True
 

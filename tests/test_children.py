@@ -175,8 +175,13 @@ def _suite(project, body: str) -> None:
     (project.root / "tests" / "test_app.py").write_text(body, encoding="utf-8")
 
 
-KILLED_SUITE = "import os, signal\n\n\ndef test_killed():\n    os.kill(os.getpid(), signal.SIGKILL)\n"
-HUNG_SUITE = "import time\n\n\ndef test_hangs():\n    time.sleep(120)\n"
+# Killed or hung only after the upgrade (demo-http leaves 1.0.0): `--test` first checks that the
+# tests pass before the change, and these tests are about the run that verifies the change.
+_UPGRADED = "from importlib.metadata import version\n\nUPGRADED = version('demo-http') != '1.0.0'\n"
+KILLED_SUITE = ("import os, signal\n" + _UPGRADED + "\n\ndef test_killed():\n"
+                "    if UPGRADED:\n        os.kill(os.getpid(), signal.SIGKILL)\n")
+HUNG_SUITE = ("import time\n" + _UPGRADED + "\n\ndef test_hangs():\n"
+              "    if UPGRADED:\n        time.sleep(120)\n")
 
 
 def test_a_killed_pytest_is_interrupted_and_the_upgrade_rolled_back(demo_project, cli):

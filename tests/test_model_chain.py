@@ -224,3 +224,43 @@ def test_no_api_key_in_spans_events_or_json(server, cli, demo_project, monkeypat
     for text in (r.out, r.err, traces):
         assert API_KEY not in text
     assert server.requests[0][1] == f"Bearer {API_KEY}"  # it was sent, only to the server
+
+
+def test_a_missing_key_is_said_at_once_with_the_variable_to_set(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    chain, events = _chain(server, ["openai/good-model"], tmp_path, retries=3)
+    with pytest.raises(ModelsExhausted) as caught:
+        chain.complete(_request())
+    reason = chain.down["openai/good-model"]
+    assert "no API key" in reason and "OPENAI_API_KEY" in reason and "not retried" in reason
+    assert "500" not in reason
+    assert len([e for e in events if getattr(e, "ok", True) is False]) == 1  # one try, no retry
+    assert "OPENAI_API_KEY" in caught.value.reason
+
+
+def test_401_names_the_variable_whose_key_was_rejected(server, tmp_path):
+    chain, _ = _chain(server, ["openai/badkey-model"], tmp_path, retries=3)
+    with pytest.raises(ModelsExhausted):
+        chain.complete(_request())
+    assert server.models() == ["badkey-model"]
+    assert "rejected the key in OPENAI_API_KEY" in chain.down["openai/badkey-model"]
+
+
+def test_a_model_without_its_provider_prefix_says_which_prefix(server, tmp_path):
+    chain, _ = _chain(server, ["gpt-nonexistent-model-x"], tmp_path, retries=3)
+    with pytest.raises(ModelsExhausted):
+        chain.complete(_request())
+    reason = chain.down["gpt-nonexistent-model-x"]
+    assert "provider as a prefix" in reason and "openai/gpt-nonexistent-model-x" in reason
+    assert server.requests == []
+
+
+def test_the_fallback_answer_says_which_model_failed_and_why(server, demo_project, monkeypatch):
+    from uvmgr.agent.planner import AgentOptions, run_agent
+
+    monkeypatch.delenv("OPENAI_API_KEY")
+    summary = run_agent(_ctx(demo_project, server), "what's outdated?", AgentOptions(
+        model="openai/good-model"))
+    assert "offline planner" in summary.answer
+    assert "openai/good-model" in summary.answer and "OPENAI_API_KEY" in summary.answer
+    assert server.requests == []

@@ -47,8 +47,21 @@ def _wait_for(predicate, timeout=60.0):
     return False
 
 
+# Slow only once demo-http is upgraded: `--test` checks the tests pass before the change, and
+# these tests kill the run that verifies the change.
+SLOW_AFTER_UPGRADE = ("import time\nfrom importlib.metadata import version\n\n\n"
+                      "def test_slow_after_upgrade():\n"
+                      "    if version('demo-http') != '1.0.0':\n        time.sleep(60)\n")
+
+
+def _slow_after_upgrade(project_factory):
+    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"})
+    (project.root / "tests" / "test_app.py").write_text(SLOW_AFTER_UPGRADE, encoding="utf-8")
+    return project
+
+
 def test_sigkill_mid_transaction_is_rolled_back_at_next_start(cli, project_factory):
-    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, tests="slow")
+    project = _slow_after_upgrade(project_factory)
     before = project.snapshot()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "--level", "minor", "--test",
@@ -74,7 +87,7 @@ def test_sigkill_mid_transaction_is_rolled_back_at_next_start(cli, project_facto
 
 
 def test_sigterm_rolls_back_in_flight(project_factory):
-    project = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, tests="slow")
+    project = _slow_after_upgrade(project_factory)
     before = project.snapshot()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvmgr.cli", "deps", "upgrade", "--test", "--project",

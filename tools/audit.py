@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, ClassVar
 
+from uvmgr.tools.advisory_db import CachedDB, cached_db, require_cached_db
 from uvmgr.tools.changes import (
     ChangeResult,
     ConstraintEdit,
@@ -17,6 +18,7 @@ from uvmgr.tools.changes import (
     constraint_edit_for,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.resolve import ensure_lock_current
 from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.spec import Arg
@@ -47,6 +49,9 @@ class AuditReport:
     audited_packages: int
     findings: list[Finding]
     source: str  # the advisory database folder, or the service URL
+    # Which advisories were used and how old they are, when that is not plain from `source`:
+    # the cached offline database (asked for, or because the service was unreachable).
+    source_note: str = ""
 
     @property
     def vulnerable(self) -> bool:
@@ -57,13 +62,14 @@ class AuditReport:
         return EXIT_FAILED if self.findings else EXIT_OK
 
     def summary(self) -> str:
+        source = f" (advisories: {self.source_note})" if self.source_note else ""
         if not self.findings:
-            return f"No known vulnerabilities in {self.audited_packages} locked packages."
+            return f"No known vulnerabilities in {self.audited_packages} locked packages{source}."
         rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
                 f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                 for f in self.findings]
-        return (f"{len(rows)} vulnerabilities in {self.audited_packages} locked packages:\n"
-                + "\n".join(rows[:MAX_ITEMS]))
+        return (f"{len(rows)} vulnerabilities in {self.audited_packages} locked packages"
+                f"{source}:\n" + "\n".join(rows[:MAX_ITEMS]))
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,9 @@ class FixResult:
         return EXIT_FAILED if self.remaining or self.skipped else EXIT_OK
 
     def summary(self) -> str:
-        lines = [f"audit found {len(self.before.findings)} vulnerabilities."]
+        note = self.before.source_note
+        lines = [f"audit found {len(self.before.findings)} vulnerabilities"
+                 + (f" (advisories: {note})." if note else ".")]
         lines += [f"  {f.package} {f.version}: {f.id}, fixed in "
                   f"{', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                   for f in self.before.findings[:MAX_ITEMS]]
@@ -129,6 +137,8 @@ class FixResult:
 
 
 def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
+    """(the server to run, the source's name, a note on it, whether it is a service: then
+    the cached database stands in when it cannot be reached)."""
     if db and service_url:
         raise UsageError("pass either --db or --service-url, not both")
     # A path given on the command line is relative to the current directory; one from
@@ -136,18 +146,28 @@ def _audit_source(ctx: ToolContext, db: str | None, service_url: str | None):
     base = Path.cwd()
     if not db and not service_url:
         db, service_url, base = ctx.settings.audit_db, ctx.settings.audit_service_url, ctx.project.root
+        if not db and not service_url and ctx.settings.audit_offline:
+            return (*_cached_source(ctx, require_cached_db(), "asked for offline"), False)
     if db:
-        from uvmgr.tools.osv import OsvServer, load_advisories
-
         path = Path(db).expanduser()
         if not path.is_absolute():
             path = (base / path).resolve()
-        names = set(ctx.project.locked_packages())
-        return OsvServer(load_advisories(path, names)), str(path)
-    return nullcontext(service_url), service_url or "https://api.osv.dev"
+        return _db_server(ctx, path), str(path), "", False
+    return nullcontext(service_url), service_url or "https://api.osv.dev", "", True
 
 
-def parse_audit_json(stdout: str, source: str) -> AuditReport:
+def _db_server(ctx: ToolContext, path: Path):
+    from uvmgr.tools.osv import OsvServer, load_advisories
+
+    return OsvServer(load_advisories(path, set(ctx.project.locked_packages())))
+
+
+def _cached_source(ctx: ToolContext, cached: CachedDB, why: str):
+    note = f"the offline advisory database, {cached.describe()} ({why})"
+    return _db_server(ctx, Path(cached.path)), cached.path, note
+
+
+def parse_audit_json(stdout: str, source: str, note: str = "") -> AuditReport:
     data = json.loads(stdout)
     findings = []
     for vuln in data.get("vulnerabilities", []):
@@ -162,7 +182,8 @@ def parse_audit_json(stdout: str, source: str) -> AuditReport:
             summary=summary[:300],
             link=vuln.get("link") or "",
         ))
-    return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source)
+    return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source,
+                       note)
 
 
 def by_member(ctx: ToolContext, report: AuditReport) -> AuditReport:
@@ -190,27 +211,42 @@ def audit_dependencies(
     matched by `uv audit`). Each finding names the package, its locked version, the advisory
     id and aliases (CVE, GHSA), the versions that fix it, and a summary. Read-only."""
     ensure_lock_current(ctx)
-    server, source = _audit_source(ctx, db, service_url)
+    server, source, note, service = _audit_source(ctx, db, service_url)
+    result = _run_audit(ctx, server, local=not service)
+    if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
+        return by_member(ctx, parse_audit_json(result.stdout, source, note))
+    message = uv_message(result)
+    if "error sending request" in result.stderr or "dns error" in result.stderr or \
+            "Connect" in result.stderr:
+        cached = cached_db() if service else None
+        if cached is not None:  # the person's own download stands in, and the report says so
+            server, source, note = _cached_source(
+                ctx, cached, f"the advisory service at {source} could not be reached")
+            result = _run_audit(ctx, server, local=True)
+            if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
+                return by_member(ctx, parse_audit_json(result.stdout, source, note))
+            raise OperationFailed(f"uv audit failed: {uv_message(result)}",
+                                  details=result.stderr[-4000:])
+        raise ServiceUnavailable(
+            f"the advisory service at {source} could not be reached",
+            hint="download the advisories once while online with `uvmgr advisories update`: "
+                 "later audits use that copy when the service is unreachable (or always, with "
+                 "`uvmgr audit --offline` or audit-offline = true in your user config)",
+            details=message,
+        )
+    raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
+
+
+def _run_audit(ctx: ToolContext, server, *, local: bool):
+    ctx.progress(Progress("auditing", f"{len(ctx.project.locked_packages())} packages"))
     with server as url:
         args = list(AUDIT_ARGS)
         env = {}
         if url:
             args += ["--service-url", url]
-        if source.startswith("/"):
+        if local:
             env["UV_HTTP_RETRIES"] = "0"  # our own loopback server does not flake
-        result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
-    if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        return by_member(ctx, parse_audit_json(result.stdout, source))
-    message = uv_message(result)
-    if "error sending request" in result.stderr or "dns error" in result.stderr or \
-            "Connect" in result.stderr:
-        raise ServiceUnavailable(
-            f"the advisory service at {source} could not be reached",
-            hint="check the network, or audit offline with --db PATH (a folder of OSV records, "
-                 "e.g. a clone of pypa/advisory-database/vulns)",
-            details=message,
-        )
-    raise OperationFailed(f"uv audit failed: {message}", details=result.stderr[-4000:])
+        return ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout, env=env)
 
 
 # Where the audit reads advisories from, or sends the locked names to.

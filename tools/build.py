@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import Targets, location
 from uvmgr.tools.uv_errors import uv_message
@@ -33,10 +34,11 @@ class WheelMetadata:
 
 @dataclass(frozen=True)
 class BuildReport:
-    out_dir: str
+    out_dir: str  # empty: built in a temporary folder, removed after the checks
     artifacts: list[Artifact]
     metadata: WheelMetadata | None
     problems: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # build leftovers this build made
 
     @property
     def ok(self) -> bool:
@@ -83,9 +85,41 @@ def build_package(
                            hint=f"build a member with --package NAME (members: {members})"
                            if members else "add one (e.g. `uv init --package` shows a working "
                            "setup)")
-    target = Path(out_dir).resolve() if out_dir else Path(tempfile.mkdtemp(prefix="uvmgr-build-"))
-    result = ctx.runner.uv(["build", *project.uv_package_args(), "--out-dir", str(target)],
-                           project.root, timeout=ctx.settings.timeout)
+    if out_dir:
+        return _build(ctx, Path(out_dir).resolve())
+    # No folder asked for: build, check and report, then remove the files (the report keeps
+    # their names and sizes). `--out-dir` keeps them.
+    with tempfile.TemporaryDirectory(prefix="uvmgr-build-") as tmp:
+        report = _build(ctx, Path(tmp))
+    return BuildReport("", [Artifact(Path(a.path).name, a.kind, a.size) for a in report.artifacts],
+                       report.metadata, report.problems, report.removed)
+
+
+# What a build backend leaves in the project (setuptools' build/ and egg-info): removed when
+# this build made it, kept when it was there before.
+LEFTOVERS = ("build", "*.egg-info", "src/*.egg-info")
+
+
+def _leftovers(root: Path) -> set[Path]:
+    return {p for pattern in LEFTOVERS for p in root.glob(pattern)
+            if p.is_dir() and not p.is_symlink()}
+
+
+def _build(ctx: ToolContext, target: Path) -> BuildReport:
+    project = ctx.project
+    ctx.progress(Progress("building", project.name))
+    before = _leftovers(project.root)
+    try:
+        result = ctx.runner.uv(["build", *project.uv_package_args(), "--out-dir", str(target)],
+                               project.root,
+                               timeout=ctx.settings.timeout)
+    finally:
+        made = sorted(_leftovers(project.root) - before)
+        from uvmgr.tools.state_files import remove_tree
+
+        for path in made:
+            remove_tree(path)
+    removed = [str(p.relative_to(project.root)) for p in made]
     if not result.ok:
         raise OperationFailed(f"uv build failed: {uv_message(result)}",
                               details=result.stderr[-4000:])
@@ -109,7 +143,7 @@ def build_package(
         declared = project.package_data["project"].get("version")
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
-    return BuildReport(str(target), artifacts, metadata, problems)
+    return BuildReport(str(target), artifacts, metadata, problems, removed)
 
 
 build_package_targets = Targets("build_package", {"out_dir": location("path")})

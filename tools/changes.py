@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage
 from uvmgr.tools.results import MAX_ITEMS
 from uvmgr.tools.testing import TestReport, run_tests
@@ -311,6 +312,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
                                timeout=ctx.settings.timeout)
         raise_for_uv(result, operation)
         return ChangeResult(operation, True, parse_dry_run(result.stderr, direct), edits)
+    ctx.progress(Progress("resolving", operation))
     result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, operation)
     changes = diff_locked(before, project.locked_packages(), direct)
@@ -326,6 +328,7 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
     from uvmgr.tools.binding import enforce_approved
 
     enforce_approved(ctx, tx, result.operation, result.changes, result.constraint_edits)
+    ctx.progress(Progress("syncing", result.operation))
     if not sync_environment(ctx.project, ctx.runner):
         tx.rollback()
         raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "

@@ -22,6 +22,8 @@ _DB = flag("--db", metavar="PATH",
            help="offline OSV advisory database: a folder of .json/.yaml records or a zip")
 _SERVICE = flag("--service-url", metavar="URL", help="an OSV-compatible service")
 _SARIF = flag("--sarif", arg=None, action="store_true", help="print SARIF 2.1.0 on stdout")
+_OFFLINE = flag("--offline", arg=None, action="store_true",
+                help="use the cached advisory database (`uvmgr advisories update`)")
 _UPGRADE_HELP = "upgrade within a level, raising constraints only when needed"
 
 REGISTRY: tuple[ToolSpec, ...] = (
@@ -39,10 +41,10 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(function="uvmgr.tools.audit:audit_dependencies", family="audit", mutates=False,
              targets="uvmgr.tools.audit:audit_dependencies_targets",
              cli=Cli("audit", "vulnerabilities of the locked dependencies (uv audit, OSV)",
-                     (_DB, _SERVICE, _SARIF))),
+                     (_DB, _SERVICE, _OFFLINE, _SARIF))),
     ToolSpec(function="uvmgr.tools.audit:fix_vulnerabilities", family="audit", mutates=True,
              targets="uvmgr.tools.audit:fix_vulnerabilities_targets", intent="fix",
-             cli=Cli("audit", "", (_DB, _SERVICE, _SARIF, flag(
+             cli=Cli("audit", "", (_DB, _SERVICE, _OFFLINE, _SARIF, flag(
                  "--no-tests", arg="run_tests_after", action="store_false",
                  help="with --fix: skip the test run")), when=flag(
                  "--fix", arg=None, action="store_true",
@@ -96,6 +98,20 @@ REGISTRY: tuple[ToolSpec, ...] = (
              cli=Cli("index", "build or refresh the docs index (.uvmgr/index)", (
                  flag("--rebuild", action="store_true",
                       help="drop the index and build it again"),))),
+    # TODO(issue 15, packs): the performance advisor is a pack (packs/uvmgr_advisor) that
+    # imports only what a pack may use; until the pack API lands it is registered here, then
+    # through the `uvmgr.packs` entry point. A plain command for now (agent=False): offering
+    # it to the planners changes their prompt, so tests/test_eval_llm.py's Gemma cassettes
+    # (matched on the request body) must be re-recorded first (`uv sync --group llm`).
+    ToolSpec(function="uvmgr_advisor.advise:advise", family="advise", mutates=False,
+             agent=False, targets="uvmgr_advisor.advise:advise_targets",
+             cli=Cli("advise", "performance advice: slow tests, import time, heavy, unused and "
+                     "undeclared dependencies", (
+                         flag("--check", arg="checks", action="append",
+                              choices=("tests", "imports", "sizes", "deps"),
+                              help="run only this check (repeatable)"),
+                         flag("--markdown", arg=None, action="store_true",
+                              help="print the report as a Markdown section (for a CI report)")))),
 )
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in REGISTRY}

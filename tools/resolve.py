@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from uvmgr.tools.changes import PackageChange
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage, normalize_name, version_key
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 
@@ -99,6 +100,7 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
                 str(req_file)]
         if exclude_newer:
             args += ["--exclude-newer", exclude_newer]
+        ctx.progress(Progress("resolving", f"newest versions of {len(requirements)} packages"))
         result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, "looking up versions", set(requirements))
     out = {}

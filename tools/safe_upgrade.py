@@ -24,6 +24,7 @@ from uvmgr.tools.changes import (
     diff_locked,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency
 from uvmgr.tools.resolve import (
     ensure_lock_current,
@@ -35,14 +36,13 @@ from uvmgr.tools.resolve import (
 )
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one
-from uvmgr.tools.testing import TestReport, run_tests
+from uvmgr.tools.testing import TestReport, require_passing_baseline, run_tests
 from uvmgr.tools.transaction import RunTransaction, Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 from uvmgr.tools.versions import Level
 
 from uvmgr.errors import (
     Cancelled,
-    OperationFailed,
     ResolutionConflict,
     RolledBack,
     UsageError,
@@ -64,10 +64,12 @@ class Candidate:
 class _Trials:
     """Applies groups of upgrades one transaction at a time; keeps those whose tests pass."""
 
-    def __init__(self, ctx: ToolContext, direct: set[str]):
+    def __init__(self, ctx: ToolContext, direct: set[str], batch: int):
         self.ctx = ctx
         self.direct = direct
         self.count = 0
+        # Trials a bisection of `batch` packages needs at most, plus one retry per package.
+        self.most = 3 * batch - 1 if batch > 1 else 2
         self.edits: list[ConstraintEdit] = []
         self.last_tests: TestReport | None = None
 
@@ -76,6 +78,9 @@ class _Trials:
 
         self.count += 1
         project = self.ctx.project
+        names = ", ".join(f"{c.name} {v}" for c, v in group)
+        self.ctx.progress(Progress("resolving", names) if self.count == 1 else
+                          Progress("bisecting", names, self.count, max(self.most, self.count)))
         before = project.locked_packages()
         with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}=={v}" for c, v in group]):
             with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
@@ -98,6 +103,7 @@ class _Trials:
                 enforce_approved(self.ctx, tx, "upgrade_safely",
                                  diff_locked(before, project.locked_packages(), self.direct),
                                  ceiling=True)
+                self.ctx.progress(Progress("syncing", names))
                 if not sync_environment(project, self.ctx.runner):
                     return False, None, "the new lock could not be installed (uv sync failed)"
                 try:
@@ -165,14 +171,8 @@ def upgrade_safely(
     # One lock for the baseline, every trial and the bisection: no other writer in between,
     # and an interrupt restores the project to before the whole run.
     with RunTransaction(ctx.project, ctx.runner, "upgrade-safely") as run:
-        baseline = run_tests(ctx)
-        if not baseline.ok:
-            failing_now = ", ".join(f.id for f in baseline.failures[:3]) or baseline.counts()
-            raise OperationFailed(
-                f"the tests already fail before any upgrade ({failing_now}), so they cannot tell a "
-                "good upgrade from a bad one; nothing was changed",
-                hint="fix the tests first (`uvmgr test`), or use `uvmgr deps upgrade` without tests")
-        trials = _Trials(ctx, direct)
+        require_passing_baseline(ctx, "upgrade", "or use `uvmgr deps upgrade` without tests")
+        trials = _Trials(ctx, direct, len(candidates))
         failing: list[tuple[Candidate, TestReport | None, str]] = []
 
         def search(group: list[Candidate]) -> None:

@@ -252,11 +252,14 @@ def check_space(folder: Path, need: int) -> None:
             hint="free some disk space, then retry; nothing was changed")
 
 
-def unwritable(exc: OSError, path: Path | str) -> ProjectError:
-    """The one message for a file uvmgr cannot write (disk full, no permission, read-only)."""
+def unwritable(exc: OSError, path: Path | str, *, before_change: bool = True) -> ProjectError:
+    """The one message for a file uvmgr cannot write (disk full, no permission, read-only).
+    `before_change`: raised before a change touched anything (the state folder, the lock, the
+    journal), so the message can promise that nothing was changed."""
     where = exc.filename or path
     return ProjectError(
-        f"cannot write {where}: {exc.strerror or exc}",
+        f"cannot write to {where} ({exc.strerror or exc})"
+        + ("; nothing was changed" if before_change else ""),
         hint="free disk space or make the project folder writable, then retry"
              if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
              "make the project folder writable (or work on a writable copy), then retry")

@@ -10,7 +10,14 @@ from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import Targets, each
 
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, OperationFailed, ProjectError, TestsDidNotFinish
+from uvmgr.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    OperationFailed,
+    ProjectError,
+    TestsDidNotFinish,
+    UsageError,
+)
 
 NO_TESTS_COLLECTED = 5
 
@@ -128,8 +135,8 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
         # `python -m pytest` runs the project's own pytest; a bare `pytest` could resolve to
         # one elsewhere on PATH that cannot import the project.
         command = ["run", "--frozen", *flags, "python", "-m", "pytest", f"--junitxml={report}",
-                   "-o", "junit_family=xunit2", "-p", "no:cacheprovider", *args]
-        result = ctx.runner.uv(command, folder, timeout=ctx.settings.timeout)
+                   "-o", "junit_family=xunit2", "-p", "no:cacheprovider"]
+        result = _run_pytest(ctx, command, args, Path(tmp), report, cwd=folder)
         shown = " ".join(["uv run", *flags, "pytest", *args])
         if result.timed_out:
             raise TestsDidNotFinish(
@@ -146,6 +153,16 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
                 "the test suite is missing: pytest is not installed in the project environment",
                 hint="add it with `uvmgr deps add --dev pytest`, then write tests under tests/",
             )
+        if result.returncode == NO_TESTS_COLLECTED and _deselected(result.stdout):
+            raise UsageError(f"no test matched the selection `{' '.join(args)}`: pytest found "
+                             f"{_deselected(result.stdout)} tests and deselected every one",
+                             hint="check the -k expression or test path; `uvmgr test -- "
+                                  "--collect-only -q` lists the test ids")
+        if result.returncode == NO_TESTS_COLLECTED and pytest_args:
+            raise UsageError(f"no test matched the selection `{' '.join(args)}` (pytest "
+                             "collected no tests)",
+                             hint="check the test path or -k expression; `uvmgr test -- "
+                                  "--collect-only -q` lists the test ids")
         if result.returncode == NO_TESTS_COLLECTED:
             raise ProjectError(f"the test suite is missing: pytest collected no tests in {folder}",
                                hint="add tests under tests/ (files named test_*.py)")
@@ -161,6 +178,55 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
         failures = [TestFailure(f"{label}: {f.id}", f.kind, f.message) for f in failures]
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
+
+
+def require_passing_baseline(ctx: ToolContext, operation: str, alternative: str) -> TestReport:
+    """Run the tests before a test-gated change: if they already fail they cannot tell a good
+    change from a bad one, so the change is not attempted."""
+    baseline = run_tests(ctx)
+    if not baseline.ok:
+        failing = ", ".join(f.id for f in baseline.failures[:3]) or baseline.counts()
+        raise OperationFailed(
+            f"the tests already fail before any {operation} ({failing}), so they cannot tell a "
+            f"good {operation} from a bad one; nothing was changed",
+            hint=f"fix the tests first (`uvmgr test`), {alternative}")
+    return baseline
+
+
+def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: Path,
+                report: Path, cwd: Path | None = None):
+    """Run pytest; when someone watches (`ctx.progress`), with the progress plugin loaded so
+    counts arrive as the tests finish. Progress is a courtesy: if the plugin cannot load in
+    the project's environment, the run is repeated without it. `cwd`: where pytest runs (a
+    workspace member's folder), else the project root."""
+    from uvmgr.tools.progress import no_progress
+
+    cwd = cwd or ctx.project.root
+
+    def plain():
+        return ctx.runner.uv([*command, *args], cwd, timeout=ctx.settings.timeout)
+
+    if ctx.progress is no_progress:
+        return plain()
+    import os
+
+    from uvmgr.tools.pytest_progress import PLUGIN_MODULE, TestProgress
+
+    with TestProgress(folder, ctx.progress) as progress:
+        result = ctx.runner.uv([*command, *progress.pytest_args, *args], cwd,
+                               timeout=ctx.settings.timeout, env=progress.env(os.environ))
+    if not report.exists() and not result.timed_out and PLUGIN_MODULE in (
+            result.stdout + result.stderr):
+        return plain()
+    return result
+
+
+def _deselected(stdout: str) -> int:
+    """How many tests pytest deselected (`-k`, `-m`), from its summary line; 0 if none."""
+    import re
+
+    found = re.findall(r"(\d+) deselected", stdout)
+    return int(found[-1]) if found else 0
 
 
 run_tests_targets = Targets("run_tests", {"pytest_args": each("pytest-arg")})

@@ -5,18 +5,37 @@ from __future__ import annotations
 
 import sys
 
-from uvmgr.agent.events import ApprovalAsked, Decision, ModelCalled, Notice, RunStarted, StepFinished, StepStarted
+from uvmgr.agent.events import (
+    ApprovalAsked,
+    Decision,
+    ModelCalled,
+    Notice,
+    Progress,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+)
 
 
 class ConsoleObserver:
+    """Agent events as lines on stderr; a tool's progress (pass it as `ToolContext.progress`
+    too) as a status line that the next printed line replaces."""
+
     def __init__(self) -> None:
         from rich.console import Console
 
+        from uvmgr.status_line import StatusLine
+
         self.console = Console(stderr=True, highlight=False)
+        self.status = StatusLine(self.console)
 
     def __call__(self, event) -> None:
         from rich.markup import escape
 
+        if isinstance(event, Progress):
+            self.status(event)
+            return
+        self.status.close()
         c = self.console
         if isinstance(event, RunStarted):
             c.print(f"[dim]planning with {escape(event.model)} ({event.mode} mode)[/]")

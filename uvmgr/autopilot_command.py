@@ -34,6 +34,10 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
     p.add_argument("--commit", action="store_true",
                    help="commit the kept changes on a new branch uvmgr/autopilot-<date>")
     p.add_argument("--model", help="a litellm model (default: configured, else the offline planner)")
+    p.add_argument("--offline", action="store_true",
+                   help="audit with the cached advisory database (`uvmgr advisories update`)")
+    p.add_argument("--advise", action="store_true",
+                   help="add the performance advisor's section (uvmgr advise) to the report")
     common(p)
 
 
@@ -54,10 +58,23 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
-        result = run_autopilot(ctx, policy, observer=ConsoleObserver(), model=args.model)
-        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id)
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer  # tools' phases as a status line on a terminal
+        try:
+            result = run_autopilot(ctx, policy, observer=observer, model=args.model)
+            advice = None
+            if args.advise:  # read-only, after the gates: it reports, never changes a file
+                from uvmgr.tools.registry import TOOLS, invoke
+
+                advice = invoke(TOOLS["advise"], ctx)
+        finally:
+            observer.status.close()
+        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
+                                appendix=advice.markdown() if advice is not None else "")
         if args.json:
-            render.print_json({**render.to_jsonable(result), **outputs},
+            extra = {"advice": render.to_jsonable(advice)} if advice is not None else {}
+            render.print_json({**render.to_jsonable(result), **outputs, **extra},
                               notices=ctx.settings.notices)
         else:
             print(Path(outputs["report_path"]).read_text(encoding="utf-8"))
@@ -67,9 +84,11 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
     return run_traced("uvmgr autopilot", project_dir, args, body)
 
 
-def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
-    """The report and commit message (the person's path, or `.uvmgr/reports/`), SARIF, and
-    the commit when asked and every gate passed. Returns where each went."""
+def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
+                  appendix: str = "") -> dict:
+    """The report (with `appendix`, a Markdown section, at its end) and commit message (the
+    person's path, or `.uvmgr/reports/`), SARIF, and the commit when asked and every gate
+    passed. Returns where each went."""
     import datetime
     import json
 
@@ -87,7 +106,7 @@ def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
         report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
     message = report.with_suffix(".commit.txt")
     in_state = not args.report
-    _write_output(report, markdown(result, trace_id), in_state)
+    _write_output(report, _with(markdown(result, trace_id), appendix), in_state)
     _write_output(message, commit_message(result), in_state)
     outputs = {"report_path": str(report), "commit_message_path": str(message),
                "sarif_path": None, "branch": None, "commit": None}
@@ -103,8 +122,12 @@ def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str) -> dict:
         except OperationFailed as exc:
             result.needs_person.append(f"the commit failed: {exc.message}")
             result.exit_code = max(result.exit_code, EXIT_REFUSED)
-            _write_output(report, markdown(result, trace_id), in_state)
+            _write_output(report, _with(markdown(result, trace_id), appendix), in_state)
     return outputs
+
+
+def _with(report: str, appendix: str) -> str:
+    return report if not appendix else report.rstrip("\n") + "\n\n" + appendix
 
 
 def _write_output(path: Path, text: str, in_state: bool) -> None:

@@ -41,6 +41,8 @@ def markdown(result: Any, trace_id: str = "") -> str:
     if r.audit_before is None:
         lines.append("The audit could not run (see below).")
     else:
+        lines.append(f"Advisories: {r.audit_before.source_note or r.audit_before.source}.")
+        lines.append("")
         for fix in r.security_fixes:
             lines.append(f"- fixed: {fix.package} {fix.before} -> {fix.after} ({', '.join(fix.ids)})")
         for f in r.remaining_vulnerabilities:
@@ -165,11 +167,20 @@ jobs:
     steps:
       - uses: actions/checkout@v4
       - uses: astral-sh/setup-uv@v6
+      # uvmgr is not taken from PyPI by name (a package called uvmgr there is not necessarily
+      # this one): set the repository variable UVMGR_SOURCE to where yours comes from, e.g.
+      # git+https://github.com/<owner>/uvmgr@<commit> (a pinned commit, not a branch).
       - name: Run uvmgr autopilot
         id: autopilot
+        env:
+          UVMGR_SOURCE: ${{ vars.UVMGR_SOURCE }}
         run: |
+          if [ -z "$UVMGR_SOURCE" ]; then
+            echo "::error::set the repository variable UVMGR_SOURCE (Settings > Secrets and variables > Actions > Variables) to where uvmgr comes from, e.g. git+https://github.com/<owner>/uvmgr@<commit>"
+            exit 2
+          fi
           set +e
-          uvx --from uvmgr uvmgr autopilot --report autopilot-report.md --sarif autopilot.sarif
+          uvx --from "$UVMGR_SOURCE" uvmgr autopilot --report autopilot-report.md --sarif autopilot.sarif
           echo "exit_code=$?" >> "$GITHUB_OUTPUT"
       - uses: actions/upload-artifact@v4
         if: always()

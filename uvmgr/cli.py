@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from uvmgr import __version__
+from uvmgr.cli_usage import BadUsage, UvmgrParser
 from uvmgr.errors import EXIT_OK, EXIT_USAGE
 from uvmgr.run_frame import Terminated, run_traced
 
@@ -44,7 +45,7 @@ def _mutating(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = UvmgrParser(
         prog="uvmgr",
         description="An assistant for Python projects managed with uv. Every command below is a "
                     "plain tool that works with no model.",
@@ -52,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"uvmgr {__version__}")
+    parser.add_argument("--project", metavar="DIR", dest="global_project", default=None,
+                        help="the uv project to work on, before or after the command")
+    parser.add_argument("--json", dest="global_json", action="store_true",
+                        help="JSON on stdout, before or after the command")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from uvmgr.tool_commands import add_tool_parsers
@@ -66,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="approve changes to the packages the request names without asking")
     p.add_argument("--max-steps", type=int, metavar="N", help="most tool calls (default 8)")
+    p.add_argument("--offline", action="store_true",
+                   help="audits use the cached advisory database (`uvmgr advisories update`)")
     _common(p)
     p = sub.add_parser("chat", help="the chat TUI: ask, watch each step, approve changes")
     p.add_argument("--model", help="a litellm model (default: configured, else offline)")
@@ -81,9 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("recover", help="finish the recovery of an interrupted change (every "
                                        "command does this when it starts)")
     _common(p)
+    from uvmgr.advisories_command import add_parser as add_advisories_parser
     from uvmgr.eval_command import add_parser as add_eval_parser
 
     add_eval_parser(sub)
+    add_advisories_parser(sub)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -101,22 +110,51 @@ def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
+def _parse(parser: argparse.ArgumentParser, own: list[str],
+           passthrough: list[str]) -> argparse.Namespace | None:
+    """The parsed flags; None after printing the help a command without its action needs."""
+    from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
+
+    args = parser.parse_args(own)
+    if args.command is None or lacks_action(args) or (
+            args.command == "advisories" and args.advisories_command is None):
+        try:
+            parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
+        except SystemExit:
+            pass
+        return None
+    if passthrough and not takes_passthrough(args):
+        parser.error("arguments after `--` are only for "
+                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands()))
+    if args.global_json:  # `uvmgr --json deps list` as `uvmgr deps list --json`
+        if not hasattr(args, "json"):
+            parser.error(f"`uvmgr {args.command}` has no --json output")
+        args.json = True
+    if args.global_project:  # `uvmgr --project DIR deps list` means the same as after it
+        if getattr(args, "project", None) not in (None, args.global_project):
+            parser.error("--project was given twice with different folders")
+        if hasattr(args, "project"):
+            args.project = args.global_project
+        else:
+            parser.error(f"`uvmgr {args.command}` works on no project; drop --project")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
     parser = build_parser()
-    args = parser.parse_args(own)
-    from uvmgr.tool_commands import lacks_action, passthrough_commands, takes_passthrough
+    try:
+        args = _parse(parser, own, passthrough)
+    except BadUsage as exc:
+        from uvmgr.cli_usage import report
 
-    if args.command is None or lacks_action(args):
-        parser.parse_args([*own, "--help"])
+        return report(exc, parser, "--json" in own)
+    if args is None:
         return EXIT_USAGE
-    if passthrough and not takes_passthrough(args):
-        parser.error("arguments after `--` are only for "
-                     + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands()))
     # SIGTERM unwinds like Ctrl+C, so a transaction in flight is rolled back.
     signal.signal(signal.SIGTERM, _terminated)
-    project_dir = Path(args.project or os.getcwd())
+    project_dir = Path(getattr(args, "project", None) or os.getcwd())
     if args.command == "chat":
         from uvmgr.tui.app import run
 
@@ -134,6 +172,10 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr.eval_command import run as run_eval
 
         return run_eval(args)
+    if args.command == "advisories":
+        from uvmgr.advisories_command import run as run_advisories
+
+        return run_advisories(args)
     if args.command == "ask":
         return _ask(project_dir, args)
     if args.command == "autopilot":
@@ -159,9 +201,15 @@ def _ask(project_dir: Path, args: argparse.Namespace) -> int:
 
         mode = "dry-run" if args.dry_run else ("yes" if args.yes else "confirm")
         confirmer = TerminalConfirmer() if has_terminal() and not args.json else None
-        summary = run_agent(ctx, args.request, AgentOptions(
-            mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
-            observer=ConsoleObserver()))
+        observer = ConsoleObserver()
+        if not args.json:
+            ctx.progress = observer  # tools' phases as a status line on a terminal
+        try:
+            summary = run_agent(ctx, args.request, AgentOptions(
+                mode=mode, confirmer=confirmer, model=args.model, max_steps=args.max_steps,
+                observer=observer))
+        finally:
+            observer.status.close()
         render.agent_summary(summary, args.json, ctx.tracer.trace_id,
                              notices=ctx.settings.notices)
         return summary.exit_code

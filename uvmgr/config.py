@@ -20,7 +20,7 @@ from uvmgr.user_config import UserConfig, setting_name
 # only from the person's user config, UVMGR_* variables and flags, or from the [tool.uvmgr]
 # of a project the person allowed by path.
 PERSONAL = frozenset({
-    "audit_service_url", "model", "fallbacks", "embedding_model", "api_base", "max_cost",
+    "audit_service_url", "audit_offline", "advisory_db_url", "model", "fallbacks", "embedding_model", "api_base", "max_cost",
     "max_tokens", "model_timeout", "model_retries", "max_steps", "max_seconds",
     "max_request_chars", "max_observation_chars", "max_index_bytes", "max_index_chunks",
 })
@@ -36,6 +36,12 @@ class Settings:
     """An offline OSV advisory database (folder or zip) for `uvmgr audit`."""
     audit_service_url: str | None = None
     """An OSV-compatible service URL for `uvmgr audit` (default: uv's, the public OSV API)."""
+    audit_offline: bool = False
+    """Audit against the cached advisory database (`uvmgr advisories update`) instead of the OSV
+    service. Personal: a repository may not make your audits use old data."""
+    advisory_db_url: str | None = None
+    """Where `uvmgr advisories update` downloads the OSV zip (a mirror); default the public OSV
+    bucket for PyPI. Personal: a repository may not choose what you download."""
     cooldown_days: float = 7.0
     """`upgrade_safely` ignores releases younger than this (like Renovate's minimumReleaseAge)."""
     model: str | None = None
@@ -141,8 +147,8 @@ def _check_inside(value: object, project_root: Path | None) -> None:
     from uvmgr.errors import UsageError
 
     text = str(value)
-    hint = ("use a relative path inside the project, or set audit-db in your user config, "
-            "UVMGR_AUDIT_DB or --db")
+    hint = ("use a relative path inside the project, or set audit-db in your user config or "
+            "UVMGR_AUDIT_DB (or pass `uvmgr audit --db PATH`)")
     if PurePath(text).is_absolute() or text.startswith("~") or ".." in PurePath(text).parts:
         raise UsageError(f"audit-db in [tool.uvmgr] must be a path inside the project, not "
                          f"'{text}'", hint=hint)
@@ -167,6 +173,11 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
         out["fallbacks"] = tuple(m.strip() for m in out["fallbacks"].split(",") if m.strip())
     elif "fallbacks" in out:
         out["fallbacks"] = tuple(out["fallbacks"])  # type: ignore[arg-type]
+    if isinstance(out.get("audit_offline"), str):
+        text = str(out["audit_offline"]).strip().lower()
+        if text not in ("1", "0", "true", "false", "yes", "no", ""):
+            raise ValueError(f"audit-offline must be true or false, not {out['audit_offline']!r}")
+        out["audit_offline"] = text in ("1", "true", "yes")
     if "test_args" in out:
         value = out["test_args"]
         out["test_args"] = tuple(value.split() if isinstance(value, str) else value)  # type: ignore[union-attr]

@@ -81,6 +81,9 @@ def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     if args.json:
         print_json(result, notices)
         return
+    if getattr(args, "markdown", False) and callable(getattr(result, "markdown", None)):
+        print(result.markdown(), end="")
+        return
     _renderer()(result)
 
 
@@ -185,6 +188,10 @@ def _change(result: Any) -> None:
 
 def _audit(report: Any) -> None:
     console = _console()
+    if report.source_note:
+        from rich.markup import escape
+
+        console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
     if not report.findings:
         console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
                       f"(advisories: {report.source}).")
@@ -224,6 +231,9 @@ def _build(report: Any) -> None:
     console = _console()
     for a in report.artifacts:
         console.print(f"  {a.kind:5} {a.path} ({a.size:,} bytes)")
+    if report.artifacts and not report.out_dir:
+        console.print("  [dim]built in a temporary folder, now removed; keep the files with "
+                      "--out-dir DIR[/]")
     if report.metadata:
         m = report.metadata
         console.print(f"  wheel metadata: {m.name} {m.version}, requires "

@@ -26,12 +26,22 @@ def open_for_command(project_dir: Path, tracer, as_json: bool = False,
     from uvmgr.session import open_session
 
     session = open_session(project_dir, tracer=tracer, package=package)
+    ctx = session.ctx
+    notices = list(session.notices)
+    if tracer.trace_dir is None:  # a read-only checkout: reading works, traces are skipped
+        notices.append(f"cannot write to {ctx.project.root}; this run's traces are not kept "
+                       "(read-only commands work; changes need a writable folder)")
     if not as_json:
-        for notice in session.notices:
+        for notice in notices:
             print(f"uvmgr: {notice}", file=sys.stderr)
     if session.recovered:
         print(f"uvmgr: {session.recovered}", file=sys.stderr)
-    return session.ctx
+        notices.append(session.recovered)  # with --json too: a change may be in flight
+    if notices != list(session.notices):
+        from dataclasses import replace
+
+        ctx.settings = replace(ctx.settings, notices=tuple(notices))
+    return ctx
 
 
 def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
@@ -46,7 +56,12 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                code = body(_opened(project_dir, tracer, opened, args))
+                ctx = _opened(project_dir, tracer, opened, args)
+                if getattr(args, "offline", False):  # the person's flag: audits use the cache
+                    from dataclasses import replace
+
+                    ctx.settings = replace(ctx.settings, audit_offline=True)
+                code = body(ctx)
             except UvmgrError as exc:
                 code = exc.exit_code
                 result = getattr(exc, "result", None)
@@ -109,6 +124,6 @@ def _os_error(exc: OSError, args: argparse.Namespace, span) -> int:
 
     if exc.errno not in DISK_ERRORS:
         return internal_error(exc, args, span)
-    error = unwritable(exc, exc.filename or "a file")
+    error = unwritable(exc, exc.filename or "a file", before_change=False)
     render.error(error, args.json)
     return error.exit_code

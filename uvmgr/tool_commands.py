@@ -7,6 +7,7 @@ Stdlib only at import time (the registry is plain data): `uvmgr --help` stays fa
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,17 +133,36 @@ def run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]
         from uvmgr.tools.registry import invoke
         from uvmgr.tools.results import exit_status
 
-        try:
-            result = invoke(spec, ctx, **kwargs)
-        except LockMissing as exc:
-            if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
-                raise
-            render.show_result(invoke(TOOLS["lock_project"], ctx))
-            result = invoke(spec, ctx, **kwargs)
+        with _status_line(ctx, args):
+            try:
+                result = invoke(spec, ctx, **kwargs)
+            except LockMissing as exc:
+                if getattr(args, "dry_run", False) or not _offer_to_lock(exc, args):
+                    raise
+                render.show_result(invoke(TOOLS["lock_project"], ctx))
+                result = invoke(spec, ctx, **kwargs)
         render.show(result, args, notices=ctx.settings.notices)
         return exit_status(result)
 
     return run_traced(f"uvmgr {command_of(args)}", project_dir, args, body)
+
+
+@contextlib.contextmanager
+def _status_line(ctx, args: argparse.Namespace):
+    """Slow work's phases on a terminal's status line meanwhile; nothing with --json or when
+    stderr is not a terminal."""
+    import sys
+
+    if args.json or not sys.stderr.isatty():
+        yield
+        return
+    from uvmgr.status_line import StatusLine
+
+    ctx.progress = status = StatusLine()
+    try:
+        yield
+    finally:
+        status.close()
 
 
 def _offer_to_lock(exc: Exception, args: argparse.Namespace) -> bool:
