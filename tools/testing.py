@@ -98,7 +98,8 @@ def run_tests(
     skipped counts with the id and message of every failing test. Read-only: changes no file."""
     args = [*ctx.settings.test_args, *(pytest_args or [])]
     suites = test_suites(ctx.project)
-    reports = [_run_suite(ctx, folder, flags, args, label) for folder, flags, label in suites]
+    reports = [_run_suite(ctx, folder, flags, args, label, pytest_args)
+               for folder, flags, label in suites]
     if len(reports) == 1:
         return reports[0]
     return TestReport(sum(r.passed for r in reports), sum(r.failed for r in reports),
@@ -127,7 +128,7 @@ def test_suites(project) -> list[tuple[Path, list[str], str]]:
 
 
 def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str],
-               label: str) -> TestReport:
+               label: str, pytest_args: list[str] | None = None) -> TestReport:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="uvmgr-junit-") as tmp:
