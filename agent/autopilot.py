@@ -138,7 +138,7 @@ def _run(ctx, policy, result, observer, engine, model, run, locked_before,
             outcome = _step(safety, result, observer, "fix_vulnerabilities",
                             {"skip": sorted(policy.held) or None},
                             "Move each vulnerable package to its lowest fixed version.")
-            from uvmgr.tools.audit import FixResult
+            from uvmgr.tools.audit_fix import FixResult
 
             # Only a kept fix counts: a rolled-back one comes back as the bare change it undid.
             if isinstance(outcome, FixResult) and not outcome.dry_run:

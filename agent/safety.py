@@ -160,7 +160,8 @@ class SafetyLayer:
             return f"ROLLED BACK: {exc.message}{detail}", "rolled-back"
         except UvmgrError as exc:
             hint = f" Hint: {exc.hint}" if exc.hint else ""
-            return f"ERROR: {exc.message}.{hint}", "error"
+            said = f"\nuv says:\n{exc.explanation}" if exc.explanation else ""
+            return f"ERROR: {exc.message}.{hint}{said}", "error"
         except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is an observation too
             return self._internal_error(spec, exc), "error"
 

@@ -15,6 +15,9 @@ from uvmgr.tools.spec import ToolSpec
 
 __all__ = ["AGENT_TOOLS", "HIDDEN_ARGS", "BadArguments", "agent_arguments", "check_arguments"]
 HIDDEN_ARGS = ("dry_run",)  # the safety layer decides dry runs, never the model
+# Arguments only a person sets, on the command line: `audit --fix NAME...` picks packages, but
+# the request reader has no "fix only X" yet (agent/clauses.py), so no planner is offered it.
+PERSON_ONLY_ARGS: dict[str, tuple[str, ...]] = {"fix_vulnerabilities": ("packages",)}
 
 
 class BadArguments(ValueError):
@@ -23,7 +26,8 @@ class BadArguments(ValueError):
 
 def agent_arguments(spec: ToolSpec) -> dict[str, tuple[object, str]]:
     """{name: (type, description)} of the arguments a planner may fill in."""
-    return {k: v for k, v in spec.arguments().items() if k not in HIDDEN_ARGS}
+    hidden = (*HIDDEN_ARGS, *PERSON_ONLY_ARGS.get(spec.name, ()))
+    return {k: v for k, v in spec.arguments().items() if k not in hidden}
 
 
 def check_arguments(spec: ToolSpec, args: object) -> dict:

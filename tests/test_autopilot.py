@@ -322,3 +322,24 @@ def test_the_policy_text_never_names_a_package(project_factory, fixture_advisori
                            engine=engine)
     assert "security" not in project.lock.read_text()
     assert any("add_dependency" in n and "not named" in n for n in result.needs_person)
+
+
+def test_a_withdrawn_advisory_does_not_need_a_person(cli, project_factory, fixture_advisories,
+                                                     tmp_path):
+    """One withdrawn OSV record used to make every run exit 3 ("needs a person")."""
+    import json
+    import shutil
+
+    db = tmp_path / "osv"
+    shutil.copytree(fixture_advisories, db)
+    record = json.loads((db / "DEMO-2024-0001.json").read_text())
+    record.update(id="DEMO-2024-9001", withdrawn="2024-07-01T00:00:00Z")
+    record["affected"][0]["ranges"][0]["events"] = [{"introduced": "0"}]
+    (db / "DEMO-2024-9001.json").write_text(json.dumps(record))
+    project = project_factory(["demo-json>=2.0,<3"], {"demo-json": "2.1.0"})
+    _with_policy(project, db)
+    report = tmp_path / "report.md"
+    r = cli("autopilot", "--report", report, "--project", project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    assert r.json()["needs_person"] == []
+    assert "1 withdrawn advisory ignored (DEMO-2024-9001)" in report.read_text()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from uvmgr.agent.events import ApprovalAsked
 from uvmgr.agent.policy import Policy, PolicyConfirmer
-from uvmgr.tools.audit import AuditReport, FixResult
+from uvmgr.tools.audit import AuditReport
+from uvmgr.tools.audit_fix import FixResult
 from uvmgr.tools.changes import ChangeResult, PackageChange
 
 

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 from uvmgr.tools import testing
-from uvmgr.tools.audit import AuditReport, Finding, FixResult, SkippedFix
+from uvmgr.tools.audit import AuditReport, Finding
+from uvmgr.tools.audit_fix import FixResult, SkippedFix
 from uvmgr.tools.changes import (
     ChangeResult,
     ChangeSet,
@@ -101,4 +102,4 @@ def test_every_mutating_result_is_a_change_set(result, changed):
 
 def test_a_fix_keeps_its_json_shape():
     data = render.to_jsonable(FixResult(_REPORT, None, None))
-    assert list(data) == ["before", "change", "after", "skipped", "remaining"]
+    assert list(data) == ["before", "change", "after", "skipped", "failed", "picked", "remaining"]

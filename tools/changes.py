@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage
-from uvmgr.tools.results import MAX_ITEMS
+from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
@@ -44,7 +44,8 @@ class OutdatedList(list[Outdated]):
             return "All direct dependencies are up to date."
         rows = [f"{o.name} {o.current} -> {o.latest} ({o.delta}; its constraint "
                 f"'{o.requirement}' allows up to {o.latest_compatible})" for o in self]
-        return f"{len(rows)} outdated direct dependencies:\n" + "\n".join(rows[:MAX_ITEMS])
+        return (f"{plural(len(rows), 'outdated direct dependency')}:\n"
+                + "\n".join(rows[:MAX_ITEMS]))
 
 
 _OMIT_EMPTY = {"json": "omit-empty"}  # absent from --json unless it holds something
@@ -125,16 +126,23 @@ class ChangeSet(Protocol):
     def changed(self) -> bool: ...
 
 
-def change_lines(change: ChangeSet) -> list[str]:
-    """The head of every change's summary: what it does (or would do), edits first."""
+def change_lines(change: ChangeSet, rolled_back: bool = False) -> list[str]:
+    """The head of every change's summary: what it does (or would do, or tried and restored),
+    edits first."""
     verb = "would change" if change.dry_run else "changed"
+    if rolled_back:
+        verb = "tried, then rolled back (nothing was kept)"
     lines = [f"{change.operation} {verb}:" if change.changed
-             else f"{change.operation}: nothing to change."]
+             else f"{change.operation}: nothing was kept; every attempt was rolled back."
+             if rolled_back else f"{change.operation}: nothing to change."]
     lines += [f"  {e.member + ': ' if e.member else ''}pyproject.toml [{e.group}]: {e.describe()}"
               for e in change.constraint_edits]
     for c in change.changes:
         where = "" if c.direct else " (transitive)"
-        lines.append(f"  {c.name}: {c.before or '(new)'} -> {c.after or '(removed)'}{where}")
+        # a forked package shows every fork's version, not only the highest
+        before = ", ".join(c.versions_before) or c.before or "(new)"
+        after = ", ".join(c.versions_after) or c.after or "(removed)"
+        lines.append(f"  {c.name}: {before} -> {after}{where}")
     return lines
 
 
@@ -159,6 +167,7 @@ class ChangeResult:
     held_back: list[Outdated] = field(default_factory=list)  # newer versions beyond the level
     tests: TestReport | None = None
     files_changed: list[str] = field(default_factory=list)  # by content hash
+    rolled_back: bool = False  # applied, failed verification, restored: nothing was kept
 
     exit_status = EXIT_OK
 
@@ -167,7 +176,7 @@ class ChangeResult:
         return bool(self.changes or self.constraint_edits or self.files_changed)
 
     def summary(self) -> str:
-        lines = change_lines(self)
+        lines = change_lines(self, self.rolled_back)
         lines += [f"  not applied: {o.name} {o.latest} ({o.delta}, beyond the level)"
                   for o in self.held_back]
         return "\n".join(lines + _tail(self.up_to_date, self.tests))
@@ -194,6 +203,7 @@ class SafeUpgradeResult:
     up_to_date: list[str] = field(default_factory=list)
     trials: int = 0
     tests: TestReport | None = None
+    rolled_back: bool = False  # every trial failed and was restored: nothing was kept
 
     operation = "upgrade_safely"
     exit_status = EXIT_OK
@@ -203,7 +213,7 @@ class SafeUpgradeResult:
         return bool(self.changes or self.constraint_edits)
 
     def summary(self) -> str:
-        lines = change_lines(self)
+        lines = change_lines(self, self.rolled_back)
         for held in self.held_back:
             tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
             lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: "
@@ -332,7 +342,8 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
     if not sync_environment(ctx.project, ctx.runner):
         tx.rollback()
         raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "
-                         "failed); pyproject.toml and uv.lock were restored", result=result)
+                         "failed); pyproject.toml and uv.lock were restored",
+                         result=replace(result, rolled_back=True))
     tests = None
     if verify_tests and result.changed:
         try:
@@ -340,7 +351,8 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
         except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
             tx.rollback()
             raise RolledBack(f"{result.operation}: {exc.message}; pyproject.toml and uv.lock "
-                             "were restored byte for byte", hint=exc.hint, result=result) from exc
+                             "were restored byte for byte", hint=exc.hint,
+                             result=replace(result, rolled_back=True)) from exc
         result = replace(result, tests=tests)
         if not tests.ok:
             tx.rollback()
@@ -349,7 +361,7 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
                 f"{result.operation}: tests failed after the change ({failing}); "
                 "pyproject.toml and uv.lock were restored byte for byte",
                 hint="run `uvmgr test` to see the failures, or upgrade fewer packages",
-                result=result,
+                result=replace(result, rolled_back=True),
             )
     tx.commit()
     return result

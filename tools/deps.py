@@ -29,6 +29,7 @@ from uvmgr.tools.resolve import (
     resolve_latest,
     unique_by_name,
 )
+from uvmgr.tools.results import plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.testing import require_passing_baseline
@@ -48,7 +49,8 @@ class DependencyList:
 
     def summary(self) -> str:
         rows = [f"{d.group}: {d.requirement} (locked {d.locked or '-'})" for d in self.dependencies]
-        return f"{len(rows)} direct dependencies of {self.project}:\n" + "\n".join(rows)
+        return (f"{plural(len(rows), 'direct dependency')} of {self.project}:\n"
+                + "\n".join(rows))
 
 
 def list_dependencies(ctx: ToolContext) -> DependencyList:

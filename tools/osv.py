@@ -57,6 +57,15 @@ class AdvisoryDB:
     skipped: int = 0
 
     def matching(self, name: str, version: str) -> list[dict]:
+        """The records that affect `name` at `version`; withdrawn ones are left out (OSV: a
+        withdrawn record was published in error and applies to nothing)."""
+        return [r for r in self._affecting(name, version) if not r.get("withdrawn")]
+
+    def withdrawn_matching(self, name: str, version: str) -> list[dict]:
+        """The withdrawn records that would otherwise affect `name` at `version`."""
+        return [r for r in self._affecting(name, version) if r.get("withdrawn")]
+
+    def _affecting(self, name: str, version: str) -> list[dict]:
         return [self.records[i] for i in self.by_package.get(normalize_name(name), [])
                 if affects(self.records[i], name, version)]
 
@@ -159,9 +168,7 @@ def _in_range(v, events: list[dict]) -> bool:
         bound = key(event)
         if kind == "introduced" and v >= bound:
             affected = True
-        elif kind == "fixed" and v >= bound:
-            affected = False
-        elif kind == "last_affected" and v > bound:
+        elif kind == "fixed" and v >= bound or kind == "last_affected" and v > bound:
             affected = False
     return affected
 
@@ -180,7 +187,7 @@ def fixed_versions(record: dict, name: str) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     db: AdvisoryDB
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _send(self, status: int, payload: object) -> None:
@@ -191,7 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         if self.path.rstrip("/") != "/v1/querybatch":
             self._send(404, {"code": 5, "message": "not found"})
             return
@@ -212,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
             results.append({"vulns": vulns} if vulns else {})
         self._send(200, {"results": results})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         match = re.fullmatch(r"/v1/vulns/(.+)", self.path)
         record = self.db.records.get(match.group(1)) if match else None
         if record is None:
@@ -225,6 +232,7 @@ class OsvServer:
     """`with OsvServer(db) as url:` serves `db` on 127.0.0.1 at a free port until the block ends."""
 
     def __init__(self, db: AdvisoryDB):
+        self.db = db
         handler = type("Handler", (_Handler,), {"db": db})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

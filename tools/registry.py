@@ -42,13 +42,16 @@ REGISTRY: tuple[ToolSpec, ...] = (
              targets="uvmgr.tools.audit:audit_dependencies_targets",
              cli=Cli("audit", "vulnerabilities of the locked dependencies (uv audit, OSV)",
                      (_DB, _SERVICE, _OFFLINE, _SARIF))),
-    ToolSpec(function="uvmgr.tools.audit:fix_vulnerabilities", family="audit", mutates=True,
-             targets="uvmgr.tools.audit:fix_vulnerabilities_targets", intent="fix",
+    ToolSpec(function="uvmgr.tools.audit_fix:fix_vulnerabilities", family="audit", mutates=True,
+             targets="uvmgr.tools.audit_fix:fix_vulnerabilities_targets", intent="fix",
              cli=Cli("audit", "", (_DB, _SERVICE, _OFFLINE, _SARIF, flag(
                  "--no-tests", arg="run_tests_after", action="store_false",
-                 help="with --fix: skip the test run")), when=flag(
-                 "--fix", arg=None, action="store_true",
-                 help="upgrade each vulnerable package to its lowest fixed version, then test"))),
+                 help="with --fix: skip the test run"), flag(
+                 "packages", nargs="*", metavar="NAME", help="with --fix: only these packages")),
+                 when=flag("--fix", arg=None, action="store_true",
+                           help="upgrade each vulnerable package (or only NAME...) to its lowest "
+                                "fixed version, then test; fixes that fail the tests are "
+                                "bisected and left out"))),
     ToolSpec(function="uvmgr.tools.deps:add_dependency", family="deps", mutates=True,
              targets="uvmgr.tools.deps:add_dependency_targets", intent="add",
              cli=Cli("deps add", "add dependencies (uv add), lock and sync", (

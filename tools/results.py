@@ -23,6 +23,15 @@ class ToolResult(Protocol):
     def summary(self) -> str: ...
 
 
+def plural(count: int, word: str) -> str:
+    """"1 vulnerability", "2 vulnerabilities", "0 packages": the count with its noun."""
+    if count == 1:
+        return f"{count} {word}"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{count} {word[:-1]}ies"
+    return f"{count} {word}es" if word.endswith(("s", "x", "ch", "sh")) else f"{count} {word}s"
+
+
 def exit_status(result: object) -> int:
     """The exit code of a command that printed `result`: 0 unless the result says otherwise."""
     return result.exit_status if isinstance(result, ToolResult) else EXIT_OK

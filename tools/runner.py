@@ -130,6 +130,10 @@ class ProcessRunner:
     def uv(self, args: Sequence[str], cwd: Path, *, timeout: float | None = None,
            env: Mapping[str, str] | None = None, cancellable: bool = True) -> ProcessResult:
         extra = {"UV_NO_PROGRESS": "1", "NO_COLOR": "1", "UV_COLOR": "never"}
+        if list(args[:1]) != ["run"]:
+            # uv wraps its messages at COLUMNS; they are read and re-printed here, so one
+            # sentence stays one line (`uv run`'s child prints for a person and keeps its width).
+            extra["COLUMNS"] = "4096"
         # A uvmgr run inside `uv run` inherits VIRTUAL_ENV of uvmgr's own venv; the
         # project's commands must use the project's environment instead.
         merged = {**extra, **(env or {})}

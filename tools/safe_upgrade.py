@@ -52,26 +52,31 @@ from uvmgr.errors import (
 
 @dataclass(frozen=True)
 class Candidate:
-    dep: DirectDependency
+    dep: DirectDependency | None  # None: a transitive package (no requirement to raise)
     current: str
     target: str
+    package: str = ""  # the name, when there is no `dep`
 
     @property
     def name(self) -> str:
-        return self.dep.name
+        return self.dep.name if self.dep is not None else self.package
 
 
-class _Trials:
-    """Applies groups of upgrades one transaction at a time; keeps those whose tests pass."""
+class Trials:
+    """Applies groups of upgrades one transaction at a time; keeps those whose tests pass.
+    `operation` names the transactions and the approval check (`upgrade_safely`, `audit-fix`)."""
 
-    def __init__(self, ctx: ToolContext, direct: set[str], batch: int):
+    def __init__(self, ctx: ToolContext, direct: set[str], batch: int,
+                 operation: str = "upgrade_safely"):
         self.ctx = ctx
         self.direct = direct
+        self.operation = operation
         self.count = 0
         # Trials a bisection of `batch` packages needs at most, plus one retry per package.
         self.most = 3 * batch - 1 if batch > 1 else 2
         self.edits: list[ConstraintEdit] = []
         self.last_tests: TestReport | None = None
+        self.last_passed: TestReport | None = None  # of the last trial that was kept
 
     def attempt(self, group: list[tuple[Candidate, str]]) -> tuple[bool, TestReport | None, str]:
         from uvmgr.tools.pyproject_edit import apply_constraint_edits
@@ -83,8 +88,8 @@ class _Trials:
                           Progress("bisecting", names, self.count, max(self.most, self.count)))
         before = project.locked_packages()
         with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}=={v}" for c, v in group]):
-            with Transaction(project, self.ctx.runner, "upgrade-safely") as tx:
-                edits = [e for c, v in group if (e := constraint_edit_for(c.dep, v))]
+            with Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx:
+                edits = [e for c, v in group if c.dep and (e := constraint_edit_for(c.dep, v))]
                 if edits:
                     apply_constraint_edits(project, edits)
                     record_state(project)
@@ -100,7 +105,7 @@ class _Trials:
                 except UvmgrError as exc:
                     return False, None, exc.message
                 # Less than the approved preview is fine (held back); more or newer is not.
-                enforce_approved(self.ctx, tx, "upgrade_safely",
+                enforce_approved(self.ctx, tx, self.operation,
                                  diff_locked(before, project.locked_packages(), self.direct),
                                  ceiling=True)
                 self.ctx.progress(Progress("syncing", names))
@@ -116,6 +121,7 @@ class _Trials:
                 if not tests.ok:
                     return False, tests, "tests failed"
                 tx.commit()
+                self.last_passed = tests
                 self.edits += edits
                 return True, tests, ""
 
@@ -164,7 +170,7 @@ def upgrade_safely(
             up_to_date.append(dep.name)
     direct = {d.name for d in deps}
     if dry_run or not candidates:
-        edits = [e for c in candidates if (e := constraint_edit_for(c.dep, c.target))]
+        edits = [e for c in candidates if c.dep and (e := constraint_edit_for(c.dep, c.target))]
         planned = _preview(ctx, candidates, edits, direct) if candidates else []
         return SafeUpgradeResult(dry_run, level, cooldown, planned, edits, [], majors, up_to_date)
 
@@ -172,21 +178,8 @@ def upgrade_safely(
     # and an interrupt restores the project to before the whole run.
     with RunTransaction(ctx.project, ctx.runner, "upgrade-safely") as run:
         require_passing_baseline(ctx, "upgrade", "or use `uvmgr deps upgrade` without tests")
-        trials = _Trials(ctx, direct, len(candidates))
-        failing: list[tuple[Candidate, TestReport | None, str]] = []
-
-        def search(group: list[Candidate]) -> None:
-            ok, report, reason = trials.attempt([(c, c.target) for c in group])
-            if ok:
-                return
-            if len(group) == 1:
-                failing.append((group[0], report, reason))
-                return
-            middle = len(group) // 2
-            search(group[:middle])
-            search(group[middle:])
-
-        search(candidates)
+        trials = Trials(ctx, direct, len(candidates))
+        failing = bisect_failures(trials, candidates)
         held: list[HeldBack] = []
         for cand, report, reason in failing:
             failed_ids = [f.id for f in report.failures] if report else []
@@ -203,13 +196,36 @@ def upgrade_safely(
         if not changes and failing:
             # Nothing could be kept: make the outcome unmistakable to the caller.
             result = SafeUpgradeResult(False, level, cooldown, [], [], held, majors, up_to_date,
-                                       trials.count, trials.last_tests)
+                                       trials.count, trials.last_tests, rolled_back=True)
             raise RolledBack("upgrade_safely: every upgrade broke the tests or did not resolve; "
                              "pyproject.toml and uv.lock are unchanged",
                              hint="see the held-back packages and their failing tests", result=result)
         run.commit()
         return SafeUpgradeResult(False, level, cooldown, changes, trials.edits, held, majors,
                                  up_to_date, trials.count, trials.last_tests)
+
+
+def bisect_failures(trials: Trials, candidates: list[Candidate],
+                    ) -> list[tuple[Candidate, TestReport | None, str]]:
+    """Try every candidate at its target in one change; when that fails, split the group in
+    halves and try again until each failing candidate stands alone. What passes is kept (each
+    trial commits); returns the failing candidates with their test report and reason."""
+    failing: list[tuple[Candidate, TestReport | None, str]] = []
+
+    def search(group: list[Candidate]) -> None:
+        ok, report, reason = trials.attempt([(c, c.target) for c in group])
+        if ok:
+            return
+        if len(group) == 1:
+            failing.append((group[0], report, reason))
+            return
+        middle = len(group) // 2
+        search(group[:middle])
+        search(group[middle:])
+
+    if candidates:
+        search(candidates)
+    return failing
 
 
 upgrade_safely_targets = Targets("upgrade_safely", {

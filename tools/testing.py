@@ -9,6 +9,7 @@ from typing import Annotated
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import Targets, each
+from uvmgr.tools.uv_errors import environment_error
 
 from uvmgr.errors import (
     EXIT_FAILED,
@@ -167,6 +168,8 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
         if result.returncode == NO_TESTS_COLLECTED:
             raise ProjectError(f"the test suite is missing: pytest collected no tests in {folder}",
                                hint="add tests under tests/ (files named test_*.py)")
+        if not report.exists() and (cause := environment_error(result, "running the tests")):
+            raise cause  # no Python for the project, say: the cause and the next step
         if not report.exists():
             tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
             raise OperationFailed(f"the tests could not run: {tail}" if tail else

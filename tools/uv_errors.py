@@ -1,25 +1,63 @@
-"""Turning a failed uv call into the right typed error with a message a person can act on."""
+"""Turning a failed uv call into the right typed error with a message a person can act on.
+
+Each error says the cause in one line and the next step in its hint, and carries uv's own
+explanation (its `error:` line and every `cause:` under it, continuation lines included) as
+`explanation`, multi-line and intact: uv explains a conflict far better than a summary could.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
-from uvmgr.errors import OperationFailed, PackageNotFound, ResolutionConflict
 from uvmgr.tools.runner import ProcessResult
+
+from uvmgr.errors import (
+    LockNeedsNewerUv,
+    OperationFailed,
+    PackageNotFound,
+    PythonNotFound,
+    ResolutionConflict,
+    SourceUnreachable,
+    UvmgrError,
+)
 
 _NOT_FOUND = re.compile(
     r"Because (?P<name>[A-Za-z0-9._-]+) was not found in the (package registry|provided package locations)"
 )
 _NO_VERSIONS = re.compile(r"there (is|are) no versions of (?P<name>[A-Za-z0-9._-]+)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_MAX_EXPLANATION = 4000
 
 
 def uv_message(result: ProcessResult) -> str:
-    """uv's own error lines (`error:`, `cause:`), trimmed to something readable."""
+    """uv's own error lines (`error:`, `cause:`), trimmed to one readable line."""
     lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
-    keep = [ln for ln in lines if ln.startswith(("error:", "cause:", "×", "╰─▶"))]
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(("error:", "×"))), None)
+    # from uv's first error line on, whole: a cause continues over several lines ("And
+    # because ..."), and cutting it leaves the conflict unexplained
+    keep = []
+    for line in lines[start:] if start is not None else []:
+        if line.startswith("hint:"):
+            break
+        keep.append(line)
     text = " ".join(keep or lines[-3:])
-    return re.sub(r"\s+", " ", text)[:1200] or f"uv exited with code {result.returncode}"
+    return re.sub(r"\s+", " ", text)[:3000] or f"uv exited with code {result.returncode}"
+
+
+def uv_explanation(stderr: str) -> str:
+    """uv's error as it printed it: from the first `error:` line to the end, line breaks and
+    indentation kept (progress lines before it left out)."""
+    lines = _ANSI.sub("", stderr).rstrip().splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith(("error:", "×"))),
+                 None)
+    if start is None:
+        return ""
+    text = "\n".join(ln.rstrip() for ln in lines[start:])
+    if len(text) > _MAX_EXPLANATION:
+        text = text[:_MAX_EXPLANATION].rstrip() + "\n…"
+    return text
 
 
 def suggest(name: str, candidates: list[str] | set[str]) -> list[str]:
@@ -29,6 +67,146 @@ def suggest(name: str, candidates: list[str] | set[str]) -> list[str]:
 def did_you_mean(name: str, candidates: list[str] | set[str]) -> str | None:
     close = suggest(name, candidates)
     return f"did you mean {' or '.join(close)}?" if close else None
+
+
+# -- the environment's failures, each: (stderr, action) -> the error, or None -------------------
+
+_PY_MISSING = re.compile(r"No interpreter found for Python (?P<req>\S+)")
+_PY_PYENV = re.compile(r"pyenv: version `(?P<req>[^']+)' is not installed(?: \(set by (?P<by>[^)]+)\))?")
+_PY_PIN = re.compile(r"resolved to Python (?P<found>\S+), which is incompatible with the project's "
+                     r"Python requirement: `(?P<req>[^`]+)`")
+
+
+def _install_version(request: str) -> str:
+    found = re.search(r"\d+(?:\.\d+){0,2}", request)
+    return found.group(0) if found else request
+
+
+def _python(stderr: str, action: str) -> UvmgrError | None:
+    pin = _PY_PIN.search(stderr)
+    if pin:
+        version = _install_version(pin["req"])
+        return PythonNotFound(
+            f"{action}: `.python-version` selects Python {pin['found']}, but the project "
+            f"requires {pin['req']}",
+            hint=f"run `uv python pin {version}` (and `uv python install {version}` if you do not "
+                 "have it), or delete `.python-version`")
+    found = _PY_MISSING.search(stderr) or _PY_PYENV.search(stderr)
+    if found is None:
+        return None
+    version = _install_version(found["req"])
+    via_pyenv = "pyenv:" in stderr
+    where = f" (asked for by {found['by']})" if via_pyenv and found["by"] else ""
+    step = (f"run `uv python install {version}`, or pick a Python you have for this project "
+            "(`uv python list`; change `.python-version` or `requires-python`)")
+    if via_pyenv:
+        step += (f"; pyenv's shim answered for it: `pyenv install {version}`, or set "
+                 "`UV_PYTHON` to an interpreter uv should use")
+    elif "downloads are set to 'never'" in stderr or "downloads are disabled" in stderr:
+        step += "; Python downloads are turned off here (UV_PYTHON_DOWNLOADS)"
+    return PythonNotFound(f"{action}: uv cannot find Python {found['req']}{where}", hint=step)
+
+
+_GIT_SOURCE = re.compile(r"Failed to (?:download and build|fetch|resolve) `?(?P<name>[A-Za-z0-9._-]+)"
+                         r"\s*@\s*(?P<url>git\+[^`\s]+)`?")
+_GIT_URL = re.compile(r"(?:git fetch|clone)\b[^\n]*?'(?P<url>[^']+)'")
+_FETCH = re.compile(r"Failed to fetch: `?(?P<url>[^`\s]+)`?")
+_NETWORK = ("error sending request", "tcp connect error", "Connection refused", "dns error",
+            "Could not connect", "Couldn't connect", "Failed to connect", "timed out",
+            "Network is unreachable", "failed to lookup address", "Could not resolve host")
+
+
+def _git(stderr: str, action: str) -> UvmgrError | None:
+    if "Git operation failed" not in stderr and "git fetch" not in stderr:
+        return None
+    source = _GIT_SOURCE.search(stderr)
+    url = source["url"] if source else (m["url"] if (m := _GIT_URL.search(stderr)) else "?")
+    name = source["name"] if source else "a git dependency"
+    unreachable = any(marker in stderr for marker in _NETWORK)
+    cause = "could not be reached" if unreachable else "could not be fetched"
+    return SourceUnreachable(
+        f"{action}: the git source of {name} ({url}) {cause}",
+        hint="check the network and your access to that host (credentials, VPN); if it is gone "
+             f"or private, point {name} at another source (`[tool.uv.sources]` in pyproject.toml); "
+             "nothing was changed")
+
+
+_DIRECT = re.compile(r"Failed to (?:download|download and build|build) `(?P<name>[A-Za-z0-9._-]+)"
+                     r"\s*@\s*(?P<url>(?!git\+)[a-z]+://[^`\s]+)`")
+
+
+def _url_source(stderr: str, action: str) -> UvmgrError | None:
+    direct = _DIRECT.search(stderr)
+    if direct is None or not any(marker in stderr for marker in _NETWORK):
+        return None
+    name = direct["name"]
+    return SourceUnreachable(
+        f"{action}: the URL source of {name} ({direct['url']}) could not be reached",
+        hint=f"check the network and that the file is still there; or point {name} at another "
+             "source in pyproject.toml; nothing was changed")
+
+
+def _index(stderr: str, action: str) -> UvmgrError | None:
+    fetch = _FETCH.search(stderr)
+    if fetch is None or not any(marker in stderr for marker in _NETWORK):
+        return None
+    url = re.sub(r"//[^/@]*@", "//", fetch["url"])  # never a user or token in the message
+    host = re.match(r"[a-z+]+://[^/]+", url)
+    return SourceUnreachable(
+        f"{action}: the package index at {host.group(0) if host else url} could not be reached",
+        hint="check the network and the index URL (`[[tool.uv.index]]` in pyproject.toml, "
+             "UV_INDEX_URL, UV_DEFAULT_INDEX); nothing was changed")
+
+
+_SCHEMA = re.compile(r"unsupported schema version \(v(?P<lock>\d+), but only v(?P<ours>\d+) is "
+                     r"supported\)")
+
+
+def _lock_schema(stderr: str, action: str) -> UvmgrError | None:
+    schema = _SCHEMA.search(stderr)
+    if schema is None:
+        return None
+    if int(schema["lock"]) < int(schema["ours"]):
+        return LockNeedsNewerUv(
+            f"{action}: uv.lock uses lock schema v{schema['lock']}, older than this uv reads "
+            f"(v{schema['ours']})", hint="recreate it with `uvmgr deps lock`")
+    return LockNeedsNewerUv(
+        f"{action}: uv.lock was written by a newer uv (lock schema v{schema['lock']}; this uv "
+        f"reads v{schema['ours']})",
+        hint="upgrade uv (`uv self update`, or upgrade the `uv` package in uvmgr's environment: "
+             "`uv tool upgrade uvmgr`); uv.lock was left as it is")
+
+
+def _conflict(stderr: str, action: str) -> UvmgrError | None:
+    if "No solution found" not in stderr and "unsatisfiable" not in stderr:
+        return None
+    causes = [ln.strip().removeprefix("cause:").removeprefix("╰─▶").strip()
+              for ln in stderr.splitlines() if ln.strip().startswith(("cause:", "╰─▶"))]
+    cause = next((c for c in causes if c.startswith("Because")), causes[0] if causes else "")
+    short = cause if len(cause) <= 300 else cause[:299] + "…"
+    return ResolutionConflict(
+        f"{action}: dependency conflict" + (f": {short}" if short else ""),
+        hint="nothing was changed; relax the conflicting constraint or choose a lower level "
+             "(uv's explanation above names the requirements that clash)")
+
+
+# Checked in order: a git fetch failure also mentions the network; a conflict can name a
+# package that was not found.
+_ENVIRONMENT: tuple[Callable[[str, str], UvmgrError | None], ...] = (
+    _python, _lock_schema, _git, _url_source, _index, _conflict)
+
+
+def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
+    """The typed error for a uv call that failed because of its environment (no Python, an
+    unreachable source, a lock from a newer uv, a conflict), uv's explanation attached; None
+    when the failure is something else."""
+    for rule in _ENVIRONMENT:
+        error = rule(result.stderr, action)
+        if error is not None:
+            error.details = result.stderr[-4000:]
+            error.explanation = uv_explanation(result.stderr) or None
+            return error
+    return None
 
 
 def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None = None) -> None:
@@ -45,15 +223,17 @@ def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None
         raise OperationFailed(f"{action}: uv was interrupted (killed by "
                               f"{signal.Signals(-result.returncode).name}) before it finished",
                               hint="run the command again", details=result.stderr[-2000:])
+    explanation = uv_explanation(result.stderr) or None
     missing = _NOT_FOUND.search(result.stderr) or _NO_VERSIONS.search(result.stderr)
     if missing and "was not found" in missing.group(0):
         name = missing.group("name")
         hint = did_you_mean(name, candidates or set()) or "check the spelling on the package index"
         raise PackageNotFound(f"{action}: {name} was not found on the package index", hint=hint,
-                              details=message)
-    if "No solution found" in result.stderr or "unsatisfiable" in result.stderr:
-        raise ResolutionConflict(f"{action}: dependency conflict: {message}",
-                                 hint="nothing was changed; relax the conflicting constraint "
-                                      "or choose a lower level", details=result.stderr[-4000:])
-    raise OperationFailed(f"{action} failed: {message}", details=result.stderr[-4000:])
-
+                              details=message, explanation=explanation)
+    error = environment_error(result, action)
+    if error is not None:
+        raise error
+    if explanation:  # the first line here, all of uv's words under it
+        message = explanation.splitlines()[0].removeprefix("error:").strip()
+    raise OperationFailed(f"{action} failed: {message}", details=result.stderr[-4000:],
+                          explanation=explanation)

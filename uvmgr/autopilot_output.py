@@ -51,6 +51,8 @@ def markdown(result: Any, trace_id: str = "") -> str:
                          f"{f.summary[:140]}")
         if not r.security_fixes and not r.remaining_vulnerabilities:
             lines.append("No known vulnerabilities.")
+        if r.audit_before.withdrawn:
+            lines.append(f"- {r.audit_before.withdrawn_note}")
     lines += ["", "## Held back", ""]
     for h in r.held_back:
         tests = f"; failing tests: {', '.join(h.failing_tests[:5])}" if h.failing_tests else ""

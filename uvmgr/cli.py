@@ -25,6 +25,7 @@ EXIT_CODES_HELP = """exit codes:
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it
+  6  could not audit: uv audit failed or the advisory service was unreachable (not "vulnerable")
   130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
 """
 
@@ -126,6 +127,9 @@ def _parse(parser: argparse.ArgumentParser, own: list[str],
     if passthrough and not takes_passthrough(args):
         parser.error("arguments after `--` are only for "
                      + ", ".join(f"`uvmgr {c}`" for c in passthrough_commands()))
+    if args.command == "audit" and args.packages and not args.fix:
+        parser.error("package names after `audit` pick what `--fix` fixes: add --fix "
+                     "(`uvmgr audit` always checks the whole lock)")
     if args.global_json:  # `uvmgr --json deps list` as `uvmgr deps list --json`
         if not hasattr(args, "json"):
             parser.error(f"`uvmgr {args.command}` has no --json output")

@@ -12,6 +12,7 @@ EXIT_USAGE = 2  # usage or input error: bad arguments, not a uv project, malform
 EXIT_REFUSED = 3  # refused: the change needed approval that was not given
 EXIT_ROLLED_BACK = 4  # a change was made, failed verification, and was restored
 EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk full, read-only)
+EXIT_NOT_AUDITED = 6  # the audit could not be done (service unreachable, uv audit failed): unknown
 EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
 EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
 
@@ -21,11 +22,14 @@ class UvmgrError(Exception):
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, *, details: str | None = None,
+                 explanation: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = details
+        # A tool's own explanation (uv's error and its causes), multi-line and shown as is.
+        self.explanation = explanation
 
     def to_dict(self) -> dict:
         return {
@@ -33,6 +37,7 @@ class UvmgrError(Exception):
             "message": self.message,
             "hint": self.hint,
             "details": self.details,
+            "explanation": self.explanation,
             "exit_code": self.exit_code,
         }
 
@@ -61,6 +66,14 @@ class UvNotFound(UvmgrError):
     """The uv binary is missing or too old."""
 
 
+class LockNeedsNewerUv(UvNotFound):
+    """uv.lock was written by a newer uv, in a lock schema this uv cannot read."""
+
+
+class PythonNotFound(UvmgrError):
+    """uv cannot find (or may not download) the Python the project asks for."""
+
+
 class ProjectBusy(UvmgrError):
     """Another uvmgr process holds the project's lock."""
 
@@ -71,6 +84,10 @@ class OperationFailed(UvmgrError):
     """A uv call or a verification step failed; nothing was changed."""
 
     exit_code = EXIT_FAILED
+
+
+class SourceUnreachable(OperationFailed):
+    """A package index or a git host in the project's sources could not be reached."""
 
 
 class ResolutionConflict(OperationFailed):
@@ -88,6 +105,17 @@ class InsufficientSpace(OperationFailed):
 
 class ServiceUnavailable(OperationFailed):
     """A network service (the OSV API, a model endpoint) could not be reached."""
+
+
+class CouldNotAudit(OperationFailed):
+    """The audit could not be done at all (uv audit failed, the advisories could not be read):
+    nothing is known about vulnerabilities, which is not the same as "vulnerable" (exit 1)."""
+
+    exit_code = EXIT_NOT_AUDITED
+
+
+class AdvisoryServiceUnavailable(CouldNotAudit, ServiceUnavailable):
+    """The OSV service could not be reached, so the audit could not be done."""
 
 
 class Cancelled(UvmgrError):

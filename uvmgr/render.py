@@ -62,6 +62,9 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
     from uvmgr.telemetry import redact_text
 
     lines = [f"uvmgr: error: {exc.message}"]
+    if exc.explanation:  # uv's own words, line for line
+        lines.append("  uv says:")
+        lines += [f"    {line}".rstrip() for line in exc.explanation.splitlines()]
     if exc.hint:
         lines.append(f"  hint: {exc.hint}")
     print(redact_text("\n".join(lines)), file=sys.stderr)
@@ -70,7 +73,8 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
 def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     """A tool's result as the command asked for it: SARIF, JSON or text for a person."""
     if getattr(args, "sarif", False):
-        from uvmgr.tools.audit import AuditReport, FixResult
+        from uvmgr.tools.audit import AuditReport
+        from uvmgr.tools.audit_fix import FixResult
 
         if isinstance(result, (AuditReport, FixResult)):
             from uvmgr.sarif import audit_sarif
@@ -92,7 +96,8 @@ def _renderer() -> Callable[[Any], None]:
     """Drawing a result for a person, by its type. Built on first use: the result types load
     with their tools, and a plain `--json` command imports none of the others. A type with no
     renderer here (a new tool's) prints its summary."""
-    from uvmgr.tools.audit import AuditReport, FixResult
+    from uvmgr.tools.audit import AuditReport
+    from uvmgr.tools.audit_fix import FixResult
     from uvmgr.tools.build import BuildReport
     from uvmgr.tools.changes import ChangeResult, OutdatedList, SafeUpgradeResult
     from uvmgr.tools.deps import DependencyList
@@ -124,19 +129,28 @@ def _summary(result: Any) -> None:
     _console().print(Text(summarize(result)))
 
 
+def _cells(*texts: str):
+    """Table cells shown as written: `fastapi[standard]` keeps its extra (a cell given as a
+    string would be read as Rich markup, and `[standard]` taken for a style)."""
+    from rich.text import Text
+
+    return [Text(t) for t in texts]
+
+
 def _deps(result: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
-    table = Table(title=f"{result.project}: direct dependencies", title_justify="left")
+    table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
     groups = by_member(result.dependencies)
     members = len(groups) > 1
     for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked"):
         table.add_column(col)
     for member, deps in groups.items():
         for dep in deps:
-            table.add_row(*((member or "(root)",) if members else ()), dep.group, dep.name,
-                          dep.requirement, dep.locked or "-")
+            table.add_row(*_cells(*((member or "(root)",) if members else ()), dep.group, dep.name,
+                                  dep.requirement, dep.locked or "-"))
         table.add_section()
     console.print(table)
 
@@ -167,8 +181,8 @@ def _outdated(rows: Any) -> None:
     for member, group in groups.items():
         for row in group:
             compatible = row.latest_compatible if row.latest_compatible != row.current else "-"
-            table.add_row(*((member or "(root)",) if members else ()), row.name, row.group,
-                          row.current, compatible, row.latest,
+            table.add_row(*_cells(*((member or "(root)",) if members else ()), row.name, row.group,
+                                  row.current, compatible, row.latest),
                           f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
         table.add_section()
     console.print(table)
@@ -187,19 +201,23 @@ def _change(result: Any) -> None:
 
 
 def _audit(report: Any) -> None:
-    console = _console()
-    if report.source_note:
-        from rich.markup import escape
-
-        console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
-    if not report.findings:
-        console.print(f"No known vulnerabilities in {report.audited_packages} locked packages "
-                      f"(advisories: {report.source}).")
-        return
     from rich.markup import escape
 
-    console.print(f"[bold]{len(report.findings)} vulnerabilities[/] in "
-                  f"{report.audited_packages} locked packages (advisories: {report.source})")
+    from uvmgr.tools.results import plural
+
+    console = _console()
+    if report.source_note:
+        console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
+    packages = plural(report.audited_packages, "locked package")
+    withdrawn = f"[dim]{escape(report.withdrawn_note)}[/]" if report.withdrawn else ""
+    if not report.findings:
+        console.print(escape(f"No known vulnerabilities in {packages} (advisories: "
+                             f"{report.source})."))
+        if withdrawn:
+            console.print(withdrawn)
+        return
+    console.print(f"[bold]{plural(len(report.findings), 'vulnerability')}[/] in {packages} "
+                  f"(advisories: {escape(report.source)})")
     width = max(40, console.width - 6)
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
@@ -209,7 +227,11 @@ def _audit(report: Any) -> None:
                       f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
         console.print(f"      [dim]{escape(summary)}[/]")
-    console.print("Fix them with `uvmgr audit --fix` (tests run before anything is kept).")
+    if withdrawn:
+        console.print(withdrawn)
+    some = "" if len(report.findings) == 1 else ", or some with `uvmgr audit --fix NAME...`"
+    console.print(f"Fix {'it' if not some else 'them'} with `uvmgr audit --fix`{some} (tests run "
+                  "before anything is kept).")
 
 
 def _fix(result: Any) -> None:
@@ -228,18 +250,20 @@ def _tests(report: Any) -> None:
 
 
 def _build(report: Any) -> None:
+    from rich.markup import escape
+
     console = _console()
     for a in report.artifacts:
-        console.print(f"  {a.kind:5} {a.path} ({a.size:,} bytes)")
+        console.print(escape(f"  {a.kind:5} {a.path} ({a.size:,} bytes)"))
     if report.artifacts and not report.out_dir:
         console.print("  [dim]built in a temporary folder, now removed; keep the files with "
                       "--out-dir DIR[/]")
     if report.metadata:
         m = report.metadata
-        console.print(f"  wheel metadata: {m.name} {m.version}, requires "
-                      f"{', '.join(m.requires_dist) or 'nothing'}")
+        console.print(escape(f"  wheel metadata: {m.name} {m.version}, requires "
+                             f"{', '.join(m.requires_dist) or 'nothing'}"))
     for problem in report.problems:
-        console.print(f"  [red]problem:[/] {problem}")
+        console.print(f"  [red]problem:[/] {escape(problem)}")
 
 
 def _quality(report: Any) -> None:
@@ -268,10 +292,12 @@ def _docs(result: Any) -> None:
 
 
 def _index(report: Any) -> None:
+    from rich.markup import escape
+
     console = _console()
     if report.rebuilt_because:
         console.print(f"[yellow]rebuilt the index: {report.rebuilt_because}[/]")
-    console.print(f"docs index {report.path}: {report.documents} documents, {report.chunks} "
+    console.print(f"docs index {escape(str(report.path))}: {report.documents} documents, {report.chunks} "
                   f"chunks ({report.embedded} embedded, {report.unchanged} unchanged, "
                   f"{report.removed} removed) in {report.seconds:.1f}s, "
                   f"{report.size_bytes / 1e6:.1f} MB, embedding {report.embedding}")
@@ -280,7 +306,7 @@ def _index(report: Any) -> None:
     if report.left_out:
         console.print(f"[yellow]left out {report.left_out} documents: {report.cap_note}[/]")
     for line in report.unreadable:
-        console.print(f"[yellow]unreadable, skipped: {line}[/]")
+        console.print(f"[yellow]unreadable, skipped: {escape(line)}[/]")
 
 
 def traces(runs: list[dict], as_json: bool) -> None:

@@ -1,0 +1,35 @@
+"""Which advisories an OSV service marks `withdrawn`.
+
+`uv audit` reports every record the service matches and drops the `withdrawn` field from its
+JSON, so a record withdrawn as published in error would count as a vulnerability on every
+run. The service uv just asked is asked again, for the full record of each finding only.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+
+def _is_withdrawn(base_url: str, advisory_id: str, timeout: float) -> bool:
+    url = f"{base_url.rstrip('/')}/v1/vulns/{urllib.parse.quote(advisory_id, safe='')}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            record = json.loads(response.read(4_000_000))
+    except (OSError, urllib.error.URLError, ValueError):
+        return False  # not known to be withdrawn: the finding stays
+    return isinstance(record, dict) and bool(record.get("withdrawn"))
+
+
+def withdrawn_on_service(base_url: str, ids: list[str], timeout: float = 10.0) -> list[str]:
+    """The ids among `ids` whose record at the OSV service `base_url` is withdrawn. A record
+    that cannot be fetched counts as not withdrawn (the finding is kept: fail closed)."""
+    if not ids or not base_url.startswith(("http://", "https://")):
+        return []
+    unique = sorted(set(ids))
+    with ThreadPoolExecutor(max_workers=min(8, len(unique))) as pool:
+        flags = list(pool.map(lambda i: _is_withdrawn(base_url, i, timeout), unique))
+    return [i for i, gone in zip(unique, flags, strict=True) if gone]
