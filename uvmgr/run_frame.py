@@ -19,12 +19,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: unwind exactly as for Ctrl+C (transactions roll back), exit 143."""
 
 
-def open_for_command(project_dir: Path, tracer, as_json: bool = False):
+def open_for_command(project_dir: Path, tracer, as_json: bool = False,
+                     package: str | None = None):
     """The session of one command, its context returned. Notices about ignored settings and
     what a recovery did go to stderr (with --json, the notices go into the JSON document)."""
     from uvmgr.session import open_session
 
-    session = open_session(project_dir, tracer=tracer, packs=True)
+    session = open_session(project_dir, tracer=tracer, packs=True, package=package)
     ctx = session.ctx
     notices = list(session.notices)
     if tracer.trace_dir is None:  # a read-only checkout: reading works, traces are skipped
@@ -55,7 +56,7 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
     try:
         with tracer.span(label, command=label, version=__version__) as root:
             try:
-                ctx = _opened(project_dir, tracer, opened, args.json)
+                ctx = _opened(project_dir, tracer, opened, args)
                 if getattr(args, "offline", False):  # the person's flag: audits use the cache
                     from dataclasses import replace
 
@@ -81,10 +82,10 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
         tracer.finish()
 
 
-def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False):
+def _opened(project_dir: Path, tracer, opened: list, args: argparse.Namespace):
     from uvmgr.tools.transaction import file_hashes
 
-    ctx = open_for_command(project_dir, tracer, as_json)
+    ctx = open_for_command(project_dir, tracer, args.json, getattr(args, "package", None))
     opened[:] = [ctx, file_hashes(ctx.project)]
     return ctx
 
