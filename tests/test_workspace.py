@@ -255,3 +255,27 @@ def test_autopilot_at_the_root_upgrades_members_and_passes_the_gates(cli, worksp
     run = r.json()
     assert {c["name"] for c in run["changes"]} >= {"demo-json", "demo-cli"}
     assert all(g["ok"] for g in run["gates"])
+
+
+def test_a_members_dynamic_dependencies_are_read_from_its_own_lock_entry(cli, tmp_path,
+                                                                          wheel_index):
+    from uvmgr.evals.fixtures import _uv
+
+    ws = make_workspace(tmp_path / "ws", wheel_index, sync=False)
+    web = ws.root / "packages/web"
+    text = (web / "pyproject.toml").read_text()
+    deps_line = next(line for line in text.splitlines() if line.startswith("dependencies ="))
+    (web / "pyproject.toml").write_text(text.replace(deps_line, 'dynamic = ["dependencies"]'))
+    (web / "requirements.in").write_text("demo-cli>=0.9\ndemo-yaml>=5.0\napi\n")
+    _uv(["lock"], ws.root)
+    r = cli("deps", "list", "--project", ws.root, "--json")
+    assert r.code == 0, r.err
+    rows = {(d["member"], d["name"]): d for d in r.json()["dependencies"]}
+    assert rows[("web", "demo-yaml")]["dynamic"] is True
+    assert rows[("web", "demo-yaml")]["locked"] == "5.0.0"
+    assert rows[("api", "demo-http")]["dynamic"] is False  # the other member's are written
+    assert "dynamic (read from the lock)" in cli("deps", "list", "--project", ws.root).out
+    before = _bytes(ws.root)
+    r = cli("deps", "remove", "demo-yaml", "--package", "web", "--project", ws.root)
+    assert r.code == 2 and "dynamic" in r.err, (r.out, r.err)
+    assert _bytes(ws.root) == before
