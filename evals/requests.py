@@ -24,8 +24,9 @@ from uvmgr.errors import UsageError
 
 CORPUS = Path(__file__).parent / "data" / "requests"
 SPLITS = ("train", "dev", "test")
-# A later independent held-out set (`holdout.yaml`), scored on its own and only when asked for.
-HOLDOUT = "holdout"
+# Later independent held-out sets (`holdout.yaml`, then `fresh.yaml`, written blind), each
+# scored on its own and only when asked for; never part of "all".
+HELD_OUT = ("holdout", "fresh")
 MUTATING = frozenset({"upgrade_safely", "upgrade_packages", "fix_vulnerabilities",
                       "add_dependency", "remove_dependency", "lock_project"})
 _GATED = ("upgrade_safely", "fix_vulnerabilities")  # they run the tests themselves
@@ -240,7 +241,7 @@ def report(results: list[RowResult], splits: list[str], seconds: float) -> dict:
 def gates(doc: dict, splits: list[str]) -> dict[str, bool]:
     out = {"dangerous_misreadings == 0": doc["overall"]["dangerous_misreadings"] == 0,
            "yes_over_approvals == 0": doc["overall"]["yes_over_approvals"] == 0}
-    for held_out in ("test", HOLDOUT):
+    for held_out in ("test", *HELD_OUT):
         if held_out in splits:
             out[f"{held_out} full_accuracy >= 0.90"] = \
                 doc["by_split"][held_out]["full_accuracy"] >= 0.90
@@ -274,10 +275,11 @@ def markdown(doc: dict) -> str:
 
 def run(split: str, out: Path, root: Path = CORPUS) -> dict:
     splits = list(SPLITS) if split == "all" else [split]
-    if any(s not in (*SPLITS, HOLDOUT) for s in splits):
-        raise UsageError(f"unknown split {split!r}", hint="use train, dev, test, holdout or all")
-    if split == HOLDOUT and not (root / f"{HOLDOUT}.yaml").is_file():
-        raise UsageError(f"no held-out set at {root / (HOLDOUT + '.yaml')}",
+    if any(s not in (*SPLITS, *HELD_OUT) for s in splits):
+        raise UsageError(f"unknown split {split!r}",
+                         hint="use train, dev, test, holdout, fresh or all")
+    if split in HELD_OUT and not (root / f"{split}.yaml").is_file():
+        raise UsageError(f"no held-out set at {root / (split + '.yaml')}",
                          hint="the held-out set is written separately; score train, dev or test")
     known, dev, rows = load_rows(splits, root)
     started = time.monotonic()

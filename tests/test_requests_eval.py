@@ -69,15 +69,16 @@ def test_under_approvals_are_counted(corpus, tmp_path):
     assert doc["overall"]["yes_over_approvals"] == 1  # a3 only
 
 
-def test_holdout_is_scored_only_when_present(corpus, tmp_path):
+@pytest.mark.parametrize("held_out", ["holdout", "fresh"])
+def test_held_out_sets_are_scored_only_when_present(corpus, tmp_path, held_out):
     from uvmgr.errors import UsageError
 
     with pytest.raises(UsageError):
-        requests.run("holdout", tmp_path / "out", corpus)
-    (corpus / "holdout.yaml").write_text(ROWS)
-    doc = requests.run("holdout", tmp_path / "out", corpus)
-    assert set(doc["by_split"]) == {"holdout"} and doc["overall"]["rows"] == 5
-    assert "holdout full_accuracy >= 0.90" in doc["gates"]
+        requests.run(held_out, tmp_path / "out", corpus)
+    (corpus / f"{held_out}.yaml").write_text(ROWS)
+    doc = requests.run(held_out, tmp_path / "out", corpus)
+    assert set(doc["by_split"]) == {held_out} and doc["overall"]["rows"] == 5
+    assert f"{held_out} full_accuracy >= 0.90" in doc["gates"]
     for split in ("dev", "test"):
         (corpus / f"{split}.yaml").write_text("requests: []\n")
     assert requests.run("all", tmp_path / "all", corpus)["overall"]["rows"] == 5  # not in "all"

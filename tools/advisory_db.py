@@ -92,13 +92,38 @@ def require_cached_db(env: Mapping[str, str] | None = None) -> CachedDB:
     return db
 
 
-def check_url(url: str) -> str:
-    from urllib.parse import urlsplit
+def _request(url: str):
+    """The request for `url`, or an input error that never shows a password. Credentials in
+    it (`https://user:password@mirror/...`) become a Basic `Authorization` header (urllib
+    would read them as part of the host name), one that is not sent on after a redirect."""
+    import base64
+    import urllib.request
+    from urllib.parse import unquote, urlsplit, urlunsplit
 
-    if urlsplit(url).scheme not in ("https", "http", "file"):
-        raise UsageError(f"cannot download the advisory database from {url!r}",
-                         hint="give an https:// (or http://, file://) URL of an OSV zip")
-    return url
+    def bad(why: str) -> UsageError:
+        return UsageError(f"cannot download the advisory database from {_shown(url)!r}: {why}",
+                          hint="give an https:// (or http://, file://) URL of an OSV zip")
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise bad(f"it is not a valid URL ({exc})") from None
+    if parts.scheme not in ("https", "http", "file"):
+        raise bad("only https://, http:// and file:// URLs are downloaded")
+    if parts.scheme != "file" and not host:
+        raise bad("it names no host")
+    auth = None
+    if parts.username or parts.password:
+        pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+        auth = "Basic " + base64.b64encode(pair.encode()).decode()
+        netloc = (f"[{host}]" if host and ":" in host else host or "") + (
+            f":{port}" if port else "")
+        url = urlunsplit(parts._replace(netloc=netloc))
+    request = urllib.request.Request(url, headers={"User-Agent": "uvmgr"})
+    if auth:
+        request.add_unredirected_header("Authorization", auth)
+    return request
 
 
 def update_db(url: str = DEFAULT_URL, *, env: Mapping[str, str] | None = None,
@@ -117,7 +142,7 @@ def update_db(url: str = DEFAULT_URL, *, env: Mapping[str, str] | None = None,
     kept = "the cached copy was kept" if cached_db(env) else "nothing was cached"
     try:
         with os.fdopen(fd, "wb") as out:
-            size = _download(check_url(url), out, max_bytes, timeout, progress, kept)
+            size = _download(url, out, max_bytes, timeout, progress, kept)
         progress(Progress("downloading", "checking the advisories"))
         count = verify_zip(tmp, url, kept)
         updated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -133,21 +158,24 @@ def _shown(url: str) -> str:
     """The URL without credentials (a mirror's user:password never reaches a file or log)."""
     from urllib.parse import urlsplit, urlunsplit
 
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    try:
+        parts = urlsplit(url)
+        if not (parts.username or parts.password):
+            return url
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    except ValueError:  # malformed: keep only what follows the last "@" of the address
+        scheme, sep, rest = url.partition("://")
+        return scheme + sep + rest.rpartition("@")[2] if "@" in rest else url
 
 
 def _download(url: str, out, max_bytes: int, timeout: float, progress: ProgressObserver,
               kept: str) -> int:
+    import http.client
     import urllib.error
     import urllib.request
 
     shown = _shown(url)
-    request = urllib.request.Request(url, headers={"User-Agent": "uvmgr"})
+    request = _request(url)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
@@ -166,6 +194,10 @@ def _download(url: str, out, max_bytes: int, timeout: float, progress: ProgressO
                               f"{exc.code} {exc.reason}; {kept}",
                               hint="check the URL (advisory-db-url in your user config, "
                                    "UVMGR_ADVISORY_DB_URL or --url)") from exc
+    except http.client.InvalidURL as exc:
+        raise UsageError(f"cannot download the advisory database from {shown!r}: it is not a "
+                         "valid URL", hint="give an https:// (or http://, file://) URL of an "
+                                           "OSV zip") from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ServiceUnavailable(f"could not reach {shown} to download the advisory database: "

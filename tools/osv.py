@@ -21,6 +21,8 @@ from uvmgr.tools.project import normalize_name
 
 from uvmgr.errors import UsageError
 
+MAX_RECORD = 1 << 20  # one OSV record is a few KB; a bigger entry is not one (or is a bomb)
+
 
 def _parse_record(text: str, suffix: str) -> dict | None:
     if suffix == ".json":
@@ -28,26 +30,40 @@ def _parse_record(text: str, suffix: str) -> dict | None:
     else:
         import yaml
 
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        if "&" in text and "*" in text and any(
+                isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader)):
+            return None  # OSV records have no aliases; a nest of them expands to billions
+        data = yaml.load(text, Loader=loader)
     if isinstance(data, dict) and "id" in data and "affected" in data:
         return data
     return None
 
 
 def _iter_records(path: Path) -> Iterator[tuple[str, str]]:
+    """The text of each record; entries over `MAX_RECORD`, links and other non-files are not
+    read (a folder may come from a cloned repository), and links to folders not followed."""
+    import os
+
     if path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 suffix = Path(info.filename).suffix.lower()
-                if suffix in (".json", ".yaml", ".yml") and not info.is_dir():
+                if (suffix in (".json", ".yaml", ".yml") and not info.is_dir()
+                        and info.file_size <= MAX_RECORD):
                     yield zf.read(info).decode("utf-8", "replace"), suffix
         return
-    for file in sorted(path.rglob("*")):
-        suffix = file.suffix.lower()
-        if suffix not in (".json", ".yaml", ".yml") or not file.is_file():
-            continue
-        yield file.read_text(encoding="utf-8", errors="replace"), suffix
-
+    for folder, dirs, names in os.walk(path):  # followlinks=False: no loops, nothing outside
+        dirs.sort()
+        for name in sorted(names):
+            file = Path(folder) / name
+            suffix = file.suffix.lower()
+            if suffix not in (".json", ".yaml", ".yml") or file.is_symlink() or not file.is_file():
+                continue
+            with open(file, "rb") as fh:
+                data = fh.read(MAX_RECORD + 1)
+            if len(data) <= MAX_RECORD:
+                yield data.decode("utf-8", "replace"), suffix
 
 
 @dataclass

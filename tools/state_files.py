@@ -211,12 +211,28 @@ def append_text(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (other threads may be creating files)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with exactly `data`: a fresh temporary file beside it, fsync, `os.replace`.
-    A link at `path` is refused, not followed (nor replaced)."""
+    """Replace `path` with exactly `data`, keeping its permissions: a fresh temporary file
+    beside it, fsync, `os.replace`. A link at `path` is refused, not followed (nor replaced)."""
     reject_link(path)
+    try:
+        mode = stat.S_IMODE(os.lstat(path).st_mode)  # keep the file's permissions
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # as a plain open() would create it
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -89,6 +89,7 @@ class Settings:
         values: dict[str, object] = {}
         known = {f.name for f in fields(cls)} - {"notices"}
         ignored = []
+        from_project: set[str] = set()
         for key, value in tool_table.items():
             name = setting_name(key)
             if name not in known:
@@ -99,6 +100,7 @@ class Settings:
             if name == "audit_db" and name not in allowed:
                 _check_inside(value, project_root)
             values[name] = value
+            from_project.add(name)
         for key, value in user.settings.items():
             name = setting_name(key)
             if name not in known:
@@ -107,11 +109,15 @@ class Settings:
                 raise UsageError(f"unknown setting `{key}` in {user.path}",
                                  hint="see the README's configuration table for the names")
             values[name] = value
+            from_project.discard(name)
         for name in known:
             env_value = env.get(f"UVMGR_{name.upper()}")
             if env_value is not None:
                 values[name] = env_value
-        values.update({k: v for k, v in flags.items() if v is not None and k in known})
+                from_project.discard(name)
+        given = {k: v for k, v in flags.items() if v is not None and k in known}
+        values.update(given)
+        from_project -= set(given)
         try:
             settings = replace(cls(), **_coerce(values))
         except (TypeError, ValueError) as exc:
@@ -121,9 +127,15 @@ class Settings:
                              hint="check [tool.uvmgr] in pyproject.toml, your user config and "
                                   "UVMGR_* variables (see the README's configuration table)"
                              ) from exc
-        if ignored:
-            settings = replace(settings, notices=(_ignored_notice(ignored, project_root, user),))
-        return settings
+        notices = [_ignored_notice(ignored, project_root, user)] if ignored else []
+        if "audit_db" in from_project and (settings.audit_offline or settings.audit_service_url):
+            # The person chose where advisories come from; a repository's own database may
+            # not stand in for that choice (it could be one that finds nothing).
+            settings = replace(settings, audit_db=None)
+            chosen = "audit-offline" if settings.audit_offline else "audit-service-url"
+            notices.append(f"ignored audit-db from this project's [tool.uvmgr]: you chose "
+                           f"{chosen}, and a repository's own advisories may not replace it")
+        return replace(settings, notices=tuple(notices)) if notices else settings
 
     @classmethod
     def for_project(cls, tool_table: Mapping[str, object], project_root: Path,
