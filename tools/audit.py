@@ -39,6 +39,7 @@ class Finding:
     fix_versions: list[str]
     summary: str
     link: str = ""
+    members: list[str] = field(default_factory=list)  # the workspace members it reaches
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,21 @@ def parse_audit_json(stdout: str, source: str, note: str = "") -> AuditReport:
                        note)
 
 
+def by_member(ctx: ToolContext, report: AuditReport) -> AuditReport:
+    """In a workspace: each finding names the members it reaches; with a member selected,
+    only that member's findings are kept (the lock, and so `uv audit`, covers them all)."""
+    from uvmgr.tools.lock_graph import members_by_package
+    from uvmgr.tools.project import normalize_name
+
+    reach = members_by_package(ctx.project)
+    if not reach:
+        return report
+    findings = [replace(f, members=reach.get(normalize_name(f.package), [])) for f in report.findings]
+    if ctx.project.package:
+        findings = [f for f in findings if ctx.project.package in f.members]
+    return replace(report, findings=findings)
+
+
 def audit_dependencies(
     ctx: ToolContext,
     db: Annotated[str | None, Arg("Path to an offline OSV advisory database (folder or zip). "
@@ -147,8 +163,9 @@ def audit_dependencies(
     server, source, note, service = _audit_source(ctx, db, service_url)
     result = _run_audit(ctx, server, local=not service)
     if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-        return _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note), server,
-                                  service)
+        report = _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note),
+                                    server, service)
+        return by_member(ctx, report)
     message = uv_message(result)
     if "error sending request" in result.stderr or "dns error" in result.stderr or \
             "Connect" in result.stderr:
@@ -158,8 +175,9 @@ def audit_dependencies(
                 ctx, cached, f"the advisory service at {source} could not be reached")
             result = _run_audit(ctx, server, local=True)
             if result.returncode in (0, 1) and result.stdout.strip().startswith("{"):
-                return _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note),
-                                          server, False)
+                report = _without_withdrawn(ctx, parse_audit_json(result.stdout, source, note),
+                                            server, False)
+                return by_member(ctx, report)
             raise CouldNotAudit(f"uv audit failed: {uv_message(result)}",
                                 details=result.stderr[-4000:])
         raise AdvisoryServiceUnavailable(

@@ -77,13 +77,15 @@ def differences(approved: ChangeSet | None, changes: Iterable, edits: Iterable =
         shown, made = _edits_of(approved.constraint_edits), _edits_of(edits)
         for key in sorted(set(shown) | set(made)):
             if shown.get(key) != made.get(key):
-                out.append(f"pyproject.toml: {key[1]} would read {made.get(key) or '(nothing)'!r}"
+                where = f"{key[0]}'s pyproject.toml" if key[0] else "pyproject.toml"
+                out.append(f"{where}: {key[2]} would read {made.get(key) or '(nothing)'!r}"
                            f", the preview showed {shown.get(key) or '(nothing)'!r}")
     return out
 
 
-def _edits_of(edits: Iterable) -> dict[tuple[str, str], str]:
-    return {(e.group, e.name): e.after for e in edits}
+def _edits_of(edits: Iterable) -> dict[tuple[str, str, str], str]:
+    """Each edit by whose pyproject.toml (a workspace member's), group and package."""
+    return {(getattr(e, "member", ""), e.group, e.name): e.after for e in edits}
 
 
 def enforce_approved(ctx: ToolContext, tx, operation: str, changes: Iterable,

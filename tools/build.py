@@ -78,9 +78,13 @@ def build_package(
     check the wheel's metadata (name, version, dependencies) can be read and matches
     pyproject.toml. Changes no project file."""
     project = ctx.project
-    if "build-system" not in project.data:
+    if "build-system" not in project.package_data:
+        members = ", ".join(m.name for m in project.workspace.members) if project.is_workspace \
+            and not project.package else ""
         raise ProjectError(f"{project.name} has no [build-system] table, so it cannot be built",
-                           hint="add one (e.g. `uv init --package` shows a working setup)")
+                           hint=f"build a member with --package NAME (members: {members})"
+                           if members else "add one (e.g. `uv init --package` shows a working "
+                           "setup)")
     if out_dir:
         return _build(ctx, Path(out_dir).resolve())
     # No folder asked for: build, check and report, then remove the files (the report keeps
@@ -106,7 +110,8 @@ def _build(ctx: ToolContext, target: Path) -> BuildReport:
     ctx.progress(Progress("building", project.name))
     before = _leftovers(project.root)
     try:
-        result = ctx.runner.uv(["build", "--out-dir", str(target)], project.root,
+        result = ctx.runner.uv(["build", *project.uv_package_args(), "--out-dir", str(target)],
+                               project.root,
                                timeout=ctx.settings.timeout)
     finally:
         made = sorted(_leftovers(project.root) - before)
@@ -135,7 +140,7 @@ def _build(ctx: ToolContext, target: Path) -> BuildReport:
 
         if normalize_name(metadata.name) != normalize_name(project.name):
             problems.append(f"wheel name {metadata.name} differs from project name {project.name}")
-        declared = project.data["project"].get("version")
+        declared = project.package_data["project"].get("version")
         if declared and metadata.version != declared:
             problems.append(f"wheel version {metadata.version} differs from {declared}")
     return BuildReport(str(target), artifacts, metadata, problems, removed)

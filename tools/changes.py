@@ -32,6 +32,7 @@ class Outdated:
     delta: str  # patch | minor | major: current -> latest
     locked_versions: tuple[str, ...] = ()  # every fork's version, lowest first
     compatible_versions: tuple[str, ...] = ()  # what uv would lock, per fork
+    member: str = ""  # the workspace member declaring it ("" outside a workspace)
 
 
 class OutdatedList(list[Outdated]):
@@ -94,6 +95,7 @@ class ConstraintEdit:
     group: str
     before: str
     after: str
+    member: str = ""  # whose pyproject.toml: a workspace member's ("" the project's or the root's)
 
     def describe(self) -> str:
         if not self.before:
@@ -135,7 +137,8 @@ def change_lines(change: ChangeSet, rolled_back: bool = False) -> list[str]:
     lines = [f"{change.operation} {verb}:" if change.changed
              else f"{change.operation}: nothing was kept; every attempt was rolled back."
              if rolled_back else f"{change.operation}: nothing to change."]
-    lines += [f"  pyproject.toml [{e.group}]: {e.describe()}" for e in change.constraint_edits]
+    lines += [f"  {e.member + ': ' if e.member else ''}pyproject.toml [{e.group}]: {e.describe()}"
+              for e in change.constraint_edits]
     for c in change.changes:
         where = "" if c.direct else " (transitive)"
         # a forked package shows every fork's version, not only the highest
@@ -250,12 +253,13 @@ def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage
 def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],
                       ) -> list[ConstraintEdit]:
     """Requirements added to or removed from pyproject.toml ("" on the missing side)."""
-    old = {(d.group, d.name): d.requirement for d in before}
-    new = {(d.group, d.name): d.requirement for d in after}
+    old = {(d.member, d.group, d.name): d.requirement for d in before}
+    new = {(d.member, d.group, d.name): d.requirement for d in after}
     edits = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
-            edits.append(ConstraintEdit(key[1], key[0], old.get(key, ""), new.get(key, "")))
+            edits.append(ConstraintEdit(key[2], key[1], old.get(key, ""), new.get(key, ""),
+                                        member=key[0]))
     return edits
 
 
@@ -271,7 +275,7 @@ def constraint_edit_for(dep: DirectDependency, version: str) -> ConstraintEdit |
     if new_spec == dep.specifier:
         return None
     return ConstraintEdit(dep.name, dep.group, dep.requirement,
-                          with_specifier(dep.requirement, new_spec))
+                          with_specifier(dep.requirement, new_spec), member=dep.member)
 
 
 # -- applying -----------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
                         ) -> ChangeResult:
     """Inside `tx`: edit constraints, re-lock with `lock_args`, then either report (dry run) or
     sync, optionally test, and commit. Raises (and so rolls back) on any failure."""
-    from uvmgr.tools.pyproject_edit import replace_requirements
+    from uvmgr.tools.pyproject_edit import apply_constraint_edits
     from uvmgr.tools.resolve import parse_dry_run  # resolve builds PackageChange: import late
     from uvmgr.tools.transaction import file_hashes
 
@@ -318,8 +322,7 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
     before = project.locked_packages()
     hashes = file_hashes(project)
     if edits:
-        replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
-        project.reload()
+        apply_constraint_edits(project, edits)
         record_state(project)  # uvmgr's own write: recovery may restore it
     direct = {d.name for d in project.direct_dependencies()}
     if dry_run:

@@ -96,7 +96,7 @@ def outdated_packages(
         if fits == package.versions and delta(package.version, newest) == "none":
             continue
         rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
-                             delta(package.version, newest), package.versions, fits))
+                             delta(package.version, newest), package.versions, fits, member=dep.member))
     return rows
 
 
@@ -158,7 +158,7 @@ def upgrade_packages(
         if delta(plan.available, latest) != "none":
             held_back.append(Outdated(plan.dep.name, plan.dep.group, plan.dep.requirement,
                                       plan.package.version, plan.available, latest,
-                                      delta(plan.package.version, latest)))
+                                      delta(plan.package.version, latest), member=plan.dep.member))
     capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
               if p.held]
     edits = [p.edit for p in plans if p.edit is not None]
@@ -192,6 +192,17 @@ def _group_flags(group: str | None, dev: bool) -> list[str]:
     if group.startswith("extra:"):
         return ["--optional", group.split(":", 1)[1]]
     return ["--group", group]
+
+
+def member_flags(project) -> list[str]:
+    """`--package NAME` for uv add/remove in a workspace member; at a virtual workspace root,
+    with no member selected, there is no pyproject.toml to add to: say which to pick."""
+    if project.is_workspace and not project.package and project.workspace.virtual:
+        names = ", ".join(m.name for m in project.workspace.members)
+        raise UsageError(f"{project.name} is a virtual workspace root: choose the member to change",
+                         hint=f"pass --package NAME (members: {names}), or run inside a member's "
+                              "folder")
+    return project.uv_package_args()
 
 
 def _validate_specs(specs: list[str]) -> None:
@@ -245,8 +256,8 @@ def add_dependency(
                  "lock`; or add it to a dependency group with --group NAME")
     with Transaction(project, ctx.runner, "add", resync=not dry_run) as tx:
         before, hashes, declared = snapshot(ctx)
-        result = ctx.runner.uv(["add", "--no-sync", *_group_flags(group, dev), *specs], project.root,
-                               timeout=ctx.settings.timeout)
+        result = ctx.runner.uv(["add", "--no-sync", *member_flags(project), *_group_flags(group, dev),
+                                *specs], project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "adding " + ", ".join(specs), _index_names(ctx))
         change = change_since(ctx, "add", dry_run, before, hashes, declared)
         if dry_run:
@@ -270,26 +281,31 @@ def remove_dependency(
     if not names:
         raise UsageError("name at least one package to remove")
     project = ctx.project
+    flags = member_flags(project)
     wanted_group = "dev" if dev else (group or MAIN_GROUP)
-    in_group = {d.name for d in project.direct_dependencies() if d.group == wanted_group}
-    everywhere = {d.name for d in project.direct_dependencies()}
+    own = project.own_dependencies()  # the pyproject.toml `uv remove` edits
+    in_group = {d.name for d in own if d.group == wanted_group}
+    everywhere = {d.name for d in own}
     from uvmgr.tools.upgrade_targets import dynamic_refusal
 
-    for dep in project.direct_dependencies():
+    for dep in own:
         if dep.dynamic and dep.group == wanted_group and dep.name in {normalize_name(n)
                                                                      for n in names}:
             raise dynamic_refusal(dep)
     for name in names:
         norm = normalize_name(name)
         if norm not in in_group:
-            where = [d.group for d in project.direct_dependencies() if d.name == norm]
+            where = [d.group for d in own if d.name == norm]
+            elsewhere = [m for m in project.members_declaring(norm) if m != project.package]
             hint = (f"it is in group {', '.join(where)}: pass --group {where[0]}" if where
+                    else f"workspace member {elsewhere[0]} declares it: pass --package "
+                         f"{elsewhere[0]}" if elsewhere
                     else did_you_mean(norm, everywhere) or "see `uvmgr deps list`")
             raise PackageNotFound(f"{norm} is not a {wanted_group} dependency of {project.name}",
                                   hint=hint)
     with Transaction(project, ctx.runner, "remove", resync=not dry_run) as tx:
         before, hashes, declared = snapshot(ctx)
-        result = ctx.runner.uv(["remove", "--no-sync", *_group_flags(group, dev), *names],
+        result = ctx.runner.uv(["remove", "--no-sync", *flags, *_group_flags(group, dev), *names],
                                project.root, timeout=ctx.settings.timeout)
         raise_for_uv(result, "removing " + ", ".join(names))
         change = change_since(ctx, "remove", dry_run, before, hashes, declared)

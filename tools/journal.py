@@ -15,8 +15,11 @@ Format (`.uvmgr/journal/` for one change, `.uvmgr/run-journal/` for a run):
     children.jsonl           the uv/pytest children started during the change (pids and start
                              times, written by the runner; swept by `tools/children.py`)
 
-Only the two tracked names are ever read from or written to: nothing in `meta.json` names a
-file. The identity (`tools/identity.py`) proves uvmgr made the journal here; any other journal
+In a workspace the member pyproject.toml files are tracked too (`Project.tracked_files()`: the
+root's `[tool.uv.workspace]` globs name them), each saved under its relative path quoted into one
+file name (`packages%2Fapi%2Fpyproject.toml`). Only the files the project itself tracks are ever
+read from or written to: nothing in `meta.json` names a file, a name it lists that the project
+does not track is ignored. The identity (`tools/identity.py`) proves uvmgr made the journal here; any other journal
 is ignored. Nothing in `.uvmgr/` is followed if it is a symbolic link (`tools/state_files.py`).
 """
 
@@ -51,7 +54,7 @@ META = "meta.json"
 STATES = "states.jsonl"
 PHASE = "phase"
 CHILDREN = "children.jsonl"
-TRACKED = ("pyproject.toml", "uv.lock")
+TRACKED = ("pyproject.toml", "uv.lock")  # a plain project's; see `Project.tracked_files()`
 PHASES = ("applying", "restoring", "resyncing")
 META_LIMIT = 1 << 20  # a meta file uvmgr writes is a few hundred bytes; a bigger one is planted
 
@@ -60,11 +63,18 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def copy_name(rel: str) -> str:
+    """The flat file name a tracked file's copy has in a journal or an undo point."""
+    from urllib.parse import quote
+
+    return quote(rel, safe="")
+
+
 def put_back(project: Project, blobs: dict[str, bytes | None]) -> list[str]:
     """Make each tracked file hold exactly these bytes (None: absent), atomically; returns the
-    names that had to change. Names other than the two tracked ones are ignored."""
+    names that had to change. Names the project does not track are ignored."""
     changed = []
-    for name in TRACKED:
+    for name in project.tracked_files():
         if name not in blobs:
             continue
         data, path = blobs[name], project.root / name
@@ -81,7 +91,7 @@ def put_back(project: Project, blobs: dict[str, bytes | None]) -> list[str]:
 def file_hashes(project: Project) -> dict[str, str | None]:
     """sha256 of each tracked file, None when absent (for byte-identity checks)."""
     out = {}
-    for name in TRACKED:
+    for name in project.tracked_files():
         data = read_regular(project.root / name)
         out[name] = _sha256(data) if data is not None else None
     return out
@@ -103,14 +113,15 @@ class Journal:
         from uvmgr.tools.identity import identity
 
         state = ensure_state_dir(self.project)
-        originals = {n: read_project_file(self.project.root / n) for n in TRACKED}
+        originals = {n: read_project_file(self.project.root / n)
+                     for n in self.project.tracked_files()}
         check_space(state, 3 * sum(len(d) for d in originals.values() if d) + 4096)
         remove_tree(self.dir)
         real_dir(self.dir)
         files = {}
         for name, data in originals.items():
             if data is not None:
-                write_atomic(self.dir / name, data)
+                write_atomic(self.dir / copy_name(name), data)
             files[name] = {"exists": data is not None, "sha256": _sha256(data) if data else ""}
         meta = {"format": 2, "operation": operation, "pid": os.getpid(), "started": time.time(),
                 "identity": identity(self.project), "files": files}
@@ -129,14 +140,16 @@ class Journal:
         if not isinstance(files, dict):
             raise TypeError("meta.json lists no files")
         blobs: dict[str, bytes | None] = {}
-        for name in TRACKED:
+        for name in self.project.tracked_files():
             snap = files.get(name)
+            if snap is None and name not in TRACKED:
+                continue  # a member added since the journal was written: not part of it
             if not isinstance(snap, dict):
                 raise TypeError(f"meta.json does not describe {name}")
             if not snap.get("exists"):
                 blobs[name] = None
                 continue
-            data = read_bytes(self.dir / name)
+            data = read_bytes(self.dir / copy_name(name))
             if _sha256(data) != snap.get("sha256"):
                 raise ValueError(f"the saved copy of {name} does not match its hash")
             blobs[name] = data
@@ -148,7 +161,8 @@ class Journal:
 
     def states(self) -> dict[str, set[str | None]]:
         """Every hash each file had in a state uvmgr recorded."""
-        seen: dict[str, set[str | None]] = {name: set() for name in TRACKED}
+        tracked = self.project.tracked_files()
+        seen: dict[str, set[str | None]] = {name: set() for name in tracked}
         try:
             text = read_bytes(self.dir / STATES).decode("utf-8", errors="replace")
         except FileNotFoundError:
@@ -159,7 +173,7 @@ class Journal:
             except ValueError:
                 continue  # a line torn by a kill
             if isinstance(entry, dict):
-                for name in TRACKED:
+                for name in tracked:
                     if name in entry and isinstance(entry[name], (str, type(None))):
                         seen[name].add(entry[name])
         return seen
@@ -192,7 +206,7 @@ class Journal:
         changed: list[str] = []
         try:
             self.set_phase("restoring")
-            for name in TRACKED:
+            for name in blobs:
                 changed += put_back(self.project, {name: blobs[name]})
             self.set_phase("resyncing")
         except OSError as exc:
@@ -216,7 +230,7 @@ class Journal:
 
 def incomplete(journal: Journal, exc: OSError, done: list[str]) -> RecoveryIncomplete:
     """The one message for a rollback that could not write: what is left and how to finish."""
-    left = [n for n in TRACKED if n not in done]
+    left = [n for n in journal.project.tracked_files() if n not in done]
     return RecoveryIncomplete(
         f"could not restore {', '.join(left)} ({exc.strerror or exc}): "
         + (f"{', '.join(done)} restored; " if done else "")

@@ -86,9 +86,15 @@ class AdvisoryDB:
                 if affects(self.records[i], name, version)]
 
 
+# A `name` key's value, in YAML (`name: x`) or JSON (`"name": "x"`) of any layout.
+_NAME_VALUE = re.compile(r"""["']?name["']?\s*:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
+
+
 def _mentions(text: str, names: set[str]) -> bool:
-    lowered = text.lower()
-    return any(n in lowered or n.replace("-", "_") in lowered for n in names)
+    """Whether a record names one of `names` as a `name:` value (its affected package among
+    them). Not a substring search of the whole text: with a real lock's hundred-odd names,
+    nearly every record mentions one somewhere, and parsing all of them took seconds."""
+    return any(normalize_name(found) in names for found in _NAME_VALUE.findall(text))
 
 
 def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:

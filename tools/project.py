@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import LockMissing, ProjectError
+from uvmgr.errors import LockMissing, ProjectError, UsageError
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 MAIN_GROUP = "main"
@@ -41,9 +41,10 @@ class DirectDependency:
     group: str  # "main", a dependency group, or "extra:NAME"
     locked: str | None = None
     # `dynamic = ["dependencies"]`: not written in pyproject.toml but filled by the build
-    # backend; read from the root package's metadata in uv.lock, and never edited by uvmgr
+    # backend; read from the package's metadata in uv.lock, and never edited by uvmgr
     dynamic: bool = False
     forks: tuple[Fork, ...] = ()  # one per locked version when the lock splits the package
+    member: str = ""  # the workspace member declaring it ("": the project, or a workspace root)
 
     @property
     def specifier(self) -> str:
@@ -72,10 +73,27 @@ class LockedPackage:
 
 
 class Project:
-    """A uv project on disk. Construction validates; file reads are explicit."""
+    """A uv project on disk, or a uv workspace (tools/workspace.py). Construction validates;
+    file reads are explicit.
 
-    def __init__(self, root: Path):
-        self.root = root.resolve()
+    In a workspace `root` is the workspace root (its `uv.lock`, its `.uvmgr/`, where uv runs),
+    `data` its pyproject.toml, and `package` the member selected (by `--package`, or by starting
+    in a member's folder); None at the root means every member.
+    """
+
+    def __init__(self, root: Path, package: str | None = None):
+        start = root.resolve()
+        if not start.is_dir():
+            raise ProjectError(f"{root} is not a directory", hint="pass --project DIR")
+        if not (start / "pyproject.toml").is_file():
+            raise ProjectError(
+                f"not a uv project: no pyproject.toml in {start}",
+                hint="run uvmgr inside a project, pass --project DIR, or create one with `uv init`",
+            )
+        from uvmgr.tools.workspace import find_workspace
+
+        self.workspace = find_workspace(start)
+        self.root = self.workspace.root if self.workspace else start
         self.pyproject_path = self.root / "pyproject.toml"
         self.lock_path = self.root / "uv.lock"
         self.state_dir = self.root / ".uvmgr"
@@ -83,38 +101,111 @@ class Project:
         # tools/transaction.py): a change inside a run shares the run's lock and records
         # every state it writes in all of them.
         self.open_journals: list = []
-        if not self.root.is_dir():
-            raise ProjectError(f"{root} is not a directory", hint="pass --project DIR")
-        if not self.pyproject_path.is_file():
-            raise ProjectError(
-                f"not a uv project: no pyproject.toml in {self.root}",
-                hint="run uvmgr inside a project, pass --project DIR, or create one with `uv init`",
-            )
         self.reload()
+        self.package = self._select(package, start)
+        if self.workspace is None:
+            project = self.data.get("project")
+            if not isinstance(project, dict) or "name" not in project:
+                raise ProjectError(
+                    f"{self.pyproject_path} has no [project] table with a name",
+                    hint="uv projects declare [project] name, version and dependencies (see "
+                         "`uv init`); a workspace root declares [tool.uv.workspace] members",
+                )
+        self.name: str = self.package or self._root_name()
+
+    def _root_name(self) -> str:
         project = self.data.get("project")
-        if not isinstance(project, dict) or "name" not in project:
-            raise ProjectError(
-                f"{self.pyproject_path} has no [project] table with a name",
-                hint="uv projects declare [project] name, version and dependencies (see `uv init`)",
-            )
-        self.name: str = project["name"]
+        if isinstance(project, dict) and "name" in project:
+            return str(project["name"])
+        return f"workspace {self.root.name}"
+
+    def _select(self, package: str | None, start: Path) -> str | None:
+        if self.workspace is None:
+            if package:
+                raise UsageError(f"--package {package}: {self.root} is not a uv workspace",
+                                 hint="--package selects a member of a workspace; drop it here")
+            return None
+        by_name = {normalize_name(m.name): m for m in self.workspace.members}
+        if package:
+            member = by_name.get(normalize_name(package))
+            if member is None:
+                known = ", ".join(sorted(m.name for m in self.workspace.members)) or "none"
+                raise UsageError(f"--package {package}: no such member in the workspace at "
+                                 f"{self.root}", hint=f"its members: {known}")
+            return member.name
+        here = next((m for m in self.workspace.members if m.folder == start), None)
+        return here.name if here is not None and start != self.root else None
 
     def reload(self) -> None:
-        """Re-read pyproject.toml (after uv or a rollback changed it)."""
-        self.data = self._read_pyproject()
+        """Re-read pyproject.toml, and each member's (after uv or a rollback changed them)."""
+        from uvmgr.tools.workspace import read_toml
 
-    def _read_pyproject(self) -> dict:
-        try:
-            text = self.pyproject_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectError(f"cannot read {self.pyproject_path}: {exc}") from exc
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ProjectError(
-                f"malformed pyproject.toml: {exc}",
-                hint=f"fix the TOML syntax in {self.pyproject_path}; nothing was changed",
-            ) from exc
+        self.data = read_toml(self.pyproject_path)
+        self.member_data = {m.name: read_toml(m.folder / "pyproject.toml")
+                            for m in (self.workspace.members if self.workspace else ())}
+
+    # -- workspace ------------------------------------------------------------------------------
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.workspace is not None
+
+    def selected_members(self) -> list:
+        """The members a command works on: the selected one, or every member at the root."""
+        if self.workspace is None:
+            return []
+        members = list(self.workspace.members)
+        if self.package:
+            return [m for m in members if m.name == self.package]
+        return members
+
+    def member_folder(self, member: str) -> Path:
+        """The folder of a member by name ("" is the root)."""
+        for m in self.workspace.members if self.workspace else ():
+            if m.name == member:
+                return m.folder
+        return self.root
+
+    def pyproject_of(self, member: str) -> Path:
+        """The pyproject.toml declaring a member's requirements ("" is the root's)."""
+        return self.member_folder(member) / "pyproject.toml"
+
+    @property
+    def package_data(self) -> dict:
+        """The pyproject.toml of the package a command builds: the selected member's, else
+        the root's."""
+        return self.member_data[self.package] if self.package else self.data
+
+    def own_dependencies(self) -> list[DirectDependency]:
+        """The requirements of the one pyproject.toml `uv add` / `uv remove` edit here: the
+        selected member's, else the root's (all of a plain project's)."""
+        deps = self.direct_dependencies()
+        if self.workspace is None or self.package:
+            return deps
+        root = "" if self.workspace.virtual else self._root_name()
+        return [d for d in deps if d.member == root]
+
+    def members_declaring(self, name: str) -> list[str]:
+        """The workspace members (selected or not) whose pyproject.toml declares `name`."""
+        if self.workspace is None:
+            return []
+        return [m.name for m in self.workspace.members
+                if any(d.name == name
+                       for d in _declared(self.member_data[m.name], m.name, None, None))]
+
+    def tracked_files(self) -> tuple[str, ...]:
+        """The files a change may write, relative to the root: pyproject.toml and uv.lock, and
+        in a workspace every member's pyproject.toml (one lock, many members)."""
+        members = [m.rel for m in self.workspace.members] if self.workspace else []
+        return ("pyproject.toml", "uv.lock", *[r for r in members if r != "pyproject.toml"])
+
+    def uv_package_args(self) -> list[str]:
+        """uv's own selection flag for the selected member (`uv add/remove/run --package`)."""
+        return ["--package", self.package] if self.package else []
+
+    def uv_sync_args(self) -> list[str]:
+        """A sync installs every member of a workspace, so each member's tests can run."""
+        return ["--all-packages"] if self.workspace else []
 
     @property
     def tool_settings(self) -> dict:
@@ -149,7 +240,10 @@ class Project:
         entries: dict[str, list[dict]] = {}
         for entry in data.get("package", []):
             entries.setdefault(normalize_name(entry.get("name", "")), []).append(entry)
-        markers = _root_markers(data, normalize_name(self.name))
+        from uvmgr.tools.lock_entries import own_markers
+
+        names = [m.name for m in self.workspace.members] if self.workspace else [self.name]
+        markers = own_markers(data, [normalize_name(n) for n in names])
         packages: dict[str, LockedPackage] = {}
         for name, found in entries.items():
             found.sort(key=lambda e: version_key(str(e.get("version", ""))))
@@ -178,88 +272,57 @@ class Project:
 
     @property
     def dynamic_fields(self) -> set[str]:
-        """`dynamic = [...]` of [project]: the fields a build backend fills."""
-        dynamic = self.data.get("project", {}).get("dynamic") or []
-        return {str(d) for d in dynamic} if isinstance(dynamic, list) else set()
+        """`dynamic = [...]` of the package a command edits (the selected member's, else the
+        root's [project]): the fields a build backend fills."""
+        from uvmgr.tools.lock_entries import dynamic_fields
 
-    def dynamic_requirements(self) -> list[tuple[str, str]]:
-        """(group, requirement) for dynamic dependencies and extras, from the root package's
-        metadata in uv.lock (what the build backend reported when uv locked)."""
-        dynamic = self.dynamic_fields & {"dependencies", "optional-dependencies"}
-        if not dynamic or not self.has_lock():
-            return []
-        root = _root_package(self._lock_data(), normalize_name(self.name))
-        rows = []
-        for item in (root or {}).get("metadata", {}).get("requires-dist", []):
-            requirement, extra = _requirement_from_lock(item)
-            group = f"extra:{extra}" if extra else MAIN_GROUP
-            if ("optional-dependencies" if extra else "dependencies") in dynamic:
-                rows.append((group, requirement))
-        return rows
+        return dynamic_fields(self.package_data)
 
     def direct_dependencies(self, locked: dict[str, LockedPackage] | None = None,
                             ) -> list[DirectDependency]:
         """Every requirement the project declares, in file order, with its locked version
-        (dynamic ones as the lock's metadata lists them)."""
-        project = self.data.get("project", {})
-        rows: list[tuple[str, str]] = [(MAIN_GROUP, r) for r in project.get("dependencies", [])]
-        for extra, reqs in (project.get("optional-dependencies") or {}).items():
-            rows += [(f"extra:{extra}", r) for r in reqs]
-        dynamic_rows = self.dynamic_requirements()
-        rows += dynamic_rows
-        for group, reqs in (self.data.get("dependency-groups") or {}).items():
-            rows += [(group, r) for r in reqs if isinstance(r, str)]
-        legacy = self.data.get("tool", {}).get("uv", {}).get("dev-dependencies") or []
-        rows += [("dev", r) for r in legacy]
-        deps = []
-        for group, req in rows:
-            name = requirement_name(req)
-            if not name:
-                continue
-            found = locked.get(name) if locked else None
-            deps.append(DirectDependency(name, req, group, found.version if found else None,
-                                         (group, req) in dynamic_rows,
-                                         found.forks if found else ()))
+        (dynamic ones as the lock's metadata lists them). In a workspace: the selected
+        member's, or at the root every member's (and the root's own groups), each marked with
+        its member."""
+        lock = self._lock_data() if self.has_lock() else None
+        if self.workspace is None:
+            return _declared(self.data, "", locked, lock)
+        deps: list[DirectDependency] = []
+        members = self.selected_members()
+        if self.package is None and self.workspace.virtual:
+            deps += _declared(self.data, "", locked, lock)  # a virtual root's own groups
+        for member in members:
+            data = self.data if member.rel == "pyproject.toml" else self.member_data[member.name]
+            deps += _declared(data, member.name, locked, lock)
         return deps
 
 
-def _root_package(data: dict, name: str) -> dict | None:
-    for entry in data.get("package", []):
-        source = entry.get("source", {}) or {}
-        if normalize_name(entry.get("name", "")) == name and ("virtual" in source
-                                                              or "editable" in source):
-            return entry
-    return None
+def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
+              lock: dict | None) -> list[DirectDependency]:
+    """The requirements one pyproject.toml declares, in file order; its dynamic ones from its
+    package's entry in the lock (`lock`, None: not read)."""
+    from uvmgr.tools.lock_entries import dynamic_requirements
 
-
-def _root_markers(data: dict, name: str) -> dict[tuple[str, str], str]:
-    """{(dependency, version): marker} from the project's own entry: where each fork of a
-    direct dependency applies, as the person would read it."""
-    root = _root_package(data, name) or {}
-    lists = [root.get("dependencies", [])]
-    lists += list((root.get("optional-dependencies") or {}).values())
-    lists += list((root.get("dev-dependencies") or {}).values())
-    out = {}
-    for items in lists:
-        for item in items:
-            if "version" in item and "marker" in item:
-                out[(normalize_name(item["name"]), str(item["version"]))] = item["marker"]
-    return out
-
-
-def _requirement_from_lock(item: dict) -> tuple[str, str]:
-    """A `requires-dist` entry of uv.lock as a requirement string, and its extra ("" if
-    none): `{ name = "x", extras = ["a"], specifier = ">=1", marker = "extra == 'b'" }`."""
-    text = str(item.get("name", ""))
-    if item.get("extras"):
-        text += "[" + ",".join(item["extras"]) + "]"
-    text += str(item.get("specifier", ""))
-    marker = str(item.get("marker", ""))
-    extra = ""
-    match = re.fullmatch(r"extra == '([^']+)'", marker)
-    if match:
-        extra, marker = match.group(1), ""
-    return (f"{text}; {marker}" if marker else text), extra
+    project = data.get("project", {})
+    rows: list[tuple[str, str]] = [(MAIN_GROUP, r) for r in project.get("dependencies", [])]
+    for extra, reqs in (project.get("optional-dependencies") or {}).items():
+        rows += [(f"extra:{extra}", r) for r in reqs]
+    dynamic_rows = dynamic_requirements(data, lock)
+    rows += dynamic_rows
+    for group, reqs in (data.get("dependency-groups") or {}).items():
+        rows += [(group, r) for r in reqs if isinstance(r, str)]
+    legacy = data.get("tool", {}).get("uv", {}).get("dev-dependencies") or []
+    rows += [("dev", r) for r in legacy]
+    deps = []
+    for group, req in rows:
+        name = requirement_name(req)
+        if not name:
+            continue
+        found = locked.get(name) if locked else None
+        deps.append(DirectDependency(name, req, group, found.version if found else None,
+                                     (group, req) in dynamic_rows,
+                                     found.forks if found else (), member))
+    return deps
 
 
 def version_key(version: str) -> tuple:

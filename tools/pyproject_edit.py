@@ -53,3 +53,15 @@ def replace_requirements(path: Path, edits: list[tuple[str, str, str]]) -> None:
     from uvmgr.tools.state_files import write_atomic
 
     write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
+
+
+def apply_constraint_edits(project, edits) -> None:
+    """Write `ConstraintEdit`s, each into the pyproject.toml of its workspace member (the
+    project's own for a plain project), then re-read the project."""
+    by_file: dict = {}
+    for edit in edits:
+        by_file.setdefault(project.pyproject_of(edit.member), []).append(
+            (edit.group, edit.name, edit.after))
+    for path, changes in by_file.items():
+        replace_requirements(path, changes)
+    project.reload()

@@ -36,6 +36,7 @@ from uvmgr.tools.journal import (
     RUN_JOURNAL,
     TRACKED,
     Journal,
+    copy_name,
     file_hashes,
     incomplete,
 )
@@ -128,7 +129,7 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
         before = {n: hashlib.sha256(d).hexdigest() if d is not None else None
                   for n, d in originals.items()}
         now, states = file_hashes(project), journal.states()
-        kept = [n for n in TRACKED if now[n] != before[n] and now[n] not in states[n]]
+        kept = [n for n in originals if now[n] != before[n] and now[n] not in states[n]]
         if kept == ["uv.lock"]:
             # pyproject.toml is uvmgr's, only the lock is unknown: most likely uv finishing the
             # interrupted `uv lock` before uvmgr could record it. Restore, keeping a copy.
@@ -161,8 +162,9 @@ def _message(project: Project, what: str, restored: list[str], kept: list[str],
              saved: Path | None, originals: dict[str, bytes | None], synced: bool) -> str:
     if kept and saved is not None:
         rel = _rel(project, saved)
-        steps = [f"cp {rel}/{n} ." for n in TRACKED if originals[n] is not None]
-        steps += [f"rm {n}" for n in TRACKED if originals[n] is None]
+        steps = [f"cp {rel}/{copy_name(n)} {n if '/' in n else '.'}" for n in originals
+                 if originals[n] is not None]
+        steps += [f"rm {n}" for n in originals if originals[n] is None]
         text = (f"{what} left a journal, but {' and '.join(kept)} changed since, not by uvmgr: "
                 f"kept your version; the files from before it are saved in {rel}/ (to restore "
                 f"them instead: `{' && '.join([*steps, 'uv sync --frozen'])}`)")
@@ -185,7 +187,7 @@ def _save(project: Project, journal: Journal, blobs: dict[str, bytes | None]) ->
     try:
         for name, data in blobs.items():
             if data is not None:
-                write_atomic(target / name, data)
+                write_atomic(target / copy_name(name), data)
     except OSError as exc:
         if exc.errno not in DISK_ERRORS:
             raise

@@ -22,6 +22,10 @@ def ensure_lock_current(ctx: ToolContext) -> None:
     project = ctx.project
     project.require_lock()
     result = ctx.runner.uv(["lock", "--check", "--offline"], project.root, timeout=ctx.settings.timeout)
+    if "No solution found" in result.stderr:
+        # Offline, uv knows only what its cache holds: with a cold cache (a fresh CI runner) a
+        # lock that needs re-resolving reads as "no version of X". Ask the index once.
+        result = ctx.runner.uv(["lock", "--check"], project.root, timeout=ctx.settings.timeout)
     if result.ok:
         return
     if "needs to be updated" in result.stderr:
@@ -52,9 +56,12 @@ def registry_dependencies(ctx: ToolContext, names: list[str] | None,
         known = {d.name for d in ctx.project.direct_dependencies(locked)}
         for name in wanted:
             if name not in known:
+                elsewhere = ctx.project.members_declaring(name)
                 raise PackageNotFound(f"{name} is not a direct dependency of {ctx.project.name}",
-                                      hint=did_you_mean(name, known) or
-                                      "see `uvmgr deps list` for the project's dependencies")
+                                      hint=(f"workspace member {elsewhere[0]} declares it: pass "
+                                            f"--package {elsewhere[0]}, or run at the workspace "
+                                            "root" if elsewhere else did_you_mean(name, known))
+                                      or "see `uvmgr deps list` for the project's dependencies")
         deps = [d for d in deps if d.name in wanted]
     return deps, locked
 

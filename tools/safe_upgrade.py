@@ -105,7 +105,7 @@ class Trials:
     def attempt(self, group: list[tuple[Candidate, str]]) -> tuple[bool, TestReport | None, str]:
         """`group`: (candidate, bound) pairs; a candidate's requirement edit applies with its
         level bound only (the fallback to a lower patch keeps the requirement)."""
-        from uvmgr.tools.pyproject_edit import replace_requirements
+        from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
         self.count += 1
         project = self.ctx.project
@@ -117,9 +117,7 @@ class Trials:
             with Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx:
                 edits = [e for c, b in group if (e := c.edit_for(b))]
                 if edits:
-                    replace_requirements(project.pyproject_path,
-                                         [(e.group, e.name, e.after) for e in edits])
-                    project.reload()
+                    apply_constraint_edits(project, edits)
                     record_state(project)
                 args = [a for c, b in group for a in ("--upgrade-package", f"{c.name}{b}")]
                 result = lock_with_cooldown(self.ctx, args, self.cutoff)
@@ -190,7 +188,7 @@ def upgrade_safely(
         current, latest = p.package.version, newest.get(p.dep.name, p.package.version)
         if delta(p.available, latest) != "none" and not within_level(current, latest, level):
             majors.append(Outdated(p.dep.name, p.dep.group, p.dep.requirement, current,
-                                   p.available, latest, delta(current, latest)))
+                                   p.available, latest, delta(current, latest), member=p.dep.member))
     capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
               if p.held]
     direct = {d.name for d in deps}
@@ -271,12 +269,12 @@ def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[Constrai
     """Every package the whole batch would move, transitive ones included, as `uv lock
     --dry-run` resolves it under the cooldown (pyproject.toml is edited and restored inside a
     transaction); None for the moves when the batch does not resolve as a whole."""
-    from uvmgr.tools.pyproject_edit import replace_requirements
+    from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
     project = ctx.project
     with Transaction(project, ctx.runner, "upgrade-safely-preview", resync=False):
         if edits:
-            replace_requirements(project.pyproject_path, [(e.group, e.name, e.after) for e in edits])
+            apply_constraint_edits(project, edits)
             record_state(project)  # uvmgr's own write: recovery may restore it
         args = [a for p in plans for a in ("--upgrade-package", f"{p.dep.name}{p.bound}")]
         result = ctx.runner.uv(["lock", "--dry-run", *args, *cooldown_args(ctx, cutoff)],

@@ -97,18 +97,49 @@ def run_tests(
 ) -> TestReport:
     """Run the project's test suite (`uv run pytest`) and report passed, failed, errors and
     skipped counts with the id and message of every failing test. Read-only: changes no file."""
+    args = [*ctx.settings.test_args, *(pytest_args or [])]
+    suites = test_suites(ctx.project)
+    reports = [_run_suite(ctx, folder, flags, args, label, pytest_args)
+               for folder, flags, label in suites]
+    if len(reports) == 1:
+        return reports[0]
+    return TestReport(sum(r.passed for r in reports), sum(r.failed for r in reports),
+                      sum(r.errors for r in reports), sum(r.skipped for r in reports),
+                      round(sum(r.duration for r in reports), 3),
+                      next((r.exit_code for r in reports if r.exit_code), 0),
+                      [f for r in reports for f in r.failures],
+                      "; ".join(r.command for r in reports))
+
+
+def test_suites(project) -> list[tuple[Path, list[str], str]]:
+    """Where to run pytest: (folder, uv run flags, label). A plain project, a selected
+    workspace member, or a workspace root with its own tests: one run. A workspace root
+    without tests of its own: one run per member that has a tests folder, in its folder, so
+    each member's conftest and rootdir apply."""
+    if not project.is_workspace:
+        return [(project.root, [], "")]
+    if project.package:
+        return [(project.member_folder(project.package), project.uv_package_args(), "")]
+    root_tests = (project.root / "tests").is_dir() or "pytest" in project.data.get("tool", {})
+    if root_tests:
+        return [(project.root, ["--all-packages"], "")]
+    members = [(m.folder, ["--package", m.name], m.name) for m in project.workspace.members
+               if (m.folder / "tests").is_dir()]
+    return members or [(project.root, ["--all-packages"], "")]
+
+
+def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str],
+               label: str, pytest_args: list[str] | None = None) -> TestReport:
     import tempfile
 
-    project = ctx.project
-    args = [*ctx.settings.test_args, *(pytest_args or [])]
     with tempfile.TemporaryDirectory(prefix="uvmgr-junit-") as tmp:
         report = Path(tmp) / "junit.xml"
         # `python -m pytest` runs the project's own pytest; a bare `pytest` could resolve to
         # one elsewhere on PATH that cannot import the project.
-        command = ["run", "--frozen", "python", "-m", "pytest", f"--junitxml={report}",
+        command = ["run", "--frozen", *flags, "python", "-m", "pytest", f"--junitxml={report}",
                    "-o", "junit_family=xunit2", "-p", "no:cacheprovider"]
-        result = _run_pytest(ctx, command, args, Path(tmp), report)
-        shown = "uv run pytest " + " ".join(args)
+        result = _run_pytest(ctx, command, args, Path(tmp), report, cwd=folder)
+        shown = " ".join(["uv run", *flags, "pytest", *args])
         if result.timed_out:
             raise TestsDidNotFinish(
                 f"the test suite did not finish within {ctx.settings.timeout:g} s and was stopped",
@@ -135,7 +166,7 @@ def run_tests(
                              hint="check the test path or -k expression; `uvmgr test -- "
                                   "--collect-only -q` lists the test ids")
         if result.returncode == NO_TESTS_COLLECTED:
-            raise ProjectError(f"the test suite is missing: pytest collected no tests in {project.root}",
+            raise ProjectError(f"the test suite is missing: pytest collected no tests in {folder}",
                                hint="add tests under tests/ (files named test_*.py)")
         if not report.exists() and (cause := environment_error(result, "running the tests")):
             raise cause  # no Python for the project, say: the cause and the next step
@@ -147,6 +178,8 @@ def run_tests(
                                   hint="run `uv run pytest` yourself to see why",
                                   details=result.stdout[-4000:] + result.stderr[-4000:])
         passed, failed, errors, skipped, failures = parse_junit(report.read_text(encoding="utf-8"))
+    if label:  # which member's test failed, at a workspace root
+        failures = [TestFailure(f"{label}: {f.id}", f.kind, f.message) for f in failures]
     return TestReport(passed, failed, errors, skipped, round(result.duration, 3), result.returncode,
                       failures, shown.strip())
 
@@ -165,14 +198,17 @@ def require_passing_baseline(ctx: ToolContext, operation: str, alternative: str)
 
 
 def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: Path,
-                report: Path):
+                report: Path, cwd: Path | None = None):
     """Run pytest; when someone watches (`ctx.progress`), with the progress plugin loaded so
     counts arrive as the tests finish. Progress is a courtesy: if the plugin cannot load in
-    the project's environment, the run is repeated without it."""
+    the project's environment, the run is repeated without it. `cwd`: where pytest runs (a
+    workspace member's folder), else the project root."""
     from uvmgr.tools.progress import no_progress
 
+    cwd = cwd or ctx.project.root
+
     def plain():
-        return ctx.runner.uv([*command, *args], ctx.project.root, timeout=ctx.settings.timeout)
+        return ctx.runner.uv([*command, *args], cwd, timeout=ctx.settings.timeout)
 
     if ctx.progress is no_progress:
         return plain()
@@ -181,7 +217,7 @@ def _run_pytest(ctx: ToolContext, command: list[str], args: list[str], folder: P
     from uvmgr.tools.pytest_progress import PLUGIN_MODULE, TestProgress
 
     with TestProgress(folder, ctx.progress) as progress:
-        result = ctx.runner.uv([*command, *progress.pytest_args, *args], ctx.project.root,
+        result = ctx.runner.uv([*command, *progress.pytest_args, *args], cwd,
                                timeout=ctx.settings.timeout, env=progress.env(os.environ))
     if not report.exists() and not result.timed_out and PLUGIN_MODULE in (
             result.stdout + result.stderr):

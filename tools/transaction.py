@@ -94,7 +94,8 @@ def sync_environment(project: Project, runner: Runner, *, cancellable: bool = Tr
     """Make the environment match the lock exactly; False when uv could not. The files are
     recorded as a state uvmgr wrote first, so recovery knows them."""
     record_state(project)
-    return runner.uv(["sync", "--frozen"], project.root, cancellable=cancellable).ok
+    return runner.uv(["sync", "--frozen", *project.uv_sync_args()], project.root,
+                     cancellable=cancellable).ok
 
 
 class Transaction:

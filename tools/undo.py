@@ -5,8 +5,9 @@ Every mutating tool call that is not a dry run records the bytes of `pyproject.t
 (`.uvmgr/undo/`) together with the hashes of the files after it and the identity of who made
 it (`tools/identity.py`). `undo_last_change` restores the "before" bytes, inside a transaction,
 only if the undo point was made by uvmgr here for this project and the files are still exactly
-as the change left them: it never overwrites later edits. Only the two tracked names are read;
-no link in `.uvmgr/` is followed.
+as the change left them: it never overwrites later edits. Only the files the project tracks are
+read (`Project.tracked_files()`: in a workspace, every member's pyproject.toml too); no link in
+`.uvmgr/` is followed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.tools.journal import META_LIMIT
+from uvmgr.tools.journal import META_LIMIT, copy_name
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
 from uvmgr.tools.state_files import (
@@ -30,7 +31,6 @@ from uvmgr.tools.state_files import (
     remove_tree,
 )
 from uvmgr.tools.transaction import (
-    TRACKED,
     Transaction,
     ensure_state_dir,
     file_hashes,
@@ -57,10 +57,10 @@ def begin(project: Project) -> Path:
     own folder, so a second uvmgr (refused by the project lock) cannot disturb it."""
     pending = ensure_state_dir(project) / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
     pending.mkdir()
-    for name in TRACKED:
+    for name in project.tracked_files():
         data = read_project_file(project.root / name)
         if data is not None:
-            write_atomic(pending / name, data)
+            write_atomic(pending / copy_name(name), data)
     return pending
 
 
@@ -68,13 +68,14 @@ def finish(project: Project, pending: Path, operation: str) -> None:
     """Make the saved files the undo point if the change kept something; else drop them."""
     from uvmgr.tools.identity import identity
 
-    before = {name: file_hash_of(pending / name) for name in TRACKED}
+    tracked = project.tracked_files()
+    before = {name: file_hash_of(pending / copy_name(name)) for name in tracked}
     after = file_hashes(project)
     if before == after:
         remove_tree(pending)
         return
     meta = {"operation": operation, "when": time.time(), "after": after,
-            "existed": {name: (pending / name).exists() for name in TRACKED},
+            "existed": {name: (pending / copy_name(name)).exists() for name in tracked},
             "identity": identity(project)}
     write_atomic(pending / "meta.json", json.dumps(meta, indent=2).encode())
     target = project.state_dir / UNDO_DIR
@@ -123,8 +124,9 @@ def undo_last_change(project: Project, runner: Runner) -> UndoResult:
                 f"pyproject.toml or uv.lock changed after the last uvmgr change "
                 f"('{meta.get('operation')}'), so undoing it would lose those edits",
                 hint="restore by hand (e.g. with git), or re-apply your edits after undoing")
-        restored = put_back(project, {name: read_bytes(point / name) if existed.get(name)
-                                      else None for name in TRACKED})
+        restored = put_back(project, {name: read_bytes(point / copy_name(name))
+                                      if existed.get(name) else None
+                                      for name in project.tracked_files() if name in existed})
         if project.has_lock() and not sync_environment(project, runner):
             raise ProjectError("the restored uv.lock could not be installed (uv sync failed)")
         tx.commit()

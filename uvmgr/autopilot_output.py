@@ -27,7 +27,8 @@ def markdown(result: Any, trace_id: str = "") -> str:
         for c in r.changes:
             why = "security fix" if c.name in fixed else ("direct" if c.direct else "transitive")
             lines.append(f"| {c.name} | {c.before or '—'} | {c.after or '—'} | {why} |")
-        lines += [""] + [f"- pyproject.toml [{e.group}]: {e.describe()}" for e in r.constraint_edits]
+        lines += [""] + [f"- {e.member + ': ' if e.member else ''}pyproject.toml [{e.group}]: "
+                         f"{e.describe()}" for e in r.constraint_edits]
         for name, hit in r.excerpts.items():
             quoted = "\n".join("> " + line for line in hit.text.strip().splitlines()[:8])
             lines += ["", f"{name}: from {hit.citation} (quoted, not instructions)", "", quoted]
@@ -113,7 +114,7 @@ def check_commit_possible(ctx: Any) -> None:
 
     if not _git(ctx, "rev-parse", "--show-toplevel").ok:
         raise UsageError("--commit needs a git repository", hint="run `git init`, or drop --commit")
-    if not _git(ctx, "diff", "--quiet", "HEAD", "--", "pyproject.toml", "uv.lock").ok:
+    if not _git(ctx, "diff", "--quiet", "HEAD", "--", *ctx.project.tracked_files()).ok:
         raise UsageError("pyproject.toml or uv.lock has uncommitted changes, which --commit would "
                          "sweep into AutoPilot's commit",
                          hint="commit or stash them first, or drop --commit")
@@ -140,7 +141,7 @@ def git_commit(ctx: Any, message_file: Path, date: str) -> tuple[str, str]:
     if not switched.ok:
         raise OperationFailed(f"git could not create {branch}: {switched.stderr.strip()[:300]}")
     committed = _git(ctx, *identity, "commit", "-F", str(message_file), "--",
-                     "pyproject.toml", "uv.lock")
+                     *ctx.project.tracked_files())  # in a workspace, every member's too
     if not committed.ok:
         _git(ctx, "switch", "-") if original else None
         _git(ctx, "branch", "-D", branch)

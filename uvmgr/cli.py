@@ -38,6 +38,9 @@ OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "advisori
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", metavar="DIR", default=None,
                         help="the uv project to work on (default: current directory)")
+    parser.add_argument("--package", metavar="NAME", default=None,
+                        help="in a uv workspace: the member to work on (default: the member whose "
+                             "folder you are in; at the root, every member)")
     parser.add_argument("--json", action="store_true",
                         help="print machine-readable JSON on stdout, nothing else")
 
@@ -310,11 +313,26 @@ def _recover(project_dir: Path, args: argparse.Namespace) -> int:
     return run_traced("uvmgr recover", project_dir, args, body)
 
 
+def _state_root(project_dir: Path) -> Path:
+    """Where `.uvmgr/` is: the project, or in a workspace member the workspace root."""
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.workspace import find_workspace
+
+    folder = project_dir.resolve()
+    if not (folder / "pyproject.toml").is_file():
+        return folder
+    try:
+        workspace = find_workspace(folder)
+    except UvmgrError:
+        return folder
+    return workspace.root if workspace else folder
+
+
 def _traces(project_dir: Path, args: argparse.Namespace) -> int:
     from uvmgr import render
     from uvmgr.telemetry import recent_runs
 
-    runs = recent_runs(project_dir.resolve() / ".uvmgr" / "traces", args.last)
+    runs = recent_runs(_state_root(project_dir) / ".uvmgr" / "traces", args.last)
     render.traces(runs, args.json)
     return EXIT_OK
 

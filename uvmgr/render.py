@@ -143,13 +143,19 @@ def _deps(result: Any) -> None:
 
     console = _console()
     table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
-    for col in ("group", "package", "requirement", "locked"):
+    groups = by_member(result.dependencies)
+    members = len(groups) > 1
+    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked"):
         table.add_column(col)
-    for dep in result.dependencies:
-        locked = "\n".join(f"{f.version} ({_readable_marker(f.marker)})"
-                           for f in dep.forks) or dep.locked or "-"
-        requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic else "")
-        table.add_row(*_cells(dep.group, dep.name, requirement, locked))
+    for member, deps in groups.items():
+        for dep in deps:
+            locked = "\n".join(f"{f.version} ({_readable_marker(f.marker)})"
+                               for f in dep.forks) or dep.locked or "-"
+            requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic
+                                             else "")
+            table.add_row(*_cells(*((member or "(root)",) if members else ()), dep.group,
+                                  dep.name, requirement, locked))
+        table.add_section()
     console.print(table)
 
 
@@ -160,6 +166,15 @@ def _readable_marker(marker: str) -> str:
     return re.sub(r"python_(full_)?version\s*", "Python ", marker).replace("'", "")
 
 
+def by_member(rows: Any) -> dict[str, list]:
+    """Rows grouped by the workspace member that declares them, in first-seen order (one
+    group, "", outside a workspace)."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, "member", ""), []).append(row)
+    return groups
+
+
 def _outdated(rows: Any) -> None:
     from rich.table import Table
 
@@ -168,15 +183,21 @@ def _outdated(rows: Any) -> None:
         console.print(rows.summary())
         return
     table = Table(title="outdated direct dependencies", title_justify="left")
-    for col in ("package", "group", "current", "compatible", "latest", "delta"):
+    groups = by_member(rows)
+    members = len(groups) > 1
+    for col in (("member",) if members else ()) + ("package", "group", "current", "compatible",
+                                                   "latest", "delta"):
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
-    for row in rows:
-        compatible = (", ".join(row.compatible_versions) or row.latest_compatible
-                      if row.compatible_versions != row.locked_versions else "-")
-        current = ", ".join(row.locked_versions) or row.current
-        table.add_row(*_cells(row.name, row.group, current, compatible, row.latest),
-                      f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+    for member, group in groups.items():
+        for row in group:
+            compatible = (", ".join(row.compatible_versions) or row.latest_compatible
+                          if row.compatible_versions != row.locked_versions else "-")
+            current = ", ".join(row.locked_versions) or row.current
+            table.add_row(*_cells(*((member or "(root)",) if members else ()), row.name,
+                                  row.group, current, compatible, row.latest),
+                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+        table.add_section()
     console.print(table)
 
 
@@ -214,8 +235,9 @@ def _audit(report: Any) -> None:
     for f in report.findings:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
+        members = f"  (in {', '.join(f.members)})" if f.members else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
-                      f"[green]{escape(fixed)}[/]")
+                      f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
         console.print(f"      [dim]{escape(summary)}[/]")
     if withdrawn:

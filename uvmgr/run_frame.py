@@ -20,12 +20,13 @@ class Terminated(KeyboardInterrupt):
 
 
 def open_for_command(project_dir: Path, tracer, as_json: bool = False,
-                     flags: dict[str, object] | None = None):
+                     flags: dict[str, object] | None = None, package: str | None = None):
     """The session of one command, its context returned. Notices about ignored settings and
     what a recovery did go to stderr (with --json, the notices go into the JSON document)."""
     from uvmgr.session import open_session
 
-    session = open_session(project_dir, tracer=tracer, packs=True, flags=flags)
+    session = open_session(project_dir, tracer=tracer, packs=True, flags=flags,
+                           package=package)
     ctx = session.ctx
     notices = list(session.notices)
     if tracer.trace_dir is None:  # a read-only checkout: reading works, traces are skipped
@@ -58,7 +59,8 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
             try:
                 # the person's flag: audits use the cache (over a project's audit-db too)
                 flags = {"audit_offline": True} if getattr(args, "offline", False) else None
-                ctx = _opened(project_dir, tracer, opened, args.json, flags)
+                ctx = _opened(project_dir, tracer, opened, args.json, flags,
+                              getattr(args, "package", None))
                 code = body(ctx)
             except UvmgrError as exc:
                 code = exc.exit_code
@@ -81,10 +83,10 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
 
 
 def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False,
-            flags: dict[str, object] | None = None):
+            flags: dict[str, object] | None = None, package: str | None = None):
     from uvmgr.tools.transaction import file_hashes
 
-    ctx = open_for_command(project_dir, tracer, as_json, flags)
+    ctx = open_for_command(project_dir, tracer, as_json, flags, package)
     opened[:] = [ctx, file_hashes(ctx.project)]
     return ctx
 

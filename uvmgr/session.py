@@ -44,7 +44,8 @@ class Session:
 def open_session(directory: Path | str, *, tracer: Tracer | None = None,
                  settings: Settings | None = None, cancel: threading.Event | None = None,
                  timeout: float | None = None, recover: bool = True,
-                 packs: bool = False, flags: dict[str, object] | None = None) -> Session:
+                 packs: bool = False, flags: dict[str, object] | None = None,
+                 package: str | None = None) -> Session:
     """Open the project in `directory`. `tracer`: one already recording (the CLI's root span),
     else a new one; traces go to the project's `.uvmgr/traces/` unless it has a folder. `settings`: given as they
     are (tests, evals), else read for the project. `cancel`: stops the runner's processes
@@ -52,11 +53,12 @@ def open_session(directory: Path | str, *, tracer: Tracer | None = None,
     an interrupted change first, as every command does (raises when that is refused).
     `packs`: offer the tools of the packs the person activated (the CLI and the TUI do; tests
     and evals see the built-ins only unless they ask), each skipped pack a notice. `flags`:
-    the person's command-line settings (e.g. `audit_offline`), over every other source."""
+    the person's command-line settings (e.g. `audit_offline`), over every other source.
+    `package`: the workspace member to work on (`--package`; see tools/project.py)."""
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.state_files import trace_dir
 
-    project = Project(Path(directory))
+    project = Project(Path(directory), package)
     if tracer is None:
         tracer = Tracer(trace_dir(project))
     elif tracer.trace_dir is None:
