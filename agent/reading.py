@@ -173,7 +173,10 @@ def head(clause: str) -> tuple[str, str, str]:
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
     question = text.endswith("?") or bool(re.search(r"\bor what$", text))
-    text = re.sub(r"\s*\bor what$", "", text.rstrip("?")).strip()
+    text = text.rstrip("?")
+    if re.search(r"\bor what$", text):  # (no leading \s* in a pattern: quadratic on spaces)
+        text = text[:-len("or what")]
+    text = text.strip()
     embedded = EMBEDDED_QUESTION.search(text)
     if embedded:  # "the lead wants to know if anything has advisories": asked, not told
         rest = text[embedded.end():].strip()

@@ -80,8 +80,8 @@ _CLAUSE_AFTER = re.compile(r"^\s*(?:the|my|our|your|it|its|them|this|that|these|
                            r"can|should|would|handles|works|takes|now|already|just)\b")
 
 
-_PROSE_EXTRAS = re.compile(r"^\s*,?\s*(?:with|plus|including) (?:the |its )?([a-z0-9_-]+(?:(?:\s*,\s*|"
-                           r" and )[a-z0-9_-]+)*) extras?\b")
+_PROSE_EXTRAS = re.compile(r"^\s*(?:,\s*)?(?:with|plus|including) (?:the |its )?([a-z0-9_-]+(?:(?:, ?|"
+                           r" , ?| and )[a-z0-9_-]+)*) extras?\b")
 
 
 def add_specs(rest: str) -> tuple[list[str], str, str]:
@@ -118,7 +118,7 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
         extras = _PROSE_EXTRAS.match(after)
         if extras and "[" not in tok and not SPEC.match(tok).group(3):
             # "httpx with the http2 extra": the extra as typed, in PEP 508
-            names = re.split(r"\s*,\s*|\s+and\s+", extras.group(1).strip())
+            names = [n.strip() for n in re.split(r",| and ", extras.group(1))]
             tok, after = f"{tok}[{','.join(n for n in names if n)}]", after[extras.end():]
         spec, used = prose_spec(tok, after)
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):

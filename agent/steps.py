@@ -15,10 +15,12 @@ _NUM_WORD = rf"{_NUM}(?:[- ]{_NUM})?"
 _SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
 
 
-_CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*(?:(?:[,;.?]|\s-+)"
-                         r"\s*(?:(?:no,? )?wait|sorry|actually|correction|oops|no(?=,))|(?:[,;.]|\s-+)?\s*(?:no,? wait|"
-                         r"i mean|or rather|make that|scratch that))(?:,?\s*(?:i mean|make that|no wait))?"
-                         r"\s*[,:;-]*\s+(?=[a-z0-9])")
+# (Possessive `*+` and lookbehinds instead of `\s*` runs: linear on long runs of spaces.)
+_CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*+"
+                         r"(?:(?:[,;.?]|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|actually|correction|oops|"
+                         r"no(?=,))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
+                         r"scratch that))(?:,?\s*+(?:i mean|make that|no wait))?"
+                         r"(?:\s*+[,:;-]+)?\s+(?=[a-z0-9])")
 
 
 def _number(words: str) -> str:
@@ -35,15 +37,16 @@ def normalise(text: str) -> str:
     out = " " + text.lower().strip() + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
-    out = re.sub(r"\s*(?:->|=>|\u2192)\s*(?=(\S+))",
+    out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
                  lambda m: " then " if verb_of(m.group(1)) else " to ", out)
     out = re.sub(r"(?:(?<=\s)|^)\d{1,2}[.)]\s+(?=[a-z])", "; ", out)  # "1. audit 2. fix"
     out = re.sub(r"\bnew (?:dependency|dep|package|library|lib)\s*:\s*", "add ", out)
     # "attrs (>=23)": a bound in brackets is the bound
     out = re.sub(r"\(\s*((?:===|==|>=|<=|~=|!=|<|>)\s*v?\d[^)]*)\)", r"\1", out)
     # "requests: no", "click excluded": an exclusion said after the name
-    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*)\s*:\s*(?:no|nope|skip|not this one)\b", r"not \1", out)
-    out = re.sub(r"\b([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
+    out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*)\s*+:\s*(?:no|nope|skip|not this one)\b",
+                 r"not \1", out)
+    out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
@@ -57,11 +60,11 @@ def normalise(text: str) -> str:
     out = re.sub(r"\b(?:go|going|get|move|step) back to ([a-z][a-z0-9._-]*) (?:version |v)?(\d[\w.]*)",
                  r"roll back \1 to \2", out)
     # "x and y, both as dev dependencies": the quantifier carries the role to every name listed
-    out = re.sub(r"\s*,?\s*\b(?:both|all|each|the two|all (?:two|three|four|five)|(?:both|all) of "
+    out = re.sub(r"(?<![\s,])\s*+(?:,\s*+)?\b(?:both|all|each|the two|all (?:two|three|four|five)|(?:both|all) of "
                  r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"
                  r"development|test|tests|testing|docs?|[a-z]+ group)\b)", r" \1", out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
-    out = re.sub(r"\"[^\"]*\s[^\"]*\"|'[^']*:[^']*'", " quoted-text ", out)
+    out = re.sub(r"\"[^\"\s]*+\s[^\"]*\"|'[^':]*+:[^']*'", " quoted-text ", out)
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)

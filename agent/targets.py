@@ -142,7 +142,7 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
 
 
 # After "but/except": "the pinned ones", "whatever is pinned" - no name, no level, no "keep it".
-_UNNAMED_EXCLUSION = re.compile(r"\s*(the |those |any |whatever |what |ones? )(?!(patch|minor|"
+_UNNAMED_EXCLUSION = re.compile(r"(?<!\s)\s*+(the |those |any |whatever |what |ones? )(?!(patch|minor|"
                                 r"major|breaking|non-breaking|safe|latest)\b)[a-z -]*\b(ones?|is|are|"
                                 r"pinned|broken|failing|slow|heavy|risky|big|old)\b")
 # "everything that isn't pinned": a relative clause that narrows "everything"
