@@ -15,10 +15,11 @@ import datetime
 import hashlib
 import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from uvmgr.tools.loopback import LoopbackServer
 
 OLD = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 _JSON = "application/vnd.pypi.simple.v1+json"
@@ -101,13 +102,5 @@ def _handler(folder: Path, pages: dict[str, dict]) -> type[BaseHTTPRequestHandle
 def serve_dated_index(folder: Path, dates: dict[str, datetime.datetime] | None = None,
                       ) -> Iterator[str]:
     """Serve `folder`'s wheels as a simple index on 127.0.0.1; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(folder, project_pages(folder,
-                                                                                   dates or {})))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with LoopbackServer(_handler(folder, project_pages(folder, dates or {}))) as url:
+        yield f"{url}/simple"

@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 from uvmgr.evals.fixtures import _BACKEND, FixtureProject, make_project
 from uvmgr.evals.wheel_index import DemoPackage, DemoRelease, build_demo_wheel
+from uvmgr.tools.loopback import LoopbackServer
 
 REGISTRY_DEPENDENCY = "demo-json==2.0.0"
 PATH_PACKAGE, URL_PACKAGE, GIT_PACKAGE = "local-lib", "url-lib", "git-lib"
@@ -28,26 +28,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-class WheelServer:
+class WheelServer(LoopbackServer):
     """`with WheelServer(folder) as base_url:` serves `folder` on a free loopback port."""
 
     def __init__(self, folder: Path):
-        handler = functools.partial(_Quiet, directory=str(folder))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> str:
-        self._thread.start()
-        return self.url
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(functools.partial(_Quiet, directory=str(folder)))
 
 
 def source_package(dest: Path, name: str, version: str = "1.0.0") -> Path:

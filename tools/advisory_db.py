@@ -66,10 +66,9 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     own = Path(env.get("UVMGR_CACHE_DIR", "")).expanduser()
     if own.is_absolute():  # a relative one would land in whatever folder uvmgr runs in
         return own
-    xdg = env.get("XDG_CACHE_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "uvmgr"
-    return Path(env.get("HOME") or str(Path.home())) / ".cache" / "uvmgr"
+    from uvmgr.user_dirs import user_dir
+
+    return user_dir("XDG_CACHE_HOME", env)
 
 
 def cached_db(env: Mapping[str, str] | None = None) -> CachedDB | None:

@@ -23,10 +23,9 @@ TOKEN_FILE = "token"
 
 
 def user_state_home() -> Path:
-    base = os.environ.get("XDG_STATE_HOME", "")
-    if not Path(base).is_absolute():  # relative ones are ignored (XDG), as in a clone
-        base = str(Path(os.environ.get("HOME") or Path.home()) / ".local" / "state")
-    return Path(base) / "uvmgr"
+    from uvmgr.user_dirs import user_dir
+
+    return user_dir("XDG_STATE_HOME")
 
 
 def _token_path(project: Project) -> Path:

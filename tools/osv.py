@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from uvmgr.tools.loopback import LoopbackServer
 from uvmgr.tools.project import normalize_name
 
 from uvmgr.errors import UsageError
@@ -244,24 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, record)
 
 
-class OsvServer:
+class OsvServer(LoopbackServer):
     """`with OsvServer(db) as url:` serves `db` on 127.0.0.1 at a free port until the block ends."""
 
     def __init__(self, db: AdvisoryDB):
         self.db = db
-        handler = type("Handler", (_Handler,), {"db": db})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> str:
-        self._thread.start()
-        return self.url
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(type("Handler", (_Handler,), {"db": db}))

@@ -11,23 +11,17 @@ repository cannot, which is why a project can never activate a pack.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from uvmgr.errors import UsageError
 
-CONFIG_FILE = Path("uvmgr") / "config.toml"
-
 
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / CONFIG_FILE
-    home = env.get("HOME") or str(Path.home())
-    return Path(home) / ".config" / CONFIG_FILE
+    from uvmgr.user_dirs import user_dir
+
+    return user_dir("XDG_CONFIG_HOME", env) / "config.toml"
 
 
 def setting_name(key: str) -> str:

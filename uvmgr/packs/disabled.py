@@ -6,20 +6,14 @@ of it is installed."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
-STATE_FILE = Path("uvmgr") / "disabled-packs.json"
-
 
 def state_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    xdg = env.get("XDG_STATE_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / STATE_FILE
-    home = env.get("HOME") or str(Path.home())
-    return Path(home) / ".local" / "state" / STATE_FILE
+    from uvmgr.user_dirs import user_dir
+
+    return user_dir("XDG_STATE_HOME", env) / "disabled-packs.json"
 
 
 def disabled_packs(env: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
