@@ -373,5 +373,8 @@ def agent_summary(summary: Any, as_json: bool, trace_id: str,
 
         console.print(Markdown(summary.answer.replace("\n", "  \n")))
     used = ", ".join(summary.models_used) or "none"
-    console.print(f"[dim]{len(summary.steps)} steps, {summary.duration:.1f}s, model: {used}, "
+    from uvmgr.tools.results import plural
+
+    steps = plural(len(summary.steps), "step")
+    console.print(f"[dim]{steps}, {summary.duration:.1f}s, model: {used}, "
                   f"{summary.tokens} tokens, ${summary.cost:.4f}, trace {trace_id[:12]}[/]")
