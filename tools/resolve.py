@@ -106,7 +106,9 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
                 str(req_file)]
         if exclude_newer:
             args += ["--exclude-newer", exclude_newer]
-        ctx.progress(Progress("resolving", f"newest versions of {len(requirements)} packages"))
+        from uvmgr.tools.results import plural
+
+        ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
         floor = re.search(r">=\s*(\d+\.\d+)",
                           str(ctx.project.data.get("project", {}).get("requires-python", "")))
         universal = ["--universal"]
