@@ -40,6 +40,7 @@ class Finding:
     summary: str
     link: str = ""
     members: list[str] = field(default_factory=list)  # the workspace members it reaches
+    published: str = ""  # when the advisory was published (OSV `published`), if it says
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def parse_audit_json(stdout: str, source: str, note: str = "") -> AuditReport:
             fix_versions=[str(v) for v in vuln.get("fix_versions") or []],
             summary=summary[:300],
             link=vuln.get("link") or "",
+            published=str(vuln.get("published") or ""),
         ))
     return AuditReport(int(data.get("summary", {}).get("audited_packages", 0)), findings, source,
                        note)

@@ -6,6 +6,7 @@ texts and the git steps)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -77,9 +78,11 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             observer.status.close()
         outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
                                 appendix=advice.markdown() if advice is not None else "")
+        document = render.to_jsonable(result)
+        send_metrics(document, ctx.project.root.name, args.policy)
         if args.json:
             extra = {"advice": render.to_jsonable(advice)} if advice is not None else {}
-            render.print_json({**render.to_jsonable(result), **outputs, **extra},
+            render.print_json({**document, **outputs, **extra},
                               notices=ctx.settings.notices)
         else:
             print(Path(outputs["report_path"]).read_text(encoding="utf-8"))
@@ -87,6 +90,26 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
         return result.exit_code
 
     return run_traced("uvmgr autopilot", project_dir, args, body)
+
+
+def send_metrics(document: dict, folder: str, policy_file: str | None) -> None:
+    """The run's OpenTelemetry metrics, when an OTLP endpoint is set (`uvmgr/otel_metrics.py`);
+    a failure is a warning on stderr."""
+    from uvmgr.otel_metrics import export_run_metrics, metrics_endpoint, repository_name
+
+    if not metrics_endpoint(os.environ):
+        return
+    from uvmgr.run_figures import NotAReport, figures
+
+    try:
+        run = figures(document)
+    except NotAReport as exc:  # a bug: the report is uvmgr's own
+        warnings = [f"metrics not sent: the run's report is not readable ({exc})"]
+    else:
+        warnings = export_run_metrics(run, repository_name(os.environ, folder),
+                                      policy_file or "[tool.uvmgr.autopilot]")
+    for warning in warnings:
+        print(f"uvmgr: warning: {warning}", file=sys.stderr)
 
 
 def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
