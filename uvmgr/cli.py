@@ -32,7 +32,7 @@ EXIT_CODES_HELP = """exit codes:
 
 # uvmgr's commands that are not tools' commands; a pack's command may not take one.
 OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "advisories", "traces",
-                "packs")
+                "packs", "fleet")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -107,6 +107,9 @@ def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
     from uvmgr.packs_command import add_parser as add_packs_parser
 
     add_packs_parser(sub, _common)
+    from uvmgr.fleet_command import add_parser as add_fleet_parser
+
+    add_fleet_parser(sub)
     p = sub.add_parser("traces", help="recent runs from the local trace file, as a tree")
     p.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
     _common(p)
@@ -132,7 +135,8 @@ def _parse(parser: argparse.ArgumentParser, own: list[str], passthrough: list[st
     args = parser.parse_args(own)
     if args.command is None or lacks_action(args, registry) or (
             args.command == "advisories" and args.advisories_command is None) or (
-            args.command == "packs" and args.packs_command is None):
+            args.command == "packs" and args.packs_command is None) or (
+            args.command == "fleet" and args.fleet_command is None):
         try:
             parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
         except SystemExit:
@@ -233,6 +237,10 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
               registry: tuple) -> int:
     if args.command == "traces":
         return _traces(project_dir, args)
+    if args.command == "fleet":  # many clones, each its own uvmgr process: no project here
+        from uvmgr.fleet_command import run as run_fleet
+
+        return run_fleet(args)
     if args.command == "eval":
         from uvmgr.eval_command import run as run_eval
 
