@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
     r.add_argument("repos", nargs="+", metavar="REPO", help="local clones (folders)")
     r.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), metavar="N",
                    help="at most N clones at a time (default: the cores, at most 4)")
-    from uvmgr.fleet_run import COMMANDS, DEFAULT_TIMEOUT
+    from uvmgr.fleet_jobs import COMMANDS, DEFAULT_TIMEOUT
 
     r.add_argument("--command", dest="job", choices=sorted(COMMANDS), default="autopilot",
                    help="the job: `uvmgr autopilot` or `uvmgr policy check` (default autopilot)")
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from uvmgr.fleet_run import AUTOPILOT, exit_code, run_fleet, write_summary
+    from uvmgr.fleet_jobs import AUTOPILOT
+    from uvmgr.fleet_run import exit_code, run_fleet, write_summary
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1", hint="e.g. --jobs 2")

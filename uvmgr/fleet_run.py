@@ -23,17 +23,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-# The job each --command runs in a clone (after `uvmgr`); `policy check` comes with the policy
-# gate and is named here once.
-AUTOPILOT = "autopilot"
-POLICY_CHECK = "policy-check"
-COMMANDS: dict[str, tuple[str, ...]] = {
-    AUTOPILOT: ("autopilot", "--json"),
-    POLICY_CHECK: ("policy", "check", "--json"),
-}
+from uvmgr.fleet_jobs import AUTOPILOT, COMMANDS, DEFAULT_TIMEOUT, POLICY_CHECK
+
 STATUS_BY_EXIT = {0: "ok", 1: "failed", 2: "error", 3: "needs-person", 4: "rolled-back",
                   5: "error", 6: "error", 130: "interrupted", 143: "interrupted"}
-DEFAULT_TIMEOUT = 1800.0
+__all__ = ["AUTOPILOT", "COMMANDS", "POLICY_CHECK", "clones", "run_fleet", "run_job"]
 
 
 @dataclass(frozen=True)
