@@ -26,6 +26,10 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
     ap_sub = p.add_subparsers(dest="autopilot_command", metavar="ACTION")
     ci = ap_sub.add_parser("init-ci", help="write a GitHub Actions workflow that runs autopilot")
     ci.add_argument("--force", action="store_true", help="overwrite an existing workflow")
+    ci.add_argument("--org", action="store_true",
+                    help="for many repositories: a reusable workflow, a caller template and a "
+                         "fleet-report workflow, written into your organization's workflows "
+                         "repository (see the README's 'Many repositories')")
     mutating(ci)
     common(ci)
     p.add_argument("--policy", metavar="FILE", help="a TOML policy overriding [tool.uvmgr.autopilot]")
@@ -44,6 +48,10 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
 
 def run(project_dir: Path, args: argparse.Namespace) -> int:
     if args.autopilot_command == "init-ci":
+        if args.org:  # the organization's workflows repository: not a uv project itself
+            from uvmgr.org_workflows import init_org_ci
+
+            return init_org_ci(project_dir, args)
         return init_ci(project_dir, args)
     print("uvmgr autopilot: starting", file=sys.stderr, flush=True)
     from uvmgr.run_frame import run_traced
