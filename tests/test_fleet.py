@@ -70,6 +70,10 @@ def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture
     summary = json.loads((tmp_path / "summary.json").read_text())
     [repo] = summary["repositories"]
     assert repo["name"] == "billing" and repo["open_by_severity"]["unknown"] == 1
+    # the jobs that left no report are listed with why, from the run's fleet-run.json
+    assert {(f["repository"], f["status"]) for f in summary["jobs_without_report"]} == {
+        ("no-such-clone", "missing"), ("planted", "error")}
+    assert "is not a folder" in html.read_text()
     [vuln] = repo["vulnerabilities"]
     # the fixture advisory was published 2024-05-01: long past the default 30 days
     assert vuln["id"] == "DEMO-2024-0001" and vuln["clock"] == "published" and vuln["overdue"]

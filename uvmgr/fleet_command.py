@@ -135,7 +135,7 @@ def _table(outcomes) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from uvmgr.fleet_report import collect, summarize
+    from uvmgr.fleet_report import collect, job_failures, summarize
 
     folder = Path(args.dir).expanduser()
     if not folder.is_dir():
@@ -144,13 +144,15 @@ def _report(args: argparse.Namespace) -> int:
     if args.days_to_fix is not None and args.days_to_fix < 0:
         raise UsageError("--days-to-fix must be 0 or more")
     runs, warnings = collect(folder)
-    for warning in warnings:
+    failures, more = job_failures(folder)
+    for warning in warnings + more:
         print(f"uvmgr: warning: {warning}", file=sys.stderr)
-    if not runs:
+    if not runs and not failures:
         raise UsageError(f"no AutoPilot JSON report under {args.dir}",
                          hint="reports are what `uvmgr autopilot --json` prints (saved by "
                               "`uvmgr fleet run`, or downloaded CI artefacts)")
-    summary = summarize(runs, days_to_fix=args.days_to_fix, skipped=len(warnings))
+    summary = summarize(runs, days_to_fix=args.days_to_fix, skipped=len(warnings + more),
+                        failures=failures)
     from uvmgr.fleet_html import dashboard
 
     html_path = Path(args.out).expanduser()

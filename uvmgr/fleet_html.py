@@ -18,9 +18,9 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#1f2328;background:#fff}
 h1{margin:0 0 4px}h2{margin-top:36px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .muted{color:#656d76}table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}th{background:#f6f8fa}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}td{white-space:nowrap}th{background:#f6f8fa}
 td.n{text-align:right}tr.overdue td,td.overdue{background:#ffebe9;color:#82071e;font-weight:600}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
+.badge{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
 .ok{background:#1a7f37}.needs-person{background:#9a6700}.failed{background:#cf222e}
 .critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bc4c00}
 .low{background:#9a6700}.unknown{background:#6e7781}.charts img{max-width:100%;margin:4px 0}
@@ -47,7 +47,7 @@ def dashboard(summary: dict) -> str:
         + (f"; {summary['skipped_files']} files skipped (not AutoPilot reports)"
            if summary["skipped_files"] else "") + "</p>",
         _cards(totals),
-        "<h2>Repositories</h2>", _fleet_table(repos),
+        "<h2>Repositories</h2>", _fleet_table(repos), _failures(summary["jobs_without_report"]),
         "<div class='charts'>", _img(_open_over_time(repos), "open vulnerabilities over time"),
         _img(_severity_bars(repos), "open vulnerabilities by severity"), "</div>",
     ]
@@ -90,6 +90,17 @@ def _fleet_table(repos: list[dict]) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _failures(failures: list[dict]) -> str:
+    """The latest `fleet run`'s jobs that left no report: no figures, only why."""
+    if not failures:
+        return ""
+    rows = "".join(f"<tr><td>{escape(f['repository'])}</td><td>{_badge(f['status'])}</td>"
+                   f"<td>{escape(f['message'])}</td></tr>" for f in failures)
+    return (f"<p>Jobs that left no report in the latest <code>uvmgr fleet run</code> "
+            f"({escape(failures[0]['finished_at'])}):</p><table><tr><th>repository</th>"
+            f"<th>status</th><th>why</th></tr>{rows}</table>")
+
+
 def _repository(r: dict) -> str:
     latest = r["latest"]
     gates = ", ".join(f"{escape(g['name'])}: {'pass' if g['ok'] else 'FAIL'}"
@@ -129,8 +140,12 @@ def _repository(r: dict) -> str:
 
 
 def _status(code: int) -> str:
-    word = _STATUS.get(code, "failed")
-    return f"<span class='badge {word}'>{word}</span>"
+    return _badge(_STATUS.get(code, "failed"))
+
+
+def _badge(word: str) -> str:
+    kind = word if word in ("ok", "needs-person") else "failed"
+    return f"<span class='badge {kind}'>{escape(word)}</span>"
 
 
 def _anchor(name: str) -> str:
@@ -154,9 +169,21 @@ def _chart(kind: str, title: str, **options):
                                 **options)
 
 
+def _counts(values) -> dict:
+    """Whole-number y labels (counts have no 0.5) from 0 to at least the highest value."""
+    top = max([v for v in values if v is not None] + [1])
+    step = max(1, -(-top // 8))
+    return {"y_labels": list(range(0, top + step, step)), "range": (0, top)}
+
+
 def _open_over_time(repos: list[dict]) -> bytes:
+    points = [(datetime.datetime.fromisoformat(p["started_at"]), p["open"])
+              for r in repos for p in r["trend"] if p["open"] is not None]
+    days = (max(t for t, _ in points) - min(t for t, _ in points)).days if points else 0
+    shape = "%Y-%m-%d" if days >= 3 else "%m-%d %H:%M"
     chart = _chart("DateTimeLine", "Open vulnerabilities per repository", x_label_rotation=20,
-                   x_value_formatter=lambda d: d.strftime("%Y-%m-%d"), dots_size=3)
+                   x_value_formatter=lambda d: d.strftime(shape), dots_size=3,
+                   **_counts([v for _, v in points]))
     for r in repos:
         chart.add(r["name"], [(datetime.datetime.fromisoformat(p["started_at"]), p["open"])
                               for p in r["trend"] if p["open"] is not None])
@@ -165,7 +192,8 @@ def _open_over_time(repos: list[dict]) -> bytes:
 
 def _severity_bars(repos: list[dict]) -> bytes:
     chart = _chart("StackedBar", "Open vulnerabilities by severity (latest run)",
-                   colors=_SEVERITY_COLOURS, x_label_rotation=20)
+                   colors=_SEVERITY_COLOURS, x_label_rotation=20,
+                   **_counts([sum(r["open_by_severity"].values()) for r in repos]))
     chart.x_labels = [r["name"] for r in repos]
     for severity in SEVERITIES:
         chart.add(severity, [r["open_by_severity"][severity] for r in repos])
@@ -174,8 +202,11 @@ def _severity_bars(repos: list[dict]) -> bytes:
 
 def _trend(r: dict) -> bytes:
     trend = r["trend"]
+    keys = ("open", "upgrades_applied", "held_back", "deferred", "gate_failures",
+            "security_fixes")
     chart = _chart("Line", f"{r['name']}: runs over time", x_label_rotation=20,
-                   show_minor_x_labels=len(trend) <= 12, dots_size=3)
+                   show_minor_x_labels=len(trend) <= 12, dots_size=3,
+                   **_counts([p[k] for p in trend for k in keys]))
     chart.x_labels = [p["started_at"][:16].replace("T", " ") for p in trend]
     for key, label in (("open", "open vulnerabilities"), ("upgrades_applied", "upgrades applied"),
                        ("held_back", "held back"), ("deferred", "deferred"),

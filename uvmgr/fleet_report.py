@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from uvmgr.run_figures import SEVERITIES, NotAReport, RunFigures, figures
 
 MAX_BYTES = 20_000_000
 DEFAULT_DAYS_TO_FIX = 30.0
-OWN_FILES = frozenset({"fleet-run.json"})  # `fleet run`'s index of a run, not a report
+FLEET_RUN_FILE = "fleet-run.json"  # `fleet run`'s list of outcomes, beside the reports
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,16 @@ class Run:
     days_to_fix: float | None  # the policy's, when the report's policy states one
 
 
+@dataclass(frozen=True)
+class JobFailure:
+    """A `fleet run` job that left no report (a missing folder, not a uv project, a crash, a
+    timeout), from the newest `fleet-run.json` under DIR."""
+    repository: str
+    status: str
+    message: str
+    finished_at: str
+
+
 def collect(folder: Path) -> tuple[list[Run], list[str]]:
     """Every AutoPilot report under `folder` (oldest first per repository), and a warning for
     each file skipped."""
@@ -39,6 +49,8 @@ def collect(folder: Path) -> tuple[list[Run], list[str]]:
     warnings: list[str] = []
     for path in sorted(_json_files(folder)):
         rel = path.relative_to(folder).as_posix()
+        if path.name == FLEET_RUN_FILE:
+            continue  # read by `job_failures`
         try:
             document = _read(path)
             run = figures(document)
@@ -52,12 +64,41 @@ def collect(folder: Path) -> tuple[list[Run], list[str]]:
     return ordered, warnings
 
 
+def job_failures(folder: Path) -> tuple[list[JobFailure], list[str]]:
+    """The failed jobs without a report in the newest `fleet-run.json` under `folder` (every
+    field type-checked: the file may have come from anywhere), and warnings."""
+    newest: tuple[str, list] | None = None
+    warnings = []
+    for path in _json_files(folder):
+        if path.name != FLEET_RUN_FILE:
+            continue
+        try:
+            doc = _read(path)
+        except NotAReport as exc:
+            warnings.append(f"skipped {path.relative_to(folder).as_posix()}: {exc}")
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("finished_at"), str) \
+                or not isinstance(doc.get("repositories"), list):
+            warnings.append(f"skipped {path.relative_to(folder).as_posix()}: not a fleet run's "
+                            "list of outcomes")
+            continue
+        if newest is None or doc["finished_at"] > newest[0]:
+            newest = (doc["finished_at"], doc["repositories"])
+    if newest is None:
+        return [], warnings
+    failures = [JobFailure(row["repository"], row["status"], row["message"], newest[0])
+                for row in newest[1] if isinstance(row, dict)
+                and all(isinstance(row.get(k), str) for k in ("repository", "status", "message"))
+                and row.get("report") is None and row["status"] not in ("ok", "needs-person")]
+    return failures, warnings
+
+
 def _json_files(folder: Path):
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
         for name in files:
             path = Path(root) / name
-            if name.endswith(".json") and name not in OWN_FILES and not path.is_symlink():
+            if name.endswith(".json") and not path.is_symlink():
                 yield path
 
 
@@ -85,7 +126,8 @@ def _days_to_fix(document: object) -> float | None:
 
 
 def summarize(runs: list[Run], *, days_to_fix: float | None = None, skipped: int = 0,
-              now: datetime.datetime | None = None) -> dict:
+              now: datetime.datetime | None = None,
+              failures: list[JobFailure] = ()) -> dict:
     """The dashboard's data (also written as the JSON summary). `days_to_fix`: the person's
     SLA, over what the reports' policies say."""
     now = now or datetime.datetime.now(datetime.UTC)
@@ -109,6 +151,7 @@ def summarize(runs: list[Run], *, days_to_fix: float | None = None, skipped: int
             "failing_now": sum(1 for r in repositories if r["latest"]["gate_failures"]),
         },
         "repositories": repositories,
+        "jobs_without_report": [asdict(f) for f in failures],
     }
 
 

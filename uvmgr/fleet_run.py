@@ -209,7 +209,8 @@ def write_summary(outcomes: list[JobOutcome], out: Path, command: str) -> Path:
     from dataclasses import asdict
 
     path = out / "fleet-run.json"
-    doc = {"command": command, "exit_code": exit_code(outcomes),
+    finished = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    doc = {"command": command, "finished_at": finished, "exit_code": exit_code(outcomes),
            "repositories": [asdict(o) for o in outcomes]}
     _write(path, json.dumps(doc, indent=2) + "\n")
     return path
