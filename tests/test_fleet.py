@@ -174,3 +174,29 @@ def test_report_aggregates_runs_escapes_content_and_skips_foreign_files(cli, tmp
 def test_bad_input_is_a_usage_error(cli, tmp_path, args, message):
     r = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert r.code == 2 and message in r.err
+
+
+def test_sigterm_stops_the_jobs_in_flight(project_factory, fixture_advisories, tmp_path):
+    """A cancelled CI job (SIGTERM) stops every clone's job: the clone is left as it was and
+    its lock is free for the next run."""
+    import signal
+    import sys
+    import time
+
+    clone = _pinned_vulnerable(project_factory, fixture_advisories, "busy")
+    before = (clone / "pyproject.toml").read_bytes(), (clone / "uv.lock").read_bytes()
+    fleet = subprocess.Popen([sys.executable, "-m", "uvmgr.cli", "fleet", "run", str(clone),
+                              "--out", str(tmp_path / "out")], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not list((tmp_path / "out").glob("busy")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the job has started
+    fleet.send_signal(signal.SIGTERM)
+    _, err = fleet.communicate(timeout=30)
+    assert fleet.returncode == 143 and "SIGTERM received" in err
+    assert not list((tmp_path / "out" / "busy").glob("*.json"))  # stopped, not waited for
+    assert ((clone / "pyproject.toml").read_bytes(), (clone / "uv.lock").read_bytes()) == before
+    again = subprocess.run([sys.executable, "-m", "uvmgr.cli", "autopilot", "--json"],
+                           check=False, cwd=clone, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 3, again.stderr  # no job left holding the clone's lock
