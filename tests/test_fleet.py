@@ -49,7 +49,7 @@ def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture
     rows = {row["repository"]: row for row in doc["repositories"]}
     assert list(rows) == ["billing", "no-such-clone", "planted"]  # the same clone runs once
     assert rows["billing"]["status"] == "needs-person" and rows["billing"]["exit_code"] == 3
-    assert "1 vulnerabilities open" in rows["billing"]["message"]
+    assert "1 vulnerability open, 1 for a person" in rows["billing"]["message"]
     assert rows["no-such-clone"]["status"] == "missing"
     assert "is not a folder" in rows["no-such-clone"]["message"]
     assert rows["planted"]["status"] == "error" and rows["planted"]["exit_code"] == 2

@@ -18,7 +18,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#1f2328;background:#fff}
 h1{margin:0 0 4px}h2{margin-top:36px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .muted{color:#656d76}table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}td{white-space:nowrap}th{background:#f6f8fa}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}td{white-space:nowrap}td.why{white-space:normal;max-width:700px}th{background:#f6f8fa}
 td.n{text-align:right}tr.overdue td,td.overdue{background:#ffebe9;color:#82071e;font-weight:600}
 .badge{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
 .ok{background:#1a7f37}.needs-person{background:#9a6700}.failed{background:#cf222e}
@@ -95,7 +95,7 @@ def _failures(failures: list[dict]) -> str:
     if not failures:
         return ""
     rows = "".join(f"<tr><td>{escape(f['repository'])}</td><td>{_badge(f['status'])}</td>"
-                   f"<td>{escape(f['message'])}</td></tr>" for f in failures)
+                   f"<td class='why'>{escape(f['message'])}</td></tr>" for f in failures)
     return (f"<p>Jobs that left no report in the latest <code>uvmgr fleet run</code> "
             f"({escape(failures[0]['finished_at'])}):</p><table><tr><th>repository</th>"
             f"<th>status</th><th>why</th></tr>{rows}</table>")

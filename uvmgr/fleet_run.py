@@ -164,14 +164,16 @@ def _message(command: str, code: int, document: dict | None, stderr: str) -> str
 
 
 def _summary(run) -> str:
-    parts = [f"{run.upgrades_applied} upgraded", f"{run.security_fixes} security fixes",
+    from uvmgr.tools.results import plural
+
+    parts = [f"{run.upgrades_applied} upgraded", plural(run.security_fixes, "security fix"),
              f"{run.held_back} held back", f"{run.deferred} deferred"]
-    parts.append(f"{len(run.open_vulnerabilities)} vulnerabilities open" if run.audited
+    parts.append(f"{plural(len(run.open_vulnerabilities), 'vulnerability')} open" if run.audited
                  else "not audited")
     if run.gate_failures:
-        parts.append(f"{run.gate_failures} gate failed, restored")
+        parts.append(f"{plural(run.gate_failures, 'gate')} failed, restored")
     if run.needs_person:
-        parts.append(f"{run.needs_person} need a person")
+        parts.append(f"{run.needs_person} for a person")
     return ", ".join(parts)
 
 
