@@ -127,6 +127,7 @@ def test_report_aggregates_runs_escapes_content_and_skips_foreign_files(cli, tmp
         changes=[{"name": "x", "direct": True}], gates=[{"name": "tests", "ok": False}],
         held_back=[{"name": "y"}], deferred=[{"name": "z"}]))
     _write(artefacts / "<img src=x onerror=alert(2)>" / "autopilot.json", _report(evil, NOW, []))
+    _write(artefacts / "top-level.json", _report("bell\x07\x1b[31m", NOW, []))  # by its name
     _write(artefacts / "org-api" / "notes.json", {"something": "else"})
     _write(artefacts / "broken.json", "{not json")
     (artefacts / "link.json").symlink_to(artefacts / "org-api" / "run-1" / "autopilot.json")
@@ -137,7 +138,8 @@ def test_report_aggregates_runs_escapes_content_and_skips_foreign_files(cli, tmp
     assert "skipped org-api/notes.json: not an AutoPilot report (project is missing" in r.err
     assert "link.json" not in r.err  # a link is not followed, nor read
     summary = json.loads((tmp_path / "s.json").read_text())
-    assert summary["runs"] == 3 and summary["skipped_files"] == 2
+    assert summary["runs"] == 4 and summary["skipped_files"] == 2
+    assert "bell\x07\x1b[31m" in {r["name"] for r in summary["repositories"]}
     api = next(r for r in summary["repositories"] if r["name"] == "org-api")
     assert api["runs"] == 2 and api["open_by_severity"]["high"] == 1
     assert api["open_by_severity"]["unknown"] == 1
@@ -154,7 +156,7 @@ def test_report_aggregates_runs_escapes_content_and_skips_foreign_files(cli, tmp
     assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
     assert "class='overdue'" in page
-    assert page.count("src='data:image/svg+xml;base64,") == 2 + 2  # fleet charts + one per repo
+    assert page.count("src='data:image/svg+xml;base64,") == 2 + 3  # fleet charts + one per repo
     assert "http://" not in page and "https://" not in page  # nothing fetched: works offline
 
     r = cli("fleet", "report", artefacts, "--out", html, "--json", tmp_path / "s.json",

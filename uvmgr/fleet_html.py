@@ -157,6 +157,15 @@ def _img(svg: bytes, alt: str) -> str:
     return f"<img alt='{escape(alt)}' src='data:image/svg+xml;base64,{data}'>"
 
 
+def _label(text: str) -> str:
+    """A chart label from report content: no control characters (an XML library may refuse
+    them, and they mean nothing on a chart), at most 60 characters."""
+    import unicodedata
+
+    clean = "".join("?" if unicodedata.category(c).startswith("C") else c for c in text)
+    return clean if len(clean) <= 60 else clean[:59] + "…"
+
+
 def _chart(kind: str, title: str, **options):
     import pygal
     from pygal.style import Style
@@ -164,7 +173,7 @@ def _chart(kind: str, title: str, **options):
     style = Style(background="white", plot_background="white", font_family="sans-serif",
                   colors=options.pop("colors", ("#0969da", "#1a7f37", "#9a6700", "#8250df",
                                                 "#cf222e", "#6e7781", "#bc4c00")))
-    return getattr(pygal, kind)(title=title, style=style, js=[], width=900, height=320,
+    return getattr(pygal, kind)(title=_label(title), style=style, js=[], width=900, height=320,
                                 explicit_size=True, legend_at_bottom=True, truncate_legend=40,
                                 **options)
 
@@ -185,7 +194,7 @@ def _open_over_time(repos: list[dict]) -> bytes:
                    x_value_formatter=lambda d: d.strftime(shape), dots_size=3,
                    **_counts([v for _, v in points]))
     for r in repos:
-        chart.add(r["name"], [(datetime.datetime.fromisoformat(p["started_at"]), p["open"])
+        chart.add(_label(r["name"]), [(datetime.datetime.fromisoformat(p["started_at"]), p["open"])
                               for p in r["trend"] if p["open"] is not None])
     return chart.render()
 
@@ -194,7 +203,7 @@ def _severity_bars(repos: list[dict]) -> bytes:
     chart = _chart("StackedBar", "Open vulnerabilities by severity (latest run)",
                    colors=_SEVERITY_COLOURS, x_label_rotation=20,
                    **_counts([sum(r["open_by_severity"].values()) for r in repos]))
-    chart.x_labels = [r["name"] for r in repos]
+    chart.x_labels = [_label(r["name"]) for r in repos]
     for severity in SEVERITIES:
         chart.add(severity, [r["open_by_severity"][severity] for r in repos])
     return chart.render()
