@@ -191,13 +191,14 @@ jobs:
             exit 2
           fi
           set +e
-          uvx --from "$UVMGR_SOURCE" uvmgr autopilot --report autopilot-report.md --sarif autopilot.sarif
+          uvx --from "$UVMGR_SOURCE" uvmgr autopilot --json --report autopilot-report.md --sarif autopilot.sarif > autopilot.json
           echo "exit_code=$?" >> "$GITHUB_OUTPUT"
       - uses: actions/upload-artifact@v4
         if: always()
         with:
           name: uvmgr-autopilot-report
           path: |
+            autopilot.json
             autopilot-report.md
             autopilot.sarif
       - uses: github/codeql-action/upload-sarif@v3
