@@ -25,7 +25,7 @@ td.n{text-align:right}tr.overdue td,td.overdue{background:#ffebe9;color:#82071e;
 .critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bc4c00}
 .low{background:#9a6700}.unknown{background:#6e7781}.charts img{max-width:100%;margin:4px 0}
 .cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;
-padding:8px 14px;min-width:120px}.card b{font-size:24px;display:block}
+padding:8px 14px;min-width:120px}.card.alert{background:#ffebe9;color:#82071e}.card b{font-size:24px;display:block}
 """
 _STATUS = {0: "ok", 1: "failed", 3: "needs-person", 4: "failed"}
 _SEVERITY_COLOURS = ("#8b0000", "#cf222e", "#bc4c00", "#9a6700", "#6e7781")
@@ -61,9 +61,8 @@ def _cards(totals: dict) -> str:
     open_total = sum(totals["open_by_severity"].values())
     cards = [("repositories", totals["repositories"], ""),
              ("open vulnerabilities", open_total, ""),
-             ("overdue (past days-to-fix)", totals["overdue"],
-              " overdue" if totals["overdue"] else ""),
-             ("failing a gate now", totals["failing_now"], "")]
+             ("overdue (past days-to-fix)", totals["overdue"], " alert" if totals["overdue"] else ""),
+             ("failing a gate now", totals["failing_now"], " alert" if totals["failing_now"] else "")]
     return "<div class='cards'>" + "".join(
         f"<div class='card{cls}'><b>{value}</b>{escape(label)}</div>"
         for label, value, cls in cards) + "</div>"
