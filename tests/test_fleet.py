@@ -100,6 +100,13 @@ def test_a_command_this_uvmgr_lacks_fails_clearly_per_clone(project_factory, tmp
     assert "this uvmgr has no `uvmgr vet` command" in row.message
 
 
+def test_a_policy_checks_results_make_its_line():
+    results = [{"rule": "banned", "status": "fail", "message": "tqdm is banned: use rich"},
+               {"rule": "licenses", "status": "pass", "message": "ok"}, "junk"]
+    line = fleet_run._message(fleet_run.POLICY_CHECK, 1, {"results": results}, "")
+    assert line == "1 failed, 0 unknown, 1 passed; first: tqdm is banned: use rich"
+
+
 def _report(project: str, started: datetime.datetime, findings: list[dict], **extra) -> dict:
     doc = {"project": project, "started_at": started.isoformat(timespec="seconds"),
            "exit_code": 0, "duration": 3.5, "policy": {"levels": ["patch", "minor"]},

@@ -159,8 +159,19 @@ def _message(command: str, code: int, document: dict | None, stderr: str) -> str
             return _summary(figures(document))
         except NotAReport as exc:
             return f"the job's report is not readable: {exc}"
+    if document is not None and isinstance(document.get("results"), list):
+        return _check_summary(document["results"])
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
     return lines[-1] if lines else f"exit {code}"
+
+
+def _check_summary(results: list) -> str:
+    """`policy check --json`'s rule results in one line: counts, and the first failure."""
+    rows = [r for r in results if isinstance(r, dict)]
+    counts = {s: sum(1 for r in rows if r.get("status") == s) for s in ("fail", "unknown", "pass")}
+    text = f"{counts['fail']} failed, {counts['unknown']} unknown, {counts['pass']} passed"
+    first = next((r.get("message") for r in rows if r.get("status") == "fail"), None)
+    return text + (f"; first: {first}" if isinstance(first, str) else "")
 
 
 def _summary(run) -> str:
