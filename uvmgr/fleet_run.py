@@ -134,7 +134,8 @@ def run_job(runner, clone: Clone, command: str, out: Path, stamp: str, timeout: 
                        "back by the job or is by the next uvmgr run there)", None,
                        result.duration, report)
     code = result.returncode
-    if code < 0 or "Traceback (most recent call last)" in result.stderr:
+    # killed by a signal, or Python died before uvmgr could answer (no JSON: a traceback)
+    if code < 0 or (document is None and "Traceback (most recent call last)" in result.stderr):
         last = result.stderr.strip().splitlines()[-1:] or [f"signal {-code}"]
         return outcome("crashed", f"crashed: {last[0]}", code, result.duration, report)
     status = STATUS_BY_EXIT.get(code, "failed")
