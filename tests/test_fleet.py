@@ -209,3 +209,21 @@ def test_sigterm_stops_the_jobs_in_flight(project_factory, fixture_advisories, t
     again = subprocess.run([sys.executable, "-m", "uvmgr.cli", "autopilot", "--json"],
                            check=False, cwd=clone, capture_output=True, text=True, timeout=120)
     assert again.returncode == 3, again.stderr  # no job left holding the clone's lock
+
+
+@pytest.mark.parametrize("body, says", [
+    ("raise RuntimeError('boom')", "crashed: RuntimeError: boom"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "crashed: signal 9"),
+])
+def test_a_crashing_job_is_its_clones_row(tmp_path, monkeypatch, body, says):
+    """A job whose Python dies (a broken install stands in: a `uvmgr` earlier on PYTHONPATH)."""
+    broken = tmp_path / "broken" / "uvmgr"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")
+    (broken / "cli.py").write_text(body + "\n")
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
+    (tmp_path / "clone").mkdir()
+    [row] = fleet_run.run_fleet([str(tmp_path / "clone")], fleet_run.AUTOPILOT, 1,
+                                tmp_path / "out")
+    assert row.status == "crashed" and row.message == says
+    assert list((tmp_path / "out" / "clone").glob("autopilot-*.log"))  # its output is kept
