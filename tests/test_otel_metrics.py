@@ -155,3 +155,20 @@ def test_every_autopilot_run_sends_its_metrics(cli, project_factory, fixture_adv
     open_ = {a["uvmgr.severity"]: v for v, a in points["uvmgr.autopilot.vulnerabilities.open"]}
     assert open_["unknown"] == 1 and sum(open_.values()) == 1
     assert [v for v, _ in points["uvmgr.autopilot.upgrades.applied"]] == [0]
+
+
+def test_a_run_that_stops_with_an_error_is_counted(cli, project_factory, receiver, monkeypatch,
+                                                   tmp_path):
+    project = project_factory(["demo-cli>=1.0"], {"demo-cli": "1.1.0"}, sync=False)
+    policy = tmp_path / "policy.toml"
+    policy.write_text('levels = ["huge"]\n')
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT",
+                       f"http://127.0.0.1:{receiver.server_address[1]}")
+    r = cli("autopilot", "--policy", policy, "--project", project.root)
+    assert r.code == 2 and "invalid AutoPilot policy" in r.err
+    points = _points(receiver)
+    assert set(points) == {"uvmgr.autopilot.runs"}
+    [(runs, attrs)] = points["uvmgr.autopilot.runs"]
+    assert runs == 1 and attrs["uvmgr.outcome"] == "error" and attrs["uvmgr.exit_code"] == 2
+    assert attrs["uvmgr.repository"] == project.root.name
+    assert attrs["uvmgr.policy.source"] == str(policy)

@@ -97,7 +97,27 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             print(f"report: {outputs['report_path']}", file=sys.stderr)
         return result.exit_code
 
-    return run_traced("uvmgr autopilot", project_dir, args, body)
+    return run_traced("uvmgr autopilot", project_dir, args, _counted(body, args))
+
+
+def _counted(body, args: argparse.Namespace):
+    """`body`, and a run that stops with an error still counts in the metrics (outcome
+    `error`)."""
+    from uvmgr.errors import UvmgrError
+
+    def counted(ctx) -> int:
+        try:
+            return body(ctx)
+        except UvmgrError as exc:
+            from uvmgr.otel_metrics import export_failed_run, repository_name
+
+            for warning in export_failed_run(
+                    exc.exit_code, repository_name(os.environ, ctx.project.root.name),
+                    args.policy or "[tool.uvmgr.autopilot]"):
+                print(f"uvmgr: warning: {warning}", file=sys.stderr)
+            raise
+
+    return counted
 
 
 def send_metrics(document: dict, folder: str, policy_file: str | None) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from uvmgr.run_figures import SEVERITIES, RunFigures
 
 PREFIX = "uvmgr.autopilot."
-OUTCOMES = {0: "ok", 1: "failed", 3: "needs-person", 4: "rolled-back"}
+OUTCOMES = {0: "ok", 1: "failed", 3: "needs-person", 4: "rolled-back"}  # else "other"
 
 
 def metrics_endpoint(env: Mapping[str, str]) -> str | None:
@@ -47,6 +47,23 @@ def attributes(run: RunFigures, repository: str, policy_source: str) -> dict[str
 def export_run_metrics(run: RunFigures, repository: str, policy_source: str,
                        env: Mapping[str, str] | None = None) -> list[str]:
     """Record and send one run's metrics; returns warnings (empty when sent or not asked)."""
+    return _send(lambda meter: _record(meter, run, attributes(run, repository, policy_source)),
+                 env)
+
+
+def export_failed_run(exit_code: int, repository: str, policy_source: str,
+                      env: Mapping[str, str] | None = None) -> list[str]:
+    """A run that stopped with an error before it had figures (a malformed policy, an audit
+    that could not run, a lock held by another uvmgr): counted in `runs` as outcome `error`."""
+    from uvmgr.telemetry import redact_text
+
+    attrs = {"uvmgr.repository": redact_text(repository), "uvmgr.policy": "unknown",
+             "uvmgr.policy.levels": "unknown", "uvmgr.policy.source": redact_text(policy_source)}
+    return _send(lambda meter: _runs(meter).add(
+        1, {**attrs, "uvmgr.outcome": "error", "uvmgr.exit_code": exit_code}), env)
+
+
+def _send(record, env: Mapping[str, str] | None) -> list[str]:
     env = os.environ if env is None else env
     endpoint = metrics_endpoint(env)
     if not endpoint:
@@ -54,7 +71,7 @@ def export_run_metrics(run: RunFigures, repository: str, policy_source: str,
     from uvmgr.telemetry import redact_text
 
     try:
-        data = _collect(run, attributes(run, repository, policy_source))
+        data = _collect(record)
         import logging
 
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
@@ -69,8 +86,14 @@ def export_run_metrics(run: RunFigures, repository: str, policy_source: str,
     return []
 
 
-def _collect(run: RunFigures, attrs: dict[str, str]):
-    """The run's points, recorded through the SDK and read back as one MetricsData."""
+def _runs(meter):
+    return meter.create_counter(PREFIX + "runs", unit="{run}",
+                                description="AutoPilot runs, by outcome")
+
+
+def _collect(record):
+    """The points `record(meter)` makes, recorded through the SDK and read back as one
+    MetricsData."""
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.resources import Resource
@@ -80,11 +103,15 @@ def _collect(run: RunFigures, attrs: dict[str, str]):
     reader = InMemoryMetricReader()
     provider = MeterProvider(metric_readers=[reader], resource=Resource.create(
         {"service.name": "uvmgr", "service.version": __version__}))
-    meter = provider.get_meter("uvmgr", __version__)
+    record(provider.get_meter("uvmgr", __version__))
+    data = reader.get_metrics_data()
+    provider.shutdown()
+    return data
+
+
+def _record(meter, run: RunFigures, attrs: dict[str, str]) -> None:
     outcome = OUTCOMES.get(run.exit_code, "other")
-    meter.create_counter(PREFIX + "runs", unit="{run}",
-                         description="AutoPilot runs, by outcome").add(
-        1, {**attrs, "uvmgr.outcome": outcome, "uvmgr.exit_code": run.exit_code})
+    _runs(meter).add(1, {**attrs, "uvmgr.outcome": outcome, "uvmgr.exit_code": run.exit_code})
     if run.audited:  # an audit that could not run knows no count: nothing is sent for it
         gauge = meter.create_gauge(PREFIX + "vulnerabilities.open", unit="{vulnerability}",
                                    description="known vulnerabilities left open, by severity")
@@ -111,6 +138,3 @@ def _collect(run: RunFigures, attrs: dict[str, str]):
     meter.create_histogram(PREFIX + "duration", unit="s",
                            description="how long the AutoPilot run took").record(
         run.duration, attrs)
-    data = reader.get_metrics_data()
-    provider.shutdown()
-    return data
