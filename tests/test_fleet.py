@@ -178,7 +178,8 @@ def test_report_aggregates_runs_escapes_content_and_skips_foreign_files(cli, tmp
     (["fleet", "report", "{tmp}"], "no AutoPilot JSON report under"),
     (["fleet", "run", "{tmp}", "--jobs", "0"], "--jobs must be at least 1"),
     (["fleet", "run", "{tmp}", "--command", "policy-check", "--offline"],
-     "options of the autopilot job"),
+     "--offline is an option of the autopilot job"),
+    (["fleet", "run", "{tmp}", "--policy", "{tmp}/no-such-policy.toml"], "does not exist"),
 ])
 def test_bad_input_is_a_usage_error(cli, tmp_path, args, message):
     r = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])

@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
     r.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"stop one clone's job after this long (default {DEFAULT_TIMEOUT:g})")
     r.add_argument("--policy", metavar="FILE",
-                   help="your policy file for every clone (autopilot --policy)")
+                   help="your policy file for every clone (the job's --policy)")
     r.add_argument("--offline", action="store_true",
                    help="audit with the cached advisory database (autopilot --offline)")
     r.add_argument("--json", action="store_true", help="the summary as JSON on stdout")
@@ -80,17 +80,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
     extra: list[str] = []
-    if args.policy or args.offline:
+    if args.offline:
         if args.job != AUTOPILOT:
-            raise UsageError("--policy and --offline are options of the autopilot job",
-                             hint="drop them, or use --command autopilot")
-        if args.policy:
-            policy = Path(args.policy).expanduser().absolute()  # the jobs run in the clones
-            if not policy.is_file():
-                raise UsageError(f"the policy file {args.policy} does not exist")
-            extra += ["--policy", str(policy)]
-        if args.offline:
-            extra.append("--offline")
+            raise UsageError("--offline is an option of the autopilot job",
+                             hint="drop it, or use --command autopilot")
+        extra.append("--offline")
+    if args.policy:  # both jobs take --policy FILE
+        policy = Path(args.policy).expanduser().absolute()  # the jobs run in the clones
+        if not policy.is_file():
+            raise UsageError(f"the policy file {args.policy} does not exist")
+        extra += ["--policy", str(policy)]
     out = Path(args.out).expanduser().absolute()
     try:
         out.mkdir(parents=True, exist_ok=True)

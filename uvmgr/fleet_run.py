@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -57,7 +58,7 @@ def clones(paths: list[str]) -> list[Clone]:
     seen: dict[str, int] = {}
     out, given = [], set()
     for raw in paths:
-        path = Path(raw).expanduser().absolute()
+        path = Path(os.path.abspath(Path(raw).expanduser()))  # `..` resolved, links kept
         if path.resolve() in given:  # the same clone twice would only wait for its own lock
             continue
         given.add(path.resolve())
