@@ -88,7 +88,12 @@ def run_fleet(paths: list[str], command: str, jobs: int, out: Path,
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def job(clone: Clone) -> JobOutcome:
-        outcome = run_job(runner, clone, command, out, stamp, timeout, extra)
+        try:
+            outcome = run_job(runner, clone, command, out, stamp, timeout, extra)
+        except OSError as exc:  # its output could not be written: this clone's row, no more
+            outcome = JobOutcome(clone.name, str(clone.path), "error", None, 0.0,
+                                 _one_line(f"could not write its output under {out}: {exc}"),
+                                 str(out / clone.name), None)
         if on_done is not None:
             on_done(outcome)
         return outcome
@@ -129,11 +134,10 @@ def run_job(runner, clone: Clone, command: str, out: Path, stamp: str, timeout: 
     report = None
     if document is not None and "error" not in document:
         report = Path(f"{stem}.json")
-        _write(report, result.stdout)
+        _write(report, result.stdout, json_document=True)
     if result.timed_out:
-        return outcome("timeout", f"stopped after {timeout:g} s (its change, if any, was rolled "
-                       "back by the job or is by the next uvmgr run there)", None,
-                       result.duration, report)
+        return outcome("timeout", f"stopped after {timeout:g} s; a change in flight was rolled "
+                       "back (or is, by the next uvmgr run there)", None, result.duration, report)
     code = result.returncode
     # killed by a signal, or Python died before uvmgr could answer (no JSON: a traceback)
     if code < 0 or (document is None and "Traceback (most recent call last)" in result.stderr):
@@ -198,10 +202,11 @@ def _json(text: str) -> dict | None:
     return document if isinstance(document, dict) else None
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, json_document: bool = False) -> None:
+    """Secrets masked; in a JSON document only exact values, which keeps its structure."""
     from uvmgr.telemetry import redact_text
 
-    path.write_text(redact_text(text), encoding="utf-8")
+    path.write_text(redact_text(text, patterns=not json_document), encoding="utf-8")
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -227,5 +232,5 @@ def write_summary(outcomes: list[JobOutcome], out: Path, command: str) -> Path:
     finished = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     doc = {"command": command, "finished_at": finished, "exit_code": exit_code(outcomes),
            "repositories": [asdict(o) for o in outcomes]}
-    _write(path, json.dumps(doc, indent=2) + "\n")
+    _write(path, json.dumps(doc, indent=2) + "\n", json_document=True)
     return path
