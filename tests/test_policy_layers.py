@@ -28,6 +28,11 @@ class PolicyServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
+                if self.path == "/moved.toml":  # off to plain http elsewhere
+                    self.send_response(302)
+                    self.send_header("Location", "http://example.org/org.toml")
+                    self.end_headers()
+                    return
                 body = outer.files.get(self.path)
                 self.send_response(404 if body is None else 200)
                 self.end_headers()
@@ -123,8 +128,10 @@ def test_the_persons_locks_bind_the_project_and_later_entries_override(
     assert str(second) in r.err
 
 
-@pytest.mark.parametrize("case", ["mismatch", "404", "refused", "no-hash", "plain-http"])
-def test_a_remote_policy_that_cannot_be_trusted_is_an_error_naming_it(cli, bare, served, case):
+@pytest.mark.parametrize("case", ["mismatch", "404", "refused", "no-hash", "plain-http",
+                                  "redirect"])
+def test_a_remote_policy_that_cannot_be_trusted_is_an_error_naming_it(cli, bare, served, case,
+                                                                      user_cache_home):
     good = _sha(ORG)
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
@@ -136,11 +143,13 @@ def test_a_remote_policy_that_cannot_be_trusted_is_an_error_naming_it(cli, bare,
         "refused": (f"http://127.0.0.1:{port}/org.toml#sha256={good}", "could not reach"),
         "no-hash": (f"{served.url}/org.toml", "carries no hash"),
         "plain-http": (f"http://example.org/org.toml#sha256={good}", "is not https"),
+        "redirect": (f"{served.url}/moved.toml#sha256={good}", "is not https"),
     }[case]
     _tables(bare, f'[tool.uvmgr.policy]\nextends = ["{entry}"]')
     r = cli("policy", "check", "--project", bare.root)
     assert r.code == 2, r.out + r.err
     assert expected in r.err and entry.split("#")[0] in r.err
+    assert not list(user_cache_home.glob("policies/*.toml"))  # nothing unverified is kept
 
 
 def test_a_tampered_cached_copy_is_refused(cli, bare, served, user_cache_home):
@@ -179,3 +188,8 @@ def test_bad_policy_keys_and_values_name_their_source(cli, bare):
                                                                  'licenses = ["not a license!"]'))
     r = cli("policy", "show", "--project", bare.root)
     assert r.code == 2 and "not an SPDX license id" in r.err
+
+
+def test_policy_without_an_action_prints_its_help(cli):
+    r = cli("policy")
+    assert r.code == 2 and "usage: uvmgr policy" in r.out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from uvmgr.errors import EXIT_FAILED, EXIT_NOT_AUDITED, EXIT_OK
@@ -46,7 +46,6 @@ class CheckReport:
     layers: list[str]
     duration: float = 0.0
     exit_code: int = EXIT_OK
-    notices: list[str] = field(default_factory=list)
 
     def counts(self, rule: str) -> dict[str, int]:
         out = {"pass": 0, "fail": 0, "unknown": 0}
@@ -137,10 +136,12 @@ def _licenses(project, ids, locked, own, source) -> list[RuleResult]:
             continue
         version, lic = installed.get(name, (None, None))
         if lic is None or version not in package.versions:
-            why = "not installed" if lic is None else f"{version} is installed"
+            if lic is None:
+                why = f"not installed in {venv.name}: run `uv sync`, or it is for another platform"
+            else:
+                why = f"{version} is installed in {venv.name}: run `uv sync`"
             out.append(RuleResult("licenses", "unknown", f"{name} {package.version}: license "
-                                  f"unknown ({why} in {venv.name}; run `uv sync`)", name,
-                                  package.version, source))
+                                  f"unknown ({why})", name, package.version, source))
         elif lic.expression is None:
             out.append(RuleResult("licenses", "unknown", f"{name} {version}: license unknown "
                                   f"({lic.origin})", name, version, source))

@@ -35,10 +35,6 @@ class Source:
     sha256: str
     remote: bool
 
-    @property
-    def shown(self) -> str:
-        return self.text
-
 
 def parse_entry(entry: object, where: str) -> Source:
     """`https://host/org.toml#sha256=<64 hex>` or `path/to/policy.toml[#sha256=...]`."""
