@@ -12,8 +12,9 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
-from uvmgr.errors import UsageError
 from uvmgr.tools.versions import LEVELS
+
+from uvmgr.errors import UsageError
 
 GATES = ("tests", "build", "check")
 

@@ -8,10 +8,10 @@ import json
 
 import pytest
 import yaml
-
 from uvmgr.evals.dated_index import serve_dated_index
 from uvmgr.evals.fixtures import make_project
 from uvmgr.evals.wheel_index import write_wheel
+
 from uvmgr.licenses import License, allowed, license_of
 
 ADVISORY = {

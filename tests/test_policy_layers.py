@@ -8,7 +8,6 @@ import socket
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-
 from uvmgr.tools.loopback import LoopbackServer
 
 ORG = b'max-severity = "medium"\nlicenses = ["MIT", "BSD-3-Clause"]\nlocked = ["max-severity", "licenses"]\nbanned = [{ name = "demo-yaml", reason = "unmaintained" }]\n'

@@ -57,7 +57,7 @@ def severity_of(record: dict) -> str | None:
 def _published(record: dict) -> datetime.datetime | None:
     text = str(record.get("published") or "")
     try:
-        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = datetime.datetime.fromisoformat(text)
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=datetime.UTC)

@@ -48,7 +48,7 @@ def _canonical(text: str) -> str | None:
         return None
 
 
-def license_of(metadata) -> License:  # noqa: ANN001 - an email.message.Message-like mapping
+def license_of(metadata) -> License:
     expression = metadata.get("License-Expression")
     if expression:
         canonical = _canonical(expression)

@@ -181,7 +181,7 @@ def _release_ages(project, max_days, locked, now, source) -> list[RuleResult]:
             out.append(RuleResult(rule, "unknown", f"{dep.name} {package.version}: release age "
                                   f"unknown ({why})", dep.name, package.version, source))
             continue
-        uploaded = datetime.datetime.fromisoformat(when.replace("Z", "+00:00"))
+        uploaded = datetime.datetime.fromisoformat(when)
         days = (now - uploaded).days
         status = "fail" if days > max_days else "pass"
         out.append(RuleResult(rule, status, f"{dep.name} {package.version} was released "

@@ -104,8 +104,8 @@ MEANING = {0: "the policy holds", 1: "the policy is violated",
 
 def markdown(report) -> str:
     lines = [f"# uvmgr policy check: {report.project}", "",
-             f"exit {report.exit_code}: {MEANING.get(report.exit_code, '')} · "
-             f"{report.duration:.2f} s", ""]
+             (f"exit {report.exit_code}: {MEANING.get(report.exit_code, '')} · "
+              f"{report.duration:.2f} s"), ""]
     if not report.rules:
         lines += ["The policy sets no rule to check (see `uvmgr policy show`).", ""]
     lines += ["| rule | checked against | pass | fail | unknown |", "|---|---|---|---|---|"]

@@ -161,7 +161,7 @@ def _normalised(name: str, table: dict) -> dict[str, object]:
     unknown = set(keys) - AUTOPILOT_KEYS - RULE_KEYS - {"locked"}
     if unknown:
         known = sorted(dashed(k) for k in AUTOPILOT_KEYS | RULE_KEYS | {"extends", "locked"})
-        raise PolicyError(f"unknown policy key {sorted(keys[k] for k in unknown)[0]!r} in "
+        raise PolicyError(f"unknown policy key {min(keys[k] for k in unknown)!r} in "
                           f"{name}", hint="known keys: " + ", ".join(known))
     autopilot = {keys[k]: table[keys[k]] for k in keys if k in AUTOPILOT_KEYS}
     checked = Policy.from_table(autopilot, name)

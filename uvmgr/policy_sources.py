@@ -146,7 +146,7 @@ def _fetch(url: str) -> bytes:
     import urllib.request
 
     class HttpsOnly(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
             _check_url(newurl, f"the redirect from {url}")
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
