@@ -171,3 +171,33 @@ def test_license_of_metadata(meta, expected):
 ])
 def test_allowed_expressions(expression, ok):
     assert allowed(expression, ("MIT", "BSD-3-Clause")) is ok
+
+
+@pytest.mark.parametrize("record, expected", [
+    (ADVISORY, "critical"),
+    ({"database_specific": {"severity": "MODERATE"}}, "medium"),
+    ({"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:R/S:U/C:L/I:N/A:N"}],
+      "database_specific": {"severity": "HIGH"}}, "high"),  # the higher of the two
+    ({"severity": [{"type": "CVSS_V3", "score": "not a vector"}]}, None),
+    ({}, None),
+])
+def test_severity_of_an_advisory(record, expected):
+    from uvmgr.advisory_rules import severity_of
+
+    assert severity_of(record) == expected
+
+
+@pytest.mark.parametrize("name, old, new, ok", [
+    ("max_severity", "medium", "low", True), ("max_severity", "medium", "high", False),
+    ("max_severity", None, "critical", True), ("licenses", ("MIT", "ISC"), ("MIT",), True),
+    ("licenses", ("MIT",), ("MIT", "GPL-3.0-only"), False), ("licenses", None, ("MIT",), True),
+    ("levels", ("patch",), ("patch", "minor"), False), ("gates", ("tests",), ("tests", "build"), True),
+    ("gates", ("tests", "build"), ("tests",), False), ("security", True, False, False),
+    ("allow_new_dependencies", False, True, False), ("cooldown_days", 7.0, 3.0, False),
+    ("max_packages", 10, 5, True), ("days_to_fix", 30, 60, False), ("days_to_fix", None, 60, True),
+    ("on_unknown", "fail", "warn", False), ("ignore", ("a",), (), False), ("pin", (), (), True),
+])
+def test_which_way_a_locked_setting_may_move(name, old, new, ok):
+    from uvmgr.policy_rules import at_least_as_strict
+
+    assert at_least_as_strict(name, old, new) is ok
