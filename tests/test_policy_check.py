@@ -128,6 +128,14 @@ def test_required_gates_and_a_policy_file(cli, project_factory, tmp_path):
     policy.write_text('required-gates = ["tests"]\n')
     r = cli("policy", "check", "--policy", policy, "--project", project.root)
     assert r.code == 0 and str(policy) in r.out  # --policy replaces the project's tables
+    # a pyproject.toml shared as a policy: its two tables are read as one
+    policy.write_text('[tool.uvmgr.policy]\nrequired-gates = ["build"]\n'
+                      '[tool.uvmgr.autopilot]\ngates = ["tests", "build"]\n')
+    assert cli("policy", "check", "--policy", policy, "--project", project.root).code == 0
+    policy.write_text('[tool.uvmgr.policy]\ngates = ["build"]\n'
+                      '[tool.uvmgr.autopilot]\ngates = ["tests", "build"]\n')
+    r = cli("policy", "check", "--policy", policy, "--project", project.root)
+    assert r.code == 2 and "'gates' is set in both" in r.err
 
 
 def test_init_ci_adds_the_policy_gate_for_pull_requests(cli, project_factory):

@@ -78,13 +78,14 @@ def check_policy(project, policy: EffectivePolicy, settings, db: str | None = No
     if rules.licenses is not None:
         shown["licenses"] = " ".join(rules.licenses) or "(none allowed)"
         results += _licenses(project, rules.licenses, locked, own, s["licenses"].source)
-    advisories = "not needed (no advisory rule is set)"
+    advisories, audited = "not needed (no advisory rule is set)", True
     if rules.advisory_rules:
         for key in ("max_severity", "days_to_fix"):
             value = getattr(rules, key)
             if value is not None:
                 shown[dashed(key)] = str(value)
-        found, advisories = _advisory_results(project, policy, settings, db, locked, now)
+        found, advisories, audited = _advisory_results(project, policy, settings, db, locked,
+                                                       now)
         results += found
     if rules.max_release_age_days is not None:
         shown["max-release-age-days"] = str(rules.max_release_age_days)
@@ -97,7 +98,7 @@ def check_policy(project, policy: EffectivePolicy, settings, db: str | None = No
                          list(policy.layers))
     if report.failed:
         report.exit_code = EXIT_FAILED
-    elif rules.advisory_rules and advisories.startswith("none"):
+    elif not audited:
         report.exit_code = EXIT_NOT_AUDITED
     report.duration = time.perf_counter() - start
     return report
@@ -161,8 +162,8 @@ def _advisory_results(project, policy, settings, db, locked, now):
     if database is None:
         rules = [k for k in ("max_severity", "days_to_fix") if getattr(policy.rules, k) is not None]
         return [RuleResult(dashed(k), "unknown", f"not checked: {described}", source=
-                           policy.settings[k].source) for k in rules], f"none: {described}"
-    return advisory_results(policy, database, locked, now), described
+                           policy.settings[k].source) for k in rules], f"none: {described}", False
+    return advisory_results(policy, database, locked, now), described, True
 
 
 def _release_ages(project, max_days, locked, now, source) -> list[RuleResult]:

@@ -110,11 +110,17 @@ def _read_doc(path: Path, name: str, data: bytes | None = None) -> dict:
         return table
     out: dict = {}
     for part in ("autopilot", "policy"):
-        for key, value in (nested.get(part) or {}).items():
-            if key in out and key != "extends":
+        table = nested.get(part) or {}
+        if not isinstance(table, dict):
+            raise PolicyError(f"[tool.uvmgr.{part}] in {name} must be a table")
+        for key, value in table.items():
+            if key == "extends" and isinstance(value, list):
+                out[key] = out.get(key, []) + value
+                continue
+            if key in out:
                 raise PolicyError(f"{key!r} is set in both [tool.uvmgr.autopilot] and "
                                   f"[tool.uvmgr.policy] of {name}")
-            out[key] = out.get(key, []) + value if key == "extends" else value
+            out[key] = value
     return out
 
 
