@@ -62,6 +62,9 @@ def test_banned_and_licenses_with_markdown_json_and_sarif(cli, licensed, tmp_pat
     r = cli("policy", "check", "--project", licensed.root, "--json")
     statuses = {(x["rule"], x["package"]): x["status"] for x in r.json()["results"]}
     assert statuses[("licenses", "lic-mit")] == "pass" and r.json()["exit_code"] == 1
+    assert r.json()["summary"] == {"banned": {"pass": 0, "fail": 1, "unknown": 0},
+                                   "licenses": {"pass": 1, "fail": 1, "unknown": 1},
+                                   "all": {"pass": 1, "fail": 2, "unknown": 1}}
     # nothing banned, GPL allowed: the unknown BSD passes only while on-unknown is "warn"
     licensed.pyproject.write_text(licensed.pyproject.read_text().replace(
         'banned = [{ name = "lic-gpl", reason = "copyleft" }]\n', "").replace(

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from uvmgr.errors import EXIT_FAILED, EXIT_NOT_AUDITED, EXIT_OK
 from uvmgr.policy_layers import EffectivePolicy, dashed
+
+if TYPE_CHECKING:
+    from uvmgr.config import Settings
+    from uvmgr.policy_rules import Rules
+    from uvmgr.tools.project import LockedPackage, Project
+
+    Locked = dict[str, LockedPackage]
 
 RULE_TEXT = {
     "banned": "banned packages are not in the lock",
@@ -46,6 +54,8 @@ class CheckReport:
     layers: list[str]
     duration: float = 0.0
     exit_code: int = EXIT_OK
+    summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per rule checked, and `all`: how many results passed, failed, were unknown."""
 
     def counts(self, rule: str) -> dict[str, int]:
         out = {"pass": 0, "fail": 0, "unknown": 0}
@@ -60,8 +70,8 @@ class CheckReport:
             r.status == "unknown" and self.on_unknown == "fail")]
 
 
-def check_policy(project, policy: EffectivePolicy, settings, db: str | None = None,
-                 now: datetime.datetime | None = None) -> CheckReport:
+def check_policy(project: Project, policy: EffectivePolicy, settings: Settings,
+                 db: str | None = None, now: datetime.datetime | None = None) -> CheckReport:
     """Evaluate every rule the policy sets on `project`'s lock (and installed metadata)."""
     import time
 
@@ -100,11 +110,14 @@ def check_policy(project, policy: EffectivePolicy, settings, db: str | None = No
         report.exit_code = EXIT_FAILED
     elif not audited:
         report.exit_code = EXIT_NOT_AUDITED
+    report.summary = {rule: report.counts(rule) for rule in shown}
+    report.summary["all"] = {k: sum(c[k] for c in report.summary.values())
+                             for k in ("pass", "fail", "unknown")}
     report.duration = time.perf_counter() - start
     return report
 
 
-def _banned(rules, locked) -> list[RuleResult]:
+def _banned(rules: Rules, locked: Locked) -> list[RuleResult]:
     out = []
     for ban in rules.banned:
         package = locked.get(ban.name)
@@ -118,7 +131,7 @@ def _banned(rules, locked) -> list[RuleResult]:
     return out
 
 
-def project_venv(project) -> Path:
+def project_venv(project: Project) -> Path:
     configured = os.environ.get("UV_PROJECT_ENVIRONMENT")
     if configured:
         path = Path(configured)
@@ -126,7 +139,8 @@ def project_venv(project) -> Path:
     return project.root / ".venv"
 
 
-def _licenses(project, ids, locked, own, source) -> list[RuleResult]:
+def _licenses(project: Project, ids: tuple[str, ...], locked: Locked, own: set[str],
+              source: str) -> list[RuleResult]:
     from uvmgr.licenses import allowed, installed_licenses
 
     venv = project_venv(project)
@@ -155,7 +169,10 @@ def _licenses(project, ids, locked, own, source) -> list[RuleResult]:
     return out
 
 
-def _advisory_results(project, policy, settings, db, locked, now):
+def _advisory_results(project: Project, policy: EffectivePolicy, settings: Settings,
+                      db: str | None, locked: Locked, now: datetime.datetime,
+                      ) -> tuple[list[RuleResult], str, bool]:
+    """(results, the database used or why there is none, whether there was one)."""
     from uvmgr.advisory_rules import advisory_results, open_database
 
     database, described = open_database(project, settings, db, set(locked))
@@ -166,7 +183,8 @@ def _advisory_results(project, policy, settings, db, locked, now):
     return advisory_results(policy, database, locked, now), described, True
 
 
-def _release_ages(project, max_days, locked, now, source) -> list[RuleResult]:
+def _release_ages(project: Project, max_days: int, locked: Locked, now: datetime.datetime,
+                  source: str) -> list[RuleResult]:
     uploads = project.locked_upload_times()
     out, seen = [], set()
     for dep in project.direct_dependencies(locked):
