@@ -3,7 +3,9 @@ the names, values and attributes a collector's dashboards read, and no secret in
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -135,9 +137,14 @@ def test_every_autopilot_run_sends_its_metrics(cli, project_factory, fixture_adv
     """A real run (the vulnerable package pinned by the policy, so nothing changes): its
     metrics arrive next to its spans, named for the repository."""
     project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
+    rated = project.root.parent / "advisories"  # DEMO-2024-0001 rated by its database
+    shutil.copytree(fixture_advisories, rated)
+    record = json.loads((rated / "DEMO-2024-0001.json").read_text())
+    (rated / "DEMO-2024-0001.json").write_text(json.dumps(
+        {**record, "database_specific": {"severity": "MODERATE"}}))
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f'audit-db = "{fixture_advisories}"\n')
+    config.write_text(f'audit-db = "{rated}"\n')
     project.pyproject.write_text(project.pyproject.read_text()
                                  + '\n[tool.uvmgr.autopilot]\npin = ["demo-json"]\n')
     subprocess.run(["uv", "lock", "-q"], cwd=project.root, check=True,
@@ -153,7 +160,7 @@ def test_every_autopilot_run_sends_its_metrics(cli, project_factory, fixture_adv
     assert attrs["uvmgr.repository"] == "org/app" and attrs["uvmgr.outcome"] == "needs-person"
     assert attrs["uvmgr.policy.source"] == "[tool.uvmgr.autopilot]"
     open_ = {a["uvmgr.severity"]: v for v, a in points["uvmgr.autopilot.vulnerabilities.open"]}
-    assert open_["unknown"] == 1 and sum(open_.values()) == 1
+    assert open_["medium"] == 1 and sum(open_.values()) == 1  # GitHub's "moderate"
     assert [v for v, _ in points["uvmgr.autopilot.upgrades.applied"]] == [0]
 
 

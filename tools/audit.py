@@ -41,6 +41,7 @@ class Finding:
     link: str = ""
     members: list[str] = field(default_factory=list)  # the workspace members it reaches
     published: str = ""  # when the advisory was published (OSV `published`), if it says
+    severity: str = ""  # critical, high, medium, low or none (CVSS, else the database's own)
 
 
 @dataclass(frozen=True)
@@ -196,19 +197,30 @@ def audit_dependencies(
 
 def _without_withdrawn(ctx: ToolContext, report: AuditReport, server, service: bool,
                        ) -> AuditReport:
-    """The report without withdrawn OSV records (published in error), which it counts. An
-    offline database knows them; uv's report from a service drops the flag, so the service is
-    asked for each finding's full record."""
+    """The report without withdrawn OSV records (published in error), which it counts, and
+    each finding with its advisory's severity. An offline database has the records; uv's
+    report from a service drops both, so the service is asked for each finding's full record."""
     if service:
-        from uvmgr.tools.osv_withdrawn import withdrawn_on_service
+        from uvmgr.tools.osv_withdrawn import service_records
 
-        withdrawn = withdrawn_on_service(report.source, [f.id for f in report.findings])
+        records = service_records(report.source, [f.id for f in report.findings])
+        withdrawn = sorted(i for i, r in records.items() if r.get("withdrawn"))
     else:
+        records = server.db.records
         locked = ctx.project.locked_packages().values()
         withdrawn = sorted({r["id"] for p in locked
                             for r in server.db.withdrawn_matching(p.name, p.version)})
     return replace(report, withdrawn=withdrawn,
-                   findings=[f for f in report.findings if f.id not in withdrawn])
+                   findings=[_with_severity(f, records.get(f.id)) for f in report.findings
+                             if f.id not in withdrawn])
+
+
+def _with_severity(finding: Finding, record: dict | None) -> Finding:
+    if record is None:
+        return finding
+    from uvmgr.advisory_rules import severity_of
+
+    return replace(finding, severity=severity_of(record) or "")
 
 
 def _run_audit(ctx: ToolContext, server, *, local: bool):

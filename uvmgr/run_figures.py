@@ -67,7 +67,7 @@ class RunFigures:
         return counts
 
 
-def severity_of(finding: dict) -> str:
+def finding_severity(finding: dict) -> str:
     """A finding's severity as one of SEVERITIES: its `severity` word when it has one that is
     known (GitHub's `moderate` is `medium`), else `unknown`."""
     word = finding.get("severity")
@@ -123,7 +123,7 @@ def figures(report: object) -> RunFigures:
 
 def _vulnerability(finding: dict) -> OpenVulnerability:
     return OpenVulnerability(_field(finding, "package", str), _field(finding, "version", str),
-                             _field(finding, "id", str), severity_of(finding),
+                             _field(finding, "id", str), finding_severity(finding),
                              parse_time(finding.get("published")))
 
 
