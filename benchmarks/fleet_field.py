@@ -42,6 +42,10 @@ FIXTURES: dict[str, tuple[list[str], dict[str, str], str, str, int]] = {
                   {"demo-cli": "1.0.0", "demo-yaml": "5.0.1", "demo-json": "2.0.1"}, "pass",
                   "max-packages = 1", 0),
 }
+# the fixture advisories carry no rating; the field run gives them one, so the dashboard and
+# the metrics have severities to count
+RATINGS = {"DEMO-2024-0001": "HIGH", "DEMO-2024-0002": "MODERATE", "DEMO-2024-0003": "LOW",
+           "DEMO-2024-0004": "CRITICAL", "DEMO-2024-0005": "MODERATE"}
 FAILING = ("archived-service", "docs-site")  # a missing folder; a folder that is no uv project
 
 
@@ -54,6 +58,10 @@ def build(work: Path, clones: list[Path], python: str | None = None,
     advisories = work / "advisories"
     shutil.rmtree(advisories, ignore_errors=True)
     shutil.copytree(ADVISORIES_DIR, advisories / "fixtures")
+    for advisory, rating in RATINGS.items():  # as GitHub's database rates its records
+        path = advisories / "fixtures" / f"{advisory}.json"
+        record = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**record, "database_specific": {"severity": rating}}))
     if SHARED_DB.is_dir():
         shutil.copytree(SHARED_DB, advisories / "pypa")
     config = work / "xdg-config" / "uvmgr" / "config.toml"
