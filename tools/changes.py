@@ -8,17 +8,19 @@ Pure diffs (`diff_locked`, `requirement_edits`, `constraint_edit_for`) take no p
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage
 from uvmgr.tools.results import MAX_ITEMS, plural
-from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 
 from uvmgr.errors import EXIT_OK, RolledBack, TestsDidNotFinish
+
+if TYPE_CHECKING:  # the test runner loads only when a change runs the tests
+    from uvmgr.tools.testing import TestReport
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,8 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
     tests = None
     if verify_tests and result.changed:
         try:
+            from uvmgr.tools.testing import run_tests
+
             tests = run_tests(ctx)
         except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
             tx.rollback()

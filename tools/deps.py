@@ -31,7 +31,6 @@ from uvmgr.tools.resolve import (
 from uvmgr.tools.results import plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
-from uvmgr.tools.testing import require_passing_baseline
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
 from uvmgr.tools.versions import Level
@@ -167,6 +166,8 @@ def upgrade_packages(
     if not upgrade_args:
         return ChangeResult("upgrade", dry_run, held_back=held_back, capped=capped)
     if run_tests_after and not dry_run:  # tests that fail already cannot judge the upgrade
+        from uvmgr.tools.testing import require_passing_baseline
+
         require_passing_baseline(ctx, "upgrade", "or upgrade without --test")
     with Transaction(ctx.project, ctx.runner, "upgrade", resync=not dry_run) as tx:
         result = apply_locked_change(ctx, tx, "upgrade", upgrade_args, edits, dry_run,

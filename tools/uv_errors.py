@@ -7,7 +7,6 @@ explanation (its `error:` line and every `cause:` under it, continuation lines i
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
@@ -61,6 +60,8 @@ def uv_explanation(stderr: str) -> str:
 
 
 def suggest(name: str, candidates: list[str] | set[str]) -> list[str]:
+    import difflib  # only when a name is unknown
+
     return difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
 
 
