@@ -32,8 +32,7 @@ NOT_ON_A_READ_ONLY_COMMAND = (
 
 
 def _imported(project, *args: str) -> tuple[int, set[str], str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, *args, "--json", "--project",
-                           str(project.root)], capture_output=True, text=True, timeout=120,
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args, "--project", str(project.root)], capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL, check=False)
     probe = json.loads(proc.stderr.strip().splitlines()[-1])
     return probe["code"], set(probe["modules"]), proc.stdout
@@ -41,7 +40,7 @@ def _imported(project, *args: str) -> tuple[int, set[str], str]:
 
 @pytest.mark.parametrize("command", [("deps", "list"), ("deps", "outdated")])
 def test_a_read_only_command_imports_no_pack_and_nothing_a_change_needs(demo_project, command):
-    code, modules, out = _imported(demo_project, *command)
+    code, modules, out = _imported(demo_project, *command, "--json")
     assert code == 0, out
     loaded = sorted(m for m in modules
                     if any(m == name or m.startswith(f"{name}.")
@@ -50,6 +49,16 @@ def test_a_read_only_command_imports_no_pack_and_nothing_a_change_needs(demo_pro
     names = {row["name"] for row in (json.loads(out) if command[1] == "outdated"
                                      else json.loads(out)["dependencies"])}
     assert "demo-http" in names  # the command did its work
+
+
+def test_a_table_for_a_person_loads_no_other_tools_module(demo_project):
+    """Drawing `deps outdated` as a table registers the renderers of loaded result types only."""
+    code, modules, out = _imported(demo_project, "deps", "outdated")
+    assert code == 0 and "demo-http" in out and "2.1.0" in out
+    others = ("uvmgr.tools.audit", "uvmgr.tools.audit_fix", "uvmgr.tools.build",
+              "uvmgr.tools.quality", "uvmgr.tools.docs", "uvmgr.tools.docs_index",
+              "uvmgr.tools.testing", "uvmgr.tools.advisory_db")
+    assert sorted(modules.intersection(others)) == []
 
 
 def test_a_pack_command_still_loads_the_packs(demo_project):

@@ -91,28 +91,27 @@ def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     _renderer()(result)
 
 
-@functools.cache
 def _renderer() -> Callable[[Any], None]:
-    """Drawing a result for a person, by its type. Built on first use: the result types load
-    with their tools, and a plain `--json` command imports none of the others. A type with no
-    renderer here (a new tool's) prints its summary."""
-    from uvmgr.tools.audit import AuditReport
-    from uvmgr.tools.audit_fix import FixResult
-    from uvmgr.tools.build import BuildReport
-    from uvmgr.tools.changes import ChangeResult, OutdatedList, SafeUpgradeResult
-    from uvmgr.tools.deps import DependencyList
-    from uvmgr.tools.docs import DocSearchResult
-    from uvmgr.tools.docs_index import IndexReport
-    from uvmgr.tools.quality import QualityReport
-    from uvmgr.tools.testing import TestReport
-
+    """Drawing a result for a person, by its type; a type with no renderer here (a new
+    tool's) prints its summary. Only the types of the tool modules already loaded are
+    registered: a result's own module is loaded by the time the result exists, so drawing
+    `deps list` imports no audit, docs or build module."""
+    renderers = (("uvmgr.tools.deps", "DependencyList", _deps),
+                 ("uvmgr.tools.changes", "OutdatedList", _outdated),
+                 ("uvmgr.tools.changes", "ChangeResult", _change),
+                 ("uvmgr.tools.changes", "SafeUpgradeResult", _change),
+                 ("uvmgr.tools.audit", "AuditReport", _audit),
+                 ("uvmgr.tools.audit_fix", "FixResult", _fix),
+                 ("uvmgr.tools.testing", "TestReport", _tests),
+                 ("uvmgr.tools.build", "BuildReport", _build),
+                 ("uvmgr.tools.quality", "QualityReport", _quality),
+                 ("uvmgr.tools.docs", "DocSearchResult", _docs),
+                 ("uvmgr.tools.docs_index", "IndexReport", _index))
     draw = functools.singledispatch(_summary)
-    for kind, renderer in ((DependencyList, _deps), (OutdatedList, _outdated),
-                           (ChangeResult, _change), (SafeUpgradeResult, _change),
-                           (AuditReport, _audit), (FixResult, _fix), (TestReport, _tests),
-                           (BuildReport, _build), (QualityReport, _quality),
-                           (DocSearchResult, _docs), (IndexReport, _index)):
-        draw.register(kind, renderer)
+    for module_name, type_name, renderer in renderers:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            draw.register(getattr(module, type_name), renderer)
     return draw
 
 
