@@ -64,5 +64,5 @@ def test_a_table_for_a_person_loads_no_other_tools_module(demo_project):
 def test_a_pack_command_still_loads_the_packs(demo_project):
     """The advisor pack (installed with uvmgr) brings its command: loading stays where it is
     needed."""
-    code, modules, out = _imported(demo_project, "advise", "--help")
-    assert "uvmgr.packs.loading" in modules and "uvmgr_advisor" in modules
+    code, modules, _ = _imported(demo_project, "advise", "--help")
+    assert code == 0 and "uvmgr.packs.loading" in modules and "uvmgr_advisor" in modules
