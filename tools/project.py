@@ -101,6 +101,9 @@ class Project:
         # tools/transaction.py): a change inside a run shares the run's lock and records
         # every state it writes in all of them.
         self.open_journals: list = []
+        # uv.lock as last parsed: its text and the parse (a big lock takes tens of ms to parse,
+        # and one command reads it several times; any change of the text parses it again).
+        self._parsed_lock: tuple[str, dict] | None = None
         self.reload()
         self.package = self._select(package, start)
         if self.workspace is None:
@@ -224,14 +227,22 @@ class Project:
             )
 
     def _lock_data(self) -> dict:
+        """uv.lock parsed (read-only: callers share it). The file is read every time; the
+        parse is reused while its text is the same."""
         self.require_lock()
         try:
-            return tomllib.loads(self.lock_path.read_text(encoding="utf-8"))
+            text = self.lock_path.read_text(encoding="utf-8")
+            parsed = self._parsed_lock
+            if parsed is not None and parsed[0] == text:
+                return parsed[1]
+            data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ProjectError(
                 f"uv.lock cannot be read: {exc}",
                 hint="recreate it with `uvmgr deps lock` (runs `uv lock`)",
             ) from exc
+        self._parsed_lock = (text, data)
+        return data
 
     def locked_packages(self) -> dict[str, LockedPackage]:
         """Locked packages by normalised name: the highest version, and every fork when the
