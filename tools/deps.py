@@ -19,6 +19,7 @@ from uvmgr.tools.changes import (
     snapshot,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.levels import Level
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, normalize_name
 from uvmgr.tools.resolve import (
     ensure_lock_current,
@@ -33,7 +34,6 @@ from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
-from uvmgr.tools.versions import Level
 
 from uvmgr.errors import EXIT_OK, PackageNotFound, UsageError
 
