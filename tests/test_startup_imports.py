@@ -27,7 +27,7 @@ NOT_ON_A_READ_ONLY_COMMAND = (
     "uvmgr.packs.loading", "uvmgr.packs.discovery", "uvmgr.packs.activation",
     "uvmgr.packs.api", "uvmgr.tools.spec_check", "uvmgr_advisor", "uvmgr.tools.testing",
     "uvmgr.tools.undo", "uvmgr.agent", "difflib",
-    "packaging.specifiers", "rich", "pydantic",
+    "packaging.specifiers", "rich", "pydantic", "concurrent.futures", "logging",
 )
 
 

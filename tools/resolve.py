@@ -138,13 +138,35 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
 
 
 def in_parallel(*calls):
-    """Run independent read-only uv queries at once; spans keep their parent."""
+    """Run independent read-only uv queries at once, one thread each (spans keep their
+    parent); their results in order, once all have finished, or the first error in order.
+    Plain threads: `concurrent.futures` would import `logging`, a few ms of every start."""
     import contextvars
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
-        return [f.result() for f in futures]
+    results: list = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int, context: contextvars.Context) -> None:
+        try:
+            results[i] = context.run(calls[i])
+        except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread below
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, contextvars.copy_context()),
+                                name=f"uvmgr-query-{i}") for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    finally:  # interrupted (Ctrl+C): each query still ends before this returns, as its uv does
+        for thread in threads:
+            thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
 
 
 _DRY_LINE = re.compile(r"(Update|Add|Remove)\s+(\S+)\s+(.*)")
