@@ -58,8 +58,10 @@ class Toolset:
 
     @property
     def intents(self) -> tuple:
-        """The active packs' `uvmgr.packs.Intent`s, for the offline planner."""
-        return tuple(i for i in self._intents if self.pack_of(i.tool) not in self._disabled)
+        """The active packs' `uvmgr.packs.Intent`s, for the offline planner's reader: only those
+        of read-only tools, so a pack's phrase can never plan a change."""
+        return tuple(i for i in self._intents if (spec := self.get(i.tool)) is not None
+                     and self.pack_of(i.tool) is not None and not spec.mutates)
 
     def disable(self, pack: str, reason: str) -> None:
         """Drop every tool of `pack` for the rest of this run, and tell the front end."""

@@ -94,10 +94,14 @@ def _tool_problems(pack: Pack, d: DeclaredPack, taken_tools: set[str],
 
 def _intent_problems(pack: Pack) -> list[str]:
     names = {s.name for s in pack.tools}
+    mutating = {s.name for s in pack.tools if s.mutates}
     out = []
     for intent in pack.intents:
         if not isinstance(intent, Intent) or intent.tool not in names:
             out.append(f"intent {intent!r} is not an Intent for one of the pack's tools")
+        elif intent.tool in mutating:
+            out.append(f"intent for {intent.tool}: only a read-only tool can have phrases (a "
+                       "phrase never plans a change)")
         elif not intent.phrases or not all(isinstance(p, str) and p.strip()
                                            for p in intent.phrases):
             out.append(f"intent for {intent.tool}: phrases must be non-empty strings")
