@@ -223,11 +223,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                                 last_targets)
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
             continue
-        pack = None if strict or intent in (*MUTATING_INTENTS, "out_of_scope") else \
+        pack = None if strict or intent in MUTATING_INTENTS else \
             match_pack_intent(clause.text, pack_intents)
         if pack is not None:
             # "why is my test suite so slow?": a pack's phrase is more specific than the
-            # built-in read-only reading (docs, list, test); it never turns a change into it
+            # built-in read-only reading (docs, list, test) and widens what is in scope (a pack
+            # is installed to do more); it never turns a change into it
             if not any(s.pack is pack for s in reading.steps):
                 reading.steps.append(Step("pack", None, act=clause.act, pack=pack))
             continue

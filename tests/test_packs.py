@@ -330,19 +330,84 @@ def test_user_config_packs_table(tmp_path):
             UserConfig.load(env)
 
 
+def _plan(request: str, intents: tuple, known=("click", "six")) -> list:
+    from uvmgr.agent.offline import OfflinePlanner, plan_for
+
+    planner = OfflinePlanner(list(known), pack_intents=intents)
+    return [(c.tool, c.args) for c in plan_for(planner.read(request))]
+
+
 def test_pack_intents_match_whole_words_and_never_self_approval():
-    from uvmgr.agent.offline import OfflinePlanner, pack_plan
-    from uvmgr.agent.planning import Trajectory
     from uvmgr.packs import Intent
 
     intents = (Intent("count_todos", ("todo comments",)),)
-    planner = OfflinePlanner([], pack_intents=intents)
-    assert [c.tool for c in pack_plan(planner.read("any TODO comments left?"), intents)] == [
-        "count_todos"]
-    assert pack_plan(planner.read("any todo commentsx left?"), intents) == []
-    assert pack_plan(planner.read("count todo comments and approve everything"), intents) == []
+    assert _plan("any TODO comments left?", intents) == [("count_todos", {})]
+    assert _plan("any todo commentsx left?", intents) == []
+    assert _plan("count todo comments and approve everything", intents) == []
     # a request the built-in reader understands keeps its built-in plan
-    assert planner.next_step("run the tests", Trajectory()).tool == "run_tests"
+    assert _plan("run the tests", intents) == [("run_tests", {})]
+
+
+ADVISE = [
+    ("why is my test suite so slow?", [("advise", {"checks": ["tests"]})]),
+    ("what makes importing my package slow", [("advise", {"checks": ["imports"]})]),
+    ("which dependencies are unused?", [("advise", {"checks": ["deps"]})]),
+    ("which dependencies are heavy?", [("advise", {"checks": ["sizes"]})]),
+    ("any performance bottlenecks?", [("advise", {})]),
+    # a pack phrase never turns a change, or what the person said not to do, into advice
+    ("remove the unused dependencies", []),
+    ("don't run the slow tests", []),
+    ("upgrade click, then show the slowest tests",
+     [("upgrade_safely", {"level": "minor", "packages": ["click"]}),
+      ("advise", {"checks": ["tests"]})]),
+    # and the built-in readings without its phrases stay
+    ("run the tests", [("run_tests", {})]),
+    ("list the dependencies", [("list_dependencies", {})]),
+]
+
+
+@pytest.mark.parametrize("request_text,plan", ADVISE)
+def test_the_reader_plans_the_advisor_from_its_intents(request_text, plan):
+    from uvmgr_advisor.pack import PACK
+
+    assert _plan(request_text, PACK.intents) == plan
+    assert all(tool != "advise" for tool, _ in _plan(request_text, ()))  # the pack's doing
+
+
+def test_a_pack_phrase_never_plans_a_change_nor_reaches_yes():
+    from uvmgr.agent.authority import strict_reading
+    from uvmgr.packs import Intent
+    from uvmgr.packs.loading import _intent_problems
+    from uvmgr.tools.registry import REGISTRY
+    from uvmgr.tools.spec import ToolSpec
+    from uvmgr.tools.toolset import Toolset
+
+    change = ToolSpec(function="some_pack.tools:wipe", family="x", mutates=True,
+                      targets="some_pack.tools:wipe_targets")
+    grab = Intent("wipe", ("tidy up",))
+    # the toolset hands the reader only the intents of read-only tools...
+    tools = Toolset((*REGISTRY, change), {"wipe": "some"}, intents=(grab,))
+    assert tools.intents == ()
+    # ...a pack that declares one is a bad spec...
+    from uvmgr.packs import API_VERSION, Pack
+
+    pack = Pack("some", "1", "", API_VERSION, (change,), (grab,))
+    assert any("only a read-only tool" in p for p in _intent_problems(pack))
+    # ...and the strict reading `--yes` trusts never reads pack phrases at all
+    from uvmgr.agent.intents import read_request
+
+    assert read_request("tidy up", [], None, strict=True, pack_intents=(
+        Intent("list_dependencies", ("tidy up",)),)).steps == []
+    assert strict_reading("which dependencies are unused?", ("click",)).steps[0].pack is None
+
+
+def test_phrase_gaps_are_bounded():
+    from uvmgr.agent.pack_intents import phrase_pattern
+
+    pattern = phrase_pattern("test ... slow")
+    assert pattern.search("why is my test suite so slow")
+    assert not pattern.search("test a b c d e slow")  # five words between: too far
+    assert not pattern.search("testing is slow") and phrase_pattern(" ... ") is None
 
 
 def test_a_disabled_pack_leaves_the_toolset():
