@@ -151,4 +151,5 @@ def toolset(loaded: list[LoadedPack], env: Mapping[str, str] | None = None) -> T
             pass  # an unwritable state folder: still off for this run, and the error says why
 
     return Toolset(specs, pack_of, on_disable, intents=tuple(
-        i for p in loaded for i in p.pack.intents))
+        i for p in loaded for i in p.pack.intents), docs=tuple(
+        (p.pack.name, p.declared.version, p.pack.docs) for p in loaded if p.pack.docs))
