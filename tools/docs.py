@@ -69,8 +69,8 @@ def gather_sources(ctx: ToolContext):
     from uvmgr.tools.docs_sources import (
         Skipped,
         advisory_docs,
-        package_docs,
         pack_docs,
+        package_docs,
         project_docs,
         uv_help_pages,
     )

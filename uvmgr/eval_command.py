@@ -125,7 +125,6 @@ def _pack_scenarios() -> list:
     from uvmgr.evals.pack_scenarios import pack_scenarios
     from uvmgr.evals.scenario import SCENARIOS_DIR
     from uvmgr.packs.loading import load_packs
-
     from uvmgr.user_config import UserConfig
 
     loaded, warnings = load_packs(UserConfig.load())
