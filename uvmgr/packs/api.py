@@ -35,8 +35,9 @@ class Pack:
     (a result that is not a ChangeSet reads as "nothing to change", and the call never runs);
     uvmgr runs the real call inside a transaction, so the tool opens none itself. A tool's `intent` stays None: `--yes`
     approves built-in changes only, so a pack's change is always confirmed. `scenarios`
-    and `docs`: "package:folder" of eval scenarios (YAML, the evals' format) and of Markdown
-    for the docs index, reserved in API 1 (declared and checked, not yet read)."""
+    and `docs`: "package:folder" (a folder inside the package, shipped as package data) of eval
+    scenarios (YAML, the evals' format; `uvmgr eval` runs them under the pack's name) and of
+    Markdown for the docs index (quoted to the model as untrusted, cited as the pack's)."""
 
     name: str
     version: str
