@@ -118,17 +118,28 @@ def recorded_toolset() -> None:
         CASSETTES.mkdir(parents=True, exist_ok=True)
         TOOLSET.write_text(json.dumps(offered, indent=2) + "\n")
         return
-    recorded = json.loads(TOOLSET.read_text())
-    if offered != recorded:
-        changed = sorted(n for n in set(offered) & set(recorded) if offered[n] != recorded[n])
-        pytest.fail("the eval offers the model another toolset than the cassettes were recorded "
-                    f"with (new: {sorted(set(offered) - set(recorded))}, gone: "
-                    f"{sorted(set(recorded) - set(offered))}, changed: {changed}); record the "
-                    "cassettes again as the module docstring says")
+    problem = toolset_mismatch(offered, json.loads(TOOLSET.read_text()))
+    if problem:
+        pytest.fail(problem)
+
+
+def toolset_mismatch(offered: dict[str, str], recorded: dict[str, str]) -> str:
+    if offered == recorded:
+        return ""
+    changed = sorted(n for n in set(offered) & set(recorded) if offered[n] != recorded[n])
+    return ("the eval offers the model another toolset than the cassettes were recorded with "
+            f"(new: {sorted(set(offered) - set(recorded))}, gone: "
+            f"{sorted(set(recorded) - set(offered))}, changed: {changed}); record the cassettes "
+            "again as the module docstring says")
 
 
 def test_the_recorded_toolset_offers_the_advisor(recorded_toolset):
-    assert "advise" in json.loads(TOOLSET.read_text())
+    recorded = json.loads(TOOLSET.read_text())
+    assert "advise" in recorded
+    changed = {**recorded, "advise": "0" * 16, "count_todos": "1" * 16}
+    del changed["search_docs"]
+    assert "new: ['count_todos'], gone: ['search_docs'], changed: ['advise']" in \
+        toolset_mismatch(changed, recorded)
 
 
 @pytest.mark.vcr
