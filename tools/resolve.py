@@ -105,7 +105,10 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
         args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
                 str(req_file)]
         if exclude_newer:
-            args += ["--exclude-newer", exclude_newer]
+            from uvmgr.tools.upgrade_targets import undated_args
+
+            args += ["--exclude-newer", exclude_newer,
+                     *undated_args(ctx, {normalize_name(n) for n in requirements})]
         from uvmgr.tools.results import plural
 
         ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
