@@ -67,9 +67,19 @@ def indexes_at(root: Path) -> tuple[PackageIndex, ...]:
         return ()
 
 
+def _origin(url: str) -> str:
+    found = re.match(r"[a-z+]+://[^/]+", shown_url(url).lower())
+    return found.group(0) if found else ""
+
+
 def index_for_url(url: str, indexes: tuple[PackageIndex, ...]) -> PackageIndex | None:
-    """The configured index `url` belongs to (an index page or a file under it)."""
-    return next((i for i in indexes if _same(i.url, url)), None)
+    """The configured index `url` belongs to: a page under its URL, else (a file the index
+    serves from another path, such as pypiserver's /packages/) the one index on that host."""
+    found = next((i for i in indexes if _same(i.url, url)), None)
+    if found is None:
+        on_host = [i for i in indexes if _origin(i.url) == _origin(url)]
+        found = on_host[0] if len(on_host) == 1 else None
+    return found
 
 
 def index_label(registry_url: str, indexes: tuple[PackageIndex, ...]) -> str:
