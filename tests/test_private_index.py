@@ -4,7 +4,8 @@ that holds a private package and a private build of a public name, pinned to it 
 `[tool.uv.sources]` with `explicit = true`. Credentials come the way uv reads them,
 `UV_INDEX_INTERNAL_USERNAME` / `UV_INDEX_INTERNAL_PASSWORD`.
 
-Checked: outdated, upgrade, `--safe`, add, audit and AutoPilot work; a pinned package is looked
+Checked: outdated, list, upgrade and audit work (`--safe`, add and AutoPilot too, with
+`--private-index-full`, about 80 s more); a pinned package is looked
 up on its index only (the public server's log never names it) and shown as coming from it; a
 wrong password, a missing one and an unreachable index are clear errors that name the index,
 and change nothing; the password appears in no output and no file a run writes."""
@@ -54,16 +55,26 @@ def _private_tables(url: str) -> str:
         "", "[[tool.uv.index]]", 'name = "internal"', f'url = "{url}"', "explicit = true"])
 
 
-@pytest.fixture
-def private_project(tmp_path, indexes, credentials):
+def _private_project(dest: Path, indexes, *, sync: bool = True):
     public, internal = indexes
     project = make_project(
-        tmp_path / "app", Path(), [f"{SHADOWED}>=5.0,<6", f"{PRIVATE_ONLY}>=1.0,<2",
+        dest, Path(), [f"{SHADOWED}>=5.0,<6", f"{PRIVATE_ONLY}>=1.0,<2",
                                    "demo-http>=1.0,<1.1", "demo-json>=2.0,<3"],
         {SHADOWED: "5.0.0", PRIVATE_ONLY: "1.0.0", "demo-http": "1.0.0", "demo-json": "2.0.0"},
-        index_url=public.url, extra_tool_uv=_private_tables(internal.url))
+        index_url=public.url, extra_tool_uv=_private_tables(internal.url), sync=sync)
     public.requests.clear()
     return project
+
+
+@pytest.fixture
+def private_project(tmp_path, indexes, credentials):
+    return _private_project(tmp_path / "app", indexes)
+
+
+@pytest.fixture
+def locked_project(tmp_path, indexes, credentials):
+    """Locked, not installed: enough for the read-only commands and for failures."""
+    return _private_project(tmp_path / "app", indexes, sync=False)
 
 
 def _public_never_asked(public) -> None:
@@ -75,9 +86,10 @@ def _public_never_asked(public) -> None:
             assert not public.asked_for(name), public.requests
 
 
-def test_outdated_looks_up_a_pinned_package_on_its_index_only(cli, private_project, indexes):
+def test_outdated_and_list_look_up_a_pinned_package_on_its_index_only(cli, locked_project,
+                                                                     indexes):
     public, internal = indexes
-    r = cli("deps", "outdated", "--project", private_project.root, "--json")
+    r = cli("deps", "outdated", "--project", locked_project.root, "--json")
     assert r.code == 0, r.out + r.err
     rows = {o["name"]: o for o in r.json()}
     # the private build: 5.3.0 and 7.0.0 exist only there (the public index has 5.1.0, 6.0.0)
@@ -88,21 +100,29 @@ def test_outdated_looks_up_a_pinned_package_on_its_index_only(cli, private_proje
     assert "index" not in rows["demo-http"]  # from the default index: nothing to say
     _public_never_asked(public)
     assert internal.asked_for(SHADOWED) and internal.asked_for(PRIVATE_ONLY)
-    table = cli("deps", "outdated", "--project", private_project.root).out
-    assert "index" in table and "internal" in table and "default" in table
-
-
-def test_list_shows_where_a_package_comes_from(cli, private_project):
-    r = cli("deps", "list", "--project", private_project.root, "--json")
-    assert r.code == 0, r.err
-    where = {d["name"]: d.get("index", "") for d in r.json()["dependencies"]}
+    listed = cli("deps", "list", "--project", locked_project.root, "--json")
+    where = {d["name"]: d.get("index", "") for d in listed.json()["dependencies"]}
     assert where[SHADOWED] == where[PRIVATE_ONLY] == "internal" and where["demo-http"] == ""
-    row = next(ln for ln in cli("deps", "list", "--project", private_project.root).out
+    row = next(ln for ln in cli("deps", "list", "--project", locked_project.root).out
                .splitlines() if SHADOWED in ln)
     assert "internal" in row
 
 
-def test_upgrade_preview_and_change_come_from_the_private_index(cli, private_project, indexes):
+def _without(monkeypatch, **env: str | None) -> None:
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def _artefacts(root: Path, *more: Path) -> list[Path]:
+    files = [p for p in root.joinpath(".uvmgr").rglob("*") if p.is_file()]
+    return [*files, root / "pyproject.toml", root / "uv.lock", *more]
+
+
+def test_upgrade_and_audit_from_the_private_index_and_no_password_anywhere(
+        cli, private_project, indexes, fixture_advisories, tmp_path, monkeypatch):
     public, _ = indexes
     preview = cli("deps", "upgrade", "--dry-run", "--project", private_project.root, "--json")
     assert preview.code == 0, preview.out + preview.err
@@ -114,8 +134,82 @@ def test_upgrade_preview_and_change_come_from_the_private_index(cli, private_pro
     assert private_project.locked_version(SHADOWED) == "5.3.0"
     assert private_project.locked_version("demo-json") == "2.1.0"
     _public_never_asked(public)
+    sarif = tmp_path / "audit.sarif"
+    audit = cli("audit", "--db", fixture_advisories, "--project", private_project.root, "--json")
+    assert audit.code in (0, 1), audit.out + audit.err
+    # a failure too: its message, details and uv's explanation are written down
+    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD="not-the-password")
+    failed = cli("deps", "upgrade", "--level", "major", "--project", private_project.root,
+                 "--json")
+    assert failed.code == 2, failed.out + failed.err
+    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD=PASSWORD)
+    sarif.write_text(cli("audit", "--db", fixture_advisories, "--sarif", "--project",
+                         private_project.root).out)
+    outputs = "".join(c.out + c.err for c in (preview, r, audit, failed))
+    assert PASSWORD not in outputs
+    leaked = [p for p in _artefacts(private_project.root, sarif)
+              if PASSWORD.encode() in p.read_bytes()]
+    assert leaked == []
+    assert (private_project.root / ".uvmgr" / "traces" / "traces.jsonl").is_file()
 
 
+def test_credential_failures_name_the_index_and_change_nothing(cli, locked_project,
+                                                              monkeypatch):
+    before = locked_project.snapshot()
+    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD="not-the-password")
+    r = cli("deps", "upgrade", "--project", locked_project.root, "--json")
+    assert r.code == 2, r.out + r.err
+    error = r.json()
+    assert "the package index `internal` (http://127.0.0.1:" in error["message"], error
+    assert "refused the credentials" in error["message"]
+    assert "UV_INDEX_INTERNAL_PASSWORD" in error["hint"] and "nothing was changed" in error["hint"]
+    assert "was not found" not in error["message"]  # uv's words; the cause is the password
+    assert locked_project.snapshot() == before
+
+    _without(monkeypatch, UV_INDEX_INTERNAL_USERNAME=None, UV_INDEX_INTERNAL_PASSWORD=None)
+    r = cli("deps", "outdated", "--project", locked_project.root)
+    assert r.code == 2, r.out + r.err
+    assert "package index `internal`" in r.err and "needs credentials" in r.err
+    assert "UV_INDEX_INTERNAL_USERNAME" in r.err and "UV_INDEX_INTERNAL_PASSWORD" in r.err
+    assert locked_project.snapshot() == before
+
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    text = locked_project.pyproject.read_text()
+    start = text.index('url = "', text.index('name = "internal"'))
+    end = text.index("\n", start)
+    locked_project.pyproject.write_text(
+        text[:start] + f'url = "http://127.0.0.1:{port}/simple/"' + text[end:])
+    _without(monkeypatch, UV_HTTP_RETRIES="0", UV_INDEX_INTERNAL_USERNAME=USER,
+             UV_INDEX_INTERNAL_PASSWORD=PASSWORD)
+    before = locked_project.snapshot()
+    r = cli("deps", "lock", "--project", locked_project.root, "--json")
+    assert r.code == 1, r.out + r.err
+    error = r.json()
+    assert f"the package index `internal` (http://127.0.0.1:{port}) could not be reached" in \
+        error["message"], error
+    assert locked_project.snapshot() == before
+
+
+# -- the longer runs: `--private-index-full` -------------------------------------------------------
+
+@pytest.mark.private_index_full
+@pytest.mark.parametrize("command", [("deps", "outdated"), ("deps", "add", "demo-cli>=1.0"),
+                                     ("deps", "upgrade", "--safe")])
+def test_a_wrong_password_for_each_command(cli, locked_project, monkeypatch, command):
+    before = locked_project.snapshot()
+    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD="not-the-password")
+    r = cli(*command, "--project", locked_project.root, "--json")
+    assert r.code == 2, r.out + r.err
+    assert "the package index `internal`" in r.json()["message"]
+    assert "refused the credentials" in r.json()["message"]
+    assert locked_project.snapshot() == before
+
+
+@pytest.mark.private_index_full
 def test_safe_upgrade_and_add(cli, private_project, indexes):
     public, _ = indexes
     r = cli("deps", "upgrade", "--safe", "--project", private_project.root, "--json")
@@ -130,73 +224,12 @@ def test_safe_upgrade_and_add(cli, private_project, indexes):
     _public_never_asked(public)
 
 
-def _without(monkeypatch, **env: str | None) -> None:
-    for name, value in env.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-
-
-@pytest.mark.parametrize("command", [("deps", "outdated"), ("deps", "upgrade"),
-                                     ("deps", "add", "demo-cli>=1.0")])
-def test_a_wrong_password_names_the_index_and_changes_nothing(cli, private_project,
-                                                              monkeypatch, command):
-    before = private_project.snapshot()
-    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD="not-the-password")
-    r = cli(*command, "--project", private_project.root, "--json")
-    assert r.code == 2, r.out + r.err
-    error = r.json()
-    assert "package index `internal`" in error["message"], error
-    assert "refused the credentials" in error["message"]
-    assert "UV_INDEX_INTERNAL_PASSWORD" in error["hint"] and "nothing was changed" in error["hint"]
-    assert "was not found" not in error["message"]  # uv's words; the cause is the password
-    assert private_project.snapshot() == before
-
-
-def test_a_missing_credential_says_which_variables_to_set(cli, private_project, monkeypatch):
-    before = private_project.snapshot()
-    _without(monkeypatch, UV_INDEX_INTERNAL_USERNAME=None, UV_INDEX_INTERNAL_PASSWORD=None)
-    r = cli("deps", "upgrade", "--project", private_project.root)
-    assert r.code == 2, r.out + r.err
-    assert "package index `internal`" in r.err and "needs credentials" in r.err
-    assert "UV_INDEX_INTERNAL_USERNAME" in r.err and "UV_INDEX_INTERNAL_PASSWORD" in r.err
-    assert private_project.snapshot() == before
-
-
-def test_an_unreachable_index_names_it_and_changes_nothing(cli, private_project, monkeypatch):
-    import socket
-
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    text = private_project.pyproject.read_text()
-    start = text.index('url = "', text.index('name = "internal"'))
-    end = text.index("\n", start)
-    private_project.pyproject.write_text(
-        text[:start] + f'url = "http://127.0.0.1:{port}/simple/"' + text[end:])
-    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
-    before = private_project.snapshot()
-    r = cli("deps", "lock", "--project", private_project.root, "--json")
-    assert r.code == 1, r.out + r.err
-    error = r.json()
-    assert "package index `internal`" in error["message"] and "could not be reached" in \
-        error["message"], error
-    assert private_project.snapshot() == before
-
-
-def _artefacts(root: Path, *more: Path) -> list[Path]:
-    files = [p for p in root.joinpath(".uvmgr").rglob("*") if p.is_file()]
-    return [*files, root / "pyproject.toml", root / "uv.lock", *more]
-
-
-def test_audit_and_autopilot_and_no_password_anywhere(cli, private_project, fixture_advisories,
-                                                      tmp_path, monkeypatch):
+@pytest.mark.private_index_full
+def test_autopilot_and_no_password_in_its_report(cli, private_project, fixture_advisories,
+                                                 tmp_path):
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'audit-db = "{fixture_advisories}"\n')
-    audit = cli("audit", "--project", private_project.root, "--json")
-    assert audit.code in (0, 1), audit.out + audit.err
     report, sarif = tmp_path / "report.md", tmp_path / "left.sarif"
     run = cli("autopilot", "--report", report, "--sarif", sarif, "--project",
               private_project.root, "--json")
@@ -208,14 +241,7 @@ def test_audit_and_autopilot_and_no_password_anywhere(cli, private_project, fixt
     # the advisory for the public demo-yaml 5.0.0 matches the private build by name (uv audit
     # matches names): the move is a security fix, and the report says where it comes from
     assert f"| {SHADOWED} | 5.0.0 | 5.3.0 | security fix, from index internal |" in text
-    # a failure too: its message, details and uv's explanation are written down
-    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD="not-the-password")
-    failed = cli("deps", "upgrade", "--level", "major", "--project", private_project.root,
-                 "--json")
-    assert failed.code == 2
-    outputs = "".join(r.out + r.err for r in (audit, run, failed))
-    assert PASSWORD not in outputs
+    assert PASSWORD not in run.out + run.err
     leaked = [p for p in _artefacts(private_project.root, report, sarif)
               if PASSWORD.encode() in p.read_bytes()]
     assert leaked == []
-    assert (private_project.root / ".uvmgr" / "traces" / "traces.jsonl").is_file()
