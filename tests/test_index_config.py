@@ -126,3 +126,25 @@ def test_index_credentials_are_redacted(monkeypatch):
         assert secret not in masked
     assert "https://***@host/simple" in masked
     assert redact({"UV_INDEX_INTERNAL_PASSWORD": "x"}) == {"UV_INDEX_INTERNAL_PASSWORD": "***"}
+
+
+def test_tables_and_summaries_say_which_index_a_package_comes_from(capsys):
+    from types import SimpleNamespace
+
+    from uvmgr.tools.changes import ChangeResult, Outdated, OutdatedList, PackageChange
+
+    from uvmgr import render
+
+    rows = OutdatedList([Outdated("demo-yaml", "main", "demo-yaml>=5,<6", "5.0.0", "5.3.0",
+                                  "7.0.0", "major", index="internal"),
+                         Outdated("demo-http", "main", "demo-http>=1", "1.0.0", "1.0.3",
+                                  "1.0.3", "patch")])
+    render.show(rows, SimpleNamespace(json=False, sarif=False))
+    table = capsys.readouterr().out
+    assert "index" in table and "internal" in table and "default" in table
+    assert "demo-yaml 5.0.0 -> 7.0.0 (major; its constraint 'demo-yaml>=5,<6' allows up to " \
+           "5.3.0) (from index internal)" in rows.summary()
+    change = ChangeResult("upgrade", True, [PackageChange("demo-yaml", "5.0.0", "5.3.0", True,
+                                                          index="internal")])
+    assert "  demo-yaml: 5.0.0 -> 5.3.0 (from index internal)" in change.summary()
+    assert "index" not in render.to_jsonable(rows[1])  # nothing to say for the default index

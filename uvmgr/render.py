@@ -242,6 +242,7 @@ def _audit(report: Any) -> None:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
         members = f"  (in {', '.join(f.members)})" if f.members else ""
+        members += f"  (from index {f.index})" if f.index else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
                       f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
