@@ -59,8 +59,9 @@ def test_indexes_are_read_as_uv_reads_them():
     ("http://127.0.0.1:8123/simple", "internal"),
     ("https://pkgs.example.com/simple/", ""),  # the default index: nothing to say
     ("https://pypi.org/simple", ""),
-    ("https://other.example/simple/", "https://other.example/simple/"),
-    ("https://u:p4ssw0rd@other.example/simple/", "https://other.example/simple/"),
+    ("https://mirror.example.org/pypi/simple/", "https://mirror.example.org/pypi/simple"),
+    ("https://other.example/simple/", ""),  # not a configured index (UV_INDEX_URL, find-links)
+    ("/home/me/wheels", ""),
     ("", ""),
 ])
 def test_index_label(registry, label):

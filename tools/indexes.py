@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-PYPI_HOSTS = ("pypi.org", "files.pythonhosted.org")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
 
 
@@ -83,18 +82,11 @@ def index_for_url(url: str, indexes: tuple[PackageIndex, ...]) -> PackageIndex |
 
 
 def index_label(registry_url: str, indexes: tuple[PackageIndex, ...]) -> str:
-    """How to say where a package locked from `registry_url` comes from: "" for the index
-    every package comes from by default (PyPI, or the one marked `default = true`), else the
-    configured index's name, or the URL (without credentials) when no name matches."""
-    if not registry_url:
-        return ""
-    found = index_for_url(registry_url, indexes)
-    if found is not None:
-        return "" if found.default else found.name
-    host = re.match(r"[a-z+]+://([^/]+)", shown_url(registry_url))
-    if host and host.group(1).lower() in PYPI_HOSTS:
-        return ""
-    return shown_url(registry_url)
+    """How to say where a package locked from `registry_url` comes from: the name of the
+    `[[tool.uv.index]]` it belongs to, unless that is the index every package comes from by
+    default (`default = true`); "" for PyPI, find-links folders and any other location."""
+    found = index_for_url(registry_url, indexes) if registry_url else None
+    return found.name if found is not None and not found.default else ""
 
 
 def pinned_sources(data: dict, names: set[str]) -> dict[str, object]:
