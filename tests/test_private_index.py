@@ -214,8 +214,12 @@ def test_a_wrong_password_for_each_command(cli, locked_project, monkeypatch, com
 
 
 @pytest.mark.private_index_full
-def test_safe_upgrade_and_add(cli, private_project, indexes):
+def test_ask_safe_upgrade_and_add(cli, private_project, indexes):
     public, _ = indexes
+    r = cli("ask", "which dependencies are outdated?", "--project", private_project.root,
+            "--json")
+    assert r.code == 0, r.out + r.err
+    assert "7.0.0" in r.out and "internal" in r.out
     r = cli("deps", "upgrade", "--safe", "--project", private_project.root, "--json")
     assert r.code == 0, r.out + r.err
     assert private_project.locked_version(PRIVATE_ONLY) == "1.1.0"
