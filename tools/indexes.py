@@ -56,6 +56,20 @@ def configured_indexes(data: dict) -> tuple[PackageIndex, ...]:
     return tuple(found)
 
 
+def index_tables(data: dict, root: Path) -> list[dict]:
+    """The `[[tool.uv.index]]` tables of a parsed pyproject.toml as written (every key: `format`,
+    `authenticate`, `ignore-error-codes`...), an index given as a relative path made absolute
+    against `root`, for a lookup whose pyproject.toml lives elsewhere."""
+    table = data.get("tool", {}).get("uv", {}) if isinstance(data.get("tool"), dict) else {}
+    entries = table.get("index", []) if isinstance(table, dict) else []
+    tables = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("url"), str):
+            url = entry["url"]
+            tables.append({**entry, "url": url if "://" in url else str((root / url).resolve())})
+    return tables
+
+
 def indexes_at(root: Path) -> tuple[PackageIndex, ...]:
     """The indexes the pyproject.toml in `root` declares (none when it cannot be read)."""
     import tomllib

@@ -148,7 +148,7 @@ def _requirements_file(ctx: ToolContext, folder: Path, lines: list[str], names: 
     default one: those requirements go into a small pyproject.toml that carries the pins and
     the project's `[[tool.uv.index]]` entries under their own names (so uv finds their
     credentials, `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD`, as it does for the project)."""
-    from uvmgr.tools.indexes import configured_indexes, pinned_sources
+    from uvmgr.tools.indexes import index_tables, pinned_sources
 
     project = ctx.project
     tables = [project.data, *project.member_data.values()]
@@ -161,23 +161,12 @@ def _requirements_file(ctx: ToolContext, folder: Path, lines: list[str], names: 
         return path
     import tomlkit
 
-    indexes = []
-    for table in tables:
-        for index in configured_indexes(table):
-            entry = {"name": index.name, "url": _absolute(index.url, project.root)}
-            entry.update({key: True for key in ("default", "explicit") if getattr(index, key)})
-            indexes.append(entry)
+    indexes = [entry for table in tables for entry in index_tables(table, project.root)]
     document = {"project": {"name": "uvmgr-lookup", "version": "0", "dependencies": lines},
                 "tool": {"uv": {"sources": pinned, "index": indexes}}}
     path = folder / "pyproject.toml"
     path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return path
-
-
-def _absolute(url: str, root: Path) -> str:
-    """An index given as a path relative to the project, made absolute (the lookup's
-    pyproject.toml lives elsewhere)."""
-    return url if "://" in url else str((root / url).resolve())
 
 
 def in_parallel(*calls):
