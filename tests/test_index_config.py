@@ -149,3 +149,17 @@ def test_tables_and_summaries_say_which_index_a_package_comes_from(capsys):
                                                           index="internal")])
     assert "  demo-yaml: 5.0.0 -> 5.3.0 (from index internal)" in change.summary()
     assert "index" not in render.to_jsonable(rows[1])  # nothing to say for the default index
+
+
+def test_a_lookup_copies_each_index_table_whole(tmp_path):
+    from uvmgr.tools.indexes import index_tables
+
+    data = {"tool": {"uv": {"index": [
+        {"name": "wheels", "url": "./vendor/wheels", "format": "flat"},
+        {"name": "internal", "url": "https://pkgs.example.com/simple/", "explicit": True,
+         "authenticate": "always", "ignore-error-codes": [403]},
+        {"name": "broken"}]}}}
+    flat, internal = index_tables(data, tmp_path)
+    assert flat == {"name": "wheels", "url": str(tmp_path / "vendor" / "wheels"),
+                    "format": "flat"}
+    assert internal == data["tool"]["uv"]["index"][1]
