@@ -91,8 +91,9 @@ def test_missing_credentials_name_the_index_and_its_variables(tmp_path, monkeypa
         raise_for_uv(result, "locking", {"acme-internal"})
     error = caught.value
     assert error.exit_code == EXIT_USAGE
+    cause = "needs credentials" if stderr is NO_CREDENTIALS else "refused access (403 Forbidden)"
     assert error.message.startswith("locking: the package index `internal` "
-                                    "(http://127.0.0.1:8123) needs credentials")
+                                    f"(http://127.0.0.1:8123) {cause}")
     assert "set UV_INDEX_INTERNAL_USERNAME and UV_INDEX_INTERNAL_PASSWORD" in error.hint
     assert "was not found" not in error.message and error.explanation
 

@@ -148,8 +148,8 @@ def _url_source(stderr: str, action: str) -> UvmgrError | None:
 
 
 def _index_named(url: str, cwd: str) -> tuple[str, str]:
-    """(how to name the index `url` belongs to, its URL without credentials): its name in the
-    project's `[[tool.uv.index]]` when it has one, never the user or password in the URL."""
+    """(how to name the index `url` belongs to in a message, its name or ""): its name in the
+    project's `[[tool.uv.index]]` when it has one, and its host, never a user or password."""
     from pathlib import Path
 
     from uvmgr.tools.indexes import index_for_url, indexes_at, shown_url
@@ -197,10 +197,12 @@ def _index_auth(stderr: str, action: str, cwd: str = "") -> UvmgrError | None:
             f"{action}: the package index {named} refused the credentials ({found['status']})",
             hint=f"check {user_var} and {password_var} (and that this account may read the "
                  "index); nothing was changed")
+    # none in the environment: a 401 asks for some; a 403 may refuse ones uv found elsewhere
+    cause = "needs credentials" if found["status"].startswith("401") else "refused access"
     return IndexAuthFailed(
-        f"{action}: the package index {named} needs credentials ({found['status']})",
-        hint=f"set {user_var} and {password_var} in the environment (or configure uv's "
-             "keyring provider, or a netrc entry for its host); nothing was changed")
+        f"{action}: the package index {named} {cause} ({found['status']})",
+        hint=f"set {user_var} and {password_var} in the environment (or check the credentials "
+             "uv finds in its keyring provider or netrc for that host); nothing was changed")
 
 
 _SCHEMA = re.compile(r"unsupported schema version \(v(?P<lock>\d+), but only v(?P<ours>\d+) is "
