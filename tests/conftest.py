@@ -107,7 +107,7 @@ def pytest_addoption(parser):
                           "from the package registry (the bundled demo)")
     parser.addoption("--private-index-full", action="store_true",
                      help="also run the longer private-index tests (`private_index_full`: "
-                          "--safe, add and AutoPilot against pypiserver, about 80 s)")
+                          "--safe, add, ask, the keyring and AutoPilot against pypiserver, about 100 s)")
     group = parser.getgroup("fault", "fault injection (tests/test_faults.py)")
     group.addoption("--fault-full", action="store_true",
                     help="run the full fault-injection campaign (default: a small sample)")

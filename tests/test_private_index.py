@@ -4,8 +4,8 @@ that holds a private package and a private build of a public name, pinned to it 
 `[tool.uv.sources]` with `explicit = true`. Credentials come the way uv reads them,
 `UV_INDEX_INTERNAL_USERNAME` / `UV_INDEX_INTERNAL_PASSWORD`.
 
-Checked: outdated, list, upgrade and audit work (`--safe`, add and AutoPilot too, with
-`--private-index-full`, about 80 s more); a pinned package is looked
+Checked: outdated, list, upgrade and audit work (`--safe`, add, ask, keyring credentials and
+AutoPilot too, with `--private-index-full`, about 100 s more); a pinned package is looked
 up on its index only (the public server's log never names it) and shown as coming from it; a
 wrong password, a missing one and an unreachable index are clear errors that name the index,
 and change nothing; the password appears in no output and no file a run writes."""
@@ -253,3 +253,30 @@ def test_autopilot_and_no_password_in_its_report(cli, private_project, fixture_a
     leaked = [p for p in _artefacts(private_project.root, report, sarif)
               if PASSWORD.encode() in p.read_bytes()]
     assert leaked == []
+
+
+@pytest.mark.private_index_full
+def test_credentials_from_the_keyring(cli, locked_project, indexes, monkeypatch, tmp_path):
+    """uv asks the `keyring` command (its `subprocess` provider) for the password: the real
+    keyring CLI over a plaintext file backend in this test's own folder; no password in the
+    environment, so none for uvmgr to know or mask, and still none in any output."""
+    import shutil
+    import subprocess
+
+    keyring = shutil.which("keyring")
+    if keyring is None:
+        pytest.skip("the keyring command is not installed")
+    _, internal = indexes
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for service in {internal.url, internal.url.rstrip("/"), internal.url.split("/simple")[0]}:
+        subprocess.run([keyring, "set", service, USER], input=PASSWORD + "\n", text=True,
+                       check=True, capture_output=True)
+    _without(monkeypatch, UV_INDEX_INTERNAL_PASSWORD=None, UV_NO_CACHE="1")
+    assert cli("deps", "outdated", "--project", locked_project.root).code == 2  # it needs them
+    monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
+    r = cli("deps", "outdated", "--project", locked_project.root, "--json")
+    assert r.code == 0, r.out + r.err
+    assert {o["name"]: o["latest"] for o in r.json()}[PRIVATE_ONLY] == "2.0.0"
+    assert PASSWORD not in r.out + r.err
+    assert not [p for p in _artefacts(locked_project.root) if PASSWORD.encode() in p.read_bytes()]
