@@ -164,3 +164,26 @@ def test_a_lookup_copies_each_index_table_whole(tmp_path):
     assert flat == {"name": "wheels", "url": str(tmp_path / "vendor" / "wheels"),
                     "format": "flat"}
     assert internal == data["tool"]["uv"]["index"][1]
+
+
+def test_only_packages_from_another_index_leave_the_cooldown(tmp_path):
+    """A package locked from PyPI always has an upload time there; a lock without one was
+    written by hand (or by a cloned repository) and must not take the package out of the
+    cooldown. Only an index that reports no upload times (pypiserver) does."""
+    from types import SimpleNamespace
+
+    from uvmgr.tools.project import Project
+    from uvmgr.tools.upgrade_targets import undated_packages
+
+    _project(tmp_path)
+    (tmp_path / "uv.lock").write_text(
+        'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n\n'
+        '[[package]]\nname = "app"\nversion = "0"\nsource = { virtual = "." }\n\n'
+        '[[package]]\nname = "acme-internal"\nversion = "1.0"\n'
+        'source = { registry = "http://127.0.0.1:8123/simple/" }\n'
+        'wheels = [{ url = "http://127.0.0.1:8123/packages/acme_internal-1.0-py3-none-any.whl" }]\n\n'
+        '[[package]]\nname = "six"\nversion = "1.16.0"\n'
+        'source = { registry = "https://pypi.org/simple" }\n'
+        'wheels = [{ url = "https://files.pythonhosted.org/six-1.16.0-py2.py3-none-any.whl" }]\n')
+    ctx = SimpleNamespace(project=Project(tmp_path))
+    assert undated_packages(ctx) == ["acme-internal"]

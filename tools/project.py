@@ -65,6 +65,7 @@ class LockedPackage:
     source: str  # registry | editable | virtual | path | git | url | directory
     forks: tuple[Fork, ...] = ()  # every locked version, lowest first, when there are several
     index: str = ""  # where it is locked from, when not the default index (tools/indexes.py)
+    registry: str = ""  # the index URL the lock names for it ("" when not from an index)
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -262,7 +263,7 @@ class Project:
                     " or ".join(e.get("resolution-markers", [])))) for e in found)
             registry = (top.get("source") or {}).get("registry", "")
             packages[name] = LockedPackage(name, str(top.get("version", "")), source, forks,
-                                           index_label(str(registry), indexes))
+                                           index_label(str(registry), indexes), str(registry))
         return packages
 
     def locked_upload_times(self) -> dict[str, str]:

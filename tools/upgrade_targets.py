@@ -87,10 +87,21 @@ def undated_packages(ctx: ToolContext) -> list[str]:
     """Packages locked from an index that reports no upload times (pypiserver, devpi, a
     static folder behind a web server: the lock holds no `upload-time` for them). Under a
     cutoff uv would treat every release of theirs as too new, so no upgrade could resolve:
-    they cannot be held to a cooldown, and are left out of it (the README says so)."""
+    they cannot be held to a cooldown, and are left out of it (the README says so).
+
+    PyPI reports upload times for every file, so a package locked from PyPI without one was
+    written by hand (or by a cloned repository's lock, which is untrusted): it stays in the
+    cooldown."""
     dated = ctx.project.locked_upload_times()
     return sorted(name for name, package in ctx.project.locked_packages().items()
-                  if package.source == "registry" and name not in dated)
+                  if package.source == "registry" and name not in dated
+                  and not _is_pypi(package.registry))
+
+
+def _is_pypi(registry: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(registry).hostname or "").lower() in ("pypi.org", "test.pypi.org")
 
 
 def undated_args(ctx: ToolContext, names: set[str] | None = None) -> list[str]:
