@@ -49,6 +49,7 @@ class DependencyList:
         rows = [f"{d.group}: {d.requirement} (locked "
                 f"{', '.join(f.version for f in d.forks) or d.locked or '-'})"
                 + (" dynamic (read from the lock)" if d.dynamic else "")
+                + (f" from index {d.index}" if d.index else "")
                 for d in self.dependencies]
         return (f"{plural(len(rows), 'direct dependency')} of {self.project}:\n"
                 + "\n".join(rows))
@@ -95,7 +96,8 @@ def outdated_packages(
         if fits == package.versions and delta(package.version, newest) == "none":
             continue
         rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
-                             delta(package.version, newest), package.versions, fits, member=dep.member))
+                             delta(package.version, newest), package.versions, fits, member=dep.member,
+                             index=package.index))
     return rows
 
 
@@ -157,7 +159,8 @@ def upgrade_packages(
         if delta(plan.available, latest) != "none":
             held_back.append(Outdated(plan.dep.name, plan.dep.group, plan.dep.requirement,
                                       plan.package.version, plan.available, latest,
-                                      delta(plan.package.version, latest), member=plan.dep.member))
+                                      delta(plan.package.version, latest), member=plan.dep.member,
+                                      index=plan.package.index))
     capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
               if p.held]
     edits = [p.edit for p in plans if p.edit is not None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from uvmgr.tools.changes import PackageChange
@@ -97,15 +98,17 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
     lines = "\n".join(f"{name}{spec}" + (f" ; {markers[name]}" if markers.get(name) else "")
                       for name, spec in requirements.items())
     import tempfile
-    from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
-        req_file = Path(tmp) / "requirements.in"
-        req_file.write_text(lines + "\n", encoding="utf-8")
+        req_file = _requirements_file(ctx, Path(tmp), lines.splitlines(),
+                                      {normalize_name(n) for n in requirements})
         args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
                 str(req_file)]
         if exclude_newer:
-            args += ["--exclude-newer", exclude_newer]
+            from uvmgr.tools.upgrade_targets import undated_args
+
+            args += ["--exclude-newer", exclude_newer,
+                     *undated_args(ctx, {normalize_name(n) for n in requirements})]
         from uvmgr.tools.results import plural
 
         ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
@@ -135,6 +138,35 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
         if match:
             found.setdefault(normalize_name(match.group(1)), []).append(match.group(2))
     return {name: highest(versions) or versions[-1] for name, versions in found.items()}
+
+
+def _requirements_file(ctx: ToolContext, folder: Path, lines: list[str], names: set[str],
+                       ) -> Path:
+    """The requirements to look up, as a file `uv pip compile` reads. A package pinned to a
+    named index in `[tool.uv.sources]` (a private package, or a private build shadowing a
+    public name) must be looked up on that index only, as `uv lock` does, never on the
+    default one: those requirements go into a small pyproject.toml that carries the pins and
+    the project's `[[tool.uv.index]]` entries under their own names (so uv finds their
+    credentials, `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD`, as it does for the project)."""
+    from uvmgr.tools.indexes import index_tables, pinned_sources
+
+    project = ctx.project
+    tables = [project.data, *project.member_data.values()]
+    pinned: dict[str, object] = {}
+    for table in tables:
+        pinned.update(pinned_sources(table, names))
+    if not pinned:
+        path = folder / "requirements.in"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    import tomlkit
+
+    indexes = [entry for table in tables for entry in index_tables(table, project.root)]
+    document = {"project": {"name": "uvmgr-lookup", "version": "0", "dependencies": lines},
+                "tool": {"uv": {"sources": pinned, "index": indexes}}}
+    path = folder / "pyproject.toml"
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    return path
 
 
 def in_parallel(*calls):

@@ -144,7 +144,9 @@ def _deps(result: Any) -> None:
     table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
     groups = by_member(result.dependencies)
     members = len(groups) > 1
-    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked"):
+    indexes = any(dep.index for dep in result.dependencies)  # a private index: say which
+    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked") \
+            + (("index",) if indexes else ()):
         table.add_column(col)
     for member, deps in groups.items():
         for dep in deps:
@@ -153,7 +155,8 @@ def _deps(result: Any) -> None:
             requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic
                                              else "")
             table.add_row(*_cells(*((member or "(root)",) if members else ()), dep.group,
-                                  dep.name, requirement, locked))
+                                  dep.name, requirement, locked,
+                                  *((dep.index or "default",) if indexes else ())))
         table.add_section()
     console.print(table)
 
@@ -184,8 +187,10 @@ def _outdated(rows: Any) -> None:
     table = Table(title="outdated direct dependencies", title_justify="left")
     groups = by_member(rows)
     members = len(groups) > 1
+    indexes = any(row.index for row in rows)
     for col in (("member",) if members else ()) + ("package", "group", "current", "compatible",
-                                                   "latest", "delta"):
+                                                   "latest", "delta") \
+            + (("index",) if indexes else ()):
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
     for member, group in groups.items():
@@ -195,7 +200,8 @@ def _outdated(rows: Any) -> None:
             current = ", ".join(row.locked_versions) or row.current
             table.add_row(*_cells(*((member or "(root)",) if members else ()), row.name,
                                   row.group, current, compatible, row.latest),
-                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]",
+                          *_cells(*((row.index or "default",) if indexes else ())))
         table.add_section()
     console.print(table)
 
@@ -235,6 +241,7 @@ def _audit(report: Any) -> None:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
         members = f"  (in {', '.join(f.members)})" if f.members else ""
+        members += f"  (from index {f.index})" if f.index else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
                       f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"
