@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.position import command_is_subject
 from uvmgr.agent.reading import (
     AMBIG,
+    MUTATING_INTENTS,
     DEV,
     EMBEDDED_QUESTION,
     GROUP,
@@ -138,6 +140,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     elif act == "command" and not verb and _REMOVE_STATEMENT.search(text):
         clause.act = "statement"  # "six can go": a wish stated, read, confirmed
         clause.intent = "remove"
+    if clause.intent in MUTATING_INTENTS and act in ("command", "request") and verb and \
+            command_is_subject(body):
+        clause.act, clause.intent = "statement", ""  # "uv add attrs fails with an error"
     setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:
         clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.position import gerund_subject, narrated
 from uvmgr.tools.project import normalize_name
 from uvmgr.tools.versions import LEVELS
 
@@ -172,6 +173,9 @@ def head(clause: str) -> tuple[str, str, str]:
             gerund and gerund_stem(gerund.group(1))):
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
+    first = text.split(" ", 1)[0]
+    if verb_of(gerund_stem(first)) in MUTATING_INTENTS and gerund_subject(text, first):
+        return "statement", "", text  # "upgrading click breaks the cli": its subject
     question = text.endswith("?") or bool(re.search(r"\bor what$", text))
     text = text.rstrip("?")
     if re.search(r"\bor what$", text):  # (no leading \s* in a pattern: quadratic on spaces)
@@ -215,6 +219,8 @@ def head(clause: str) -> tuple[str, str, str]:
         if question and not _verb_intent(rest)[0]:
             return "question", "", text  # "we vulnerable or what"
         intent, after = _verb_intent(rest)
+        if intent in MUTATING_INTENTS and not question and narrated(subject.group(0)):
+            return "statement", "", text  # "we remove six every release": a habit told
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)
     if not intent and not question and TELLS.search(text):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent.position import verbless_change_allowed
 from uvmgr.agent.reading import BUILD, CHECK, LIST, LOCK_OBJ, OUTDATED, SECURITY, TEST
 
 _LOOKING = frozenset([
@@ -13,6 +14,10 @@ _LOOKING = frozenset([
 ])
 _UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
+# The words that make a verb-less clause a change ("click upgrade please", "six removal").
+_CHANGE_WORD = re.compile(r"\b(?:upgrad\w*|updat\w*|bump\w*|refresh\w*|freshen\w*|remov\w*|"
+                          r"deletion|uninstall\w*|fix\w*|patch\w*|remediat\w*|resolv\w*|"
+                          r"mitigat\w*|address\w*|re-?lock\w*|lock\w*|newer|latest|newest)\b")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
                               r"freshness|rotting|obsolete|lagging|old|older|available|"
@@ -79,6 +84,11 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
             r"documentation|reproducible)\b", text) and not sec:
         return "docs"
     if act in ("question", "deliberate") or not verb:
+        change_word = _CHANGE_WORD.search(text)
+        if not verb and act == "command" and change_word and not verbless_change_allowed(
+                text, change_word):
+            # "the bot bumps rich", "everything got upgraded last night": a statement
+            return "outdated" if re.search(r"\b(preview|simulate|dry[- ]?run)\b", text) else ""
         if not verb and act == "command":
             if sec and re.search(r"\b(fix|patch\w*|remediate|resolve|address|mitigate)\b", text):
                 return "fix"
