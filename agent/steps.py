@@ -32,9 +32,26 @@ def _spoken_version(m: re.Match) -> str:
     return ".".join(_number(p.strip()) for p in parts)
 
 
+# Pasted text is quoted, never read as the person's request: a code block or a code span with
+# a space in it, a traceback to the end, and a line of a log, a shell or a Python prompt.
+_FENCE = re.compile(r"```[^`]*+(?:```|$)")
+_CODE_SPAN = re.compile(r"`[^`\s]*+\s[^`]*`")
+_TRACEBACK = re.compile(r"\btraceback \(most recent call last\).*", re.DOTALL)
+_LOG_LINE = re.compile(r"^[ \t]*+(?:\$ |>>>|> |\.\.\. |e   |#|(?:error|warning|warn|info|debug|"
+                       r"critical|fatal|exception|stderr|stdout|caused by)\b\s*+[:\]]).*$",
+                       re.MULTILINE)
+
+
+def _quote_pasted(text: str) -> str:
+    text = _FENCE.sub(" quoted-text ", text)
+    text = _CODE_SPAN.sub(" quoted-text ", text)
+    text = _TRACEBACK.sub(" quoted-text ", text)
+    return _LOG_LINE.sub(" quoted-text ", text)
+
+
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
-    out = " " + text.lower().strip() + " "
+    out = " " + _quote_pasted(text.lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
     out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
@@ -153,7 +170,9 @@ def split_steps(text: str) -> list[str]:
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     text = re.sub(r"\s+", " ", text)  # one space between words: every pattern below stays linear
     head, colon, tail = text.partition(": ")
-    if colon and len(head.split()) == 1 and len(head) > 2:
+    if colon and _SOURCE.search(head) and not verb_of(head.split(" ", 1)[0]):
+        text = f"{head} quoted-text"  # "renovate: upgrade rich", "ci log: remove six": quoted
+    elif colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
     elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"
                              r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
@@ -186,6 +205,12 @@ def split_steps(text: str) -> list[str]:
     return _reorder(steps)
 
 
+# Who or what a lead-in before a colon quotes: a tool's output, a bot, another person.
+_SOURCE = re.compile(r"\b(?:logs?|output|errors?|warnings?|traceback|stderr|stdout|bot|renovate|"
+                     r"dependabot|ci|pipeline|ticket|issue|pr|jira|slack|e-?mail|message|"
+                     r"reviewer|review|description|title|commit|printed|prints|reads|shows|"
+                     r"showed|pasted|pasting|copied|transcript|channel|thread|someone|somebody|"
+                     r"colleague|teammate|he|she|they|installer|asked|asks|wants)\b")
 _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
