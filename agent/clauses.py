@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.package_words import code_edit
 from uvmgr.agent.position import command_is_subject
 from uvmgr.agent.reading import (
     AMBIG,
-    MUTATING_INTENTS,
     DEV,
     EMBEDDED_QUESTION,
     GROUP,
+    MUTATING_INTENTS,
     OUT,
     PIN,
     SECURITY,
@@ -234,7 +235,10 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.packages = names_in(text, known)
         return clause
     if clause.intent == "add":
-        specs, vague, clause.not_done = add_specs(body)
+        specs, vague, clause.not_done = add_specs(body, known)
+        if not specs and vague.startswith('"') and code_edit(vague.split('"')[1], text):
+            clause.intent = "out_of_scope"  # "add a note to the README": a code or docs edit
+            return clause
         existing = [match_package(sp, known, True)[0] for sp in specs]
         if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
             clause.intent, clause.packages = "upgrade", existing  # "add the latest click"

@@ -100,9 +100,8 @@ def command_is_subject(body: str) -> bool:
     """"uv add attrs fails with a resolution error", "remove six errors out": the command is
     talked about when a finite verb follows the names it acts on ("remove six as it is
     unused" is a command)."""
-    from uvmgr.agent.reading import tokens
-
     from uvmgr.agent.lexicon import ENGLISH
+    from uvmgr.agent.reading import tokens
 
     for i, word in enumerate(tokens(body)):
         if i and word in FAILS:
