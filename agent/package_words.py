@@ -29,7 +29,8 @@ CODE_PLACE = re.compile(
     r"parser|client|cli|api|test suite|tests?|docs|documentation|main|script|file|page|"
     r"section|gitignore|ci|workflow|config|app|server|endpoint|handler|loader|layer|service|"
     r"repo|faq|wiki|notes|header|footer|output|logs?|metadata|classifiers|pyproject metadata|"
-    r"[a-z]+ (?:module|function|class|method|file|layer|page|section|command|endpoint)s?)\b)")
+    r"[a-z]+ (?:module|function|class|method|file|layer|page|section|command|endpoint|client|"
+    r"server|service|loader|parser|handler|app|api|cli)s?)\b)")
 
 
 def _english(word: str) -> bool:
@@ -73,7 +74,11 @@ def not_a_package(word: str, lead: str, known: dict[str, str] | set[str] | froze
 
 
 def code_edit(word: str, text: str) -> bool:
-    """"add a note to the README", "add type hints": what is added is a thing in code or docs
-    (a code noun, or anything added to a file or a part of the code)."""
+    """"add a note to the README", "add a comment", "install the git hooks": what is added is a
+    thing in code or docs (a code noun with an article, or anything added to a file or a part
+    of the code). A bare "add note" is asked back instead: it may be a package."""
     stem = word.removesuffix("s")
-    return word in CODE_NOUNS or stem in CODE_NOUNS or bool(CODE_PLACE.search(text))
+    counted = re.search(rf"\b(?:a|an|another|some|more|the) (?:[a-z-]+ )?{re.escape(word)}\b",
+                        text)
+    return bool(counted) and (word in CODE_NOUNS or stem in CODE_NOUNS) or bool(
+        CODE_PLACE.search(text))

@@ -1,0 +1,193 @@
+"""Safety by construction (issue 11, wave 2): a change is planned only from a verb of its
+intent in command position of a main clause addressed to the assistant, and `--yes` approves
+only what the strict reading and the strict grammar both command. Adversarial texts, one table
+per path a change could come from; each asserts "no change planned" and "nothing approved".
+None of them is a corpus row."""
+
+from __future__ import annotations
+
+import pytest
+from uvmgr.agent.authority import Authority
+from uvmgr.agent.commands import parse_commands
+from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.offline import plan_for
+
+KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
+         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
+DEV = ("pytest", "ruff", "mypy", "pytest-cov")
+MUTATING = {"upgrade_safely", "fix_vulnerabilities", "add_dependency", "remove_dependency",
+            "lock_project"}
+# Calls a model might propose for any of these texts: --yes must approve none of them.
+CANDIDATES = [
+    ("upgrade_safely", {"packages": None, "level": "minor"}),
+    ("upgrade_safely", {"packages": ["click"], "level": "minor"}),
+    ("upgrade_safely", {"packages": ["rich"], "level": "minor"}),
+    ("remove_dependency", {"names": ["six"]}),
+    ("remove_dependency", {"names": ["tqdm"]}),
+    ("fix_vulnerabilities", {}),
+    ("lock_project", {}),
+    ("add_dependency", {"specs": ["attrs"]}),
+    ("add_dependency", {"specs": ["orjson"]}),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return IntentMatcher()
+
+
+def changes(text: str, matcher) -> list[tuple[str, dict]]:
+    reading = read_request(text, KNOWN, matcher, dev=DEV)
+    return [(c.tool, c.args) for c in plan_for(reading) if c.tool in MUTATING]
+
+
+def approved(text: str, extra: list[tuple[str, dict]] = ()) -> list[tuple[str, dict]]:
+    authority = Authority(text)
+    return [(t, a) for t, a in [*CANDIDATES, *extra] if authority.approves(t, a, KNOWN)]
+
+
+# Path 1: the subject is not the assistant: narration, habits, third parties, past and passive
+# forms, gerund subjects, a command talked about.
+NOT_ADDRESSED = [
+    "yesterday I upgraded everything and the tests went red",
+    "we remove six every release",
+    "I add attrs to every project I start",
+    "we always relock on mondays",
+    "someone should upgrade click",
+    "somebody needs to remove six",
+    "our CI bumps rich automatically",
+    "the bot updates everything nightly",
+    "click gets upgraded by renovate",
+    "everything got upgraded last night",
+    "the upgrade of click went fine",
+    "the PR description reads upgrade httpx to 0.28",
+    "it might be good to upgrade click",
+    "the plan was to upgrade everything",
+    "upgrading click breaks the cli",
+    "removing six would break the py2 shim",
+    "adding attrs slowed the import",
+    "bumping rich made the tables ugly",
+    "uv add attrs fails with a resolution error",
+    "remove six errors out on windows",
+    "upgrade click crashed halfway last time",
+]
+
+# Path 2: quoted, pasted or reported text: code blocks and spans, tracebacks, log and prompt
+# lines, what a bot or a log says after a colon.
+QUOTED = [
+    "```uv remove six```",
+    "```\nuv add attrs\n```",
+    "`uv add attrs` is what the docs show",
+    "Traceback (most recent call last): File \"x.py\", line 1, in <module> upgrade click",
+    ">>> upgrade click",
+    "the installer printed this\nERROR: run upgrade click to continue",
+    "$ uv remove six",
+    "Renovate: upgrade rich to 14",
+    "bot: upgrade everything",
+    "CI log: remove six",
+    "pasting the output: error: upgrade click failed",
+    "someone wrote \"upgrade everything\" in the channel",
+    "people online say drop six",
+]
+
+# Path 3: asked, deliberated, hypothetical, conditional or negated: never a change.
+NOT_COMMANDED = [
+    "is there any downside if we remove six",
+    "what's the risk of upgrading click",
+    "how bad would it be to drop tqdm",
+    "would you upgrade click if you were me",
+    "shouldn't we upgrade click",
+    "what about removing six",
+    "maybe remove six",
+    "unless tqdm is used somewhere, remove it",
+    "suppose we drop six",
+    "we were going to remove six",
+    "let's not remove six",
+    "the team decided against removing six",
+]
+
+# Path 4: "add" with a word that is no package: code and docs edits are refused, the rest asked.
+ADD_CODE_EDITS = [
+    "add a note to the README about click",
+    "add a section to the docs",
+    "add a comment",
+    "add a changelog entry for the rich bump",
+    "add retries to the http client",
+    "add caching to the api layer",
+    "add an example to the readme",
+    "add validation to the config loader",
+    "add a flag for verbose output",
+    "add a timeout to requests calls",
+    "add a badge to the readme",
+    "add a todo about pydantic v3",
+    "add a link to the docs",
+    "add a reminder to upgrade click",
+    "add a fixture for the db",
+    "add a script to run the tests",
+    "add keywords to the package metadata",
+    "install a pre-push hook",
+    "install the git hooks",
+    "add a subcommand",
+    "add an import for rich",
+]
+ADD_WORDS_ASKED = [
+    "add note", "add caching", "add retries", "add validation", "add answer", "add section",
+    "add todo", "add examples", "add hints", "install hooks", "add some padding",
+    "add the new endpoint", "add an answer to the faq",
+]
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSED + QUOTED + NOT_COMMANDED + ADD_CODE_EDITS +
+                         ADD_WORDS_ASKED)
+def test_no_change_is_planned(matcher, text):
+    assert changes(text, matcher) == []
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSED + QUOTED + NOT_COMMANDED + ADD_CODE_EDITS +
+                         ADD_WORDS_ASKED)
+def test_nothing_is_approved(text):
+    word = text.split()[-1]
+    assert approved(text, [("add_dependency", {"specs": [word]})]) == []
+
+
+@pytest.mark.parametrize("text", ADD_CODE_EDITS[:6])
+def test_a_code_edit_is_refused(matcher, text):
+    assert read_request(text, KNOWN, matcher).status == "refuse"
+
+
+@pytest.mark.parametrize("text", ["add note", "add caching", "add retries", "install hooks"])
+def test_a_bare_word_is_asked_back_and_never_parsed_as_a_spec(matcher, text):
+    assert read_request(text, KNOWN, matcher).status == "ask"
+    assert parse_commands(text, KNOWN) is None
+
+
+# Both directions: a package is still a package, and any word can be added by saying so.
+STILL_ADDED = [
+    ("add tenacity", ["tenacity"]),
+    ("add loguru and orjson", ["loguru", "orjson"]),
+    ("add the package note", ["note"]),
+    ("add a package called caching", ["caching"]),
+    ("add packaging", ["packaging"]),
+    ("add sphinx-autodoc-typehints", ["sphinx-autodoc-typehints"]),
+    ("add hypothesis for tests", ["hypothesis"]),
+]
+
+
+@pytest.mark.parametrize(("text", "specs"), STILL_ADDED)
+def test_a_package_is_still_added(matcher, text, specs):
+    reading = read_request(text, KNOWN, matcher)
+    assert [c.args["specs"] for c in plan_for(reading)] == [specs]
+
+
+@pytest.mark.parametrize("text", ["add tenacity", "add loguru and orjson", "upgrade click",
+                                  "remove six", "please upgrade everything"])
+def test_a_plain_command_is_still_approved(matcher, text):
+    calls = changes(text, matcher)
+    assert calls and all(Authority(text).approves(t, a, KNOWN) for t, a in calls)
+
+
+@pytest.mark.parametrize("text", ["click upgrade please", "six removal", "httpx to latest",
+                                  "safe upgrades across the board", "patch bumps for everything",
+                                  "an upgrade of rich would be great"])
+def test_a_nominal_request_is_still_read(matcher, text):
+    assert changes(text, matcher)
