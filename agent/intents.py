@@ -196,12 +196,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
-            clause.ambiguous, clause.packages = "", dev_names
+            clause.ambiguous = ""
+            clause.packages = [n for n in dev_names if n not in clause.excluded]
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 MAIN_TARGET.search(clause.text):
             # "the main (non-dev) deps", "runtime dependencies only"
             clause.ambiguous, clause.reference = "", ""
-            clause.packages = [n for n in names if n not in dev_names]
+            clause.packages = [n for n in names if n not in dev_names + clause.excluded]
         if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
                 not clause.packages and GROUP_QUALIFIER.search(clause.text):
             clause.ambiguous = "which group"  # never widened to every dependency
@@ -309,7 +310,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
             c.intent in MUTATING_INTENTS for c in clauses):
         asks.append("a choice you left to me")
-    if len(clauses) > 1 and re.search(rf"\b(?:{SELF_CORRECTION})\b", norm):
+    correction = re.search(rf"\b(?:{SELF_CORRECTION})\b", norm)
+    if correction and (len(clauses) > 1 or correction.start() > 0 and any(
+            c.intent in MUTATING_INTENTS for c in clauses)):  # one the reader did not resolve
         asks.append("a request that corrects itself")
     if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
         reading.typos.append("(a misspelt word)")

@@ -63,13 +63,16 @@ def known_package(word: str, known: dict[str, str] | set[str] | frozenset[str] =
 def not_a_package(word: str, lead: str, known: dict[str, str] | set[str] | frozenset[str]
                   = frozenset()) -> bool:
     """True when `word` (the bare word an add would take, after the words `lead` that came
-    before it) names no package: a common word or a counted thing, unless the project or the
-    popular-names list knows it or the person said "the package ..."."""
-    if not re.fullmatch(r"[a-z]+", word) or known_package(word, known):
-        return False
-    if explicit_package(lead):
+    before it) names no package: a counted code thing ("a mock", "a retry"), or a common word
+    or a counted thing unless the project or the popular-names list knows it, and never when
+    the person said "the package ..."."""
+    if not re.fullmatch(r"[a-z]+", word) or explicit_package(lead):
         return False
     counted = bool(set(lead.split()) & _COUNTED)
+    if counted and (word in CODE_NOUNS or word.removesuffix("s") in CODE_NOUNS):
+        return True
+    if known_package(word, known):
+        return False
     return counted or _english(word)
 
 

@@ -142,6 +142,13 @@ def add_specs(rest: str, known: dict[str, str] | None = None) -> tuple[list[str]
         if spec == tok and not_a_package(tok, lead, known or {}):
             ambiguous = ambiguous or NOT_A_PACKAGE.format(tok)  # "add a note to the README"
             break
+        second = re.match(r"([a-z][a-z0-9._-]*)\b(?!\[|[<>=!~])", after.strip())
+        if spec == tok and second and not specs and second.group(1) not in STOP_OBJECT | \
+                lx.ENGLISH | _SKIPPABLE and not _MODIFIER.match(second.group(1)) and \
+                not re.match(r"(?:and|plus|or|but|then|also|too|please|first|now|as|to|for|"
+                             r"version|v\d)\b", second.group(1)):
+            ambiguous = f"{tok} {second.group(1)}"  # "add plain pysocks": which one is it?
+            break
         specs.append(spec)
         lead = ""
         text = after[used:].strip()

@@ -1,5 +1,7 @@
 """Widely used PyPI names, so a typo in `uvmgr deps add` gets a suggestion."""
 
+from uvmgr.tools.popular_names import TOP_NAMES
+
 POPULAR_PACKAGES = frozenset("""
 aiohttp alembic anyio attrs beautifulsoup4 black boto3 botocore celery certifi cffi
 charset-normalizer click coverage cryptography django django-rest-framework djangorestframework
@@ -10,4 +12,4 @@ pytest-asyncio pytest-cov pytest-mock python-dateutil python-dotenv pytz pyyaml 
 requests rich ruff scikit-learn scipy setuptools six sqlalchemy starlette tenacity toml
 tomli tomlkit tqdm typer typing-extensions urllib3 uvicorn virtualenv websockets wheel
 werkzeug yarl zipp orjson polars sentry-sdk structlog loguru marshmallow paramiko
-""".split())
+""".split()) | TOP_NAMES
