@@ -41,7 +41,7 @@ def _english(word: str) -> bool:
         return True
     if word.endswith("ies") and word[:-3] + "y" in CODE_NOUNS:
         return True  # "retries", "entries"
-    bare = word[:-1] if word.endswith("s") else word
+    bare = word.removesuffix("s")
     return len(word) >= 6 and word.endswith("ing") or len(bare) >= 7 and bare.endswith(
         ("tion", "sion", "ment", "ness"))
 

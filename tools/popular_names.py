@@ -2,7 +2,7 @@
 download ranking of 2026-11: the popular-names list a new name is checked against ("add
 frezegun" is a slip of freezegun; "add caching" names no package on it). Plain data."""
 
-TOP_NAMES = frozenset("""
+_NAMES = """
 a2a-sdk a2wsgi absl-py accelerate acme adal addict adlfs aenum ag-ui-protocol agate agent-
 client-protocol aioboto3 aiobotocore aiocache aiodns aiofile aiofiles aiohappyeyeballs aiohttp
 aiohttp-cors aiohttp-retry aioitertools aiokafka aiolimiter aiomultiprocess aiomysql
@@ -298,4 +298,5 @@ websockets werkzeug wheel whitenoise widgetsnbextension wikipedia-api win32-setc
 workos wrapt wsproto wtforms xai-sdk xarray xgboost xgrammar xlrd xlsxwriter xlwt xmlschema
 xmlsec xmltodict xxhash xyzservices yamllint yandexcloud yapf yarl ydb yfinance youtube-
 transcript-api yt-dlp zarr zeep zipp zope-event zope-interface zopfli zstandard zstd
-""".split())
+"""
+TOP_NAMES = frozenset(_NAMES.split())
