@@ -61,6 +61,11 @@ FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |
                           r"(?:vulnerable|flagged|found|affected)\b,? )?(?:fix|patch|remediate|"
                           r"resolve|address)(?: them| it| those| whatever it finds| what it "
                           r"finds| anything it finds| everything it finds| the findings)?")
+# A change asked about in general, naming no package: a how-to ("can I add a package from git?")
+GENERIC_OBJECT = re.compile(r"\b(?:add|install|remove|drop|pin|upgrade|update) (?:a|an|any) "
+                            r"(?:dependency|package|library|dep|requirement)\b|\b(?:from|straight "
+                            r"from|directly from) (?:a |an )?(?:git|url|github|local|path|folder|"
+                            r"directory|sibling)\b|\bonly (?:for|on) (?:windows|linux|mac\w*)\b")
 FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look|check|have a "
                        r"look|take a look|find out|tell me|let me know|see)(?: into it| at it| "
                        r"for me| for us)?\??")

@@ -81,7 +81,8 @@ def _foreign(text: str) -> str:
     non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
     hits = sum(1 for w in words if w in FOREIGN_WORDS)
     accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
-    if non_latin >= 2 or (hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
+    if non_latin >= 2 or re.search("[\u00bf\u00a1]", text) or (
+            hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
             words[0] in FOREIGN_VERBS:
         lower = text.lower()
         verb = next((i for v, i in FOREIGN_VERBS.items() if v in lower), "")
@@ -100,6 +101,7 @@ from uvmgr.agent.context import (
     DOCS_WORDS,
     FIX_FINDINGS,
     FOLLOW_UP,
+    GENERIC_OBJECT,
     GROUP_QUALIFIER,
     HYPOTHETICAL,
     JOINERS,
@@ -213,6 +215,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             # package never widens to every dependency
             clause.ambiguous = f"which packages are \"{narrowing.group(0)}\""
         intent = clause.intent
+        if clause.act in ("question", "deliberate", "howto") and intent in MUTATING_INTENTS and \
+                not clause.packages and GENERIC_OBJECT.search(clause.text):
+            # "can I add a package only for Windows?": how, not what: the docs answer it
+            intent, clause.ambiguous, clause.unknown, clause.specs = "docs", "", [], []
         if clause.act == "prohibition":
             last_targets = list(clause.packages or clause.specs or clause.excluded or
                                 last_targets)

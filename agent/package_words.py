@@ -60,6 +60,12 @@ def known_package(word: str, known: dict[str, str] | set[str] | frozenset[str] =
     return name in known or name in POPULAR_PACKAGES
 
 
+def popular_name(word: str) -> bool:
+    """A widely used package's name that is no English word: "flask", "fastapi", "numpy"."""
+    return known_package(word) and not _english(word) and word.removesuffix("s") not in \
+        CODE_NOUNS
+
+
 def not_a_package(word: str, lead: str, known: dict[str, str] | set[str] | frozenset[str]
                   = frozenset()) -> bool:
     """True when `word` (the bare word an add would take, after the words `lead` that came

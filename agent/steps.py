@@ -88,7 +88,8 @@ def normalise(text: str) -> str:
     # "put mkdocs in the docs group", "stick responses in the dev deps": an add
     out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|drop|chuck|shove) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
-                 r"(?:group|dependencies|requirements))\b", r"add \1 to \2", out)
+                 r"(?:group|dependencies|requirements)|(?:the )?(?:docs|dev|test|lint)(?= ?$))\b",
+                 r"add \1 to \2", out)
     # "get typer added", "have six removed": the verb said as a participle
     out = re.sub(r"\b(?:get|have|got) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) (added|"
                  r"installed|removed|dropped|uninstalled|upgraded|updated|bumped)\b",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent.package_words import popular_name
 from uvmgr.agent.reading import (
     AMBIG,
     EXCLUDE,
@@ -64,7 +65,8 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                     clause.typos.append(name)
             elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
                     is_name_like(tok) and not _level_word(tok) and \
-                    (tok in phrase if commanded else tok in _asked_about(text)) and \
+                    (tok in phrase if commanded else tok in _asked_about(text) or
+                     popular_name(tok)) and \
                     tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
     for m in _STAYS.finditer(text):

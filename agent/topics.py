@@ -43,7 +43,8 @@ def topic_of(text: str) -> str:
                  r"project|this repo) (use|have|run)\b", text):
         return "list"  # "which test runner does this project use?"
     if re.search(r"^pkg versions?\??$|\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
-                 r"|\bpinned\b", text):
+                 r"|\bpinned\b", text) and not re.search(r"\b(old|older|outdated|stale|behind)\b",
+                                                  text):
         return "list"
     if LOCK_OBJ.search(text):
         return "lock"
@@ -80,7 +81,8 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
         return "docs"
     if act in ("question", "deliberate") and re.search(
             r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
-            r"python versions?|requires-python|"
+            r"python versions?|requires-python|committed|commit|check(?:ed)? in|gitignore|"
+            r"version control|"
             r"documentation|reproducible)\b", text) and not sec:
         return "docs"
     if act in ("question", "deliberate") or not verb:
