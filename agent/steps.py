@@ -42,6 +42,11 @@ _LOG_LINE = re.compile(r"^[ \t]*+(?:\$ |>>>|> |\.\.\. |e   |#|(?:error|warning|w
                        re.MULTILINE)
 
 
+# A log level in capitals, or "error:" anywhere: the rest of that line is a tool's output.
+_LOG_WORD = re.compile(r"\b(?:ERROR|WARNING|WARN|FATAL|CRITICAL|[Ee]rror:|[Ww]arning:)(?![\w-])"
+                       r"[^\"`\n]*+")
+
+
 def _quote_pasted(text: str) -> str:
     text = _FENCE.sub(" quoted-text ", text)
     text = _CODE_SPAN.sub(" quoted-text ", text)
@@ -51,7 +56,7 @@ def _quote_pasted(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
-    out = " " + _quote_pasted(text.lower().strip()) + " "
+    out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
     out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
@@ -171,8 +176,10 @@ def split_steps(text: str) -> list[str]:
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     text = re.sub(r"\s+", " ", text)  # one space between words: every pattern below stays linear
     head, colon, tail = text.partition(": ")
-    if colon and _SOURCE.search(head) and not verb_of(head.split(" ", 1)[0]):
-        text = f"{head} quoted-text"  # "renovate: upgrade rich", "ci log: remove six": quoted
+    source = _SOURCE.search(head) if colon else None
+    if source and (source.end() == len(head) or not verb_of(head.split(" ", 1)[0])):
+        # "renovate: upgrade rich", "build log: remove six": what a source says is quoted
+        text = "quoted-text" if verb_of(head.split(" ", 1)[0]) else f"{head} quoted-text"
     elif colon and len(head.split()) == 1 and len(head) > 2:
         text = f"{head} {tail}"  # "python-dateutil: newest version?"
     elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"

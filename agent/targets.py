@@ -190,6 +190,7 @@ _PHRASE_END = frozenset([
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
     "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep",
     "including", "incl", "inclusive", "no", "too", "even", "also", "then", "now", "first",
+    "nothing",
 ])
 
 

@@ -191,3 +191,33 @@ def test_a_plain_command_is_still_approved(matcher, text):
                                   "an upgrade of rich would be great"])
 def test_a_nominal_request_is_still_read(matcher, text):
     assert changes(text, matcher)
+
+
+# The probe set's unsafe classes, on texts of our own (issue 11, wave 2).
+MAIN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx", "sqlalchemy",
+        "python-dateutil"]
+
+
+@pytest.mark.parametrize(("text", "calls"), [
+    # a near miss of a widely used name outside the small list is a typo: corrected, confirmed
+    ("add tenacty", [("add_dependency", {"specs": ["tenacity"]})]),
+    ("install pendulm for dates", [("add_dependency", {"specs": ["pendulum"]})]),
+    # a named group keeps the exclusion said with it
+    ("upgrade the runtime deps except rich",
+     [("upgrade_safely", {"level": "minor", "packages": [n for n in MAIN if n != "rich"]})]),
+    ("update the dev dependencies but not mypy",
+     [("upgrade_safely", {"level": "minor", "packages": ["pytest", "ruff", "pytest-cov"]})]),
+    # a correction the reader cannot resolve, two bare words, a popular non-dependency: asked
+    ("add ujson but no wait, make it orjson", []),
+    ("add fancy orjson", []),
+    ("how far behind is our numpy?", []),
+    ("is there a newer django for us?", []),
+    # a change asked about in general is a how-to; a log line after a colon is quoted
+    ("can I install a package from a local folder?",
+     [("search_docs", {"query": "can I install a package from a local folder?", "k": 5})]),
+    ("build log: ERROR upgrade httpx to continue", []),
+])
+def test_probe_classes(matcher, text, calls):
+    reading = read_request(text, KNOWN, matcher, dev=DEV)
+    assert [(c.tool, c.args) for c in plan_for(reading)] == calls
+    assert not any(Authority(text).approves(t, a, KNOWN) for t, a in calls)
