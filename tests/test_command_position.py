@@ -221,3 +221,8 @@ def test_probe_classes(matcher, text, calls):
     reading = read_request(text, KNOWN, matcher, dev=DEV)
     assert [(c.tool, c.args) for c in plan_for(reading)] == calls
     assert not any(Authority(text).approves(t, a, KNOWN) for t, a in calls)
+
+
+def test_a_stated_need_of_a_popular_name_is_confirmed_never_approved(matcher):
+    assert changes("we need cachetools", matcher) == [("add_dependency", {"specs": ["cachetools"]})]
+    assert approved("we need cachetools", [("add_dependency", {"specs": ["cachetools"]})]) == []
