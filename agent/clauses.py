@@ -149,7 +149,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]
         return clause  # "set the httpx constraint to >=0.27"
     pin = PIN.search(text)
-    if pin and act in ("command", "statement", "request") and not SECURITY.search(text):
+    if pin and (act in ("command", "request") or act == "statement" and verb) and \
+            not SECURITY.search(text):  # not "stack overflow says to pin click to 8.0"
         name, corrected = match_package(pin.group(2), known, strict)
         clause.intent, clause.pin = "add", True
         if not name:

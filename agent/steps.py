@@ -72,6 +72,7 @@ def normalise(text: str) -> str:
                  r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
+    out = _REPORTED_COMMAND.sub(lambda m: m.group(0).split(" ", 1)[0] + " quoted-text", out)
     # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
     # correction stands in its place
     out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
@@ -176,12 +177,12 @@ def split_steps(text: str) -> list[str]:
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     text = re.sub(r"\s+", " ", text)  # one space between words: every pattern below stays linear
     head, colon, tail = text.partition(": ")
-    source = _SOURCE.search(head) if colon else None
-    if source and (source.end() == len(head) or not verb_of(head.split(" ", 1)[0])):
+    sources = [m.end() for m in _SOURCE.finditer(head)] if colon else []
+    if sources and (sources[-1] == len(head) or not verb_of(head.split(" ", 1)[0])):
         # "renovate: upgrade rich", "build log: remove six": what a source says is quoted
         text = "quoted-text" if verb_of(head.split(" ", 1)[0]) else f"{head} quoted-text"
-    elif colon and len(head.split()) == 1 and len(head) > 2:
-        text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    elif colon and (len(head.split()) == 1 and len(head) > 2 or _PREVIEW.search(head)):
+        text = f"{head} {tail}"  # "python-dateutil: newest version?", "dry run: upgrade all"
     elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"
                              r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
                              r"comments?|file)\b", head):
@@ -218,7 +219,18 @@ _SOURCE = re.compile(r"\b(?:logs?|output|errors?|warnings?|traceback|stderr|stdo
                      r"dependabot|ci|pipeline|ticket|issue|pr|jira|slack|e-?mail|message|"
                      r"reviewer|review|description|title|commit|printed|prints|reads|shows|"
                      r"showed|pasted|pasting|copied|transcript|channel|thread|someone|somebody|"
-                     r"colleague|teammate|he|she|they|installer|asked|asks|wants)\b")
+                     r"colleague|teammate|he|she|they|installer|asked|asks|wants|quote|quoted|"
+                     r"quoting|diff)\b")
+_PREVIEW = re.compile(r"\b(?:preview|dry[- ]?run|simulate|simulation|what-if|hypothetically)\b")
+# What a source says, when a changing verb follows it at once: "the diff shows upgrade click
+# and remove six", "the guide says: add ruff". Quoted to the end of the sentence.
+_REPORTED_COMMAND = re.compile(
+    r"\b(?:shows?|showed|says?|said|reads?|lists?|listed|contains?|contained|wrote|writes?|"
+    r"states?|stated|suggests?|suggested|recommends?|recommended|mentions?|mentioned|prints?|"
+    r"printed|tells (?:you|us|me)|told (?:you|us|me)|asks?|asked)(?: (?:to|that|we|you|i|"
+    r"should|,|:))*+ (?=(?:upgrade|update|bump|remove|drop|delete|uninstall|add|install|pin|"
+    r"downgrade|lock|relock|fix|patch)\b)(?:(?!, (?:anyway|anyhow|but|however|meanwhile|"
+    r"regardless|btw|still|now|so)\b)[^.;!?\n])*+")
 _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
