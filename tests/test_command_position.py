@@ -88,6 +88,12 @@ QUOTED = [
     "pasting the output: error: upgrade click failed",
     "someone wrote \"upgrade everything\" in the channel",
     "people online say drop six",
+    "the diff shows upgrade click and remove six",
+    "commit message: remove six, add attrs",
+    "Stack Overflow says to pin click to 8.0",
+    "quote: upgrade everything",
+    "dry run: upgrade everything",
+    "build log: ERROR upgrade httpx to continue",
 ]
 
 # Path 3: asked, deliberated, hypothetical, conditional or negated: never a change.
