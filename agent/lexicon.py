@@ -110,7 +110,9 @@ MISSPELT_VERBS = frozenset([
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     ((r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
-      r"stop depending on|stop using|do away with|clear out|phase out|back out"), "remove"),
+      r"stop depending on|stop using|do away with|clear out|phase out|back out|"
+      r"give (?P<obj>.{1,30}) the (?:boot|axe|chop|heave-ho)|show (?P<obj2>.{1,30}) the door"),
+     "remove"),
     ((r"pull in|bring in|pull down|throw in|put in|hook up|plug in|start using|depend on|"
       r"add in|get me|grab me|toss in|slot in|wire in|bolt on"), "add"),
     ((r"bring up to date|bring (?P<obj>.{1,40}) up to date|catch up|level up|roll forward|"

@@ -96,6 +96,10 @@ def normalise(text: str) -> str:
                  r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
                  r"(?:group|dependencies|requirements)|(?:the )?(?:docs|dev|test|lint)(?= ?$))\b",
                  r"add \1 to \2", out)
+    # "get loguru in here", "throw structlog into the project": an add ("drop" is not here)
+    out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|chuck|shove|get|bring) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) (?:here|(?:the |our |this )"
+                 r"project)\b", r"add \1", out)
     # "get typer added", "have six removed": the verb said as a participle
     out = re.sub(r"\b(?:get|have|got) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) (added|"
                  r"installed|removed|dropped|uninstalled|upgraded|updated|bumped)\b",
