@@ -232,3 +232,19 @@ def test_probe_classes(matcher, text, calls):
 def test_a_stated_need_of_a_popular_name_is_confirmed_never_approved(matcher):
     assert changes("we need cachetools", matcher) == [("add_dependency", {"specs": ["cachetools"]})]
     assert approved("we need cachetools", [("add_dependency", {"specs": ["cachetools"]})]) == []
+
+
+# Path 5: a planner-side rewrite (a typo corrected, a synonym or slang, a participle, a
+# rollback, a self-correction, a misspelt word) is read and planned, and never approved: the
+# strict grammar has its own closed vocabulary and no typo tolerance.
+@pytest.mark.parametrize("text", [
+    "get click upgraded", "roll rich back to 13.7", "put attrs in the dev group",
+    "upgrade rich, I mean click", "upgarde click", "yeet six", "freshen click", "remove sixx",
+    "add frezegun", "pull orjson in", "six can go", "upgrade click pls kthx",
+    "go back to rich 13.7", "upgrade clicks", "upgrade evrything",
+])
+def test_a_rewrite_is_planned_and_never_approved(matcher, text):
+    reading = read_request(text, KNOWN, matcher)
+    calls = [(c.tool, c.args) for c in plan_for(reading)]
+    assert calls and all(tool in MUTATING for tool, _ in calls)
+    assert not any(Authority(text).approves(tool, args, KNOWN) for tool, args in calls)
