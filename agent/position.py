@@ -19,6 +19,8 @@ import re
 _PAST = re.compile(r"\b(?:upgraded|updated|bumped|removed|dropped|deleted|uninstalled|added|"
                    r"installed|fixed|patched|remediated|locked|relocked|re-locked|regenerated|"
                    r"pinned|downgraded|refreshed|yanked|ditched|nuked|purged)\b")
+# The person does it: "i will upgrade click myself", "we bump it by hand".
+BY_HAND = re.compile(r"\b(?:myself|ourselves|by hand|manually|on my own|on our own)\b")
 # A finite verb or a modal: with one in a verb-less clause, a changing word is part of a
 # statement about someone or something, not a request.
 _FINITE = re.compile(r"\b(?:is|are|was|were|am|be|been|being|went|goes|did|does|done|has|have|"
@@ -82,11 +84,12 @@ def gerund_subject(text: str, gerund: str) -> bool:
 
 
 def narrated(subject: str) -> bool:
-    """"we remove six every release", "i add attrs to every project": a subject and a bare
-    present verb narrate a habit; a request to the assistant has no subject or a wish
-    ("we need to", "i want to", "we should")."""
+    """"we remove six every release", "i will remove six in a separate pr": a subject and a
+    bare present or future verb tell what the person does; a request to the assistant has no
+    subject or a wish ("we need to", "i want to", "we should")."""
     return re.fullmatch(r"(?:i|we)\s+(?:(?:really|also|now|still|usually|always|often|normally|"
-                        r"sometimes|typically|just)\s+)*", subject) is not None
+                        r"sometimes|typically|just|will|shall|am going to|are going to|plan to|"
+                        r"intend to)\s+)*", subject) is not None
 
 
 _BOUNDARY = frozenset([

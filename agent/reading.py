@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from uvmgr.agent import lexicon as lx
-from uvmgr.agent.position import gerund_subject, narrated
+from uvmgr.agent.position import BY_HAND, gerund_subject, narrated
 from uvmgr.tools.project import normalize_name
 from uvmgr.tools.versions import LEVELS
 
@@ -219,7 +219,8 @@ def head(clause: str) -> tuple[str, str, str]:
         if question and not _verb_intent(rest)[0]:
             return "question", "", text  # "we vulnerable or what"
         intent, after = _verb_intent(rest)
-        if intent in MUTATING_INTENTS and not question and narrated(subject.group(0)):
+        if intent in MUTATING_INTENTS and not question and (narrated(subject.group(0)) or
+                                                            BY_HAND.search(text)):
             return "statement", "", text  # "we remove six every release": a habit told
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)

@@ -70,6 +70,9 @@ NOT_ADDRESSED = [
     "uv add attrs fails with a resolution error",
     "remove six errors out on windows",
     "upgrade click crashed halfway last time",
+    "I will remove six in a separate PR, for now just list deps",
+    "I'll upgrade click myself",
+    "we are going to drop tqdm in the rewrite",
 ]
 
 # Path 2: quoted, pasted or reported text: code blocks and spans, tracebacks, log and prompt
