@@ -63,13 +63,15 @@ _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|g
 _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
                     r"\bor so\b|\d-?ish\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
-_CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
-                        r"whether)\b")
+_CONDITION = re.compile(r"(?<!named )(?<!called )\b(only if|if|unless|provided( that)?|as long as|"
+                        r"assuming|in case|"
+                        r"whether|once|whenever|until|(?:when|after|before) (?:we|i|you|they|it|"
+                        r"the|our|my|someone|somebody|everyone))\b")
 _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad(e|ing)|"
                                  r"updat(e|ing)|bump(ing)?|remov(e|ing)|drop(ping)?|add(ing)?|"
                                  r"install(ing)?|fix(ing)?)\b"
                                  r"(?!.*\bthen\b)")
-_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
+HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
                                  r"it is (a )?(major|breaking)( one| change| release)?|"
                                  r"there (is|are) no (breaking|major)( changes?| ones?| releases?| "
                                  r"bumps?)?|it does not break( anything)?|nothing breaks|"
@@ -218,7 +220,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                                                                       "list"):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
-            _CONDITION.search(cond) and not _HARMLESS_CONDITION.search(cond):
+            _CONDITION.search(cond) and not HARMLESS_CONDITION.search(cond):
         clause.ambiguous = f"the condition \"{_CONDITION.search(cond).group(0)} ...\""
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
             _CONDITION.search(cond) or _VAGUE.search(text)):

@@ -61,6 +61,14 @@ FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |
                           r"(?:vulnerable|flagged|found|affected)\b,? )?(?:fix|patch|remediate|"
                           r"resolve|address)(?: them| it| those| whatever it finds| what it "
                           r"finds| anything it finds| everything it finds| the findings)?")
+# A clause of its own that sets a condition or a time for the steps around it: "if the tests
+# fail, remove six", "after the release, upgrade everything", "should the audit fail, fix it".
+CONDITION_CLAUSE = re.compile(r"(?:if|when|whenever|unless|once|after|before|until|provided|"
+                              r"assuming|in case|in the event|as soon as|should (?:the|it|we|"
+                              r"they|anything|something|any))\b")
+# "audit, and if anything is flagged, fix it": the fix covers what the audit found
+FINDINGS_CONDITION = re.compile(r"if (?:(?:anything|something|any\w*)(?: \w+)? )?(?:is |s |are )?"
+                                r"(?:vulnerable|flagged|found|affected)\b")
 # A change asked about in general, naming no package: a how-to ("can I add a package from git?")
 GENERIC_OBJECT = re.compile(r"\b(?:add|install|remove|drop|pin|upgrade|update) (?:a|an|any) "
                             r"(?:dependency|package|library|dep|requirement)\b|\b(?:from|straight "

@@ -100,6 +100,8 @@ from uvmgr.agent.context import (
     DEV_TARGET,
     DOCS_WORDS,
     FIX_FINDINGS,
+    CONDITION_CLAUSE,
+    FINDINGS_CONDITION,
     FOLLOW_UP,
     GENERIC_OBJECT,
     GROUP_QUALIFIER,
@@ -131,7 +133,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                  strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
     the dev group, so "everything except the dev tools" can be read)."""
-    from uvmgr.agent.clauses import merge_modifiers, read_clause
+    from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
     from uvmgr.agent.targets import normalized_known
@@ -313,6 +315,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if not reading.steps and not asks and not reading.unknown and any(
             c.act == "prohibition" for c in clauses):
         asks.append("what to do: the request only says what not to do")
+    if any(CONDITION_CLAUSE.match(c.text) and c.intent not in MUTATING_INTENTS and not
+           HARMLESS_CONDITION.search(c.text) and not FINDINGS_CONDITION.match(c.text)
+           for c in clauses) and any(
+            s.intent in MUTATING_INTENTS for s in reading.steps):
+        asks.append("a change that depends on a condition")  # "if the tests fail, remove six"
     if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
             c.intent in MUTATING_INTENTS for c in clauses):
         asks.append("a choice you left to me")

@@ -239,8 +239,9 @@ _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
 # "before building", "after you relock", "before we upgrade click": a step named as a time
-_WHEN = re.compile(r"^(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b(.*)$")
-_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b")
+_WHEN = re.compile(r"^(before|after|once) (?:you )?([a-z-]+)\b(.*)$")
+# ("once we drop python 2": the person's own act is a condition, not a step)
+_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:you )?([a-z-]+)\b")
 
 
 def _as_step(verb: str, rest: str) -> str:

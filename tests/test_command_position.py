@@ -113,6 +113,14 @@ NOT_COMMANDED = [
     "we were going to remove six",
     "let's not remove six",
     "the team decided against removing six",
+    # a condition or a time in a clause of its own, before or after the command
+    "if the tests fail, remove six",
+    "remove six once we drop python 2",
+    "after the release, upgrade everything",
+    "before friday, remove tqdm",
+    "unless someone objects, drop six",
+    "should the audit fail, fix it",
+    "whenever there is a new rich, upgrade it",
 ]
 
 # Path 4: "add" with a word that is no package: code and docs edits are refused, the rest asked.
@@ -251,3 +259,13 @@ def test_a_rewrite_is_planned_and_never_approved(matcher, text):
     calls = [(c.tool, c.args) for c in plan_for(reading)]
     assert calls and all(tool in MUTATING for tool, _ in calls)
     assert not any(Authority(text).approves(tool, args, KNOWN) for tool, args in calls)
+
+
+@pytest.mark.parametrize(("text", "tools"), [
+    ("audit, and if anything is flagged, fix it", ["audit_dependencies", "fix_vulnerabilities"]),
+    ("before building, run the linters", ["check_quality", "build_package"]),
+    ("run the tests after you relock", ["lock_project", "run_tests"]),
+    ("add the package named whenever", ["add_dependency"]),
+])
+def test_a_step_said_as_a_time_is_still_a_step(matcher, text, tools):
+    assert [c.tool for c in plan_for(read_request(text, KNOWN, matcher))] == tools
