@@ -136,7 +136,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
-    from uvmgr.agent.targets import normalized_known
+    from uvmgr.agent.targets import names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)
@@ -300,6 +300,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             packages = None
             if clause.excluded:
                 packages = [n for n in names if n not in clause.excluded]
+            stray = [n for n in names_in(clause.text, names) if n not in clause.excluded]
+            if intent == "upgrade" and stray:
+                # "upgrade evrything exept six": a name the reading did not place is never
+                # widened into "everything"
+                asks.append(f"what {', '.join(stray)} has to do with upgrading everything")
+                continue
         if intent == "add" and not clause.specs:
             asks.append(clause.ambiguous or "which package to add")
             continue

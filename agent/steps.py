@@ -87,7 +87,9 @@ def normalise(text: str) -> str:
                  r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"
                  r"development|test|tests|testing|docs?|[a-z]+ group)\b)", r" \1", out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
-    out = re.sub(r"\"[^\"\s]*+\s[^\"]*\"|'[^':]*+:[^']*'", " quoted-text ", out)
+    # (a quote opens only after a space or a bracket: the text between "click" and "rich" is
+    # no quotation)
+    out = re.sub(r"(?<![^\s(\[:,])\"[^\"\s]*+\s[^\"]*\"|'[^':]*+:[^']*'", " quoted-text ", out)
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)

@@ -269,3 +269,15 @@ def test_a_rewrite_is_planned_and_never_approved(matcher, text):
 ])
 def test_a_step_said_as_a_time_is_still_a_step(matcher, text, tools):
     assert [c.tool for c in plan_for(read_request(text, KNOWN, matcher))] == tools
+
+
+def test_a_name_the_reading_did_not_place_never_widens_to_everything(matcher):
+    # "exept" is no exclusion word the reader knows: six stays unplaced, so nothing is planned
+    assert changes("pls upgrade evrything exept six", matcher) == []
+
+
+def test_quoted_names_are_names_not_a_quotation(matcher):
+    text = 'upgrade "click" and "rich"'
+    calls = [("upgrade_safely", {"level": "minor", "packages": ["click", "rich"]})]
+    assert changes(text, matcher) == calls
+    assert Authority(text).approves(*calls[0], KNOWN)
