@@ -97,11 +97,16 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
 
 def pack_plan(reading: Reading, intents: tuple) -> list[PlannedCall]:
     """A pack's tool for a request the built-in reader found no tool for: the first intent
-    one of whose phrases the request says, as whole words. A request in another language or
-    one that tries to approve changes itself is still refused."""
+    one of whose phrases the request says, as whole words, outside pasted or quoted text. A
+    request in another language or one that tries to approve changes itself is still
+    refused."""
+    from uvmgr.agent.steps import unquoted
+
     if not intents or reading.foreign or _self_approving(reading.text):
         return []
-    text = " ".join(re.findall(r"[a-z0-9]+", reading.text.lower()))
+    # a phrase inside pasted or quoted text (a log line, a code block, "what the bot said")
+    # is not the person's request
+    text = " ".join(re.findall(r"[a-z0-9]+", unquoted(reading.text)))
     for intent in intents:
         for phrase in intent.phrases:
             words = " ".join(re.findall(r"[a-z0-9]+", phrase.lower()))

@@ -54,6 +54,13 @@ def _quote_pasted(text: str) -> str:
     return _LOG_LINE.sub(" quoted-text ", text)
 
 
+def unquoted(text: str) -> str:
+    """The request, lower case, with pasted and quoted text replaced by a placeholder: what the
+    person wrote themselves."""
+    text = _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower())
+    return re.sub(r"(?<![^\s(\[:,])\"[^\"]*+\"", " quoted-text ", text)
+
+
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
     out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
