@@ -7,15 +7,14 @@ becomes "needs a person". It never prompts.
 
 from __future__ import annotations
 
-import tomllib
 import math
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 from uvmgr.agent.events import ApprovalAsked
-from uvmgr.errors import UsageError
 from uvmgr.tools.versions import LEVELS
+
+from uvmgr.errors import UsageError
 
 GATES = ("tests", "build", "check")
 
@@ -70,20 +69,6 @@ class Policy:
         return replace(policy, ignore=tuple(normalize_name(n) for n in policy.ignore),
                        pin=tuple(normalize_name(n) for n in policy.pin))
 
-    @classmethod
-    def load(cls, pyproject: dict, policy_file: Path | None = None) -> Policy:
-        """`--policy FILE` (its own keys, or a [tool.uvmgr.autopilot] table) replaces the
-        project's [tool.uvmgr.autopilot]."""
-        if policy_file is not None:
-            try:
-                data = tomllib.loads(policy_file.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise UsageError(f"cannot read the policy file {policy_file}: {exc}") from exc
-            nested = _dig(data, "tool", "uvmgr", "autopilot")
-            return cls.from_table(data if nested is None else nested, str(policy_file))
-        table = _dig(pyproject, "tool", "uvmgr", "autopilot")
-        return cls.from_table({} if table is None else table, "[tool.uvmgr.autopilot]")
-
     @property
     def max_level(self) -> str:
         return max(self.levels, key=LEVELS.index) if self.levels else "patch"
@@ -103,14 +88,6 @@ class Policy:
                 f"pin: {words(self.pin)} ; max-packages: {self.max_packages}; "
                 f"gates: {words(self.gates)}; allow-new-dependencies: "
                 f"{self.allow_new_dependencies}; raise-caps: {self.raise_caps}")
-
-
-def _dig(data: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
 
 
 def _checked(name: str, value: object, source: str) -> object:

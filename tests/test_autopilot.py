@@ -217,7 +217,7 @@ def test_policy_file_and_bad_policy(cli, busy_project, tmp_path):
     assert r.code == 2 and "invalid AutoPilot policy" in r.err
     policy.write_text('levelz = ["patch"]\n')
     r = cli("autopilot", "--policy", policy, "--project", busy_project.root)
-    assert r.code == 2 and "unknown AutoPilot policy key" in r.err
+    assert r.code == 2 and "unknown policy key" in r.err
 
 
 def test_init_ci_outside_a_project(cli, tmp_path):

@@ -27,7 +27,8 @@ def add_parser(sub, common: Adder, mutating: Adder) -> None:
     ci.add_argument("--force", action="store_true", help="overwrite an existing workflow")
     mutating(ci)
     common(ci)
-    p.add_argument("--policy", metavar="FILE", help="a TOML policy overriding [tool.uvmgr.autopilot]")
+    p.add_argument("--policy", metavar="FILE", help="a TOML policy used instead of the project's [tool.uvmgr.autopilot] "
+                        "(after your user config's [policy]; see `uvmgr policy show`)")
     p.add_argument("--report", metavar="PATH",
                    help="Markdown report (default .uvmgr/reports/autopilot-<timestamp>.md)")
     p.add_argument("--sarif", metavar="PATH", help="write SARIF for the remaining vulnerabilities")
@@ -50,10 +51,12 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
     def body(ctx) -> int:
         from uvmgr import render
         from uvmgr.agent.autopilot import run_autopilot
-        from uvmgr.agent.policy import Policy
         from uvmgr.ask_console import ConsoleObserver
+        from uvmgr.policy_layers import for_project
 
-        policy = Policy.load(ctx.project.data, Path(args.policy) if args.policy else None)
+        # the person's [policy] layers, then --policy FILE or the project's tables; a setting
+        # a layer locked cannot be loosened by a later one
+        policy = for_project(ctx.project, Path(args.policy) if args.policy else None).autopilot
         if args.commit:
             from uvmgr.autopilot_output import check_commit_possible
 

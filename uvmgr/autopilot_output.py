@@ -156,16 +156,53 @@ def git_commit(ctx: Any, message_file: Path, date: str) -> tuple[str, str]:
     return branch, sha
 
 
+def policy_check_job() -> str:
+    """The workflow's pull-request job: the policy gate (`uvmgr policy check`), its Markdown in
+    the job summary and its SARIF uploaded as code-scanning alerts. Fails the check on a
+    violation (exit 1), an unloadable policy (2) or an unchecked advisory rule (6)."""
+    return """\
+  policy:
+    # Every pull request: uvmgr policy check, offline over the lock (uv sync installs the
+    # locked distributions, whose metadata gives their licenses).
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: astral-sh/setup-uv@v6
+      - name: uvmgr policy check
+        env:
+          UVMGR_SOURCE: ${{ vars.UVMGR_SOURCE }}
+        run: |
+          if [ -z "$UVMGR_SOURCE" ]; then
+            echo "::error::set the repository variable UVMGR_SOURCE to where uvmgr comes from, e.g. git+https://github.com/<owner>/uvmgr@<commit>"
+            exit 2
+          fi
+          uv sync --frozen --no-install-project
+          uvx --from "$UVMGR_SOURCE" uvmgr advisories update
+          uvx --from "$UVMGR_SOURCE" uvmgr policy check --sarif policy.sarif | tee -a "$GITHUB_STEP_SUMMARY"
+      - uses: github/codeql-action/upload-sarif@v3
+        if: always() && hashFiles('policy.sarif') != ''
+        with:
+          sarif_file: policy.sarif
+          category: uvmgr-policy
+"""
+
+
 WORKFLOW = """\
 # Written by `uvmgr autopilot init-ci`. Weekly (and on demand), uvmgr upgrades within the
 # policy in [tool.uvmgr.autopilot], fixes known vulnerabilities, runs the gates, and opens a
-# pull request with what passed. It never pushes to the default branch itself.
+# pull request with what passed. It never pushes to the default branch itself. On every pull
+# request it checks the policy's rules (`uvmgr policy check`).
 name: uvmgr autopilot
 
 on:
   schedule:
     - cron: "17 5 * * 1"
   workflow_dispatch: {}
+  pull_request: {}
 
 permissions:
   contents: write
@@ -174,6 +211,7 @@ permissions:
 
 jobs:
   autopilot:
+    if: github.event_name != 'pull_request'
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
@@ -214,6 +252,6 @@ jobs:
           add-paths: |
             pyproject.toml
             uv.lock
-"""
+""" + policy_check_job()
 
 WORKFLOW_PATH = Path(".github/workflows/uvmgr-autopilot.yml")

@@ -32,7 +32,7 @@ EXIT_CODES_HELP = """exit codes:
 
 # uvmgr's commands that are not tools' commands; a pack's command may not take one.
 OWN_COMMANDS = ("ask", "chat", "autopilot", "undo", "recover", "eval", "advisories", "traces",
-                "packs")
+                "packs", "policy")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +93,9 @@ def build_parser(registry: tuple | None = None) -> argparse.ArgumentParser:
     from uvmgr.autopilot_command import add_parser as add_autopilot_parser
 
     add_autopilot_parser(sub, _common, _mutating)
+    from uvmgr.policy_command import add_parser as add_policy_parser
+
+    add_policy_parser(sub, _common)
     p = sub.add_parser("undo", help="restore pyproject.toml and uv.lock to before the last "
                                     "change uvmgr kept")
     _common(p)
@@ -132,7 +135,8 @@ def _parse(parser: argparse.ArgumentParser, own: list[str], passthrough: list[st
     args = parser.parse_args(own)
     if args.command is None or lacks_action(args, registry) or (
             args.command == "advisories" and args.advisories_command is None) or (
-            args.command == "packs" and args.packs_command is None):
+            args.command == "packs" and args.packs_command is None) or (
+            args.command == "policy" and args.policy_command is None):
         try:
             parser.parse_args([*own, "--help"])  # the help of the command given, then exit 2
         except SystemExit:
@@ -247,6 +251,10 @@ def _dispatch(project_dir: Path, args: argparse.Namespace, passthrough: list[str
         from uvmgr.autopilot_command import run as run_autopilot
 
         return run_autopilot(project_dir, args)
+    if args.command == "policy":
+        from uvmgr.policy_command import run as run_policy
+
+        return run_policy(project_dir, args)
     if args.command == "undo":
         return _undo(project_dir, args)
     if args.command == "recover":

@@ -5,8 +5,10 @@ Top-level keys are settings spelled as in `[tool.uvmgr]` (`model = "openai/gpt-4
 A `[projects."<path>"]` table lets one project, keyed by its resolved path, set personal
 settings from its own `[tool.uvmgr]`: `allow = ["model", "audit-service-url"]`. A `[packs]`
 table chooses among the installed packs: `enabled = ["todo"]` (only these; default: every
-installed pack) and `disabled = ["other"]`. Only the person writes this file; a cloned
-repository cannot, which is why a project can never activate a pack.
+installed pack) and `disabled = ["other"]`. A `[policy]` table is the person's own policy
+layer (rules, AutoPilot settings, `extends`, `locked`; see `uvmgr/policy_layers.py`). Only the
+person writes this file; a cloned repository cannot, which is why a project can never activate
+a pack or loosen what this file locks.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class UserConfig:
     """[packs] enabled: only these installed packs are active; None: every installed one."""
     packs_disabled: frozenset[str] = frozenset()
     """[packs] disabled: installed packs that stay off."""
+    policy: Mapping[str, object] = field(default_factory=dict)
+    """[policy]: the person's own policy layer, applied before any project's."""
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UserConfig:
@@ -64,6 +68,10 @@ class UserConfig:
         data = _read(path)
         projects = data.pop("projects", {})
         enabled, disabled = _packs_table(data.pop("packs", {}), path)
+        policy = data.pop("policy", {})
+        if not isinstance(policy, dict):
+            raise UsageError(f"`policy` in {path} must be a table",
+                             hint='write [policy] extends = ["https://…#sha256=…"]')
         if not isinstance(projects, dict):
             raise UsageError(f"`projects` in {path} must be a table",
                              hint='write [projects."/path/to/project"] allow = ["model"]')
@@ -74,7 +82,7 @@ class UserConfig:
                 raise UsageError(f'[projects."{key}"] in {path} needs allow = ["setting", ...]',
                                  hint='e.g. [projects."/home/me/src/app"] allow = ["model"]')
             allow[_project_key(Path(key).expanduser())] = frozenset(setting_name(n) for n in names)
-        return cls(path, data, allow, enabled, disabled)
+        return cls(path, data, allow, enabled, disabled, policy)
 
     def allowed_for(self, project_root: Path | None) -> frozenset[str]:
         if project_root is None:
