@@ -69,6 +69,12 @@ CONDITION_CLAUSE = re.compile(r"(?:if|when|whenever|unless|once|after|before|unt
 # "audit, and if anything is flagged, fix it": the fix covers what the audit found
 FINDINGS_CONDITION = re.compile(r"if (?:(?:anything|something|any\w*)(?: \w+)? )?(?:is |s |are )?"
                                 r"(?:vulnerable|flagged|found|affected)\b")
+# A short question after a command that asks what the person thinks of it.
+EVALUATIVE = re.compile(r"(?:(?:is (?:that|it|this) |would (?:that|it) be )?(?:a )?(?:good|bad|"
+                        r"smart|wise|safe|ok|okay|fine|sensible|reasonable|risky|dumb)(?: idea| "
+                        r"move| plan| call)?|thoughts|opinions?|objections|any objections|worth "
+                        r"it|right|yes or no|yay or nay|makes sense|sound good|sounds good|agree|"
+                        r"ok|what do you think|your take|wdyt)\??")
 # A change asked about in general, naming no package: a how-to ("can I add a package from git?")
 GENERIC_OBJECT = re.compile(r"\b(?:add|install|remove|drop|pin|upgrade|update) (?:a|an|any) "
                             r"(?:dependency|package|library|dep|requirement)\b|\b(?:from|straight "

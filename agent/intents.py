@@ -101,6 +101,7 @@ from uvmgr.agent.context import (
     DOCS_WORDS,
     FIX_FINDINGS,
     CONDITION_CLAUSE,
+    EVALUATIVE,
     FINDINGS_CONDITION,
     FOLLOW_UP,
     GENERIC_OBJECT,
@@ -151,6 +152,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         return reading
     names = normalized_known(known)
     clauses = merge_modifiers(split_steps(norm), names, strict)
+    if len(clauses) > 1 and norm.endswith("?") and EVALUATIVE.fullmatch(clauses[-1].text):
+        # "upgrade click - good idea?", "remove six, thoughts?": the command is asked about
+        clauses = clauses[:-1]
+        for c in clauses:
+            c.act = "question" if c.act in ("command", "request") else c.act
     asks: list[str] = []
     previous = ""
     hypothetical = False

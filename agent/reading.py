@@ -45,7 +45,10 @@ POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
-PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|"
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|hold off(?: on)?|"
+                      r"cancel|pause|postpone|delay|defer|abort|halt|forget about|refrain from|"
+                      r"hold (?=(?:the|that|this|these|those|any|all|our|my)\b)|"
+                      r"put (?=.{1,40} on hold\b)|"
                       r"without (?=[a-z]+ing\b)|"
                       r"(?:upgrade|change|touch|install|remove|update|bump) nothing\b|no (?=(?:"
                       r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
@@ -191,6 +194,9 @@ def head(clause: str) -> tuple[str, str, str]:
     polite = POLITE.match(text)
     if polite:
         text = text[polite.end():]
+        if PROHIBIT.match(text):  # "let us hold the click bump", "could you pause upgrading"
+            rest = PROHIBIT.sub("", text, count=1).strip()
+            return "prohibition", _verb_intent(rest)[0], rest
         if question or re.search(r"\b(can|could|would|will|wo|might) you\b|\bchance (that )?"
                                  r"(you|u) ", polite.group(0)):
             return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded

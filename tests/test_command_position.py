@@ -121,6 +121,14 @@ NOT_COMMANDED = [
     "unless someone objects, drop six",
     "should the audit fail, fix it",
     "whenever there is a new rich, upgrade it",
+    # halted, cancelled, or asked about after the fact
+    "hold off on upgrading click",
+    "cancel the removal of six",
+    "let's hold the click bump",
+    "pause upgrading",
+    "could you postpone the rich upgrade",
+    "upgrade click - good idea?",
+    "remove six, thoughts?",
 ]
 
 # Path 4: "add" with a word that is no package: code and docs edits are refused, the rest asked.
