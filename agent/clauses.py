@@ -146,6 +146,13 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in MUTATING_INTENTS and act in ("command", "request") and verb and \
             command_is_subject(body):
         clause.act, clause.intent = "statement", ""  # "uv add attrs fails with an error"
+    if re.match(r"(?:unpin|unfreeze|unlock)\b", text) or clause.intent == "remove" and re.search(
+            r"\b(?:pins?|constraints?|bounds?|caps?|extras?|version|limits?|specifiers?|ranges?)"
+            r"\b", text):
+        # "unpin click", "remove click's pin", "drop the upper bound on pydantic": a constraint
+        # is loosened, not the package removed; which range is the person's to say
+        return Clause(text=text, act=act, intent="add", ambiguous="which version range you "
+                      "want instead (say \"set the NAME constraint to >=VERSION\")")
     setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:
         clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]

@@ -65,7 +65,7 @@ HEAD_VERBS: dict[str, str] = {
     ], "upgrade"),
     **dict.fromkeys([
         "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
-        "erase", "expunge", "evict", "excise", "unpin", "reomve", "remoev", "rmove", "delte",
+        "erase", "expunge", "evict", "excise", "reomve", "remoev", "rmove", "delte",
         "uninstal",
         "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate",
         "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard",

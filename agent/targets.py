@@ -151,7 +151,8 @@ _UNNAMED_EXCLUSION = re.compile(r"(?<!\s)\s*+(the |those |any |whatever |what |o
 _EXCEPT_RELATIVE = re.compile(r"\b(everything|all|anything|packages|deps|dependencies) (that|which) "
                               r"(?!(is|are|s) (outdated|old|behind|stale|out of date|safe|"
                               r"compatible|non-breaking|a patch|minor|available)\b)"
-                              r"(is|are|s|has|have|was|were|can|are not|is not)\b[a-z -]*")
+                              r"(is|are|s|has|have|was|were|can|are not|is not|depends?|uses?|"
+                              r"needs?|requires?|imports?|relies)\b[a-z -]*")
 _REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
                         r"everything else|the same( ones| packages)?|the ones?)\b")
 _RELATIVE = re.compile(r"\b(dependencies|deps|packages|libraries|libs|modules|ones|stuff|things|"

@@ -129,6 +129,11 @@ NOT_COMMANDED = [
     "could you postpone the rich upgrade",
     "upgrade click - good idea?",
     "remove six, thoughts?",
+    # a constraint loosened is not the package removed; a relative clause names no package
+    "unpin click",
+    "remove click's pin",
+    "drop the upper bound on pydantic",
+    "remove six and everything that depends on it",
 ]
 
 # Path 4: "add" with a word that is no package: code and docs edits are refused, the rest asked.
