@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
-from uvmgr.agent.package_words import code_edit
+from uvmgr.agent.package_words import PACKAGE_INTO_CODE, code_edit
 from uvmgr.agent.position import command_is_subject
 from uvmgr.agent.reading import (
     AMBIG,
@@ -246,6 +246,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         return clause
     if clause.intent == "add":
         specs, vague, clause.not_done = add_specs(body, known)
+        if specs and PACKAGE_INTO_CODE.match(without_specs(body, specs).strip(" ,")):
+            clause.intent = "out_of_scope"  # "add rich to main.py": a code edit
+            return clause
         if not specs and vague.startswith('"') and code_edit(vague.split('"')[1], text):
             clause.intent = "out_of_scope"  # "add a note to the README": a code or docs edit
             return clause

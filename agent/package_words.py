@@ -33,6 +33,15 @@ CODE_PLACE = re.compile(
     r"server|service|loader|parser|handler|app|api|cli)s?)\b)")
 
 
+# Where a package is never added: a file or a part of the code ("add rich to main.py", "add
+# attrs to the readme"). Narrower than CODE_PLACE: "to tests", "to docs" name groups.
+PACKAGE_INTO_CODE = re.compile(
+    r"^\s*+(?:to|into|in|inside) (?:the |our |my |this |that |a )?(?:[a-z0-9_/-]+\.(?:py|md|rst|"
+    r"txt|cfg|yaml|yml|json|ini|sh)\b|(?:readme|changelog|code|codebase|module|function|class|"
+    r"method|script|file|page|gitignore|workflow|wiki|faq|notes|header|footer|docstring|"
+    r"[a-z]+ (?:module|function|class|method|file|page|section|script)s?)\b)")
+
+
 def _english(word: str) -> bool:
     from uvmgr.agent.lexicon import ENGLISH
 

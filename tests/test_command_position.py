@@ -159,6 +159,9 @@ ADD_CODE_EDITS = [
     "install the git hooks",
     "add a subcommand",
     "add an import for rich",
+    "add attrs to the readme",
+    "add rich to main.py",
+    "add orjson to the api module",
 ]
 ADD_WORDS_ASKED = [
     "add note", "add caching", "add retries", "add validation", "add answer", "add section",
