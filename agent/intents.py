@@ -332,8 +332,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
            for c in clauses) and any(
             s.intent in MUTATING_INTENTS for s in reading.steps):
         asks.append("a change that depends on a condition")  # "if the tests fail, remove six"
-    if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
-            c.intent in MUTATING_INTENTS for c in clauses):
+    first_change = next((i for i, c in enumerate(clauses) if c.intent in MUTATING_INTENTS), None)
+    if first_change is not None and any(re.search(rf"\b(?:{DEFERRED})\b", c.text)
+                                        for c in clauses[first_change:]):
+        # "upgrade click, or not, your call"; not "tests were flaky, probably network. anyway,
+        # upgrade tqdm": a hedge before the change is about something else
         asks.append("a choice you left to me")
     correction = re.search(rf"\b(?:{SELF_CORRECTION})\b", norm)
     if correction and (len(clauses) > 1 or correction.start() > 0 and any(
