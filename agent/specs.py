@@ -85,6 +85,15 @@ _PROSE_EXTRAS = re.compile(r"^\s*(?:,\s*)?(?:with|plus|including) (?:the |its )?
                            r" , ?| and )[a-z0-9_-]+)*) extras?\b")
 
 
+def _package_like(word: str, known: dict[str, str] | None) -> bool:
+    """A name on the popular list or in the project, or shaped like a package name (a `-`, `_`,
+    `.` or digit inside), and no word that starts a clause or a phrase."""
+    from uvmgr.agent.package_words import known_package
+
+    return word not in STOP_OBJECT | lx.ENGLISH and (known_package(word, known or {}) or bool(
+        re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+", word)))
+
+
 NOT_A_PACKAGE = "\"{0}\" (a word, not a package: say \"add the package {0}\" if it is one)"
 
 
@@ -143,7 +152,9 @@ def add_specs(rest: str, known: dict[str, str] | None = None) -> tuple[list[str]
             ambiguous = ambiguous or NOT_A_PACKAGE.format(tok)  # "add a note to the README"
             break
         second = re.match(r"([a-z][a-z0-9._-]*)\b(?!\[|[<>=!~])", after.strip())
-        if spec == tok and second and not specs and second.group(1) not in STOP_OBJECT | \
+        listed = spec == tok and second and _package_like(tok, known) and _package_like(
+            second.group(1), known)  # "add pandas numpy scipy": a list without commas
+        if spec == tok and second and not listed and second.group(1) not in STOP_OBJECT | \
                 lx.ENGLISH | _SKIPPABLE and not _MODIFIER.match(second.group(1)) and \
                 not re.match(r"(?:and|plus|or|but|then|also|too|please|first|now|as|to|for|"
                              r"version|v\d)\b", second.group(1)):
@@ -152,7 +163,7 @@ def add_specs(rest: str, known: dict[str, str] | None = None) -> tuple[list[str]
         specs.append(spec)
         lead = ""
         text = after[used:].strip()
-        if not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
+        if not listed and not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
             break
     return specs, ambiguous, ""
 

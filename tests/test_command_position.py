@@ -310,3 +310,16 @@ def test_a_pack_phrase_in_pasted_or_quoted_text_plans_nothing():
     for text in ("ERROR: todo comments found", "```todo comments```",
                  'the linter printed "2 todo comments left"'):
         assert pack_plan(planner.read(text), intents) == [], text
+
+
+@pytest.mark.parametrize(("text", "specs"), [
+    ("add pandas numpy scipy", ["pandas", "numpy", "scipy"]),
+    ("add requests-mock pytest-httpx as dev deps", ["requests-mock", "pytest-httpx"]),
+])
+def test_a_list_of_package_names_without_commas_is_a_list(matcher, text, specs):
+    assert [c.args["specs"] for c in plan_for(read_request(text, KNOWN, matcher))] == [specs]
+
+
+@pytest.mark.parametrize("text", ["add plain pysocks", "add fancy orjson"])
+def test_a_word_before_a_name_is_asked_about(matcher, text):
+    assert read_request(text, KNOWN, matcher).status == "ask"
