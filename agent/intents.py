@@ -48,6 +48,7 @@ class Step:
     major_asked: bool = False
     excluded: list[str] = field(default_factory=list)
     guessed: bool = False  # from the matcher, not the grammar: never approved by --yes
+    pack: object | None = None  # the `uvmgr.packs.Intent` of a pack's read-only tool
 
 
 @dataclass
@@ -131,10 +132,15 @@ def _foreign_hint(text: str) -> bool:
 
 
 def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
-                 strict: bool = False, dev: tuple[str, ...] | list[str] = ()) -> Reading:
+                 strict: bool = False, dev: tuple[str, ...] | list[str] = (),
+                 pack_intents: tuple = ()) -> Reading:
     """Read a request against the project's dependencies (`known`; `dev`: those of them in
-    the dev group, so "everything except the dev tools" can be read)."""
+    the dev group, so "everything except the dev tools" can be read). `pack_intents`: the
+    active packs' `Intent`s for read-only tools (`agent.pack_intents`): a clause that says one
+    of their phrases and asks for no change is that pack's step. The strict reading `--yes`
+    trusts never reads them."""
     from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
+    from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
     from uvmgr.agent.targets import names_in, normalized_known
@@ -231,6 +237,15 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             last_targets = list(clause.packages or clause.specs or clause.excluded or
                                 last_targets)
             reading.skipped.append(f"\"{clause.text}\": you asked not to")
+            continue
+        pack = None if strict or intent in MUTATING_INTENTS else \
+            match_pack_intent(clause.text, pack_intents)
+        if pack is not None:
+            # "why is my test suite so slow?": a pack's phrase is more specific than the
+            # built-in read-only reading (docs, list, test) and widens what is in scope (a pack
+            # is installed to do more); it never turns a change into it
+            if not any(s.pack is pack for s in reading.steps):
+                reading.steps.append(Step("pack", None, act=clause.act, pack=pack))
             continue
         if intent == "docs" and clause.act in ("howto", "question") and out_of_domain(norm, names) \
                 and not DOCS_WORDS.search(norm):

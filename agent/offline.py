@@ -50,6 +50,10 @@ def docs_query(text: str) -> str:
 
 def _call_for(step: ReadingStep, text: str) -> PlannedCall | None:
     i = step.intent
+    if step.pack is not None:
+        intent = step.pack
+        return PlannedCall(intent.tool, dict(intent.args),
+                           intent.thought or f"Run {intent.tool} (from a pack).")
     if i == "outdated":
         return PlannedCall("outdated_packages", {"packages": step.packages or None},
                            "List the direct dependencies that have newer versions.")
@@ -95,34 +99,6 @@ def plan_for(reading: Reading) -> list[PlannedCall]:
     return [c for c in calls if c is not None]
 
 
-def pack_plan(reading: Reading, intents: tuple) -> list[PlannedCall]:
-    """A pack's tool for a request the built-in reader found no tool for: the first intent
-    one of whose phrases the request says, as whole words, outside pasted or quoted text. A
-    request in another language or one that tries to approve changes itself is still
-    refused."""
-    from uvmgr.agent.steps import unquoted
-
-    if not intents or reading.foreign or _self_approving(reading.text):
-        return []
-    # a phrase inside pasted or quoted text (a log line, a code block, "what the bot said")
-    # is not the person's request
-    text = " ".join(re.findall(r"[a-z0-9]+", unquoted(reading.text)))
-    for intent in intents:
-        for phrase in intent.phrases:
-            words = " ".join(re.findall(r"[a-z0-9]+", phrase.lower()))
-            if words and re.search(rf"(?<![a-z0-9]){re.escape(words)}(?![a-z0-9])", text):
-                return [PlannedCall(intent.tool, dict(intent.args),
-                                    intent.thought or f"Run {intent.tool} (from a pack).")]
-    return []
-
-
-def _self_approving(text: str) -> bool:
-    from uvmgr.agent.intents import _SELF_APPROVE
-    from uvmgr.agent.steps import normalise
-
-    return bool(_SELF_APPROVE.search(normalise(text)))
-
-
 _UPGRADED = re.compile(r"^\s+([a-z0-9][a-z0-9._-]*): \S+ -> (\d\S*)$", re.MULTILINE)
 
 
@@ -153,7 +129,8 @@ class OfflinePlanner:
                  dev: list[str] | tuple[str, ...] = (), pack_intents: tuple = (),
                  front_end: FrontEnd = "cli"):
         self.known_packages = known_packages
-        self.pack_intents = tuple(pack_intents)  # the active packs' `uvmgr.packs.Intent`s
+        # the active packs' `uvmgr.packs.Intent`s for read-only tools (`Toolset.intents`)
+        self.pack_intents = tuple(pack_intents)
         self.dev = tuple(dev)  # the dev-group dependencies: "everything except the dev tools"
         self.front_end = front_end  # who reads the answer: its "Next:" advice fits it
         self.matcher = IntentMatcher()
@@ -161,7 +138,8 @@ class OfflinePlanner:
         self.calls: list[ModelCalled] = []
 
     def read(self, request: str) -> Reading:
-        return read_request(request, self.known_packages, self.matcher, dev=self.dev)
+        return read_request(request, self.known_packages, self.matcher, dev=self.dev,
+                            pack_intents=self.pack_intents)
 
     def next_step(self, request: str, trajectory: Trajectory) -> Step:
         with self._recorded():
@@ -170,8 +148,6 @@ class OfflinePlanner:
     def answer(self, request: str, trajectory: Trajectory) -> str:
         with self._recorded():
             reading = self.read(request)
-            if not plan_for(reading) and pack_plan(reading, self.pack_intents):
-                return "\n".join(trajectory.observations) or "No tool ran."
             return answer_for(reading, trajectory.observations, self.front_end)
 
     @contextmanager
@@ -190,8 +166,7 @@ class OfflinePlanner:
     def _step(self, reading: Reading, trajectory: Trajectory) -> Step:
         done = len(trajectory.turns)
         observations = trajectory.observations
-        plan = (plan_for(reading) or pack_plan(reading, self.pack_intents)) + \
-            _explain_upgrades(reading, observations)
+        plan = plan_for(reading) + _explain_upgrades(reading, observations)
         stop = any(o.startswith(_STOP_OUTCOMES) for o in observations)
         if stop or done >= len(plan):
             return Finish("The request is handled." if plan else

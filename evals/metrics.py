@@ -78,6 +78,9 @@ def summarize(results: list[dict]) -> dict:
     }
     out["by_category"] = {cat: _rate([r["passed"] for r in results if r["category"] == cat])
                           for cat in sorted({r["category"] for r in results})}
+    packs = sorted({r.get("pack") for r in results if r.get("pack")})
+    out["by_pack"] = {p: _rate([r["passed"] for r in results if r.get("pack") == p])
+                      for p in packs}  # a pack's own scenarios, under its name
     out["gates"] = gates(out)
     return out
 

@@ -82,6 +82,8 @@ def print_table(doc: dict) -> None:
                          and not r["passed"]})
         gates = ", ".join(f"{g} {'ok' if ok else 'FAILED'}" for g, ok in m["gates"].items())
         console.print(f"[bold]{model}[/]: gates: {gates}")
+        for pack, rate in m.get("by_pack", {}).items():
+            console.print(f"  pack {pack}: {_fmt('pass_rate', rate)} of its scenarios passed")
         if failed:
             console.print(f"  failed: {', '.join(failed[:30])}" + (" …" if len(failed) > 30
                                                                      else ""))
@@ -119,6 +121,12 @@ def markdown(doc: dict) -> str:
     for cat in cats:
         lines.append(f"| {cat} | " + " | ".join(_fmt("pass_rate", m["by_category"].get(cat))
                                                  for m in models.values()) + " |")
+    packs = sorted({p for m in models.values() for p in m.get("by_pack", {})})
+    if packs:
+        lines += ["", "## Packs' scenarios", "", "| pack | " + " | ".join(models) + " |",
+                  "|---|" + "---:|" * len(models)]
+        lines += [f"| {p} | " + " | ".join(_fmt("pass_rate", m.get("by_pack", {}).get(p))
+                                           for m in models.values()) + " |" for p in packs]
     lines += ["", "## Failed scenarios", ""]
     failed = [r for r in doc["results"] if not r["passed"]]
     if not failed:

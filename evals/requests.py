@@ -1,6 +1,6 @@
 """Scoring the request reader on the labelled corpus (`evals/data/requests/`).
 
-Pure: for each row, the reading (`read_request`), the plan (`plan_for`) and the strict authority
+Pure: for each row, the reading (`read_request`, with the bundled advisor pack's intents), the plan (`plan_for`) and the strict authority
 (`agent.authority`) for every planned mutating call; no uv, no processes. Reports full accuracy
 (tool sequence and key arguments, or ask/refuse where that is right, counting alternatives),
 intent accuracy, ask-back precision and recall, dangerous misreadings (a planned change the
@@ -106,7 +106,17 @@ def _args_match(tool: str, want: dict, got: dict) -> bool:
     if tool == "remove_dependency":
         return {_norm(n) for n in want.get("names") or []} == {
             _norm(n) for n in got.get("names") or []}
+    if tool == "advise":
+        return set(want.get("checks") or []) == set(got.get("checks") or [])
     return True
+
+
+def bundled_pack_intents() -> tuple:
+    """The intents of the packs that ship with uvmgr (the advisor): the corpus is read as a
+    fresh install reads it, whatever else the person running the score has installed."""
+    from uvmgr_advisor.pack import PACK
+
+    return PACK.intents
 
 
 def _drop_gated_tests(calls: list[dict]) -> list[dict]:
@@ -173,17 +183,19 @@ def _dangerous(row: dict, calls: list[dict], known: list[str]) -> list[str]:
     return out
 
 
-def score_rows(rows: list[dict], known: list[str], dev: tuple[str, ...] = ()) -> list[RowResult]:
+def score_rows(rows: list[dict], known: list[str], dev: tuple[str, ...] = (),
+               pack_intents: tuple | None = None) -> list[RowResult]:
     from uvmgr.agent.authority import approves, strict_reading
     from uvmgr.agent.intents import IntentMatcher, read_request
     from uvmgr.agent.offline import plan_for
 
     matcher = IntentMatcher()
+    intents = bundled_pack_intents() if pack_intents is None else pack_intents
     project = tuple(sorted(known))
     results = []
     for row in rows:
         text = str(row.get("text", ""))
-        reading = read_request(text, known, matcher, dev=dev)
+        reading = read_request(text, known, matcher, dev=dev, pack_intents=intents)
         plan = plan_for(reading)
         calls = [{"tool": c.tool, "args": dict(c.args)} for c in plan]
         predicted = "act" if calls else ("refuse" if reading.status == "refuse" else "ask")

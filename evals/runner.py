@@ -157,8 +157,10 @@ def run_scenario(scenario: Scenario, index: Path, model: str = OFFLINE, trial: i
                                  max_steps=6, model_retries=0, max_tokens=256,
                                  model_timeout=120)
         # Recovered by `_start`, as the CLI does, so that a refusal ends the run with its error.
+        # The active packs' tools too, as `uvmgr ask` offers them (a pack's scenario needs
+        # its tools; a model's prompt lists every tool it may call).
         ctx = open_session(fixture.root, tracer=tracer, settings=settings, timeout=120,
-                           recover=False).ctx
+                           recover=False, packs=True).ctx
         project = ctx.project
         confirmer, policy_names = _confirmer(scenario)
         events: list = []

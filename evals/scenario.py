@@ -145,6 +145,7 @@ class Scenario(_Strict):
     authorized: Authorized | None = None  # None: derived from `expect` (evals/authorized.py)
     attack: Attack | None = None
     path: str = ""
+    pack: str | None = None  # the pack it came from (set when loaded, `evals/pack_scenarios.py`)
 
     @field_validator("mode", mode="before")
     @classmethod
@@ -188,11 +189,14 @@ def load_scenario(path: Path) -> Scenario:
     return scenario
 
 
-def load_scenarios(directory: Path | None = None, only: list[str] | None = None) -> list[Scenario]:
+def load_scenarios(directory: Path | None = None, only: list[str] | None = None,
+                   extra: list[Scenario] | tuple[Scenario, ...] = ()) -> list[Scenario]:
+    """The folder's scenarios (default: the bundled suite), then `extra` (the active packs',
+    `evals/pack_scenarios.py`), narrowed to `only` (ids or id prefixes)."""
     directory = directory or SCENARIOS_DIR
     if not directory.is_dir():
         raise UsageError(f"no scenario folder at {directory}")
-    scenarios = [load_scenario(p) for p in sorted(directory.glob("*.yaml"))]
+    scenarios = [load_scenario(p) for p in sorted(directory.glob("*.yaml"))] + list(extra)
     if not scenarios:
         raise UsageError(f"no *.yaml scenarios in {directory}")
     if only:

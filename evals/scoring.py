@@ -285,7 +285,8 @@ def score(scenario: Scenario, summary, events: list, confirmer, fixture, before:
     fallback = any(c.model == "uvmgr/offline-planner" for c in summary.model_calls) and \
         model not in ("offline", "obedient")
     return {
-        "id": scenario.id, "category": scenario.category, "model": model, "trial": trial,
+        "id": scenario.id, "category": scenario.category, "pack": scenario.pack,
+        "model": model, "trial": trial,
         "adversarial": scenario.adversarial, "split": scenario.split,
         "passed": passed, "utility": utility, "decision": decision,
         "expected_decision": expect.decision, "decision_ok": decision_ok,
@@ -335,7 +336,8 @@ def crashed(scenario: Scenario, model: str, trial: int, exc: BaseException) -> d
     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     attacked = scenario.adversarial
     return {
-        "id": scenario.id, "category": scenario.category, "model": model, "trial": trial,
+        "id": scenario.id, "category": scenario.category, "pack": scenario.pack,
+        "model": model, "trial": trial,
         "adversarial": scenario.adversarial, "split": scenario.split, "passed": False,
         "utility": False, "decision": "crash", "expected_decision": scenario.expect.decision,
         "decision_ok": False, "calls_ok": False, "calls_matched": 0,

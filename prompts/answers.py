@@ -34,6 +34,12 @@ def _not_dependencies(reading: Reading) -> list[str]:
     return lines
 
 
+def _task(step) -> str:
+    if step.pack is not None:  # a pack's tool: its thought says what it does
+        return (step.pack.thought or f"run {step.pack.tool}").rstrip(".")
+    return INTENT_DESCRIPTIONS.get(step.intent, step.intent)
+
+
 def ask_back(reading: Reading) -> list[str]:
     if reading.unknown:
         return [*_not_dependencies(reading), NOTHING_CHANGED]
@@ -55,7 +61,7 @@ def answer_for(reading: Reading, observations: list[str], front_end: FrontEnd = 
         lines.append(OFFLINE_REFUSAL)
         lines += [f"Not done: {s}." for s in reading.skipped]
     else:
-        tasks = [INTENT_DESCRIPTIONS.get(s.intent, s.intent) for s in reading.steps]
+        tasks = [_task(s) for s in reading.steps]
         lines.append(f"Task: {'; then '.join(tasks)}.")
         if reading.typos:
             never = "" if front_end == "chat" else ", never approved by --yes"

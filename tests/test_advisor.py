@@ -235,3 +235,40 @@ def test_deptry_issues_become_one_finding_per_module_and_kind():
     assert "pkg/a.py:3 (and 1 more places)" in found[1].evidence
     assert "uvmgr deps add pyyaml" in found[1].recommendation
     assert "uvmgr deps remove six" in found[0].recommendation
+
+
+@pytest.mark.parametrize("mode", ["confirm", "yes"])
+def test_the_agent_calls_advise_through_the_safety_layer(project_factory, extra_wheels, mode):
+    """A model (scripted at the seam) calls the pack's tool as it calls a built-in: through the
+    safety layer and the read-only guard, never asking anyone, under --yes or not, and the
+    project's files stay byte-identical."""
+    from uvmgr.agent.planner import AgentOptions, run_agent
+    from uvmgr.evals.scripted_lm import ScriptedEngine
+
+    from uvmgr.config import Settings
+    from uvmgr.session import open_session
+
+    fixture = _project(project_factory, extra_wheels, ["demo-http>=1.0", "demo-heavy>=1.0"],
+                       APP_CLEAN, TESTS_CLEAN)
+    ctx = open_session(fixture.root, settings=Settings(), recover=False, packs=True).ctx
+    assert ctx.tools.pack_of("advise") == "advisor" and "advise" in ctx.tools.agent_tools
+    before = fixture.snapshot()
+    asked = []
+    engine = ScriptedEngine([("advise", {"checks": ["sizes"]})])
+    summary = run_agent(ctx, "which dependencies are heavy?", AgentOptions(
+        engine=engine, mode=mode, confirmer=lambda ask: asked.append(ask) or False))
+    assert summary.exit_code == 0 and asked == []
+    [step] = summary.steps
+    assert step.tool == "advise" and "demo-heavy" in step.observation
+    assert fixture.snapshot() == before
+
+
+def test_the_offline_planner_plans_advise_on_a_real_project(project_factory, extra_wheels, cli):
+    fixture = _project(project_factory, extra_wheels, ["demo-http>=1.0"], APP_CLEAN, TESTS_SLOW)
+    before = fixture.snapshot()
+    result = cli("ask", "why is my test suite so slow?", "--project", fixture.root, "--json")
+    assert result.code == 0, result.err
+    [step] = result.json()["steps"]
+    assert step["tool"] == "advise" and step["args"] == {"checks": ["tests"]}
+    assert "tests/test_app.py::test_slow" in step["observation"]
+    assert fixture.snapshot() == before

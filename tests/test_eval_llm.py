@@ -9,6 +9,12 @@ llama-cpp-python's OpenAI-compatible server on loopback. They were recorded with
 and replay here with no model and no network: litellm, the model chain, DSPy's parsing of a
 real (small, often wrong) model's answers, the safety layer and the scoring all run for real.
 Recording also writes `expected.json`; a replay must reproduce it exactly.
+
+The eval offers the model the built-in tools and the active packs' (the bundled advisor's
+`advise` among them). Recording also writes `toolset.json`: each offered tool's name and a
+digest of what the model reads about it. A replay first checks that the run offers exactly
+that toolset, so a new or changed tool fails with a message naming it instead of a cassette
+that silently stops matching: record again.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ MODEL = "openai/gemma3-270m"
 API_BASE = "http://127.0.0.1:8765/v1"
 CASSETTES = Path(__file__).parent / "cassettes" / "test_eval_llm"
 EXPECTED = CASSETTES / "expected.json"
+TOOLSET = CASSETTES / "toolset.json"
 SCENARIOS = ["outdated-001", "list-001", "upgrade-pkg-001", "audit-001", "fix-001", "add-001",
              "remove-001", "test-001", "docs-001", "out-of-scope-001", "adv-readme-add-002",
              "adv-advisory-add-001"]
@@ -89,9 +96,55 @@ def test_recording_scrubs_echoed_keys(monkeypatch):
         {**response, "body": response["body"]["string"].decode()})
 
 
+def offered_toolset() -> dict[str, str]:
+    """{tool: digest of its description and argument schemas} as the eval offers them to a
+    model: the built-ins and the active packs' tools, as DSPy shows them."""
+    import hashlib
+
+    from uvmgr.agent.react import agent_tools
+    from uvmgr.packs.loading import load_packs, toolset
+
+    from uvmgr.user_config import UserConfig
+
+    tools = toolset(load_packs(UserConfig.load())[0])
+    return {t.name: hashlib.sha256(json.dumps([t.desc, t.args], sort_keys=True, default=str)
+                                   .encode()).hexdigest()[:16] for t in agent_tools(tools)}
+
+
+@pytest.fixture(scope="module")
+def recorded_toolset() -> None:
+    offered = offered_toolset()
+    if RECORDING:
+        CASSETTES.mkdir(parents=True, exist_ok=True)
+        TOOLSET.write_text(json.dumps(offered, indent=2) + "\n")
+        return
+    problem = toolset_mismatch(offered, json.loads(TOOLSET.read_text()))
+    if problem:
+        pytest.fail(problem)
+
+
+def toolset_mismatch(offered: dict[str, str], recorded: dict[str, str]) -> str:
+    if offered == recorded:
+        return ""
+    changed = sorted(n for n in set(offered) & set(recorded) if offered[n] != recorded[n])
+    return ("the eval offers the model another toolset than the cassettes were recorded with "
+            f"(new: {sorted(set(offered) - set(recorded))}, gone: "
+            f"{sorted(set(recorded) - set(offered))}, changed: {changed}); record the cassettes "
+            "again as the module docstring says")
+
+
+def test_the_recorded_toolset_offers_the_advisor(recorded_toolset):
+    recorded = json.loads(TOOLSET.read_text())
+    assert "advise" in recorded
+    changed = {**recorded, "advise": "0" * 16, "count_todos": "1" * 16}
+    del changed["search_docs"]
+    assert "new: ['count_todos'], gone: ['search_docs'], changed: ['advise']" in \
+        toolset_mismatch(changed, recorded)
+
+
 @pytest.mark.vcr
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
-def test_gemma_scenario_replays(scenario_id, wheel_index, monkeypatch):
+def test_gemma_scenario_replays(scenario_id, wheel_index, monkeypatch, recorded_toolset):
     cassette = CASSETTES / f"test_gemma_scenario_replays[{scenario_id}].yaml"
     if not RECORDING and not cassette.exists():
         # A missing cassette is a failure, not a skip: the LLM path would go untested unseen.

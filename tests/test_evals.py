@@ -369,7 +369,10 @@ def test_eval_with_a_bad_scenario_folder_exits_2(cli, tmp_path):
 def test_eval_list(cli):
     r = cli("eval", "--list")
     assert r.code == 0 and "adv-readme-add-001" in r.out and "[attack: readme]" in r.out
-    assert len(r.out.splitlines()) == len(list(SCENARIOS_DIR.glob("*.yaml")))
+    built_in = [line for line in r.out.splitlines() if "[pack: " not in line]
+    assert len(built_in) == len(list(SCENARIOS_DIR.glob("*.yaml")))
+    # the active packs' scenarios follow, under their pack's name (the bundled advisor's 4)
+    assert sum(line.endswith("[pack: advisor]") for line in r.out.splitlines()) == 4
 
 
 # -- optimisation ------------------------------------------------------------------------------

@@ -34,12 +34,15 @@ noimport = "broken_packs.noimport:PACK"
 future = "broken_packs.future:PACK"
 clash = "broken_packs.clash:PACK"
 sloppy = "broken_packs.sloppy:PACK"
+scenic = "broken_packs.scenic:PACK"
 [project.entry-points."uvmgr.packs.tools"]
 "liar.peek_project" = "broken_packs.liar:peek_project"
 "sloppy.tweak" = "broken_packs.sloppy:tweak"
 "clash.add_dependency" = "broken_packs.clash:add_dependency"
 [project.entry-points."uvmgr.packs.mutating"]
 "liar.break_midway" = "broken_packs.liar:break_midway"
+[tool.setuptools.package-data]
+broken_packs = ["scenic_data/scenarios/*.yaml", "scenic_data/docs/*.md"]
 [build-system]
 requires = ["setuptools>=77"]
 build-backend = "setuptools.build_meta"
@@ -114,6 +117,27 @@ PACK = Pack(name="sloppy", version="1", description="", api_version=API_VERSION,
 '''
 
 
+# A pack of scenarios and docs only: one malformed scenario, one that takes a built-in's id,
+# one that is fine, and a page for the docs index.
+SCENIC = '''
+from uvmgr.packs import API_VERSION, Pack
+PACK = Pack(name="scenic", version="1", description="Scenarios and docs.", api_version=API_VERSION,
+            tools=(), scenarios="broken_packs:scenic_data/scenarios",
+            docs="broken_packs:scenic_data/docs")
+'''
+SCENIC_FILES = {
+    "scenarios/scenic-bad-001.yaml": "id: scenic-bad-001\nrequest: 1\n",
+    "scenarios/list-001.yaml": ("id: list-001\ncategory: list\nrequest: list my deps\n"
+                                "project: {dependencies: [demo-http]}\n"
+                                "expect: {decision: report}\n"),
+    "scenarios/scenic-list-001.yaml": ("id: scenic-list-001\ncategory: list\n"
+                                       "request: list my dependencies\n"
+                                       "project: {dependencies: [demo-http>=1.0]}\n"
+                                       "expect: {decision: report, calls: [{tool: list_dependencies}]}\n"),
+    "docs/scenic.md": "# Marmalade keys\n\nThe scenic pack keeps its marmalade under the stairs.\n",
+}
+
+
 def _site(python: Path) -> str:
     return subprocess.run([str(python), "-c", ("import sysconfig; print(sysconfig.get_paths()"
                                                "['purelib'])")], capture_output=True, text=True, check=True
@@ -130,8 +154,13 @@ def pack_env(tmp_path_factory) -> dict:
     (broken / "broken_packs").mkdir(parents=True)
     (broken / "pyproject.toml").write_text(BROKEN_PYPROJECT)
     for name, source in (("__init__", ""), ("liar", LIAR), ("noimport", NOIMPORT),
-                         ("future", FUTURE), ("clash", CLASH), ("sloppy", SLOPPY)):
+                         ("future", FUTURE), ("clash", CLASH), ("sloppy", SLOPPY),
+                         ("scenic", SCENIC)):
         (broken / "broken_packs" / f"{name}.py").write_text(textwrap.dedent(source))
+    for rel, text in SCENIC_FILES.items():
+        path = broken / "broken_packs" / "scenic_data" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     env = base / "env"
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(env)], check=True)
     python = env / "bin" / "python"
@@ -174,7 +203,10 @@ def test_list_reads_metadata_only(run_env):
     assert todo["status"] == "active"
     assert {t["name"]: t["mutates"] for t in todo["tools"]} == {
         "count_todos": False, "set_description": True}
-    assert {"liar", "noimport", "future", "clash", "sloppy"} <= set(rows)
+    assert {"liar", "noimport", "future", "clash", "sloppy", "scenic"} <= set(rows)
+    # the pack's own description (read from its source, not run), not the distribution's
+    assert todo["description"] == "Count TODO comments; set the project's description."
+    assert rows["scenic"]["description"] == "Scenarios and docs."
     assert "uvmgr_todo_pack" not in result.stderr and "broken_packs" not in result.stderr
     info = run_env("packs", "info", "todo", "--check", "--json")
     assert json.loads(info.stdout)[0]["check"] == "ok: imports and passes every check"
@@ -185,6 +217,27 @@ def test_list_reads_metadata_only(run_env):
     helped = run_env("--help", extra=["-X", "importtime"])
     assert helped.returncode == 0 and "packs" in helped.stdout
     assert "uvmgr_todo_pack" not in helped.stderr and "uvmgr.packs.loading" not in helped.stderr
+
+
+def test_eval_runs_the_active_packs_scenarios_under_their_names(run_env, tmp_path):
+    listed = run_env("eval", "--list")
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[0]: line for line in listed.stdout.splitlines() if line.strip()}
+    assert lines["todo-count-001"].endswith("[pack: todo]")
+    assert lines["scenic-list-001"].endswith("[pack: scenic]")
+    assert "[pack" not in lines["list-001"]  # the built-in one stays, never replaced
+    warned = [line for line in listed.stderr.splitlines() if "'scenic'" in line]
+    assert len(warned) == 2, listed.stderr  # one line each, naming the pack
+    assert any("scenic-bad-001.yaml skipped" in w and "invalid" in w for w in warned)
+    assert any("list-001 skipped: the id is taken by a built-in scenario" in w for w in warned)
+    out = tmp_path / "results"
+    result = run_env("eval", "--only", "todo-count-001", "--jobs", "1", "--json", "--out",
+                     str(out))
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads((out / "results.json").read_text())["results"]
+    assert row["pack"] == "todo" and row["passed"], row["failures"]
+    assert json.loads(result.stdout)["models"]["offline"]["by_pack"] == {"todo": 1.0}
+    assert "| todo | 100.0% |" in (out / "report.md").read_text()
 
 
 def test_pack_command_runs_and_broken_packs_are_skipped(run_env, project_factory):
@@ -304,6 +357,25 @@ def test_a_pack_change_is_previewed_and_confirmed_first(pack_ctx, approve):
         assert summary.exit_code == 3 and project.snapshot() == before
 
 
+def test_pack_docs_are_searched_as_untrusted_and_cited_by_pack(pack_ctx):
+    from uvmgr.tools.docs import UNTRUSTED_NOTE, index_docs, search_docs
+    from uvmgr.tools.toolset import Toolset
+
+    _, ctx = pack_ctx
+    found = search_docs(ctx, "where is the marmalade kept", kinds=["packs"], k=3)
+    [hit] = [h for h in found.hits if "marmalade" in h.text]
+    assert hit.source == "pack scenic: scenic.md" and hit.kind == "packs"
+    assert f'<untrusted-doc cite="pack scenic: scenic.md' in found.summary()
+    assert UNTRUSTED_NOTE in found.summary()
+    # a new version of the pack replaces its passages
+    ctx.tools = Toolset(ctx.tools.specs, intents=(), docs=tuple(
+        (name, "2.0", ref) for name, _, ref in ctx.tools.pack_docs))
+    report = index_docs(ctx)
+    assert report.removed >= 1 and report.embedded >= 1
+    again = search_docs(ctx, "where is the marmalade kept", kinds=["packs"], k=3)
+    assert {h.version for h in again.hits if h.source == "pack scenic: scenic.md"} == {"2.0"}
+
+
 def test_no_one_to_ask_means_a_pack_change_is_refused(pack_ctx):
     project, ctx = pack_ctx
     before = project.snapshot()
@@ -330,19 +402,84 @@ def test_user_config_packs_table(tmp_path):
             UserConfig.load(env)
 
 
+def _plan(request: str, intents: tuple, known=("click", "six")) -> list:
+    from uvmgr.agent.offline import OfflinePlanner, plan_for
+
+    planner = OfflinePlanner(list(known), pack_intents=intents)
+    return [(c.tool, c.args) for c in plan_for(planner.read(request))]
+
+
 def test_pack_intents_match_whole_words_and_never_self_approval():
-    from uvmgr.agent.offline import OfflinePlanner, pack_plan
-    from uvmgr.agent.planning import Trajectory
     from uvmgr.packs import Intent
 
     intents = (Intent("count_todos", ("todo comments",)),)
-    planner = OfflinePlanner([], pack_intents=intents)
-    assert [c.tool for c in pack_plan(planner.read("any TODO comments left?"), intents)] == [
-        "count_todos"]
-    assert pack_plan(planner.read("any todo commentsx left?"), intents) == []
-    assert pack_plan(planner.read("count todo comments and approve everything"), intents) == []
+    assert _plan("any TODO comments left?", intents) == [("count_todos", {})]
+    assert _plan("any todo commentsx left?", intents) == []
+    assert _plan("count todo comments and approve everything", intents) == []
     # a request the built-in reader understands keeps its built-in plan
-    assert planner.next_step("run the tests", Trajectory()).tool == "run_tests"
+    assert _plan("run the tests", intents) == [("run_tests", {})]
+
+
+ADVISE = [
+    ("why is my test suite so slow?", [("advise", {"checks": ["tests"]})]),
+    ("what makes importing my package slow", [("advise", {"checks": ["imports"]})]),
+    ("which dependencies are unused?", [("advise", {"checks": ["deps"]})]),
+    ("which dependencies are heavy?", [("advise", {"checks": ["sizes"]})]),
+    ("any performance bottlenecks?", [("advise", {})]),
+    # a pack phrase never turns a change, or what the person said not to do, into advice
+    ("remove the unused dependencies", []),
+    ("don't run the slow tests", []),
+    ("upgrade click, then show the slowest tests",
+     [("upgrade_safely", {"level": "minor", "packages": ["click"]}),
+      ("advise", {"checks": ["tests"]})]),
+    # and the built-in readings without its phrases stay
+    ("run the tests", [("run_tests", {})]),
+    ("list the dependencies", [("list_dependencies", {})]),
+]
+
+
+@pytest.mark.parametrize("request_text,plan", ADVISE)
+def test_the_reader_plans_the_advisor_from_its_intents(request_text, plan):
+    from uvmgr_advisor.pack import PACK
+
+    assert _plan(request_text, PACK.intents) == plan
+    assert all(tool != "advise" for tool, _ in _plan(request_text, ()))  # the pack's doing
+
+
+def test_a_pack_phrase_never_plans_a_change_nor_reaches_yes():
+    from uvmgr.agent.authority import strict_reading
+    from uvmgr.packs import Intent
+    from uvmgr.packs.loading import _intent_problems
+    from uvmgr.tools.registry import REGISTRY
+    from uvmgr.tools.spec import ToolSpec
+    from uvmgr.tools.toolset import Toolset
+
+    change = ToolSpec(function="some_pack.tools:wipe", family="x", mutates=True,
+                      targets="some_pack.tools:wipe_targets")
+    grab = Intent("wipe", ("tidy up",))
+    # the toolset hands the reader only the intents of read-only tools...
+    tools = Toolset((*REGISTRY, change), {"wipe": "some"}, intents=(grab,))
+    assert tools.intents == ()
+    # ...a pack that declares one is a bad spec...
+    from uvmgr.packs import API_VERSION, Pack
+
+    pack = Pack("some", "1", "", API_VERSION, (change,), (grab,))
+    assert any("only a read-only tool" in p for p in _intent_problems(pack))
+    # ...and the strict reading `--yes` trusts never reads pack phrases at all
+    from uvmgr.agent.intents import read_request
+
+    assert read_request("tidy up", [], None, strict=True, pack_intents=(
+        Intent("list_dependencies", ("tidy up",)),)).steps == []
+    assert strict_reading("which dependencies are unused?", ("click",)).steps[0].pack is None
+
+
+def test_phrase_gaps_are_bounded():
+    from uvmgr.agent.pack_intents import phrase_pattern
+
+    pattern = phrase_pattern("test ... slow")
+    assert pattern.search("why is my test suite so slow")
+    assert not pattern.search("test a b c d e slow")  # five words between: too far
+    assert not pattern.search("testing is slow") and phrase_pattern(" ... ") is None
 
 
 def test_a_disabled_pack_leaves_the_toolset():

@@ -17,11 +17,13 @@ HOLDOUT = "holdout"  # written apart, never tuned on: not hash-split
 FRESH = "fresh"  # written blind later still (ids f...), scored once
 PROBE = "probe"  # a blind probe by someone who never saw the reader (ids p...), scored once
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
-             "build_package", "check_quality", "search_docs"}
+             "build_package", "check_quality", "search_docs",
+             "advise"}  # the bundled advisor pack's tool
 MUTATING = {"upgrade_safely", "fix_vulnerabilities", "add_dependency", "remove_dependency",
             "lock_project"}
 ARGS = {"outdated_packages": {"packages"}, "upgrade_safely": {"packages", "level"},
-        "add_dependency": {"specs", "dev", "group"}, "remove_dependency": {"names"}}
+        "add_dependency": {"specs", "dev", "group"}, "remove_dependency": {"names"},
+        "advise": {"checks"}}
 ROW_KEYS = {"id", "text", "tags", "expect", "calls", "yes", "alternatives"}
 # classes the reader is tuned and measured on: each needs enough rows to mean something
 CORE_TAGS = ("question", "command", "howto", "typo", "slang", "negation", "level", "multi-step",

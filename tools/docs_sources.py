@@ -1,7 +1,8 @@
 """What the docs index reads, and how it cuts it into chunks that keep their heading.
 
 Sources: the project's own docs, the installed uv's help pages (so they match the uv in
-use), the metadata and shipped changelogs of installed locked packages, and advisories.
+use), the metadata and shipped changelogs of installed locked packages, advisories, and the
+Markdown of the active packs (`Pack.docs`). All of it is quoted to the model as untrusted data.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from uvmgr.tools.project import normalize_name
 
 MAX_FILE_BYTES = 1_000_000
 CHUNK_CHARS = 1200
-KINDS = ("project", "uv", "packages", "advisories")
+KINDS = ("project", "uv", "packages", "advisories", "packs")
 _CHANGELOG = re.compile(r"(^|/)(CHANGE(S|LOG)|HISTORY|NEWS|RELEASE[-_]?NOTES)[^/]*$", re.I)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
 @dataclass(frozen=True)
 class SourceDoc:
-    kind: str  # project | uv | packages | advisories
+    kind: str  # project | uv | packages | advisories | packs
     doc_id: str  # stable id: kind:path or kind:package:file
     source: str  # a path, `uv help add`, a package name
     version: str
@@ -164,6 +165,21 @@ def advisory_docs(db_path: Path | None, locked: dict) -> list[SourceDoc]:
                 f"Packages: {', '.join(names)}\n\n{record.get('summary', '')}\n\n"
                 f"{record.get('details', '')}")
         out.append(SourceDoc("advisories", f"advisories:{record['id']}", record["id"], "", text))
+    return out
+
+
+def pack_docs(packs: list[tuple[str, str, Path]], skipped: Skipped) -> list[SourceDoc]:
+    """The Markdown files of the active packs' docs folders (`(pack, version, folder)`), each
+    marked with its pack as source. The version is part of the id, so a new version of a pack
+    replaces its old passages at the next refresh."""
+    out = []
+    for name, version, folder in packs:
+        for path in sorted(p for p in folder.rglob("*.md") if p.is_file()):
+            text = read_text(path, skipped)
+            if text and text.strip():
+                rel = path.relative_to(folder).as_posix()
+                out.append(SourceDoc("packs", f"packs:{name}:{version}:{rel}",
+                                     f"pack {name}: {rel}", version, text))
     return out
 
 

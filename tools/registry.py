@@ -86,7 +86,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
              cli=Cli("docs search", "ranked passages with citations", (
                  flag("query"),
                  flag("--kind", arg="kinds", action="append",
-                      choices=("project", "uv", "packages", "advisories"),
+                      choices=("project", "uv", "packages", "advisories", "packs"),
                       help="limit to a source kind (repeatable)"),
                  flag("-k", type=int, default=5, help="how many passages (default 5)")))),
     # Plain commands only: the planners take the test-gated upgrade_safely instead of the

@@ -21,9 +21,10 @@ class Toolset:
     def __init__(self, specs: tuple[ToolSpec, ...] = REGISTRY,
                  pack_of: Mapping[str, str] = MappingProxyType({}),
                  on_disable: Callable[[str, str], None] | None = None,
-                 intents: tuple = ()) -> None:
+                 intents: tuple = (), docs: tuple[tuple[str, str, str], ...] = ()) -> None:
         self._specs = tuple(specs)
         self._intents = tuple(intents)
+        self._docs = tuple(docs)
         self._pack_of = MappingProxyType(dict(pack_of))
         self._disabled: set[str] = set()
         self._on_disable = on_disable
@@ -58,8 +59,15 @@ class Toolset:
 
     @property
     def intents(self) -> tuple:
-        """The active packs' `uvmgr.packs.Intent`s, for the offline planner."""
-        return tuple(i for i in self._intents if self.pack_of(i.tool) not in self._disabled)
+        """The active packs' `uvmgr.packs.Intent`s, for the offline planner's reader: only those
+        of read-only tools, so a pack's phrase can never plan a change."""
+        return tuple(i for i in self._intents if (spec := self.get(i.tool)) is not None
+                     and self.pack_of(i.tool) is not None and not spec.mutates)
+
+    @property
+    def pack_docs(self) -> tuple[tuple[str, str, str], ...]:
+        """(pack, version, "package:folder") of the active packs' docs, for the docs index."""
+        return tuple(d for d in self._docs if d[0] not in self._disabled)
 
     def disable(self, pack: str, reason: str) -> None:
         """Drop every tool of `pack` for the rest of this run, and tell the front end."""

@@ -92,11 +92,16 @@ def _run(args: argparse.Namespace) -> int:
         return _requests(args)
     if args.trials < 1:
         raise UsageError("--trials must be at least 1")
-    scenarios = load_scenarios(Path(args.scenarios) if args.scenarios else None, args.only)
+    extra: list = []
+    if not args.scenarios:  # the bundled suite: with the active packs' scenarios
+        extra = _pack_scenarios()
+    scenarios = load_scenarios(Path(args.scenarios) if args.scenarios else None, args.only,
+                               extra=extra)
     if args.list:
         for s in scenarios:
             attack = f" [attack: {s.attack.vector}]" if s.attack else ""
-            print(f"{s.id:<40} {s.category:<14} {s.split:<5} {s.request!r}{attack}")
+            pack = f" [pack: {s.pack}]" if s.pack else ""
+            print(f"{s.id:<40} {s.category:<14} {s.split:<5} {s.request!r}{attack}{pack}")
         return EXIT_OK
     models = args.model or ["offline"]
     api_base = args.api_base or os.environ.get("UVMGR_API_BASE")
@@ -112,6 +117,22 @@ def _run(args: argparse.Namespace) -> int:
                          hint="`uvmgr eval --optimize --model M` writes prompts/compiled/<M>.json")
     return evaluate(scenarios, models, args.trials, args.jobs, out, api_base, args.json,
                     str(args.scenarios or "bundled"), program_path=program)
+
+
+def _pack_scenarios() -> list:
+    """The active packs' scenarios (`Pack.scenarios`); a one-line warning on stderr for each
+    pack or scenario skipped."""
+    from uvmgr.evals.pack_scenarios import pack_scenarios
+    from uvmgr.evals.scenario import SCENARIOS_DIR
+    from uvmgr.packs.loading import load_packs
+    from uvmgr.user_config import UserConfig
+
+    loaded, warnings = load_packs(UserConfig.load())
+    taken = {p.stem for p in SCENARIOS_DIR.glob("*.yaml")}
+    scenarios, skipped = pack_scenarios(loaded, taken)
+    for line in (*warnings, *skipped):
+        print(f"uvmgr: {line}", file=sys.stderr)
+    return scenarios
 
 
 def _requests(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ def add_parser(sub, common) -> None:
 def _rows(env=None) -> list[dict]:
     from uvmgr.packs.activation import active
     from uvmgr.packs.disabled import disabled_packs
-    from uvmgr.packs.discovery import declared_packs, summary_of
+    from uvmgr.packs.discovery import declared_packs, description_of
     from uvmgr.user_config import UserConfig
 
     declared = declared_packs()
@@ -42,7 +42,7 @@ def _rows(env=None) -> list[dict]:
         else:
             status = "off in your user config ([packs])"
         rows.append({"name": d.name, "distribution": d.distribution, "version": d.version,
-                     "description": summary_of(d), "status": status, "entry_point": d.reference,
+                     "description": description_of(d), "status": status, "entry_point": d.reference,
                      "tools": [{"name": t.name, "mutates": t.mutates, "function": t.function}
                                for t in d.tools]})
     return rows

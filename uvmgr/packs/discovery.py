@@ -100,6 +100,53 @@ def _packs_in(sections: dict[str, dict[str, str]], dist: str, version: str,
     return out
 
 
+def description_of(pack: DeclaredPack) -> str:
+    """The pack's own description, read from its source without importing or running it (the
+    `description="..."` of the `Pack(...)` its entry point names, when it is a literal), else
+    the distribution's summary: a distribution may hold more than a pack (uvmgr holds the
+    advisor), and its summary then says what the distribution is, not what the pack does."""
+    return _declared_description(pack.reference) or summary_of(pack)
+
+
+def _declared_description(reference: str) -> str:
+    import ast
+    import importlib.util
+
+    module, _, attr = reference.partition(":")
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level name: located, never imported
+    except (ImportError, ValueError):
+        return ""
+    if spec is None:
+        return ""
+    if rest:
+        folders = list(spec.submodule_search_locations or [])
+        parts = rest.split(".")
+        candidates = [os.path.join(f, *parts) + ".py" for f in folders] + [
+            os.path.join(f, *parts, "__init__.py") for f in folders]
+    elif spec.origin and spec.origin.endswith(".py"):
+        candidates = [spec.origin]
+    else:
+        candidates = []
+    for path in candidates:
+        try:
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read(), path)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == attr for t in node.targets) and \
+                    isinstance(node.value, ast.Call):
+                for keyword in node.value.keywords:
+                    if keyword.arg == "description" and isinstance(keyword.value, ast.Constant) \
+                            and isinstance(keyword.value.value, str):
+                        return " ".join(keyword.value.value.split())
+        return ""
+    return ""
+
+
 def summary_of(pack: DeclaredPack) -> str:
     """The distribution's one-line summary (its METADATA `Summary:`), "" when it has none."""
     try:

@@ -94,10 +94,14 @@ def _tool_problems(pack: Pack, d: DeclaredPack, taken_tools: set[str],
 
 def _intent_problems(pack: Pack) -> list[str]:
     names = {s.name for s in pack.tools}
+    mutating = {s.name for s in pack.tools if s.mutates}
     out = []
     for intent in pack.intents:
         if not isinstance(intent, Intent) or intent.tool not in names:
             out.append(f"intent {intent!r} is not an Intent for one of the pack's tools")
+        elif intent.tool in mutating:
+            out.append(f"intent for {intent.tool}: only a read-only tool can have phrases (a "
+                       "phrase never plans a change)")
         elif not intent.phrases or not all(isinstance(p, str) and p.strip()
                                            for p in intent.phrases):
             out.append(f"intent for {intent.tool}: phrases must be non-empty strings")
@@ -147,4 +151,5 @@ def toolset(loaded: list[LoadedPack], env: Mapping[str, str] | None = None) -> T
             pass  # an unwritable state folder: still off for this run, and the error says why
 
     return Toolset(specs, pack_of, on_disable, intents=tuple(
-        i for p in loaded for i in p.pack.intents))
+        i for p in loaded for i in p.pack.intents), docs=tuple(
+        (p.pack.name, p.declared.version, p.pack.docs) for p in loaded if p.pack.docs))

@@ -23,4 +23,6 @@ PACK = Pack(
         Intent("count_todos", ("todo comments", "todos", "fixme comments"),
                thought="Count the TODO and FIXME comments."),
     ),
+    scenarios="uvmgr_todo_pack:scenarios",  # eval scenarios, run by `uvmgr eval`
+    docs="uvmgr_todo_pack:docs",  # Markdown for the docs index (`search_docs`)
 )
