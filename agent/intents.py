@@ -96,14 +96,14 @@ def _compiled(pattern: str) -> re.Pattern:
 
 
 from uvmgr.agent.context import (
+    CONDITION_CLAUSE,
     DANGLING,
     DEV_EXCLUDED,
     DEV_TARGET,
     DOCS_WORDS,
-    FIX_FINDINGS,
-    CONDITION_CLAUSE,
     EVALUATIVE,
     FINDINGS_CONDITION,
+    FIX_FINDINGS,
     FOLLOW_UP,
     GENERIC_OBJECT,
     GROUP_QUALIFIER,

@@ -301,6 +301,7 @@ def test_quoted_names_are_names_not_a_quotation(matcher):
 
 def test_a_pack_phrase_in_pasted_or_quoted_text_plans_nothing():
     from uvmgr.agent.offline import OfflinePlanner
+
     from uvmgr.packs import Intent
 
     intents = (Intent("count_todos", ("todo comments",)),)
