@@ -200,8 +200,9 @@ def split_steps(text: str) -> list[str]:
                              r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
                              r"comments?|file)\b", head):
         text = f"{head} quoted-text"  # "my notes say: remove six": what a note says is quoted
-    elif colon and len(head.split()) <= 5 and not re.search(
-            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
+    elif colon and len(head.split()) <= 5 and (not re.search(
+            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head) or
+            re.fullmatch(r"(?:quick|status|progress|small|weekly|daily) updates?", head)):
         text = tail
     text = re.sub(r"\s\+\s", " and ", text)
     # A question mark stays with its own step: "remove six? is that safe" asks twice, it

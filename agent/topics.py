@@ -71,8 +71,11 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,) (ruff|mypy|pyright|flake8|lint|types))*",
                     text):
         return "check"  # "ruff + mypy please"
-    if re.match(r"^(update|upgrade) (me|us)\b", text):
-        return "outdated"  # "update me on what's outdated"
+    if re.search(r"\b(?:update|upgrade|brief|inform) (?:me|us|the team|everyone)\b", text) or \
+            re.match(r"(?:give|post|send|share|write|prepare|draft|provide|compose|want|need|"
+                     r"tell)\b.{0,30}\b(?:an? |the |any |some )?(?:status )?updates?\b", text):
+        # "update me on what's outdated", "give me an update on click": a report, not a change
+        return "audit" if SECURITY.search(text) else "outdated"
     if act == "howto" or verb == "docs":
         return "docs"
     if verb in ("generic", "list", "") and _DOCS.search(text) and (

@@ -73,6 +73,11 @@ NOT_ADDRESSED = [
     "I will remove six in a separate PR, for now just list deps",
     "I'll upgrade click myself",
     "we are going to drop tqdm in the rewrite",
+    # "update" as a report asked for, not a change
+    "give me an update on click",
+    "status update: what's outdated",
+    "can you update me about vulnerabilities",
+    "post an update about the upgrade",
 ]
 
 # Path 2: quoted, pasted or reported text: code blocks and spans, tracebacks, log and prompt
