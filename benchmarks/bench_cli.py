@@ -13,6 +13,14 @@ Measures, as whole processes (median of N runs):
   (budget: first output under 300 ms, at most ~300 ms more than the plain command);
   `--only ask` measures just these;
 - the other project managers' `--version` where installed, for comparison.
+
+`--only plain` measures just `--version`, `--help`, `deps list` and `deps outdated`.
+
+uvmgr runs with a bytecode cache (a temporary `PYTHONPYCACHEPREFIX`, filled by a first run),
+as a person's install does from its second run on. An environment with
+`PYTHONDONTWRITEBYTECODE=1` and no `__pycache__` (as on the shared machine) would compile
+every imported module on every run instead; the plain rows are then measured that way too,
+labelled "no bytecode cache", for comparison with figures taken so.
 """
 
 from __future__ import annotations
@@ -38,18 +46,23 @@ def median_ms(argv: list[str], runs: int, cwd: Path | None = None, env=None) -> 
     return statistics.median(times)
 
 
-def with_uv_time(argv: list[str], runs: int, cwd: Path, env) -> tuple[float, float]:
-    """Median wall time of a uvmgr command and median time inside its uv processes, read from
-    the run's own trace (process spans that overlap are counted once)."""
+def with_uv_time(argv: list[str], runs: int, cwd: Path, env) -> tuple[float, float, float]:
+    """Median wall time of a uvmgr command, median time inside its uv processes, read from
+    the run's own trace (process spans that overlap are counted once), and median CPU time of
+    the whole command, its uv processes included (the figure a busy machine disturbs least)."""
     import json
+    import resource
 
-    walls, uvs = [], []
+    walls, uvs, cpus = [], [], []
     trace = cwd / ".uvmgr" / "traces" / "traces.jsonl"
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
         walls.append((time.perf_counter() - start) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
         spans = [json.loads(line) for line in trace.read_text().splitlines()]
         last = spans[-1]["trace_id"]
         procs = sorted((s["start_time_unix_nano"], s["end_time_unix_nano"]) for s in spans
@@ -61,7 +74,7 @@ def with_uv_time(argv: list[str], runs: int, cwd: Path, env) -> tuple[float, flo
                 busy += b - a
             end = max(end, b)
         uvs.append(busy / 1e6)
-    return statistics.median(walls), statistics.median(uvs)
+    return statistics.median(walls), statistics.median(uvs), statistics.median(cpus)
 
 
 def first_output_and_total_ms(argv: list[str], runs: int, cwd: Path, env) -> tuple[float, float]:
@@ -163,7 +176,7 @@ def autopilot_rows(uvmgr: str, env) -> list[tuple[str, float, str]]:
         _raise_caps(project.pyproject)  # demo-http's cap `<1.1` may go, so 1.2.0 is bisected
         for root in (project.root,):
             code = subprocess.run([uvmgr, "autopilot"], cwd=root, env=env,
-                                  capture_output=True).returncode
+                                  capture_output=True, check=False).returncode
             if code not in (0, 3):
                 raise SystemExit(f"autopilot exited {code} in {root}: the figure would be wrong")
         project = make_project(Path(tmp) / "ap2", index,
@@ -204,18 +217,27 @@ def chat_ready_ms(env) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
-    parser.add_argument("--only", choices=["ask"], help="measure only the ask-vs-plain rows")
+    parser.add_argument("--only", choices=["ask", "plain"],
+                        help="measure only the ask-vs-plain rows, or only the plain commands")
     parser.add_argument("--baseline", metavar="UVMGR",
                         help="another uvmgr executable (e.g. an older checkout's) whose ask runs "
                              "side by side with this one's")
     args = parser.parse_args()
+    as_given = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    with tempfile.TemporaryDirectory(prefix="uvmgr-bench-pyc-") as pycache:
+        env = {k: v for k, v in as_given.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = pycache
+        _print(_rows(args, env, as_given), args.runs)
+
+
+def _rows(args: argparse.Namespace, env: dict[str, str],
+          as_given: dict[str, str]) -> list[tuple[str, float, str]]:
     runs = args.runs
     uvmgr = shutil.which("uvmgr") or str(Path(sys.executable).parent / "uvmgr")
     from uvmgr.evals.fixtures import build_full_index, make_project
     from uvmgr.tools.runner import find_uv
 
     uv = find_uv()
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     rows: list[tuple[str, float, str]] = []
     if args.only == "ask":
         with tempfile.TemporaryDirectory() as tmp:
@@ -227,23 +249,23 @@ def main() -> None:
             rows += ask_vs_plain_rows(uvmgr, uv, project.root, "fixture", runs, env,
                                       args.baseline)
         rows += demo_rows(uvmgr, uv, runs, env, args.baseline)
-        _print(rows, runs)
-        return
-    rows.append(("python -c pass", median_ms([sys.executable, "-c", "pass"], runs), ""))
-    rows.append(("uvmgr --version", median_ms([uvmgr, "--version"], runs), "budget 100 ms"))
-    rows.append(("uvmgr --help", median_ms([uvmgr, "--help"], runs), "budget 100 ms"))
+        return rows
+    median_ms([uvmgr, "--help"], 1, env=env)  # fills the bytecode cache
+    rows.append(("python -c pass", median_ms([sys.executable, "-c", "pass"], runs, env=env), ""))
+    rows.append(("uvmgr --version", median_ms([uvmgr, "--version"], runs, env=env),
+                 "budget 100 ms"))
+    rows.append(("uvmgr --help", median_ms([uvmgr, "--help"], runs, env=env), "budget 100 ms"))
     with tempfile.TemporaryDirectory() as tmp:
         index = build_full_index(Path(tmp) / "index")
         project = make_project(Path(tmp) / "bench-app", index,
                                ["demo-http>=1.0,<1.1", "demo-json==2.0.0", "demo-cli>=0.9"],
                                {"demo-http": "1.0.0", "demo-json": "2.0.0", "demo-cli": "1.0.0"})
         root = project.root
-        for label, argv in (("uvmgr deps list --json", [uvmgr, "deps", "list", "--json"]),
-                            ("uvmgr deps outdated --json",
-                             [uvmgr, "deps", "outdated", "--json"])):
-            wall, in_uv = with_uv_time(argv, runs, root, env)
-            rows.append((label, wall, (f"uv {in_uv:.0f} ms, uvmgr overhead "
-                                       f"{wall - in_uv:.0f} ms (budget 150 ms)")))
+        rows += plain_rows(uvmgr, root, runs, env)
+        if as_given.get("PYTHONDONTWRITEBYTECODE"):
+            rows += plain_rows(uvmgr, root, runs, as_given, " (no bytecode cache)")
+        if args.only == "plain":
+            return rows
         uv_total = with_uv_time([uvmgr, "deps", "outdated", "--json"], 3, root, env)[1]
         first, total = first_output_and_total_ms(
             [uvmgr, "ask", "what's outdated?", "--json"], max(3, runs // 3), root, env)
@@ -251,7 +273,7 @@ def main() -> None:
         rows.append(("uvmgr ask (offline): answer", total,
                      f"budget 1500 ms + uv time (~{uv_total:.0f} ms)"))
         rows += ask_vs_plain_rows(uvmgr, uv, root, "fixture", max(5, runs // 2), env)
-        dspy_ms = median_ms([sys.executable, "-c", "import dspy"], 3)
+        dspy_ms = median_ms([sys.executable, "-c", "import dspy"], 3, env=env)
         rows.append(("python -c 'import dspy'", dspy_ms, "not imported by an offline ask"))
     rows += demo_rows(uvmgr, uv, max(5, runs // 2), env)
     rows += autopilot_rows(uvmgr, env)
@@ -260,7 +282,22 @@ def main() -> None:
         path = shutil.which(tool)
         if path:
             rows.append((f"{tool} --version", median_ms([path, "--version"], runs), "comparison"))
-    _print(rows, runs)
+    return rows
+
+
+def plain_rows(uvmgr: str, root: Path, runs: int, env: dict[str, str],
+               note: str = "") -> list[tuple[str, float, str]]:
+    """`deps list` and `deps outdated` (JSON): wall time, time inside uv (from the run's trace),
+    and uvmgr's own overhead, the difference."""
+    rows = []
+    for label, argv in (("uvmgr deps list --json", [uvmgr, "deps", "list", "--json"]),
+                        ("uvmgr deps outdated --json", [uvmgr, "deps", "outdated", "--json"])):
+        median_ms(argv, 1, root, env)  # its modules' bytecode, when there is a cache
+        wall, in_uv, cpu = with_uv_time(argv, runs, root, env)
+        rows.append((label + note, wall, (f"uv {in_uv:.0f} ms, uvmgr overhead "
+                                          f"{wall - in_uv:.0f} ms (budget 150 ms); cpu {cpu:.0f} "
+                                          "ms with uv's")))
+    return rows
 
 
 def _print(rows: list[tuple[str, float, str]], runs: int) -> None:

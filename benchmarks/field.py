@@ -15,6 +15,10 @@ the registry):
 | `ask "what's outdated?"` (offline)     | `uv lock --dry-run --upgrade`                      |
 | `deps upgrade --safe --dry-run`        | `uv lock --dry-run --upgrade`                      |
 
+Both sides meet the same uv cache: by default (`--cache warm`) uv's own command runs once,
+untimed, before the pair is timed (run first, uvmgr would otherwise fill the cache uv then
+finds warm); `--cache cold` gives each timed command an empty cache of its own.
+
 It reports per project and command: pass or fail (audit passes with exit 0 or 1: 1 means
 vulnerabilities were found), the error's first lines, uvmgr's wall time, uv's, and whether the
 copy's pyproject files and uv.lock are byte-identical afterwards (every command here is
@@ -112,8 +116,18 @@ def _uv_audit(uv: str, copy: Path, db: Path, env: dict[str, str], timeout: float
         return _timed([uv, *AUDIT_ARGS, "--service-url", url], copy, env, timeout)
 
 
+def _cache_env(env: dict[str, str], cache: str, work: Path) -> dict[str, str]:
+    """The environment of one timed command: as given (warm), or with an empty uv cache."""
+    if cache != "cold":
+        return env
+    folder = work / "uv-cache"
+    shutil.rmtree(folder, ignore_errors=True)
+    return {**env, "UV_CACHE_DIR": str(folder)}
+
+
 def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
-                env: dict[str, str], timeout: float, only: list[str] | None = None) -> list[Row]:
+                env: dict[str, str], timeout: float, only: list[str] | None = None,
+                cache: str = "warm") -> list[Row]:
     from uvmgr.tools.workspace import find_workspace
 
     # A workspace member's folder: copy the whole workspace, run in the member's folder.
@@ -131,13 +145,17 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
         if only and label not in only:
             continue
         argv = [*uvmgr, *[a.replace("{db}", str(db)) for a in args]]
+        if cache == "warm" and uv_args is not None:
+            _timed([uv, *uv_args], here, env, timeout)
         before = _hashes(copy)
-        code, out, err, seconds = _timed(argv, here, env, timeout)
+        code, out, err, seconds = _timed(argv, here, _cache_env(env, cache, work), timeout)
         unchanged = _hashes(copy) == before
         if uv_args is None:
-            uv_code, _, _, uv_seconds = _uv_audit(uv, copy, db, env, timeout)
+            uv_code, _, _, uv_seconds = _uv_audit(uv, copy, db, _cache_env(env, cache, work),
+                                                  timeout)
         else:
-            uv_code, _, _, uv_seconds = _timed([uv, *uv_args], here, env, timeout)
+            uv_code, _, _, uv_seconds = _timed([uv, *uv_args], here,
+                                               _cache_env(env, cache, work), timeout)
         ok = code in passing and unchanged
         rows.append(Row(name, label, ok, code, seconds, uv_seconds, uv_code in (0, 1),
                         "" if ok else _first_lines(out, err), unchanged))
@@ -204,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="set UV_PYTHON for uvmgr and uv alike, for every project or for the "
                              "clone folder NAME (when its .python-version names an interpreter "
                              "this machine lacks); repeatable")
+    parser.add_argument("--cache", choices=["warm", "cold"], default="warm",
+                        help="warm: uv's command runs once, untimed, before each pair; cold: each "
+                             "timed command starts from an empty uv cache (downloads again)")
     parser.add_argument("--only", action="append", metavar="COMMAND",
                         choices=[c[0] for c in COMMANDS], help="run only these commands")
     args = parser.parse_args(argv)
@@ -226,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         python = pythons.get(clone.resolve().name, pythons.get(""))
         rows += run_project(clone, args.work, uvmgr, find_uv(), args.db.resolve(),
                             {**env, "UV_PYTHON": python} if python else env, args.timeout,
-                            args.only)
+                            args.only, args.cache)
     text = markdown(rows) + "".join(f"\n- {c}" for c in checks) + ("\n" if checks else "")
     print(text)
     if args.out:

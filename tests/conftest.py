@@ -105,6 +105,9 @@ def pytest_addoption(parser):
     parser.addoption("--registry", action="store_true",
                      help="also run the tests marked `registry`, which install real packages "
                           "from the package registry (the bundled demo)")
+    parser.addoption("--private-index-full", action="store_true",
+                     help="also run the longer private-index tests (`private_index_full`: "
+                          "--safe, add, ask, the keyring and AutoPilot against pypiserver, about 100 s)")
     group = parser.getgroup("fault", "fault injection (tests/test_faults.py)")
     group.addoption("--fault-full", action="store_true",
                     help="run the full fault-injection campaign (default: a small sample)")
@@ -115,12 +118,15 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--registry"):
-        return
-    skip = pytest.mark.skip(reason="uses the real package registry: run with --registry")
-    for item in items:
-        if "registry" in item.keywords:
-            item.add_marker(skip)
+    opt_in = {"registry": ("--registry", "uses the real package registry"),
+              "private_index_full": ("--private-index-full", "a longer private-index run")}
+    for marker, (option, why) in opt_in.items():
+        if config.getoption(option):
+            continue
+        skip = pytest.mark.skip(reason=f"{why}: run with {option}")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -175,7 +175,7 @@ def test_cli_index_unreachable(cli, demo_project, monkeypatch):
     before = demo_project.snapshot()
     r = cli("deps", "lock", "--project", demo_project.root)
     assert r.code == EXIT_FAILED, r.err
-    assert "the package index at http://127.0.0.1:9 could not be reached" in r.err
+    assert "the package index `corp` (http://127.0.0.1:9) could not be reached" in r.err
     assert _says(r.err, "cause: Connection refused (os error 111)") and "UV_INDEX_URL" in r.err
     assert demo_project.snapshot() == before
 

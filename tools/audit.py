@@ -40,6 +40,8 @@ class Finding:
     summary: str
     link: str = ""
     members: list[str] = field(default_factory=list)  # the workspace members it reaches
+    # locked from a private index: an advisory for the PyPI project of that name matched it
+    index: str = field(default="", metadata={"json": "omit-empty"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ class AuditReport:
         note = [self.withdrawn_note] if self.withdrawn else []
         if not self.findings:
             return "\n".join([self.headline(), *note])
-        rows = [f"{f.package} {f.version}: {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
+        rows = [f"{f.package} {f.version}"
+                + (f" (from index {f.index}; the advisory is for the PyPI project of that name)"
+                   if f.index else "")
+                + f": {f.id} ({', '.join(f.aliases[:2]) or 'no alias'}), "
                 f"fixed in {', '.join(f.fix_versions) or 'no release yet'}: {f.summary[:120]}"
                 for f in self.findings]
         return "\n".join([self.headline() + ":", *rows[:MAX_ITEMS], *note])
@@ -136,11 +141,16 @@ def parse_audit_json(stdout: str, source: str, note: str = "") -> AuditReport:
 
 
 def by_member(ctx: ToolContext, report: AuditReport) -> AuditReport:
-    """In a workspace: each finding names the members it reaches; with a member selected,
-    only that member's findings are kept (the lock, and so `uv audit`, covers them all)."""
+    """Each finding says the private index its package is locked from, if any. In a
+    workspace: each finding names the members it reaches; with a member selected, only that
+    member's findings are kept (the lock, and so `uv audit`, covers them all)."""
     from uvmgr.tools.lock_graph import members_by_package
     from uvmgr.tools.project import normalize_name
 
+    locked = ctx.project.locked_packages()
+    report = replace(report, findings=[
+        replace(f, index=locked[name].index) if (name := normalize_name(f.package)) in locked
+        else f for f in report.findings])
     reach = members_by_package(ctx.project)
     if not reach:
         return report

@@ -8,17 +8,19 @@ Pure diffs (`diff_locked`, `requirement_edits`, `constraint_edit_for`) take no p
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage
 from uvmgr.tools.results import MAX_ITEMS, plural
-from uvmgr.tools.testing import TestReport, run_tests
 from uvmgr.tools.transaction import Transaction, record_state, sync_environment
 from uvmgr.tools.uv_errors import raise_for_uv
 
 from uvmgr.errors import EXIT_OK, RolledBack, TestsDidNotFinish
+
+if TYPE_CHECKING:  # the test runner loads only when a change runs the tests
+    from uvmgr.tools.testing import TestReport
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Outdated:
     locked_versions: tuple[str, ...] = ()  # every fork's version, lowest first
     compatible_versions: tuple[str, ...] = ()  # what uv would lock, per fork
     member: str = ""  # the workspace member declaring it ("" outside a workspace)
+    index: str = field(default="", metadata={"json": "omit-empty"})  # a private index's name
+
+    @property
+    def where(self) -> str:
+        return f" (from index {self.index})" if self.index else ""
 
 
 class OutdatedList(list[Outdated]):
@@ -45,7 +52,7 @@ class OutdatedList(list[Outdated]):
         if not self:
             return "All direct dependencies are up to date."
         rows = [f"{o.name} {o.current} -> {o.latest} ({o.delta}; its constraint "
-                f"'{o.requirement}' allows up to {o.latest_compatible})" for o in self]
+                f"'{o.requirement}' allows up to {o.latest_compatible}){o.where}" for o in self]
         return (f"{plural(len(rows), 'outdated direct dependency')}:\n"
                 + "\n".join(rows[:MAX_ITEMS]))
 
@@ -65,6 +72,7 @@ class PackageChange:
     direct: bool = False
     versions_before: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
     versions_after: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+    index: str = field(default="", metadata=_OMIT_EMPTY)  # a private index's name
 
     def steps(self) -> list[tuple[str, str]]:
         """Every (before, after) move a level check must pass: one for a plain update; fork by
@@ -144,7 +152,8 @@ def change_lines(change: ChangeSet, rolled_back: bool = False) -> list[str]:
         # a forked package shows every fork's version, not only the highest
         before = ", ".join(c.versions_before) or c.before or "(new)"
         after = ", ".join(c.versions_after) or c.after or "(removed)"
-        lines.append(f"  {c.name}: {before} -> {after}{where}")
+        source = f" (from index {c.index})" if c.index else ""
+        lines.append(f"  {c.name}: {before} -> {after}{where}{source}")
     return lines
 
 
@@ -246,8 +255,17 @@ def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage
         forks_before = a.versions if a and len(a.versions) > 1 else ()
         forks_after = b.versions if b and len(b.versions) > 1 else ()
         changes.append(PackageChange(name, a.version if a else None, b.version if b else None,
-                                     name in direct, forks_before, forks_after))
+                                     name in direct, forks_before, forks_after,
+                                     (b or a).index))
     return changes
+
+
+def with_index(changes: list[PackageChange], locked: dict[str, LockedPackage],
+               ) -> list[PackageChange]:
+    """A preview's changes (read from `uv lock --dry-run`, which does not say where a package
+    comes from) with the index each is locked from now."""
+    return [replace(c, index=locked[c.name].index) if c.name in locked and locked[c.name].index
+            else c for c in changes]
 
 
 def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],
@@ -329,7 +347,8 @@ def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_
         result = ctx.runner.uv(["lock", "--dry-run", *lock_args], project.root,
                                timeout=ctx.settings.timeout)
         raise_for_uv(result, operation)
-        return ChangeResult(operation, True, parse_dry_run(result.stderr, direct), edits)
+        return ChangeResult(operation, True, with_index(parse_dry_run(result.stderr, direct),
+                                                        before), edits)
     ctx.progress(Progress("resolving", operation))
     result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
     raise_for_uv(result, operation)
@@ -355,6 +374,8 @@ def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
     tests = None
     if verify_tests and result.changed:
         try:
+            from uvmgr.tools.testing import run_tests
+
             tests = run_tests(ctx)
         except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
             tx.rollback()

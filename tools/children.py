@@ -5,7 +5,7 @@ Three layers, each covering the gaps of the one before:
 - On Linux each child gets a parent-death signal (`PR_SET_PDEATHSIG`, SIGKILL) before it
   execs: if uvmgr is killed, so is the child it was waiting on. The signal fires when the
   *thread* that spawned the child exits; the runner waits for its child on the spawning
-  thread (the TUI's workers and `in_parallel`'s pool included), so that thread outlives it.
+  thread (the TUI's workers and `in_parallel`'s threads included), so that thread outlives it.
 - A supervisor, one small process per runner, holds the read end of a pipe whose only
   writer is uvmgr. Each child registers its process group on the pipe before it execs;
   when uvmgr dies the pipe reads EOF and the supervisor SIGKILLs every group still

@@ -19,6 +19,7 @@ from uvmgr.tools.changes import (
     snapshot,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.levels import Level
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, normalize_name
 from uvmgr.tools.resolve import (
     ensure_lock_current,
@@ -31,10 +32,8 @@ from uvmgr.tools.resolve import (
 from uvmgr.tools.results import plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Targets, each, one, requirements, shell_looking
-from uvmgr.tools.testing import require_passing_baseline
 from uvmgr.tools.transaction import Transaction
 from uvmgr.tools.uv_errors import did_you_mean, raise_for_uv
-from uvmgr.tools.versions import Level
 
 from uvmgr.errors import EXIT_OK, PackageNotFound, UsageError
 
@@ -50,6 +49,7 @@ class DependencyList:
         rows = [f"{d.group}: {d.requirement} (locked "
                 f"{', '.join(f.version for f in d.forks) or d.locked or '-'})"
                 + (" dynamic (read from the lock)" if d.dynamic else "")
+                + (f" from index {d.index}" if d.index else "")
                 for d in self.dependencies]
         return (f"{plural(len(rows), 'direct dependency')} of {self.project}:\n"
                 + "\n".join(rows))
@@ -96,7 +96,8 @@ def outdated_packages(
         if fits == package.versions and delta(package.version, newest) == "none":
             continue
         rows.append(Outdated(dep.name, dep.group, dep.requirement, package.version, top, newest,
-                             delta(package.version, newest), package.versions, fits, member=dep.member))
+                             delta(package.version, newest), package.versions, fits, member=dep.member,
+                             index=package.index))
     return rows
 
 
@@ -158,7 +159,8 @@ def upgrade_packages(
         if delta(plan.available, latest) != "none":
             held_back.append(Outdated(plan.dep.name, plan.dep.group, plan.dep.requirement,
                                       plan.package.version, plan.available, latest,
-                                      delta(plan.package.version, latest), member=plan.dep.member))
+                                      delta(plan.package.version, latest), member=plan.dep.member,
+                                      index=plan.package.index))
     capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
               if p.held]
     edits = [p.edit for p in plans if p.edit is not None]
@@ -167,6 +169,8 @@ def upgrade_packages(
     if not upgrade_args:
         return ChangeResult("upgrade", dry_run, held_back=held_back, capped=capped)
     if run_tests_after and not dry_run:  # tests that fail already cannot judge the upgrade
+        from uvmgr.tools.testing import require_passing_baseline
+
         require_passing_baseline(ctx, "upgrade", "or upgrade without --test")
     with Transaction(ctx.project, ctx.runner, "upgrade", resync=not dry_run) as tx:
         result = apply_locked_change(ctx, tx, "upgrade", upgrade_args, edits, dry_run,

@@ -1,19 +1,37 @@
 """A small HTTP server on 127.0.0.1 at a free port, for the life of a `with` block: the local
-advisory service `uv audit` talks to, and the wheel and index servers of the fixtures."""
+advisory service `uv audit` talks to, and the wheel and index servers of the fixtures (a WSGI
+application, such as pypiserver's, through `LoopbackServer.wsgi`)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from http.server import ThreadingHTTPServer
+from http.server import HTTPServer, ThreadingHTTPServer
 
 
 class LoopbackServer:
     """`with LoopbackServer(handler) as url:` serves `handler` until the block ends."""
 
-    def __init__(self, handler: Callable[..., object]):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, handler: Callable[..., object], server: HTTPServer | None = None):
+        self._server = server or ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @classmethod
+    def wsgi(cls, app: Callable[..., object]) -> LoopbackServer:
+        """Serve a WSGI application (one thread per request, no access log on stderr)."""
+        from socketserver import ThreadingMixIn
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+        class Handler(WSGIRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+
+        server = Server(("127.0.0.1", 0), Handler)
+        server.set_app(app)
+        return cls(Handler, server)
 
     @property
     def url(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from uvmgr.errors import LockMissing, ProjectError, UsageError
@@ -45,6 +45,8 @@ class DirectDependency:
     dynamic: bool = False
     forks: tuple[Fork, ...] = ()  # one per locked version when the lock splits the package
     member: str = ""  # the workspace member declaring it ("": the project, or a workspace root)
+    # the index it is locked from when that is not the default one (a private index's name)
+    index: str = field(default="", metadata={"json": "omit-empty"})
 
     @property
     def specifier(self) -> str:
@@ -62,6 +64,8 @@ class LockedPackage:
     version: str  # the highest, when the lock splits the package into forks
     source: str  # registry | editable | virtual | path | git | url | directory
     forks: tuple[Fork, ...] = ()  # every locked version, lowest first, when there are several
+    index: str = ""  # where it is locked from, when not the default index (tools/indexes.py)
+    registry: str = ""  # the index URL the lock names for it ("" when not from an index)
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -101,6 +105,9 @@ class Project:
         # tools/transaction.py): a change inside a run shares the run's lock and records
         # every state it writes in all of them.
         self.open_journals: list = []
+        # uv.lock as last parsed: its text and the parse (a big lock takes tens of ms to parse,
+        # and one command reads it several times; any change of the text parses it again).
+        self._parsed_lock: tuple[str, dict] | None = None
         self.reload()
         self.package = self._select(package, start)
         if self.workspace is None:
@@ -224,14 +231,22 @@ class Project:
             )
 
     def _lock_data(self) -> dict:
+        """uv.lock parsed (read-only: callers share it). The file is read every time; the
+        parse is reused while its text is the same."""
         self.require_lock()
         try:
-            return tomllib.loads(self.lock_path.read_text(encoding="utf-8"))
+            text = self.lock_path.read_text(encoding="utf-8")
+            parsed = self._parsed_lock
+            if parsed is not None and parsed[0] == text:
+                return parsed[1]
+            data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ProjectError(
                 f"uv.lock cannot be read: {exc}",
                 hint="recreate it with `uvmgr deps lock` (runs `uv lock`)",
             ) from exc
+        self._parsed_lock = (text, data)
+        return data
 
     def locked_packages(self) -> dict[str, LockedPackage]:
         """Locked packages by normalised name: the highest version, and every fork when the
@@ -244,6 +259,9 @@ class Project:
 
         names = [m.name for m in self.workspace.members] if self.workspace else [self.name]
         markers = own_markers(data, [normalize_name(n) for n in names])
+        from uvmgr.tools.indexes import configured_indexes, index_label
+
+        indexes = configured_indexes(self.data)
         packages: dict[str, LockedPackage] = {}
         for name, found in entries.items():
             found.sort(key=lambda e: version_key(str(e.get("version", ""))))
@@ -254,7 +272,9 @@ class Project:
                 forks = tuple(Fork(str(e.get("version", "")), markers.get(
                     (name, str(e.get("version", ""))),
                     " or ".join(e.get("resolution-markers", [])))) for e in found)
-            packages[name] = LockedPackage(name, str(top.get("version", "")), source, forks)
+            registry = (top.get("source") or {}).get("registry", "")
+            packages[name] = LockedPackage(name, str(top.get("version", "")), source, forks,
+                                           index_label(str(registry), indexes), str(registry))
         return packages
 
     def locked_upload_times(self) -> dict[str, str]:
@@ -321,7 +341,8 @@ def _declared(data: dict, member: str, locked: dict[str, LockedPackage] | None,
         found = locked.get(name) if locked else None
         deps.append(DirectDependency(name, req, group, found.version if found else None,
                                      (group, req) in dynamic_rows,
-                                     found.forks if found else (), member))
+                                     found.forks if found else (), member,
+                                     found.index if found else ""))
     return deps
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from uvmgr.tools.changes import PackageChange
@@ -97,15 +98,17 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
     lines = "\n".join(f"{name}{spec}" + (f" ; {markers[name]}" if markers.get(name) else "")
                       for name, spec in requirements.items())
     import tempfile
-    from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
-        req_file = Path(tmp) / "requirements.in"
-        req_file.write_text(lines + "\n", encoding="utf-8")
+        req_file = _requirements_file(ctx, Path(tmp), lines.splitlines(),
+                                      {normalize_name(n) for n in requirements})
         args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
                 str(req_file)]
         if exclude_newer:
-            args += ["--exclude-newer", exclude_newer]
+            from uvmgr.tools.upgrade_targets import undated_args
+
+            args += ["--exclude-newer", exclude_newer,
+                     *undated_args(ctx, {normalize_name(n) for n in requirements})]
         from uvmgr.tools.results import plural
 
         ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
@@ -137,14 +140,65 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
     return {name: highest(versions) or versions[-1] for name, versions in found.items()}
 
 
-def in_parallel(*calls):
-    """Run independent read-only uv queries at once; spans keep their parent."""
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
+def _requirements_file(ctx: ToolContext, folder: Path, lines: list[str], names: set[str],
+                       ) -> Path:
+    """The requirements to look up, as a file `uv pip compile` reads. A package pinned to a
+    named index in `[tool.uv.sources]` (a private package, or a private build shadowing a
+    public name) must be looked up on that index only, as `uv lock` does, never on the
+    default one: those requirements go into a small pyproject.toml that carries the pins and
+    the project's `[[tool.uv.index]]` entries under their own names (so uv finds their
+    credentials, `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD`, as it does for the project)."""
+    from uvmgr.tools.indexes import index_tables, pinned_sources
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
-        return [f.result() for f in futures]
+    project = ctx.project
+    tables = [project.data, *project.member_data.values()]
+    pinned: dict[str, object] = {}
+    for table in tables:
+        pinned.update(pinned_sources(table, names))
+    if not pinned:
+        path = folder / "requirements.in"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    import tomlkit
+
+    indexes = [entry for table in tables for entry in index_tables(table, project.root)]
+    document = {"project": {"name": "uvmgr-lookup", "version": "0", "dependencies": lines},
+                "tool": {"uv": {"sources": pinned, "index": indexes}}}
+    path = folder / "pyproject.toml"
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    return path
+
+
+def in_parallel(*calls):
+    """Run independent read-only uv queries at once, one thread each (spans keep their
+    parent); their results in order, once all have finished, or the first error in order.
+    Plain threads: `concurrent.futures` would import `logging`, a few ms of every start."""
+    import contextvars
+    import threading
+
+    results: list = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int, context: contextvars.Context) -> None:
+        try:
+            results[i] = context.run(calls[i])
+        except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread below
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, contextvars.copy_context()),
+                                name=f"uvmgr-query-{i}") for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    finally:  # interrupted (Ctrl+C): each query still ends before this returns, as its uv does
+        for thread in threads:
+            thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
 
 
 _DRY_LINE = re.compile(r"(Update|Add|Remove)\s+(\S+)\s+(.*)")

@@ -41,6 +41,7 @@ class ProcessResult:
     stderr: str
     duration: float
     timed_out: bool = False
+    cwd: str = ""  # where it ran: uv's errors name an index by the name configured there
 
     @property
     def ok(self) -> bool:
@@ -249,7 +250,8 @@ class ProcessRunner:
             if watch is not None and watch.is_set():
                 # Finished, but the person cancelled meanwhile: let the transaction undo it.
                 raise Cancelled(f"cancelled after running {shown}")
-            return ProcessResult(argv, proc.returncode, stdout, stderr, duration, timed_out)
+            return ProcessResult(argv, proc.returncode, stdout, stderr, duration, timed_out,
+                                 str(cwd))
 
     @staticmethod
     def _wait(proc: subprocess.Popen, watch: threading.Event | None, deadline: float,

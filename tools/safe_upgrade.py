@@ -20,6 +20,7 @@ from uvmgr.tools.changes import (
     PackageChange,
     SafeUpgradeResult,
     diff_locked,
+    with_index,
 )
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.progress import Progress
@@ -188,7 +189,8 @@ def upgrade_safely(
         current, latest = p.package.version, newest.get(p.dep.name, p.package.version)
         if delta(p.available, latest) != "none" and not within_level(current, latest, level):
             majors.append(Outdated(p.dep.name, p.dep.group, p.dep.requirement, current,
-                                   p.available, latest, delta(current, latest), member=p.dep.member))
+                                   p.available, latest, delta(current, latest), member=p.dep.member,
+                                   index=p.package.index))
     capped = [HeldBack(p.dep.name, p.package.version, p.available, p.held) for p in plans
               if p.held]
     direct = {d.name for d in deps}
@@ -280,9 +282,10 @@ def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[Constrai
         result = ctx.runner.uv(["lock", "--dry-run", *args, *cooldown_args(ctx, cutoff)],
                                project.root, timeout=ctx.settings.timeout)
     if not result.ok:  # the batch does not resolve as a whole; trials will find out which
-        return [PackageChange(p.dep.name, p.package.version, p.available, True)
-                for p in plans], None
-    return parse_dry_run(result.stderr, direct), parse_moves(result.stderr)
+        return [PackageChange(p.dep.name, p.package.version, p.available, True,
+                              index=p.package.index) for p in plans], None
+    return (with_index(parse_dry_run(result.stderr, direct), project.locked_packages()),
+            parse_moves(result.stderr))
 
 
 def _try_lower_patch(ctx: ToolContext, trials: Trials, cand: Candidate) -> str | None:

@@ -68,11 +68,12 @@ def cooldown_args(ctx: ToolContext, cutoff: str | None) -> list[str]:
     """`--exclude-newer CUTOFF`, unless there is no cooldown or the project sets its own
     `exclude-newer` (uv applies that one to every resolution already). A package already
     locked at a release younger than the cutoff keeps it (uv would otherwise move it back):
-    it may have that release, and nothing newer."""
+    it may have that release, and nothing newer. A package whose index reports no upload
+    times (see `undated_packages`) is left out of the cooldown."""
     uv_table = ctx.project.data.get("tool", {}).get("uv", {})
     if not cutoff or (isinstance(uv_table, dict) and "exclude-newer" in uv_table):
         return []
-    args = ["--exclude-newer", cutoff]
+    args = ["--exclude-newer", cutoff, *undated_args(ctx)]
     limit = _instant(cutoff)
     for name, uploaded in sorted(ctx.project.locked_upload_times().items()):
         when = _instant(uploaded)
@@ -80,6 +81,33 @@ def cooldown_args(ctx: ToolContext, cutoff: str | None) -> list[str]:
             after = when + datetime.timedelta(seconds=1)
             args += ["--exclude-newer-package", f"{name}={after.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
     return args
+
+
+def undated_packages(ctx: ToolContext) -> list[str]:
+    """Packages locked from an index that reports no upload times (pypiserver, devpi, a
+    static folder behind a web server: the lock holds no `upload-time` for them). Under a
+    cutoff uv would treat every release of theirs as too new, so no upgrade could resolve:
+    they cannot be held to a cooldown, and are left out of it (the README says so).
+
+    PyPI reports upload times for every file, so a package locked from PyPI without one was
+    written by hand (or by a cloned repository's lock, which is untrusted): it stays in the
+    cooldown."""
+    dated = ctx.project.locked_upload_times()
+    return sorted(name for name, package in ctx.project.locked_packages().items()
+                  if package.source == "registry" and name not in dated
+                  and not _is_pypi(package.registry))
+
+
+def _is_pypi(registry: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(registry).hostname or "").lower() in ("pypi.org", "test.pypi.org")
+
+
+def undated_args(ctx: ToolContext, names: set[str] | None = None) -> list[str]:
+    """`--exclude-newer-package NAME=false` for each undated package (of `names`, if given)."""
+    return [a for name in undated_packages(ctx) if names is None or name in names
+            for a in ("--exclude-newer-package", f"{name}=false")]
 
 
 def _instant(text: str) -> datetime.datetime | None:

@@ -7,13 +7,13 @@ explanation (its `error:` line and every `cause:` under it, continuation lines i
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
 from uvmgr.tools.runner import ProcessResult
 
 from uvmgr.errors import (
+    IndexAuthFailed,
     LockNeedsNewerUv,
     OperationFailed,
     PackageNotFound,
@@ -61,6 +61,8 @@ def uv_explanation(stderr: str) -> str:
 
 
 def suggest(name: str, candidates: list[str] | set[str]) -> list[str]:
+    import difflib  # only when a name is unknown
+
     return difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
 
 
@@ -146,16 +148,62 @@ def _url_source(stderr: str, action: str) -> UvmgrError | None:
              "source in pyproject.toml; nothing was changed")
 
 
-def _index(stderr: str, action: str) -> UvmgrError | None:
+def _index_named(url: str, cwd: str) -> tuple[str, str]:
+    """(how to name the index `url` belongs to in a message, its name or ""): its name in the
+    project's `[[tool.uv.index]]` when it has one, and its host, never a user or password."""
+    from pathlib import Path
+
+    from uvmgr.tools.indexes import index_for_url, indexes_at, shown_url
+
+    clean = shown_url(url)
+    host = re.match(r"[a-z+]+://[^/]+", clean)
+    where = host.group(0) if host else clean
+    found = index_for_url(url, indexes_at(Path(cwd))) if cwd else None
+    return (f"`{found.name}` ({where})" if found else f"at {where}"), found.name if found else ""
+
+
+def _index(stderr: str, action: str, cwd: str = "") -> UvmgrError | None:
     fetch = _FETCH.search(stderr)
     if fetch is None or not any(marker in stderr for marker in _NETWORK):
         return None
-    url = re.sub(r"//[^/@]*@", "//", fetch["url"])  # never a user or token in the message
-    host = re.match(r"[a-z+]+://[^/]+", url)
+    named, _ = _index_named(fetch["url"], cwd)
     return SourceUnreachable(
-        f"{action}: the package index at {host.group(0) if host else url} could not be reached",
+        f"{action}: the package index {named} could not be reached",
         hint="check the network and the index URL (`[[tool.uv.index]]` in pyproject.toml, "
              "UV_INDEX_URL, UV_DEFAULT_INDEX); nothing was changed")
+
+
+_AUTH = (re.compile(r"An index URL \((?P<url>[^)\s]+)\) could not be queried due to a lack of "
+                    r"valid authentication credentials \((?P<status>[^)]+)\)"),
+         re.compile(r"An index \((?P<url>[^)\s]+)\) returned a (?P<status>40[13] [A-Za-z]+) error"),
+         re.compile(r"HTTP status client error \((?P<status>40[13] [A-Za-z]+)\) for url "
+                    r"\((?P<url>[^)\s]+)\)"))
+
+
+def _index_auth(stderr: str, action: str, cwd: str = "") -> UvmgrError | None:
+    """A private index that wanted credentials and got none, or refused the ones uv sent. uv
+    then says the package "was not found", which is not the cause."""
+    import os
+
+    from uvmgr.tools.indexes import PackageIndex
+
+    found = next((m for rule in _AUTH if (m := rule.search(stderr))), None)
+    if found is None:
+        return None
+    named, name = _index_named(found["url"], cwd)
+    user_var, password_var = PackageIndex(name or "NAME", "").credential_variables
+    sent = bool(name) and bool(os.environ.get(user_var) or os.environ.get(password_var))
+    if sent:
+        return IndexAuthFailed(
+            f"{action}: the package index {named} refused the credentials ({found['status']})",
+            hint=f"check {user_var} and {password_var} (and that this account may read the "
+                 "index); nothing was changed")
+    # none in the environment: a 401 asks for some; a 403 may refuse ones uv found elsewhere
+    cause = "needs credentials" if found["status"].startswith("401") else "refused access"
+    return IndexAuthFailed(
+        f"{action}: the package index {named} {cause} ({found['status']})",
+        hint=f"set {user_var} and {password_var} in the environment (or check the credentials "
+             "uv finds in its keyring provider or netrc for that host); nothing was changed")
 
 
 _SCHEMA = re.compile(r"unsupported schema version \(v(?P<lock>\d+), but only v(?P<ours>\d+) is "
@@ -201,7 +249,8 @@ def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
     unreachable source, a lock from a newer uv, a conflict), uv's explanation attached; None
     when the failure is something else."""
     for rule in _ENVIRONMENT:
-        error = rule(result.stderr, action)
+        error = rule(result.stderr, action, result.cwd) if rule is _index else \
+            rule(result.stderr, action)
         if error is not None:
             error.details = result.stderr[-4000:]
             error.explanation = uv_explanation(result.stderr) or None
@@ -224,6 +273,10 @@ def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None
                               f"{signal.Signals(-result.returncode).name}) before it finished",
                               hint="run the command again", details=result.stderr[-2000:])
     explanation = uv_explanation(result.stderr) or None
+    refused = _index_auth(result.stderr, action, result.cwd)
+    if refused is not None:  # uv reads it as "not found"; the cause is the credentials
+        refused.details, refused.explanation = result.stderr[-4000:], explanation
+        raise refused
     missing = _NOT_FOUND.search(result.stderr) or _NO_VERSIONS.search(result.stderr)
     if missing and "was not found" in missing.group(0):
         name = missing.group("name")

@@ -5,15 +5,12 @@ Pure functions over `packaging`; no processes, no files.
 
 from __future__ import annotations
 
-from typing import Literal
-
 # packaging.version is light; packaging.specifiers (~40 ms) loads only where constraints are
 # rewritten, so `deps outdated` stays inside its start-up budget.
 from packaging.version import InvalidVersion, Version
 
-Level = Literal["patch", "minor", "major"]
-Delta = Literal["patch", "minor", "major", "none"]
-LEVELS: tuple[Level, ...] = ("patch", "minor", "major")
+# The level names live in tools/levels.py (no packaging); importing them from here still works.
+from uvmgr.tools.levels import LEVELS, Delta, Level
 
 
 def _release(version: Version) -> tuple[int, int, int]:
@@ -138,7 +135,7 @@ def lowest_at_least(candidates: list[str], floor: str) -> str | None:
         base = Version(floor)
     except InvalidVersion:
         return None
-    ok = sorted((Version(c) for c in candidates if _valid(c) and Version(c) > base))
+    ok = sorted(Version(c) for c in candidates if _valid(c) and Version(c) > base)
     return str(ok[0]) if ok else None
 
 

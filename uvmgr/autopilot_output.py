@@ -26,6 +26,7 @@ def markdown(result: Any, trace_id: str = "") -> str:
         fixed = {f.package for f in r.security_fixes}
         for c in r.changes:
             why = "security fix" if c.name in fixed else ("direct" if c.direct else "transitive")
+            why += f", from index {c.index}" if c.index else ""
             lines.append(f"| {c.name} | {c.before or '—'} | {c.after or '—'} | {why} |")
         lines += [""] + [f"- {e.member + ': ' if e.member else ''}pyproject.toml [{e.group}]: "
                          f"{e.describe()}" for e in r.constraint_edits]
@@ -58,7 +59,7 @@ def markdown(result: Any, trace_id: str = "") -> str:
         tests = f"; failing tests: {', '.join(h.failing_tests[:5])}" if h.failing_tests else ""
         lines.append(f"- {h.name} {h.current} -> {h.wanted}: {h.reason}{tests}")
     for m in r.majors_available:
-        lines.append(f"- {m.name} {m.current} -> {m.latest}: a {m.delta} update, outside the "
+        lines.append(f"- {m.name} {m.current} -> {m.latest}{m.where}: a {m.delta} update, outside the "
                      f"policy's levels ({', '.join(r.policy.levels)})")
     if not r.held_back and not r.majors_available:
         lines.append("Nothing.")

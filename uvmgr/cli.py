@@ -302,7 +302,7 @@ def _undo(project_dir: Path, args: argparse.Namespace) -> int:
             print(f"undid '{result.operation}': restored {', '.join(result.restored)}")
         return EXIT_OK
 
-    return run_traced("uvmgr undo", project_dir, args, body)
+    return run_traced("uvmgr undo", project_dir, args, body, packs=False)
 
 
 def _recover(project_dir: Path, args: argparse.Namespace) -> int:
@@ -318,7 +318,7 @@ def _recover(project_dir: Path, args: argparse.Namespace) -> int:
         print("uvmgr: no interrupted change is left to recover", file=sys.stderr)
         return EXIT_OK
 
-    return run_traced("uvmgr recover", project_dir, args, body)
+    return run_traced("uvmgr recover", project_dir, args, body, packs=False)
 
 
 def _state_root(project_dir: Path) -> Path:

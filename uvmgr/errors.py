@@ -74,6 +74,11 @@ class PythonNotFound(UvmgrError):
     """uv cannot find (or may not download) the Python the project asks for."""
 
 
+class IndexAuthFailed(UvmgrError):
+    """A package index asked for credentials that were missing or refused (401, 403): the
+    person sets or fixes them (exit 2); nothing was changed."""
+
+
 class ProjectBusy(UvmgrError):
     """Another uvmgr process holds the project's lock."""
 

@@ -91,28 +91,27 @@ def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
     _renderer()(result)
 
 
-@functools.cache
 def _renderer() -> Callable[[Any], None]:
-    """Drawing a result for a person, by its type. Built on first use: the result types load
-    with their tools, and a plain `--json` command imports none of the others. A type with no
-    renderer here (a new tool's) prints its summary."""
-    from uvmgr.tools.audit import AuditReport
-    from uvmgr.tools.audit_fix import FixResult
-    from uvmgr.tools.build import BuildReport
-    from uvmgr.tools.changes import ChangeResult, OutdatedList, SafeUpgradeResult
-    from uvmgr.tools.deps import DependencyList
-    from uvmgr.tools.docs import DocSearchResult
-    from uvmgr.tools.docs_index import IndexReport
-    from uvmgr.tools.quality import QualityReport
-    from uvmgr.tools.testing import TestReport
-
+    """Drawing a result for a person, by its type; a type with no renderer here (a new
+    tool's) prints its summary. Only the types of the tool modules already loaded are
+    registered: a result's own module is loaded by the time the result exists, so drawing
+    `deps list` imports no audit, docs or build module."""
+    renderers = (("uvmgr.tools.deps", "DependencyList", _deps),
+                 ("uvmgr.tools.changes", "OutdatedList", _outdated),
+                 ("uvmgr.tools.changes", "ChangeResult", _change),
+                 ("uvmgr.tools.changes", "SafeUpgradeResult", _change),
+                 ("uvmgr.tools.audit", "AuditReport", _audit),
+                 ("uvmgr.tools.audit_fix", "FixResult", _fix),
+                 ("uvmgr.tools.testing", "TestReport", _tests),
+                 ("uvmgr.tools.build", "BuildReport", _build),
+                 ("uvmgr.tools.quality", "QualityReport", _quality),
+                 ("uvmgr.tools.docs", "DocSearchResult", _docs),
+                 ("uvmgr.tools.docs_index", "IndexReport", _index))
     draw = functools.singledispatch(_summary)
-    for kind, renderer in ((DependencyList, _deps), (OutdatedList, _outdated),
-                           (ChangeResult, _change), (SafeUpgradeResult, _change),
-                           (AuditReport, _audit), (FixResult, _fix), (TestReport, _tests),
-                           (BuildReport, _build), (QualityReport, _quality),
-                           (DocSearchResult, _docs), (IndexReport, _index)):
-        draw.register(kind, renderer)
+    for module_name, type_name, renderer in renderers:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            draw.register(getattr(module, type_name), renderer)
     return draw
 
 
@@ -145,7 +144,9 @@ def _deps(result: Any) -> None:
     table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
     groups = by_member(result.dependencies)
     members = len(groups) > 1
-    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked"):
+    indexes = any(dep.index for dep in result.dependencies)  # a private index: say which
+    for col in (("member",) if members else ()) + ("group", "package", "requirement", "locked") \
+            + (("index",) if indexes else ()):
         table.add_column(col)
     for member, deps in groups.items():
         for dep in deps:
@@ -154,7 +155,8 @@ def _deps(result: Any) -> None:
             requirement = dep.requirement + ("\ndynamic (read from the lock)" if dep.dynamic
                                              else "")
             table.add_row(*_cells(*((member or "(root)",) if members else ()), dep.group,
-                                  dep.name, requirement, locked))
+                                  dep.name, requirement, locked,
+                                  *((dep.index or "default",) if indexes else ())))
         table.add_section()
     console.print(table)
 
@@ -185,8 +187,10 @@ def _outdated(rows: Any) -> None:
     table = Table(title="outdated direct dependencies", title_justify="left")
     groups = by_member(rows)
     members = len(groups) > 1
+    indexes = any(row.index for row in rows)
     for col in (("member",) if members else ()) + ("package", "group", "current", "compatible",
-                                                   "latest", "delta"):
+                                                   "latest", "delta") \
+            + (("index",) if indexes else ()):
         table.add_column(col)
     colors = {"patch": "green", "minor": "yellow", "major": "red"}
     for member, group in groups.items():
@@ -196,7 +200,8 @@ def _outdated(rows: Any) -> None:
             current = ", ".join(row.locked_versions) or row.current
             table.add_row(*_cells(*((member or "(root)",) if members else ()), row.name,
                                   row.group, current, compatible, row.latest),
-                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]")
+                          f"[{colors.get(row.delta, 'white')}]{row.delta}[/]",
+                          *_cells(*((row.index or "default",) if indexes else ())))
         table.add_section()
     console.print(table)
 
@@ -236,6 +241,7 @@ def _audit(report: Any) -> None:
         ident = f.id + (f" ({', '.join(f.aliases[:2])})" if f.aliases else "")
         fixed = f"fixed in {', '.join(f.fix_versions)}" if f.fix_versions else "no fix yet"
         members = f"  (in {', '.join(f.members)})" if f.members else ""
+        members += f"  (from index {f.index})" if f.index else ""
         console.print(f"  [red]{escape(f.package)} {escape(f.version)}[/]  {escape(ident)}  "
                       f"[green]{escape(fixed)}[/]{escape(members)}")
         summary = f.summary if len(f.summary) <= width else f.summary[: width - 1] + "…"

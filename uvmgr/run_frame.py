@@ -20,12 +20,15 @@ class Terminated(KeyboardInterrupt):
 
 
 def open_for_command(project_dir: Path, tracer, as_json: bool = False,
-                     flags: dict[str, object] | None = None, package: str | None = None):
+                     flags: dict[str, object] | None = None, package: str | None = None,
+                     packs: bool = True):
     """The session of one command, its context returned. Notices about ignored settings and
-    what a recovery did go to stderr (with --json, the notices go into the JSON document)."""
+    what a recovery did go to stderr (with --json, the notices go into the JSON document).
+    `packs`: offer the active packs' tools (the agent and a pack's command need them; a
+    built-in tool's command does not, and skips importing them)."""
     from uvmgr.session import open_session
 
-    session = open_session(project_dir, tracer=tracer, packs=True, flags=flags,
+    session = open_session(project_dir, tracer=tracer, packs=packs, flags=flags,
                            package=package)
     ctx = session.ctx
     notices = list(session.notices)
@@ -46,8 +49,9 @@ def open_for_command(project_dir: Path, tracer, as_json: bool = False,
 
 
 def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
-               body: Callable[[object], int]) -> int:
-    """Run `body(ctx)` (which does the work and returns the exit code) inside the frame."""
+               body: Callable[[object], int], *, packs: bool = True) -> int:
+    """Run `body(ctx)` (which does the work and returns the exit code) inside the frame;
+    `packs`: whether the run offers the active packs' tools (see `open_for_command`)."""
     from uvmgr import __version__, render
     from uvmgr.errors import UvmgrError
     from uvmgr.telemetry import Tracer
@@ -60,7 +64,7 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
                 # the person's flag: audits use the cache (over a project's audit-db too)
                 flags = {"audit_offline": True} if getattr(args, "offline", False) else None
                 ctx = _opened(project_dir, tracer, opened, args.json, flags,
-                              getattr(args, "package", None))
+                              getattr(args, "package", None), packs)
                 code = body(ctx)
             except UvmgrError as exc:
                 code = exc.exit_code
@@ -83,10 +87,11 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
 
 
 def _opened(project_dir: Path, tracer, opened: list, as_json: bool = False,
-            flags: dict[str, object] | None = None, package: str | None = None):
+            flags: dict[str, object] | None = None, package: str | None = None,
+            packs: bool = True):
     from uvmgr.tools.transaction import file_hashes
 
-    ctx = open_for_command(project_dir, tracer, as_json, flags, package)
+    ctx = open_for_command(project_dir, tracer, as_json, flags, package, packs)
     opened[:] = [ctx, file_hashes(ctx.project)]
     return ctx
 

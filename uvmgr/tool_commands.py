@@ -152,7 +152,9 @@ def run_tool(project_dir: Path, args: argparse.Namespace, passthrough: list[str]
         render.show(result, args, notices=ctx.settings.notices)
         return exit_status(result)
 
-    return run_traced(f"uvmgr {command_of(args)}", project_dir, args, body)
+    # A built-in tool's command runs without importing any pack (a pack's command needs them).
+    return run_traced(f"uvmgr {command_of(args)}", project_dir, args, body,
+                      packs=TOOLS.get(spec.name) is not spec)
 
 
 @contextlib.contextmanager
