@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.package_words import PACKAGE_INTO_CODE, code_edit
+from uvmgr.agent.position import command_is_subject
 from uvmgr.agent.reading import (
     AMBIG,
     DEV,
     EMBEDDED_QUESTION,
     GROUP,
+    MUTATING_INTENTS,
     OUT,
     PIN,
     SECURITY,
@@ -60,13 +63,15 @@ _FOREIGN_WORD = re.compile(r"\b(bitte|por favor|s'il vous|svp|per favore|danke|g
 _VAGUE = re.compile(r"\b(around|about|roughly|approximately) (version |v)?\d|\bsomewhere around\b|"
                     r"\bor so\b|\d-?ish\b")
 _DEFERRED = re.compile(rf"\b(?:{lx.DEFERRED})\b")
-_CONDITION = re.compile(r"\b(only if|if|unless|provided( that)?|as long as|assuming|in case|"
-                        r"whether)\b")
+_CONDITION = re.compile(r"(?<!named )(?<!called )\b(only if|if|unless|provided( that)?|as long as|"
+                        r"assuming|in case|"
+                        r"whether|once|whenever|until|(?:when|after|before) (?:we|i|you|they|it|"
+                        r"the|our|my|someone|somebody|everyone))\b")
 _CONDITIONAL_CHANGE = re.compile(r"\b(if|whether|unless|once|when)\b.{0,40}\b(upgrad(e|ing)|"
                                  r"updat(e|ing)|bump(ing)?|remov(e|ing)|drop(ping)?|add(ing)?|"
                                  r"install(ing)?|fix(ing)?)\b"
                                  r"(?!.*\bthen\b)")
-_HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
+HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (a )?breaking( change)?|"
                                  r"it is (a )?(major|breaking)( one| change| release)?|"
                                  r"there (is|are) no (breaking|major)( changes?| ones?| releases?| "
                                  r"bumps?)?|it does not break( anything)?|nothing breaks|"
@@ -138,12 +143,23 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     elif act == "command" and not verb and _REMOVE_STATEMENT.search(text):
         clause.act = "statement"  # "six can go": a wish stated, read, confirmed
         clause.intent = "remove"
+    if clause.intent in MUTATING_INTENTS and act in ("command", "request") and verb and \
+            command_is_subject(body):
+        clause.act, clause.intent = "statement", ""  # "uv add attrs fails with an error"
+    if re.match(r"(?:unpin|unfreeze|unlock)\b", text) or clause.intent == "remove" and re.search(
+            r"\b(?:pins?|constraints?|bounds?|caps?|extras?|version|limits?|specifiers?|ranges?)"
+            r"\b", text):
+        # "unpin click", "remove click's pin", "drop the upper bound on pydantic": a constraint
+        # is loosened, not the package removed; which range is the person's to say
+        return Clause(text=text, act=act, intent="add", ambiguous="which version range you "
+                      "want instead (say \"set the NAME constraint to >=VERSION\")")
     setting = SET_SPEC.search(text)
     if setting and match_package(setting.group(1), known, True)[0]:
         clause.intent, clause.specs = "add", [setting.group(1) + setting.group(2)]
         return clause  # "set the httpx constraint to >=0.27"
     pin = PIN.search(text)
-    if pin and act in ("command", "statement", "request") and not SECURITY.search(text):
+    if pin and (act in ("command", "request") or act == "statement" and verb) and \
+            not SECURITY.search(text):  # not "stack overflow says to pin click to 8.0"
         name, corrected = match_package(pin.group(2), known, strict)
         clause.intent, clause.pin = "add", True
         if not name:
@@ -211,7 +227,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                                                                       "list"):
         clause.ambiguous = "a change that depends on a condition"
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and \
-            _CONDITION.search(cond) and not _HARMLESS_CONDITION.search(cond):
+            _CONDITION.search(cond) and not HARMLESS_CONDITION.search(cond):
         clause.ambiguous = f"the condition \"{_CONDITION.search(cond).group(0)} ...\""
     elif clause.intent in ("upgrade", "remove", "add", "fix", "lock") and (
             _CONDITION.search(cond) or _VAGUE.search(text)):
@@ -229,7 +245,13 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         clause.packages = names_in(text, known)
         return clause
     if clause.intent == "add":
-        specs, vague, clause.not_done = add_specs(body)
+        specs, vague, clause.not_done = add_specs(body, known)
+        if specs and PACKAGE_INTO_CODE.match(without_specs(body, specs).strip(" ,")):
+            clause.intent = "out_of_scope"  # "add rich to main.py": a code edit
+            return clause
+        if not specs and vague.startswith('"') and code_edit(vague.split('"')[1], text):
+            clause.intent = "out_of_scope"  # "add a note to the README": a code or docs edit
+            return clause
         existing = [match_package(sp, known, True)[0] for sp in specs]
         if specs and all(existing) and re.search(r"\b(latest|newest|newer|recent)\b", text):
             clause.intent, clause.packages = "upgrade", existing  # "add the latest click"

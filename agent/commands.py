@@ -24,43 +24,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from uvmgr.agent.command_words import (
+    ADD,
+    ALL_NOUNS,
+    BUILD_OBJECTS,
+    DET,
+    EXCLUSION_END,
+    FILLERS,
+    FIX,
+    LEVEL_WORDS,
+    LOCK,
+    PHRASES,
+    PIN,
+    READ_ONLY,
+    REFRESH,
+    REMOVE,
+    SEPARATORS,
+    SPEC,
+    SYNONYMS,
+    UPGRADE,
+    VERBS,
+    VERSION,
+    VULNS,
+)
+from uvmgr.agent.package_words import not_a_package
 from uvmgr.tools.project import normalize_name, requirement_name
-
-FILLERS = frozenset(["please", "pls", "plz", "kindly", "just", "thanks", "thx", "now", "ok", "okay",
-                     "yo", "hey", "lol", "cheers"])
-_PHRASES = re.compile(r"\b(thank you|go ahead and|afterwards|after that)\b")
-_SYNONYMS = ((re.compile(r"\bget rid of\b"), "remove"),)
-UPGRADE = frozenset(["upgrade", "update", "bump"])
-REMOVE = frozenset(["remove", "drop", "uninstall", "delete", "ditch", "nuke", "erase", "toss"])
-ADD = frozenset(["add", "install"])
-PIN = frozenset(["pin", "downgrade"])
-FIX = frozenset(["fix", "remediate", "patch", "address", "resolve"])
-LOCK = frozenset(["lock", "relock", "re-lock"])
-REFRESH = frozenset(["update", "refresh", "regenerate"])
-_DET = frozenset(["the", "our", "my"])
-_ALL_NOUNS = frozenset(["deps", "dependencies", "packages", "requirements", "libs", "libraries"])
-_VULNS = frozenset(["vulnerabilities", "vulns", "cves", "advisories"])
-_LEVEL_WORDS = frozenset([
-    "patch", "minor", "major", "majors", "patch-level", "minor-level", "major-level", "breaking",
-    "level", "only", "versions", "version", "updates", "upgrades", "releases", "release", "to",
-    "the", "latest", "within", "including", "non-breaking", "compatible", "no", "without",
-    "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches", "too",
-    # "breaking changes are fine", "majors allowed", "minor versions max", "majors included"
-    "changes", "are", "fine", "ok", "okay", "allowed", "included", "welcome", "max", "maximum",
-])
-# Words that close an exclusion: "but leave sqlalchemy alone", "not mypy though".
-_EXCLUSION_END = frozenset(["alone", "untouched", "though"])
-# Read-only steps a command may be chained with ("upgrade click, then audit").
-_READ_ONLY = {
-    "audit": "audit", "test": "test", "lint": "check", "build": "build", "typecheck": "check",
-    "rebuild": "build", "list": "list",
-}
-_VERBS = UPGRADE | REMOVE | ADD | PIN | FIX | LOCK | REFRESH | {"run", "do", *_READ_ONLY}
-_BUILD_OBJECTS = frozenset(["wheel", "sdist", "package", "project", "wheels", "artifacts"])
-_SEPARATORS = frozenset([",", "and", "then", ";", "."])
-_SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])?"
-                   r"((==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*(,(==|>=|<=|~=|!=|>|<)[0-9][0-9a-z.*]*)*)?$")
-_VERSION = re.compile(r"^v?([0-9]+(\.[0-9]+)*)$")
 
 
 @dataclass
@@ -82,14 +70,14 @@ class Command:
 def tokens(text: str) -> list[str]:
     """Lower-case words, with "," ";" and sentence full stops as their own tokens (a comma inside
     a spec such as `orjson>=3.9,<4` stays in it)."""
-    text = _PHRASES.sub(" ", text.lower().strip().rstrip("!"))
-    for pattern, word in _SYNONYMS:
+    text = PHRASES.sub(" ", text.lower().strip().rstrip("!"))
+    for pattern, word in SYNONYMS:
         text = pattern.sub(word, text)
     text = re.sub(r"[,;](?=\s|$)", lambda m: f" {m.group(0)} ", text)
     text = re.sub(r"\.(?=\s|$)", " . ", text)
     out = [t.strip("'\"`") for t in text.split()]
     out = [t for t in out if t and t not in FILLERS]
-    while out and out[-1] in _SEPARATORS:  # "upgrade click, please and thank you"
+    while out and out[-1] in SEPARATORS:  # "upgrade click, please and thank you"
         out.pop()
     return out
 
@@ -141,8 +129,8 @@ class _Parser:
             return True
         save = self.i
         had_all = self.take("all")
-        self.take(*_DET)
-        if self.take(*_ALL_NOUNS) or (had_all and self.i == save + 1):
+        self.take(*DET)
+        if self.take(*ALL_NOUNS) or (had_all and self.i == save + 1):
             return True
         self.i = save
         return False
@@ -150,9 +138,9 @@ class _Parser:
     def levels(self) -> list[str]:
         """Level words; "to [version] N" (a whole major number) is said as "major"."""
         words = []
-        if self.peek() == "," and self.peek(1) in _LEVEL_WORDS - {"to", "the"}:
+        if self.peek() == "," and self.peek(1) in LEVEL_WORDS - {"to", "the"}:
             self.i += 1  # "upgrade requests, patch releases only"
-        while self.peek() in _LEVEL_WORDS:
+        while self.peek() in LEVEL_WORDS:
             words.append(self.toks[self.i])
             self.i += 1
             if words[-1] in ("to", "version") and re.fullmatch(r"v?[0-9]+", self.peek()):
@@ -178,7 +166,7 @@ class _Parser:
                 self.i += 3  # "drop the dependency on six"
             found = self.names()
             if self.take("from"):
-                self.take(*_DET)
+                self.take(*DET)
                 if not self.take("project", "dependencies", "deps"):
                     return None
             return Command("remove", packages=found) if found else None
@@ -188,14 +176,14 @@ class _Parser:
             return self.pin()
         if verb in FIX:
             self.take("all")
-            self.take(*_DET)
+            self.take(*DET)
             self.take("known")
             self.take("any")
-            fixed = self.take(*_VULNS) or (self.take("security", "vulnerability") and self.take(
-                *_VULNS, "issues", "findings", "problems", "advisories"))
+            fixed = self.take(*VULNS) or (self.take("security", "vulnerability") and self.take(
+                *VULNS, "issues", "findings", "problems", "advisories"))
             if fixed and self.take("in"):  # "fix the security problems in my dependencies"
-                self.take(*_DET)
-                fixed = self.take(*_ALL_NOUNS, "project")
+                self.take(*DET)
+                fixed = self.take(*ALL_NOUNS, "project")
             return Command("fix") if fixed else None
         if verb in LOCK:
             self.lock_object(project=True)
@@ -210,17 +198,17 @@ class _Parser:
             self.take("a", "an")
             self.take("security", "vulnerability")
             return Command("audit") if self.take("scan", "audit") else None
-        if verb in _READ_ONLY:
+        if verb in READ_ONLY:
             if verb == "build":
                 self.take("a", "the")
-                self.take(*_BUILD_OBJECTS)
+                self.take(*BUILD_OBJECTS)
             elif verb == "audit":
                 self.take("again")
             elif verb == "list":
-                self.take(*_DET)
-                if not self.take(*_ALL_NOUNS):
+                self.take(*DET)
+                if not self.take(*ALL_NOUNS):
                     return None
-            return Command(_READ_ONLY[verb])
+            return Command(READ_ONLY[verb])
         return None
 
     def lock_object(self, *, project: bool) -> bool:
@@ -242,7 +230,7 @@ class _Parser:
         every = not found and self.everything()
         words = self.levels()
         if not found and not every:
-            if not words or self.i < len(self.toks) and self.peek() not in _SEPARATORS:
+            if not words or self.i < len(self.toks) and self.peek() not in SEPARATORS:
                 return None
             every = True  # "upgrade safely", "upgrade patch versions only": every dependency
         excluded: list[str] = []
@@ -280,20 +268,22 @@ class _Parser:
         excluded = self.names()
         if not excluded:
             return None
-        self.take(*_EXCLUSION_END)
+        self.take(*EXCLUSION_END)
         return excluded
 
     def add(self) -> Command | None:
         specs = []
         while True:
             tok = self.peek()
-            if not _SPEC.match(tok) or (requirement_name(tok) or tok) in self.english | _VERBS \
-                    or tok in _SEPARATORS or tok in ("as", "to") or tok.endswith("-only"):
+            if not SPEC.match(tok) or (requirement_name(tok) or tok) in self.english | VERBS \
+                    or tok in SEPARATORS or tok in ("as", "to") or tok.endswith("-only"):
                 break  # "dev-only" says how to add, not what
+            if not_a_package(tok, self.toks[self.i - 1], self.project):
+                return None  # "add note", "add caching": a word, never approved as a package
             specs.append(tok + self.prose_spec(tok))
             self.i += 1
-            if self.peek() in (",", "and", "plus") and _SPEC.match(self.peek(1)) and \
-                    self.peek(1) not in self.english | _SEPARATORS | _VERBS:
+            if self.peek() in (",", "and", "plus") and SPEC.match(self.peek(1)) and \
+                    self.peek(1) not in self.english | SEPARATORS | VERBS:
                 self.i += 1
         if not specs:
             return None
@@ -315,7 +305,7 @@ class _Parser:
                 return None
             cmd.dev = True
         elif self.take("to"):
-            self.take(*_DET)
+            self.take(*DET)
             if self.take("dev"):
                 self.take("group", "dependencies", "deps")
                 cmd.dev = True
@@ -342,14 +332,14 @@ class _Parser:
 
     def pin(self) -> Command | None:
         tok = self.peek()
-        if "==" in tok and _SPEC.match(tok) and normalize_name(requirement_name(tok)) in \
+        if "==" in tok and SPEC.match(tok) and normalize_name(requirement_name(tok)) in \
                 self.project:
             self.i += 1
             return Command("add", specs=[tok])  # "pin click==8.1.7"
         found = self.name()
         if not found or not self.take("to", "at"):
             return None
-        version = _VERSION.match(self.peek())
+        version = VERSION.match(self.peek())
         if not version:
             return None
         self.i += 1
@@ -359,7 +349,7 @@ class _Parser:
         out: list[Command] = []
         while self.i < len(self.toks):
             if out:
-                if not self.take(*_SEPARATORS):
+                if not self.take(*SEPARATORS):
                     return None
                 self.take("and")
                 self.take("then")

@@ -61,6 +61,25 @@ FIX_FINDINGS = re.compile(r"(?:if (?:anything|something|any\w*)(?: \w+)? (?:is |
                           r"(?:vulnerable|flagged|found|affected)\b,? )?(?:fix|patch|remediate|"
                           r"resolve|address)(?: them| it| those| whatever it finds| what it "
                           r"finds| anything it finds| everything it finds| the findings)?")
+# A clause of its own that sets a condition or a time for the steps around it: "if the tests
+# fail, remove six", "after the release, upgrade everything", "should the audit fail, fix it".
+CONDITION_CLAUSE = re.compile(r"(?:if|when|whenever|unless|once|after|before|until|provided|"
+                              r"assuming|in case|in the event|as soon as|should (?:the|it|we|"
+                              r"they|anything|something|any))\b")
+# "audit, and if anything is flagged, fix it": the fix covers what the audit found
+FINDINGS_CONDITION = re.compile(r"if (?:(?:anything|something|any\w*)(?: \w+)? )?(?:is |s |are )?"
+                                r"(?:vulnerable|flagged|found|affected)\b")
+# A short question after a command that asks what the person thinks of it.
+EVALUATIVE = re.compile(r"(?:(?:is (?:that|it|this) |would (?:that|it) be )?(?:a )?(?:good|bad|"
+                        r"smart|wise|safe|ok|okay|fine|sensible|reasonable|risky|dumb)(?: idea| "
+                        r"move| plan| call)?|thoughts|opinions?|objections|any objections|worth "
+                        r"it|right|yes or no|yay or nay|makes sense|sound good|sounds good|agree|"
+                        r"ok|what do you think|your take|wdyt)\??")
+# A change asked about in general, naming no package: a how-to ("can I add a package from git?")
+GENERIC_OBJECT = re.compile(r"\b(?:add|install|remove|drop|pin|upgrade|update) (?:a|an|any) "
+                            r"(?:dependency|package|library|dep|requirement)\b|\b(?:from|straight "
+                            r"from|directly from) (?:a |an )?(?:git|url|github|local|path|folder|"
+                            r"directory|sibling)\b|\bonly (?:for|on) (?:windows|linux|mac\w*)\b")
 FOLLOW_UP = re.compile(r"(?:(?:can|could|would|will) you |please |pls )?(?:look|check|have a "
                        r"look|take a look|find out|tell me|let me know|see)(?: into it| at it| "
                        r"for me| for us)?\??")

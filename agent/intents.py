@@ -82,7 +82,8 @@ def _foreign(text: str) -> str:
     non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
     hits = sum(1 for w in words if w in FOREIGN_WORDS)
     accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
-    if non_latin >= 2 or (hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
+    if non_latin >= 2 or re.search("[\u00bf\u00a1]", text) or (
+            hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
             words[0] in FOREIGN_VERBS:
         lower = text.lower()
         verb = next((i for v, i in FOREIGN_VERBS.items() if v in lower), "")
@@ -95,12 +96,16 @@ def _compiled(pattern: str) -> re.Pattern:
 
 
 from uvmgr.agent.context import (
+    CONDITION_CLAUSE,
     DANGLING,
     DEV_EXCLUDED,
     DEV_TARGET,
     DOCS_WORDS,
+    EVALUATIVE,
+    FINDINGS_CONDITION,
     FIX_FINDINGS,
     FOLLOW_UP,
+    GENERIC_OBJECT,
     GROUP_QUALIFIER,
     HYPOTHETICAL,
     JOINERS,
@@ -134,11 +139,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     active packs' `Intent`s for read-only tools (`agent.pack_intents`): a clause that says one
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
-    from uvmgr.agent.clauses import merge_modifiers, read_clause
+    from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
-    from uvmgr.agent.targets import normalized_known
+    from uvmgr.agent.targets import names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)
@@ -153,6 +158,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         return reading
     names = normalized_known(known)
     clauses = merge_modifiers(split_steps(norm), names, strict)
+    if len(clauses) > 1 and norm.endswith("?") and EVALUATIVE.fullmatch(clauses[-1].text):
+        # "upgrade click - good idea?", "remove six, thoughts?": the command is asked about
+        clauses = clauses[:-1]
+        for c in clauses:
+            c.act = "question" if c.act in ("command", "request") else c.act
     asks: list[str] = []
     previous = ""
     hypothetical = False
@@ -202,12 +212,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
-            clause.ambiguous, clause.packages = "", dev_names
+            clause.ambiguous = ""
+            clause.packages = [n for n in dev_names if n not in clause.excluded]
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 MAIN_TARGET.search(clause.text):
             # "the main (non-dev) deps", "runtime dependencies only"
             clause.ambiguous, clause.reference = "", ""
-            clause.packages = [n for n in names if n not in dev_names]
+            clause.packages = [n for n in names if n not in dev_names + clause.excluded]
         if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
                 not clause.packages and GROUP_QUALIFIER.search(clause.text):
             clause.ambiguous = "which group"  # never widened to every dependency
@@ -218,6 +229,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             # package never widens to every dependency
             clause.ambiguous = f"which packages are \"{narrowing.group(0)}\""
         intent = clause.intent
+        if clause.act in ("question", "deliberate", "howto") and intent in MUTATING_INTENTS and \
+                not clause.packages and GENERIC_OBJECT.search(clause.text):
+            # "can I add a package only for Windows?": how, not what: the docs answer it
+            intent, clause.ambiguous, clause.unknown, clause.specs = "docs", "", [], []
         if clause.act == "prohibition":
             last_targets = list(clause.packages or clause.specs or clause.excluded or
                                 last_targets)
@@ -306,6 +321,12 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             packages = None
             if clause.excluded:
                 packages = [n for n in names if n not in clause.excluded]
+            stray = [n for n in names_in(clause.text, names) if n not in clause.excluded]
+            if intent == "upgrade" and stray:
+                # "upgrade evrything exept six": a name the reading did not place is never
+                # widened into "everything"
+                asks.append(f"what {', '.join(stray)} has to do with upgrading everything")
+                continue
         if intent == "add" and not clause.specs:
             asks.append(clause.ambiguous or "which package to add")
             continue
@@ -321,10 +342,20 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     if not reading.steps and not asks and not reading.unknown and any(
             c.act == "prohibition" for c in clauses):
         asks.append("what to do: the request only says what not to do")
-    if re.search(rf"\b(?:{DEFERRED})\b", norm) and any(
-            c.intent in MUTATING_INTENTS for c in clauses):
+    if any(CONDITION_CLAUSE.match(c.text) and c.intent not in MUTATING_INTENTS and not
+           HARMLESS_CONDITION.search(c.text) and not FINDINGS_CONDITION.match(c.text)
+           for c in clauses) and any(
+            s.intent in MUTATING_INTENTS for s in reading.steps):
+        asks.append("a change that depends on a condition")  # "if the tests fail, remove six"
+    first_change = next((i for i, c in enumerate(clauses) if c.intent in MUTATING_INTENTS), None)
+    if first_change is not None and any(re.search(rf"\b(?:{DEFERRED})\b", c.text)
+                                        for c in clauses[first_change:]):
+        # "upgrade click, or not, your call"; not "tests were flaky, probably network. anyway,
+        # upgrade tqdm": a hedge before the change is about something else
         asks.append("a choice you left to me")
-    if len(clauses) > 1 and re.search(rf"\b(?:{SELF_CORRECTION})\b", norm):
+    correction = re.search(rf"\b(?:{SELF_CORRECTION})\b", norm)
+    if correction and (len(clauses) > 1 or correction.start() > 0 and any(
+            c.intent in MUTATING_INTENTS for c in clauses)):  # one the reader did not resolve
         asks.append("a request that corrects itself")
     if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
         reading.typos.append("(a misspelt word)")

@@ -65,7 +65,7 @@ HEAD_VERBS: dict[str, str] = {
     ], "upgrade"),
     **dict.fromkeys([
         "remove", "remvoe", "rmeove", "remov", "yeet", "uninstall", "unistall", "drop", "delete",
-        "erase", "expunge", "evict", "excise", "unpin", "reomve", "remoev", "rmove", "delte",
+        "erase", "expunge", "evict", "excise", "reomve", "remoev", "rmove", "delte",
         "uninstal",
         "ditch", "rip", "strip", "kill", "nuke", "purge", "yank", "axe", "scrap", "eliminate",
         "toss", "lose", "deinstall", "dump", "chuck", "rm", "cut", "unadd", "trash", "discard",
@@ -89,7 +89,8 @@ HEAD_VERBS: dict[str, str] = {
     # verbs that change code or leave the project: read so the step is refused, never guessed
     **dict.fromkeys(["format", "reformat", "autoformat", "prettify", "beautify", "publish",
                      "deploy", "upload", "release", "tag", "commit", "push", "refactor",
-                     "rename", "email", "tweet"], "out_of_scope"),
+                     "rename", "email", "tweet", "rewrite", "reimplement", "restructure",
+                     "reorganise", "reorganize", "annotate", "write"], "out_of_scope"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),
     **dict.fromkeys(["list", "show", "display", "print", "enumerate"], "list"),
@@ -109,13 +110,15 @@ MISSPELT_VERBS = frozenset([
 # Multi-word verbs, read before the single-word table.
 PHRASAL_VERBS: tuple[tuple[str, str], ...] = (
     ((r"get rid of|rip out|take out|throw out|strip out|cut out|yank out|pull out|kick out|"
-      r"stop depending on|stop using|do away with|clear out|phase out|back out"), "remove"),
+      r"stop depending on|stop using|do away with|clear out|phase out|back out|"
+      r"give (?P<obj>.{1,30}) the (?:boot|axe|chop|heave-ho)|show (?P<obj2>.{1,30}) the door"),
+     "remove"),
     ((r"pull in|bring in|pull down|throw in|put in|hook up|plug in|start using|depend on|"
       r"add in|get me|grab me|toss in|slot in|wire in|bolt on"), "add"),
     ((r"bring up to date|bring (?P<obj>.{1,40}) up to date|catch up|level up|roll forward|"
       r"move up|move forward|go (up|to the latest|to latest)|get (the )?latest|"
       r"pull (the )?latest|freshen up|spruce up|top up|keep (?P<obj2>.{1,30}) current|"
-      r"make (?P<obj3>.{1,30}) current"), "upgrade"),
+      r"make (?P<obj3>.{1,30}) current|(?:make|get) (?P<obj4>.{1,30}) up to date"), "upgrade"),
     (r"look up|read up on|search for|look for docs|tell me about", "docs"),
     (r"format(ting)? check|check (the )?format\w*", "check"),
     (r"type[- ]check|check types", "check"),
@@ -158,6 +161,7 @@ POLITE = (r"(is there )?(any|a) chance (that )?(you|u) (could|can|would|might)( 
           r"go ahead and|let us|time to|you (should|can|could|may)|i need you to|"
           r"make sure (to|you)|be so kind as to|mind|help me|help us")
 HOWTO = (r"(what is the |the )?difference between\b|(tell|show) (me|us) how\b|how (do|can|should|would|could|to|does)\b|how is\b|"
+         r"what is the [a-z]+est (way|command)\b|"
          r"what is the ((best|right|proper|recommended|preferred|correct|easiest|simplest|"
          r"standard|idiomatic|usual|normal|official) )?(way|command|difference)\b|what command\b|which command\b|is there a way\b|"
          r"is there any way\b|what is the syntax\b|explain\b|what does .* (mean|do)\b|"
@@ -384,6 +388,7 @@ DEFERRED = (r"your call|up to you|or not|maybe|perhaps|if you think|whatever you
 STRONG_OUT_OF_SCOPE = (r"^(please |can you |could you )?(vendor|curl|wget|dockerfile|docker|"
                        r"deploy\w*|publish\w*|upload\w*|pastebin|jira|e-?mail|scripts?)|"
                        r"^who (maintains|wrote|owns|created|made|develops)|^auto-?fix|"
+                       r"(?:in|across|throughout) (?:the|our|my) (?:code|codebase|source code)|"
                        r"^(drop|remove|add|end) support for|"
                        r"^(configure|set up|setup) (my|the|our) (editor|ide|shell|terminal|git)|"
                        r"^(add|set|configure|change|use) (an |the |a |our )?(private |extra |"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.position import BY_HAND, gerund_subject, narrated
 from uvmgr.tools.project import normalize_name
 from uvmgr.tools.versions import LEVELS
 
@@ -44,7 +45,10 @@ POLITE = re.compile(rf"^(?:{lx.POLITE})\b\s*")
 SUBJECT = re.compile(r"^(?:i|we|you|u)\s+(?:(?:really|also|now|still|probably|should|must|"
                       r"will|shall|gotta|got to|have to|need to|want to|wanna|wish to|would "
                       r"like to|plan to|are going to|am going to)\s+)*")
-PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|"
+PROHIBIT = re.compile(r"^(?:do not|never|please do not|no need to|stop|avoid|not|hold off(?: on)?|"
+                      r"cancel|pause|postpone|delay|defer|abort|halt|forget about|refrain from|"
+                      r"hold (?=(?:the|that|this|these|those|any|all|our|my)\b)|"
+                      r"put (?=.{1,40} on hold\b)|"
                       r"without (?=[a-z]+ing\b)|"
                       r"(?:upgrade|change|touch|install|remove|update|bump) nothing\b|no (?=(?:"
                       r"upgrades|updates|changes|bumps|removals|installs|adds)\b)|(?:i|we) "
@@ -172,6 +176,9 @@ def head(clause: str) -> tuple[str, str, str]:
             gerund and gerund_stem(gerund.group(1))):
         # "the upgrade of click was rejected", "removing six was a no-go": a report, not a wish
         return "statement", "", text
+    first = text.split(" ", 1)[0]
+    if verb_of(gerund_stem(first)) in MUTATING_INTENTS and gerund_subject(text, first):
+        return "statement", "", text  # "upgrading click breaks the cli": its subject
     question = text.endswith("?") or bool(re.search(r"\bor what$", text))
     text = text.rstrip("?")
     if re.search(r"\bor what$", text):  # (no leading \s* in a pattern: quadratic on spaces)
@@ -187,6 +194,9 @@ def head(clause: str) -> tuple[str, str, str]:
     polite = POLITE.match(text)
     if polite:
         text = text[polite.end():]
+        if PROHIBIT.match(text):  # "let us hold the click bump", "could you pause upgrading"
+            rest = PROHIBIT.sub("", text, count=1).strip()
+            return "prohibition", _verb_intent(rest)[0], rest
         if question or re.search(r"\b(can|could|would|will|wo|might) you\b|\bchance (that )?"
                                  r"(you|u) ", polite.group(0)):
             return "request", *_verb_intent(text)  # "could you fix ...": asked, not commanded
@@ -215,6 +225,9 @@ def head(clause: str) -> tuple[str, str, str]:
         if question and not _verb_intent(rest)[0]:
             return "question", "", text  # "we vulnerable or what"
         intent, after = _verb_intent(rest)
+        if intent in MUTATING_INTENTS and not question and (narrated(subject.group(0)) or
+                                                            BY_HAND.search(text)):
+            return "statement", "", text  # "we remove six every release": a habit told
         return ("statement" if question is False else "question"), intent, after
     intent, after = _verb_intent(text)
     if not intent and not question and TELLS.search(text):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
+from uvmgr.agent.package_words import CODE_NOUNS, explicit_package, not_a_package
 from uvmgr.agent.reading import AMBIG, OP, SPEC, STOP_OBJECT, VER
 from uvmgr.tools.project import normalize_name
 
@@ -84,7 +85,19 @@ _PROSE_EXTRAS = re.compile(r"^\s*(?:,\s*)?(?:with|plus|including) (?:the |its )?
                            r" , ?| and )[a-z0-9_-]+)*) extras?\b")
 
 
-def add_specs(rest: str) -> tuple[list[str], str, str]:
+def _package_like(word: str, known: dict[str, str] | None) -> bool:
+    """A name on the popular list or in the project, or shaped like a package name (a `-`, `_`,
+    `.` or digit inside), and no word that starts a clause or a phrase."""
+    from uvmgr.agent.package_words import known_package
+
+    return word not in STOP_OBJECT | lx.ENGLISH and (known_package(word, known or {}) or bool(
+        re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+", word)))
+
+
+NOT_A_PACKAGE = "\"{0}\" (a word, not a package: say \"add the package {0}\" if it is one)"
+
+
+def add_specs(rest: str, known: dict[str, str] | None = None) -> tuple[list[str], str, str]:
     """The requirements after an add verb: "hypothesis and freezegun", "httpx>=0.27",
     "attrs at least 23", why the object is too vague to add (or ""), and a clause of its own
     that followed the names ("reformat the code with it" in "add black and reformat the code
@@ -92,10 +105,12 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
     specs: list[str] = []
     text = rest.strip()
     ambiguous = ""
+    lead = ""  # the words before the current name: "a" in "add a note", "package called"
     while text:
-        text = re.sub(r"^(?:(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
-                      r"module|dependency on|dep on|dependency|called|named|packages|"
-                      r"libraries|new|python|pypi)(?=\s|$))\s*)+", "", text)
+        stripped = re.sub(r"^(?:(?:,|&|(?:and|plus|also|as well as|the|a|an|package|library|lib|"
+                          r"module|dependency on|dep on|dependency|called|named|packages|"
+                          r"libraries|new|python|pypi)(?=\s|$))\s*)+", "", text)
+        lead, text = f"{lead} {text[:len(text) - len(stripped)]}", stripped
         m = re.match(r"([a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:" + OP + VER +
                      r"(?:," + OP + VER + r")*)?)", text)
         if not m:
@@ -111,6 +126,11 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
                     text[m.end():]) and not SPEC.match(tok).group(3):
             ambiguous = f"{tok} {text[m.end():].split()[0]}"  # "a faster json library"
             break
+        noun = re.match(r"\s*+([a-z]+)", text[m.end():])
+        if noun and noun.group(1) in CODE_NOUNS | {n + "s" for n in CODE_NOUNS} and \
+                not SPEC.match(tok).group(3) and not specs and not explicit_package(lead):
+            ambiguous = NOT_A_PACKAGE.format(noun.group(1))  # "a pre-push hook", "git hooks"
+            break
         if AMBIG.match(tok) or tok in ("something", "one", "stuff") or tok in _VAGUE_ADJECTIVES:
             ambiguous = tok  # "the usual test libs": which packages is for the person to say
             break
@@ -121,15 +141,29 @@ def add_specs(rest: str) -> tuple[list[str], str, str]:
             names = [n.strip() for n in re.split(r",| and ", extras.group(1))]
             tok, after = f"{tok}[{','.join(n for n in names if n)}]", after[extras.end():]
         spec, used = prose_spec(tok, after)
+        if tok in lx.ENGLISH and not SPEC.match(tok).group(3) and (
+                specs or tok not in _SKIPPABLE):
+            ambiguous = ambiguous or ("" if specs else tok)
+            break
         if tok in lx.ENGLISH and not SPEC.match(tok).group(3):
-            if specs or tok not in _SKIPPABLE:
-                ambiguous = ambiguous or ("" if specs else tok)
-                break
-            text = after.strip()
+            lead, text = f"{lead} {tok}", after.strip()
             continue
+        if spec == tok and not_a_package(tok, lead, known or {}):
+            ambiguous = ambiguous or NOT_A_PACKAGE.format(tok)  # "add a note to the README"
+            break
+        second = re.match(r"([a-z][a-z0-9._-]*)\b(?!\[|[<>=!~])", after.strip())
+        listed = spec == tok and second and _package_like(tok, known) and _package_like(
+            second.group(1), known)  # "add pandas numpy scipy": a list without commas
+        if spec == tok and second and not listed and second.group(1) not in STOP_OBJECT | \
+                lx.ENGLISH | _SKIPPABLE and not _MODIFIER.match(second.group(1)) and \
+                not re.match(r"(?:and|plus|or|but|then|also|too|please|first|now|as|to|for|"
+                             r"version|v\d)\b", second.group(1)):
+            ambiguous = f"{tok} {second.group(1)}"  # "add plain pysocks": which one is it?
+            break
         specs.append(spec)
+        lead = ""
         text = after[used:].strip()
-        if not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
+        if not listed and not re.match(r"^(?:,|and\b|plus\b|&|as well as\b)", text):
             break
     return specs, ambiguous, ""
 

@@ -32,9 +32,38 @@ def _spoken_version(m: re.Match) -> str:
     return ".".join(_number(p.strip()) for p in parts)
 
 
+# Pasted text is quoted, never read as the person's request: a code block or a code span with
+# a space in it, a traceback to the end, and a line of a log, a shell or a Python prompt.
+_FENCE = re.compile(r"```[^`]*+(?:```|$)")
+_CODE_SPAN = re.compile(r"`[^`\s]*+\s[^`]*`")
+_TRACEBACK = re.compile(r"\btraceback \(most recent call last\).*", re.DOTALL)
+_LOG_LINE = re.compile(r"^[ \t]*+(?:\$ |>>>|> |\.\.\. |e   |#|(?:error|warning|warn|info|debug|"
+                       r"critical|fatal|exception|stderr|stdout|caused by)\b\s*+[:\]]).*$",
+                       re.MULTILINE)
+
+
+# A log level in capitals, or "error:" anywhere: the rest of that line is a tool's output.
+_LOG_WORD = re.compile(r"\b(?:ERROR|WARNING|WARN|FATAL|CRITICAL|[Ee]rror:|[Ww]arning:)(?![\w-])"
+                       r"[^\"`\n]*+")
+
+
+def _quote_pasted(text: str) -> str:
+    text = _FENCE.sub(" quoted-text ", text)
+    text = _CODE_SPAN.sub(" quoted-text ", text)
+    text = _TRACEBACK.sub(" quoted-text ", text)
+    return _LOG_LINE.sub(" quoted-text ", text)
+
+
+def unquoted(text: str) -> str:
+    """The request, lower case, with pasted and quoted text replaced by a placeholder: what the
+    person wrote themselves."""
+    text = _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower())
+    return re.sub(r"(?<![^\s(\[:,])\"[^\"]*+\"", " quoted-text ", text)
+
+
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
-    out = " " + text.lower().strip() + " "
+    out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
     out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
@@ -50,6 +79,7 @@ def normalise(text: str) -> str:
                  r"left out|skipped|held back)\b", r"except \1", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
+    out = _REPORTED_COMMAND.sub(lambda m: m.group(0).split(" ", 1)[0] + " quoted-text", out)
     # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
     # correction stands in its place
     out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
@@ -64,14 +94,21 @@ def normalise(text: str) -> str:
                  r"them|them all)(?: of them)? (as|to|in|into|for)\b(?= (?:the |a |our )?(?:dev|"
                  r"development|test|tests|testing|docs?|[a-z]+ group)\b)", r" \1", out)
     # A quoted error message or note is quoted, not asked: it names nothing and splits nothing.
-    out = re.sub(r"\"[^\"\s]*+\s[^\"]*\"|'[^':]*+:[^']*'", " quoted-text ", out)
+    # (a quote opens only after a space or a bracket: the text between "click" and "rich" is
+    # no quotation)
+    out = re.sub(r"(?<![^\s(\[:,])\"[^\"\s]*+\s[^\"]*\"|'[^':]*+:[^']*'", " quoted-text ", out)
     out = re.sub(r"[\"'`]", " ", out)
     out = re.sub(r"\b(take|pull|kick|throw|rip|yank|cut|strip|toss|chuck) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) out\b", r"\1 out \2", out)
     # "put mkdocs in the docs group", "stick responses in the dev deps": an add
     out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|drop|chuck|shove) ([a-z0-9._\[\]-]+"
                  r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) ((?:the |our )?(?:[a-z]+ )?"
-                 r"(?:group|dependencies|requirements))\b", r"add \1 to \2", out)
+                 r"(?:group|dependencies|requirements)|(?:the )?(?:docs|dev|test|lint)(?= ?$))\b",
+                 r"add \1 to \2", out)
+    # "get loguru in here", "throw structlog into the project": an add ("drop" is not here)
+    out = re.sub(r"\b(?:put|stick|pop|slap|throw|toss|chuck|shove|get|bring) ([a-z0-9._\[\]-]+"
+                 r"(?:(?:,| and) [a-z0-9._-]+)*) (?:in|into|inside) (?:here|(?:the |our |this )"
+                 r"project)\b", r"add \1", out)
     # "get typer added", "have six removed": the verb said as a participle
     out = re.sub(r"\b(?:get|have|got) ([a-z0-9._\[\]-]+(?:(?:,| and) [a-z0-9._-]+)*) (added|"
                  r"installed|removed|dropped|uninstalled|upgraded|updated|bumped)\b",
@@ -153,14 +190,19 @@ def split_steps(text: str) -> list[str]:
     colon ("quick q: ...", "health report: outdated, vulns, tests") is not a step."""
     text = re.sub(r"\s+", " ", text)  # one space between words: every pattern below stays linear
     head, colon, tail = text.partition(": ")
-    if colon and len(head.split()) == 1 and len(head) > 2:
-        text = f"{head} {tail}"  # "python-dateutil: newest version?"
+    sources = [m.end() for m in _SOURCE.finditer(head)] if colon else []
+    if sources and (sources[-1] == len(head) or not verb_of(head.split(" ", 1)[0])):
+        # "renovate: upgrade rich", "build log: remove six": what a source says is quoted
+        text = "quoted-text" if verb_of(head.split(" ", 1)[0]) else f"{head} quoted-text"
+    elif colon and (len(head.split()) == 1 and len(head) > 2 or _PREVIEW.search(head)):
+        text = f"{head} {tail}"  # "python-dateutil: newest version?", "dry run: upgrade all"
     elif colon and re.search(r"\b(says?|said|suggests?|suggested|recommends?|notes?|readme|"
                              r"docs?|todo|wrote|writes|mentions?|according|instructions?|"
                              r"comments?|file)\b", head):
         text = f"{head} quoted-text"  # "my notes say: remove six": what a note says is quoted
-    elif colon and len(head.split()) <= 5 and not re.search(
-            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head):
+    elif colon and len(head.split()) <= 5 and (not re.search(
+            r"\b(add|install|upgrade|update|remove|drop|pin|bump|what|how|why|error)\b", head) or
+            re.fullmatch(r"(?:quick|status|progress|small|weekly|daily) updates?", head)):
         text = tail
     text = re.sub(r"\s\+\s", " and ", text)
     # A question mark stays with its own step: "remove six? is that safe" asks twice, it
@@ -186,12 +228,30 @@ def split_steps(text: str) -> list[str]:
     return _reorder(steps)
 
 
+# Who or what a lead-in before a colon quotes: a tool's output, a bot, another person.
+_SOURCE = re.compile(r"\b(?:logs?|output|errors?|warnings?|traceback|stderr|stdout|bot|renovate|"
+                     r"dependabot|ci|pipeline|ticket|issue|pr|jira|slack|e-?mail|message|"
+                     r"reviewer|review|description|title|commit|printed|prints|reads|shows|"
+                     r"showed|pasted|pasting|copied|transcript|channel|thread|someone|somebody|"
+                     r"colleague|teammate|he|she|they|installer|asked|asks|wants|quote|quoted|"
+                     r"quoting|diff)\b")
+_PREVIEW = re.compile(r"\b(?:preview|dry[- ]?run|simulate|simulation|what-if|hypothetically)\b")
+# What a source says, when a changing verb follows it at once: "the diff shows upgrade click
+# and remove six", "the guide says: add ruff". Quoted to the end of the sentence.
+_REPORTED_COMMAND = re.compile(
+    r"\b(?:shows?|showed|says?|said|reads?|lists?|listed|contains?|contained|wrote|writes?|"
+    r"states?|stated|suggests?|suggested|recommends?|recommended|mentions?|mentioned|prints?|"
+    r"printed|tells (?:you|us|me)|told (?:you|us|me)|asks?|asked)(?: (?:to|that|we|you|i|"
+    r"should|,|:))*+ (?=(?:upgrade|update|bump|remove|drop|delete|uninstall|add|install|pin|"
+    r"downgrade|lock|relock|fix|patch)\b)(?:(?!, (?:anyway|anyhow|but|however|meanwhile|"
+    r"regardless|btw|still|now|so)\b)[^.;!?\n])*+")
 _BUT_FIRST = re.compile(r"\bbut (?:first|before that)\b")
 
 
 # "before building", "after you relock", "before we upgrade click": a step named as a time
-_WHEN = re.compile(r"^(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b(.*)$")
-_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:(?:you|we|i) )?([a-z-]+)\b")
+_WHEN = re.compile(r"^(before|after|once) (?:you )?([a-z-]+)\b(.*)$")
+# ("once we drop python 2": the person's own act is a condition, not a step)
+_WHEN_INSIDE = re.compile(r"\s(before|after|once) (?:you )?([a-z-]+)\b")
 
 
 def _as_step(verb: str, rest: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent.package_words import popular_name
 from uvmgr.agent.reading import (
     AMBIG,
     EXCLUDE,
@@ -64,7 +65,8 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                     clause.typos.append(name)
             elif not name and clause.intent in ("upgrade", "remove", "outdated") and \
                     is_name_like(tok) and not _level_word(tok) and \
-                    (tok in phrase if commanded else tok in _asked_about(text)) and \
+                    (tok in phrase if commanded else tok in _asked_about(text) or
+                     popular_name(tok)) and \
                     tok not in [u for u, _ in clause.unknown]:
                     clause.unknown.append((tok, suggestion(tok, known)))
     for m in _STAYS.finditer(text):
@@ -149,7 +151,8 @@ _UNNAMED_EXCLUSION = re.compile(r"(?<!\s)\s*+(the |those |any |whatever |what |o
 _EXCEPT_RELATIVE = re.compile(r"\b(everything|all|anything|packages|deps|dependencies) (that|which) "
                               r"(?!(is|are|s) (outdated|old|behind|stale|out of date|safe|"
                               r"compatible|non-breaking|a patch|minor|available)\b)"
-                              r"(is|are|s|has|have|was|were|can|are not|is not)\b[a-z -]*")
+                              r"(is|are|s|has|have|was|were|can|are not|is not|depends?|uses?|"
+                              r"needs?|requires?|imports?|relies)\b[a-z -]*")
 _REFERENCE = re.compile(r"\b(the rest|the others|the other ones?|the remaining( ones)?|"
                         r"everything else|the same( ones| packages)?|the ones?)\b")
 _RELATIVE = re.compile(r"\b(dependencies|deps|packages|libraries|libs|modules|ones|stuff|things|"
@@ -188,6 +191,7 @@ _PHRASE_END = frozenset([
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",
     "without", "but", "except", "excluding", "apart", "other", "besides", "leave", "keep",
     "including", "incl", "inclusive", "no", "too", "even", "also", "then", "now", "first",
+    "nothing",
 ])
 
 

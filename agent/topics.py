@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from uvmgr.agent.position import verbless_change_allowed
 from uvmgr.agent.reading import BUILD, CHECK, LIST, LOCK_OBJ, OUTDATED, SECURITY, TEST
 
 _LOOKING = frozenset([
@@ -13,6 +14,10 @@ _LOOKING = frozenset([
 ])
 _UPGRADE_WORD = re.compile(r"\b(upgrade|upgrades|update|updates|bump|bumps|newer|latest|newest|"
                            r"upgrad\w*|refresh|freshen|bring .* up to date)\b")
+# The words that make a verb-less clause a change ("click upgrade please", "six removal").
+_CHANGE_WORD = re.compile(r"\b(?:upgrad\w*|updat\w*|bump\w*|refresh\w*|freshen\w*|remov\w*|"
+                          r"deletion|uninstall\w*|fix\w*|patch\w*|remediat\w*|resolv\w*|"
+                          r"mitigat\w*|address\w*|re-?lock\w*|lock\w*|newer|latest|newest)\b")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
                               r"freshness|rotting|obsolete|lagging|old|older|available|"
@@ -38,7 +43,8 @@ def topic_of(text: str) -> str:
                  r"project|this repo) (use|have|run)\b", text):
         return "list"  # "which test runner does this project use?"
     if re.search(r"^pkg versions?\??$|\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
-                 r"|\bpinned\b", text):
+                 r"|\bpinned\b", text) and not re.search(r"\b(old|older|outdated|stale|behind)\b",
+                                                  text):
         return "list"
     if LOCK_OBJ.search(text):
         return "lock"
@@ -65,8 +71,11 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,) (ruff|mypy|pyright|flake8|lint|types))*",
                     text):
         return "check"  # "ruff + mypy please"
-    if re.match(r"^(update|upgrade) (me|us)\b", text):
-        return "outdated"  # "update me on what's outdated"
+    if re.search(r"\b(?:update|upgrade|brief|inform) (?:me|us|the team|everyone)\b", text) or \
+            re.match(r"(?:give|post|send|share|write|prepare|draft|provide|compose|want|need|"
+                     r"tell)\b.{0,30}\b(?:an? |the |any |some )?(?:status )?updates?\b", text):
+        # "update me on what's outdated", "give me an update on click": a report, not a change
+        return "audit" if SECURITY.search(text) else "outdated"
     if act == "howto" or verb == "docs":
         return "docs"
     if verb in ("generic", "list", "") and _DOCS.search(text) and (
@@ -75,10 +84,16 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
         return "docs"
     if act in ("question", "deliberate") and re.search(
             r"\b(uv|uvmgr|pip|autopilot|traces?|exit codes?|cache|equivalent|docs?|"
-            r"python versions?|requires-python|"
+            r"python versions?|requires-python|committed|commit|check(?:ed)? in|gitignore|"
+            r"version control|"
             r"documentation|reproducible)\b", text) and not sec:
         return "docs"
     if act in ("question", "deliberate") or not verb:
+        change_word = _CHANGE_WORD.search(text)
+        if not verb and act == "command" and change_word and not verbless_change_allowed(
+                text, change_word):
+            # "the bot bumps rich", "everything got upgraded last night": a statement
+            return "outdated" if re.search(r"\b(preview|simulate|dry[- ]?run)\b", text) else ""
         if not verb and act == "command":
             if sec and re.search(r"\b(fix|patch\w*|remediate|resolve|address|mitigate)\b", text):
                 return "fix"

@@ -935,7 +935,9 @@ def test_unsafe_classes_read_right(matcher, text, calls):
 
 
 @pytest.mark.parametrize("text", ["I need a decision on this", "we want clarity on our deps",
-                                  "we need cachetools", "need an answer by tonight"])
+                                  # not a popular name (cachetools is: "we need cachetools"
+                                  # plans its add, confirmed, never approved)
+                                  "we need cachier", "need an answer by tonight"])
 def test_a_stated_need_of_a_plain_word_adds_nothing(matcher, text):
     _, got = plan(text, matcher)
     assert not any(tool in MUTATING for tool, _ in got), got

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ DATA = Path(__file__).resolve().parent.parent / "evals" / "data" / "requests"
 SPLITS = ("train", "dev", "test")
 HOLDOUT = "holdout"  # written apart, never tuned on: not hash-split
 FRESH = "fresh"  # written blind later still (ids f...), scored once
+PROBE = "probe"  # a blind probe by someone who never saw the reader (ids p...), scored once
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
              "build_package", "check_quality", "search_docs",
              "advise"}  # the bundled advisor pack's tool
@@ -50,7 +52,8 @@ def _load(files: tuple[str, ...]) -> list[tuple[str, dict]]:
 ROWS = _load(SPLITS)
 HELD_OUT = _load((HOLDOUT,))
 FRESH_ROWS = _load((FRESH,))
-EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS
+PROBE_ROWS = _load((PROBE,))
+EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS
 DEPS = _project()
 
 
@@ -128,6 +131,17 @@ def test_held_out_ids_are_their_own():
     assert not any(row["id"].startswith("h") for _, row in ROWS)
     assert all(row["id"].startswith("f") for _, row in FRESH_ROWS)
     assert not any(row["id"].startswith("f") for _, row in ROWS + HELD_OUT)
+    assert all(re.fullmatch(r"p\d{4}", row["id"]) for _, row in PROBE_ROWS)
+    assert not any(row["id"].startswith("p") for _, row in ROWS + HELD_OUT + FRESH_ROWS)
+
+
+def test_probe_is_the_blind_set_less_its_repeats():
+    """300 rows written blind (p0001-p0300); those whose text another file already had were
+    dropped unread before the one score, and no probe text repeats another file's."""
+    assert 250 <= len(PROBE_ROWS) <= 300
+    assert all(1 <= int(row["id"][1:]) <= 300 for _, row in PROBE_ROWS)
+    seen = {_plain(row["text"]) for _, row in ROWS + HELD_OUT + FRESH_ROWS}
+    assert [row["id"] for _, row in PROBE_ROWS if _plain(row["text"]) in seen] == []
 
 
 def _plain(text: str) -> str:
