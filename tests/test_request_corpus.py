@@ -16,6 +16,7 @@ SPLITS = ("train", "dev", "test")
 HOLDOUT = "holdout"  # written apart, never tuned on: not hash-split
 FRESH = "fresh"  # written blind later still (ids f...), scored once
 PROBE = "probe"  # a blind probe by someone who never saw the reader (ids p...), scored once
+FRESH2 = "fresh2"  # a second blind set (ids g...), written after fresh was scored and read
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
              "build_package", "check_quality", "search_docs",
              "advise"}  # the bundled advisor pack's tool
@@ -53,7 +54,8 @@ ROWS = _load(SPLITS)
 HELD_OUT = _load((HOLDOUT,))
 FRESH_ROWS = _load((FRESH,))
 PROBE_ROWS = _load((PROBE,))
-EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS
+FRESH2_ROWS = _load((FRESH2,))
+EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS + FRESH2_ROWS
 DEPS = _project()
 
 
@@ -124,13 +126,16 @@ def test_corpus_is_big_enough():
     assert len(ROWS) >= 1000
     assert len(HELD_OUT) >= 400
     assert len(FRESH_ROWS) >= 490  # 500 written; 8 dropped whose texts the tuned splits had written too
+    assert len(FRESH2_ROWS) >= 498  # 500 written; 2 dropped whose texts probe or the same day's rows had
 
 
 def test_held_out_ids_are_their_own():
     assert all(row["id"].startswith("h") for _, row in HELD_OUT)
     assert not any(row["id"].startswith("h") for _, row in ROWS)
     assert all(row["id"].startswith("f") for _, row in FRESH_ROWS)
-    assert not any(row["id"].startswith("f") for _, row in ROWS + HELD_OUT)
+    assert not any(row["id"].startswith("f") for _, row in ROWS + HELD_OUT + FRESH2_ROWS)
+    assert all(row["id"].startswith("g") for _, row in FRESH2_ROWS)
+    assert not any(row["id"].startswith("g") for _, row in ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS)
     assert all(re.fullmatch(r"p\d{4}", row["id"]) for _, row in PROBE_ROWS)
     assert not any(row["id"].startswith("p") for _, row in ROWS + HELD_OUT + FRESH_ROWS)
 
@@ -150,14 +155,18 @@ def _plain(text: str) -> str:
 
 
 def test_held_out_texts_are_new():
-    """The held-out sets copy no text of the tuned splits (nor fresh of holdout, nor a fresh row
-    of another), not even up to case and punctuation."""
+    """The held-out sets copy no text of the tuned splits (nor fresh of holdout, nor fresh2 of
+    either, nor a row of its own set), not even up to case and punctuation."""
     seen = {_plain(row["text"]) for _, row in ROWS}
     assert [row["id"] for _, row in HELD_OUT if _plain(row["text"]) in seen] == []
     seen |= {_plain(row["text"]) for _, row in HELD_OUT}
     fresh = Counter(_plain(row["text"]) for _, row in FRESH_ROWS)
     assert [row["id"] for _, row in FRESH_ROWS
             if _plain(row["text"]) in seen or fresh[_plain(row["text"])] > 1] == []
+    seen |= set(fresh) | {_plain(row["text"]) for _, row in PROBE_ROWS}
+    fresh2 = Counter(_plain(row["text"]) for _, row in FRESH2_ROWS)
+    assert [row["id"] for _, row in FRESH2_ROWS
+            if _plain(row["text"]) in seen or fresh2[_plain(row["text"])] > 1] == []
 
 
 def test_yes_only_on_mutating_commands():
