@@ -95,10 +95,14 @@ WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d
 WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
                           r"(?!\.\d)")
 # "on the same major", "stay on the current major", "within the major": capped below a major
-SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's) major\b|\b(?:within|"
-                        r"inside|under|below|on|in) (?:the|its|their|our|each|a|every) (?:one's )?"
-                        r"(?:(?:current|same|existing|present) )?major(?: versions?| series| line)?\b"
-                        r"(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
+# plural and bounded forms too ("within the current majors", "inside their majors", "short of
+# a new major"): a bounded level word never widens
+SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's|respective) majors?\b|"
+                        r"\b(?:within|inside|under|below|on|in|short of|no further than|not past|"
+                        r"not beyond|nothing (?:past|beyond)|never (?:past|beyond)) (?:(?:the|its|"
+                        r"their|our|each|a|every|any|a new) )?(?:one's )?(?:(?:current|same|"
+                        r"existing|present|respective|own) )?majors?(?: versions?| series| lines?)?"
+                        r"\b(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
