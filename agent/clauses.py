@@ -31,6 +31,7 @@ from uvmgr.agent.specs import (
     SET_SPEC,
     add_specs,
     has_version,
+    parses,
     popular_typo,
     spec_name,
     without_specs,
@@ -264,6 +265,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 first_word in ("pin", "freeze", "lock", "revert", "downgrade") or re.search(
                     r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
+        if any(not parses(sp) for sp in specs):  # every planned spec parses as PEP 508
+            clause.ambiguous = "the version range (say it as, e.g., \"NAME>=1.2,<2\")"
         if clause.act == "command" and _FOREIGN_WORD.search(text):
             clause.act = "request"
         for i, spec in enumerate(specs):  # a misspelt name is confirmed, never approved

@@ -47,7 +47,7 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
-                specs.append(op + m.group(1).rstrip("."))
+                specs.append(series_bound(op, m.group(1).rstrip(".")))
                 consumed = len(rest) - len(rest_stripped) + m.end()
                 used += consumed
                 rest = rest[consumed:]
@@ -55,6 +55,29 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         else:
             break
     return (name + ",".join(specs)), used
+
+
+def series_bound(op: str, version: str) -> str:
+    """A bound on a series in PEP 508: "at most 5.x" -> "<6", "below 5.x" -> "<5", "at least
+    2.x" -> ">=2", "newer than 1.4.x" -> ">=1.5", "exactly 2.x" -> "==2.*"."""
+    series = re.fullmatch(r"(\d+(?:\.\d+)*)\.(?:x|\*)", version)
+    if not series:
+        return op + version
+    parts = [int(p) for p in series.group(1).split(".")]
+    after = ".".join(map(str, [*parts[:-1], parts[-1] + 1]))
+    return {"<=": f"<{after}", ">": f">={after}", "<": f"<{series.group(1)}",
+            ">=": f">={series.group(1)}"}.get(op, f"=={series.group(1)}.*")
+
+
+def parses(spec: str) -> bool:
+    """A requirement as PEP 508 reads it: what the planner emits and the authority approves."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(spec)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 _SKIPPABLE = frozenset([

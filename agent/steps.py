@@ -122,6 +122,9 @@ def normalise(text: str) -> str:
     out = re.sub(r"\b(at least|minimum|min) ([a-z][a-z0-9._-]*) (v?\d[\w.]*)\b",
                  lambda m: m.group(0) if m.group(2) in lx.ENGLISH else
                  f"{m.group(2)} {m.group(1)} {m.group(3)}", out)
+    # ">= 0.9 and < 1.0", ">=0.27 , <1": two bounds on one name are one comma-joined spec
+    out = re.sub(rf"({OP}\s*+v?\d[\w.*]*)\s*+(?:,|\band\b|\bbut\b)\s*+({OP})\s*+(?=v?\d)",
+                 r"\1,\2", out)
     out = re.sub(rf"(?<!\s)\s*+({OP})\s*+(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()

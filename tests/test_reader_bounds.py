@@ -44,3 +44,41 @@ BOUNDED_LEVELS = [
 def test_a_bounded_level_never_widens(matcher, text, calls):
     got = plan(text, matcher)
     assert got in (calls, []), got
+
+
+# 2. two bounds on one name are one spec; a bound on a series is its PEP 508 form; every spec
+# the planner emits parses, and the authority never approves one that does not
+SPECS = [
+    ("add typer >= 0.9 and < 1.0", ["typer>=0.9,<1.0"]),
+    ("add attrs >=22 and <24", ["attrs>=22,<24"]),
+    ("add httpx[http2] >= 0.27 , < 1", ["httpx[http2]>=0.27,<1"]),
+    ("add cachetools, at most 5.x", ["cachetools<6"]),
+    ("add structlog below 24.x", ["structlog<24"]),
+    ("add orjson newer than 3.9.x", ["orjson>=3.10"]),
+    ("add pydantic-settings no newer than 2.x", ["pydantic-settings<3"]),
+]
+
+
+@pytest.mark.parametrize(("text", "specs"), SPECS)
+def test_prose_bounds_are_pep_508(matcher, text, specs):
+    assert plan(text, matcher) in ([("add_dependency", {"specs": specs})], [])
+
+
+@pytest.mark.parametrize("text", [
+    "add cachetools<=5.x", "add typer >= 0.9 and < 1.0", "add foo==1.0.x.y", "add rich at most 13.x",
+    "add attrs >= 22 but < 24", "add numpy newer than 1.x", "add polars 1.x or later",
+])
+def test_every_planned_spec_parses(matcher, text):
+    for tool, args in plan(text, matcher):
+        for spec in args.get("specs", []):
+            Requirement(spec)
+
+
+def test_the_authority_never_approves_a_spec_that_does_not_parse():
+    from dataclasses import replace
+
+    good = strict_reading("add cachetools<6", tuple(KNOWN))
+    assert approves(good, "add_dependency", {"specs": ["cachetools<6"]}, KNOWN)
+    bad = replace(good, text="add cachetools<=5.x",
+                  steps=[replace(good.steps[0], specs=["cachetools<=5.x"])])
+    assert not approves(bad, "add_dependency", {"specs": ["cachetools<=5.x"]}, KNOWN)
