@@ -22,6 +22,19 @@ _CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<
                          r"scratch that))(?:,?\s*+(?:i mean|make that|no wait))?"
                          r"(?:\s*+[,:;-]+)?\s+(?=[a-z0-9])")
 
+# "orjson - ah, scratch that, ujson": a hesitation before a correction says nothing
+_FILLER_BEFORE_CORRECTION = re.compile(r"\b(?:ah|oh|er|erm|uh|um|umm|hmm|ugh|argh|oops)\b[,.!]*+"
+                                       r"\s*+(?=(?:no,? wait|wait|sorry|actually|correction|"
+                                       r"scratch that|make that|i mean|or rather|no,)\b)")
+# "click (no, rich)", "click (i mean rich)": the correction in brackets
+_BRACKETED_CORRECTION = re.compile(r"\s*+\(\s*+(?:no|nope|i mean|i meant|or rather|sorry|actually|"
+                                   r"make that|correction)\b[,:]?\s*+([a-z0-9][a-z0-9._\[\]-]*)\s*+"
+                                   r"\)")
+# "click... er, rich I meant", "click, rich i mean": the name said last is the one meant
+_MEANT_AFTER = re.compile(r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._\[\]-]*(?:\.{2,}|\u2026|,|\s-+)[\s,.]*+"
+                          r"(?:(?:er|erm|uh|um|umm|ah|oh|hmm|no|sorry|wait)\b[,.]*+\s*+)?"
+                          r"([a-z0-9][a-z0-9._\[\]-]*) (?:is what )?i meant?\b")
+
 
 def _number(words: str) -> str:
     return str(sum(lx.NUMBER_WORDS[w] for w in re.split(r"[- ]", words)))
@@ -82,6 +95,9 @@ def normalise(text: str) -> str:
     out = _REPORTED_COMMAND.sub(lambda m: m.group(0).split(" ", 1)[0] + " quoted-text", out)
     # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
     # correction stands in its place
+    out = _FILLER_BEFORE_CORRECTION.sub("", out)
+    out = _BRACKETED_CORRECTION.sub(r", i mean \1", out)
+    out = _MEANT_AFTER.sub(r"\1", out)
     out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
         m.group(1)) else " ", out)
     # "roll rich back to 13.7", "go back to rich 13.7": a rollback to a version is a pin

@@ -82,3 +82,21 @@ def test_the_authority_never_approves_a_spec_that_does_not_parse():
     bad = replace(good, text="add cachetools<=5.x",
                   steps=[replace(good.steps[0], specs=["cachetools<=5.x"])])
     assert not approves(bad, "add_dependency", {"specs": ["cachetools<=5.x"]}, KNOWN)
+
+
+# 3. a self-correction keeps only the name settled on, whatever hesitation comes before it
+CORRECTIONS = [
+    ("add orjson - ah, scratch that, ujson", [("add_dependency", {"specs": ["ujson"]})]),
+    ("add polars - oh wait, pandas", [("add_dependency", {"specs": ["pandas"]})]),
+    ("upgrade click... er, rich I meant", [up(["rich"])]),
+    ("bump httpx... uh, pydantic I meant", [up(["pydantic"])]),
+    ("upgrade click, rich i meant", [up(["rich"])]),
+    ("upgrade click (no, rich)", [up(["rich"])]),
+    ("remove six (i mean tqdm)", [("remove_dependency", {"names": ["tqdm"]})]),
+    ("add attrs, make that cattrs", [("add_dependency", {"specs": ["cattrs"]})]),
+]
+
+
+@pytest.mark.parametrize(("text", "calls"), CORRECTIONS)
+def test_a_self_correction_keeps_only_the_correction(matcher, text, calls):
+    assert plan(text, matcher) in (calls, [])
