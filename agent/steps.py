@@ -27,7 +27,7 @@ _FILLER_BEFORE_CORRECTION = re.compile(r"\b(?:ah|oh|er|erm|uh|um|umm|hmm|ugh|arg
                                        r"\s*+(?=(?:no,? wait|wait|sorry|actually|correction|"
                                        r"scratch that|make that|i mean|or rather|no,)\b)")
 # "click (no, rich)", "click (i mean rich)": the correction in brackets
-_BRACKETED_CORRECTION = re.compile(r"\s*+\(\s*+(?:no|nope|i mean|i meant|or rather|sorry|actually|"
+_BRACKETED_CORRECTION = re.compile(r"(?<!\s)\s*+\(\s*+(?:no|nope|i mean|i meant|or rather|sorry|actually|"
                                    r"make that|correction)\b[,:]?\s*+([a-z0-9][a-z0-9._\[\]-]*)\s*+"
                                    r"\)")
 # "click... er, rich I meant", "click, rich i mean": the name said last is the one meant
