@@ -143,7 +143,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
-    from uvmgr.agent.targets import names_in, normalized_known
+    from uvmgr.agent.targets import group_members, names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)
@@ -212,8 +212,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
-            clause.ambiguous = ""
-            clause.packages = [n for n in dev_names if n not in clause.excluded]
+            clause.packages, clause.ambiguous = group_members(clause, dev_names, names)
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 MAIN_TARGET.search(clause.text):
             # "the main (non-dev) deps", "runtime dependencies only"

@@ -45,6 +45,15 @@ def names_in(text: str, known: dict[str, str]) -> list[str]:
     return [n for n in (match_package(t, known, True)[0] for t in tokens(text)) if n]
 
 
+def group_members(clause: Clause, group: list[str], known: dict[str, str]) -> tuple[list[str], str]:
+    """The packages of "the dev tools" and why to ask: names typed beside the group noun narrow
+    it ("the dev tools mypy and ruff"), never widen it; a typed name outside the group asks."""
+    typed = list(dict.fromkeys(n for n in names_in(clause.text, known) if n not in clause.excluded))
+    if typed and not set(typed) <= set(group):
+        return [], "which packages: the names given are not all in the group named"
+    return typed or [n for n in group if n not in clause.excluded], ""
+
+
 def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
     """Packages, exclusions, unknown names and pronouns in one step."""
     phrase = object_phrase(body)

@@ -100,3 +100,22 @@ CORRECTIONS = [
 @pytest.mark.parametrize(("text", "calls"), CORRECTIONS)
 def test_a_self_correction_keeps_only_the_correction(matcher, text, calls):
     assert plan(text, matcher) in (calls, [])
+
+
+# 4. names typed beside a group noun narrow the group; a name outside it asks
+DEV = ("pytest", "ruff", "mypy", "pytest-cov")
+GROUP_APPOSITIVES = [
+    ("upgrade the dev tools mypy and ruff", [up(["mypy", "ruff"])]),
+    ("upgrade the dev tools: mypy and ruff", [up(["mypy", "ruff"])]),
+    ("bump the dev deps: mypy", [up(["mypy"])]),
+    ("update the dev dependencies pytest and ruff", [up(["pytest", "ruff"])]),
+    ("upgrade the dev tools mypy and rich", []),
+    ("upgrade the dev tools", [up(list(DEV))]),
+]
+
+
+@pytest.mark.parametrize(("text", "calls"), GROUP_APPOSITIVES)
+def test_typed_names_narrow_a_group_noun(matcher, text, calls):
+    reading = read_request(text, KNOWN, matcher, dev=DEV)
+    got = [(c.tool, c.args) for c in plan_for(reading)]
+    assert got in (calls, []), got
