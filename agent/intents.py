@@ -143,6 +143,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
+    from uvmgr.agent.level_scope import scoped_steps
     from uvmgr.agent.targets import group_members, names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
@@ -315,6 +316,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             if not intent:
                 asks.append(f"\"{clause.text}\" is a question")
                 continue
+        scoped = scoped_steps(clause, names, Step) if intent == "upgrade" else None
+        if scoped is not None:  # "breaking changes are fine for httpx only": per target
+            asks.append(scoped) if isinstance(scoped, str) else reading.steps.extend(scoped)
+            continue
         packages: list[str] | None = list(clause.packages)
         if intent in ("upgrade", "outdated") and not clause.packages:
             packages = None

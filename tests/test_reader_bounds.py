@@ -119,3 +119,21 @@ def test_typed_names_narrow_a_group_noun(matcher, text, calls):
     reading = read_request(text, KNOWN, matcher, dev=DEV)
     got = [(c.tool, c.args) for c in plan_for(reading)]
     assert got in (calls, []), got
+
+
+# 5. a level said for some targets stays with them; the others keep the default
+PER_TARGET = [
+    ("upgrade httpx and rich, breaking changes are fine for httpx only",
+     [up(["httpx"], "major"), up(["rich"])]),
+    ("upgrade click and rich, major for click only", [up(["click"], "major"), up(["rich"])]),
+    ("upgrade click and rich, only click may go to a new major",
+     [up(["click"], "major"), up(["rich"])]),
+    ("upgrade everything, majors for pydantic only",
+     [up(["pydantic"], "major"), up([n for n in KNOWN if n != "pydantic"])]),
+    ("upgrade click and rich, patch only for rich", [up(["click"]), up(["rich"], "patch")]),
+]
+
+
+@pytest.mark.parametrize(("text", "calls"), PER_TARGET)
+def test_a_level_for_some_targets_never_widens_the_others(matcher, text, calls):
+    assert plan(text, matcher) in (calls, [])
