@@ -177,7 +177,8 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True  # "tqdm is deprecated, get rid of it"
     if comma and re.match(r"^[a-z]+(?:-| )only\s*(?:,|$)", rest):
         return False  # "add orjson, test-only": how to add, not a step
-    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
+    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*( for now| for the"
+                r" moment| this time| please| pls)?\s*(,|$)",
                 rest):
         return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):

@@ -147,9 +147,19 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                 AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
                                                 r"whatever|the one|that one|one)\b", first)):
             clause.ambiguous = first.split(" ")[0] if first else "it"
+    if clause.intent == "upgrade" and not clause.packages and _OWN_VERSION.search(text) and \
+            not _DEPENDENCY_WORD.search(text):
+        clause.ambiguous = "whose version: uvmgr upgrades dependencies, not the project's version"
     if clause.intent == "remove" and not clause.packages and not clause.unknown and \
             not clause.ambiguous:
         clause.ambiguous = "which package"
+
+
+# "version bump pls", "bump the version": the project's own version unless dependencies are said
+_OWN_VERSION = re.compile(r"\bversion (?:bump|update|upgrade|increment|raise)s?\b|\b(?:bump|"
+                          r"increment|raise) (?:the |our |a |my )?version\b")
+_DEPENDENCY_WORD = re.compile(r"\b(?:deps?|dependenc\w*|packages?|libraries|libs?|requirements|"
+                              r"everything|all|every|each)\b")
 
 
 # After "but/except": "the pinned ones", "whatever is pinned" - no name, no level, no "keep it".

@@ -137,3 +137,24 @@ PER_TARGET = [
 @pytest.mark.parametrize(("text", "calls"), PER_TARGET)
 def test_a_level_for_some_targets_never_widens_the_others(matcher, text, calls):
     assert plan(text, matcher) in (calls, [])
+
+
+# 6. a noun phrase of checking is an audit; a fix needs a fix verb
+@pytest.mark.parametrize("text", [
+    "do a vulnerability sweep", "do a security sweep", "do a CVE pass on the deps",
+    "do a security health check", "run a security scan", "vulnerability check",
+])
+def test_a_check_noun_is_an_audit_never_a_fix(matcher, text):
+    assert plan(text, matcher) == [("audit_dependencies", {})]
+
+
+# 7. "version bump" with no dependency named is the project's own version: never an upgrade
+@pytest.mark.parametrize("text", ["version bump pls", "version bump", "bump the version",
+                                  "a version update please", "increment the version"])
+def test_a_version_bump_upgrades_nothing(matcher, text):
+    assert not any(tool == "upgrade_safely" for tool, _ in plan(text, matcher))
+
+
+# a level after a comma is a level even with "for now" after it, never a step of its own
+def test_a_level_for_now_is_not_a_step_of_its_own(matcher):
+    assert plan("upgrade rich, patch only for now", matcher) in ([up(["rich"], "patch")], [])
