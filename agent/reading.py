@@ -103,6 +103,13 @@ SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's|respec
                         r"their|our|each|a|every|any|a new) )?(?:one's )?(?:(?:current|same|"
                         r"existing|present|respective|own) )?majors?(?: versions?| series| lines?)?"
                         r"\b(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
+# "everything but majors", "hold back majors", "majors can wait": majors left out
+HELD_MAJOR = re.compile(r"\b(?:but|bar|minus|save|other than|apart from|except for|hold(?:ing)? "
+                        r"(?:off|back)(?: on)?|short of|stop(?:ping)? (?:before|short of)|not "
+                        r"including) (?:the |any |new )?(?:majors?|breaking)\b|\b(?:majors?|major "
+                        r"(?:versions?|upgrades?|bumps?|releases?)|breaking changes?) (?:can|could|"
+                        r"should|will|must|may) wait\b|\b(?:majors?|breaking changes?) (?:later|"
+                        r"another time|next time|some other time)\b")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
@@ -312,6 +319,9 @@ def level_of(text: str) -> tuple[str, bool, bool]:
                 positive.add("minor")
         elif LEVEL[lvl].search(text):
             positive.add(lvl)
+    if HELD_MAJOR.search(text):  # "everything but majors", "majors can wait": never wider
+        negated.add("major")
+        positive.discard("major")
     if re.search(r"\bnon[- ]?breaking\b|\bwithout breaking\b|\bnot breaking\b|\bnothing breaking"
                  r"\b|\bno breaking\b|\bavoid breaking\b", text):
         negated.add("major")

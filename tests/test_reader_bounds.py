@@ -37,6 +37,10 @@ BOUNDED_LEVELS = [
     ("bump click and rich, staying in their current majors", [up(["click", "rich"])]),
     ("upgrade rich but stay short of a new major", [up(["rich"])]),
     ("upgrade all deps, no new majors", [up(None)]),
+    ("bump everything but majors", [up(None)]),
+    ("upgrade everything bar the majors", [up(None)]),
+    ("upgrade everything, majors can wait", [up(None)]),
+    ("upgrade click, breaking changes later", [up(["click"])]),
 ]
 
 
