@@ -11,11 +11,12 @@ from uvmgr.agent.reading import SCOPE_ALL, Clause, level_of
 _LEVEL = "|".join(f"(?:{w})" for w in lx.LEVEL_WORDS.values())
 _NAMES = r"([a-z0-9][a-z0-9._-]*(?:(?:,|,? and|,? &) [a-z0-9][a-z0-9._-]*)*)"
 # "majors are fine for httpx only", "patch level just for rich", "only click may go major",
+# "but pydantic may take majors", "major on httpx",
 # "for httpx only, breaking changes are ok"
 SCOPED_LEVEL = re.compile(
-    rf"\b(?:{_LEVEL})\b[^.;!?]{{0,40}}?\b(?:only for|just for|for only|for just|for) (?:the )?"
-    rf"{_NAMES}(?: only| alone)?\b|\b(?:only|just) {_NAMES} (?:may|can|gets?|should|is allowed "
-    rf"to|are allowed to|goes|go)\b[^.;!?]{{0,30}}?\b(?:{_LEVEL})\b|\bfor {_NAMES} (?:only|alone)"
+    rf"\b(?:{_LEVEL})\b[^.;!?]{{0,40}}?\b(?:only for|just for|for only|for just|for|only on|"
+    rf"just on|on) (?:the )?{_NAMES}(?: only| alone)?\b|\b(?:only|just|but) {_NAMES} (?:may|can|"
+    rf"gets?|should|is allowed to|are allowed to|goes|go|takes?)\b[^.;!?]{{0,30}}?\b(?:{_LEVEL})\b|\bfor {_NAMES} (?:only|alone)"
     rf"\b,? [^.;!?]{{0,30}}?\b(?:{_LEVEL})\b")
 
 

@@ -17,11 +17,15 @@ _SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
 
 # (Possessive `*+` and lookbehinds instead of `\s*` runs: linear on long runs of spaces.)
 _CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*+"
-                         r"(?:(?:[,;.?]|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|actually|correction|oops|"
+                         r"(?:(?:[,;.?]++|\u2026|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|actually|correction|oops|"
                          r"no(?=,))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
                          r"scratch that))(?:,?\s*+(?:i mean|make that|no wait))?"
                          r"(?:\s*+[,:;-]+)?\s+(?=[a-z0-9])")
 
+# "orjson, uh, ujson", "click... er, rich": a hesitation between two names corrects the first
+_HESITATION = re.compile(r"(?<=[a-z0-9\]])\s*+(?:[,;]|\.{2,}|\u2026|\s-+)\s*+(?:err?|erm|uh+|um+|"
+                         r"hmm+|ah|oh)\b[,.]*+\s*+(?=[a-z0-9])(?!(?:and|then|also|plus|or|but|"
+                         r"please|pls|thanks|i meant?|is what)\b)")
 # "orjson - ah, scratch that, ujson": a hesitation before a correction says nothing
 _FILLER_BEFORE_CORRECTION = re.compile(r"\b(?:ah|oh|er|erm|uh|um|umm|hmm|ugh|argh|oops)\b[,.!]*+"
                                        r"\s*+(?=(?:no,? wait|wait|sorry|actually|correction|"
@@ -90,6 +94,7 @@ def normalise(text: str) -> str:
                  r"not \1", out)
     out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
+    out = _HESITATION.sub(", i mean ", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     out = _REPORTED_COMMAND.sub(lambda m: m.group(0).split(" ", 1)[0] + " quoted-text", out)

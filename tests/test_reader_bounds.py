@@ -98,6 +98,10 @@ CORRECTIONS = [
     ("upgrade click (no, rich)", [up(["rich"])]),
     ("remove six (i mean tqdm)", [("remove_dependency", {"names": ["tqdm"]})]),
     ("add attrs, make that cattrs", [("add_dependency", {"specs": ["cattrs"]})]),
+    ("add orjson... no, ujson", [("add_dependency", {"specs": ["ujson"]})]),
+    ("add orjson, err, ujson", [("add_dependency", {"specs": ["ujson"]})]),
+    ("add orjson, uh, ujson", [("add_dependency", {"specs": ["ujson"]})]),
+    ("upgrade click, uh, rich", [up(["rich"])]),
 ]
 
 
@@ -135,6 +139,9 @@ PER_TARGET = [
     ("upgrade everything, majors for pydantic only",
      [up(["pydantic"], "major"), up([n for n in KNOWN if n != "pydantic"])]),
     ("upgrade click and rich, patch only for rich", [up(["click"]), up(["rich"], "patch")]),
+    ("upgrade all, but pydantic may take majors",
+     [up(["pydantic"], "major"), up([n for n in KNOWN if n != "pydantic"])]),
+    ("upgrade httpx and rich, major on httpx", [up(["httpx"], "major"), up(["rich"])]),
 ]
 
 
