@@ -33,6 +33,7 @@ from uvmgr.agent.specs import (
     has_version,
     parses,
     popular_typo,
+    series_bound,
     spec_name,
     without_specs,
 )
@@ -110,6 +111,15 @@ def _names_a_package(obj: str, known: dict[str, str]) -> bool:
 
 
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    """One clause as the grammar reads it; a requirement it would plan that is not PEP 508
+    ("click==8.x.y", "<1.x") asks back instead."""
+    clause = _read_clause(text, known, strict)
+    if any(not parses(spec) for spec in clause.specs):
+        clause.ambiguous = "the version range (say it as, e.g., \"NAME>=1.2,<2\")"
+    return clause
+
+
+def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
                     r"types))*( please)?|(ruff|mypy|pyright|flake8)( check)?( [./][\w./-]*| src)?",
                     text):
@@ -169,7 +179,7 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             else:
                 clause.unknown.append((pin.group(2), suggestion(pin.group(2), known)))
             return clause
-        clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
+        clause.specs = [(name or pin.group(2)) + series_bound("==", pin.group(3))]
         if corrected:
             clause.typos.append(name)
         return clause
@@ -265,8 +275,6 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 first_word in ("pin", "freeze", "lock", "revert", "downgrade") or re.search(
                     r"(?<![\w\[])\d|\bversion\b|\bpoint\b", without_specs(body, specs))):
             clause.ambiguous = "the version"  # a version the reader could not turn into a spec
-        if any(not parses(sp) for sp in specs):  # every planned spec parses as PEP 508
-            clause.ambiguous = "the version range (say it as, e.g., \"NAME>=1.2,<2\")"
         if clause.act == "command" and _FOREIGN_WORD.search(text):
             clause.act = "request"
         for i, spec in enumerate(specs):  # a misspelt name is confirmed, never approved

@@ -71,6 +71,7 @@ def test_prose_bounds_are_pep_508(matcher, text, specs):
 @pytest.mark.parametrize("text", [
     "add cachetools<=5.x", "add typer >= 0.9 and < 1.0", "add foo==1.0.x.y", "add rich at most 13.x",
     "add attrs >= 22 but < 24", "add numpy newer than 1.x", "add polars 1.x or later",
+    "pin click to 8.x", "downgrade rich to 13.1.x", "set the httpx constraint to >=0.27,<1.x",
 ])
 def test_every_planned_spec_parses(matcher, text):
     for tool, args in plan(text, matcher):
