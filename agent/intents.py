@@ -217,8 +217,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 MAIN_TARGET.search(clause.text):
             # "the main (non-dev) deps", "runtime dependencies only"
-            clause.ambiguous, clause.reference = "", ""
-            clause.packages = [n for n in names if n not in dev_names + clause.excluded]
+            clause.reference = ""
+            clause.packages, clause.ambiguous = group_members(
+                clause, [n for n in names if n not in dev_names], names)
         if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
                 not clause.packages and GROUP_QUALIFIER.search(clause.text):
             clause.ambiguous = "which group"  # never widened to every dependency

@@ -120,6 +120,10 @@ GROUP_APPOSITIVES = [
     ("update the dev dependencies pytest and ruff", [up(["pytest", "ruff"])]),
     ("upgrade the dev tools mypy and rich", []),
     ("upgrade the dev tools", [up(list(DEV))]),
+    ("upgrade the main deps click and rich", [up(["click", "rich"])]),
+    ("upgrade the runtime dependencies requests and httpx", [up(["requests", "httpx"])]),
+    ("upgrade the main deps click and mypy", []),
+    ("upgrade everything in dev except ruff", [up(["pytest", "mypy", "pytest-cov"])]),
 ]
 
 
