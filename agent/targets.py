@@ -155,9 +155,12 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         clause.ambiguous = "which package"
 
 
-# "version bump pls", "bump the version": the project's own version unless dependencies are said
+# "version bump pls", "bump the version", "bump minor" (as `hatch version minor` reads): the
+# project's own version unless dependencies are said
 _OWN_VERSION = re.compile(r"\bversion (?:bump|update|upgrade|increment|raise)s?\b|\b(?:bump|"
-                          r"increment|raise) (?:the |our |a |my )?version\b")
+                          r"increment|raise) (?:the |our |a |my )?version\b|^(?:do |make )?(?:a )?"
+                          r"(?:minor|patch|major) bump\b|^bump (?:the )?(?:minor|patch|major)\b"
+                          r"(?: version)?\s*(?:please|pls|now)?\s*$")
 _DEPENDENCY_WORD = re.compile(r"\b(?:deps?|dependenc\w*|packages?|libraries|libs?|requirements|"
                               r"everything|all|every|each)\b")
 

@@ -166,7 +166,8 @@ def test_a_check_noun_is_an_audit_never_a_fix(matcher, text):
 
 # 7. "version bump" with no dependency named is the project's own version: never an upgrade
 @pytest.mark.parametrize("text", ["version bump pls", "version bump", "bump the version",
-                                  "a version update please", "increment the version"])
+                                  "a version update please", "increment the version",
+                                  "bump minor", "bump patch", "do a minor bump"])
 def test_a_version_bump_upgrades_nothing(matcher, text):
     assert not any(tool == "upgrade_safely" for tool, _ in plan(text, matcher))
 
