@@ -327,6 +327,12 @@ _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compa
                        r")\b")
 
 
+# "upgrade rich - patch only": a part that is only a level ("patch" is no verb here)
+_LEVEL_ALONE = re.compile(r"(?:(?:only|just|at most|max) )?(?:patch|minor|major|bugfix)(?:es|s)?"
+                          r"(?: level| releases?| updates?| versions?| bumps?)*(?: only)?(?: for now|"
+                          r" please| pls| this time)?")
+
+
 def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> list[Clause]:
     """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
     verb-less part that only qualifies a neighbouring upgrade is read together with it."""
@@ -340,8 +346,8 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):
-        level_only = clause.intent == "upgrade" and not clause.packages and not \
-            _first_verb_word(clause.text) and (bool(out) and out[-1].intent == "upgrade" or (
+        level_only = clause.intent == "upgrade" and not clause.packages and (not _first_verb_word(
+            clause.text) or _LEVEL_ALONE.fullmatch(clause.text.strip(" .!"))) and (bool(out) and out[-1].intent == "upgrade" or (
                 i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade")) and \
             _MODIFIER.search(clause.text)  # "no major bumps please, upgrade the rest"
         held = re.match(r"^(freeze|hold|hold back|keep|pin) ([a-z0-9._-]+(?:(?:,| and) "

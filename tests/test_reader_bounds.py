@@ -172,6 +172,14 @@ def test_a_version_bump_upgrades_nothing(matcher, text):
     assert not any(tool == "upgrade_safely" for tool, _ in plan(text, matcher))
 
 
-# a level after a comma is a level even with "for now" after it, never a step of its own
-def test_a_level_for_now_is_not_a_step_of_its_own(matcher):
-    assert plan("upgrade rich, patch only for now", matcher) in ([up(["rich"], "patch")], [])
+# a part that is only a level is a level of the upgrade next to it, never a step of its own
+@pytest.mark.parametrize("text", ["upgrade rich, patch only for now", "upgrade rich - patch only",
+                                  "upgrade rich; patch only", "upgrade rich. patch only",
+                                  "upgrade rich: patch only"])
+def test_a_level_alone_is_not_a_step_of_its_own(matcher, text):
+    assert plan(text, matcher) in ([up(["rich"], "patch")], [])
+
+
+@pytest.mark.parametrize("text", ["add orjson \u2014 no, ujson", "add orjson\u2013no wait, ujson"])
+def test_a_correction_after_a_long_dash_keeps_only_the_correction(matcher, text):
+    assert plan(text, matcher) in ([("add_dependency", {"specs": ["ujson"]})], [])
