@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
     out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "orjson — no, ujson": an en or em dash before a correction is a dash
-    out = re.sub(r"\s*+[\u2013\u2014]+\s*+(?=(?:no|wait|sorry|actually|scratch that|make that|"
+    out = re.sub(r"(?<!\s)\s*+[\u2013\u2014]+\s*+(?=(?:no|wait|sorry|actually|scratch that|make that|"
                  r"i mean|or rather|er|err|erm|uh|um|ah|oh)\b)", " - ", out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
     out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
