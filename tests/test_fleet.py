@@ -16,7 +16,7 @@ from uvmgr import fleet_run
 NOW = datetime.datetime.now(datetime.UTC)
 
 
-def _pinned_vulnerable(project_factory, fixture_advisories, name: str):
+def _pinned_vulnerable(project_factory, fixture_advisories, name: str, extra: str = ""):
     """A clone whose vulnerable package its policy pins: the run changes nothing and needs a
     person (quick: an audit and an outdated check, no tests)."""
     project = project_factory(["demo-json==2.0.0"], {"demo-json": "2.0.0"})
@@ -24,7 +24,7 @@ def _pinned_vulnerable(project_factory, fixture_advisories, name: str):
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'audit-db = "{fixture_advisories}"\n')
     project.pyproject.write_text(project.pyproject.read_text()
-                                 + '\n[tool.uvmgr.autopilot]\npin = ["demo-json"]\n')
+                                 + '\n[tool.uvmgr.autopilot]\npin = ["demo-json"]\n' + extra)
     subprocess.run(["uv", "lock", "-q"], cwd=project.root, check=True,
                    env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
     clone = project.root.with_name(name)
@@ -34,7 +34,8 @@ def _pinned_vulnerable(project_factory, fixture_advisories, name: str):
 
 def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture_advisories,
                                                     tmp_path):
-    good = _pinned_vulnerable(project_factory, fixture_advisories, "billing")
+    good = _pinned_vulnerable(project_factory, fixture_advisories, "billing",
+                              "\n[tool.uvmgr.policy]\ndays-to-fix = 5\n")
     planted = tmp_path / "planted"  # not a uv project, and it carries a `uvmgr` of its own
     (planted / "uvmgr").mkdir(parents=True)
     marker = tmp_path / "PLANTED-RAN"
@@ -58,7 +59,11 @@ def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture
     assert ((good / "pyproject.toml").read_bytes(), (good / "uv.lock").read_bytes()) == before
     [report] = (out / "billing").glob("autopilot-*.json")
     assert rows["billing"]["report"] == str(report)
-    assert json.loads(report.read_text())["exit_code"] == 3
+    document = json.loads(report.read_text())
+    assert document["exit_code"] == 3
+    # the effective policy's SLA and layers travel with the report, for the dashboard
+    assert document["policy"]["days_to_fix"] == 5
+    assert document["policy"]["layers"] == ["[tool.uvmgr.autopilot]", "[tool.uvmgr.policy]"]
     assert list((out / "billing").glob("autopilot-*.md"))  # the Markdown report beside it
     assert json.loads((out / "fleet-run.json").read_text())["exit_code"] == 1
 
@@ -70,6 +75,7 @@ def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture
     summary = json.loads((tmp_path / "summary.json").read_text())
     [repo] = summary["repositories"]
     assert repo["name"] == "billing" and repo["open_by_severity"]["unknown"] == 1
+    assert (repo["days_to_fix"], repo["sla_source"]) == (5, "the policy in its latest report")
     # the jobs that left no report are listed with why, from the run's fleet-run.json
     assert {(f["repository"], f["status"]) for f in summary["jobs_without_report"]} == {
         ("no-such-clone", "missing"), ("planted", "error")}

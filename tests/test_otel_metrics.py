@@ -7,41 +7,23 @@ import json
 import os
 import shutil
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
 )
+from uvmgr.tools.loopback import OtlpReceiver
 
 from uvmgr.otel_metrics import export_run_metrics
 from uvmgr.run_figures import NotAReport, figures
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((self.path, body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def receiver():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    server = OtlpReceiver()
+    with server:
+        yield server
 
 
 def _points(server) -> dict[str, list[tuple[float, dict]]]:
@@ -85,7 +67,7 @@ def _report(**overrides) -> dict:
 
 
 def test_a_runs_figures_reach_the_receiver_with_their_attributes(receiver):
-    endpoint = f"http://127.0.0.1:{receiver.server_address[1]}"
+    endpoint = receiver.url
     secret_repo = "https://alice:hunter2hunter2@git.example/org/app"
     warnings = export_run_metrics(figures(_report()), secret_repo, "org-policy.toml",
                                   env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
@@ -150,7 +132,7 @@ def test_every_autopilot_run_sends_its_metrics(cli, project_factory, fixture_adv
     subprocess.run(["uv", "lock", "-q"], cwd=project.root, check=True,
                    env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT",
-                       f"http://127.0.0.1:{receiver.server_address[1]}")
+                       receiver.url)
     monkeypatch.setenv("UVMGR_REPOSITORY", "org/app")
     r = cli("autopilot", "--json", "--project", project.root)
     assert r.code == 3, r.err  # the pinned vulnerability needs a person
@@ -170,7 +152,7 @@ def test_a_run_that_stops_with_an_error_is_counted(cli, project_factory, receive
     policy = tmp_path / "policy.toml"
     policy.write_text('levels = ["huge"]\n')
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT",
-                       f"http://127.0.0.1:{receiver.server_address[1]}")
+                       receiver.url)
     r = cli("autopilot", "--policy", policy, "--project", project.root)
     assert r.code == 2 and "invalid AutoPilot policy" in r.err
     points = _points(receiver)

@@ -3,8 +3,7 @@ are warnings."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from uvmgr.tools.loopback import OtlpReceiver
 
 from uvmgr.telemetry import Tracer, read_traces, redact
 
@@ -40,34 +39,14 @@ def test_secret_in_a_url_never_reaches_the_trace_file(cli, demo_project, monkeyp
     assert "hunter2" not in text and "tool audit_dependencies" in text
 
 
-class _Collector(BaseHTTPRequestHandler):
-    received: list[bytes] = []
-
-    def do_POST(self):  # noqa: N802
-        _Collector.received.append(self.rfile.read(int(self.headers["Content-Length"])))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_otlp_export_reaches_a_collector(tmp_path):
-    server = HTTPServer(("127.0.0.1", 0), _Collector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    collector = OtlpReceiver()
+    with collector as endpoint:
         tracer = Tracer(tmp_path, env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
-        with tracer.span("uvmgr deps list"):
-            with tracer.span("tool list_dependencies"):
-                pass
+        with tracer.span("uvmgr deps list"), tracer.span("tool list_dependencies"):
+            pass
         tracer.finish()
-    finally:
-        server.shutdown()
-    assert _Collector.received and b"tool list_dependencies" in _Collector.received[-1]
+    assert collector.received and b"tool list_dependencies" in collector.received[-1][1]
     assert tracer.warnings == []
 
 

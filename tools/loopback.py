@@ -1,6 +1,7 @@
 """A small HTTP server on 127.0.0.1 at a free port, for the life of a `with` block: the local
 advisory service `uv audit` talks to, and the wheel and index servers of the fixtures (a WSGI
-application, such as pypiserver's, through `LoopbackServer.wsgi`)."""
+application, such as pypiserver's, through `LoopbackServer.wsgi`), and an OTLP collector for the
+telemetry tests."""
 
 from __future__ import annotations
 
@@ -46,3 +47,27 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class OtlpReceiver(LoopbackServer):
+    """An OTLP/HTTP collector on loopback (for tests): keeps every `(path, body)` it is sent
+    in `received` and answers 200, as a collector does."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler
+
+        received: list[tuple[str, bytes]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                received.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(Handler)

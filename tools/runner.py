@@ -256,12 +256,15 @@ class ProcessRunner:
     @staticmethod
     def _wait(proc: subprocess.Popen, watch: threading.Event | None, deadline: float,
               timeout: float, shown: str, span) -> tuple[str, str, bool]:
-        """Collect the output; kill the group at the deadline or on cancel."""
+        """Collect the output; kill the group at the deadline or on cancel. The wait wakes at
+        least every half second even with nothing to watch: a Ctrl+C that the kernel handed to
+        another thread does not interrupt this thread's select(), and is raised here only when
+        this thread runs Python code again."""
         while True:
             left = max(0.0, deadline - time.monotonic())
             try:
                 stdout, stderr = proc.communicate(
-                    timeout=min(0.2, left) if watch is not None else left)
+                    timeout=min(0.2 if watch is not None else 0.5, left))
                 return stdout, stderr, False
             except subprocess.TimeoutExpired:
                 if watch is not None and watch.is_set():

@@ -65,7 +65,8 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
 
         # the person's [policy] layers, then --policy FILE or the project's tables; a setting
         # a layer locked cannot be loosened by a later one
-        policy = for_project(ctx.project, Path(args.policy) if args.policy else None).autopilot
+        effective = for_project(ctx.project, Path(args.policy) if args.policy else None)
+        policy = effective.autopilot
         if args.commit:
             from uvmgr.autopilot_output import check_commit_possible
 
@@ -90,6 +91,11 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
         outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
                                 appendix=advice.markdown() if advice is not None else "")
         document = render.to_jsonable(result)
+        # the SLA the dashboard measures open vulnerabilities against, and where the policy
+        # came from (`uvmgr fleet report` reads both)
+        document["policy"] = {**document.get("policy", {}),
+                              "days_to_fix": effective.rules.days_to_fix,
+                              "layers": list(effective.layers)}
         send_metrics(document, ctx.project.root.name, args.policy)
         if args.json:
             extra = {"advice": render.to_jsonable(advice)} if advice is not None else {}

@@ -157,6 +157,38 @@ def git_commit(ctx: Any, message_file: Path, date: str) -> tuple[str, str]:
     return branch, sha
 
 
+def publish_steps(artifact: str = "uvmgr-autopilot-report", retention_days: int | None = None,
+                  ) -> str:
+    """The steps after an AutoPilot run, in the per-repository and the organization's reusable
+    workflow alike: upload the reports as one artefact (what `uvmgr fleet report` reads), the
+    SARIF to code scanning, and open a pull request with what passed the gates."""
+    retention = f"\n          retention-days: {retention_days}" if retention_days else ""
+    return f"""\
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: {artifact}{retention}
+          path: |
+            autopilot.json
+            autopilot-report.md
+            autopilot.sarif
+      - uses: github/codeql-action/upload-sarif@v3
+        if: always() && hashFiles('autopilot.sarif') != ''
+        with:
+          sarif_file: autopilot.sarif
+      - uses: peter-evans/create-pull-request@v7
+        if: steps.autopilot.outputs.exit_code == '0' || steps.autopilot.outputs.exit_code == '3'
+        with:
+          branch: uvmgr/autopilot
+          title: "chore(deps): uvmgr autopilot"
+          body-path: autopilot-report.md
+          commit-message: "chore(deps): uvmgr autopilot"
+          add-paths: |
+            pyproject.toml
+            uv.lock
+"""
+
+
 def policy_check_job() -> str:
     """The workflow's pull-request job: the policy gate (`uvmgr policy check`), its Markdown in
     the job summary and its SARIF uploaded as code-scanning alerts. Fails the check on a
@@ -232,28 +264,6 @@ jobs:
           set +e
           uvx --from "$UVMGR_SOURCE" uvmgr autopilot --json --report autopilot-report.md --sarif autopilot.sarif > autopilot.json
           echo "exit_code=$?" >> "$GITHUB_OUTPUT"
-      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: uvmgr-autopilot-report
-          path: |
-            autopilot.json
-            autopilot-report.md
-            autopilot.sarif
-      - uses: github/codeql-action/upload-sarif@v3
-        if: always() && hashFiles('autopilot.sarif') != ''
-        with:
-          sarif_file: autopilot.sarif
-      - uses: peter-evans/create-pull-request@v7
-        if: steps.autopilot.outputs.exit_code == '0' || steps.autopilot.outputs.exit_code == '3'
-        with:
-          branch: uvmgr/autopilot
-          title: "chore(deps): uvmgr autopilot"
-          body-path: autopilot-report.md
-          commit-message: "chore(deps): uvmgr autopilot"
-          add-paths: |
-            pyproject.toml
-            uv.lock
-""" + policy_check_job()
+""" + publish_steps() + policy_check_job()
 
 WORKFLOW_PATH = Path(".github/workflows/uvmgr-autopilot.yml")

@@ -19,6 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from uvmgr.autopilot_output import publish_steps
 from uvmgr.errors import EXIT_OK, EXIT_USAGE
 
 REUSABLE_PATH = Path(".github/workflows/uvmgr-autopilot-reusable.yml")
@@ -92,30 +93,7 @@ jobs:
           uvx --from "$UVMGR_SOURCE" uvmgr autopilot --json ${{UVMGR_POLICY:+--policy "$UVMGR_POLICY"}} \\
             --report autopilot-report.md --sarif autopilot.sarif > autopilot.json
           echo "exit_code=$?" >> "$GITHUB_OUTPUT"
-      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: {ARTIFACT}
-          retention-days: 90
-          path: |
-            autopilot.json
-            autopilot-report.md
-            autopilot.sarif
-      - uses: github/codeql-action/upload-sarif@v3
-        if: always() && hashFiles('autopilot.sarif') != ''
-        with:
-          sarif_file: autopilot.sarif
-      - uses: peter-evans/create-pull-request@v7
-        if: steps.autopilot.outputs.exit_code == '0' || steps.autopilot.outputs.exit_code == '3'
-        with:
-          branch: uvmgr/autopilot
-          title: "chore(deps): uvmgr autopilot"
-          body-path: autopilot-report.md
-          commit-message: "chore(deps): uvmgr autopilot"
-          add-paths: |
-            pyproject.toml
-            uv.lock
-"""
+""" + publish_steps(ARTIFACT, retention_days=90)
 
 CALLER = """\
 # uvmgr AutoPilot, from the organization's reusable workflow. Written by
