@@ -140,10 +140,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
     from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
+    from uvmgr.agent.level_scope import scoped_steps
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
-    from uvmgr.agent.level_scope import scoped_steps
     from uvmgr.agent.targets import group_members, names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
