@@ -43,7 +43,8 @@ from uvmgr.agent.topics import intent_of, topic_of
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
                                r"want .{1,30} (gone|removed|dropped|out)|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
-                               r"can (go|be removed|be dropped))\b")
+                               r"can (go(?! (?:up|to|major|minor|patch|forward|ahead|all|"
+                               r"the|a|one|further|past|beyond)\b)|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have|"
                             r"would appreciate|appreciate|could use)\b\s*")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"

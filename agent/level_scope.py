@@ -12,12 +12,14 @@ _LEVEL = "|".join(f"(?:{w})" for w in lx.LEVEL_WORDS.values())
 _NAMES = r"([a-z0-9][a-z0-9._-]*(?:(?:,|,? and|,? &) [a-z0-9][a-z0-9._-]*)*)"
 # "majors are fine for httpx only", "patch level just for rich", "only click may go major",
 # "but pydantic may take majors", "major on httpx",
-# "for httpx only, breaking changes are ok"
+# "for httpx only, breaking changes are ok", "httpx can go major"
 SCOPED_LEVEL = re.compile(
     rf"\b(?:{_LEVEL})\b[^.;!?]{{0,40}}?\b(?:only for|just for|for only|for just|for|only on|"
-    rf"just on|on) (?:the )?{_NAMES}(?: only| alone)?\b|\b(?:only|just|but) {_NAMES} (?:may|can|"
-    rf"gets?|should|is allowed to|are allowed to|goes|go|takes?)\b[^.;!?]{{0,30}}?\b(?:{_LEVEL})\b|\bfor {_NAMES} (?:only|alone)"
-    rf"\b,? [^.;!?]{{0,30}}?\b(?:{_LEVEL})\b")
+    rf"just on|on) (?:the )?{_NAMES}(?: only| alone)?\b|(?:^|[,;:] |\b(?:only|just|but) ){_NAMES} (?:may|"
+    rf"can|gets?|should|is allowed to|are allowed to|goes|go|takes?)\b[^.;!?]{{0,30}}?\b(?:"
+    rf"{_LEVEL})\b|\bfor {_NAMES}(?: only| alone)?\b,? [^.;!?]{{0,30}}?\b(?:{_LEVEL})\b|"
+    rf"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*) (?:may|can|gets?|should|is allowed to|goes|go|takes?)\b"
+    rf"[^.;!?]{{0,30}}?\b(?:{_LEVEL})\b")
 
 
 def scoped_steps(clause: Clause, known: dict[str, str], step_type: type) -> list | str | None:

@@ -147,7 +147,16 @@ PER_TARGET = [
     ("upgrade all, but pydantic may take majors",
      [up(["pydantic"], "major"), up([n for n in KNOWN if n != "pydantic"])]),
     ("upgrade httpx and rich, major on httpx", [up(["httpx"], "major"), up(["rich"])]),
+    ("upgrade httpx and rich, httpx can go major", [up(["httpx"], "major"), up(["rich"])]),
+    ("upgrade httpx and rich; httpx can go major", [up(["httpx"], "major"), up(["rich"])]),
+    ("for httpx breaking changes are fine; upgrade httpx and rich",
+     [up(["httpx"], "major"), up(["rich"])]),
 ]
+
+
+def test_a_name_that_can_go_to_a_level_is_not_removed(matcher):
+    assert not any(tool == "remove_dependency" for tool, _ in plan("httpx can go major", matcher))
+    assert plan("six can go", matcher) == [("remove_dependency", {"names": ["six"]})]
 
 
 @pytest.mark.parametrize(("text", "calls"), PER_TARGET)
