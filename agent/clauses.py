@@ -115,7 +115,8 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     """One clause as the grammar reads it; a requirement it would plan that is not PEP 508
     ("click==8.x.y", "<1.x") asks back instead."""
     clause = _read_clause(text, known, strict)
-    if any(not parses(spec) for spec in clause.specs):
+    if any(not parses(spec) for spec in clause.specs) or clause.specs and re.search(
+            r"\bnot (?:version |v)?\d", text):  # "at least 3.9 but not 4": a range left open
         clause.ambiguous = "the version range (say it as, e.g., \"NAME>=1.2,<2\")"
     return clause
 

@@ -105,7 +105,8 @@ SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's|respec
                         r"\b(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
 # "everything but majors", "hold back majors", "majors can wait": majors left out
 HELD_MAJOR = re.compile(r"\b(?:but|bar|minus|save|other than|apart from|except for|hold(?:ing)? "
-                        r"(?:off|back)(?: on)?|short of|stop(?:ping)? (?:before|short of)|not "
+                        r"(?:off|back)(?: on)?|(?:keep|keeping|hold|holding|freeze|freezing|pin|"
+                        r"pinning|leave|leaving)(?: the| all| our| their)?|short of|stop(?:ping)? (?:before|short of)|not "
                         r"including) (?:the |any |new )?(?:majors?|breaking)\b|\b(?:majors?|major "
                         r"(?:versions?|upgrades?|bumps?|releases?)|breaking changes?) (?:can|could|"
                         r"should|will|must|may) wait\b|\b(?:majors?|breaking changes?) (?:later|"

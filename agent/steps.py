@@ -17,8 +17,8 @@ _SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
 
 # (Possessive `*+` and lookbehinds instead of `\s*` runs: linear on long runs of spaces.)
 _CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*+"
-                         r"(?:(?:[,;.?]++|\u2026|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|actually|correction|oops|"
-                         r"no(?=,))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
+                         r"(?:(?:[,;.?]++|\u2026|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|sry|soz|actually|correction|"
+                         r"oops|(?:no|nope|nah)(?=[,.]))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
                          r"scratch that))(?:,?\s*+(?:i mean|make that|no wait))?"
                          r"(?:\s*+[,:;-]+)?\s+(?=[a-z0-9])")
 

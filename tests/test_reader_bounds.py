@@ -41,6 +41,8 @@ BOUNDED_LEVELS = [
     ("upgrade everything bar the majors", [up(None)]),
     ("upgrade everything, majors can wait", [up(None)]),
     ("upgrade click, breaking changes later", [up(["click"])]),
+    ("upgrade everything, keep majors where they are", [up(None)]),
+    ("keep the major versions and upgrade rich", [up(["rich"])]),
 ]
 
 
@@ -66,6 +68,10 @@ SPECS = [
 @pytest.mark.parametrize(("text", "specs"), SPECS)
 def test_prose_bounds_are_pep_508(matcher, text, specs):
     assert plan(text, matcher) in ([("add_dependency", {"specs": specs})], [])
+
+
+def test_a_bound_left_open_asks(matcher):
+    assert plan("add orjson at least 3.9 but not 4", matcher) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -103,6 +109,9 @@ CORRECTIONS = [
     ("add orjson, err, ujson", [("add_dependency", {"specs": ["ujson"]})]),
     ("add orjson, uh, ujson", [("add_dependency", {"specs": ["ujson"]})]),
     ("upgrade click, uh, rich", [up(["rich"])]),
+    ("upgrade click... nah, rich", [up(["rich"])]),
+    ("add orjson, nope, ujson", [("add_dependency", {"specs": ["ujson"]})]),
+    ("add orjson, sry, ujson", [("add_dependency", {"specs": ["ujson"]})]),
 ]
 
 
