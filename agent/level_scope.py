@@ -31,6 +31,12 @@ def scoped_steps(clause: Clause, known: dict[str, str], step_type: type) -> list
     m = SCOPED_LEVEL.search(clause.text)
     if not m:
         return None
+    if re.search(r"\b(?:no|not|never|without|avoid|skip|nothing)\s+(?:[a-z]+\s+)?$",
+                 clause.text[:m.start()][-24:]):
+        return None  # "no majors for rich": a negated level, never wider for anyone
+    if re.search(r"\b(?:except|excluding|other than|apart from|not|never|no|besides)\b",
+                 m.group(0)):
+        return f"which packages \"{m.group(0)}\" applies to"  # "majors ok except for X"
     words = re.split(r",? and |,? & |, ", next(g for g in m.groups() if g))
     scoped = list(dict.fromkeys(names_in(" ".join(words), known)))
     if not scoped and not any(w in known for w in words):

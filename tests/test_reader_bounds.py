@@ -163,6 +163,15 @@ PER_TARGET = [
 ]
 
 
+@pytest.mark.parametrize(("text", "calls"), [
+    ("upgrade everything; majors ok except for pydantic", []),
+    ("upgrade everything, majors ok but not for pydantic", []),
+    ("upgrade click and rich, no majors for rich", [up(["click", "rich"])]),
+])
+def test_a_level_scoped_away_from_a_target_never_gives_it_that_level(matcher, text, calls):
+    assert plan(text, matcher) in (calls, [])
+
+
 def test_a_name_that_can_go_to_a_level_is_not_removed(matcher):
     assert not any(tool == "remove_dependency" for tool, _ in plan("httpx can go major", matcher))
     assert plan("six can go", matcher) == [("remove_dependency", {"names": ["six"]})]
