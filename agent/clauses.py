@@ -111,6 +111,11 @@ def _names_a_package(obj: str, known: dict[str, str]) -> bool:
         normalize_name(name) in POPULAR_PACKAGES
 
 
+_ADD_OBJECT = re.compile(r"(?<![a-z0-9._\[-])(?<=\s)(?:[a-z0-9]++(?:[-_.][a-z0-9]++)++(?:\[[a-z0-9,._-]+\])?+"
+                         r"(?! hooks?\b)|[a-z0-9]+\[[a-z0-9,._-]+\])|\s(?:with|plus) (?:the |its )?"
+                         r"[a-z0-9_-]+ extras?\b")
+
+
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     """One clause as the grammar reads it; a requirement it would plan that is not PEP 508
     ("click==8.x.y", "<1.x") asks back instead."""
@@ -185,10 +190,13 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         if corrected:
             clause.typos.append(name)
         return clause
-    out = OUT.search(text)
+    # "add email-validator", "add psycopg with the binary extra": a word inside a package name
+    # or an extra named after an add verb is no topic
+    seen = _ADD_OBJECT.sub(" pkg", text) if clause.intent == "add" else text
+    out = OUT.search(seen)
     weak_out = out and not names_in(text, known) and not re.search(
-        r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
-    if act != "statement" and (weak_out or STRONG_OUT.search(text) and (act in (
+        r"\b(for|so|because|since)\b", seen[:out.start()])  # not "add boto3 for the S3 uploads"
+    if act != "statement" and (weak_out or STRONG_OUT.search(seen) and (act in (
             "command", "request") or text.startswith("who "))) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"

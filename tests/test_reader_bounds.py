@@ -210,3 +210,18 @@ def test_a_level_alone_is_not_a_step_of_its_own(matcher, text):
 @pytest.mark.parametrize("text", ["add orjson \u2014 no, ujson", "add orjson\u2013no wait, ujson"])
 def test_a_correction_after_a_long_dash_keeps_only_the_correction(matcher, text):
     assert plan(text, matcher) in ([("add_dependency", {"specs": ["ujson"]})], [])
+
+
+# a topic word inside a package name or an extra after "add" is no topic: "add email-validator"
+@pytest.mark.parametrize(("text", "specs"), [
+    ("add email-validator and phonenumbers", ["email-validator", "phonenumbers"]),
+    ("add psycopg with the binary extra", ["psycopg[binary]"]),
+    ("add psycopg[binary]", ["psycopg[binary]"]),
+])
+def test_a_topic_word_inside_a_package_name_is_no_topic(matcher, text, specs):
+    assert plan(text, matcher) == [("add_dependency", {"specs": specs})]
+
+
+def test_hooks_stay_out_of_scope(matcher):
+    assert plan("add a pre-commit hook", matcher) == []
+    assert plan("install pre-commit hooks", matcher) == []
