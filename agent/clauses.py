@@ -305,6 +305,9 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 clause.dev = True
             else:
                 clause.group = g
+        elif not clause.dev and re.search(r"\b(?:to|in|into|under) (?:a |an |the |our )?(?:new |"
+                                          r"separate |own |another )?(?:dependency )?group\b", text):
+            clause.ambiguous = "which group (say \"to the NAME group\")"  # "to a new group"
         return clause
     embedded = EMBEDDED_QUESTION.search(text) if act == "question" else None
     if embedded:  # "not sure if click is the newest": the targets are after the lead-in

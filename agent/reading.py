@@ -123,7 +123,9 @@ DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
                   r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
                   r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
                   r"dev|development)\b|\bto (the )?dev\b|\b(dev|test|tests|testing)-only\b")
-GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
+GROUP = re.compile(r"\bgroup (?:called|named) ([a-z0-9_-]+)"
+                    r"|(?:to|in|into|under) (?:the |a |our )?(?!(?:a|an|the|new|our|that|this)"
+                    r" )([a-z0-9_-]+) (?:dependency )?group(?! (?:called|named)\b)"
                     r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)")
 STOP_OBJECT = frozenset([

@@ -225,3 +225,15 @@ def test_a_topic_word_inside_a_package_name_is_no_topic(matcher, text, specs):
 def test_hooks_stay_out_of_scope(matcher):
     assert plan("add a pre-commit hook", matcher) == []
     assert plan("install pre-commit hooks", matcher) == []
+
+
+# a group is the one named, never a determiner ("to a group called docs"); an unnamed one asks
+@pytest.mark.parametrize(("text", "calls"), [
+    ("add sphinx to a group called docs",
+     [("add_dependency", {"specs": ["sphinx"], "group": "docs"})]),
+    ("add sphinx to a new group named docs",
+     [("add_dependency", {"specs": ["sphinx"], "group": "docs"})]),
+    ("add sphinx to a new group", []),
+])
+def test_the_group_is_the_one_named(matcher, text, calls):
+    assert plan(text, matcher) == calls
