@@ -30,10 +30,10 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         ((r"(?:at most|no newer than|not newer than|no higher than|not higher than|not above|"
           r"no later than|not later than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<="),
-        (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
+        (r"(?:exactly|exact|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
-        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|>)\s*"
+        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|after|>)\s*"
           r"(?:version\s+|v)?(\d[\w.]*)"), ">"),
     )
     specs, used, rest = [], 0, after

@@ -97,6 +97,7 @@ def normalise(text: str) -> str:
                  r"not \1", out)
     out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
+    out = re.sub(r"\bas well as\b", "and", out)  # "remove tqdm as well as six": both
     out = _HESITATION.sub(", i mean ", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)

@@ -237,3 +237,12 @@ def test_hooks_stay_out_of_scope(matcher):
 ])
 def test_the_group_is_the_one_named(matcher, text, calls):
     assert plan(text, matcher) == calls
+
+
+@pytest.mark.parametrize(("text", "calls"), [
+    ("remove tqdm as well as six", [("remove_dependency", {"names": ["tqdm", "six"]})]),
+    ("add pandas, exact version 2.2.2", [("add_dependency", {"specs": ["pandas==2.2.2"]})]),
+    ("add boto3, anything after 1.34", [("add_dependency", {"specs": ["boto3>1.34"]})]),
+])
+def test_lists_and_prose_bounds_read_whole(matcher, text, calls):
+    assert plan(text, matcher) == calls
