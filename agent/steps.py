@@ -105,7 +105,7 @@ def normalise(text: str) -> str:
     # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
     # correction stands in its place
     # "the dev tools: mypy and ruff": names after a group noun and a colon are its appositive
-    out = re.sub(r"\b(tools|deps|dependencies|packages|libs|libraries|linters|group):\s*+"
+    out = re.sub(r"\b(tools|deps?|dependenc(?:y|ies)|packages|libs|libraries|linters|group):\s*+"
                  r"(?=[a-z0-9][a-z0-9._-]*(?:,| and|\s*$))", r"\1 ", out)
     out = _FILLER_BEFORE_CORRECTION.sub("", out)
     out = _BRACKETED_CORRECTION.sub(r", i mean \1", out)

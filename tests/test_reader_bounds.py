@@ -246,3 +246,10 @@ def test_the_group_is_the_one_named(matcher, text, calls):
 ])
 def test_lists_and_prose_bounds_read_whole(matcher, text, calls):
     assert plan(text, matcher) == calls
+
+
+def test_names_after_a_singular_group_noun_and_a_colon_narrow_it(matcher):
+    reading = read_request("bump every dev dependency: pytest, ruff and mypy", KNOWN, matcher,
+                           dev=DEV)
+    got = [(c.tool, c.args) for c in plan_for(reading)]
+    assert got == [up(["pytest", "ruff", "mypy"])], got
