@@ -73,3 +73,4 @@ def test_autopilot_plans_over_the_fork(cli, future_project):
     r = cli("autopilot", "--offline", "--project", future_project.root, "--json")
     assert "looking up versions" not in r.err, r.err
     assert r.code in (0, 3), r.out + r.err
+    print(r.out)
