@@ -73,4 +73,18 @@ def test_autopilot_plans_over_the_fork(cli, future_project):
     r = cli("autopilot", "--offline", "--project", future_project.root, "--json")
     assert "looking up versions" not in r.err, r.err
     assert r.code in (0, 3), r.out + r.err
-    print(r.out)
+    # the plan reached the fork: demo-future has a newer release within the level (for 3.12+)
+    [step] = r.json()["steps"]
+    assert "demo-future" in step["args"]["packages"]
+
+
+@pytest.mark.parametrize(("name", "requirement", "stderr", "named"), [
+    ("pytest", "pytest>=8", "because you require pytest-xdist>=3", False),
+    ("pytest-xdist", "pytest-xdist>=3", "because you require pytest-xdist>=3", True),
+    ("zope-interface", "zope.interface>=5", "zope.interface>=6 depends on Python>=3.12", True),
+    ("sphinx", "Sphinx>=9", "and sphinx>=9.1.0,<=9.1.1 cannot be used", True),
+])
+def test_the_packages_uvs_explanation_names(name, requirement, stderr, named):
+    from uvmgr.tools.resolve import _mentions
+
+    assert _mentions(stderr, name, requirement) is named
