@@ -134,22 +134,39 @@ class _Lookup:
             return _pins(result.stdout)
         if len(lines) == 1:
             [(name, line)] = lines.items()
-            return self.alone(name, line, result.stderr)
-        named = {n for n in lines if _mentions(result.stderr, n, lines[n][0])}
-        alone = sorted(named) if named and named != set(lines) else sorted(lines)
-        rest = {n: line for n, line in lines.items() if n not in alone}
-        calls = [lambda n=n: self.group({n: lines[n]}) for n in alone]
-        if rest:
-            calls.append(lambda: self.group(rest))
-        found: dict[str, list[str]] = {}
-        for part in in_parallel(*calls):
-            found.update(part)
+            return self.alone(name, line, result.stderr, own=True)
+        # `--no-deps`: requirements cannot clash with each other, so a package uv's
+        # explanation names has no solution on its own either
+        named = sorted(n for n in lines if _mentions(result.stderr, n, lines[n][0]))
+        if not named:
+            named = sorted(lines)
+        rest = {n: line for n, line in lines.items() if n not in named}
+        # one after another: a few calls of ~0.1 s each, and uv runs started at the same
+        # moment from threads were seen to stall 5 s (pallets/click: 5.4 s, not 0.8 s)
+        found = self.group(rest) if rest else {}
+        for name in named:
+            found.update(self.alone(name, lines[name], result.stderr))
         return found
 
-    def alone(self, name: str, line: Line, stderr: str) -> dict[str, list[str]]:
+    def alone(self, name: str, line: Line, stderr: str, own: bool = False,
+              ) -> dict[str, list[str]]:
         """One requirement with no solution for every supported Python: looked up from each
         Python floor uv's explanation names (`depends on Python>=3.12`), lowest first, and
-        the first that resolves reported; else for the Python uv finds, as uv pip would."""
+        the first that resolves reported; else for the Python uv finds, as uv pip would.
+        `own`: `stderr` explains this requirement alone (else it is asked for once)."""
+        found = self.above_floor(name, line, stderr)
+        if found is None and not own:
+            result = self.compile({name: line}, universal=True)
+            if result.ok:
+                return _pins(result.stdout)
+            found = self.above_floor(name, line, result.stderr)
+        if found is not None:
+            return found
+        result = self.compile({name: line}, universal=False)
+        raise_for_uv(result, "looking up versions", {name})
+        return _pins(result.stdout)
+
+    def above_floor(self, name: str, line: Line, stderr: str) -> dict[str, list[str]] | None:
         from packaging.version import Version
 
         requirement, marker = line
@@ -164,15 +181,13 @@ class _Lookup:
                 self.ctx.progress(Progress("resolving", f"{requirement}: no release for "
                                            f"Python <{floor}; the newest from {floor} on"))
                 return _pins(result.stdout)
-        result = self.compile({name: line}, universal=False)
-        raise_for_uv(result, "looking up versions", {name})
-        return _pins(result.stdout)
+        return None
 
     def compile(self, lines: dict[str, Line], *, universal: bool):
         text = [req + (f" ; {marker}" if marker else "") for req, marker in lines.values()]
         import tempfile
 
-        folder = Path(tempfile.mkdtemp(dir=self.folder))  # one each: calls run in parallel
+        folder = Path(tempfile.mkdtemp(dir=self.folder))  # one folder per call
         req_file = _requirements_file(self.ctx, folder, text, set(lines))
         args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
                 str(req_file)]
