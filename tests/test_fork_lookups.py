@@ -29,7 +29,9 @@ def _future_project(tmp_path_factory, wheel_index, url):
     """requires-python >=3.10, demo-future locked at 1.0.0 below 3.12 and 1.1.0 from 3.12 on
     (1.2.0 and 1.3.0, which needs 3.13, are there to upgrade to)."""
     dest = tmp_path_factory.mktemp("future") / "future"
-    project = make_project(dest, wheel_index, ["demo-future>=1.0", "demo-json>=2.0"],
+    # a marker of its own, kept on each lookup beside the Python floor
+    project = make_project(dest, wheel_index, ["demo-future>=1.0 ; sys_platform != 'win32'",
+                                               "demo-json>=2.0"],
                            lock=False, sync=False, requires_python=">=3.10", dev=[],
                            index_url=url)
     _uv(["lock", "--upgrade-package", "demo-future<1.2", "--upgrade-package", "demo-json<2.1"],
