@@ -140,6 +140,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
     from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
+    from uvmgr.agent.hedges import hedged, reword
     from uvmgr.agent.level_scope import scoped_steps
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
@@ -158,6 +159,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.skipped.append("approving changes on your behalf: only you can approve them")
         return reading
     names = normalized_known(known)
+    hedge = hedged(text, norm, names)  # "the package Jonas mentioned", "add requets"
+    if hedge:
+        reading.status, reading.ambiguous = "ask", hedge
+        return reading
+    norm = reword(norm, names)  # "hands off httpx", "add X, we need Y"
     clauses = merge_modifiers(split_steps(norm), names, strict)
     if len(clauses) > 1 and norm.endswith("?") and EVALUATIVE.fullmatch(clauses[-1].text):
         # "upgrade click - good idea?", "remove six, thoughts?": the command is asked about

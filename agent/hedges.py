@@ -1,0 +1,91 @@
+"""Requests whose wording hides who or what the target is, read before the clause grammar:
+an exclusion said in other words ("hands off httpx", "the requests one is fine as is") is
+rewritten to the exclusion the grammar knows ("but leave httpx alone"); a reason that names a
+package ("add httpx[http2], we need h2") is dropped, never a target; and three kinds are asked
+back: an object named by who mentioned it ("the package Jonas mentioned"), an add of a near
+miss of a dependency ("add requets" next to requests) and a version corrected mid-request
+("to 8.1.7, no wait, to 8.1.8")."""
+
+from __future__ import annotations
+
+import re
+
+from uvmgr.agent.lexicon import SELF_CORRECTION
+from uvmgr.tools.project import normalize_name
+
+_NAME = r"[a-z0-9][a-z0-9._-]*+"
+_NAMES = rf"{_NAME}(?:(?:, | and | & |/){_NAME}){{0,5}}"
+
+# "; hands off httpx", ", not click": the exclusion as a clause of its own after the command
+_HANDS_OFF = re.compile(rf"[,;]\s*+(?:but\s++)?(?:hands off|not)\s++(?:the\s++)?({_NAMES})"
+                        r"(?:\s++(?:one|ones|package|packages|though|please|pls))?\s*+$")
+# ", the requests one is fine as is", "; sqlalchemy stays put", ", rich can stay"
+_FINE_AS_IS = re.compile(
+    rf"[,;]\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
+    r"deps|dependency|version))?\s++(?:(?:is|are|can|should|must|will|stays?|remains?)\s++)?(?:"
+    r"fine as is|fine as it is|fine|good as is|ok as is|okay as is|ok|okay|stays? put|stays?|"
+    r"remains?|stays? where (?:it|they) (?:is|are)|untouched|as is)"
+    r"(?:\s++(?:for now|though|please|pls))?\s*+$")
+# ", we need h2", "since we need pygments", "because we want h2": the reason, not a step
+_REASON = re.compile(r"(?:[,;-]\s*+|\s(?=(?:since|because|as)\b))(?:(?:since|because|as|cause|"
+                     r"cos)\s++)?(?:we|i)\s++(?:need|want|use|require)\b[^,;.!?]*+\s*+$")
+
+# "the package Jonas mentioned", "the lib that sam suggested", "whatever Ana wanted"
+_SOMEONES = re.compile(
+    r"\b(?:the|that|this|whatever|which(?:ever)?)\s+(?:(?:new|other)\s+)?(?:package|library|lib|"
+    r"dependency|dep|module|tool|thing|one)\s+(?:that\s+|which\s+)?(?:[a-z][a-z'.-]*\s+){1,2}"
+    r"(?:mentioned|said|suggested|wanted|recommended|asked for|linked|proposed|talked about|"
+    r"brought up|told (?:me|us) about|posted|sent)\b")
+
+_CORRECTED_VERSION = re.compile(rf"(?<![\w.])\d[\w.]*+\s*+[,;-]?\s*+(?:{SELF_CORRECTION}|no)\b"
+                                rf"[\s,;-]*+(?:(?:{SELF_CORRECTION}|no)\b)?[\s,;-]*+(?:to\s++|"
+                                r"make it\s++)?v?\d")
+
+_ADD = re.compile(r"^(?:please\s+)?(?:add|install)\b")
+
+
+def reword(norm: str, known: dict[str, str]) -> str:
+    """The request with a trailing exclusion said in other words rewritten to "but leave X
+    alone" and a trailing reason clause dropped."""
+    def leave(match: re.Match) -> str:
+        names = match.group(1)
+        if not all(normalize_name(n) in known for n in re.split(r", | and | & |/", names)):
+            return match.group(0)  # "breaking is fine": only dependencies are excluded
+        return f", but leave {names} alone"
+
+    core = norm.rstrip(" .!")
+    text = _FINE_AS_IS.sub(leave, _HANDS_OFF.sub(leave, core, count=1), count=1)
+    if re.match(r"^\s*(?:please\s+)?(?:add|install)\b", text):
+        text = _REASON.sub("", text, count=1)
+    return norm if text == core else text + " "
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and
+                                  a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def hedged(text: str, norm: str, known: dict[str, str]) -> str:
+    """Why the request (as typed, and normalised) is asked back before it is read ("" when it
+    is not one of these)."""
+    if _SOMEONES.search(norm):
+        return "which package you mean: name it (who mentioned it is not a package name)"
+    if _CORRECTED_VERSION.search(text.lower()):
+        return "which version: the request corrects itself (say the one version you want)"
+    if _ADD.match(norm.strip()):
+        words = re.sub(r"\[[^\]]*\]", " ", norm.strip())  # extras are no names
+        for word in re.findall(rf"(?<![\w.=<>~!-]){_NAME}", words)[1:]:
+            name = normalize_name(word)
+            near = next((k for k in known if len(k) > 3 and _one_edit(name, k)), None)
+            if near and name not in known:
+                return (f"whether you meant {near}, which is already a dependency "
+                        f"(\"{word}\" is one letter away from it)")
+    return ""
