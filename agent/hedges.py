@@ -9,6 +9,7 @@ miss of a dependency ("add requets" next to requests) and a version corrected mi
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from uvmgr.agent.lexicon import SELF_CORRECTION
 from uvmgr.tools.project import normalize_name
@@ -78,11 +79,17 @@ def hedged(text: str, norm: str, known: dict[str, str]) -> str:
     is not one of these)."""
     if _SOMEONES.search(norm):
         return "which package you mean: name it (who mentioned it is not a package name)"
-    if _CORRECTED_VERSION.search(text.lower()):
+    if _CORRECTED_VERSION.search(text.lower()) and not re.match(
+            r"\s*(?:please\s+)?(?:pin|add|install|downgrade)\b", norm):  # a pin reads the last
         return "which version: the request corrects itself (say the one version you want)"
     if _ADD.match(norm.strip()):
         words = re.sub(r"\[[^\]]*\]", " ", norm.strip())  # extras are no names
-        for word in re.findall(rf"(?<![\w.=<>~!-]){_NAME}", words)[1:]:
+        found = re.findall(rf"(?<![\w.=<>~!-]){_NAME}", words)
+        # only names in the add's list: "add X", "add X and Y", not "... to the http client"
+        for prev, word in pairwise(found):
+            if prev not in ("add", "install", "and") and not re.search(
+                    rf"(?<![\w.-]){re.escape(prev)}\S*,", words):
+                continue
             name = normalize_name(word)
             near = next((k for k in known if len(k) > 3 and _one_edit(name, k)), None)
             if near and name not in known:
