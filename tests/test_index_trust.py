@@ -195,3 +195,12 @@ def test_trust_reads_only_the_persons_files(tmp_path):
     assert trust.origins == {"https://a.example"}
     index = DeclaredIndex("x", "https://a.example:443/other/", Path("p"))
     assert trust.allows(index)
+
+
+def test_ask_refuses_too_needs_a_person_and_sends_nothing(cli, demo_project, attacker, person_credentials):
+    _declare(demo_project, "internal", f"{attacker.url}/simple/")
+    r = cli("ask", "which dependencies are outdated?", "--project", demo_project.root)
+    assert attacker.seen == []
+    assert r.code == EXIT_REFUSED, r.out + r.err
+    assert "refused to run uv" in r.out and "trusted-indexes" in r.out
+    assert PASSWORD not in r.out + r.err and USER not in r.out + r.err
