@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from uvmgr.tools.index_trust import DeclaredIndex, Trust, check_index_credentials, credential_key, origin
+from uvmgr.tools.index_trust import DeclaredIndex, Trust, check_index_credentials, origin
+from uvmgr.tools.indexes import credential_key
 from uvmgr.tools.loopback import LoopbackServer
 
-from uvmgr.errors import EXIT_REFUSED, UntrustedIndex
+from uvmgr.errors import EXIT_REFUSED, UntrustedIndex, UsageError
 
 USER, PASSWORD = "corp-reader", "pw-77d1c0-corp"
 
@@ -28,7 +29,7 @@ class RecordingIndex(LoopbackServer):
         self.seen = seen
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server protocol
+            def do_GET(self) -> None:
                 seen.append((self.path, self.headers.get("Authorization", "")))
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
@@ -190,11 +191,22 @@ def test_a_repository_cannot_trust_its_own_index(tmp_path):
 
 def test_trust_reads_only_the_persons_files(tmp_path):
     cfg = tmp_path / "cfg"
-    _user_config(cfg, 'trusted-indexes = ["https://a.example/simple", "not a url"]\n')
+    _user_config(cfg, 'trusted-indexes = ["https://a.example/simple"]\n')
     trust = Trust.load({"XDG_CONFIG_HOME": str(cfg)})
     assert trust.origins == {"https://a.example"}
-    index = DeclaredIndex("x", "https://a.example:443/other/", Path("p"))
-    assert trust.allows(index)
+    assert trust.allows(DeclaredIndex("x", "https://a.example:443/other/", Path("p")))
+    assert not trust.allows(DeclaredIndex("x", "http://a.example/simple", Path("p")))  # scheme
+    assert not trust.allows(DeclaredIndex("x", "https://a.example:8443/", Path("p")))  # port
+
+
+@pytest.mark.parametrize("text", ['trusted-indexes = ["a.example"]\n',
+                                  'trusted-indexes = "https://a.example"\n'])
+def test_a_malformed_trusted_indexes_is_an_input_error(tmp_path, text):
+    cfg = tmp_path / "cfg"
+    _user_config(cfg, text)
+    with pytest.raises(UsageError) as caught:
+        Trust.load({"XDG_CONFIG_HOME": str(cfg)})
+    assert caught.value.exit_code == 2 and "trusted-indexes" in caught.value.hint
 
 
 def test_ask_refuses_too_needs_a_person_and_sends_nothing(cli, demo_project, attacker, person_credentials):

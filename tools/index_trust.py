@@ -15,12 +15,13 @@ Netrc and keyring credentials are looked up by host, not by name: out of this gu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from uvmgr.errors import UntrustedIndex
+from uvmgr.tools.indexes import credential_key, credential_variables, shown_url
+
+from uvmgr.errors import UntrustedIndex, UsageError
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -33,12 +34,6 @@ class DeclaredIndex:
     name: str
     url: str
     source: Path
-
-
-def credential_key(name: str) -> str:
-    """The part of uv's variable names for an index name: ASCII letters and digits upper-cased,
-    everything else `_` (`my-corp.idx` -> `MY_CORP_IDX`), as uv's `IndexName::to_env_var`."""
-    return "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in name)
 
 
 def origin(url: str) -> str:
@@ -60,16 +55,19 @@ def origin(url: str) -> str:
 
 
 def _has_userinfo(url: str) -> bool:
-    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*@", url.strip()) is not None
+    return shown_url(url) != url
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path, needle: str = "") -> dict:
+    """The file parsed ({} when unreadable: uv reports a malformed file itself, and then runs
+    nothing); not parsed when it does not contain `needle` (parsing is most of the cost)."""
     import tomllib
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text) if needle in text else {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}  # uv reports a malformed file itself, and then runs nothing
+        return {}
 
 
 def _entries(table: object, source: Path) -> Iterator[DeclaredIndex]:
@@ -79,10 +77,10 @@ def _entries(table: object, source: Path) -> Iterator[DeclaredIndex]:
             yield DeclaredIndex(name if isinstance(name, str) else "", entry["url"], source)
 
 
-def indexes_in(path: Path) -> list[DeclaredIndex]:
+def indexes_in(path: Path, needle: str = "") -> list[DeclaredIndex]:
     """The indexes one file declares: `[[tool.uv.index]]` of a pyproject.toml, `[[index]]` of
-    a uv.toml."""
-    data = _read_toml(path)
+    a uv.toml (none when the file does not contain `needle`)."""
+    data = _read_toml(path, needle)
     if path.name == "uv.toml":
         return list(_entries(data.get("index"), path))
     tool = data.get("tool")
@@ -90,10 +88,11 @@ def indexes_in(path: Path) -> list[DeclaredIndex]:
     return list(_entries(uv.get("index"), path)) if isinstance(uv, dict) else []
 
 
-def project_indexes(cwd: Path, args: Iterable[str]) -> list[DeclaredIndex]:
+def project_indexes(cwd: Path, args: Iterable[str], needle: str = "") -> list[DeclaredIndex]:
     """Every index a uv call in `cwd` may read from the repository: the pyproject.toml and
     uv.toml in `cwd` and each folder above it (uv takes the nearest; every one is checked), and
-    a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes)."""
+    a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes). Files
+    without `needle` are skipped unparsed."""
     files: list[Path] = []
     folder = cwd.resolve()
     for place in (folder, *folder.parents):
@@ -101,7 +100,7 @@ def project_indexes(cwd: Path, args: Iterable[str]) -> list[DeclaredIndex]:
     for arg in args:
         if arg.endswith(("pyproject.toml", "uv.toml")):
             files.append(Path(arg) if Path(arg).is_absolute() else folder / arg)
-    return [i for path in files if path.is_file() for i in indexes_in(path)]
+    return [i for path in files if path.is_file() for i in indexes_in(path, needle)]
 
 
 def _user_uv_configs(env: Mapping[str, str]) -> list[Path]:
@@ -137,26 +136,34 @@ class Trust:
         from uvmgr.user_config import UserConfig
 
         user = UserConfig.load(env)
+        for url in user.trusted_indexes:
+            if not origin(url):
+                raise UsageError(f"trusted-indexes in {user.path}: {shown_url(url)!r} is not an "
+                                 "http(s) URL with a host",
+                                 hint='write trusted-indexes = ["https://pkgs.example.com"]')
         named = {(credential_key(i.name), origin(i.url))
                  for path in _user_uv_configs(env) if path.is_file()
                  for i in indexes_in(path) if i.name}
-        return cls(frozenset(o for o in map(origin, user.trusted_indexes) if o),
+        return cls(frozenset(map(origin, user.trusted_indexes)),
                    frozenset(named), user.path, user.trusted_indexes)
 
 
 def _credential_variables(index: DeclaredIndex, env: Mapping[str, str]) -> list[str]:
     if not index.name:
         return []
-    key = credential_key(index.name)
-    return [v for v in (f"UV_INDEX_{key}_USERNAME", f"UV_INDEX_{key}_PASSWORD") if env.get(v)]
+    return [v for v in credential_variables(index.name) if env.get(v)]
 
 
 def check_index_credentials(cwd: Path, args: Iterable[str], env: Mapping[str, str]) -> None:
     """Raise `UntrustedIndex` when a uv call in `cwd` would send credentials to an index the
     repository points at a host the person does not trust. Reads the person's configs only when
     some index would carry credentials."""
+    named = any(k.startswith("UV_INDEX_") and k.endswith(("_USERNAME", "_PASSWORD")) and v
+                for k, v in env.items())
+    # With no index credentials in the environment only a URL's userinfo can carry any: a file
+    # without an `@` declares none, and is not parsed.
     carrying = []
-    for index in project_indexes(cwd, args):
+    for index in project_indexes(cwd, args, "" if named else "@"):
         variables = _credential_variables(index, env)
         if (variables or _has_userinfo(index.url)) and origin(index.url):
             carrying.append((index, variables))
