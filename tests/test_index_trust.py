@@ -216,3 +216,15 @@ def test_ask_refuses_too_needs_a_person_and_sends_nothing(cli, demo_project, att
     assert r.code == EXIT_REFUSED, r.out + r.err
     assert "refused to run uv" in r.out and "trusted-indexes" in r.out
     assert PASSWORD not in r.out + r.err and USER not in r.out + r.err
+
+
+def test_the_hint_keeps_what_the_person_already_trusts(tmp_path):
+    root = _project(tmp_path, INTERNAL_EVIL)
+    cfg = tmp_path / "cfg"
+    path = _user_config(cfg, 'trusted-indexes = ["https://corp.example"]\n')
+    with pytest.raises(UntrustedIndex) as caught:
+        check_index_credentials(root, [], {"XDG_CONFIG_HOME": str(cfg),
+                                           "UV_INDEX_INTERNAL_USERNAME": "u"})
+    assert f'`trusted-indexes = ["https://corp.example", "https://evil.example"]` to {path}' \
+        in caught.value.hint
+    assert caught.value.exit_code == EXIT_REFUSED

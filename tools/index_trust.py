@@ -179,7 +179,8 @@ def _refusal(index: DeclaredIndex, variables: list[str], trust: Trust) -> Untrus
     where = origin(index.url)
     name = f"`{index.name}`" if index.name else "(unnamed)"
     sent = (" and ".join(variables) if variables else "the user name and password in its URL")
-    line = "trusted-indexes = [" + ", ".join(f'"{o}"' for o in (*trust.listed, where)) + "]"
+    listed = (*map(shown_url, trust.listed), where)  # what the person has, and this host
+    line = "trusted-indexes = [" + ", ".join(f'"{o}"' for o in listed) + "]"
     config = trust.config_path or "~/.config/uvmgr/config.toml"
     return UntrustedIndex(
         f"refused to run uv: the package index {name} declared in {index.source} points at "
