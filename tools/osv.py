@@ -40,30 +40,77 @@ def _parse_record(text: str, suffix: str) -> dict | None:
     return None
 
 
-def _iter_records(path: Path) -> Iterator[tuple[str, str]]:
-    """The text of each record; entries over `MAX_RECORD`, links and other non-files are not
-    read (a folder may come from a cloned repository), and links to folders not followed."""
-    import os
+@dataclass(frozen=True)
+class Listing:
+    """The record files of a database, in reading order, and `key`: a digest of what they
+    hold (a zip's names, CRCs and sizes; a folder's paths, sizes, mtimes, ctimes and inodes),
+    which changes whenever a record could read differently."""
 
+    path: Path
+    zipped: bool
+    entries: list  # zipfile.ZipInfo, or a folder's record files as paths relative to it
+    key: str
+
+
+def list_records(path: Path) -> Listing:
+    """The files that may hold a record: entries over `MAX_RECORD`, links and other non-files
+    are not read (a folder may come from a cloned repository), and links to folders not
+    followed."""
+    import hashlib
+    import os
+    import stat
+
+    digest = hashlib.sha256()
     if path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                suffix = Path(info.filename).suffix.lower()
-                if (suffix in (".json", ".yaml", ".yml") and not info.is_dir()
-                        and info.file_size <= MAX_RECORD):
-                    yield zf.read(info).decode("utf-8", "replace"), suffix
-        return
+            entries = [info for info in zf.infolist()
+                       if Path(info.filename).suffix.lower() in (".json", ".yaml", ".yml")
+                       and not info.is_dir() and info.file_size <= MAX_RECORD]
+        for info in entries:
+            digest.update(f"{info.filename}\0{info.CRC}\0{info.file_size}\n".encode())
+        return Listing(path, True, entries, "zip:" + digest.hexdigest())
+    files = []
     for folder, dirs, names in os.walk(path):  # followlinks=False: no loops, nothing outside
         dirs.sort()
         for name in sorted(names):
             file = Path(folder) / name
-            suffix = file.suffix.lower()
-            if suffix not in (".json", ".yaml", ".yml") or file.is_symlink() or not file.is_file():
+            if file.suffix.lower() not in (".json", ".yaml", ".yml"):
                 continue
+            try:
+                st = os.lstat(file)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):  # not a link, not a device or pipe
+                rel = file.relative_to(path).as_posix()
+                files.append(rel)
+                digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0"
+                              f"{st.st_ino}\n".encode())
+    return Listing(path, False, files, "dir:" + digest.hexdigest())
+
+
+def read_records(listing: Listing, chosen: list[int] | None = None
+                 ) -> Iterator[tuple[int, str, str]]:
+    """(position in the listing, text, suffix) of each record file, or of the `chosen`
+    positions only (ascending); a folder's file that has grown over `MAX_RECORD` is left out."""
+    entries = listing.entries
+    order = range(len(entries)) if chosen is None else [i for i in chosen
+                                                        if 0 <= i < len(entries)]
+    if listing.zipped:
+        with zipfile.ZipFile(listing.path) as zf:
+            for i in order:
+                info = entries[i]
+                yield i, zf.read(info).decode("utf-8", "replace"), Path(
+                    info.filename).suffix.lower()
+        return
+    for i in order:
+        file = listing.path / entries[i]
+        try:
             with open(file, "rb") as fh:
                 data = fh.read(MAX_RECORD + 1)
-            if len(data) <= MAX_RECORD:
-                yield data.decode("utf-8", "replace"), suffix
+        except OSError:
+            continue
+        if len(data) <= MAX_RECORD:
+            yield i, data.decode("utf-8", "replace"), file.suffix.lower()
 
 
 @dataclass
@@ -90,16 +137,18 @@ class AdvisoryDB:
 _NAME_VALUE = re.compile(r"""["']?name["']?\s*:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
 
 
-def _mentions(text: str, names: set[str]) -> bool:
-    """Whether a record names one of `names` as a `name:` value (its affected package among
-    them). Not a substring search of the whole text: with a real lock's hundred-odd names,
-    nearly every record mentions one somewhere, and parsing all of them took seconds."""
-    return any(normalize_name(found) in names for found in _NAME_VALUE.findall(text))
+def named_packages(text: str) -> set[str]:
+    """The normalised `name:` values of a record's text (its affected packages among them).
+    Not a substring search of the whole text: with a real lock's hundred-odd names, nearly
+    every record mentions one somewhere, and parsing all of them took seconds."""
+    return {normalize_name(found) for found in _NAME_VALUE.findall(text)}
 
 
 def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
-    """Load OSV records; with `names`, only records whose text mentions one of those packages
-    are parsed (the rest could not match, and parsing thousands of YAML files is slow)."""
+    """Load OSV records; with `names`, only records whose text names one of those packages
+    are read and parsed (the rest could not match, and parsing thousands of YAML files is
+    slow). Which records those are comes from the database's index in the user cache
+    (`osv_index`), built on first use and rebuilt whenever the database changed."""
     if not path.exists():
         raise UsageError(f"advisory database {path} does not exist",
                          hint="pass a folder of OSV .json/.yaml records or an OSV zip dump")
@@ -109,11 +158,17 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
     by_package: dict[str, list[str]] = {}
     skipped = 0
     wanted = {normalize_name(n) for n in names} if names else None
-    files = 0
-    for text, suffix in _iter_records(path):
-        files += 1
-        if wanted is not None and not _mentions(text, wanted):
-            continue
+    listing = list_records(path)
+    if wanted is None:
+        files, chosen = None, None
+    else:
+        from uvmgr.tools.osv_index import record_index
+
+        index = record_index(listing)
+        files, chosen = index.files, index.naming(wanted)
+    read = 0
+    for _, text, suffix in read_records(listing, chosen):
+        read += 1
         try:
             record = _parse_record(text, suffix)
         except Exception:  # noqa: BLE001 - one bad file must not hide the rest
@@ -129,7 +184,7 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
                 ids = by_package.setdefault(normalize_name(pkg["name"]), [])
                 if record["id"] not in ids:
                     ids.append(record["id"])
-    if not files or (not records and wanted is None):
+    if not (read if files is None else files) or (not records and wanted is None):
         raise UsageError(f"no OSV records found in {path}",
                          hint="the folder should hold OSV records as .json or .yaml files")
     return AdvisoryDB(records, by_package, skipped)
