@@ -160,10 +160,11 @@ def update_db(url: str = DEFAULT_URL, *, env: Mapping[str, str] | None = None,
 
 def _index(path: Path, env: Mapping[str, str] | None) -> None:
     """Build the package index of the new database now, so the first audit need not."""
-    from uvmgr.tools.osv import list_records
+    from uvmgr.tools.osv import open_records
     from uvmgr.tools.osv_index import record_index
 
-    record_index(list_records(path), env)
+    with open_records(path) as listing:
+        record_index(listing, env)
 
 
 def _shown(url: str) -> str:

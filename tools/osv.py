@@ -12,6 +12,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -40,19 +41,23 @@ def _parse_record(text: str, suffix: str) -> dict | None:
     return None
 
 
+RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 @dataclass(frozen=True)
 class Listing:
     """The record files of a database, in reading order, and `key`: a digest of what they
-    hold (a zip's names, CRCs and sizes; a folder's paths, sizes, mtimes, ctimes and inodes),
-    which changes whenever a record could read differently."""
+    hold (a zip's central directory: names, CRCs, sizes, offsets; a folder's paths, sizes,
+    mtimes, ctimes and inodes), which changes whenever a record could read differently."""
 
     path: Path
-    zipped: bool
+    archive: zipfile.ZipFile | None  # open while the listing is in use
     entries: list  # zipfile.ZipInfo, or a folder's record files as paths relative to it
     key: str
 
 
-def list_records(path: Path) -> Listing:
+@contextmanager
+def open_records(path: Path) -> Iterator[Listing]:
     """The files that may hold a record: entries over `MAX_RECORD`, links and other non-files
     are not read (a folder may come from a cloned repository), and links to folders not
     followed."""
@@ -60,57 +65,59 @@ def list_records(path: Path) -> Listing:
     import os
     import stat
 
-    digest = hashlib.sha256()
     if path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
             entries = [info for info in zf.infolist()
-                       if Path(info.filename).suffix.lower() in (".json", ".yaml", ".yml")
+                       if os.path.splitext(info.filename)[1].lower() in RECORD_SUFFIXES
                        and not info.is_dir() and info.file_size <= MAX_RECORD]
-        for info in entries:
-            digest.update(f"{info.filename}\0{info.CRC}\0{info.file_size}\n".encode())
-        return Listing(path, True, entries, "zip:" + digest.hexdigest())
+            with open(path, "rb") as fh:  # the central directory and the end record
+                fh.seek(zf.start_dir)
+                key = "zip:" + hashlib.sha256(fh.read()).hexdigest()
+            yield Listing(path, zf, entries, key)
+        return
+    digest = hashlib.sha256()
     files = []
     for folder, dirs, names in os.walk(path):  # followlinks=False: no loops, nothing outside
         dirs.sort()
         for name in sorted(names):
-            file = Path(folder) / name
-            if file.suffix.lower() not in (".json", ".yaml", ".yml"):
+            if os.path.splitext(name)[1].lower() not in RECORD_SUFFIXES:
                 continue
+            file = os.path.join(folder, name)
             try:
                 st = os.lstat(file)
             except OSError:
                 continue
             if stat.S_ISREG(st.st_mode):  # not a link, not a device or pipe
-                rel = file.relative_to(path).as_posix()
+                rel = os.path.relpath(file, path)
                 files.append(rel)
                 digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0"
                               f"{st.st_ino}\n".encode())
-    return Listing(path, False, files, "dir:" + digest.hexdigest())
+    yield Listing(path, None, files, "dir:" + digest.hexdigest())
 
 
 def read_records(listing: Listing, chosen: list[int] | None = None
                  ) -> Iterator[tuple[int, str, str]]:
     """(position in the listing, text, suffix) of each record file, or of the `chosen`
     positions only (ascending); a folder's file that has grown over `MAX_RECORD` is left out."""
+    import os
+
     entries = listing.entries
     order = range(len(entries)) if chosen is None else [i for i in chosen
                                                         if 0 <= i < len(entries)]
-    if listing.zipped:
-        with zipfile.ZipFile(listing.path) as zf:
-            for i in order:
-                info = entries[i]
-                yield i, zf.read(info).decode("utf-8", "replace"), Path(
-                    info.filename).suffix.lower()
+    if listing.archive is not None:
+        for i in order:
+            info = entries[i]
+            yield i, listing.archive.read(info).decode("utf-8", "replace"), os.path.splitext(
+                info.filename)[1].lower()
         return
     for i in order:
-        file = listing.path / entries[i]
         try:
-            with open(file, "rb") as fh:
+            with open(os.path.join(listing.path, entries[i]), "rb") as fh:
                 data = fh.read(MAX_RECORD + 1)
         except OSError:
             continue
         if len(data) <= MAX_RECORD:
-            yield i, data.decode("utf-8", "replace"), file.suffix.lower()
+            yield i, data.decode("utf-8", "replace"), os.path.splitext(entries[i])[1].lower()
 
 
 @dataclass
@@ -154,40 +161,40 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
                          hint="pass a folder of OSV .json/.yaml records or an OSV zip dump")
     if not (path.is_dir() or zipfile.is_zipfile(path)):
         raise UsageError(f"{path} is neither a folder nor a zip of OSV records")
-    records: dict[str, dict] = {}
-    by_package: dict[str, list[str]] = {}
-    skipped = 0
+    db = AdvisoryDB({}, {})
     wanted = {normalize_name(n) for n in names} if names else None
-    listing = list_records(path)
-    if wanted is None:
-        files, chosen = None, None
-    else:
-        from uvmgr.tools.osv_index import record_index
+    with open_records(path) as listing:
+        chosen, files = None, 0
+        if wanted is not None:
+            from uvmgr.tools.osv_index import record_index
 
-        index = record_index(listing)
-        files, chosen = index.files, index.naming(wanted)
-    read = 0
-    for _, text, suffix in read_records(listing, chosen):
-        read += 1
-        try:
-            record = _parse_record(text, suffix)
-        except Exception:  # noqa: BLE001 - one bad file must not hide the rest
-            skipped += 1
-            continue
-        if record is None:
-            skipped += 1
-            continue
-        records[record["id"]] = record
-        for affected in record.get("affected", []):
-            pkg = affected.get("package", {})
-            if pkg.get("ecosystem", "PyPI") == "PyPI" and pkg.get("name"):
-                ids = by_package.setdefault(normalize_name(pkg["name"]), [])
-                if record["id"] not in ids:
-                    ids.append(record["id"])
-    if not (read if files is None else files) or (not records and wanted is None):
+            index = record_index(listing)
+            chosen, files = index.naming(wanted), index.files
+        for _, text, suffix in read_records(listing, chosen):
+            files += chosen is None
+            _add(db, text, suffix)
+    if not files or (not db.records and wanted is None):
         raise UsageError(f"no OSV records found in {path}",
                          hint="the folder should hold OSV records as .json or .yaml files")
-    return AdvisoryDB(records, by_package, skipped)
+    return db
+
+
+def _add(db: AdvisoryDB, text: str, suffix: str) -> None:
+    """Parse one record into `db`, or count it as skipped."""
+    try:
+        record = _parse_record(text, suffix)
+    except Exception:  # noqa: BLE001 - one bad file must not hide the rest
+        record = None
+    if record is None:
+        db.skipped += 1
+        return
+    db.records[record["id"]] = record
+    for affected in record.get("affected", []):
+        pkg = affected.get("package", {})
+        if pkg.get("ecosystem", "PyPI") == "PyPI" and pkg.get("name"):
+            ids = db.by_package.setdefault(normalize_name(pkg["name"]), [])
+            if record["id"] not in ids:
+                ids.append(record["id"])
 
 
 def affects(record: dict, name: str, version: str) -> bool:
@@ -226,7 +233,7 @@ def _in_range(v, events: list[dict]) -> bool:
     from packaging.version import InvalidVersion, Version
 
     def key(event: dict):
-        (kind, value), = event.items()
+        (_, value), = event.items()
         value = str(value)
         try:
             return Version("0") if value == "0" else Version(value)
@@ -235,7 +242,7 @@ def _in_range(v, events: list[dict]) -> bool:
 
     affected = False
     for event in sorted((e for e in events if len(e) == 1), key=key):
-        (kind, value), = event.items()
+        (kind, _), = event.items()
         bound = key(event)
         if kind == "introduced" and v >= bound:
             affected = True

@@ -3,7 +3,7 @@ reads the few records of the locked packages instead of all ~26k of PyPI's downl
 
 The index is derived data in the user cache (`<cache>/osv-index/`, one file per database
 path): for each normalised `name:` value found in a record's text, the positions of those
-records in the database's listing (`osv.list_records`). It holds positions, never paths, so
+records in the database's listing (`osv.open_records`). It holds positions, never paths, so
 it can only ever choose among the database's own files. It is used only when the key it was
 built for equals the database's key now (a digest of the zip's names, CRCs and sizes, or of
 the folder's paths, sizes, mtimes, ctimes and inodes) and its own digest checks out; missing,
