@@ -14,7 +14,6 @@ import pytest
 import yaml
 from uvmgr.evals.fixtures import make_project
 from uvmgr.evals.wheel_index import write_wheel
-
 from uvmgr.tools.osv import load_advisories, open_records
 from uvmgr.tools.osv_index import index_path, record_index
 

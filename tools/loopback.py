@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable
 from http.server import HTTPServer, ThreadingHTTPServer
 
-
 POLL_SECONDS = 0.02
 
 
