@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from uvmgr.agent.commands import parse_commands
+from uvmgr.agent.specs import parses
 from uvmgr.tools.project import normalize_name, requirement_name
 from uvmgr.tools.registry import REGISTRY, tools_for_intent
 from uvmgr.tools.versions import LEVELS
@@ -139,6 +140,8 @@ def _covers(step, tool: str, args: dict, project: list[str]) -> bool:
             allowed = set(step.packages)
         return {normalize_name(str(p)) for p in planned} <= allowed
     if tool == "add_dependency":
+        if not all(parses(str(s)) for s in args.get("specs") or []):
+            return False  # structural: a spec that is not PEP 508 is never approved
         planned = sorted(_spec_key(s) for s in args.get("specs") or [])
         if not planned or planned != sorted(_spec_key(s) for s in step.specs):
             return False

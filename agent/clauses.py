@@ -31,7 +31,9 @@ from uvmgr.agent.specs import (
     SET_SPEC,
     add_specs,
     has_version,
+    parses,
     popular_typo,
+    series_bound,
     spec_name,
     without_specs,
 )
@@ -41,7 +43,8 @@ from uvmgr.agent.topics import intent_of, topic_of
 _REMOVE_STATEMENT = re.compile(r"\b(no longer (need|use)|not (need|use) .* any ?more|"
                                r"want .{1,30} (gone|removed|dropped|out)|"
                                r"(is|are) (unused|not used|dead weight)|do not need|"
-                               r"can (go|be removed|be dropped))\b")
+                               r"can (go(?! (?:up|to|major|minor|patch|forward|ahead|all|"
+                               r"the|a|one|further|past|beyond)\b)|be removed|be dropped))\b")
 _ADD_STATEMENT = re.compile(r"^(need|want|require|would like|have to have|must have|"
                             r"would appreciate|appreciate|could use)\b\s*")
 _SKIP_TESTS = re.compile(r"\b(without (running )?(the )?tests|skip(ping)? (the )?tests|"
@@ -108,7 +111,22 @@ def _names_a_package(obj: str, known: dict[str, str]) -> bool:
         normalize_name(name) in POPULAR_PACKAGES
 
 
+_ADD_OBJECT = re.compile(r"(?<![a-z0-9._\[-])(?<=\s)(?:[a-z0-9]++(?:[-_.][a-z0-9]++)++(?:\[[a-z0-9,._-]+\])?+"
+                         r"(?! hooks?\b)|[a-z0-9]+\[[a-z0-9,._-]+\])|\s(?:with|plus) (?:the |its )?"
+                         r"[a-z0-9_-]+ extras?\b")
+
+
 def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
+    """One clause as the grammar reads it; a requirement it would plan that is not PEP 508
+    ("click==8.x.y", "<1.x") asks back instead."""
+    clause = _read_clause(text, known, strict)
+    if any(not parses(spec) for spec in clause.specs) or clause.specs and re.search(
+            r"\bnot (?:version |v)?\d", text):  # "at least 3.9 but not 4": a range left open
+        clause.ambiguous = "the version range (say it as, e.g., \"NAME>=1.2,<2\")"
+    return clause
+
+
+def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if re.fullmatch(r"(ruff|mypy|pyright|flake8|lint)( (and|,|\+) (ruff|mypy|pyright|flake8|lint|"
                     r"types))*( please)?|(ruff|mypy|pyright|flake8)( check)?( [./][\w./-]*| src)?",
                     text):
@@ -168,14 +186,17 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             else:
                 clause.unknown.append((pin.group(2), suggestion(pin.group(2), known)))
             return clause
-        clause.specs = [f"{name or pin.group(2)}=={pin.group(3)}"]
+        clause.specs = [(name or pin.group(2)) + series_bound("==", pin.group(3))]
         if corrected:
             clause.typos.append(name)
         return clause
-    out = OUT.search(text)
+    # "add email-validator", "add psycopg with the binary extra": a word inside a package name
+    # or an extra named after an add verb is no topic
+    seen = _ADD_OBJECT.sub(" pkg", text) if clause.intent == "add" else text
+    out = OUT.search(seen)
     weak_out = out and not names_in(text, known) and not re.search(
-        r"\b(for|so|because|since)\b", text[:out.start()])  # not "add boto3 for the S3 uploads"
-    if act != "statement" and (weak_out or STRONG_OUT.search(text) and (act in (
+        r"\b(for|so|because|since)\b", seen[:out.start()])  # not "add boto3 for the S3 uploads"
+    if act != "statement" and (weak_out or STRONG_OUT.search(seen) and (act in (
             "command", "request") or text.startswith("who "))) and not (
             act in ("howto", "question", "deliberate") and re.search(
                 r"\b(uv|uvmgr|autopilot|pin|lock|dependenc\w*|packages?|version|group|extras?|"
@@ -284,6 +305,9 @@ def read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                 clause.dev = True
             else:
                 clause.group = g
+        elif not clause.dev and re.search(r"\b(?:to|in|into|under) (?:a |an |the |our )?(?:new |"
+                                          r"separate |own |another )?(?:dependency )?group\b", text):
+            clause.ambiguous = "which group (say \"to the NAME group\")"  # "to a new group"
         return clause
     embedded = EMBEDDED_QUESTION.search(text) if act == "question" else None
     if embedded:  # "not sure if click is the newest": the targets are after the lead-in
@@ -316,6 +340,12 @@ _MODIFIER = re.compile(r"\b(patch|minor|major|majors|breaking|non-breaking|compa
                        r")\b")
 
 
+# "upgrade rich - patch only": a part that is only a level ("patch" is no verb here)
+_LEVEL_ALONE = re.compile(r"(?:(?:only|just|at most|max) )?(?:patch|minor|major|bugfix)(?:es|s)?"
+                          r"(?: level| releases?| updates?| versions?| bumps?)*(?: only)?(?: for now|"
+                          r" please| pls| this time)?")
+
+
 def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> list[Clause]:
     """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
     verb-less part that only qualifies a neighbouring upgrade is read together with it."""
@@ -329,8 +359,8 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
     out: list[Clause] = []
     pending = ""
     for i, clause in enumerate(clauses):
-        level_only = clause.intent == "upgrade" and not clause.packages and not \
-            _first_verb_word(clause.text) and (bool(out) and out[-1].intent == "upgrade" or (
+        level_only = clause.intent == "upgrade" and not clause.packages and (not _first_verb_word(
+            clause.text) or _LEVEL_ALONE.fullmatch(clause.text.strip(" .!"))) and (bool(out) and out[-1].intent == "upgrade" or (
                 i + 1 < len(clauses) and clauses[i + 1].intent == "upgrade")) and \
             _MODIFIER.search(clause.text)  # "no major bumps please, upgrade the rest"
         held = re.match(r"^(freeze|hold|hold back|keep|pin) ([a-z0-9._-]+(?:(?:,| and) "

@@ -10,7 +10,8 @@ import re
 from uvmgr.tools.project import normalize_name
 
 DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
-                        r"packages|stuff)\b")
+                        r"packages|stuff)\b|\b(?:everything|all|anything|whatever is) (?:in|from|"
+                        r"under) (?:the )?(?:dev|development)\b")
 DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|but|leave|skip|"
                           r"without touching|not|minus|save for) (the |our |any )?(dev|development|"
                           r"test|testing) (tools?|tooling|deps|dependencies|group|packages|stuff|"

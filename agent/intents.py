@@ -140,10 +140,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
     from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
+    from uvmgr.agent.level_scope import scoped_steps
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
     from uvmgr.agent.steps import normalise, split_steps
-    from uvmgr.agent.targets import names_in, normalized_known
+    from uvmgr.agent.targets import group_members, names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
     foreign = _foreign(text)
@@ -212,13 +213,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
-            clause.ambiguous = ""
-            clause.packages = [n for n in dev_names if n not in clause.excluded]
+            clause.packages, clause.ambiguous = group_members(clause, dev_names, names)
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 MAIN_TARGET.search(clause.text):
             # "the main (non-dev) deps", "runtime dependencies only"
-            clause.ambiguous, clause.reference = "", ""
-            clause.packages = [n for n in names if n not in dev_names + clause.excluded]
+            clause.reference = ""
+            clause.packages, clause.ambiguous = group_members(
+                clause, [n for n in names if n not in dev_names], names)
         if clause.intent in ("upgrade", "outdated") and clause.all_packages and \
                 not clause.packages and GROUP_QUALIFIER.search(clause.text):
             clause.ambiguous = "which group"  # never widened to every dependency
@@ -316,6 +317,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             if not intent:
                 asks.append(f"\"{clause.text}\" is a question")
                 continue
+        scoped = scoped_steps(clause, names, Step) if intent == "upgrade" else None
+        if scoped is not None:  # "breaking changes are fine for httpx only": per target
+            asks.append(scoped) if isinstance(scoped, str) else reading.steps.extend(scoped)
+            continue
         packages: list[str] | None = list(clause.packages)
         if intent in ("upgrade", "outdated") and not clause.packages:
             packages = None

@@ -95,10 +95,22 @@ WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d
 WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
                           r"(?!\.\d)")
 # "on the same major", "stay on the current major", "within the major": capped below a major
-SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's) major\b|\b(?:within|"
-                        r"inside|under|below|on|in) (?:the|its|their|our|each|a|every) (?:one's )?"
-                        r"(?:(?:current|same|existing|present) )?major(?: versions?| series| line)?\b"
-                        r"(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
+# plural and bounded forms too ("within the current majors", "inside their majors", "short of
+# a new major"): a bounded level word never widens
+SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's|respective) majors?\b|"
+                        r"\b(?:within|inside|under|below|on|in|short of|no further than|not past|"
+                        r"not beyond|nothing (?:past|beyond)|never (?:past|beyond)) (?:(?:the|its|"
+                        r"their|our|each|a|every|any|a new) )?(?:one's )?(?:(?:current|same|"
+                        r"existing|present|respective|own) )?majors?(?: versions?| series| lines?)?"
+                        r"\b(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
+# "everything but majors", "hold back majors", "majors can wait": majors left out
+HELD_MAJOR = re.compile(r"\b(?:but|bar|minus|save|other than|apart from|except for|hold(?:ing)? "
+                        r"(?:off|back)(?: on)?|(?:keep|keeping|hold|holding|freeze|freezing|pin|"
+                        r"pinning|leave|leaving)(?: the| all| our| their)?|short of|stop(?:ping)? (?:before|short of)|not "
+                        r"including) (?:the |any |new )?(?:majors?|breaking)\b|\b(?:majors?|major "
+                        r"(?:versions?|upgrades?|bumps?|releases?)|breaking changes?) (?:can|could|"
+                        r"should|will|must|may) wait\b|\b(?:majors?|breaking changes?) (?:later|"
+                        r"another time|next time|some other time)\b")
 PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
 TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
@@ -111,7 +123,9 @@ DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
                   r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
                   r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
                   r"dev|development)\b|\bto (the )?dev\b|\b(dev|test|tests|testing)-only\b")
-GROUP = re.compile(r"(?:to|in|into|under) (?:the |a |our )?([a-z0-9_-]+) (?:dependency )?group"
+GROUP = re.compile(r"\bgroup (?:called|named) ([a-z0-9_-]+)"
+                    r"|(?:to|in|into|under) (?:the |a |our )?(?!(?:a|an|the|new|our|that|this)"
+                    r" )([a-z0-9_-]+) (?:dependency )?group(?! (?:called|named)\b)"
                     r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)")
 STOP_OBJECT = frozenset([
@@ -308,6 +322,9 @@ def level_of(text: str) -> tuple[str, bool, bool]:
                 positive.add("minor")
         elif LEVEL[lvl].search(text):
             positive.add(lvl)
+    if HELD_MAJOR.search(text):  # "everything but majors", "majors can wait": never wider
+        negated.add("major")
+        positive.discard("major")
     if re.search(r"\bnon[- ]?breaking\b|\bwithout breaking\b|\bnot breaking\b|\bnothing breaking"
                  r"\b|\bno breaking\b|\bavoid breaking\b", text):
         negated.add("major")

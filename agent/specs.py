@@ -30,10 +30,10 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         ((r"(?:at most|no newer than|not newer than|no higher than|not higher than|not above|"
           r"no later than|not later than|up to|maximum|max)\s*(?:version\s+|v)?"
          r"(\d[\w.]*)"), "<="),
-        (r"(?:exactly|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
+        (r"(?:exactly|exact|version|==|v|at version|pinned (?:to|at))\s*(?:version\s*)?v?(\d[\w.]*)",
          "=="),
         (r"(?:compatible with|~=)\s*(?:version\s+)?(\d[\w.]*)", "~="),
-        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|>)\s*"
+        ((r"(?:newer than|later than|greater than|higher than|above|more recent than|after|>)\s*"
           r"(?:version\s+|v)?(\d[\w.]*)"), ">"),
     )
     specs, used, rest = [], 0, after
@@ -47,7 +47,7 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         for pattern, op in patterns:
             m = re.match(pattern, rest_stripped)
             if m:
-                specs.append(op + m.group(1).rstrip("."))
+                specs.append(series_bound(op, m.group(1).rstrip(".")))
                 consumed = len(rest) - len(rest_stripped) + m.end()
                 used += consumed
                 rest = rest[consumed:]
@@ -55,6 +55,29 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
         else:
             break
     return (name + ",".join(specs)), used
+
+
+def series_bound(op: str, version: str) -> str:
+    """A bound on a series in PEP 508: "at most 5.x" -> "<6", "below 5.x" -> "<5", "at least
+    2.x" -> ">=2", "newer than 1.4.x" -> ">=1.5", "exactly 2.x" -> "==2.*"."""
+    series = re.fullmatch(r"(\d+(?:\.\d+)*)\.(?:x|\*)", version)
+    if not series:
+        return op + version
+    parts = [int(p) for p in series.group(1).split(".")]
+    after = ".".join(map(str, [*parts[:-1], parts[-1] + 1]))
+    return {"<=": f"<{after}", ">": f">={after}", "<": f"<{series.group(1)}",
+            ">=": f">={series.group(1)}"}.get(op, f"=={series.group(1)}.*")
+
+
+def parses(spec: str) -> bool:
+    """A requirement as PEP 508 reads it: what the planner emits and the authority approves."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(spec)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 _SKIPPABLE = frozenset([

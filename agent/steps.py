@@ -17,10 +17,27 @@ _SPOKEN_VERSION = re.compile(rf"\b({_NUM_WORD})((?: point (?:{_NUM_WORD}))+)\b")
 
 # (Possessive `*+` and lookbehinds instead of `\s*` runs: linear on long runs of spaces.)
 _CORRECTION = re.compile(r"(?<![a-z0-9._\[\],<>=!~-])([a-z0-9](?:[a-z0-9._\[\],<>=!~-]*?[a-z0-9\]])?)\s*+"
-                         r"(?:(?:[,;.?]|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|actually|correction|oops|"
-                         r"no(?=,))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
+                         r"(?:(?:[,;.?]++|\u2026|(?<=\s)-+)\s*+(?:(?:no,? )?wait|sorry|sry|soz|actually|correction|"
+                         r"oops|(?:no|nope|nah)(?=[,.]))|(?:(?:[,;.]|(?<=\s)-+)\s*+)?(?:no,? wait|i mean|or rather|make that|"
                          r"scratch that))(?:,?\s*+(?:i mean|make that|no wait))?"
                          r"(?:\s*+[,:;-]+)?\s+(?=[a-z0-9])")
+
+# "orjson, uh, ujson", "click... er, rich": a hesitation between two names corrects the first
+_HESITATION = re.compile(r"(?<=[a-z0-9\]])\s*+(?:[,;]|\.{2,}|\u2026|\s-+)\s*+(?:err?|erm|uh+|um+|"
+                         r"hmm+|ah|oh)\b[,.]*+\s*+(?=[a-z0-9])(?!(?:and|then|also|plus|or|but|"
+                         r"please|pls|thanks|i meant?|is what)\b)")
+# "orjson - ah, scratch that, ujson": a hesitation before a correction says nothing
+_FILLER_BEFORE_CORRECTION = re.compile(r"\b(?:ah|oh|er|erm|uh|um|umm|hmm|ugh|argh|oops)\b[,.!]*+"
+                                       r"\s*+(?=(?:no,? wait|wait|sorry|actually|correction|"
+                                       r"scratch that|make that|i mean|or rather|no,)\b)")
+# "click (no, rich)", "click (i mean rich)": the correction in brackets
+_BRACKETED_CORRECTION = re.compile(r"(?<!\s)\s*+\(\s*+(?:no|nope|i mean|i meant|or rather|sorry|actually|"
+                                   r"make that|correction)\b[,:]?\s*+([a-z0-9][a-z0-9._\[\]-]*)\s*+"
+                                   r"\)")
+# "click... er, rich I meant", "click, rich i mean": the name said last is the one meant
+_MEANT_AFTER = re.compile(r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._\[\]-]*(?:\.{2,}|\u2026|,|\s-+)[\s,.]*+"
+                          r"(?:(?:er|erm|uh|um|umm|ah|oh|hmm|no|sorry|wait)\b[,.]*+\s*+)?"
+                          r"([a-z0-9][a-z0-9._\[\]-]*) (?:is what )?i meant?\b")
 
 
 def _number(words: str) -> str:
@@ -65,6 +82,9 @@ def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
     out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
+    # "orjson — no, ujson": an en or em dash before a correction is a dash
+    out = re.sub(r"(?<!\s)\s*+[\u2013\u2014]+\s*+(?=(?:no|wait|sorry|actually|scratch that|make that|"
+                 r"i mean|or rather|er|err|erm|uh|um|ah|oh)\b)", " - ", out)
     # "audit -> fix -> test" is an order of steps; "click -> latest" a target version
     out = re.sub(r"(?<!\s)\s*+(?:->|=>|\u2192)\s*(?=(\S+))",
                  lambda m: " then " if verb_of(m.group(1)) else " to ", out)
@@ -77,11 +97,19 @@ def normalise(text: str) -> str:
                  r"not \1", out)
     out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
+    out = re.sub(r"\bas well as\b", "and", out)  # "remove tqdm as well as six": both
+    out = _HESITATION.sub(", i mean ", out)
     for pattern, repl in REWRITES:
         out = pattern.sub(repl, out)
     out = _REPORTED_COMMAND.sub(lambda m: m.group(0).split(" ", 1)[0] + " quoted-text", out)
     # "add attrs, no wait, orjson", "click, I mean rich": the word corrected is dropped, the
     # correction stands in its place
+    # "the dev tools: mypy and ruff": names after a group noun and a colon are its appositive
+    out = re.sub(r"\b(tools|deps?|dependenc(?:y|ies)|packages|libs|libraries|linters|group):\s*+"
+                 r"(?=[a-z0-9][a-z0-9._-]*(?:,| and|\s*$))", r"\1 ", out)
+    out = _FILLER_BEFORE_CORRECTION.sub("", out)
+    out = _BRACKETED_CORRECTION.sub(r", i mean \1", out)
+    out = _MEANT_AFTER.sub(r"\1", out)
     out = _CORRECTION.sub(lambda m: m.group(0) if m.group(1) in lx.ENGLISH and not verb_of(
         m.group(1)) else " ", out)
     # "roll rich back to 13.7", "go back to rich 13.7": a rollback to a version is a pin
@@ -122,6 +150,9 @@ def normalise(text: str) -> str:
     out = re.sub(r"\b(at least|minimum|min) ([a-z][a-z0-9._-]*) (v?\d[\w.]*)\b",
                  lambda m: m.group(0) if m.group(2) in lx.ENGLISH else
                  f"{m.group(2)} {m.group(1)} {m.group(3)}", out)
+    # ">= 0.9 and < 1.0", ">=0.27 , <1": two bounds on one name are one comma-joined spec
+    out = re.sub(rf"({OP}\s*+v?\d[\w.*]*)\s*+(?:,|\band\b|\bbut\b)\s*+({OP})\s*+(?=v?\d)",
+                 r"\1,\2", out)
     out = re.sub(rf"(?<!\s)\s*+({OP})\s*+(?=v?\d)", r"\1", out)
     out = re.sub(r"\s+", " ", out)
     return out.strip()
@@ -155,7 +186,8 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
         return True  # "tqdm is deprecated, get rid of it"
     if comma and re.match(r"^[a-z]+(?:-| )only\s*(?:,|$)", rest):
         return False  # "add orjson, test-only": how to add, not a step
-    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*\s*(,|$)",
+    if re.match(r"^(patch|minor|major|bugfix)\w*( only| level| releases?| updates?)*( for now| for the"
+                r" moment| this time| please| pls)?\s*(,|$)",
                 rest):
         return False  # "update all, patch only": a level, not a step
     if re.match(r"^\S+ (updates?|upgrades?|releases?|level|versions?|bumps?|fix(es)?)\b", rest):

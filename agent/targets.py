@@ -45,6 +45,15 @@ def names_in(text: str, known: dict[str, str]) -> list[str]:
     return [n for n in (match_package(t, known, True)[0] for t in tokens(text)) if n]
 
 
+def group_members(clause: Clause, group: list[str], known: dict[str, str]) -> tuple[list[str], str]:
+    """The packages of "the dev tools" and why to ask: names typed beside the group noun narrow
+    it ("the dev tools mypy and ruff"), never widen it; a typed name outside the group asks."""
+    typed = list(dict.fromkeys(n for n in names_in(clause.text, known) if n not in clause.excluded))
+    if typed and not set(typed) <= set(group):
+        return [], "which packages: the names given are not all in the group named"
+    return typed or [n for n in group if n not in clause.excluded], ""
+
+
 def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], strict: bool) -> None:
     """Packages, exclusions, unknown names and pronouns in one step."""
     phrase = object_phrase(body)
@@ -138,9 +147,22 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
                 AMBIG.match(first) or re.match(r"^(it|that|this|them|those|these|whichever|"
                                                 r"whatever|the one|that one|one)\b", first)):
             clause.ambiguous = first.split(" ")[0] if first else "it"
+    if clause.intent == "upgrade" and not clause.packages and _OWN_VERSION.search(text) and \
+            not _DEPENDENCY_WORD.search(text):
+        clause.ambiguous = "whose version: uvmgr upgrades dependencies, not the project's version"
     if clause.intent == "remove" and not clause.packages and not clause.unknown and \
             not clause.ambiguous:
         clause.ambiguous = "which package"
+
+
+# "version bump pls", "bump the version", "bump minor" (as `hatch version minor` reads): the
+# project's own version unless dependencies are said
+_OWN_VERSION = re.compile(r"\bversion (?:bump|update|upgrade|increment|raise)s?\b|\b(?:bump|"
+                          r"increment|raise) (?:the |our |a |my )?version\b|^(?:do |make )?(?:a )?"
+                          r"(?:minor|patch|major) bump\b|^bump (?:the )?(?:minor|patch|major)\b"
+                          r"(?: version)?\s*(?:please|pls|now)?\s*$")
+_DEPENDENCY_WORD = re.compile(r"\b(?:deps?|dependenc\w*|packages?|libraries|libs?|requirements|"
+                              r"everything|all|every|each)\b")
 
 
 # After "but/except": "the pinned ones", "whatever is pinned" - no name, no level, no "keep it".

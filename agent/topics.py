@@ -159,8 +159,9 @@ def intent_of(act: str, verb: str, rest: str, text: str, first_word: str) -> str
                                               text):
             return "fix"  # "make the audit pass"
         if first_word in ("apply", "do", "get", "make", "sort", "clean") and sec and not \
-                re.search(r"\b(check|scan|audit|report|review|look)\b", text):
-            return "fix"
+                re.search(r"\b(check|scan|audit|report|review|look|sweep|pass|inspection|"
+                          r"once-over|health ?check|check-?up|assessment|survey)\b", text):
+            return "fix"  # "do something about the CVEs"; "do a vulnerability sweep" checks
         if first_word in ("move", "take", "bring", "push", "get"):
             if re.search(r"\bto (the )?(latest|newest|next|new|v?\d)", text) and not \
                     re.search(r"\b(group|dependencies|main|dev)\b", text):

@@ -33,6 +33,13 @@ SHAPE_PACKAGES = (
     DemoPackage("demo-modern", (DemoRelease("1.0.0"), DemoRelease("1.1.0"),
                                 DemoRelease("1.2.0", requires_python=">=3.11"),
                                 DemoRelease("1.3.0", requires_python=">=3.11"))),
+    # Newer than the interpreter running the tests (3.11): from 1.1 on it needs 3.12, 1.3 needs
+    # 3.13. A project with `requires-python = ">=3.10"` locks 1.0.0 below 3.12 and 1.1+ above,
+    # and `>=1.1.0` has no release at all for its lower fork (sphinx 9.1+ in pallets/click).
+    DemoPackage("demo-future", (DemoRelease("1.0.0"),
+                                DemoRelease("1.1.0", requires_python=">=3.12"),
+                                DemoRelease("1.2.0", requires_python=">=3.12"),
+                                DemoRelease("1.3.0", requires_python=">=3.13"))),
     # What pytest needs on Python 3.10 (generated stand-ins: never installed on 3.11)
     DemoPackage("exceptiongroup", (DemoRelease("1.2.2"),)),
     DemoPackage("tomli", (DemoRelease("2.2.1"),)),

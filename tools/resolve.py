@@ -90,54 +90,146 @@ def resolve_latest(ctx: ToolContext, requirements: dict[str, str],
     Python the project supports (`--universal` from its `requires-python` floor, with each
     requirement's marker: a release that needs a newer Python than the one uv found still
     counts); the highest of the forks. `exclude_newer` (an RFC 3339 date) applies a cooldown:
-    releases uploaded after it are ignored."""
+    releases uploaded after it are ignored.
+
+    A requirement with no release for part of the range (`sphinx>=9.1.0` needs Python 3.12 in
+    a project that supports 3.10) is looked up from the lowest Python it names on, and
+    reported through `ctx.progress`; it fails the lookup only when no supported Python has a
+    release for it."""
     if not requirements:
         return {}
     markers = {d.name: d.requirement.partition(";")[2].strip()
                for d in ctx.project.direct_dependencies()}
-    lines = "\n".join(f"{name}{spec}" + (f" ; {markers[name]}" if markers.get(name) else "")
-                      for name, spec in requirements.items())
+    lines = {normalize_name(name): (f"{name}{spec}", markers.get(normalize_name(name), ""))
+             for name, spec in requirements.items()}
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
-        req_file = _requirements_file(ctx, Path(tmp), lines.splitlines(),
-                                      {normalize_name(n) for n in requirements})
-        args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
-                str(req_file)]
-        if exclude_newer:
-            from uvmgr.tools.upgrade_targets import undated_args
-
-            args += ["--exclude-newer", exclude_newer,
-                     *undated_args(ctx, {normalize_name(n) for n in requirements})]
-        from uvmgr.tools.results import plural
-
-        ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
-        floor = re.search(r">=\s*(\d+\.\d+)",
-                          str(ctx.project.data.get("project", {}).get("requires-python", "")))
-        universal = ["--universal"]
-        if floor:
-            # the floor names no interpreter to find (uv would look for one, or download it):
-            # any interpreter reads the markers, so give it one
-            import sys
-
-            venv = ctx.project.root / ".venv" / "bin" / "python"
-            universal += ["--python-version", floor.group(1),
-                          "--python", str(venv if venv.is_file() else sys.executable)]
-        result = ctx.runner.uv([*args, *universal], ctx.project.root,
-                               timeout=ctx.settings.timeout)
-        if not result.ok and "No solution found" in result.stderr:
-            # one requirement no release can meet on some supported Python: ask for the
-            # Python uv found instead, as uv pip would
-            result = ctx.runner.uv(args, ctx.project.root, timeout=ctx.settings.timeout)
-    raise_for_uv(result, "looking up versions", set(requirements))
+    from uvmgr.tools.results import plural
     from uvmgr.tools.upgrade_targets import highest
 
+    ctx.progress(Progress("resolving", f"newest versions of {plural(len(requirements), 'package')}"))
+    with tempfile.TemporaryDirectory(prefix="uvmgr-req-") as tmp:
+        lookup = _Lookup(ctx, Path(tmp), exclude_newer)
+        found = lookup.group(lines)
+    return {name: highest(versions) or versions[-1] for name, versions in found.items()}
+
+
+Line = tuple[str, str]  # (requirement, its marker or "")
+_NEEDS_PYTHON = re.compile(r"\bPython>=\s*(\d+(?:\.\d+)+)")
+
+
+class _Lookup:
+    """One `resolve_latest` call's `uv pip compile` runs, in one scratch folder."""
+
+    def __init__(self, ctx: ToolContext, folder: Path, exclude_newer: str | None):
+        self.ctx, self.folder, self.exclude_newer = ctx, folder, exclude_newer
+        self.floor = _python_floor(ctx)
+
+    def group(self, lines: dict[str, Line]) -> dict[str, list[str]]:
+        """Every forks' versions of `lines`, resolved together; when that has no solution,
+        the packages uv's explanation names each on its own and the rest together again."""
+        result = self.compile(lines, universal=True)
+        if result.ok or "No solution found" not in result.stderr:
+            raise_for_uv(result, "looking up versions", set(lines))
+            return _pins(result.stdout)
+        if len(lines) == 1:
+            [(name, line)] = lines.items()
+            return self.alone(name, line, result.stderr, own=True)
+        # `--no-deps`: requirements cannot clash with each other, so a package uv's
+        # explanation names has no solution on its own either
+        named = sorted(n for n in lines if _mentions(result.stderr, n, lines[n][0]))
+        if not named:
+            named = sorted(lines)
+        rest = {n: line for n, line in lines.items() if n not in named}
+        # one after another: a few calls of ~0.1 s each, and uv runs started at the same
+        # moment from threads were seen to stall 5 s (pallets/click: 5.4 s, not 0.8 s)
+        found = self.group(rest) if rest else {}
+        for name in named:
+            found.update(self.alone(name, lines[name], result.stderr))
+        return found
+
+    def alone(self, name: str, line: Line, stderr: str, own: bool = False,
+              ) -> dict[str, list[str]]:
+        """One requirement with no solution for every supported Python: looked up from each
+        Python floor uv's explanation names (`depends on Python>=3.12`), lowest first, and
+        the first that resolves reported; else for the Python uv finds, as uv pip would.
+        `own`: `stderr` explains this requirement alone (else it is asked for once)."""
+        found = self.above_floor(name, line, stderr)
+        if found is None and not own:
+            result = self.compile({name: line}, universal=True)
+            if result.ok:
+                return _pins(result.stdout)
+            found = self.above_floor(name, line, result.stderr)
+        if found is not None:
+            return found
+        result = self.compile({name: line}, universal=False)
+        raise_for_uv(result, "looking up versions", {name})
+        return _pins(result.stdout)
+
+    def above_floor(self, name: str, line: Line, stderr: str) -> dict[str, list[str]] | None:
+        from packaging.version import Version
+
+        requirement, marker = line
+        floors = sorted({m.group(1) for m in _NEEDS_PYTHON.finditer(stderr)}, key=Version)
+        for floor in floors:
+            if self.floor and Version(floor) <= Version(self.floor):
+                continue
+            above = f"python_full_version >= '{floor}'"
+            result = self.compile({name: (requirement, f"({marker}) and {above}" if marker
+                                          else above)}, universal=True)
+            if result.ok:
+                self.ctx.progress(Progress("resolving", f"{requirement}: no release for "
+                                           f"Python <{floor}; the newest from {floor} on"))
+                return _pins(result.stdout)
+        return None
+
+    def compile(self, lines: dict[str, Line], *, universal: bool):
+        text = [req + (f" ; {marker}" if marker else "") for req, marker in lines.values()]
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(dir=self.folder))  # one folder per call
+        req_file = _requirements_file(self.ctx, folder, text, set(lines))
+        args = ["pip", "compile", "--no-deps", "--no-header", "--quiet", "--no-annotate",
+                str(req_file)]
+        if self.exclude_newer:
+            from uvmgr.tools.upgrade_targets import undated_args
+
+            args += ["--exclude-newer", self.exclude_newer, *undated_args(self.ctx, set(lines))]
+        if universal:
+            args.append("--universal")
+            if self.floor:
+                # the floor names no interpreter to find (uv would look for one, or download
+                # it): any interpreter reads the markers, so give it one
+                import sys
+
+                venv = self.ctx.project.root / ".venv" / "bin" / "python"
+                args += ["--python-version", self.floor,
+                         "--python", str(venv if venv.is_file() else sys.executable)]
+        return self.ctx.runner.uv(args, self.ctx.project.root, timeout=self.ctx.settings.timeout)
+
+
+def _python_floor(ctx: ToolContext) -> str | None:
+    floor = re.search(r">=\s*(\d+\.\d+)",
+                      str(ctx.project.data.get("project", {}).get("requires-python", "")))
+    return floor.group(1) if floor else None
+
+
+def _mentions(stderr: str, name: str, requirement: str) -> bool:
+    """Whether uv's explanation names the package (as normalized, or as the request spelt it)."""
+    spelt = re.match(r"[A-Za-z0-9._-]+", requirement)
+    words = {name, spelt.group(0) if spelt else name}
+    return any(re.search(rf"(?<![A-Za-z0-9._-]){re.escape(w)}(?![A-Za-z0-9_-])", stderr,
+                         re.IGNORECASE) for w in words)
+
+
+def _pins(stdout: str) -> dict[str, list[str]]:
+    """{name: [versions]} from `uv pip compile` output, one line per fork."""
     found: dict[str, list[str]] = {}
-    for line in result.stdout.splitlines():
+    for line in stdout.splitlines():
         match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line.strip())
         if match:
             found.setdefault(normalize_name(match.group(1)), []).append(match.group(2))
-    return {name: highest(versions) or versions[-1] for name, versions in found.items()}
+    return found
 
 
 def _requirements_file(ctx: ToolContext, folder: Path, lines: list[str], names: set[str],
