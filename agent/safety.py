@@ -28,7 +28,7 @@ from uvmgr.tools.results import summarize
 from uvmgr.tools.spec import ToolSpec
 from uvmgr.tools.targets import Target
 
-from uvmgr.errors import RolledBack, UvmgrError
+from uvmgr.errors import EXIT_REFUSED, RolledBack, UvmgrError
 from uvmgr.telemetry import redact
 
 __all__ = ["INTENT_TOOLS", "Authority", "SafetyLayer", "Target"]
@@ -73,7 +73,9 @@ class SafetyLayer:
     confirmer: Confirmer | None = None
     observer: Observer = ignore
     decisions: list[Decision] = field(default_factory=list)
-    needs_person: bool = False  # a mutation was refused for lack of approval
+    # a mutation was refused for lack of approval, or a tool refused to run (exit 3: an index
+    # that would receive the person's credentials at a host they have not trusted)
+    needs_person: bool = False
     rolled_back: bool = False
     executed: list[tuple[str, object]] = field(default_factory=list)  # (tool, typed result)
 
@@ -159,6 +161,8 @@ class SafetyLayer:
             detail = f"\n{summarize(exc.result)}" if exc.result is not None else ""
             return f"ROLLED BACK: {exc.message}{detail}", "rolled-back"
         except UvmgrError as exc:
+            if exc.exit_code == EXIT_REFUSED:
+                self.needs_person = True
             hint = f" Hint: {exc.hint}" if exc.hint else ""
             said = f"\nuv says:\n{exc.explanation}" if exc.explanation else ""
             return f"ERROR: {exc.message}.{hint}{said}", "error"

@@ -96,6 +96,8 @@ def test_update_downloads_verifies_and_reports(cli, osv_server, user_cache_home)
     status = cli("advisories", "status", "--json")
     assert status.code == 0 and status.json()["database"]["advisories"] == osv_server.count
     assert not [p for p in user_cache_home.iterdir() if p.name.startswith(".")]  # no temp left
+    # the index by package is built with the download, so the first audit need not build it
+    assert [p.suffix for p in (user_cache_home / "osv-index").iterdir()] == [".json"]
 
 
 @pytest.mark.parametrize("path, why", [("/corrupt.zip", "not an OSV advisory zip"),
@@ -108,7 +110,8 @@ def test_a_bad_download_keeps_the_old_database(cli, osv_server, user_cache_home,
     assert r.code == 1 and why in r.err and "cached copy was kept" in r.err, r.err
     assert (user_cache_home / DB_NAME).read_bytes() == before
     assert cached_db().advisories == osv_server.count
-    assert sorted(p.name for p in user_cache_home.iterdir()) == sorted([DB_NAME, "pypi-osv.json"])
+    assert sorted(p.name for p in user_cache_home.iterdir()) == sorted(
+        [DB_NAME, "pypi-osv.json", "osv-index"])
 
 
 def test_an_unreachable_url_fails_fast_with_a_hint(cli):

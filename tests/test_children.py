@@ -72,6 +72,11 @@ def test_a_killed_uvmgr_takes_its_child_and_grandchild_with_it(tmp_path):
 CTRL_C_DURING_SPAWN = """
 import os, signal, subprocess, sys
 from pathlib import Path
+# A fresh interpreter as a person's shell starts it: an ignored or blocked SIGINT is inherited
+# across exec from whatever started it (a test runner's worker may have either), and Python
+# keeps SIGINT ignored when it starts ignored.
+signal.pthread_sigmask(signal.SIG_SETMASK, set())
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from uvmgr.telemetry import Tracer
 from uvmgr.tools.runner import ProcessRunner
 
@@ -219,3 +224,18 @@ def test_sigterm_rolls_back_says_so_and_exits_143(demo_project, tmp_path):
     assert proc.returncode == 143, err
     assert "SIGTERM received" in err
     assert demo_project.snapshot() == before
+
+
+def test_the_runner_leaves_the_callers_signal_mask_as_it_was(tmp_path):
+    """Ctrl+C and SIGTERM are blocked only around `Popen()`, on the spawning thread: after a
+    run (and after parallel runs on threads) the caller's mask is what it was."""
+    from uvmgr.tools.resolve import in_parallel
+    from uvmgr.tools.runner import ProcessRunner
+
+    from uvmgr.telemetry import Tracer
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    runner = ProcessRunner(Tracer())
+    runner.run([sys.executable, "-c", "pass"], tmp_path)
+    in_parallel(*[lambda: runner.run([sys.executable, "-c", "pass"], tmp_path) for _ in range(3)])
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before

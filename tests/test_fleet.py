@@ -7,6 +7,8 @@ import datetime
 import json
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,38 @@ def _pinned_vulnerable(project_factory, fixture_advisories, name: str, extra: st
     clone = project.root.with_name(name)
     project.root.rename(clone)
     return clone
+
+
+@contextmanager
+def _slow_advisories() -> Iterator[None]:
+    """The user's advisory service: one on loopback that answers nothing for 30 s, so a job
+    (its audit) is still running when a test stops it, however fast uvmgr itself is."""
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from uvmgr.tools.loopback import LoopbackServer
+
+    released = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            released.wait(30)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
+    before = config.read_text()
+    with LoopbackServer(Handler) as url:
+        config.write_text(f'audit-service-url = "{url}"\n')
+        try:
+            yield
+        finally:
+            released.set()
+            config.write_text(before)
 
 
 def test_one_clones_failure_never_stops_the_others(cli, project_factory, fixture_advisories,
@@ -89,7 +123,8 @@ def test_a_job_over_its_time_is_stopped_and_the_clone_left_intact(cli, project_f
                                                                  fixture_advisories, tmp_path):
     clone = _pinned_vulnerable(project_factory, fixture_advisories, "slow")
     before = (clone / "pyproject.toml").read_bytes(), (clone / "uv.lock").read_bytes()
-    r = cli("fleet", "run", clone, "--timeout", "0.5", "--out", tmp_path / "out", "--json")
+    with _slow_advisories():
+        r = cli("fleet", "run", clone, "--timeout", "0.5", "--out", tmp_path / "out", "--json")
     assert r.code == 1
     [row] = r.json()["repositories"]
     assert row["status"] == "timeout" and "stopped after 0.5 s" in row["message"]
@@ -201,15 +236,16 @@ def test_sigterm_stops_the_jobs_in_flight(project_factory, fixture_advisories, t
 
     clone = _pinned_vulnerable(project_factory, fixture_advisories, "busy")
     before = (clone / "pyproject.toml").read_bytes(), (clone / "uv.lock").read_bytes()
-    fleet = subprocess.Popen([sys.executable, "-m", "uvmgr.cli", "fleet", "run", str(clone),
-                              "--out", str(tmp_path / "out")], cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while not list((tmp_path / "out").glob("busy")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the job has started
-    fleet.send_signal(signal.SIGTERM)
-    _, err = fleet.communicate(timeout=30)
+    with _slow_advisories():
+        fleet = subprocess.Popen([sys.executable, "-m", "uvmgr.cli", "fleet", "run", str(clone),
+                                  "--out", str(tmp_path / "out")], cwd=tmp_path,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while not list((tmp_path / "out").glob("busy")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the job has started
+        fleet.send_signal(signal.SIGTERM)
+        _, err = fleet.communicate(timeout=30)
     assert fleet.returncode == 143 and "SIGTERM received" in err
     assert not list((tmp_path / "out" / "busy").glob("*.json"))  # stopped, not waited for
     assert ((clone / "pyproject.toml").read_bytes(), (clone / "uv.lock").read_bytes()) == before

@@ -41,10 +41,22 @@ def indexes(tmp_path_factory):
         yield public, internal
 
 
+def _trust(*urls: str) -> None:
+    """The person trusts these index hosts in their own uvmgr config (tools/index_trust.py:
+    without it the credential guard refuses to run uv, loopback included)."""
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    kept = [ln for ln in (config.read_text().splitlines() if config.is_file() else [])
+            if not ln.startswith("trusted-indexes")]
+    listed = ", ".join(f'"{u}"' for u in urls)
+    config.write_text("\n".join([f"trusted-indexes = [{listed}]", *kept]) + "\n")
+
+
 @pytest.fixture
-def credentials(monkeypatch):
+def credentials(monkeypatch, indexes):
     monkeypatch.setenv("UV_INDEX_INTERNAL_USERNAME", USER)
     monkeypatch.setenv("UV_INDEX_INTERNAL_PASSWORD", PASSWORD)
+    _trust(indexes[1].url)
 
 
 def _private_tables(url: str) -> str:
@@ -189,6 +201,7 @@ def test_credential_failures_name_the_index_and_change_nothing(cli, locked_proje
         text[:start] + f'url = "http://127.0.0.1:{port}/simple/"' + text[end:])
     _without(monkeypatch, UV_HTTP_RETRIES="0", UV_INDEX_INTERNAL_USERNAME=USER,
              UV_INDEX_INTERNAL_PASSWORD=PASSWORD)
+    _trust(f"http://127.0.0.1:{port}")
     before = locked_project.snapshot()
     r = cli("deps", "lock", "--project", locked_project.root, "--json")
     assert r.code == 1, r.out + r.err
@@ -237,7 +250,7 @@ def test_autopilot_and_no_password_in_its_report(cli, private_project, fixture_a
                                                  tmp_path):
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "uvmgr" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f'audit-db = "{fixture_advisories}"\n')
+    config.write_text(config.read_text() + f'audit-db = "{fixture_advisories}"\n')
     report, sarif = tmp_path / "report.md", tmp_path / "left.sarif"
     run = cli("autopilot", "--report", report, "--sarif", sarif, "--project",
               private_project.root, "--json")

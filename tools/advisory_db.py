@@ -6,6 +6,8 @@ when the person asks for offline (`--offline`, `audit-offline`).
 A download is checked before it replaces anything: under the size cap, a valid zip whose CRCs
 match, every `.json` entry an OSV record (`id` and `modified`). Only then does it replace the
 old copy (`os.replace`), and the date is recorded beside it. A bad download keeps the old one.
+Its index by package (`osv_index`) is built right after, so audits read only the records of
+the locked packages.
 Where to download from is the person's choice (flag, `UVMGR_ADVISORY_DB_URL`, user config),
 never a project's.
 """
@@ -151,7 +153,18 @@ def update_db(url: str = DEFAULT_URL, *, env: Mapping[str, str] | None = None,
         _write_json(folder / META_NAME, meta)
     finally:
         tmp.unlink(missing_ok=True)
+    progress(Progress("downloading", "indexing the advisories by package"))
+    _index(folder / DB_NAME, env)
     return CachedDB(str(folder / DB_NAME), count, updated, _shown(url), size)
+
+
+def _index(path: Path, env: Mapping[str, str] | None) -> None:
+    """Build the package index of the new database now, so the first audit need not."""
+    from uvmgr.tools.osv import open_records
+    from uvmgr.tools.osv_index import record_index
+
+    with open_records(path) as listing:
+        record_index(listing, env)
 
 
 def _shown(url: str) -> str:

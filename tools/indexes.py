@@ -26,8 +26,19 @@ class PackageIndex:
     @property
     def credential_variables(self) -> tuple[str, str]:
         """The variables uv reads this index's credentials from."""
-        key = re.sub(r"[^A-Z0-9]", "_", self.name.upper())
-        return f"UV_INDEX_{key}_USERNAME", f"UV_INDEX_{key}_PASSWORD"
+        return credential_variables(self.name)
+
+
+def credential_key(name: str) -> str:
+    """The part of uv's variable names for an index name: ASCII letters and digits upper-cased,
+    everything else `_` (`my-corp.idx` -> `MY_CORP_IDX`), as uv's `IndexName::to_env_var`."""
+    return "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in name)
+
+
+def credential_variables(name: str) -> tuple[str, str]:
+    """`UV_INDEX_<NAME>_USERNAME`, `UV_INDEX_<NAME>_PASSWORD` for an index named `name`."""
+    key = credential_key(name)
+    return f"UV_INDEX_{key}_USERNAME", f"UV_INDEX_{key}_PASSWORD"
 
 
 def shown_url(url: str) -> str:

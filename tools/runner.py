@@ -138,6 +138,11 @@ class ProcessRunner:
         # A uvmgr run inside `uv run` inherits VIRTUAL_ENV of uvmgr's own venv; the
         # project's commands must use the project's environment instead.
         merged = {**extra, **(env or {})}
+        # A repository may not point an index named like the person's at another host and so
+        # receive their credentials: checked before every uv call (tools/index_trust.py).
+        from uvmgr.tools.index_trust import check_index_credentials
+
+        check_index_credentials(Path(cwd), [str(a) for a in args], {**os.environ, **merged})
         result = self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
                           drop_env=("VIRTUAL_ENV",), cancellable=cancellable)
         if not result.ok and not self._uv_checked and (

@@ -21,7 +21,8 @@ EXIT_CODES_HELP = """exit codes:
   0  success
   1  the operation failed (tests failed, vulnerabilities found or left, uv failed)
   2  usage or input error (bad arguments, not a uv project, malformed or stale files)
-  3  refused: a change needed approval that was not given
+  3  refused: a change needed approval that was not given, or the project's package index
+     would receive your credentials at a host you have not trusted (trusted-indexes)
   4  rolled back: a change failed verification and both files were restored
   5  recovery incomplete: a rollback could not write the files back (disk full, read-only);
      the journal is kept and `uvmgr recover` finishes it

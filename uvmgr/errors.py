@@ -79,6 +79,14 @@ class IndexAuthFailed(UvmgrError):
     person sets or fixes them (exit 2); nothing was changed."""
 
 
+class UntrustedIndex(UvmgrError):
+    """The repository declares a package index that would receive the person's credentials (by
+    its name) at a host the person has not trusted: uv is not run. Exit 3, refused: nothing is
+    wrong with the input as such; a person must decide whether to trust that host."""
+
+    exit_code = EXIT_REFUSED
+
+
 class ProjectBusy(UvmgrError):
     """Another uvmgr process holds the project's lock."""
 

@@ -6,7 +6,9 @@ A `[projects."<path>"]` table lets one project, keyed by its resolved path, set 
 settings from its own `[tool.uvmgr]`: `allow = ["model", "audit-service-url"]`. A `[packs]`
 table chooses among the installed packs: `enabled = ["todo"]` (only these; default: every
 installed pack) and `disabled = ["other"]`. A `[policy]` table is the person's own policy
-layer (rules, AutoPilot settings, `extends`, `locked`; see `uvmgr/policy_layers.py`). Only the
+layer (rules, AutoPilot settings, `extends`, `locked`; see `uvmgr/policy_layers.py`).
+`trusted-indexes = ["https://pkgs.example.com"]` lists the package index hosts a project may
+send the person's index credentials to (`tools/index_trust.py`). Only the
 person writes this file; a cloned repository cannot, which is why a project can never activate
 a pack or loosen what this file locks.
 """
@@ -61,6 +63,9 @@ class UserConfig:
     """[packs] disabled: installed packs that stay off."""
     policy: Mapping[str, object] = field(default_factory=dict)
     """[policy]: the person's own policy layer, applied before any project's."""
+    trusted_indexes: tuple[str, ...] = ()
+    """trusted-indexes: index URLs (their scheme, host and port count) a project's index may
+    point at and still receive the person's credentials (tools/index_trust.py)."""
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UserConfig:
@@ -69,6 +74,10 @@ class UserConfig:
         projects = data.pop("projects", {})
         enabled, disabled = _packs_table(data.pop("packs", {}), path)
         policy = data.pop("policy", {})
+        trusted = data.pop("trusted-indexes", data.pop("trusted_indexes", []))
+        if not isinstance(trusted, list) or not all(isinstance(u, str) for u in trusted):
+            raise UsageError(f"`trusted-indexes` in {path} must be a list of index URLs",
+                             hint='write trusted-indexes = ["https://pkgs.example.com"]')
         if not isinstance(policy, dict):
             raise UsageError(f"`policy` in {path} must be a table",
                              hint='write [policy] extends = ["https://…#sha256=…"]')
@@ -82,7 +91,7 @@ class UserConfig:
                 raise UsageError(f'[projects."{key}"] in {path} needs allow = ["setting", ...]',
                                  hint='e.g. [projects."/home/me/src/app"] allow = ["model"]')
             allow[_project_key(Path(key).expanduser())] = frozenset(setting_name(n) for n in names)
-        return cls(path, data, allow, enabled, disabled, policy)
+        return cls(path, data, allow, enabled, disabled, policy, tuple(trusted))
 
     def allowed_for(self, project_root: Path | None) -> frozenset[str]:
         if project_root is None:
