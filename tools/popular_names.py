@@ -299,4 +299,5 @@ workos wrapt wsproto wtforms xai-sdk xarray xgboost xgrammar xlrd xlsxwriter xlw
 xmlsec xmltodict xxhash xyzservices yamllint yandexcloud yapf yarl ydb yfinance youtube-
 transcript-api yt-dlp zarr zeep zipp zope-event zope-interface zopfli zstandard zstd
 """
-TOP_NAMES = frozenset(_NAMES.split())
+# the list is wrapped at 100 columns, some names at a hyphen: join those back first
+TOP_NAMES = frozenset(_NAMES.replace("-\n", "-").split())
