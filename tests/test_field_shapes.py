@@ -26,3 +26,26 @@ def test_a_preview_that_cannot_relock_lists_only_real_moves(cli, tmp_path, wheel
     assert moves == {"demo-yaml": ("5.0.0", "5.1.0")}
     assert "demo-json" in r.json()["up_to_date"]
     assert project.snapshot() == before
+
+
+def test_a_lock_behind_only_on_the_projects_own_version_is_still_read(cli, project_factory):
+    # anthropic-sdk-python: a release commit bumps `version` in pyproject.toml without `uv
+    # lock`; uv's check calls the lock out of date, and every read-only command refused. Only
+    # the project's own entry would change: its dependencies are read as locked.
+    project = project_factory(["demo-json>=2.0,<3"], {"demo-json": "2.0.0"}, build_system=True,
+                              dev=[], sync=False)
+    project.pyproject.write_text(project.pyproject.read_text().replace(
+        'version = "0.1.0"', 'version = "0.2.0"', 1))
+    before = project.snapshot()
+    r = cli("deps", "list", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    assert [(d["name"], d["locked"]) for d in r.json()["dependencies"]] == [("demo-json", "2.0.0")]
+    r = cli("deps", "outdated", "--project", project.root, "--json")
+    assert r.code == 0, r.err
+    assert [(o["name"], o["latest_compatible"]) for o in r.json()] == [("demo-json", "2.1.0")]
+    assert project.snapshot() == before
+    # a dependency edited without `uv lock` is still an out-of-date lock
+    project.pyproject.write_text(project.pyproject.read_text().replace(
+        "demo-json>=2.0,<3", "demo-json>=2.0.1,<3"))
+    r = cli("deps", "list", "--project", project.root)
+    assert r.code == 2 and "out of date" in r.err
