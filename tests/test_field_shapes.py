@@ -3,6 +3,7 @@ generated project over the local wheel index. Real uv throughout."""
 
 from __future__ import annotations
 
+import pytest
 from uvmgr.evals.fixtures import make_project
 from uvmgr.evals.source_fixtures import GIT_PACKAGE, bare_git_repo
 
@@ -49,3 +50,19 @@ def test_a_lock_behind_only_on_the_projects_own_version_is_still_read(cli, proje
         "demo-json>=2.0,<3", "demo-json>=2.0.1,<3"))
     r = cli("deps", "list", "--project", project.root)
     assert r.code == 2 and "out of date" in r.err
+
+
+@pytest.mark.xfail(reason="PackageChange.steps() pairs every fork with every fork when the count "
+                          "changes (tools/changes.py, another branch's scope): pallets/click's "
+                          "`ask \"upgrade safely\"` was refused as a downgrade", strict=False)
+def test_a_fork_that_splits_in_two_is_not_a_downgrade():
+    # pallets/click: `Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, v9.2.0`
+    # (3.12 split into 3.12 and 3.13+); every pair was checked, so 9.1.0 -> 8.1.3 read as a
+    # downgrade and the safety layer refused the whole upgrade.
+    from uvmgr.agent.safety import downgrades
+    from uvmgr.tools.changes import ChangeResult
+    from uvmgr.tools.resolve import parse_dry_run
+
+    changes = parse_dry_run("Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, "
+                            "v9.2.0\n", {"sphinx"})
+    assert downgrades(ChangeResult("upgrade_safely", True, changes)) == []
