@@ -66,3 +66,31 @@ def test_a_fork_that_splits_in_two_is_not_a_downgrade():
     changes = parse_dry_run("Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, "
                             "v9.2.0\n", {"sphinx"})
     assert downgrades(ChangeResult("upgrade_safely", True, changes)) == []
+
+
+# full-stack-fastapi-template needs Python 3.14; with UV_PYTHON=3.13 (as setup-uv sets it in CI)
+# uv names no `.python-version`, yet the error blamed that file and told the person to delete it
+REQUESTED_ELSEWHERE = (
+    "error: The requested interpreter resolved to Python 3.13.0, which is incompatible with the "
+    "project's Python requirement: `>=3.14, <4.0` (from `project.requires-python`)\n")
+FROM_PIN_FILE = (
+    "error: The Python request from `.python-version` resolved to Python 3.11.7, which is "
+    "incompatible with the project's Python requirement: `>=3.14` (from "
+    "`project.requires-python`)\n")
+
+
+def test_an_interpreter_chosen_outside_python_version_is_not_blamed_on_it():
+    from uvmgr.tools.runner import ProcessResult
+    from uvmgr.tools.uv_errors import raise_for_uv
+
+    from uvmgr.errors import PythonNotFound
+
+    with pytest.raises(PythonNotFound) as caught:
+        raise_for_uv(ProcessResult(("uv", "lock"), 2, "", REQUESTED_ELSEWHERE, 0.1), "checking uv.lock")
+    error = caught.value
+    assert ".python-version" not in error.message + error.hint
+    assert "Python 3.13.0" in error.message and ">=3.14, <4.0" in error.message
+    assert "UV_PYTHON" in error.hint and "uv python install 3.14" in error.hint
+    with pytest.raises(PythonNotFound) as caught:
+        raise_for_uv(ProcessResult(("uv", "lock"), 2, "", FROM_PIN_FILE, 0.1), "checking uv.lock")
+    assert "`.python-version` selects Python 3.11.7" in caught.value.message

@@ -88,11 +88,18 @@ def _python(stderr: str, action: str) -> UvmgrError | None:
     pin = _PY_PIN.search(stderr)
     if pin:
         version = _install_version(pin["req"])
+        if "request from `.python-version`" in stderr:
+            return PythonNotFound(
+                f"{action}: `.python-version` selects Python {pin['found']}, but the project "
+                f"requires {pin['req']}",
+                hint=f"run `uv python pin {version}` (and `uv python install {version}` if you do "
+                     "not have it), or delete `.python-version`")
+        # chosen by UV_PYTHON or --python (setup-uv sets UV_PYTHON in CI), not by a pin file
         return PythonNotFound(
-            f"{action}: `.python-version` selects Python {pin['found']}, but the project "
+            f"{action}: the requested interpreter is Python {pin['found']}, but the project "
             f"requires {pin['req']}",
-            hint=f"run `uv python pin {version}` (and `uv python install {version}` if you do not "
-                 "have it), or delete `.python-version`")
+            hint=f"point UV_PYTHON (or --python) at a Python {pin['req']}, or unset it; "
+                 f"`uv python install {version}` if you do not have one")
     found = _PY_MISSING.search(stderr) or _PY_PYENV.search(stderr)
     if found is None:
         return None
