@@ -44,6 +44,12 @@ def test_a_lock_behind_only_on_the_projects_own_version_is_still_read(cli, proje
     r = cli("deps", "outdated", "--project", project.root, "--json")
     assert r.code == 0, r.err
     assert [(o["name"], o["latest_compatible"]) for o in r.json()] == [("demo-json", "2.1.0")]
+    # a preview relocks, which also moves the project's own entry: that is no package change
+    name = project.root.name
+    for args in (("deps", "upgrade"), ("deps", "upgrade", "--safe"), ("deps", "lock")):
+        r = cli(*args, "--dry-run", "--project", project.root, "--json")
+        assert r.code == 0, r.err
+        assert name not in {c["name"] for c in r.json()["changes"]}, args
     assert project.snapshot() == before
     # a dependency edited without `uv lock` is still an out-of-date lock
     project.pyproject.write_text(project.pyproject.read_text().replace(

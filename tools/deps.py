@@ -17,6 +17,7 @@ from uvmgr.tools.changes import (
     change_since,
     finish_change,
     snapshot,
+    with_index,
 )
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.levels import Level
@@ -336,7 +337,8 @@ def lock_project(
         raise_for_uv(result, "locking", _index_names(ctx))
         if dry_run:
             direct = {d.name for d in declared}
-            return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
+            return ChangeResult("lock", True, with_index(parse_dry_run(result.stderr, direct),
+                                                         before))
         change = change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
 
