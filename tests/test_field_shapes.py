@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from uvmgr.evals.fixtures import make_project
-from uvmgr.evals.source_fixtures import GIT_PACKAGE, bare_git_repo
+from uvmgr.evals.source_fixtures import GIT_PACKAGE, WheelServer, bare_git_repo
 
 
 def test_a_preview_that_cannot_relock_lists_only_real_moves(cli, tmp_path, wheel_index,
@@ -100,3 +100,22 @@ def test_an_interpreter_chosen_outside_python_version_is_not_blamed_on_it():
     with pytest.raises(PythonNotFound) as caught:
         raise_for_uv(ProcessResult(("uv", "lock"), 2, "", FROM_PIN_FILE, 0.1), "checking uv.lock")
     assert "`.python-version` selects Python 3.11.7" in caught.value.message
+
+
+def test_a_missing_path_source_is_named_with_a_hint(cli, tmp_path, wheel_index):
+    # langgraph's libs/langgraph names `../checkpoint` (editable); copied alone, every command
+    # said "Failed to generate package metadata" with no hint
+    from uvmgr.evals.source_fixtures import PATH_PACKAGE, sources_project
+
+    served = tmp_path / "served"
+    served.mkdir()
+    with WheelServer(served) as url:
+        project = sources_project(tmp_path / "app", wheel_index, url, served)
+        folder = tmp_path / "app-sources" / PATH_PACKAGE
+        folder.rename(folder.with_name("moved"))
+        before = project.snapshot()
+        r = cli("deps", "list", "--project", project.root)
+    assert r.code == 1, r.err
+    assert f"the path source of {PATH_PACKAGE}" in r.err and str(folder) in r.err, r.err
+    assert "[tool.uv.sources]" in r.err and "hint:" in r.err
+    assert project.snapshot() == before

@@ -155,6 +155,25 @@ def _url_source(stderr: str, action: str) -> UvmgrError | None:
              "source in pyproject.toml; nothing was changed")
 
 
+_PATH_SOURCE = re.compile(r"`(?P<name>[A-Za-z0-9._-]+)(?:==\S+)?\s*@\s*(?:editable|directory|path)\+"
+                          r"(?P<path>[^`]+)`[^\n]*\n(?:.*\n)*?.*Distribution not found at: "
+                          r"(?:file://)?(?P<where>\S+)")
+
+
+def _path_source(stderr: str, action: str) -> UvmgrError | None:
+    """A path dependency (`[tool.uv.sources] x = { path = "../x" }`) whose folder is gone: a
+    sibling in a monorepo not checked out, moved or renamed."""
+    missing = _PATH_SOURCE.search(stderr)
+    if missing is None:
+        return None
+    name = missing["name"]
+    return SourceUnreachable(
+        f"{action}: the path source of {name} ({missing['path']}) does not exist: "
+        f"{missing['where']}",
+        hint=f"check out or restore that folder (in a monorepo, work in the whole checkout), or "
+             f"point {name} at another source in `[tool.uv.sources]`; nothing was changed")
+
+
 def _index_named(url: str, cwd: str) -> tuple[str, str]:
     """(how to name the index `url` belongs to in a message, its name or ""): its name in the
     project's `[[tool.uv.index]]` when it has one, and its host, never a user or password."""
@@ -248,7 +267,7 @@ def _conflict(stderr: str, action: str) -> UvmgrError | None:
 # Checked in order: a git fetch failure also mentions the network; a conflict can name a
 # package that was not found.
 _ENVIRONMENT: tuple[Callable[[str, str], UvmgrError | None], ...] = (
-    _python, _lock_schema, _git, _url_source, _index, _conflict)
+    _python, _lock_schema, _git, _path_source, _url_source, _index, _conflict)
 
 
 def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
