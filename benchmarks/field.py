@@ -101,6 +101,26 @@ def _first_lines(stdout: str, stderr: str, n: int = 2) -> str:
     return " ⏎ ".join(lines[:n])[:300]
 
 
+def _is_error(stdout: str) -> bool:
+    """uvmgr's JSON error document: exit 1 also means "vulnerabilities found" for audit, so the
+    exit code alone cannot tell a finding from a failure."""
+    import json
+
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "error" in data
+
+
+def _checkout(folder: Path) -> Path:
+    """The git checkout holding `folder` (itself when it is not inside one)."""
+    done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                          capture_output=True, text=True, check=False)
+    top = Path(done.stdout.strip()).resolve() if done.returncode == 0 else folder
+    return top if top in folder.parents else folder
+
+
 def _hashes(root: Path) -> dict[str, str]:
     files = [root / "uv.lock", *sorted(root.rglob("pyproject.toml"))]
     return {str(f.relative_to(root)): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -132,9 +152,11 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
                 cache: str = "warm") -> list[Row]:
     from uvmgr.tools.workspace import find_workspace
 
-    # A workspace member's folder: copy the whole workspace, run in the member's folder.
+    # A workspace member's folder: copy the whole workspace; a project inside a bigger checkout
+    # (a monorepo whose path sources name siblings, `../checkpoint` in langgraph): copy the
+    # checkout. Either way the commands run in the folder given.
     workspace = find_workspace(clone.resolve())
-    source = workspace.root if workspace else clone.resolve()
+    source = workspace.root if workspace else _checkout(clone.resolve())
     inside = clone.resolve().relative_to(source)
     name = source.name + (f"/{inside.as_posix()}" if inside.parts else "")
     copy = work / source.name
@@ -158,12 +180,12 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
         code, out, err, seconds = _timed(argv, here, _cache_env(env, cache, work), timeout)
         unchanged = _hashes(copy) == before
         if uv_args is None:
-            uv_code, _, _, uv_seconds = _uv_audit(uv, copy, db, _cache_env(env, cache, work),
+            uv_code, _, _, uv_seconds = _uv_audit(uv, here, db, _cache_env(env, cache, work),
                                                   timeout)
         else:
             uv_code, _, _, uv_seconds = _timed([uv, *uv_args], here,
                                                _cache_env(env, cache, work), timeout)
-        ok = code in passing and unchanged
+        ok = code in passing and unchanged and not _is_error(out)
         rows.append(Row(name, label, ok, code, seconds, uv_seconds, uv_code in (0, 1),
                         "" if ok else _first_lines(out, err), unchanged))
         print(f"  {name}: {label}: {'pass' if ok else 'FAIL'} (exit {code}, {seconds:.1f} s; "
