@@ -59,18 +59,22 @@ def test_a_lock_behind_only_on_the_projects_own_version_is_still_read(cli, proje
 
 
 @pytest.mark.xfail(reason="PackageChange.steps() pairs every fork with every fork when the count "
-                          "changes (tools/changes.py, another branch's scope): pallets/click's "
-                          "`ask \"upgrade safely\"` was refused as a downgrade", strict=False)
-def test_a_fork_that_splits_in_two_is_not_a_downgrade():
-    # pallets/click: `Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, v9.2.0`
-    # (3.12 split into 3.12 and 3.13+); every pair was checked, so 9.1.0 -> 8.1.3 read as a
-    # downgrade and the safety layer refused the whole upgrade.
+                          "changes (tools/changes.py, another branch's scope): `ask \"upgrade "
+                          "safely\"` was refused as a downgrade", strict=False)
+@pytest.mark.parametrize("line", [
+    # pallets/click (3.12 split into 3.12 and 3.13+)
+    "Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, v9.2.0",
+    "Update numpy v2.2.6, v2.4.6 -> v2.2.6, v2.4.6, v2.5.5",  # openai-python
+    "Update griffe v1.14.0, v2.0.0 -> v1.14.0, v2.3.0, v2.4.1",  # anthropic-sdk-python
+])
+def test_a_fork_that_splits_in_two_is_not_a_downgrade(line):
+    # Every pair was checked, so 9.1.0 -> 8.1.3 read as a downgrade and the safety layer
+    # refused the whole `ask "upgrade safely"` on 3 of the 12 projects.
     from uvmgr.agent.safety import downgrades
     from uvmgr.tools.changes import ChangeResult
     from uvmgr.tools.resolve import parse_dry_run
 
-    changes = parse_dry_run("Update sphinx v8.1.3, v9.0.4, v9.1.0 -> v8.1.3, v9.0.4, v9.1.1, "
-                            "v9.2.0\n", {"sphinx"})
+    changes = parse_dry_run(line + "\n", {"sphinx", "numpy", "griffe"})
     assert downgrades(ChangeResult("upgrade_safely", True, changes)) == []
 
 
