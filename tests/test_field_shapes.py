@@ -123,3 +123,28 @@ def test_a_missing_path_source_is_named_with_a_hint(cli, tmp_path, wheel_index):
     assert f"the path source of {PATH_PACKAGE}" in r.err and str(folder) in r.err, r.err
     assert "[tool.uv.sources]" in r.err and "hint:" in r.err
     assert project.snapshot() == before
+
+
+def test_a_lock_is_read_without_its_file_lines_and_with_them_for_upload_times(demo_project):
+    # pydantic-ai's 1.5 MB lock took 113 ms to parse on every command, nine tenths of it the
+    # sdist and wheel lines (URLs, hashes, sizes) that only the upload times need
+    import tomllib
+
+    from uvmgr.tools.project import Project, _without_files
+
+    text = demo_project.lock.read_text(encoding="utf-8")
+    dated = text.replace('.whl" }', '.whl", upload-time = "2024-05-01T00:00:00Z" }')
+    assert dated != text and "wheels = [" in dated
+    demo_project.lock.write_text(dated, encoding="utf-8")
+    slim = _without_files(dated)
+    assert ".whl" not in slim  # every file line is gone
+    full = tomllib.loads(dated)
+    for entry in full["package"]:
+        entry.pop("sdist", None)
+        entry["wheels"] = [] if "wheels" in entry else entry.get("wheels")
+        if entry["wheels"] is None:
+            del entry["wheels"]
+    assert tomllib.loads(slim) == full
+    project = Project(demo_project.root)
+    assert project.locked_packages()["demo-http"].version == "1.0.0"
+    assert project.locked_upload_times()["demo-http"] == "2024-05-01T00:00:00Z"
