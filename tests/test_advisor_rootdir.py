@@ -1,7 +1,7 @@
-"""`uvmgr advise` on a project inside another pytest-configured tree (the bundled
+"""`uvmgr advise` and `uvmgr test` on a project inside another pytest-configured tree (the bundled
 `examples/demo` inside this repository, whose pyproject.toml says `addopts = "-ra -n auto"`):
-the tests check runs pytest with the project's own configuration (or none), not the enclosing
-one, so it is not reported unavailable."""
+pytest runs with the project's own configuration (or none), not the enclosing
+one (`tools/pytest_root.py`), so the check is not reported unavailable nor the run failed."""
 
 from __future__ import annotations
 
@@ -51,3 +51,9 @@ def test_the_projects_own_pytest_config_is_used(cli, nested):
     assert report["checks"][0]["state"] == "ok", report["checks"]
     ids = [t["id"] for t in report["slowest_tests"]]
     assert any(i.endswith("::check_named_by_the_project") for i in ids), ids
+
+
+def test_uvmgr_test_is_rooted_at_the_project_too(cli, nested):
+    result = cli("test", "--project", nested.root, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["passed"] >= 1

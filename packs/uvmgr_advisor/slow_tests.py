@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.pytest_root import own_config_args
 
 from uvmgr_advisor.findings import Finding, TestTiming
 
@@ -25,11 +26,6 @@ def pytest_runtest_logreport(report):
         fh.write(json.dumps({"id": report.nodeid, "when": report.when,
                              "duration": report.duration, "outcome": report.outcome}) + "\\n")
 '''
-# Where pytest looks for its configuration in a folder, in its order, and what makes each file
-# one (pytest.ini always is; the others only with their pytest section).
-_CONFIG_FILES = (("pytest.ini", ""), (".pytest.ini", ""), ("pytest.toml", ""),
-                 (".pytest.toml", ""), ("pyproject.toml", "[tool.pytest"),
-                 ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"))
 SLOW_SECONDS = 0.5  # a test slower than this is a finding
 REGRESSION_RATIO, REGRESSION_SECONDS = 1.5, 0.2  # slower by both: a regression
 SHOWN = 10
@@ -48,7 +44,8 @@ def time_tests(ctx: ToolContext) -> list[TestTiming]:
         path = os.pathsep.join(p for p in (tmp, os.environ.get("PYTHONPATH", "")) if p)
         result = ctx.runner.uv(
             ["run", "--frozen", "python", "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider",
-             *own_config_args(ctx.project.root, Path(tmp)), "-q", *ctx.settings.test_args],
+             *own_config_args(ctx.project.root, ctx.project.root, Path(tmp)), "-q",
+             *ctx.settings.test_args],
             ctx.project.root, timeout=ctx.settings.timeout,
             env={"PYTHONPATH": path, "UVMGR_ADVISOR_TIMINGS": str(out)})
         if result.timed_out:
@@ -61,35 +58,6 @@ def time_tests(ctx: ToolContext) -> list[TestTiming]:
             tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-2:])
             raise TestsUnavailable(f"the tests could not run: {tail or result.returncode}")
         return parse_timings(out.read_text(encoding="utf-8"))
-
-
-def own_config_args(root: Path, scratch: Path) -> list[str]:
-    """pytest arguments that root the run at the project with its own configuration, or with
-    none: left to itself, pytest takes the first configuration in any folder above (a project
-    inside another repository, such as the bundled demo, would run with that repository's
-    `addopts`). `scratch` holds the empty configuration used when the project has none."""
-    config = own_pytest_config(root)
-    if config is None:
-        config = scratch / "pytest.ini"
-        config.write_text("[pytest]\n", encoding="utf-8")
-    return ["--rootdir", str(root), "-c", str(config), "--confcutdir", str(root)]
-
-
-def own_pytest_config(root: Path) -> Path | None:
-    """The project's own pytest configuration file in its root folder, as pytest picks it."""
-    for name, section in _CONFIG_FILES:
-        path = root / name
-        if not path.is_file():
-            continue
-        if not section:
-            return path
-        try:
-            if any(line.strip().startswith(section)
-                   for line in path.read_text(encoding="utf-8").splitlines()):
-                return path
-        except (OSError, UnicodeDecodeError):
-            continue
-    return None
 
 
 def parse_timings(text: str) -> list[TestTiming]:
