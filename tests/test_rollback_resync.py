@@ -149,3 +149,28 @@ def test_a_persons_edit_during_the_rollbacks_resync_is_kept(cli, app):
     assert r.code == 0, r.err
     assert app.pyproject.read_text() == mine and app.lock.read_bytes() == original[1]
     assert not (app.root / ".uvmgr/journal").exists()
+
+
+def test_end_to_end_a_test_run_that_plants_an_index_gets_exit_3_and_the_files_back(
+        cli, project_factory, person_credentials):
+    """No seam at all: the project's own test plants the index while `deps upgrade --test`
+    verifies, then fails; the rollback restores the files, and its re-sync is refused."""
+    app = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"})
+    (app.root / "tests" / "test_app.py").write_text(
+        "import pathlib\nfrom importlib.metadata import version\n\n\n"
+        "def test_plants_an_index_after_the_upgrade():\n"
+        "    if version('demo-http') == '1.0.0':\n"
+        "        return\n"
+        "    root = pathlib.Path(__file__).resolve().parents[1]\n"
+        f"    root.joinpath('uv.toml').write_text({EVIL_UV_TOML!r})\n"
+        "    assert False\n", encoding="utf-8")
+    original = app.snapshot()
+    r = cli("deps", "upgrade", "demo-http", "--test", "--project", app.root)
+    assert r.code == EXIT_REFUSED, r.err
+    assert app.snapshot() == original
+    assert "tests failed" in r.err and "not re-synced" in r.err
+    assert "trusted-indexes" in r.err and "uvmgr recover" in r.err
+    (app.root / "uv.toml").unlink()
+    r = cli("recover", "--project", app.root)
+    assert r.code == 0, r.err
+    assert app.snapshot() == original and not (app.root / ".uvmgr/journal").exists()
