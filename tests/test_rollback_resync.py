@@ -174,3 +174,48 @@ def test_end_to_end_a_test_run_that_plants_an_index_gets_exit_3_and_the_files_ba
     r = cli("recover", "--project", app.root)
     assert r.code == 0, r.err
     assert app.snapshot() == original and not (app.root / ".uvmgr/journal").exists()
+
+
+def planting_change(ctx) -> str:
+    """A change whose verification fails after an index was planted (a tool for the test)."""
+    _failed_change_in(ctx.project, ctx.runner,
+                      lambda: (ctx.project.root / "uv.toml").write_text(EVIL_UV_TOML))
+    return "unreachable"
+
+
+def _failed_change_in(project, runner, during) -> None:
+    with Transaction(project, runner, "upgrade"):
+        _uv(project.root, "lock", "--upgrade-package", "demo-http")
+        during()
+        raise RolledBack("upgrade: tests failed after the change; pyproject.toml and uv.lock "
+                         "were restored byte for byte")
+
+
+def _planting_targets():
+    from uvmgr.tools.targets import Targets
+
+    return Targets("planting_change", {})
+
+
+planting_change_targets = _planting_targets()
+
+
+def test_the_agent_reports_it_as_needing_a_person_with_the_hint(app, person_credentials):
+    """Through the real safety layer (a tool that runs a real transaction on the fixture
+    project): the observation carries the hint, and the run needs a person."""
+    from uvmgr.agent.safety import Authority, SafetyLayer
+    from uvmgr.tools.spec import ToolSpec
+
+    from uvmgr.config import Settings
+    from uvmgr.session import open_session
+
+    original = app.snapshot()
+    ctx = open_session(app.root, settings=Settings(), recover=False).ctx
+    spec = ToolSpec(function=f"{__name__}:planting_change", family="deps", mutates=False,
+                    targets=f"{__name__}:planting_change_targets")
+    safety = SafetyLayer(ctx, Authority("upgrade demo-http"))
+    observation, _ = safety.run(spec, {})
+    assert app.snapshot() == original
+    assert observation.startswith("ROLLED BACK") and "not re-synced" in observation
+    assert "trusted-indexes" in observation and "uvmgr recover" in observation
+    assert safety.needs_person
