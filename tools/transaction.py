@@ -38,7 +38,7 @@ from uvmgr.tools.state_files import (
     write_atomic,
 )
 
-from uvmgr.errors import EXIT_REFUSED, ProjectBusy, RolledBack, UvmgrError
+from uvmgr.errors import EXIT_REFUSED, ProjectBusy, UvmgrError
 
 __all__ = ["CHILDREN", "JOURNAL_DIR", "RUN_JOURNAL", "TRACKED", "Journal", "ProjectLock",
            "RunTransaction", "Transaction", "Unsynced", "ensure_state_dir", "file_hashes",
@@ -142,15 +142,15 @@ def resync_restored(project: Project, runner: Runner) -> Unsynced | None:
                     + (f": {said[-1]}" if said else ""))
 
 
-def _unsynced_error(exc: UvmgrError, left: Unsynced) -> RolledBack:
-    """The error that ends a change whose rollback could not re-sync: the change's own, with
-    what is left and the command that finishes it; exit 3 when a person must decide first (the
-    credential guard refused), else the change's own code."""
-    hint = "; ".join(h for h in (left.hint(), exc.hint) if h)
-    error = RolledBack(f"{exc.message}; {left.what_is_left()}", hint, details=exc.details,
-                       result=exc.result if isinstance(exc, RolledBack) else None)
-    error.exit_code = EXIT_REFUSED if left.needs_person() else exc.exit_code
-    return error
+def _add_what_is_left(exc: UvmgrError, left: Unsynced) -> None:
+    """The error that ends a change whose rollback could not re-sync keeps its type, its
+    explanation and its result, and says what is left and the command that finishes it; exit 3
+    when a person must decide first (the credential guard refused), else its own code."""
+    exc.message = f"{exc.message}; {left.what_is_left()}"
+    hints = (left.hint(), exc.hint) if left.needs_person() else (exc.hint, left.hint())
+    exc.hint = "; ".join(h for h in hints if h)
+    if left.needs_person():
+        exc.exit_code = EXIT_REFUSED
 
 
 class Transaction:
@@ -214,7 +214,7 @@ class Transaction:
         self.restored = self.journal.restore()
         self.project.reload()
         needs_sync = self.resync and self.project.has_lock() and bool(
-            self.restored or self.journal.wrote_anything())
+            self.restored or self.journal.left_the_originals())
         if needs_sync:
             self.unsynced = resync_restored(self.project, self.runner)
         if self.unsynced is not None:
@@ -247,7 +247,7 @@ class Transaction:
         finally:
             self._release()
         if self.unsynced is not None and isinstance(exc, UvmgrError):
-            raise _unsynced_error(exc, self.unsynced) from exc
+            _add_what_is_left(exc, self.unsynced)  # and it goes on up
 
 
 class RunTransaction(Transaction):
