@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
+
+from uvmgr.tools.runner import ProcessRunner, parse_uv_version
 
 from uvmgr.telemetry import Tracer
-from uvmgr.tools.runner import ProcessRunner, parse_uv_version
 
 
 def test_nonzero_exit_is_a_result(tmp_path):
@@ -30,8 +32,8 @@ def test_timeout_kills_the_process_group(tmp_path):
     assert result.timed_out and time.monotonic() - start < 15
     child = int(pid_file.read_text())
     time.sleep(0.2)
-    status = f"/proc/{child}/status"
-    alive = os.path.exists(status) and "State:\tZ" not in open(status).read()  # zombies are dead
+    status = Path(f"/proc/{child}/status")
+    alive = status.exists() and "State:\tZ" not in status.read_text()  # zombies are dead
     assert not alive, "the grandchild survived the timeout"
     [span] = tracer.spans
     assert span.attributes["timed_out"] is True and span.status == "error"
