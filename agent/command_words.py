@@ -27,8 +27,6 @@ LEVEL_WORDS = frozenset([
     # "breaking changes are fine", "majors allowed", "minor versions max", "majors included"
     "changes", "are", "fine", "ok", "okay", "allowed", "included", "welcome", "max", "maximum",
 ])
-# Words that close an exclusion: "but leave sqlalchemy alone", "not mypy though".
-EXCLUSION_END = frozenset(["alone", "untouched", "though"])
 # Read-only steps a command may be chained with ("upgrade click, then audit").
 READ_ONLY = {
     "audit": "audit", "test": "test", "lint": "check", "build": "build", "typecheck": "check",

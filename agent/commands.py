@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from uvmgr.agent import exclusion_grammar as exclusions
 from uvmgr.agent.command_words import (
     ADD,
     ALL_NOUNS,
     BUILD_OBJECTS,
     DET,
-    EXCLUSION_END,
     FILLERS,
     FIX,
     LEVEL_WORDS,
@@ -235,41 +235,13 @@ class _Parser:
             every = True  # "upgrade safely", "upgrade patch versions only": every dependency
         excluded: list[str] = []
         if every:
-            excluded = self.exclusion()
+            excluded = exclusions.trailing(self)
             if excluded is None:
                 return None
             if excluded:
                 words += self.levels()
         return _with_level(Command("upgrade", None if every else found, excluded=excluded),
                            words)
-
-    def exclusion(self) -> list[str] | None:
-        """The names after "everything" that are left out: "except X", "but not X", "apart
-        from X", "but leave X alone", "but hold back X", "but don't touch X", ", not X though";
-        [] when none is said, None when the words after the opener are not names."""
-        save = self.i
-        self.take(",")
-        opener = self.peek()
-        if opener not in ("except", "excluding", "but", "save", "minus", "apart", "aside",
-                          "other", "not"):
-            self.i = save
-            return []
-        self.i += 1
-        need = {"save": "for", "apart": "from", "aside": "from", "other": "than"}.get(opener)
-        if need and not self.take(need):
-            return None
-        if opener == "except":
-            self.take("for")
-        if opener == "but" and not (self.take("not", "leave", "keep", "skip") or (
-                self.take("hold") and self.take("back")) or (
-                self.take("don't", "dont") and self.take("touch")) or (
-                self.take("do") and self.take("not") and self.take("touch"))):
-            self.take("for")  # "everything but six"
-        excluded = self.names()
-        if not excluded:
-            return None
-        self.take(*EXCLUSION_END)
-        return excluded
 
     def add(self) -> Command | None:
         specs = []
@@ -347,6 +319,12 @@ class _Parser:
 
     def parse(self) -> list[Command] | None:
         out: list[Command] = []
+        held = exclusions.leading(self, UPGRADE)
+        if held:  # "hands off X, upgrade the rest"
+            cmd = _with_level(Command("upgrade", None, excluded=held), self.levels())
+            if cmd is None:
+                return None
+            out.append(cmd)
         while self.i < len(self.toks):
             if out:
                 if not self.take(*SEPARATORS):

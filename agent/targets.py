@@ -93,6 +93,13 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
     if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
             not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
         clause.ambiguous = f"\"{strong.group(0)} {text[strong.end():].strip()}\""
+        absent = [t for t in tokens(text[strong.end():]) if is_name_like(t) and
+                  not _level_word(t) and t not in ("alone", "untouched", "though")]
+        if absent and clause.intent == "upgrade":  # "upgrade everything, hands off django"
+            clause.ambiguous = (f"{' and '.join(absent)} {'is' if len(absent) == 1 else 'are'} "
+                                "not a dependency of this project, so there is nothing to keep "
+                                "back (say which dependency to leave out, or \"upgrade "
+                                "everything\")")
     if excluded and not included:
         clause.excluded = excluded
         clause.all_packages = True
