@@ -56,6 +56,7 @@ _CORRECTED_VERSION = re.compile(rf"(?<![\w.])\d[\w.]*+\s*+[,;-]?\s*+(?:{SELF_COR
                                 rf"[\s,;-]*+(?:(?:{SELF_CORRECTION}|no)\b)?[\s,;-]*+(?:to\s++|"
                                 r"make it\s++)?v?\d")
 
+_CHANGE = re.compile(r"^\s*(?:please\s+)?(?:upgrade|update|bump|remove|drop|uninstall|pin)\b")
 _ADD = re.compile(r"^(?:please\s+)?(?:add|install)\b")
 
 
@@ -82,8 +83,10 @@ def reword(norm: str, known: dict[str, str]) -> str:
             # "hands off requests, upgrade the rest": the rest of everything, without requests
             return f"{lead.group(3)} everything{lead.group(4)}, but leave {names} alone "
     text = _FINE_AS_IS.sub(leave, _HANDS_OFF.sub(held, core, count=1), count=1)
-    if re.match(r"^\s*(?:please\s+)?(?:add|install)\b", text):
-        text = _REASON.sub("", text, count=1)
+    reason = _REASON.search(text)
+    if reason and not re.search(r"\b(?:too|also|as well)\b", reason.group(0)) and (re.match(
+            r"^\s*(?:please\s+)?(?:add|install)\b", text) or _CHANGE.match(text)):
+        text = text[:reason.start()]  # "upgrade click, we need rich": the reason, no step
     return norm if text == core else text + " "
 
 

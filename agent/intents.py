@@ -108,6 +108,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
     from uvmgr.agent.clauses import read_clause
+    from uvmgr.agent.dropped_targets import dropped_step, dropped_target
     from uvmgr.agent.foreign import foreign_intent
     from uvmgr.agent.hedges import hedged, reword
     from uvmgr.agent.level_scope import scoped_steps
@@ -157,6 +158,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             again = read_clause(f"add {clause.text}", names, strict)
             if again.specs and not again.ambiguous:
                 clause = again
+        bare = dropped_step(clause, previous)
+        if bare:  # "add httpx>=0.27 and then respx": a name left without its verb
+            asks.append(f"whether {bare} is part of the change too (say \"{previous} {bare}\")")
+            continue
         if hypothetical:
             hypothetical = not clause.text.endswith("?")
             continue  # "what happens if I upgrade everything and then build?": all of it asked
@@ -294,6 +299,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             if not intent:
                 asks.append(f"\"{clause.text}\" is a question")
                 continue
+        dropped = dropped_target(clause, names)
+        if dropped:  # "upgrade click to version 9 and rich": never silently dropped
+            asks.append(f"whether {dropped} is part of the change too (say each target with "
+                        f"its own version or level, e.g. \"... and then {intent} {dropped}\")")
+            continue
         scoped = scoped_steps(clause, names, Step) if intent == "upgrade" else None
         if scoped is not None:  # "breaking changes are fine for httpx only": per target
             asks.append(scoped) if isinstance(scoped, str) else reading.steps.extend(scoped)

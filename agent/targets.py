@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent.package_words import popular_name
+from uvmgr.agent.position import TELLING_VERB
 from uvmgr.agent.reading import (
     AMBIG,
     EXCLUDE,
@@ -252,7 +253,7 @@ def object_phrase(body: str) -> list[str]:
     toks = tokens(body)
     for i, tok in enumerate(toks):
         if out and i and toks[i - 1] in (",", "and", "&", "plus", "or") and i + 1 < len(toks) \
-                and toks[i + 1] in _SUBJECT_VERBS:
+                and (toks[i + 1] in _SUBJECT_VERBS or TELLING_VERB.fullmatch(toks[i + 1]) and is_name_like(tok)):
             break  # "ditch pygments, rich does the highlighting now": rich is a subject
         if tok in ("called", "named") and out:
             expect = True
