@@ -75,6 +75,7 @@ def tokens(text: str) -> list[str]:
         text = pattern.sub(word, text)
     text = re.sub(r"[,;](?=\s|$)", lambda m: f" {m.group(0)} ", text)
     text = re.sub(r"\.(?=\s|$)", " . ", text)
+    text = re.sub(r"[^\x00-\u024f]", " ", text)  # emoji and symbols: "ditch six \U0001f44b"
     out = [t.strip("'\"`") for t in text.split()]
     out = [t for t in out if t and t not in FILLERS]
     while out and out[-1] in SEPARATORS:  # "upgrade click, please and thank you"
@@ -129,6 +130,8 @@ class _Parser:
             return True
         save = self.i
         had_all = self.take("all")
+        if had_all and self.take("of") and self.take("it", "them"):
+            return True  # "all of it"
         self.take(*DET)
         if self.take(*ALL_NOUNS) or (had_all and self.i == save + 1):
             return True
@@ -164,10 +167,15 @@ class _Parser:
         if verb in REMOVE:
             if self.peek(1) in ("dependency", "dependencies") and self.peek(2) == "on":
                 self.i += 3  # "drop the dependency on six"
+            if normalize_name(self.peek(1)) in self.project:
+                self.take("the")  # "remove the six package"
             found = self.names()
+            if len(found) == 1:
+                self.take("package", "dependency", "dep", "library")
             if self.take("from"):
                 self.take(*DET)
-                if not self.take("project", "dependencies", "deps"):
+                self.take("dev")  # "from the dev deps": a dev dependency is one of them
+                if not self.take("project", "dependencies", "deps", "group"):
                     return None
             return Command("remove", packages=found) if found else None
         if verb in ADD:
@@ -193,7 +201,8 @@ class _Parser:
             self.take("the")
             if self.take("tests", "pytest") or (self.take("test") and self.take("suite")):
                 return Command("test")
-            return Command("check") if self.take("lint", "linter", "linters") else None
+            return Command("check") if self.take("lint", "linter", "linters", "mypy",
+                                                 "ruff") else None
         if verb == "do":  # "do a security scan", "do an audit"
             self.take("a", "an")
             self.take("security", "vulnerability")
@@ -204,6 +213,8 @@ class _Parser:
                 self.take(*BUILD_OBJECTS)
             elif verb == "audit":
                 self.take("again")
+            elif verb == "lint":
+                self.take("everything")
             elif verb == "list":
                 self.take(*DET)
                 if not self.take(*ALL_NOUNS):
@@ -238,8 +249,7 @@ class _Parser:
             excluded = exclusions.trailing(self)
             if excluded is None:
                 return None
-            if excluded:
-                words += self.levels()
+            words += self.levels()
         return _with_level(Command("upgrade", None if every else found, excluded=excluded),
                            words)
 
@@ -254,7 +264,7 @@ class _Parser:
                 return None  # "add note", "add caching": a word, never approved as a package
             specs.append(tok + self.prose_spec(tok))
             self.i += 1
-            if self.peek() in (",", "and", "plus") and SPEC.match(self.peek(1)) and \
+            if self.peek() in (",", "and", "plus", "+") and SPEC.match(self.peek(1)) and \
                     self.peek(1) not in self.english | SEPARATORS | VERBS:
                 self.i += 1
         if not specs:
@@ -276,8 +286,9 @@ class _Parser:
                     "dependency", "dependencies", "dep", "deps")):
                 return None
             cmd.dev = True
-        elif self.take("to"):
+        elif self.take("to", "into"):
             self.take(*DET)
+            self.take("main")  # "to the main deps"
             if self.take("dev"):
                 self.take("group", "dependencies", "deps")
                 cmd.dev = True

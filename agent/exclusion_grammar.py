@@ -79,6 +79,8 @@ def held_names(p: Parser) -> list[str] | None:
     else:
         p.take("the")
         found = p.names()
+        if found:
+            p.take("one", "package", "dep")  # "the requests one is fine as is"
         if found and _stays(p):
             p.take("though")
             return found
@@ -104,6 +106,9 @@ def trailing(p: Parser) -> list[str] | None:
         return None
     if opener == "except":
         p.take("for")
+    if opener == "but" and p.peek() in ("no", "without", "not") and p.peek(1) in (
+            "major", "majors", "breaking", "any"):
+        return []  # "but no majors": a level, read by the caller
     if opener == "but":
         held = held_names(p)
         if held:
