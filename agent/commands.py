@@ -133,6 +133,9 @@ class _Parser:
         if had_all and self.take("of") and self.take("it", "them"):
             return True  # "all of it"
         self.take(*DET)
+        if self.peek() in ("dependency", "package") and self.peek(1) in ("versions", "updates"):
+            self.i += 1  # "the dependency versions": the levels read "versions"
+            return True
         if self.take(*ALL_NOUNS) or (had_all and self.i == save + 1):
             return True
         self.i = save
@@ -160,7 +163,8 @@ class _Parser:
             words = self.levels()
             nouns = {"updates", "upgrades", "releases", "bumps", "patches"}
             return _with_level(Command("upgrade"), words) if set(words) & nouns else None
-        if verb == "refresh" and self.everything():
+        if verb == "refresh" and (self.everything() or self.peek() == "versions" or (
+                self.peek() == "the" and self.peek(1) == "versions")):
             return _with_level(Command("upgrade"), self.levels())  # "refresh my dependencies"
         if verb in UPGRADE:
             return self.upgrade()

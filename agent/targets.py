@@ -130,8 +130,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
                                                "version",
                                                "dependency", "thing")]
-        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b", text):
-            singular = []  # "every dependency" is all of them
+        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b|"
+                                  rf"\b{singular[0]} (versions|updates|upgrades|bumps)\b", text):
+            singular = []  # "every dependency", "dependency versions": all of them
         if commanded and clause.intent in ("upgrade", "remove") and singular and \
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"

@@ -76,3 +76,26 @@ NOT_APPROVED = [
 @pytest.mark.parametrize(("text", "tool", "args"), NOT_APPROVED)
 def test_the_rules_are_not_loosened(text, tool, args):
     assert not yes(text, tool, args)
+
+
+# Item 5: a plural object that names the whole set and nothing else is "upgrade everything"
+# (planned at minor, approved by --yes like "upgrade everything"); the singular "the version"
+# is the project's own version; a qualified plural asks or is confirmed, never approved.
+WHOLE_SET = ["bump versions", "update the versions", "refresh the packages",
+             "update dependency versions", "bump package versions", "refresh the versions"]
+
+
+@pytest.mark.parametrize("text", WHOLE_SET)
+def test_a_plural_object_is_upgrade_everything(text):
+    from uvmgr.agent.offline import plan_for
+
+    reading = read_request(text, KNOWN, None)
+    assert [(c.tool, c.args) for c in plan_for(reading)] == [up(None)]
+    assert yes(text, *up(None))
+    assert not yes(text, *up(None, "major"))
+
+
+@pytest.mark.parametrize("text", ["bump the version", "bump versions of the slow packages",
+                                  "update the package", "upgrade the old packages"])
+def test_a_singular_or_qualified_object_is_never_approved(text):
+    assert not yes(text, *up(None))
