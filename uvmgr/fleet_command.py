@@ -118,7 +118,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _table(outcomes) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -130,7 +129,9 @@ def _table(outcomes) -> None:
         table.add_row(Text(o.repository), Text(o.status, style=colours.get(o.status, "red")),
                       "—" if o.exit_code is None else str(o.exit_code), f"{o.duration:.1f} s",
                       Text(o.message))
-    Console(soft_wrap=False).print(table)
+    from uvmgr import render
+
+    render.rich_console().print(table)
 
 
 def _report(args: argparse.Namespace) -> int:
