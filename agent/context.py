@@ -12,10 +12,14 @@ from uvmgr.tools.project import normalize_name
 DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
                         r"packages|stuff)\b|\b(?:everything|all|anything|whatever is) (?:in|from|"
                         r"under) (?:the )?(?:dev|development)\b")
-DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|but|leave|skip|"
-                          r"without touching|not|minus|save for) (the |our |any )?(dev|development|"
-                          r"test|testing) (tools?|tooling|deps|dependencies|group|packages|stuff|"
-                          r"ones)\b")
+# "everything except / besides / apart from the dev group": the group is excluded, never selected
+DEV_EXCLUDED = re.compile(
+    r"\b(?:except(?: for)?|excepting|excluding|exclude|other than|apart from|aside from|besides|"
+    r"but not|but|bar|barring|save for|with the exception of|leave|leaving|skip|skipping|"
+    r"without touching|not|minus|ignore|ignoring|hold back|holding back|"
+    r"(?:do not|never|don't) (?:touch|upgrade|update|bump|change|include)) "
+    r"(?:the |our |any |all |of the )?(?P<group>dev|development|test|testing) (?:tools?|tooling|"
+    r"deps|dependencies|dependency group|group|packages|stuff|ones|requirements|libraries|libs)\b")
 
 
 MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3}(\(?non-dev\)? )?"

@@ -187,11 +187,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         previous = clause.intent or previous
         dev_names = [normalize_name(d) for d in dev]
         dev_excluded = DEV_EXCLUDED.search(clause.text)
-        if dev and clause.intent == "upgrade" and dev_excluded:
+        if dev and clause.intent in ("upgrade", "outdated") and dev_excluded:
             clause.ambiguous, clause.all_packages = "", True
             # "except the test stuff": the dev packages for tests, when the names say so
             tests_only = [d for d in dev_names if "test" in d]
-            clause.excluded = tests_only if dev_excluded.group(3).startswith("test") and \
+            clause.excluded = tests_only if dev_excluded.group("group").startswith("test") and \
                 tests_only else dev_names
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):

@@ -1,0 +1,102 @@
+"""The classes the fourth blind set (fresh4) exposed (issue 11): a group excluded by any
+exclusion word is never selected, a level bound in words ("within its current minor") or
+negated after the level word ("majors are not fine") never widens, a reference to something
+not in the request ("the security thing from this morning") and a choice between names ("click,
+or httpx, whichever") ask, every step of a compound request is planned, and another language
+is refused. Every row below was seen failing on the reader before these rules; none is a
+fresh4 text."""
+
+from __future__ import annotations
+
+import pytest
+from uvmgr.agent.authority import approves
+from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.offline import plan_for
+
+KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
+         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
+DEV = ("pytest", "ruff", "mypy", "pytest-cov")
+MAIN = [n for n in KNOWN if n not in DEV]
+
+
+def up(packages, level="minor"):
+    return ("upgrade_safely", {"level": level, "packages": packages})
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return IntentMatcher()
+
+
+def reading(text, matcher):
+    return read_request(text, KNOWN, matcher, dev=DEV)
+
+
+def calls(text, matcher):
+    return [(c.tool, c.args) for c in plan_for(reading(text, matcher))]
+
+
+def yes_any(text, tool, args):
+    strict = read_request(text, KNOWN, None, strict=True, dev=DEV)
+    return approves(strict, tool, args, KNOWN)
+
+
+GROUPS = [  # an excluded group is left out; "only the group" selects it
+    ("bump everything besides the development dependencies", [up(MAIN)]),
+    ("upgrade all packages aside from the dev deps", [up(MAIN)]),
+    ("update every dependency bar the dev group", [up(MAIN)]),
+    ("refresh everything, with the exception of the dev tooling", [up(MAIN)]),
+    ("what is outdated besides the dev packages?", [("outdated_packages",
+                                                     {"packages": MAIN})]),
+    ("upgrade just the dev deps", [up(list(DEV))]),
+    ("upgrade only the dev group", [up(list(DEV))]),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), GROUPS)
+def test_an_excluded_group_is_never_selected(text, want, matcher):
+    assert calls(text, matcher) == want
+
+
+LEVELS = [  # a level bound in words; a level negated after its word
+    ("bump httpx but stay inside its current minor", [up(["httpx"], "patch")]),
+    ("upgrade tqdm; keep it within the same minor", [up(["tqdm"], "patch")]),
+    ("upgrade pygments, no new minors", [up(["pygments"], "patch")]),
+    ("update six within its current major", [up(["six"])]),
+    ("upgrade httpx. Major versions are not ok.", [up(["httpx"])]),
+    ("upgrade pydantic; breaking releases aren't acceptable", [up(["pydantic"])]),
+    ("bump tqdm, major bumps: no", [up(["tqdm"])]),
+    ("upgrade click - majors are off the table", [up(["click"])]),
+    ("upgrade rich, breaking is not a problem", [up(["rich"], "major")]),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), LEVELS)
+def test_a_bounded_or_negated_level_never_widens(text, want, matcher):
+    assert calls(text, matcher) == want
+    assert not yes_any(text, "upgrade_safely", {**want[0][1], "level": "major"}) or \
+        want[0][1]["level"] == "major"
+
+
+ASKS = [
+    # a reference to something not in the request
+    "please deal with the vulnerability thing from yesterday",
+    "upgrade the package we talked about in the standup",
+    "install the library from the slack thread",
+    "bump the one from the meeting",
+    "go ahead and do what we discussed",
+    "upgrade as per ticket DEP-88",
+    "remove the dep from the email",
+    # a level bound the reader cannot place
+    "upgrade rich within its current release train",
+    # a choice between names
+    "remove six, or tqdm, whichever is unused",
+    "upgrade pydantic, or rich, whichever is older",
+    "add orjson or ujson, whichever is faster",
+]
+
+
+@pytest.mark.parametrize("text", ASKS)
+def test_a_reference_elsewhere_or_a_choice_asks(text, matcher):
+    read = reading(text, matcher)
+    assert read.status == "ask" and not plan_for(read), read.ambiguous
