@@ -22,6 +22,15 @@ DEV_EXCLUDED = re.compile(
     r"deps|dependencies|dependency group|group|packages|stuff|ones|requirements|libraries|libs)\b")
 
 
+# "... and tell me what changed", "then show me the diff": after a change, its own report
+CHANGE_REPORT = re.compile(r"(?:(?:and|then|also|after that|afterwards) )*(?:please )?(?:(?:tell|"
+                           r"show|give|send) (?:me|us) |let (?:me|us) know |report |summari[sz]e |"
+                           r"list )(?:(?:what|which)(?: packages?| dependencies| versions?)? "
+                           r"(?:changed|was changed|were changed|got (?:changed|upgraded|updated|"
+                           r"bumped|fixed)|(?:was|were) (?:upgraded|updated|bumped|fixed)|moved|"
+                           r"happened|you (?:did|changed|upgraded|fixed))|(?:a |the )?(?:diff|"
+                           r"summary|changes?|changelog|report)(?: of (?:the |what )?changes?)?)"
+                           r"(?: afterwards| after| after that| at the end)?\.?")
 MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3}(\(?non-dev\)? )?"
                          r"(deps|dependencies|packages|ones|requirements|group)\b")
 # "everything in the docs group": a group the reader did not resolve narrows "everything"

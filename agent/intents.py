@@ -77,6 +77,7 @@ def _compiled(pattern: str) -> re.Pattern:
 
 
 from uvmgr.agent.context import (
+    CHANGE_REPORT,
     DANGLING,
     DEV_EXCLUDED,
     DEV_TARGET,
@@ -178,6 +179,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 r"report|them|those|it|artifacts?|artifact sizes|sizes|files|paths))?\??",
                 clause.text):
             continue
+        if previous in MUTATING_INTENTS and CHANGE_REPORT.fullmatch(clause.text):
+            continue  # "relock, and tell me what changed": the change's own report says it
         context = context_topic(clause, clauses)
         if context:
             # "the lock is out of sync, fix that", "ruff reports E501, run the check again":

@@ -47,7 +47,8 @@ HEAD_VERBS: dict[str, str] = {
     # verbs that change code or leave the project: read so the step is refused, never guessed
     **dict.fromkeys(["format", "reformat", "autoformat", "prettify", "beautify", "publish",
                      "deploy", "upload", "release", "tag", "commit", "push", "refactor",
-                     "rename", "email", "tweet", "rewrite", "reimplement", "restructure",
+                     "rename", "email", "tweet", "notify", "ping", "compress", "zip",
+                     "archive", "rewrite", "reimplement", "restructure",
                      "reorganise", "reorganize", "annotate", "write"], "out_of_scope"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),

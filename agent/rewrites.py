@@ -37,6 +37,10 @@ REWRITES: tuple[tuple[str, object], ...] = (
     ((r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| "
       r"this time)?\b"), " "),
     (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
+    # "produce a wheel", "cut a build", "spit out an sdist": a making verb with a build object
+    ((r"\b(?:produce|generate|create|make|cut|spit out|output|emit|crank out|churn out|whip up|"
+      r"knock out|put together|assemble) (?:me |us )?(?:a |an |the |new |fresh |some |our )*"
+      r"(?=(?:wheels?|sdists?|builds?|dists?|distributions?|build artifacts?)\b)"), "build "),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str([

@@ -100,3 +100,25 @@ ASKS = [
 def test_a_reference_elsewhere_or_a_choice_asks(text, matcher):
     read = reading(text, matcher)
     assert read.status == "ask" and not plan_for(read), read.ambiguous
+
+
+COMPOUND = [  # every step of a compound request is planned; a change's report is no docs search
+    ("relock, then generate an sdist", ["lock_project", "build_package"]),
+    ("upgrade tqdm and spit out a wheel", ["upgrade_safely", "build_package"]),
+    ("refresh the lock file and cut a fresh build", ["lock_project", "build_package"]),
+    ("relock and create the wheels", ["lock_project", "build_package"]),
+    ("patch the vulnerabilities, then tell me what got upgraded", ["fix_vulnerabilities"]),
+    ("upgrade rich, relock and show me the diff", ["upgrade_safely", "lock_project"]),
+]
+
+
+@pytest.mark.parametrize(("text", "tools"), COMPOUND)
+def test_every_step_of_a_compound_request_is_planned(text, tools, matcher):
+    assert [tool for tool, _ in calls(text, matcher)] == tools
+
+
+@pytest.mark.parametrize("text", ["relock and notify the maintainers",
+                                  "upgrade click, then compress the logs"])
+def test_a_step_uvmgr_does_not_do_is_said_not_dropped(text, matcher):
+    read = reading(text, matcher)
+    assert read.steps and any("outside what uvmgr does" in s for s in read.skipped)
