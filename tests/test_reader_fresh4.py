@@ -122,3 +122,17 @@ def test_every_step_of_a_compound_request_is_planned(text, tools, matcher):
 def test_a_step_uvmgr_does_not_do_is_said_not_dropped(text, matcher):
     read = reading(text, matcher)
     assert read.steps and any("outside what uvmgr does" in s for s in read.skipped)
+
+
+@pytest.mark.parametrize("text", [  # each with an English word the reader knows
+    "proszę usunąć tqdm z pyproject",  # Polish
+    "proszę pokazać zależności w pyproject",  # Polish
+    "prosím odstranit tqdm z pyproject",  # Czech
+    "lütfen tqdm paketini pyproject dosyasından sil",  # Turkish
+    "czy pakiety są outdated?",  # Polish
+    "graag de lock file vernieuwen",  # Dutch
+    "per favore esegui i test",  # Italian
+])
+def test_another_language_is_refused_plainly_never_a_tool(text, matcher):
+    read = reading(text, matcher)
+    assert read.foreign and read.status == "refuse" and not plan_for(read)
