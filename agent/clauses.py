@@ -84,7 +84,7 @@ HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (
 _LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9._-]*)")
 _LATER = re.compile(r"\b(tomorrow|tonight|later (today|on|this week)|next (week|month|sprint|"
                     r"release|time)|on (monday|tuesday|wednesday|thursday|friday|saturday|"
-                    r"sunday)|at \d{1,2}(:\d\d)? ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
+                    r"sunday)|at \d{1,2}(:\d\d)?(?![.\d]) ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
                     r"(hours?|days?|weeks?)|after (lunch|the release|the weekend))\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 

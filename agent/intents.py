@@ -147,11 +147,20 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     previous = ""
     hypothetical = False
     last_targets: list[str] = []
+    pinned = False
     for clause in clauses:
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
                 clause.act == "command" and clause.packages and not clause.ambiguous and all(
                     normalize_name(t) in names or t in JOINERS for t in tokens(clause.text)):
             clause.intent = previous  # "upgrade requests, then httpx"
+        if not clause.intent and re.fullmatch(r"[a-z][a-z0-9._-]* to v?\d[\w.]*", clause.text):
+            again = read_clause(f"pin {clause.text}", names, strict)
+            if pinned and reading.steps and reading.steps[-1].intent == "add" and again.specs \
+                    and not (again.ambiguous or again.unknown):
+                reading.steps[-1].specs += again.specs  # "pin A to 1 and B to 2": one pin
+            else:  # "upgrade click to 8.2 and rich to 14": never silently dropped
+                asks.append(f"what to do with \"{clause.text}\" (say the verb for it too)")
+            continue
         if not clause.intent and previous == "add" and clause.act == "command" and \
                 re.match(r"[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])? (to|as|in|into)\b",
                          clause.text):
@@ -188,6 +197,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.intent, clause.ambiguous = context, ""
             clause.act = "request" if clause.act == "command" else clause.act
         previous = clause.intent or previous
+        pinned = clause.pin if clause.intent else pinned
         dev_names = [normalize_name(d) for d in dev]
         dev_excluded = DEV_EXCLUDED.search(clause.text)
         if dev and clause.intent in ("upgrade", "outdated") and dev_excluded:

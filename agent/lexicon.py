@@ -104,7 +104,8 @@ LIST_WORDS = (r"list|show|pinned|footprint|dependency|declared|pyproject|dev gro
               r"(we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
 OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|freshness|"
-                  r"rotting|rotten|rot|"
+                  r"rotting|rotten|rot|moldy|mouldy|gone off|version drift|drift|drifted|"
+                  r"shipped (anything|something)( new)?|released (anything|something)( new)?|"
                   r"new (versions?|releases?)|updates? available|available updates?|"
                   r"upgrades? available|available upgrades?|latest|lagging|up to date|"
                   r"up-to-date|current|obsolete|ancient|dated|fresh|releases?|updates|upgrades")

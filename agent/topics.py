@@ -31,9 +31,16 @@ _NEWER_AVAILABLE = re.compile(
     r"\bhave new releases\b|\b(are|is) behind\b")
 
 
+# "is httpx safe?", "are we affected by the urllib3 thing?", "does that hit us?": advisories
+_SAFETY = re.compile(r"^(?:so |and |but )?(?:is|are) (?!it\b)(?:we|[a-z0-9._-]+|(?:our|the) [a-z]+)"
+                     r"(?: still| really| actually)? (?:safe|secure|affected|exposed|impacted|"
+                     r"compromised|hit)\b(?! to\b| for (?:upgrading|updating|removing)\b)|"
+                     r"\bdoes (?:it|this|that|[a-z0-9._-]+) (?:hit|affect|impact) (?:us|our)\b")
+
+
 def topic_of(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
-    if SECURITY.search(text) or re.search(r"\baudit\b", text):
+    if SECURITY.search(text) or re.search(r"\baudit\b", text) or _SAFETY.search(text):
         return "audit"
     if re.search(r"\btests? (pass\w*|fail\w*|run|runs|green|work\w*)\b", text):
         return "test"  # "do the tests pass on the current lock"

@@ -136,3 +136,43 @@ def test_a_step_uvmgr_does_not_do_is_said_not_dropped(text, matcher):
 def test_another_language_is_refused_plainly_never_a_tool(text, matcher):
     read = reading(text, matcher)
     assert read.foreign and read.status == "refuse" and not plan_for(read)
+
+
+def add(specs, **kw):
+    return ("add_dependency", {"specs": specs, **kw})
+
+
+ACCURACY = [
+    # advisories asked about in other words
+    ("is sqlalchemy safe?", [("audit_dependencies", {})]),
+    ("are we affected by that openssl thing?", [("audit_dependencies", {})]),
+    ("is our service exposed?", [("audit_dependencies", {})]),
+    # newer releases in other words
+    ("has tqdm shipped anything since we last locked?",
+     [("outdated_packages", {"packages": ["tqdm"]})]),
+    ("is anything mouldy in here?", [("outdated_packages", {"packages": None})]),
+    ("how much version drift do we have?", [("outdated_packages", {"packages": None})]),
+    # adds in other words, groups, two pins, prose ranges
+    ("dev dep: freezegun", [add(["freezegun"], dev=True)]),
+    ("new test dependency: respx and factory-boy", [add(["respx", "factory-boy"], dev=True)]),
+    ("we would like tenacity added", [add(["tenacity"])]),
+    ("add locust to group load", [add(["locust"], group="load")]),
+    ("pin tqdm to 4.66.4 and six to 1.16.0", [add(["tqdm==4.66.4", "six==1.16.0"])]),
+    ("add orjson starting at 3.9, stopping short of 4", [add(["orjson>=3.9,<4"])]),
+    ("add tenacity, from 8.2 on", [add(["tenacity>=8.2"])]),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), ACCURACY)
+def test_other_words_for_known_intents(text, want, matcher):
+    assert calls(text, matcher) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a story after the command is no exclusion: "we skipped it" never excludes the target
+    ("upgrade pydantic, we skipped it last time", [up(["pydantic"])]),
+    # a second name with a version after a command that is no pin is asked, never dropped
+    ("upgrade click to 8.2 and rich to 14", []),
+])
+def test_a_story_or_a_second_version_never_changes_the_targets(text, want, matcher):
+    assert calls(text, matcher) == want
