@@ -18,6 +18,10 @@ NEG_AFTER = {lvl: re.compile(rf"\b(?:{w})\b(?: [a-z]+){{0,3}}?[ :-]+(?:are not|i
                              r"off the table|out of the question|a no-go|no-go|excluded|are out|"
                              r"is out)\b(?! (?:a |an |big )?(?:problem|issue|concern|worry|"
                              r"deal|blocker|dealbreaker)s?\b)") for lvl, w in lx.LEVEL_WORDS.items()}
+# "majors? no.", "major: not ok", "major versions - not allowed": the no is the level's
+_LEVEL_THEN_NO = re.compile(rf"\b((?:{lx.LEVEL_WORDS['major']}|{lx.LEVEL_WORDS['minor']})(?: [a-z]+)"
+                            r"{0,2}?)\s*+[:?\u2013\u2014-]++\s*+(?:no|nope|nah|not|never|forbidden|"
+                            r"banned)\b")
 ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
                                r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
 WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+\.\d+"
@@ -122,3 +126,9 @@ def unplaced_bound(text: str) -> str:
             PATCH_SERIES.search(text) or WITHIN_SERIES.search(text) or WITHIN_MAJOR.search(text):
         return ""
     return bound.group(0)
+
+
+def negated_before(text: str) -> str:
+    """"majors? no." -> "no majors": a level word answered with a no after a colon, a dash or
+    a question mark, said the way the level reading knows."""
+    return _LEVEL_THEN_NO.sub(r"no \1 ", text)

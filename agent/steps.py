@@ -84,6 +84,8 @@ _NOT_A_NAME = (r"(?!(?:we|i|you|they|he|she|it|who|that|which|have|has|had|was|w
 
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
+    from uvmgr.agent.level_reading import negated_before
+
     out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "orjson — no, ujson": an en or em dash before a correction is a dash
@@ -103,6 +105,7 @@ def normalise(text: str) -> str:
     out = re.sub(rf"(?<![a-z0-9._-]){_NOT_A_NAME}([a-z0-9][a-z0-9._-]*(?:(?:,| and) "
                  rf"{_NOT_A_NAME}[a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
+    out = negated_before(out)  # "majors? no.", "major: not ok": never a positive major
     out = re.sub(r"\bas well as\b", "and", out)  # "remove tqdm as well as six": both
     out = _HESITATION.sub(", i mean ", out)
     for pattern, repl in REWRITES:

@@ -68,6 +68,10 @@ LEVELS = [  # a level bound in words; a level negated after its word
     ("bump tqdm, major bumps: no", [up(["tqdm"])]),
     ("upgrade click - majors are off the table", [up(["click"])]),
     ("upgrade rich, breaking is not a problem", [up(["rich"], "major")]),
+    # the no after a colon, a dash or a question mark
+    ("bump six, majors? no.", [up(["six"])]),
+    ("upgrade tqdm - major: not ok", [up(["tqdm"])]),
+    ("update httpx; major versions \u2014 not allowed", [up(["httpx"])]),
 ]
 
 
@@ -176,3 +180,13 @@ def test_other_words_for_known_intents(text, want, matcher):
 ])
 def test_a_story_or_a_second_version_never_changes_the_targets(text, want, matcher):
     assert calls(text, matcher) == want
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("update rich; no breaking releases", "minor"),
+    ("bump click; no major releases please", "minor"),
+    ("upgrade tqdm; no new minor releases", "patch"),
+])
+def test_a_negated_level_in_its_own_clause_is_the_upgrades_level(text, level, matcher):
+    assert [tool for tool, _ in calls(text, matcher)] == ["upgrade_safely"]
+    assert calls(text, matcher)[0][1]["level"] == level
