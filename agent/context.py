@@ -18,8 +18,15 @@ DEV_EXCLUDED = re.compile(
     r"but not|but|bar|barring|save for|with the exception of|leave|leaving|skip|skipping|"
     r"without touching|not|minus|ignore|ignoring|hold back|holding back|"
     r"(?:do not|never|don't) (?:touch|upgrade|update|bump|change|include)) "
-    r"(?:the |our |any |all |of the )?(?P<group>dev|development|test|testing) (?:tools?|tooling|"
-    r"deps|dependencies|dependency group|group|packages|stuff|ones|requirements|libraries|libs)\b")
+    r"(?:the |our |any |all |of the )?(?:(?P<group>dev|development|test|testing)[ -](?:tools?|"
+    r"tooling|deps|dependencies|dependency group|group|packages|stuff|ones|requirements|libraries|"
+    r"libs)|(?P<bare>dev|development)(?= *+(?:[,;.!?]|and |please|$)))\b")
+# "everything but the lint group": a group excluded that the reader cannot resolve asks, never
+# widens to everything
+GROUP_EXCLUDED = re.compile(r"\b(?:except(?: for)?|excluding|other than|apart from|aside from|"
+                            r"besides|but not|but|bar|save for|minus|without|skip|leave|leaving)"
+                            r" (?:the |our |all )?([a-z][a-z0-9_-]*+)[ -](?:group|extras?|deps|"
+                            r"dependencies|packages|tools|tooling|stuff)\b")
 
 
 # "... and tell me what changed", "then show me the diff": after a change, its own report

@@ -86,6 +86,7 @@ from uvmgr.agent.context import (
     FIX_FINDINGS,
     FOLLOW_UP,
     GENERIC_OBJECT,
+    GROUP_EXCLUDED,
     GROUP_QUALIFIER,
     HYPOTHETICAL,
     JOINERS,
@@ -204,8 +205,13 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.ambiguous, clause.all_packages = "", True
             # "except the test stuff": the dev packages for tests, when the names say so
             tests_only = [d for d in dev_names if "test" in d]
-            clause.excluded = tests_only if dev_excluded.group("group").startswith("test") and \
-                tests_only else dev_names
+            clause.excluded = tests_only if (dev_excluded.group("group") or "").startswith(
+                "test") and tests_only else dev_names
+        elif clause.intent in ("upgrade", "outdated") and not clause.packages and \
+                not clause.excluded and GROUP_EXCLUDED.search(clause.text):
+            # "everything but the lint group": never widened to everything
+            group = GROUP_EXCLUDED.search(clause.text).group(1)
+            clause.ambiguous = f"which packages the {group} group holds (name them)"
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
             clause.packages, clause.ambiguous = group_members(clause, dev_names, names)

@@ -50,6 +50,10 @@ GROUPS = [  # an excluded group is left out; "only the group" selects it
                                                      {"packages": MAIN})]),
     ("upgrade just the dev deps", [up(list(DEV))]),
     ("upgrade only the dev group", [up(list(DEV))]),
+    ("bump everything but dev", [up(MAIN)]),  # the group's bare name
+    ("upgrade all except for the dev-group", [up(MAIN)]),
+    ("upgrade everything but the lint group", []),  # a group the reader cannot resolve asks
+    ("refresh all deps except the docs extras", []),
 ]
 
 
