@@ -49,8 +49,8 @@ HELD_MAJOR = re.compile(r"\b(?:but|bar|minus|save|other than|apart from|except f
 # patch releases only
 SAME_MINOR = re.compile(r"\b(?:same|current|existing|present|this|respective) minors?\b(?! (?:or|"
                         r"and|bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)|\b(?:within|"
-                        r"inside|short of|no further than|not past|not beyond) (?:(?:the|its|"
-                        r"their|our|each|every) )?(?:(?:current|same|existing|present|respective|"
+                        r"inside|short of|no further than|not past|not beyond) (?:the|its|"
+                        r"their|our|each|every) (?:(?:current|same|existing|present|respective|"
                         r"own) )?minor(?: versions?| series| lines?)?\b(?! (?:bumps?|upgrades?|"
                         r"updates?|releases?|changes?|jumps?|or|and)\b)")
 # "within its current release train": a bound the reader cannot place as patch, minor or major

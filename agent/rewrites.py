@@ -54,6 +54,9 @@ REWRITES: tuple[tuple[str, object], ...] = (
     ((r"^\s*(?:new |another )?(?:dev|development|test) (?:dependency|dependencies|package)\s*:?\s*"
       r"([a-z][a-z0-9._-]*+(?:\[[a-z0-9,._-]*+\])?(?:(?:,| and) [a-z][a-z0-9._-]*+)*)\s*$"),
      r" add \1 as a dev dependency "),
+    (r"\b(?:whch|wich|whcih)\b", "which"), (r"\b(?:wat|wht|waht)\b", "what"),
+    # "I'd rather you just show me ...": the request is what follows
+    (r"\b(?:i|we) ++(?:would ++)?rather ++(?:you ++)?(?=(?!not\b)[a-z])", " "),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str([

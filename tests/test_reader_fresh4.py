@@ -160,6 +160,11 @@ ACCURACY = [
      [("outdated_packages", {"packages": ["tqdm"]})]),
     ("is anything mouldy in here?", [("outdated_packages", {"packages": None})]),
     ("how much version drift do we have?", [("outdated_packages", {"packages": None})]),
+    ("is anything rotten in the lock file?", [("outdated_packages", {"packages": None})]),
+    ("whch packages are behind", [("outdated_packages", {"packages": None})]),
+    ("I'd rather you just tell me whether tqdm is behind",
+     [("outdated_packages", {"packages": ["tqdm"]})]),
+    ("upgrade everything within minor", [up(None)]),  # a level, not "its current minor"
     # adds in other words, groups, two pins, prose ranges
     ("dev dep: freezegun", [add(["freezegun"], dev=True)]),
     ("new test dependency: respx and factory-boy", [add(["respx", "factory-boy"], dev=True)]),
