@@ -95,6 +95,12 @@ ASKS = [
     "go ahead and do what we discussed",
     "upgrade as per ticket DEP-88",
     "remove the dep from the email",
+    # a change made before, which the request does not say (each upgraded everything)
+    "undo the previous upgrade",
+    "redo the last bump",
+    "repeat last week's upgrade",
+    "the usual update please",
+    "do the update from before",
     # a level bound the reader cannot place
     "upgrade rich within its current release train",
     # a choice between names
