@@ -44,7 +44,7 @@ _ELSEWHERE = re.compile(
     r"e-?mail|ticket|call|chat)\b")
 
 
-_QUESTION = re.compile(r"\s*(?:how|what|why|did|does|do (?:we|you|i|they)|can i|can we|is|are|"
+_QUESTION = re.compile(r"(?:how|what|why|did|does|do (?:we|you|i|they)|can i|can we|is|are|"
                        r"was|were|should)\b")
 
 
@@ -54,7 +54,7 @@ def reference_elsewhere(norm: str, names_said: bool) -> str:
     from uvmgr.agent.lexicon import HEAD_VERBS
 
     first = norm.split(None, 1)[0] if norm.split() else ""
-    asked = HEAD_VERBS.get(first) == "out_of_scope" or "?" in norm or _QUESTION.match(norm)
+    asked = HEAD_VERBS.get(first) == "out_of_scope" or "?" in norm or _QUESTION.match(norm.lstrip())
     past = None if asked else _PAST_CHANGE.search(norm) or _DATED_POSSESSIVE.search(norm)
     found = _DATED_OBJECT.search(norm) or past or (  # a question about a past change is answered
         None if names_said else _ELSEWHERE.search(norm))
