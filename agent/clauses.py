@@ -86,6 +86,9 @@ _LATER = re.compile(r"\b(tomorrow|tonight|later (today|on|this week)|next (week|
                     r"release|time)|on (monday|tuesday|wednesday|thursday|friday|saturday|"
                     r"sunday)|at \d{1,2}(:\d\d)?(?![.\d]) ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
                     r"(hours?|days?|weeks?)|after (lunch|the release|the weekend))\b")
+# A choice left between names: "whichever is older", "pick one", "click vs httpx"
+_CHOICE = re.compile(r"\b(?:whichever|either(?! way)|pick one|choose one|one of (?:them|the two|these|"
+                     r"those)|not both|alternatively|vs|versus)\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -240,9 +243,13 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
     if clause.intent in ("upgrade", "remove") and re.search(
             r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._-]*+,?+ or (?:else |maybe |perhaps )?[a-z0-9]",
             text) and not re.search(
-            r"\b(not|except|excluding|but)\b", text) and len(
+            r"\b(not|except|excluding|but)\b", text.replace("not both", "")) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
+    if clause.intent in ("upgrade", "remove", "add") and _CHOICE.search(text) and len(
+            names_in(text, known) + [s for s in re.findall(r"[a-z][a-z0-9._-]+", text)
+                                     if s not in known and is_name_like(s)]) > 1:
+        clause.ambiguous = "which of the packages"  # "click vs httpx, pick one"
     # "I was wondering if you could ...": the "if" asks politely, it sets no condition
     cond = EMBEDDED_QUESTION.sub(" ", text) if clause.act == "request" else text
     if _CONDITIONAL_CHANGE.search(cond) and clause.intent not in ("outdated", "audit", "docs",

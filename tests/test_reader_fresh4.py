@@ -107,6 +107,10 @@ ASKS = [
     "remove six, or tqdm, whichever is unused",
     "upgrade pydantic, or rich, whichever is older",
     "add orjson or ujson, whichever is faster",
+    "remove tqdm or six, not both",  # removed both
+    "bump rich vs pygments, pick one",
+    "upgrade httpx/requests, whichever is older",
+    "upgrade sqlalchemy, alternatively pydantic",
 ]
 
 
