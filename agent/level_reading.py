@@ -20,8 +20,8 @@ NEG_AFTER = {lvl: re.compile(rf"\b(?:{w})\b(?: [a-z]+){{0,3}}?[ :-]+(?:are not|i
                              r"deal|blocker|dealbreaker)s?\b)") for lvl, w in lx.LEVEL_WORDS.items()}
 # "majors? no.", "major: not ok", "major versions - not allowed": the no is the level's
 _LEVEL_THEN_NO = re.compile(rf"\b((?:{lx.LEVEL_WORDS['major']}|{lx.LEVEL_WORDS['minor']})(?: [a-z]+)"
-                            r"{0,2}?)\s*+[:?\u2013\u2014-]++\s*+(?:no|nope|nah|not|never|forbidden|"
-                            r"banned)\b")
+                            r"{0,2}?)\s*+[:?,\u2013\u2014-]++\s*+(?:(?:absolutely|definitely|certainly|"
+                            r"a hard|hard|just) )?(?:no|nope|nah|not|never|forbidden|banned)\b")
 ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
                                r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
 WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+\.\d+"
@@ -101,6 +101,9 @@ def level_of(text: str) -> tuple[str, bool, bool]:
     to_version = TO_VERSION.search(text)
     if to_version and re.match(r"\.x\b", text[to_version.end(1):]):
         positive.add("minor")  # "to 2.x latest": the newest within that series
+    elif to_version and re.search(r"\b(?:not|never|no|nothing)(?: go(?:ing)?)? $",
+                                  text[:to_version.start()]):
+        negated.add("major")  # "not to 14": that version is what the person does not want
     elif to_version and "major" not in negated:
         positive.add("major")
     if "safe" in text and not positive - {"minor"}:

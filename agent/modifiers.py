@@ -59,6 +59,10 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
             continue
         negated_level = bool(out) and out[-1].intent == "upgrade" and _NO_LEVEL.fullmatch(
             clause.text.strip(" .!"))  # "update pydantic; no breaking releases": its level
+        negated_level = negated_level or (
+            bool(out) and out[-1].intent == "upgrade" and clause.act == "prohibition" and not
+            names_in(clause.text, known) and re.search(r"\b(?:major|majors|minor|minors|"
+                                                       r"breaking|patch)\b", clause.text))
         modifier = level_only or negated_level or (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (

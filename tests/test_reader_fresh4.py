@@ -76,6 +76,9 @@ LEVELS = [  # a level bound in words; a level negated after its word
     ("bump six, majors? no.", [up(["six"])]),
     ("upgrade tqdm - major: not ok", [up(["tqdm"])]),
     ("update httpx; major versions \u2014 not allowed", [up(["httpx"])]),
+    ("bump pydantic; majors, no way", [up(["pydantic"])]),
+    ("upgrade sqlalchemy, not to 3", [up(["sqlalchemy"])]),  # the version is the one refused
+    ("upgrade pygments, don't cross a minor", [up(["pygments"], "patch")]),
 ]
 
 
