@@ -35,6 +35,9 @@ _PAST_CHANGE = re.compile(
     r"\s++(?:from|of)\s++(?:before|earlier|last time|the other day)\b|\b(?:undo|redo|repeat|"
     r"reapply|re-apply|roll back|revert)\s++(?:the|that|this|my|our)\s++(?:[a-z-]++\s++)?"
     + _CHANGE_NOUN)
+# "the security thing", "that vuln thing": one thing the request does not name
+_VAGUE_THING = re.compile(r"\b(?:the|that|this)\s++(?:security|vulns?|vulnerabilit(?:y|ies)|cves?|"
+                          r"advisory)\s++(?:thing|one|stuff|business)\b")
 # "what we discussed", "per ticket UV-1423", "as per the slack thread": the object is elsewhere
 _ELSEWHERE = re.compile(
     r"\bwhat (?:we|you and i|they) (?:discussed|talked about|agreed(?: on)?|decided(?: on)?|"
@@ -56,7 +59,7 @@ def reference_elsewhere(norm: str, names_said: bool) -> str:
     first = norm.split(None, 1)[0] if norm.split() else ""
     asked = HEAD_VERBS.get(first) == "out_of_scope" or "?" in norm or _QUESTION.match(norm.lstrip())
     past = None if asked else _PAST_CHANGE.search(norm) or _DATED_POSSESSIVE.search(norm)
-    found = _DATED_OBJECT.search(norm) or past or (  # a question about a past change is answered
+    found = _DATED_OBJECT.search(norm) or _VAGUE_THING.search(norm) or past or (  # a question about a past change is answered
         None if names_said else _ELSEWHERE.search(norm))
     if not found:
         return ""

@@ -98,6 +98,8 @@ ASKS = [
     "go ahead and do what we discussed",
     "upgrade as per ticket DEP-88",
     "remove the dep from the email",
+    "take care of the security thing",  # one thing the request does not name
+    "please fix that cve one",
     # a change made before, which the request does not say (each upgraded everything)
     "undo the previous upgrade",
     "redo the last bump",
