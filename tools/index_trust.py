@@ -91,16 +91,37 @@ def indexes_in(path: Path, needle: str = "") -> list[DeclaredIndex]:
 def project_indexes(cwd: Path, args: Iterable[str], needle: str = "") -> list[DeclaredIndex]:
     """Every index a uv call in `cwd` may read from the repository: the pyproject.toml and
     uv.toml in `cwd` and each folder above it (uv takes the nearest; every one is checked), and
-    a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes). Files
+    every workspace member's pyproject.toml of a workspace root among them (uv reads a member's
+    `[[tool.uv.index]]` too: a member's package pinned to it gets the credentials of its name),
+    and a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes). Files
     without `needle` are skipped unparsed."""
     files: list[Path] = []
     folder = cwd.resolve()
     for place in (folder, *folder.parents):
         files += [place / "uv.toml", place / "pyproject.toml"]
+        files += _member_files(place / "pyproject.toml")
     for arg in args:
         if arg.endswith(("pyproject.toml", "uv.toml")):
             files.append(Path(arg) if Path(arg).is_absolute() else folder / arg)
     return [i for path in files if path.is_file() for i in indexes_in(path, needle)]
+
+
+def _member_files(pyproject: Path) -> list[Path]:
+    """The members' pyproject.toml files when `pyproject` is a workspace root's, every folder
+    its `members` globs name (uv's own reading; `exclude` is not subtracted, and a member
+    outside the root counts too: a guard may look at more than uv reads, never at less)."""
+    import glob
+
+    from uvmgr.tools.workspace import workspace_table
+
+    table = workspace_table(_read_toml(pyproject, "workspace")) if pyproject.is_file() else None
+    members = table.get("members") if table is not None else None
+    if not isinstance(members, list):
+        return []
+    root = pyproject.parent
+    return [root / match / "pyproject.toml" for pattern in members if isinstance(pattern, str)
+            for match in sorted(glob.glob(pattern, root_dir=root))
+            if (root / match / "pyproject.toml") != pyproject]
 
 
 def _user_uv_configs(env: Mapping[str, str]) -> list[Path]:
