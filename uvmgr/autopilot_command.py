@@ -71,6 +71,7 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
+        report = report_path(ctx, args)  # a planted link there stops the run before any change
         observer = ConsoleObserver()
         if not args.json:
             ctx.progress = observer  # tools' phases as a status line on a terminal
@@ -88,7 +89,7 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
                 advice = invoke(spec, ctx)
         finally:
             observer.status.close()
-        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
+        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id, report,
                                 appendix=advice.markdown() if advice is not None else "")
         document = render.to_jsonable(result)
         # the SLA the dashboard measures open vulnerabilities against, and where the policy
@@ -149,11 +150,28 @@ def send_metrics(document: dict, folder: str, policy_file: str | None) -> None:
         print(f"uvmgr: warning: {warning}", file=sys.stderr)
 
 
-def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
+def report_path(ctx, args: argparse.Namespace) -> Path:
+    """Where the Markdown report goes (the person's path, or `.uvmgr/reports/`), its folder
+    made and checked now: found unusable only after the run, the run's changes would be kept
+    under an error."""
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.report:  # the person's own path
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        return report
+    # inside .uvmgr/, which may have come with a clone: never through a link
+    from uvmgr.tools.state_files import ensure_state_dir, real_dir
+
+    return real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
+
+
+def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str, report: Path,
                   appendix: str = "") -> dict:
-    """The report (with `appendix`, a Markdown section, at its end) and commit message (the
-    person's path, or `.uvmgr/reports/`), SARIF, and the commit when asked and every gate
-    passed. Returns where each went."""
+    """The report at `report` (with `appendix`, a Markdown section, at its end) and the commit
+    message beside it, SARIF, and the commit when asked and every gate passed. Returns where
+    each went."""
     import datetime
     import json
 
@@ -162,13 +180,6 @@ def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
     from uvmgr.telemetry import redact_text
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    if args.report:  # the person's own path
-        report = Path(args.report)
-        report.parent.mkdir(parents=True, exist_ok=True)
-    else:  # inside .uvmgr/, which may have come with a clone: never through a link
-        from uvmgr.tools.state_files import ensure_state_dir, real_dir
-
-        report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
     message = report.with_suffix(".commit.txt")
     in_state = not args.report
     _write_output(report, _with(markdown(result, trace_id), appendix), in_state)
