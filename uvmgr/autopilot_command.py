@@ -233,15 +233,22 @@ def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
     except UvmgrError as exc:
         render.error(exc, args.json)
         return exc.exit_code
+    from uvmgr.tools.state_files import repository_file, write_atomic
+
     target = project.root / WORKFLOW_PATH
     if args.dry_run:
         print(f"# would write {target}\n{WORKFLOW}", end="")
         return EXIT_OK
-    if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
-        print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to overwrite, "
-              "or --dry-run to see the new one", file=sys.stderr)
-        return EXIT_USAGE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(WORKFLOW, encoding="utf-8")
+    try:  # a cloned repository's planted link never carries the write elsewhere
+        repository_file(project.root, WORKFLOW_PATH)
+        if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
+            print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to "
+                  "overwrite, or --dry-run to see the new one", file=sys.stderr)
+            return EXIT_USAGE
+        write_atomic(repository_file(project.root, WORKFLOW_PATH, create=True),
+                     WORKFLOW.encode("utf-8"))
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
     print(f"wrote {target}:\n\n{WORKFLOW}", end="")
     return EXIT_OK

@@ -198,6 +198,16 @@ def init_org_ci(folder: Path, args: argparse.Namespace) -> int:
         for rel, text in FILES:
             print(f"# would write {folder / rel}\n{text}")
         return EXIT_OK
+    from uvmgr import render
+    from uvmgr.errors import UvmgrError
+    from uvmgr.tools.state_files import repository_file, write_atomic
+
+    try:  # a planted link never carries a write elsewhere: all are checked before the first
+        for rel, _text in FILES:
+            repository_file(folder, rel)
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
     differing = [rel for rel, text in FILES if (folder / rel).exists()
                  and (folder / rel).read_text(encoding="utf-8") != text]
     if differing and not args.force:
@@ -206,8 +216,11 @@ def init_org_ci(folder: Path, args: argparse.Namespace) -> int:
               " to overwrite, or --dry-run to see the new ones", file=sys.stderr)
         return EXIT_USAGE
     for rel, text in FILES:
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text, encoding="utf-8")
+        try:
+            write_atomic(repository_file(folder, rel, create=True), text.encode("utf-8"))
+        except UvmgrError as exc:  # a link planted meanwhile
+            render.error(exc, args.json)
+            return exc.exit_code
         print(f"wrote {folder / rel}")
     print("next: replace ORG/REPO@REF in the caller template, set the variables UVMGR_SOURCE "
           "and UVMGR_FLEET_REPOS and the secret UVMGR_FLEET_TOKEN (see the README's 'Many "
