@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_OK
 
 Adder = Callable[[argparse.ArgumentParser], None]
 
@@ -225,7 +225,7 @@ def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
     without --force)."""
     from uvmgr import render
     from uvmgr.autopilot_output import WORKFLOW, WORKFLOW_PATH
-    from uvmgr.errors import UvmgrError
+    from uvmgr.errors import UsageError, UvmgrError
     from uvmgr.tools.project import Project
 
     try:
@@ -237,18 +237,31 @@ def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
 
     target = project.root / WORKFLOW_PATH
     if args.dry_run:
-        print(f"# would write {target}\n{WORKFLOW}", end="")
+        if args.json:
+            render.print_json(written_files([(target, WORKFLOW)], written=False))
+        else:
+            print(f"# would write {target}\n{WORKFLOW}", end="")
         return EXIT_OK
     try:  # a cloned repository's planted link never carries the write elsewhere
         repository_file(project.root, WORKFLOW_PATH)
         if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
-            print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to "
-                  "overwrite, or --dry-run to see the new one", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageError(f"{target} exists and differs",
+                             hint="pass --force to overwrite, or --dry-run to see the new one")
         write_atomic(repository_file(project.root, WORKFLOW_PATH, create=True),
                      WORKFLOW.encode("utf-8"))
     except UvmgrError as exc:
         render.error(exc, args.json)
         return exc.exit_code
-    print(f"wrote {target}:\n\n{WORKFLOW}", end="")
+    if args.json:
+        render.print_json(written_files([(target, WORKFLOW)], written=True))
+    else:
+        print(f"wrote {target}:\n\n{WORKFLOW}", end="")
     return EXIT_OK
+
+
+def written_files(files: list[tuple[Path, str]], *, written: bool) -> dict:
+    """`init-ci`'s --json document: each file's path and content, and whether it was written
+    (false for --dry-run)."""
+    return {"dry_run": not written,
+            "files": [{"path": str(path), "content": text, "written": written}
+                      for path, text in files]}
