@@ -57,3 +57,13 @@ def test_the_cli_says_which_setting_is_wrong(cli, demo_project, line):
     error = r.json()
     assert line.split(" =")[0] in error["message"] and "internal" not in error["message"]
     assert demo_project.snapshot() == before
+
+
+@pytest.mark.parametrize("days", [1e308, 1e9])
+def test_an_autopilot_cooldown_beyond_any_date_is_an_input_error(days):
+    """It was an internal error (OverflowError) once AutoPilot computed the cut-off date."""
+    from uvmgr.agent.policy import Policy
+
+    with pytest.raises(UsageError) as caught:
+        Policy.from_table({"cooldown-days": days}, "[tool.uvmgr.autopilot]")
+    assert "cooldown-days" in caught.value.message and caught.value.exit_code == 2

@@ -179,7 +179,7 @@ _FLOATS = {"timeout": 0.0, "cooldown_days": 0.0, "model_timeout": 0.0, "max_seco
 _INTS = {"model_retries": 0, "max_steps": 1, "max_tokens": 1, "max_request_chars": 1,
          "max_observation_chars": 1, "max_index_bytes": 1, "max_index_chunks": 1}
 _POSITIVE = frozenset({"timeout", "model_timeout", "max_seconds"})
-_MAX_COOLDOWN_DAYS = 36_500  # a century: more is no cooldown a date can express
+MAX_COOLDOWN_DAYS = 36_500  # a century: more is no cooldown a date can express
 _TEXTS = ("audit_db", "audit_service_url", "advisory_db_url", "model", "api_base",
           "embedding_model")
 
@@ -198,8 +198,8 @@ def _number(name: str, value: object, kind: type) -> float | int:
     if not math.isfinite(number) or number < low or (name in _POSITIVE and number <= low):
         bound = "above" if name in _POSITIVE else "at least"
         raise ValueError(f"{shown} must be a finite number {bound} {low:g}, not {value!r}")
-    if name == "cooldown_days" and number > _MAX_COOLDOWN_DAYS:
-        raise ValueError(f"cooldown-days must be at most {_MAX_COOLDOWN_DAYS}, not {value!r}")
+    if name == "cooldown_days" and number > MAX_COOLDOWN_DAYS:
+        raise ValueError(f"cooldown-days must be at most {MAX_COOLDOWN_DAYS}, not {value!r}")
     return number
 
 
