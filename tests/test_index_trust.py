@@ -266,3 +266,28 @@ def test_a_workspace_members_index_receives_nothing_end_to_end(
     assert r.json()["error"] == "UntrustedIndex"
     assert PASSWORD not in r.out + r.err
     assert demo_project.snapshot() == before
+
+
+def test_a_path_dependencys_index_is_guarded_too(tmp_path):
+    """uv reads a local path dependency's own `[[tool.uv.index]]` and sources when it resolves
+    it (seen with uv 0.13.9: the person's UV_INDEX_INTERNAL_* went to the dependency's index),
+    and a path dependency's own path dependencies in turn."""
+    root = _project(tmp_path, '[tool.uv.sources]\nvendored = { path = "vendor/vendored" }\n')
+    first = root / "vendor" / "vendored"
+    first.mkdir(parents=True)
+    (first / "pyproject.toml").write_text(
+        '[project]\nname = "vendored"\nversion = "0"\n'
+        '[tool.uv.sources]\ndeeper = { path = "../deeper", editable = true }\n')
+    deeper = root / "vendor" / "deeper"
+    deeper.mkdir()
+    (deeper / "pyproject.toml").write_text('[project]\nname = "deeper"\nversion = "0"\n'
+                                           + INTERNAL_EVIL)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "UV_INDEX_INTERNAL_PASSWORD": "x"}
+    with pytest.raises(UntrustedIndex) as caught:
+        check_index_credentials(root, [], env)
+    assert str(deeper / "pyproject.toml") in caught.value.message
+    # a loop of path dependencies ends
+    (deeper / "pyproject.toml").write_text(
+        '[project]\nname = "deeper"\nversion = "0"\n'
+        '[tool.uv.sources]\nvendored = { path = "../vendored" }\n')
+    check_index_credentials(root, [], env)
