@@ -156,10 +156,14 @@ class SafetyLayer:
             return (f"ERROR in {spec.name}: {exc}. Check the arguments against the tool's "
                     "description and try again, or finish."), "error"
         except RolledBack as exc:
-            self.rolled_back = True
+            if exc.exit_code == EXIT_REFUSED:  # restored, but a person must act first
+                self.needs_person = True
+            else:
+                self.rolled_back = True
             self.executed.append((spec.name, exc.result))
+            hint = f" Hint: {exc.hint}" if exc.hint else ""
             detail = f"\n{summarize(exc.result)}" if exc.result is not None else ""
-            return f"ROLLED BACK: {exc.message}{detail}", "rolled-back"
+            return f"ROLLED BACK: {exc.message}.{hint}{detail}", "rolled-back"
         except UvmgrError as exc:
             if exc.exit_code == EXIT_REFUSED:
                 self.needs_person = True

@@ -22,6 +22,11 @@ MENU = ("Here is what I can do in this project; say which, naming the packages:\
         "  - \"add NAME\" / \"remove NAME\" / \"relock\"\n"
         "  - \"run the tests\" / \"lint\" / \"build a wheel\" / \"how do I ...?\"")
 NOTHING_CHANGED = "Nothing was changed."
+# After an error or a refusal no change is suggested: the observation above says what went
+# wrong, and its hint how to fix it.
+AFTER_FAILURE = ("Nothing more was done after the error above: fix what it says (its hint says "
+                 "how), then ask again.")
+_FAILED = ("ERROR", "INTERNAL ERROR", "ROLLED BACK")
 FrontEnd = Literal["cli", "chat"]
 
 
@@ -73,8 +78,10 @@ def answer_for(reading: Reading, observations: list[str], front_end: FrontEnd = 
                          "because an earlier step was refused, declined or failed.")
         lines += [f"Not done: {s}." for s in reading.skipped]
         refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
+        failed = any(o.startswith(_FAILED) for o in observations)
         last = reading.steps[-1].intent
-        tail = next_steps["refused"] if refused else next_steps.get(last)
+        tail = AFTER_FAILURE if failed else (
+            next_steps["refused"] if refused else next_steps.get(last))
         if last == "audit" and observations and observations[-1].startswith("No known"):
             tail = None
         if tail:

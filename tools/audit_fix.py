@@ -13,11 +13,10 @@ from uvmgr.tools.changes import (
     ConstraintEdit,
     HeldBack,
     PackageChange,
-    apply_locked_change,
-    changed_files,
     constraint_edit_for,
 )
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.lock_change import apply_locked_change, changed_files
 from uvmgr.tools.results import MAX_ITEMS, plural
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import TARGET_FREE, Target, Targets, each, location, url

@@ -1,6 +1,6 @@
-"""The shape of a change: what a mutating tool moved in uv.lock and pyproject.toml, and the
-two steps every lock change shares (apply it inside a transaction, then finish: check it
-against the approved preview, sync, test, commit).
+"""The shape of a change: what a mutating tool moved in uv.lock and pyproject.toml. The two
+steps every lock change shares (apply it inside a transaction, then finish) are in
+`tools/lock_change.py`.
 
 Pure diffs (`diff_locked`, `requirement_edits`, `constraint_edit_for`) take no processes.
 """
@@ -10,14 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from uvmgr.tools.context import ToolContext
-from uvmgr.tools.progress import Progress
 from uvmgr.tools.project import DirectDependency, LockedPackage
 from uvmgr.tools.results import MAX_ITEMS, plural
-from uvmgr.tools.transaction import Transaction, record_state, sync_environment
-from uvmgr.tools.uv_errors import raise_for_uv
 
-from uvmgr.errors import EXIT_OK, RolledBack, TestsDidNotFinish
+from uvmgr.errors import EXIT_OK
 
 if TYPE_CHECKING:  # the test runner loads only when a change runs the tests
     from uvmgr.tools.testing import TestReport
@@ -73,18 +69,29 @@ class PackageChange:
     versions_before: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
     versions_after: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
     index: str = field(default="", metadata=_OMIT_EMPTY)  # a private index's name
+    # where each of versions_before / versions_after applies (a marker per fork), when known
+    markers_before: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
+    markers_after: tuple[str, ...] = field(default=(), metadata=_OMIT_EMPTY)
 
     def steps(self) -> list[tuple[str, str]]:
-        """Every (before, after) move a level check must pass: one for a plain update; fork by
-        fork when both sides have as many versions; otherwise every pair (so a fork that goes
-        down is never hidden behind one that goes up). None for an add or a remove."""
+        """Every (before, after) move a level check must pass: one for a plain update; for a
+        forked package each fork against its own successor, by marker when the locks say
+        where each fork applies (`tools/fork_pairs.py`). None for an add or a remove."""
         if self.before is None or self.after is None:
             return []
-        old = self.versions_before or (self.before,)
-        new = self.versions_after or (self.after,)
-        if len(old) == len(new):
-            return list(zip(old, new, strict=True))
-        return [(a, b) for a in old for b in new]
+        from uvmgr.tools.fork_pairs import fork_pairs
+
+        return fork_pairs(self.versions_before or (self.before,),
+                          self.versions_after or (self.after,),
+                          self.markers_before, self.markers_after)
+
+    @property
+    def forks(self) -> str:
+        """"split" when the new lock has more forks of it, "merged" when fewer, else ""."""
+        old, new = len(self.versions_before or (1,)), len(self.versions_after or (1,))
+        if self.before is None or self.after is None or old == new:
+            return ""
+        return "split" if new > old else "merged"
 
     @property
     def kind(self) -> str:
@@ -153,7 +160,9 @@ def change_lines(change: ChangeSet, rolled_back: bool = False) -> list[str]:
         before = ", ".join(c.versions_before) or c.before or "(new)"
         after = ", ".join(c.versions_after) or c.after or "(removed)"
         source = f" (from index {c.index})" if c.index else ""
-        lines.append(f"  {c.name}: {before} -> {after}{where}{source}")
+        forks = (f" (fork {c.forks}: {len(c.versions_before or (1,))} -> "
+                 f"{len(c.versions_after or (1,))} Python ranges)" if c.forks else "")
+        lines.append(f"  {c.name}: {before} -> {after}{where}{source}{forks}")
     return lines
 
 
@@ -252,11 +261,13 @@ def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage
             continue
         if (a and a.source in ("virtual", "editable")) or (b and b.source in ("virtual", "editable")):
             continue  # the project itself
-        forks_before = a.versions if a and len(a.versions) > 1 else ()
-        forks_after = b.versions if b and len(b.versions) > 1 else ()
+        forks_before = a.forks if a and len(a.versions) > 1 else ()
+        forks_after = b.forks if b and len(b.versions) > 1 else ()
         changes.append(PackageChange(name, a.version if a else None, b.version if b else None,
-                                     name in direct, forks_before, forks_after,
-                                     (b or a).index))
+                                     name in direct, tuple(f.version for f in forks_before),
+                                     tuple(f.version for f in forks_after), (b or a).index,
+                                     tuple(f.marker for f in forks_before),
+                                     tuple(f.marker for f in forks_after)))
     return changes
 
 
@@ -294,103 +305,3 @@ def constraint_edit_for(dep: DirectDependency, version: str) -> ConstraintEdit |
         return None
     return ConstraintEdit(dep.name, dep.group, dep.requirement,
                           with_specifier(dep.requirement, new_spec), member=dep.member)
-
-
-# -- applying -----------------------------------------------------------------------------------
-
-def changed_files(before: dict[str, str | None], ctx: ToolContext) -> list[str]:
-    from uvmgr.tools.transaction import file_hashes
-
-    after = file_hashes(ctx.project)
-    return [name for name in after if after[name] != before.get(name)]
-
-
-def snapshot(ctx: ToolContext):
-    """Locked packages, file hashes and declared requirements, to diff against later."""
-    from uvmgr.tools.transaction import file_hashes
-
-    project = ctx.project
-    locked = project.locked_packages() if project.has_lock() else {}
-    return locked, file_hashes(project), project.direct_dependencies()
-
-
-def change_since(ctx: ToolContext, operation: str, dry_run: bool, locked_before, hashes,
-                 declared_before) -> ChangeResult:
-    """What changed since `snapshot` returned (`locked_before`, `hashes`, `declared_before`)."""
-    project = ctx.project
-    project.reload()
-    declared = project.direct_dependencies()
-    direct = {d.name for d in declared} | {d.name for d in declared_before}
-    return ChangeResult(operation, dry_run,
-                        diff_locked(locked_before, project.locked_packages(), direct),
-                        requirement_edits(declared_before, declared),
-                        files_changed=changed_files(hashes, ctx))
-
-
-def apply_locked_change(ctx: ToolContext, tx: Transaction, operation: str, lock_args: list[str],
-                        edits: list[ConstraintEdit], dry_run: bool, verify_tests: bool,
-                        ) -> ChangeResult:
-    """Inside `tx`: edit constraints, re-lock with `lock_args`, then either report (dry run) or
-    sync, optionally test, and commit. Raises (and so rolls back) on any failure."""
-    from uvmgr.tools.pyproject_edit import apply_constraint_edits
-    from uvmgr.tools.resolve import parse_dry_run  # resolve builds PackageChange: import late
-    from uvmgr.tools.transaction import file_hashes
-
-    project = ctx.project
-    before = project.locked_packages()
-    hashes = file_hashes(project)
-    if edits:
-        apply_constraint_edits(project, edits)
-        record_state(project)  # uvmgr's own write: recovery may restore it
-    direct = {d.name for d in project.direct_dependencies()}
-    if dry_run:
-        result = ctx.runner.uv(["lock", "--dry-run", *lock_args], project.root,
-                               timeout=ctx.settings.timeout)
-        raise_for_uv(result, operation)
-        return ChangeResult(operation, True, with_index(parse_dry_run(result.stderr, direct),
-                                                        before), edits)
-    ctx.progress(Progress("resolving", operation))
-    result = ctx.runner.uv(["lock", *lock_args], project.root, timeout=ctx.settings.timeout)
-    raise_for_uv(result, operation)
-    changes = diff_locked(before, project.locked_packages(), direct)
-    change = ChangeResult(operation, False, changes, edits,
-                          files_changed=changed_files(hashes, ctx))
-    return finish_change(ctx, tx, change, verify_tests)
-
-
-def finish_change(ctx: ToolContext, tx: Transaction, result: ChangeResult,
-                  verify_tests: bool) -> ChangeResult:
-    """Check the change against the approved preview, sync the environment, run the tests
-    if asked, and commit; roll back on failure."""
-    from uvmgr.tools.binding import enforce_approved
-
-    enforce_approved(ctx, tx, result.operation, result.changes, result.constraint_edits)
-    ctx.progress(Progress("syncing", result.operation))
-    if not sync_environment(ctx.project, ctx.runner):
-        tx.rollback()
-        raise RolledBack(f"{result.operation}: the new lock could not be installed (uv sync "
-                         "failed); pyproject.toml and uv.lock were restored",
-                         result=replace(result, rolled_back=True))
-    tests = None
-    if verify_tests and result.changed:
-        try:
-            from uvmgr.tools.testing import run_tests
-
-            tests = run_tests(ctx)
-        except TestsDidNotFinish as exc:  # no verdict is not a pass: undo, exit 4
-            tx.rollback()
-            raise RolledBack(f"{result.operation}: {exc.message}; pyproject.toml and uv.lock "
-                             "were restored byte for byte", hint=exc.hint,
-                             result=replace(result, rolled_back=True)) from exc
-        result = replace(result, tests=tests)
-        if not tests.ok:
-            tx.rollback()
-            failing = ", ".join(f.id for f in tests.failures[:5]) or tests.counts()
-            raise RolledBack(
-                f"{result.operation}: tests failed after the change ({failing}); "
-                "pyproject.toml and uv.lock were restored byte for byte",
-                hint="run `uvmgr test` to see the failures, or upgrade fewer packages",
-                result=replace(result, rolled_back=True),
-            )
-    tx.commit()
-    return result

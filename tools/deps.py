@@ -9,17 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from uvmgr.tools.changes import (
-    ChangeResult,
-    Outdated,
-    OutdatedList,
-    apply_locked_change,
-    change_since,
-    finish_change,
-    snapshot,
-)
+from uvmgr.tools.changes import ChangeResult, Outdated, OutdatedList
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.levels import Level
+from uvmgr.tools.lock_change import apply_locked_change, change_since, finish_change, snapshot
 from uvmgr.tools.project import MAIN_GROUP, DirectDependency, normalize_name
 from uvmgr.tools.resolve import (
     ensure_lock_current,

@@ -181,6 +181,20 @@ class Journal:
     def wrote_anything(self) -> bool:
         return any(self.states().values())
 
+    def left_the_originals(self) -> bool:
+        """Whether uvmgr recorded a state other than the files from before the change: only
+        then can the environment have been synced away from them."""
+        files = self.meta().get("files")
+        files = files if isinstance(files, dict) else {}
+        for name, hashes in self.states().items():
+            snap = files.get(name)
+            if not isinstance(snap, dict):
+                return bool(hashes)
+            original = snap.get("sha256") if snap.get("exists") else None
+            if any(h != original for h in hashes):
+                return True
+        return False
+
     def phase(self) -> str:
         try:
             phase = read_bytes(self.dir / PHASE, META_LIMIT).decode("ascii", errors="replace").strip()

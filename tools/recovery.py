@@ -15,7 +15,9 @@ For each journal (`.uvmgr/journal/`, then `.uvmgr/run-journal/`):
    it: both are restored, and that uv.lock saved under `.uvmgr/recovered/<time>/` first.
 4. The environment is re-synced (`uv sync --frozen`, not cancellable), then the journal is
    dropped: in that order, and each step idempotent (the journal records its phase), so an
-   interrupt at any point is finished by the next start, `.venv` included.
+   interrupt at any point is finished by the next start, `.venv` included. A re-sync that
+   fails, or that the credential guard refuses, does not stop the command: the journal stays
+   in `resyncing` and the notice says why and what finishes it (`uvmgr recover`).
 
 A reader that starts while another uvmgr holds the lock is told that a change is in flight.
 Leftover `undo-pending-*` folders of dead processes and temporary files are removed.
@@ -51,7 +53,7 @@ from uvmgr.tools.state_files import (
     state_dir_if_writable,
     write_atomic,
 )
-from uvmgr.tools.transaction import ProjectLock, sync_environment
+from uvmgr.tools.transaction import ProjectLock, Unsynced, resync_restored
 
 from uvmgr.errors import ProjectBusy, ProjectError, UnsafeStatePath
 
@@ -149,13 +151,15 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
             stray = _save(project, journal, edited) if edited else None
             restored = journal.restore()
     project.reload()
-    synced = True
+    unsynced = None
     if project.has_lock() and (restored or kept or phase != "applying"
                                or journal.wrote_anything()):
-        synced = sync_environment(project, runner, cancellable=False)
-    if synced:
+        # never raises: the files are right; a refused or failed re-sync is what is left
+        unsynced = resync_restored(project, runner)
+    if unsynced is None:
         journal.discard()
-    text = _message(project, what, restored, kept, saved, originals, synced)
+    text = _message(project, what, restored, kept, saved, originals, unsynced,
+                    restored_before=phase == "resyncing")
     if stray is not None:
         rel = _rel(project, stray)
         if (stray / "uv.lock").exists():
@@ -171,7 +175,8 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
 
 
 def _message(project: Project, what: str, restored: list[str], kept: list[str],
-             saved: Path | None, originals: dict[str, bytes | None], synced: bool) -> str:
+             saved: Path | None, originals: dict[str, bytes | None],
+             unsynced: Unsynced | None, *, restored_before: bool = False) -> str:
     if kept and saved is not None:
         rel = _rel(project, saved)
         steps = [f"cp {rel}/{copy_name(n)} {n if '/' in n else '.'}" for n in originals
@@ -182,12 +187,13 @@ def _message(project: Project, what: str, restored: list[str], kept: list[str],
                 f"them instead: `{' && '.join([*steps, 'uv sync --frozen'])}`)")
     elif restored:
         text = f"recovered {what}: restored {', '.join(restored)} to the bytes from before it"
+    elif restored_before:  # its rollback restored them, then could not re-sync
+        text = f"recovered {what}: pyproject.toml and uv.lock were already restored"
     else:
         text = (f"recovered {what}: pyproject.toml and uv.lock were unchanged, nothing to "
                 "restore")
-    if not synced:
-        text += ("; the environment could not be re-synced (`uv sync --frozen` failed): run "
-                 "`uvmgr recover` to retry")
+    if unsynced is not None:
+        text += f"; {unsynced.what_is_left()}: {unsynced.hint()}"
     return text
 
 

@@ -31,6 +31,9 @@ from uvmgr.telemetry import Tracer
 DEFAULT_TIMEOUT = 600.0
 MIN_UV_VERSION = (0, 9, 0)
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+# The lookup reads `sysconfig`, whose config cache is filled lazily and not under a lock: a
+# thread arriving while another fills it would read a half-filled cache (`"uv" + None`).
+_LOOKUP_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,13 @@ class Runner(Protocol):
 
 
 def find_uv() -> str:
-    """The uv binary: `UVMGR_UV` if set, else the one shipped by the `uv` package, else PATH."""
+    """The uv binary: `UVMGR_UV` if set, else the one shipped by the `uv` package, else PATH.
+    Safe to call from several threads at once (one lookup at a time)."""
+    with _LOOKUP_LOCK:
+        return _find_uv()
+
+
+def _find_uv() -> str:
     override = os.environ.get("UVMGR_UV")
     if override:
         if not (shutil.which(override) or Path(override).is_file()):

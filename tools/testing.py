@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.pytest_root import own_config_args
 from uvmgr.tools.spec import Arg
 from uvmgr.tools.targets import Targets, each
 from uvmgr.tools.uv_errors import environment_error
@@ -137,7 +138,8 @@ def _run_suite(ctx: ToolContext, folder: Path, flags: list[str], args: list[str]
         # `python -m pytest` runs the project's own pytest; a bare `pytest` could resolve to
         # one elsewhere on PATH that cannot import the project.
         command = ["run", "--frozen", *flags, "python", "-m", "pytest", f"--junitxml={report}",
-                   "-o", "junit_family=xunit2", "-p", "no:cacheprovider"]
+                   "-o", "junit_family=xunit2", "-p", "no:cacheprovider",
+                   *own_config_args(folder, ctx.project.root, Path(tmp))]
         result = _run_pytest(ctx, command, args, Path(tmp), report, cwd=folder)
         shown = " ".join(["uv run", *flags, "pytest", *args])
         if result.timed_out:

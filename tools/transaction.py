@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from dataclasses import dataclass
 from typing import Self
 
 from uvmgr.tools.journal import (
@@ -37,11 +38,12 @@ from uvmgr.tools.state_files import (
     write_atomic,
 )
 
-from uvmgr.errors import ProjectBusy
+from uvmgr.errors import EXIT_REFUSED, ProjectBusy, UvmgrError
 
 __all__ = ["CHILDREN", "JOURNAL_DIR", "RUN_JOURNAL", "TRACKED", "Journal", "ProjectLock",
-           "RunTransaction", "Transaction", "ensure_state_dir", "file_hashes", "incomplete",
-           "put_back", "record_state", "sync_environment", "write_atomic"]
+           "RunTransaction", "Transaction", "Unsynced", "ensure_state_dir", "file_hashes",
+           "incomplete", "put_back", "record_state", "resync_restored", "sync_environment",
+           "write_atomic"]
 
 
 class ProjectLock:
@@ -98,6 +100,59 @@ def sync_environment(project: Project, runner: Runner, *, cancellable: bool = Tr
                      cancellable=cancellable).ok
 
 
+@dataclass(frozen=True)
+class Unsynced:
+    """Why the environment could not be re-synced to restored files: uv failed or was killed,
+    or was not run at all (`refusal`: the credential guard refused, uv is missing)."""
+
+    reason: str
+    refusal: UvmgrError | None = None
+
+    def needs_person(self) -> bool:
+        return self.refusal is not None and self.refusal.exit_code == EXIT_REFUSED
+
+    def what_is_left(self) -> str:
+        return (f"the environment was not re-synced to the restored uv.lock ({self.reason}); "
+                "the journal is kept to finish it")
+
+    def hint(self) -> str:
+        first = f"{self.refusal.hint}; then " if self.refusal is not None and self.refusal.hint \
+            else ""
+        return (f"{first}run `uvmgr recover` to re-sync the environment (every uvmgr command "
+                "tries when it starts)")
+
+
+def resync_restored(project: Project, runner: Runner) -> Unsynced | None:
+    """Re-sync the environment to files a rollback or a recovery restored (not cancellable);
+    None when it matches them, else why not. Never raises for uv's failure or refusal: the
+    files are already right, and only the environment is left to do."""
+    try:
+        record_state(project)
+        result = runner.uv(["sync", "--frozen", *project.uv_sync_args()], project.root,
+                           cancellable=False)
+    except UvmgrError as exc:  # uv was not run (the credential guard, uv missing)
+        return Unsynced(exc.message, exc)
+    if result.ok:
+        return None
+    if result.timed_out or result.returncode < 0:
+        return Unsynced("`uv sync --frozen` was killed" + (" at its timeout"
+                                                          if result.timed_out else ""))
+    said = result.stderr.strip().splitlines()
+    return Unsynced(f"`uv sync --frozen` exited {result.returncode}"
+                    + (f": {said[-1]}" if said else ""))
+
+
+def _add_what_is_left(exc: UvmgrError, left: Unsynced) -> None:
+    """The error that ends a change whose rollback could not re-sync keeps its type, its
+    explanation and its result, and says what is left and the command that finishes it; exit 3
+    when a person must decide first (the credential guard refused), else its own code."""
+    exc.message = f"{exc.message}; {left.what_is_left()}"
+    hints = (left.hint(), exc.hint) if left.needs_person() else (exc.hint, left.hint())
+    exc.hint = "; ".join(h for h in hints if h)
+    if left.needs_person():
+        exc.exit_code = EXIT_REFUSED
+
+
 class Transaction:
     """`with Transaction(project, runner, "upgrade") as tx: ...; tx.commit()`.
 
@@ -118,6 +173,7 @@ class Transaction:
         self.committed = False
         self.rolled_back = False
         self.restored: list[str] = []
+        self.unsynced: Unsynced | None = None  # a rollback whose re-sync could not finish
         # Each child started meanwhile is recorded in the journal, so the next start can kill
         # what survives a killed run before it recovers the files (`tools/children.py`).
         self._recording = runner.recording_children(self.journal.dir)
@@ -149,17 +205,21 @@ class Transaction:
 
     def rollback(self) -> list[str]:
         """Restore the files, re-sync (not cancellable), then drop the journal: in that order,
-        so an interrupt anywhere leaves a journal the next start finishes."""
+        so an interrupt anywhere leaves a journal the next start finishes. A re-sync that
+        fails or is refused leaves the journal in `resyncing` (what is left) and `unsynced`
+        set; the error leaving the block then says so."""
         if self.committed or self.rolled_back:
             return self.restored
         self._record_current()
         self.restored = self.journal.restore()
         self.project.reload()
         needs_sync = self.resync and self.project.has_lock() and bool(
-            self.restored or self.journal.wrote_anything())
-        if needs_sync and not sync_environment(self.project, self.runner, cancellable=False):
+            self.restored or self.journal.left_the_originals())
+        if needs_sync:
+            self.unsynced = resync_restored(self.project, self.runner)
+        if self.unsynced is not None:
             self.rolled_back = True
-            return self.restored  # journal kept in `resyncing`: the next start re-syncs
+            return self.restored  # journal kept in `resyncing`: `uvmgr recover` re-syncs
         self.journal.discard()
         self.rolled_back = True
         return self.restored
@@ -186,6 +246,8 @@ class Transaction:
                 self.rollback()
         finally:
             self._release()
+        if self.unsynced is not None and isinstance(exc, UvmgrError):
+            _add_what_is_left(exc, self.unsynced)  # and it goes on up
 
 
 class RunTransaction(Transaction):
@@ -211,7 +273,8 @@ class RunTransaction(Transaction):
         restored = self.journal.restore()
         self.project.reload()
         if self.project.has_lock():
-            sync_environment(self.project, self.runner, cancellable=False)
+            # a failure is for the run's next step to meet (it syncs again, or fails there)
+            resync_restored(self.project, self.runner)
         self.journal.set_phase("applying")
         return restored
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from uvmgr import __version__
 from uvmgr.cli_usage import BadUsage, UvmgrParser
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_OK, EXIT_PIPE, EXIT_USAGE
 from uvmgr.run_frame import Terminated, run_traced
 
 EXIT_CODES_HELP = """exit codes:
@@ -28,6 +28,7 @@ EXIT_CODES_HELP = """exit codes:
      the journal is kept and `uvmgr recover` finishes it
   6  could not audit: uv audit failed or the advisory service was unreachable (not "vulnerable")
   130 interrupted by Ctrl+C (SIGINT); 143 stopped by SIGTERM: a change in flight was rolled back
+  141 the reader of the output went away (`| head`): 128 + SIGPIPE, as shells report it
 """
 
 
@@ -168,6 +169,29 @@ def _parse(parser: argparse.ArgumentParser, own: list[str], passthrough: list[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The entry point. A reader that left early (`uvmgr deps list | head`) ends the run
+    quietly with EXIT_PIPE, here and nowhere else."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _reader_gone() -> int:
+    """The standard way (Python's docs, "Note on SIGPIPE"): point stdout at /dev/null, so the
+    interpreter's last flush does not fail again, and say nothing (stderr may be the same pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):  # no real stdout (an embedding host)
+        pass
+    return EXIT_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, passthrough = _split_passthrough(argv)
     from uvmgr.tools.registry import REGISTRY

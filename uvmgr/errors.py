@@ -15,6 +15,7 @@ EXIT_RECOVERY_INCOMPLETE = 5  # a rollback or recovery could not finish (disk fu
 EXIT_NOT_AUDITED = 6  # the audit could not be done (service unreachable, uv audit failed): unknown
 EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT): a change in flight was rolled back
 EXIT_TERMINATED = 143  # SIGTERM: the same, 128 + 15 as shells report it
+EXIT_PIPE = 141  # the output's reader went away (`| head`): 128 + SIGPIPE, quietly, as shells do
 
 
 class UvmgrError(Exception):

@@ -121,8 +121,6 @@ def _table(outcomes) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from uvmgr.terminal_text import safe_console
-
     table = Table(title="uvmgr fleet run", title_justify="left")
     for column in ("repository", "status", "exit", "time", "what happened"):
         table.add_column(column)
@@ -131,7 +129,9 @@ def _table(outcomes) -> None:
         table.add_row(Text(o.repository), Text(o.status, style=colours.get(o.status, "red")),
                       "—" if o.exit_code is None else str(o.exit_code), f"{o.duration:.1f} s",
                       Text(o.message))
-    safe_console(soft_wrap=False).print(table)
+    from uvmgr import render
+
+    render.rich_console().print(table)
 
 
 def _report(args: argparse.Namespace) -> int:

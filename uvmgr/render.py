@@ -52,10 +52,22 @@ def print_json(payload: Any, notices: tuple[str, ...] | list[str] = ()) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
-def _console(stderr: bool = False):
+def rich_console(stderr: bool = False):
+    """A rich console for uvmgr's output, showing untrusted text as text
+    (`terminal_text.safe_console`). rich's own answer to a reader that left (`| head`) is
+    `SystemExit(1)`; this one raises BrokenPipeError, which the CLI's one boundary
+    (`cli.main`) ends quietly with its documented exit code."""
     from uvmgr.terminal_text import safe_console
 
-    return safe_console(stderr=stderr, highlight=False, soft_wrap=False)
+    out = safe_console(stderr=stderr, highlight=False, soft_wrap=False)
+    out.on_broken_pipe = _reader_gone  # rich's documented hook
+    return out
+
+
+def _reader_gone() -> None:
+    import errno
+
+    raise BrokenPipeError(errno.EPIPE, "the reader of uvmgr's output went away")
 
 
 def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
@@ -131,7 +143,7 @@ def _summary(result: Any) -> None:
 
     from uvmgr.tools.results import summarize
 
-    _console().print(Text(summarize(result)))
+    rich_console().print(Text(summarize(result)))
 
 
 def _cells(*texts: str):
@@ -146,7 +158,7 @@ def _deps(result: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = _console()
+    console = rich_console()
     table = Table(title=f"{escape(result.project)}: direct dependencies", title_justify="left")
     groups = by_member(result.dependencies)
     members = len(groups) > 1
@@ -186,7 +198,7 @@ def by_member(rows: Any) -> dict[str, list]:
 def _outdated(rows: Any) -> None:
     from rich.table import Table
 
-    console = _console()
+    console = rich_console()
     if not rows:
         console.print(rows.summary())
         return
@@ -217,7 +229,7 @@ def _change(result: Any) -> None:
     the agent reads, its first line in bold."""
     from rich.text import Text
 
-    console = _console()
+    console = rich_console()
     for number, line in enumerate(result.summary().splitlines()):
         console.print(Text(line, style="bold" if number == 0 and result.changed else ""))
     if result.dry_run and result.changed:
@@ -229,7 +241,7 @@ def _audit(report: Any) -> None:
 
     from uvmgr.tools.results import plural
 
-    console = _console()
+    console = rich_console()
     if report.source_note:
         console.print(f"[dim]advisories: {escape(report.source_note)}[/]")
     packages = plural(report.audited_packages, "locked package")
@@ -266,7 +278,7 @@ def _fix(result: Any) -> None:
 def _tests(report: Any) -> None:
     from rich.text import Text
 
-    console = _console()
+    console = rich_console()
     head, *rest = report.summary().splitlines()
     console.print(Text(head, style="green" if report.ok else "red"),
                   Text(f"in {report.duration:.1f}s", style="dim"))
@@ -277,7 +289,7 @@ def _tests(report: Any) -> None:
 def _build(report: Any) -> None:
     from rich.markup import escape
 
-    console = _console()
+    console = rich_console()
     for a in report.artifacts:
         console.print(escape(f"  {a.kind:5} {a.path} ({a.size:,} bytes)"))
     if report.artifacts and not report.out_dir:
@@ -294,7 +306,7 @@ def _build(report: Any) -> None:
 def _quality(report: Any) -> None:
     from rich.markup import escape
 
-    console = _console()
+    console = rich_console()
     for run in report.runs:
         note = f": {run.note}" if not run.available and run.note else ""
         console.print(f"  {run.check:7} {run.state}{note}  ({run.command})")
@@ -306,7 +318,7 @@ def _quality(report: Any) -> None:
 def _docs(result: Any) -> None:
     from rich.markup import escape
 
-    console = _console()
+    console = rich_console()
     if not result.hits:
         console.print(f"No passage matches {result.query!r}. (`uvmgr index` refreshes the index.)")
     for hit in result.hits:
@@ -319,7 +331,7 @@ def _docs(result: Any) -> None:
 def _index(report: Any) -> None:
     from rich.markup import escape
 
-    console = _console()
+    console = rich_console()
     if report.rebuilt_because:
         console.print(f"[yellow]rebuilt the index: {report.rebuilt_because}[/]")
     console.print(f"docs index {escape(str(report.path))}: {report.documents} documents, {report.chunks} "
@@ -338,7 +350,7 @@ def traces(runs: list[dict], as_json: bool) -> None:
     if as_json:
         print_json(runs)
         return
-    console = _console()
+    console = rich_console()
     if not runs:
         console.print("No runs recorded yet (traces live in .uvmgr/traces/).")
         return
@@ -374,7 +386,7 @@ def agent_summary(summary: Any, as_json: bool, trace_id: str,
         return
     from uvmgr.agent.offline import OFFLINE_MODEL
 
-    console = _console()
+    console = rich_console()
     console.print()
     if summary.models_used in ([], [OFFLINE_MODEL]):
         from rich.text import Text  # the offline planner writes plain text: no Markdown to load

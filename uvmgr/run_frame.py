@@ -72,6 +72,8 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
                 if result is not None and not args.json:
                     render.show_result(result)
                 render.error(exc, args.json, result=result)
+            except BrokenPipeError:
+                raise  # the reader of the output left: `cli.main` ends the run quietly
             except OSError as exc:
                 code = _os_error(exc, args, root)
             except Exception as exc:  # noqa: BLE001 - the one boundary: a bug is still a clean exit

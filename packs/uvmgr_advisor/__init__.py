@@ -4,8 +4,8 @@ recommendation. It only reads: nothing in the project changes (it records its ow
 under `.uvmgr/advisor/` to show regressions).
 
 It imports from uvmgr only what a pack may use (see `PACK_API` and tests/test_advisor.py):
-the tool context and runner, `Arg` and `Targets`, the state-file helpers, `Project`/`normalize_name` and
-the error types.
+the tool context and runner, `Arg` and `Targets`, the state-file helpers, `Project`/`normalize_name`,
+the pytest root arguments and the error types.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ PACK_API = (
     "uvmgr.tools.targets",
     "uvmgr.tools.state_files",
     "uvmgr.tools.project",
+    "uvmgr.tools.pytest_root",
     "uvmgr.errors",
 )
 CHECKS = ("tests", "imports", "sizes", "deps")

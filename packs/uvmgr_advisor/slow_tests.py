@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from uvmgr.tools.context import ToolContext
+from uvmgr.tools.pytest_root import own_config_args
 
 from uvmgr_advisor.findings import Finding, TestTiming
 
@@ -43,7 +44,9 @@ def time_tests(ctx: ToolContext) -> list[TestTiming]:
         path = os.pathsep.join(p for p in (tmp, os.environ.get("PYTHONPATH", "")) if p)
         result = ctx.runner.uv(
             ["run", "--frozen", "python", "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider",
-             "-q", *ctx.settings.test_args], ctx.project.root, timeout=ctx.settings.timeout,
+             *own_config_args(ctx.project.root, ctx.project.root, Path(tmp)), "-q",
+             *ctx.settings.test_args],
+            ctx.project.root, timeout=ctx.settings.timeout,
             env={"PYTHONPATH": path, "UVMGR_ADVISOR_TIMINGS": str(out)})
         if result.timed_out:
             raise TestsUnavailable(f"the suite did not finish within {ctx.settings.timeout:g} s")
