@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 FILLERS = frozenset(["please", "pls", "plz", "kindly", "just", "thanks", "thx", "now", "ok", "okay",
-                     "yo", "hey", "lol", "cheers"])
+                     "yo", "hey", "lol", "cheers", "ty", "tyvm"])
 PHRASES = re.compile(r"\b(thank you|go ahead and|afterwards|after that)\b")
-SYNONYMS = ((re.compile(r"\bget rid of\b"), "remove"),)
+SYNONYMS = ((re.compile(r"\bget rid of\b|\brip out\b"), "remove"),
+            (re.compile(r"\bpull in\b"), "add"), (re.compile(r"\bas well as\b|\band also\b"), "and"),
+            (re.compile(r"\bincl\.?(?=\s)"), "including"))
 UPGRADE = frozenset(["upgrade", "update", "bump"])
 REMOVE = frozenset(["remove", "drop", "uninstall", "delete", "ditch", "nuke", "erase", "toss"])
 ADD = frozenset(["add", "install"])
@@ -26,9 +28,9 @@ LEVEL_WORDS = frozenset([
     "safely", "safe", "bugfix", "bugfixes", "next", "newest", "bumps", "patches", "too",
     # "breaking changes are fine", "majors allowed", "minor versions max", "majors included"
     "changes", "are", "fine", "ok", "okay", "allowed", "included", "welcome", "max", "maximum",
+    "any",  # "without any breaking changes"
+    "keep", "it",  # "keep it non-breaking"
 ])
-# Words that close an exclusion: "but leave sqlalchemy alone", "not mypy though".
-EXCLUSION_END = frozenset(["alone", "untouched", "though"])
 # Read-only steps a command may be chained with ("upgrade click, then audit").
 READ_ONLY = {
     "audit": "audit", "test": "test", "lint": "check", "build": "build", "typecheck": "check",

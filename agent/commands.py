@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from uvmgr.agent import exclusion_grammar as exclusions
 from uvmgr.agent.command_words import (
     ADD,
     ALL_NOUNS,
     BUILD_OBJECTS,
     DET,
-    EXCLUSION_END,
     FILLERS,
     FIX,
     LEVEL_WORDS,
@@ -75,6 +75,7 @@ def tokens(text: str) -> list[str]:
         text = pattern.sub(word, text)
     text = re.sub(r"[,;](?=\s|$)", lambda m: f" {m.group(0)} ", text)
     text = re.sub(r"\.(?=\s|$)", " . ", text)
+    text = re.sub(r"[^\x00-\u024f]", " ", text)  # emoji and symbols: "ditch six \U0001f44b"
     out = [t.strip("'\"`") for t in text.split()]
     out = [t for t in out if t and t not in FILLERS]
     while out and out[-1] in SEPARATORS:  # "upgrade click, please and thank you"
@@ -129,7 +130,12 @@ class _Parser:
             return True
         save = self.i
         had_all = self.take("all")
+        if had_all and self.take("of") and self.take("it", "them"):
+            return True  # "all of it"
         self.take(*DET)
+        if self.peek() in ("dependency", "package") and self.peek(1) in ("versions", "updates"):
+            self.i += 1  # "the dependency versions": the levels read "versions"
+            return True
         if self.take(*ALL_NOUNS) or (had_all and self.i == save + 1):
             return True
         self.i = save
@@ -157,17 +163,23 @@ class _Parser:
             words = self.levels()
             nouns = {"updates", "upgrades", "releases", "bumps", "patches"}
             return _with_level(Command("upgrade"), words) if set(words) & nouns else None
-        if verb == "refresh" and self.everything():
+        if verb == "refresh" and (self.everything() or self.peek() == "versions" or (
+                self.peek() == "the" and self.peek(1) == "versions")):
             return _with_level(Command("upgrade"), self.levels())  # "refresh my dependencies"
         if verb in UPGRADE:
             return self.upgrade()
         if verb in REMOVE:
             if self.peek(1) in ("dependency", "dependencies") and self.peek(2) == "on":
                 self.i += 3  # "drop the dependency on six"
+            if normalize_name(self.peek(1)) in self.project:
+                self.take("the")  # "remove the six package"
             found = self.names()
+            if len(found) == 1:
+                self.take("package", "dependency", "dep", "library")
             if self.take("from"):
                 self.take(*DET)
-                if not self.take("project", "dependencies", "deps"):
+                self.take("dev")  # "from the dev deps": a dev dependency is one of them
+                if not self.take("project", "dependencies", "deps", "group"):
                     return None
             return Command("remove", packages=found) if found else None
         if verb in ADD:
@@ -193,7 +205,8 @@ class _Parser:
             self.take("the")
             if self.take("tests", "pytest") or (self.take("test") and self.take("suite")):
                 return Command("test")
-            return Command("check") if self.take("lint", "linter", "linters") else None
+            return Command("check") if self.take("lint", "linter", "linters", "mypy",
+                                                 "ruff") else None
         if verb == "do":  # "do a security scan", "do an audit"
             self.take("a", "an")
             self.take("security", "vulnerability")
@@ -204,6 +217,8 @@ class _Parser:
                 self.take(*BUILD_OBJECTS)
             elif verb == "audit":
                 self.take("again")
+            elif verb == "lint":
+                self.take("everything")
             elif verb == "list":
                 self.take(*DET)
                 if not self.take(*ALL_NOUNS):
@@ -235,41 +250,12 @@ class _Parser:
             every = True  # "upgrade safely", "upgrade patch versions only": every dependency
         excluded: list[str] = []
         if every:
-            excluded = self.exclusion()
+            excluded = exclusions.trailing(self)
             if excluded is None:
                 return None
-            if excluded:
-                words += self.levels()
+            words += self.levels()
         return _with_level(Command("upgrade", None if every else found, excluded=excluded),
                            words)
-
-    def exclusion(self) -> list[str] | None:
-        """The names after "everything" that are left out: "except X", "but not X", "apart
-        from X", "but leave X alone", "but hold back X", "but don't touch X", ", not X though";
-        [] when none is said, None when the words after the opener are not names."""
-        save = self.i
-        self.take(",")
-        opener = self.peek()
-        if opener not in ("except", "excluding", "but", "save", "minus", "apart", "aside",
-                          "other", "not"):
-            self.i = save
-            return []
-        self.i += 1
-        need = {"save": "for", "apart": "from", "aside": "from", "other": "than"}.get(opener)
-        if need and not self.take(need):
-            return None
-        if opener == "except":
-            self.take("for")
-        if opener == "but" and not (self.take("not", "leave", "keep", "skip") or (
-                self.take("hold") and self.take("back")) or (
-                self.take("don't", "dont") and self.take("touch")) or (
-                self.take("do") and self.take("not") and self.take("touch"))):
-            self.take("for")  # "everything but six"
-        excluded = self.names()
-        if not excluded:
-            return None
-        self.take(*EXCLUSION_END)
-        return excluded
 
     def add(self) -> Command | None:
         specs = []
@@ -282,7 +268,7 @@ class _Parser:
                 return None  # "add note", "add caching": a word, never approved as a package
             specs.append(tok + self.prose_spec(tok))
             self.i += 1
-            if self.peek() in (",", "and", "plus") and SPEC.match(self.peek(1)) and \
+            if self.peek() in (",", "and", "plus", "+") and SPEC.match(self.peek(1)) and \
                     self.peek(1) not in self.english | SEPARATORS | VERBS:
                 self.i += 1
         if not specs:
@@ -304,8 +290,9 @@ class _Parser:
                     "dependency", "dependencies", "dep", "deps")):
                 return None
             cmd.dev = True
-        elif self.take("to"):
+        elif self.take("to", "into"):
             self.take(*DET)
+            self.take("main")  # "to the main deps"
             if self.take("dev"):
                 self.take("group", "dependencies", "deps")
                 cmd.dev = True
@@ -347,6 +334,12 @@ class _Parser:
 
     def parse(self) -> list[Command] | None:
         out: list[Command] = []
+        held = exclusions.leading(self, UPGRADE)
+        if held:  # "hands off X, upgrade the rest"
+            cmd = _with_level(Command("upgrade", None, excluded=held), self.levels())
+            if cmd is None:
+                return None
+            out.append(cmd)
         while self.i < len(self.toks):
             if out:
                 if not self.take(*SEPARATORS):

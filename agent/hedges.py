@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from uvmgr.agent import lexicon as lx
 from uvmgr.agent.lexicon import SELF_CORRECTION
 from uvmgr.tools.project import normalize_name
 
@@ -20,6 +21,19 @@ _NAMES = rf"{_NAME}(?:(?:, | and | & |/){_NAME}){{0,5}}"
 # "; hands off httpx", ", not click": the exclusion as a clause of its own after the command
 _HANDS_OFF = re.compile(rf"[,;]\s*+(?:but\s++)?(?:hands off|not)\s++(?:the\s++)?({_NAMES})"
                         r"(?:\s++(?:one|ones|package|packages|though|please|pls))?\s*+$")
+# "hands off requests, upgrade the rest", "leave click alone and bump the others", "requests
+# stays put; update everything else": the exclusion said before the upgrade of the rest
+_LEAD_HOLD = (r"(?:hands off|(?:do not|never) touch|skip|not|leave|keep|hold back|freeze)\s++"
+              rf"(?:the\s++)?({_NAMES})(?:\s++(?:alone|untouched|as is|where (?:it|they) (?:is|are)|"
+              r"out of (?:it|this)))?")
+_LEAD_STAYS = (rf"(?:the\s++)?({_NAMES})(?:\s++(?:one|package|dep))?\s++(?:(?:is|are|can|should|must|"
+               r"will)\s++)?(?:stays? put|stays? where (?:it|they) (?:is|are)|stays?|remains?|fine "
+               r"as is|fine as it is|fine|ok as is|good as is|untouched|as is)")
+_LEAD_EXCLUSION = re.compile(
+    rf"^(?:please\s++)?(?:{_LEAD_HOLD}|{_LEAD_STAYS})\s*+(?:[,;.:-]\s*+)?(?:(?:and|but|then|so)"
+    r"\s++)?(?:(?:just|please)\s++)?([a-z]++)(?:\s++up)?\s++(?:all\s++)?(?:the rest|everything else|"
+    r"the others|the other ones|the other (?:deps|dependencies|packages)|the remaining ones|the "
+    r"remaining (?:deps|dependencies|packages)|all else|everything)\b(.*+)$")
 # ", the requests one is fine as is", "; sqlalchemy stays put", ", rich can stay"
 _FINE_AS_IS = re.compile(
     rf"[,;]\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
@@ -42,6 +56,7 @@ _CORRECTED_VERSION = re.compile(rf"(?<![\w.])\d[\w.]*+\s*+[,;-]?\s*+(?:{SELF_COR
                                 rf"[\s,;-]*+(?:(?:{SELF_CORRECTION}|no)\b)?[\s,;-]*+(?:to\s++|"
                                 r"make it\s++)?v?\d")
 
+_CHANGE = re.compile(r"^\s*(?:please\s+)?(?:upgrade|update|bump|remove|drop|uninstall|pin)\b")
 _ADD = re.compile(r"^(?:please\s+)?(?:add|install)\b")
 
 
@@ -54,11 +69,33 @@ def reword(norm: str, known: dict[str, str]) -> str:
             return match.group(0)  # "breaking is fine": only dependencies are excluded
         return f", but leave {names} alone"
 
+    def held(match: re.Match) -> str:
+        names = match.group(1)
+        if not all(_name_like(n, known) for n in re.split(r", | and | & |/", names)):
+            return match.group(0)  # "hands off the cli": not a package name
+        return f", but leave {names} alone"
+
     core = norm.rstrip(" .!")
-    text = _FINE_AS_IS.sub(leave, _HANDS_OFF.sub(leave, core, count=1), count=1)
-    if re.match(r"^\s*(?:please\s+)?(?:add|install)\b", text):
-        text = _REASON.sub("", text, count=1)
+    lead = _LEAD_EXCLUSION.match(core)
+    if lead and lx.HEAD_VERBS.get(lead.group(3)) == "upgrade":
+        names = lead.group(1) or lead.group(2)
+        if all(_name_like(n, known) for n in re.split(r", | and | & |/", names)):
+            # "hands off requests, upgrade the rest": the rest of everything, without requests
+            return f"{lead.group(3)} everything{lead.group(4)}, but leave {names} alone "
+    text = _FINE_AS_IS.sub(leave, _HANDS_OFF.sub(held, core, count=1), count=1)
+    reason = _REASON.search(text)
+    if reason and not re.search(r"\b(?:too|also|as well)\b", reason.group(0)) and (re.match(
+            r"^\s*(?:please\s+)?(?:add|install)\b", text) or _CHANGE.match(text)):
+        text = text[:reason.start()]  # "upgrade click, we need rich": the reason, no step
     return norm if text == core else text + " "
+
+
+def _name_like(name: str, known: dict[str, str]) -> bool:
+    """A dependency, or a word that can only be a package name (not a level or English word)."""
+    from uvmgr.agent.reading import is_name_like
+
+    return normalize_name(name) in known or (is_name_like(name) and not re.match(
+        r"(?:patch|minor|major|breaking|majors|minors|patches)\b", name))
 
 
 def _one_edit(a: str, b: str) -> bool:

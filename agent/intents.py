@@ -72,37 +72,16 @@ class Reading:
     foreign: bool = False
 
 
-def _foreign(text: str) -> str:
-    """The intent of a request written in another language ("" when it is not one)."""
-    from uvmgr.agent.lexicon import FOREIGN_VERBS, FOREIGN_WORDS
-
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
-    if not words:
-        return ""
-    non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
-    hits = sum(1 for w in words if w in FOREIGN_WORDS)
-    accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
-    if non_latin >= 2 or re.search("[\u00bf\u00a1]", text) or (
-            hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
-            words[0] in FOREIGN_VERBS:
-        lower = text.lower()
-        verb = next((i for v, i in FOREIGN_VERBS.items() if v in lower), "")
-        return verb or "?"
-    return ""
-
-
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
 from uvmgr.agent.context import (
-    CONDITION_CLAUSE,
     DANGLING,
     DEV_EXCLUDED,
     DEV_TARGET,
     DOCS_WORDS,
     EVALUATIVE,
-    FINDINGS_CONDITION,
     FIX_FINDINGS,
     FOLLOW_UP,
     GENERIC_OBJECT,
@@ -116,21 +95,10 @@ from uvmgr.agent.context import (
     out_of_domain,
 )
 from uvmgr.agent.lexicon import (
-    DEFERRED,
-    MISSPELT_WORDS,
     SELF_APPROVE,
-    SELF_CORRECTION,
 )
 
 _SELF_APPROVE = _compiled(SELF_APPROVE)
-def _foreign_hint(text: str) -> bool:
-    from uvmgr.agent.lexicon import FOREIGN_WORDS
-
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    return any(ord(ch) > 127 for ch in text if ch.isalpha()) or sum(
-        w in FOREIGN_WORDS for w in words) >= 2
-
-
 def read_request(text: str, known: list[str], matcher: IntentMatcher | None = None, *,
                  strict: bool = False, dev: tuple[str, ...] | list[str] = (),
                  pack_intents: tuple = ()) -> Reading:
@@ -139,16 +107,20 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     active packs' `Intent`s for read-only tools (`agent.pack_intents`): a clause that says one
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
-    from uvmgr.agent.clauses import HARMLESS_CONDITION, merge_modifiers, read_clause
+    from uvmgr.agent.clauses import read_clause
+    from uvmgr.agent.dropped_targets import dropped_step, dropped_target
+    from uvmgr.agent.foreign import foreign_intent
     from uvmgr.agent.hedges import hedged, reword
     from uvmgr.agent.level_scope import scoped_steps
+    from uvmgr.agent.modifiers import merge_modifiers
     from uvmgr.agent.pack_intents import match_pack_intent
     from uvmgr.agent.reading import MUTATING_INTENTS, tokens
+    from uvmgr.agent.request_outcome import settle
     from uvmgr.agent.steps import normalise, split_steps
     from uvmgr.agent.targets import group_members, names_in, normalized_known
 
     reading = Reading("ask", 1.0, text)
-    foreign = _foreign(text)
+    foreign = foreign_intent(text)
     if foreign:
         reading.intent, reading.status, reading.foreign = "foreign", "refuse", True
         reading.ambiguous = foreign
@@ -186,6 +158,10 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             again = read_clause(f"add {clause.text}", names, strict)
             if again.specs and not again.ambiguous:
                 clause = again
+        bare = dropped_step(clause, previous)
+        if bare:  # "add httpx>=0.27 and then respx": a name left without its verb
+            asks.append(f"whether {bare} is part of the change too (say \"{previous} {bare}\")")
+            continue
         if hypothetical:
             hypothetical = not clause.text.endswith("?")
             continue  # "what happens if I upgrade everything and then build?": all of it asked
@@ -323,6 +299,11 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             if not intent:
                 asks.append(f"\"{clause.text}\" is a question")
                 continue
+        dropped = dropped_target(clause, names)
+        if dropped:  # "upgrade click to version 9 and rich": never silently dropped
+            asks.append(f"whether {dropped} is part of the change too (say each target with "
+                        f"its own version or level, e.g. \"... and then {intent} {dropped}\")")
+            continue
         scoped = scoped_steps(clause, names, Step) if intent == "upgrade" else None
         if scoped is not None:  # "breaking changes are fine for httpx only": per target
             asks.append(scoped) if isinstance(scoped, str) else reading.steps.extend(scoped)
@@ -350,50 +331,4 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.steps.append(Step(intent, packages, list(clause.specs), clause.level,
                                   clause.dev, clause.group, clause.act, clause.major_asked,
                                   list(clause.excluded), guessed))
-    if not reading.steps and not asks and not reading.unknown and any(
-            c.act == "prohibition" for c in clauses):
-        asks.append("what to do: the request only says what not to do")
-    if any(CONDITION_CLAUSE.match(c.text) and c.intent not in MUTATING_INTENTS and not
-           HARMLESS_CONDITION.search(c.text) and not FINDINGS_CONDITION.match(c.text)
-           for c in clauses) and any(
-            s.intent in MUTATING_INTENTS for s in reading.steps):
-        asks.append("a change that depends on a condition")  # "if the tests fail, remove six"
-    first_change = next((i for i, c in enumerate(clauses) if c.intent in MUTATING_INTENTS), None)
-    if first_change is not None and any(re.search(rf"\b(?:{DEFERRED})\b", c.text)
-                                        for c in clauses[first_change:]):
-        # "upgrade click, or not, your call"; not "tests were flaky, probably network. anyway,
-        # upgrade tqdm": a hedge before the change is about something else
-        asks.append("a choice you left to me")
-    correction = re.search(rf"\b(?:{SELF_CORRECTION})\b", norm)
-    if correction and (len(clauses) > 1 or correction.start() > 0 and any(
-            c.intent in MUTATING_INTENTS for c in clauses)):  # one the reader did not resolve
-        asks.append("a request that corrects itself")
-    if set(re.findall(r"[a-z]+", text.lower())) & MISSPELT_WORDS:
-        reading.typos.append("(a misspelt word)")
-    if re.search(r"\b(skip|without) (the )?(confirmation|approval|prompt|asking)s?\b",
-                 text.lower()) or (
-            norm.endswith("?") and re.match(r"^(please )?(can|could|would|will) you\b", norm)):
-        for step in reading.steps:
-            step.act = "request"  # asked, but a person still confirms
-    if (asks or not reading.steps) and not reading.unknown and _foreign_hint(text):
-        reading.intent, reading.status, reading.foreign = "foreign", "refuse", True
-        reading.steps = []
-        return reading
-    if reading.unknown or asks:
-        reading.status, reading.ambiguous = "ask", "; ".join(asks)
-        reading.steps = []
-    elif not reading.steps and any("outside what uvmgr does" in x for x in reading.skipped):
-        reading.status = "refuse"
-        reading.intent = "out_of_scope"
-    elif not reading.steps:
-        reading.status, reading.intent = "ask", "ask"
-        reading.ambiguous = reading.ambiguous or "what you want done"
-    if reading.steps:
-        first = reading.steps[0]
-        reading.intent, reading.act = first.intent, first.act
-        reading.packages = list(first.packages or [])
-        reading.specs, reading.level = list(first.specs), first.level
-        reading.dev, reading.group = first.dev, first.group
-    elif reading.status == "ask":
-        reading.intent = "ask"
-    return reading
+    return settle(reading, clauses, asks, text, norm)

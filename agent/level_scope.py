@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
-from uvmgr.agent.reading import SCOPE_ALL, Clause, level_of
+from uvmgr.agent.level_reading import level_of
+from uvmgr.agent.reading import SCOPE_ALL, Clause
 
 _LEVEL = "|".join(f"(?:{w})" for w in lx.LEVEL_WORDS.values())
 _NAMES = r"([a-z0-9][a-z0-9._-]*(?:(?:,|,? and|,? &) [a-z0-9][a-z0-9._-]*)*)"

@@ -4,48 +4,6 @@ other languages it recognises. Plain data, compiled once at import (no I/O)."""
 
 from __future__ import annotations
 
-# Shorthand and slang, rewritten before reading ("pls", "deps", "u"); contractions expanded.
-REWRITES: tuple[tuple[str, object], ...] = (
-    (r"[\u2018\u2019`\u00b4]", "'"), (r"[\u201c\u201d]", '"'),
-    (r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"\bshan'?t\b", "shall not"),
-    (r"\b(do|does|did|is|are|was|were|should|would|could|has|have|must|need)n'?t\b", r"\1 not"),
-    (r"\b(do|does|did|is|are|was|were|should|would|could|has|have|must)nt\b", r"\1 not"),
-    (r"\bdont\b", "do not"), (r"\bdoesnt\b", "does not"), (r"\bisnt\b", "is not"),
-    (r"\b(what|that|it|there|who|where|how)'s\b", r"\1 is"), (r"\bwhats\b", "what is"), (r"\blet'?s\b", "let us"),
-    (r"\b(i|we|you|they)'(d|ll|ve|re|m)\b", r"\1"), (r"\bi'?m\b", "i"),
-    ((r"\b(pls|plz|plox|please|kindly|pretty please|thx|thanks|thank you|ty|cheers|asap|rn|"
-      r"right now|real quick|quickly|quick|for me|for us|just|hey|hi|hello|yo|ok|okay|um|uh|"
-      r"folks|team|mate|buddy|lol|lmao|haha|tbh|ngl|imo|fwiw|fr|xd|:\)|:-\))\b"), " "),
-    # consent to breaking changes said as indifference
-    ((r"\b(i|we) (do not|really do not) (care|mind) if (it|things|anything|stuff|something) "
-      r"(breaks?|goes boom)\b"), "breaking is fine"),
-    ((r"\b(i|we) (do not|really do not) (care about|mind) (the )?(breaking changes|breakage|"
-      r"majors?|major (versions|upgrades|bumps|releases))\b"), "breaking changes are fine"),
-    ((r"\b(sorry|apologies)\b[^.?!]{0,40}?\b(dumb|stupid|silly|basic|noob|newbie|obvious|"
-      r"beginner)( question)?\b,?( but)?"), " "),
-    ((r"\b(i|we) (have been|been|was|were|am|are) (meaning|wanting|going) to ask,?|\bwhen you "
-      r"(get|have) (a|the) (sec|second|moment|minute|chance)\b|\bwhen you can\b"), " "),
-    (r"\bgo ahead and\b", " "),
-    (r"\b([a-z0-9._-]+)'s (fine|ok|okay|good|alright)\b", r"\1 is \2"),
-    (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bpkgs?\b", "packages"),
-    (r"\b(deps|dep|dependecies|dependancies|dependences|depenencies|dependcies|reqs)\b",
-     "dependencies"),
-    (r"\b(vulns?|vulnerabilites|vulnerabilties|vulnerabilitys|vulnerabilty|vulnerabilities)\b",
-     "vulnerabilities"),
-    (r"\bcves?\b(?!-\d)", "cves"), (r"\blockfile\b", "lock file"), (r"\buv\.lock\b", "lock file"),
-    (r"\b(evrything|everyting|everthing|evertyhing|everythign)\b", "everything"),
-    (r"\b(it )?would be (nice|good|great|cool) to have\b", "we want"),
-    ((r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| "
-      r"this time)?\b"), " "),
-    (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
-    (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
-    (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
-     lambda m: "version " + str([
-         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-     ].index(
-         m.group(1)) + 1)), (r"\bw/(?=\s|$)", "with"), (r"\s&\s", " and "), (r"(?<=[a-z]) n (?=[a-z])", " and "), (r"\bthen\s+then\b", "then"),
-)
-
 # Numbers said in words, for versions spoken aloud ("two point five", "zero point twenty-six").
 NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate([
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -247,49 +205,6 @@ OUT_OF_SCOPE = (r"(publish|upload|push|release|deploy)\w* .{0,30}\bpypi|"
                 r"(minimum |min |lowest )?(supported )?python\b|(close|triage|label|assign) (the |"
                 r"all )?(\w+ )?(issues|tickets|prs|pull requests)\b")
 # requires-python questions are how-tos (docs), not out of scope
-
-# Words of other languages (Spanish, German, French, Portuguese, Italian, Dutch), and the
-# main verbs, so a request in another language can be recognised and refused plainly.
-FOREIGN_WORDS = frozenset([
-    "verwijder", "ist", "veraltet", "bloquea", "nuevo", "proyecto", "quelle", "utilisons", "nous",
-    "uppdatera", "alla", "beroenden", "el", "ta", "bort", "lägg", "till", "obnov", "vse",
-    "zavisimosti", "ustanovi", "udali", "zapusti", "testy", "une", "avec", "sube", "todo", "pero",
-    "versiones", "mayores", "neu", "erzeugen", "für", "von", "zu", "ein", "eine", "testes",
-    "executa", "construis", "roue", "fichier", "verrouillage", "épingler", "comment", "mettre",
-    "dependencias", "dependência", "dependências", "archivo", "bloqueo", "ejecuta", "corre",
-    "pruebas", "instalar", "el", "los", "las", "una", "unos", "por", "favor", "actualiza",
-    "actualizar", "actualice", "elimina", "eliminar", "quita", "quitar", "agrega", "agregar",
-    "añade", "añadir", "instala", "paquete", "paquetes", "todas", "todos", "mis", "nuestras",
-    "nuestros", "qué", "cómo", "hay", "están", "está", "vulnerabilidades", "seguridad", "también",
-    "luego", "después", "bitte", "aktualisiere", "aktualisieren", "alle", "abhängigkeiten",
-    "entferne", "entfernen", "füge", "hinzu", "installiere", "installieren", "paket", "pakete",
-    "und", "ich", "wir", "mein", "meine", "unsere", "der", "das", "dem", "nicht", "auf",
-    "neueste", "sicherheitslücken", "ausführen", "prüfe", "führe", "aus", "veraltet", "mets",
-    "jour", "supprime", "supprimer", "ajoute", "ajouter", "installe", "installer", "dépendances",
-    "paquets", "toutes", "tous", "est", "sont", "je", "nous", "vulnérabilités", "sécurité",
-    "lance", "exécute", "s'il", "vous", "à", "atualize", "atualizar", "remova", "remover",
-    "adicione", "adicionar", "pacotes", "aggiorna", "aggiornare", "rimuovi", "rimuovere",
-    "aggiungi", "aggiungere", "pacchetti", "dipendenze", "tutte", "tutti", "bijwerken",
-    "verwijder", "voeg", "toe", "pakketten", "afhankelijkheden", "alsjeblieft",
-    "du", "kannst", "können", "sie", "mach", "mache", "alles", "fais", "faire", "mise", "les",
-    "des", "tout", "todo", "actualizá", "puedes", "podrías", "pourrais", "peux", "tu", "kun",
-    "jij", "graag", "puoi", "tutto",
-])
-FOREIGN_VERBS: dict[str, str] = {
-    "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",
-    "aktualisiere": "upgrade", "aktualisieren": "upgrade", "mets à jour": "upgrade",
-    "mettre à jour": "upgrade", "mettez à jour": "upgrade", "aggiorna": "upgrade",
-    "atualize": "upgrade", "elimina": "remove", "quita": "remove", "entferne": "remove",
-    "supprime": "remove", "rimuovi": "remove", "remova": "remove", "agrega": "add",
-    "añade": "add", "instala": "add", "füge": "add", "installiere": "add", "ajoute": "add",
-    "installe": "add", "aggiungi": "add", "adicione": "add", "verwijder": "remove",
-    # Polish, Czech, Swedish, Turkish, Indonesian, Romanian and a few more Romance forms
-    "zaktualizuj": "upgrade", "usuń": "remove", "usun": "remove", "dodaj": "add",
-    "zainstaluj": "add", "aktualizuj": "upgrade", "odstraň": "remove", "přidej": "add",
-    "uppdatera": "upgrade", "güncelle": "upgrade", "kaldır": "remove", "perbarui": "upgrade",
-    "hapus": "remove", "tambahkan": "add", "actualizează": "upgrade", "șterge": "remove",
-    "borra": "remove", "enlève": "remove", "lösche": "remove",
-}
 
 # Plain English words that are never read as a package name unless the project has that
 # dependency (then only in object position); keeps "add logging for our app" from adding

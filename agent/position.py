@@ -112,3 +112,12 @@ def command_is_subject(body: str) -> bool:
         if word in _BOUNDARY or word in ENGLISH or word in ("the", "a", "an", "our", "my"):
             return False  # only names stand between the verb and the one that talks about it
     return False
+
+
+# "rich pulls it in", "httpx broke": a word after a name that tells, so the name is a subject
+TELLING_VERB = re.compile(
+    r"(?<![a-z])(?!(?:patch|minor|major|version|release|update|upgrade|bump|dep|package|librar|"
+    r"requirement|"
+    r"fix|this|thanks|pls|please|plus|less|as|is|was|has|does|also|its|across|always|perhaps|"
+    r"unless|besides|towards|afterwards|sometimes|regardless|anyways|thus|yes|minus|status|"
+    r"progress|needs|wants|tests|extras|groups|docs)\w*+$)[a-z]{3,}(?:s|ed)\b")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.position import BY_HAND, gerund_subject, narrated
+from uvmgr.agent.rewrites import REWRITES as SHORTHAND
 from uvmgr.tools.project import normalize_name
-from uvmgr.tools.versions import LEVELS
 
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
 
-REWRITES = [(re.compile(p), r) for p, r in lx.REWRITES]
+REWRITES = [(re.compile(p), r) for p, r in SHORTHAND]
 OP = r"(?:===|==|>=|<=|~=|!=|<|>)"
 VER = r"v?[0-9][0-9a-z.*+!-]*"
 _TOKEN = re.compile(rf"[a-z0-9][a-z0-9._-]*(?:\[[a-z0-9,._-]+\])?(?:{OP}{VER}"
@@ -85,34 +85,6 @@ OUT = re.compile(rf"\b(?:{lx.OUT_OF_SCOPE})\b")
 STRONG_OUT = re.compile(rf"(?:{lx.STRONG_OUT_OF_SCOPE})\b")
 AMBIG = re.compile(rf"^(?:{lx.AMBIGUOUS_TARGETS})$")
 PHRASAL = [(re.compile(rf"^(?:{p})\b"), intent) for p, intent in lx.PHRASAL_VERBS]
-LEVEL = {lvl: re.compile(rf"\b(?:{w})\b") for lvl, w in lx.LEVEL_WORDS.items()}
-NEG_LEVEL = {lvl: re.compile(rf"\b(?:{lx.NEGATORS})\b[^.,;!?]{{0,24}}?\b(?:{w})\b")
-              for lvl, w in lx.LEVEL_WORDS.items()}
-ONLY_LEVEL = {lvl: re.compile(rf"\bonly\b[^.,;!?]{{0,12}}\b(?:{w})\b|\b(?:{w})\b[^.,;!?]{{0,16}}"
-                               r"\bonly\b") for lvl, w in lx.LEVEL_WORDS.items()}
-WITHIN_SERIES = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+\.\d+"
-                           r"(?:\.x|\.\*)?\b(?!\.\d)")
-WITHIN_MAJOR = re.compile(r"\b(?:within|stay(?:ing)? (?:on|within)|inside) v?\d+(?:\.x|\.\*)?\b"
-                          r"(?!\.\d)")
-# "on the same major", "stay on the current major", "within the major": capped below a major
-# plural and bounded forms too ("within the current majors", "inside their majors", "short of
-# a new major"): a bounded level word never widens
-SAME_MAJOR = re.compile(r"\b(?:same|current|existing|present|this|today's|respective) majors?\b|"
-                        r"\b(?:within|inside|under|below|on|in|short of|no further than|not past|"
-                        r"not beyond|nothing (?:past|beyond)|never (?:past|beyond)) (?:(?:the|its|"
-                        r"their|our|each|a|every|any|a new) )?(?:one's )?(?:(?:current|same|"
-                        r"existing|present|respective|own) )?majors?(?: versions?| series| lines?)?"
-                        r"\b(?! (?:bumps?|upgrades?|updates?|releases?|changes?|jumps?)\b)")
-# "everything but majors", "hold back majors", "majors can wait": majors left out
-HELD_MAJOR = re.compile(r"\b(?:but|bar|minus|save|other than|apart from|except for|hold(?:ing)? "
-                        r"(?:off|back)(?: on)?|(?:keep|keeping|hold|holding|freeze|freezing|pin|"
-                        r"pinning|leave|leaving)(?: the| all| our| their)?|short of|stop(?:ping)? (?:before|short of)|not "
-                        r"including) (?:the |any |new )?(?:majors?|breaking)\b|\b(?:majors?|major "
-                        r"(?:versions?|upgrades?|bumps?|releases?)|breaking changes?) (?:can|could|"
-                        r"should|will|must|may) wait\b|\b(?:majors?|breaking changes?) (?:later|"
-                        r"another time|next time|some other time)\b")
-PATCH_SERIES = re.compile(r"\bto (?:the )?(?:latest |newest )?v?\d+\.\d+\.(?:x|\*)\b")
-TO_VERSION = re.compile(r"\bto (?:version |v|the )?(\d+)(?:\.x|\.0)?\b(?!\.\d)")
 PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
                   r"([a-z0-9][a-z0-9._-]*)\s+(?:back )?(?:to|at|on|==)\s*(?:exactly\s+)?"
                   r"(?:version\s+)?v?"
@@ -304,60 +276,6 @@ def misspelt_verb(word: str) -> str:
 
 
 STRONG_VERBS = sorted(w for w, i in lx.HEAD_VERBS.items() if i != "generic" and len(w) >= 4)
-
-
-_ANY_NEGATION = re.compile(rf"\b(?:{lx.NEGATORS}|are not|is not|do not|does not|nope|"
-                           rf"forbidden|not allowed|off limits|off the table)\b")
-
-
-def level_of(text: str) -> tuple[str, bool, bool]:
-    """(level, an explicit positive major, a negated level). "without majors" is minor; "only
-    patches" patch; "major" or "to version 3" major; nothing named: minor."""
-    positive, negated = set(), set()
-    for lvl in LEVELS:
-        if NEG_LEVEL[lvl].search(text):
-            negated.add(lvl)
-            if lvl == "minor" and re.search(r"\bnon-breaking|nonbreaking|non breaking\b", text):
-                negated.discard("minor")
-                positive.add("minor")
-        elif LEVEL[lvl].search(text):
-            positive.add(lvl)
-    if HELD_MAJOR.search(text):  # "everything but majors", "majors can wait": never wider
-        negated.add("major")
-        positive.discard("major")
-    if re.search(r"\bnon[- ]?breaking\b|\bwithout breaking\b|\bnot breaking\b|\bnothing breaking"
-                 r"\b|\bno breaking\b|\bavoid breaking\b", text):
-        negated.add("major")
-        positive.discard("major")
-        positive.discard("minor") if "minor" in positive and not LEVEL["minor"].search(
-            re.sub(r"non[- ]?breaking", "", text)) else None
-    if PATCH_SERIES.search(text) or WITHIN_SERIES.search(text):
-        return "patch", False, bool(negated)  # "to the latest 8.1.x", "only within 8.1"
-    if SAME_MAJOR.search(text):
-        return "minor", False, bool(negated)  # "keep everything on the same major"
-    if WITHIN_MAJOR.search(text) and "major" not in positive:
-        return "minor", False, bool(negated)  # "within 2.x", "staying on 13.x"
-    said = [lvl for lvl in LEVELS if LEVEL[lvl].search(text)]
-    if len(said) > 1 and _ANY_NEGATION.search(text):
-        return said[0], False, True  # "minors are fine, majors are not": never the widest
-    to_version = TO_VERSION.search(text)
-    if to_version and re.match(r"\.x\b", text[to_version.end(1):]):
-        positive.add("minor")  # "to 2.x latest": the newest within that series
-    elif to_version and "major" not in negated:
-        positive.add("major")
-    if "safe" in text and not positive - {"minor"}:
-        positive.discard("minor")
-    for lvl in LEVELS:
-        if ONLY_LEVEL[lvl].search(text) and lvl not in negated:
-            return lvl, lvl == "major", bool(negated)
-    positive -= negated
-    if positive:
-        top = max(positive, key=LEVELS.index)
-        return top, top == "major", bool(negated)
-    if negated:
-        below = [lvl for lvl in LEVELS if LEVELS.index(lvl) < min(map(LEVELS.index, negated))]
-        return (below[-1] if below else "patch"), False, True
-    return "minor", False, False
 
 
 def is_name_like(tok: str) -> bool:

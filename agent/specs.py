@@ -8,6 +8,7 @@ import re
 
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.package_words import CODE_NOUNS, explicit_package, not_a_package
+from uvmgr.agent.position import TELLING_VERB
 from uvmgr.agent.reading import AMBIG, OP, SPEC, STOP_OBJECT, VER
 from uvmgr.tools.project import normalize_name
 
@@ -141,7 +142,9 @@ def add_specs(rest: str, known: dict[str, str] | None = None) -> tuple[list[str]
         tok = m.group(1).rstrip(".")
         if tok in STOP_OBJECT or tok in ("and",) or _MODIFIER.match(tok):
             break  # "dev-only", "test only": how to add, not what
-        if specs and _CLAUSE_AFTER.match(text[m.end():]) and not SPEC.match(tok).group(3):
+        told = re.match(r"\s*([a-z]+)", text[m.end():])
+        if specs and (_CLAUSE_AFTER.match(text[m.end():]) or told and TELLING_VERB.fullmatch(
+                told.group(1)) and lead.strip()) and not SPEC.match(tok).group(3):
             return specs, ambiguous, text  # "and reformat the code": a clause of its own
         if re.match(r"^\s*(\S+\s+)?(librar(y|ies)|packages?|libs?|modules?|tools?|ones?|"
                     r"things?|dependenc(y|ies)|deps|stuff|plugins?|thingy|stubs|types|bindings|"

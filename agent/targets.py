@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent.package_words import popular_name
+from uvmgr.agent.position import TELLING_VERB
 from uvmgr.agent.reading import (
     AMBIG,
     EXCLUDE,
@@ -93,6 +94,13 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
     if strong and not excluded and clause.intent in ("upgrade", "remove", "outdated") and \
             not re.match(r"\s*(the )?(patch|minor|major|breaking)", text[strong.end():]):
         clause.ambiguous = f"\"{strong.group(0)} {text[strong.end():].strip()}\""
+        absent = [t for t in tokens(text[strong.end():]) if is_name_like(t) and
+                  not _level_word(t) and t not in ("alone", "untouched", "though")]
+        if absent and clause.intent == "upgrade":  # "upgrade everything, hands off django"
+            clause.ambiguous = (f"{' and '.join(absent)} {'is' if len(absent) == 1 else 'are'} "
+                                "not a dependency of this project, so there is nothing to keep "
+                                "back (say which dependency to leave out, or \"upgrade "
+                                "everything\")")
     if excluded and not included:
         clause.excluded = excluded
         clause.all_packages = True
@@ -122,8 +130,9 @@ def read_targets(clause: Clause, text: str, body: str, known: dict[str, str], st
         singular = [t for t in phrase if t in ("package", "library", "one", "lib", "module",
                                                "version",
                                                "dependency", "thing")]
-        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b", text):
-            singular = []  # "every dependency" is all of them
+        if singular and re.search(rf"\b(every|each|any|all)( single)? {singular[0]}\b|"
+                                  rf"\b{singular[0]} (versions|updates|upgrades|bumps)\b", text):
+            singular = []  # "every dependency", "dependency versions": all of them
         if commanded and clause.intent in ("upgrade", "remove") and singular and \
                 not clause.packages:
             clause.ambiguous = f"which {singular[0]}"
@@ -245,7 +254,7 @@ def object_phrase(body: str) -> list[str]:
     toks = tokens(body)
     for i, tok in enumerate(toks):
         if out and i and toks[i - 1] in (",", "and", "&", "plus", "or") and i + 1 < len(toks) \
-                and toks[i + 1] in _SUBJECT_VERBS:
+                and (toks[i + 1] in _SUBJECT_VERBS or TELLING_VERB.fullmatch(toks[i + 1]) and is_name_like(tok)):
             break  # "ditch pygments, rich does the highlighting now": rich is a subject
         if tok in ("called", "named") and out:
             expect = True

@@ -15,9 +15,10 @@ the registry):
 | `ask "what's outdated?"` (offline)     | `uv lock --dry-run --upgrade`                      |
 | `deps upgrade --safe --dry-run`        | `uv lock --dry-run --upgrade`                      |
 
-Both sides meet the same uv cache: by default (`--cache warm`) uv's own command runs once,
-untimed, before the pair is timed (run first, uvmgr would otherwise fill the cache uv then
-finds warm); `--cache cold` gives each timed command an empty cache of its own.
+Both sides meet the same uv cache: by default (`--cache warm`) uv's own command (and the
+`uv lock --check` every uvmgr command starts with) runs once, untimed, before the pair is
+timed (run first, uvmgr would otherwise fill the cache uv then finds warm); `--cache cold`
+gives each timed command an empty cache of its own.
 
 It reports per project and command: pass or fail (audit passes with exit 0 or 1: 1 means
 vulnerabilities were found), the error's first lines, uvmgr's wall time, uv's, and whether the
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 UPGRADE_DRY = ["lock", "--dry-run", "--upgrade"]
+LOCK_CHECK = ["lock", "--check", "--offline"]
 COMMANDS: tuple[tuple[str, list[str], list[str] | None, tuple[int, ...]], ...] = (
     ("deps list", ["deps", "list", "--json"], ["tree", "--frozen", "--depth", "1"], (0,)),
     ("deps outdated", ["deps", "outdated", "--json"], UPGRADE_DRY, (0,)),
@@ -99,6 +101,26 @@ def _first_lines(stdout: str, stderr: str, n: int = 2) -> str:
     return " ⏎ ".join(lines[:n])[:300]
 
 
+def _is_error(stdout: str) -> bool:
+    """uvmgr's JSON error document: exit 1 also means "vulnerabilities found" for audit, so the
+    exit code alone cannot tell a finding from a failure."""
+    import json
+
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "error" in data
+
+
+def _checkout(folder: Path) -> Path:
+    """The git checkout holding `folder` (itself when it is not inside one)."""
+    done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                          capture_output=True, text=True, check=False)
+    top = Path(done.stdout.strip()).resolve() if done.returncode == 0 else folder
+    return top if top in folder.parents else folder
+
+
 def _hashes(root: Path) -> dict[str, str]:
     files = [root / "uv.lock", *sorted(root.rglob("pyproject.toml"))]
     return {str(f.relative_to(root)): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -130,9 +152,11 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
                 cache: str = "warm") -> list[Row]:
     from uvmgr.tools.workspace import find_workspace
 
-    # A workspace member's folder: copy the whole workspace, run in the member's folder.
+    # A workspace member's folder: copy the whole workspace; a project inside a bigger checkout
+    # (a monorepo whose path sources name siblings, `../checkpoint` in langgraph): copy the
+    # checkout. Either way the commands run in the folder given.
     workspace = find_workspace(clone.resolve())
-    source = workspace.root if workspace else clone.resolve()
+    source = workspace.root if workspace else _checkout(clone.resolve())
     inside = clone.resolve().relative_to(source)
     name = source.name + (f"/{inside.as_posix()}" if inside.parts else "")
     copy = work / source.name
@@ -145,18 +169,23 @@ def run_project(clone: Path, work: Path, uvmgr: list[str], uv: str, db: Path,
         if only and label not in only:
             continue
         argv = [*uvmgr, *[a.replace("{db}", str(db)) for a in args]]
-        if cache == "warm" and uv_args is not None:
-            _timed([uv, *uv_args], here, env, timeout)
+        if cache == "warm":
+            # uvmgr checks the lock first (`uv lock --check`); on a project with a dynamic
+            # version that builds its metadata once (8 s on pydantic-ai), which `uv tree
+            # --frozen` never does: warm that too, so the pair compares warm with warm
+            _timed([uv, *LOCK_CHECK], here, env, timeout)
+            if uv_args is not None:
+                _timed([uv, *uv_args], here, env, timeout)
         before = _hashes(copy)
         code, out, err, seconds = _timed(argv, here, _cache_env(env, cache, work), timeout)
         unchanged = _hashes(copy) == before
         if uv_args is None:
-            uv_code, _, _, uv_seconds = _uv_audit(uv, copy, db, _cache_env(env, cache, work),
+            uv_code, _, _, uv_seconds = _uv_audit(uv, here, db, _cache_env(env, cache, work),
                                                   timeout)
         else:
             uv_code, _, _, uv_seconds = _timed([uv, *uv_args], here,
                                                _cache_env(env, cache, work), timeout)
-        ok = code in passing and unchanged
+        ok = code in passing and unchanged and not _is_error(out)
         rows.append(Row(name, label, ok, code, seconds, uv_seconds, uv_code in (0, 1),
                         "" if ok else _first_lines(out, err), unchanged))
         print(f"  {name}: {label}: {'pass' if ok else 'FAIL'} (exit {code}, {seconds:.1f} s; "

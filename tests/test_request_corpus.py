@@ -18,6 +18,7 @@ FRESH = "fresh"  # written blind later still (ids f...), scored once
 PROBE = "probe"  # a blind probe by someone who never saw the reader (ids p...), scored once
 FRESH2 = "fresh2"  # a second blind set (ids g...), written after fresh was scored and read
 FRESH3 = "fresh3"  # a third blind set (ids k...), written without seeing the reader, scored once
+FRESH4 = "fresh4"  # a fourth blind set (ids m...), written without seeing the reader, scored once
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
              "build_package", "check_quality", "search_docs",
              "advise"}  # the bundled advisor pack's tool
@@ -57,7 +58,8 @@ FRESH_ROWS = _load((FRESH,))
 PROBE_ROWS = _load((PROBE,))
 FRESH2_ROWS = _load((FRESH2,))
 FRESH3_ROWS = _load((FRESH3,))
-EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS + FRESH2_ROWS + FRESH3_ROWS
+FRESH4_ROWS = _load((FRESH4,))
+EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS + FRESH2_ROWS + FRESH3_ROWS + FRESH4_ROWS
 DEPS = _project()
 
 
@@ -130,6 +132,7 @@ def test_corpus_is_big_enough():
     assert len(FRESH_ROWS) >= 490  # 500 written; 8 dropped whose texts the tuned splits had written too
     assert len(FRESH2_ROWS) >= 498  # 500 written; 2 dropped whose texts probe or the same day's rows had
     assert len(FRESH3_ROWS) == 400
+    assert len(FRESH4_ROWS) == 400
 
 
 def test_held_out_ids_are_their_own():
@@ -142,7 +145,9 @@ def test_held_out_ids_are_their_own():
     assert all(re.fullmatch(r"p\d{4}", row["id"]) for _, row in PROBE_ROWS)
     assert not any(row["id"].startswith("p") for _, row in ROWS + HELD_OUT + FRESH_ROWS)
     assert all(re.fullmatch(r"k\d{4}", row["id"]) for _, row in FRESH3_ROWS)
-    assert not any(row["id"].startswith("k") for _, row in EVERY_ROW[:-len(FRESH3_ROWS)])
+    assert not any(row["id"].startswith("k") for _, row in EVERY_ROW[:-len(FRESH3_ROWS) - len(FRESH4_ROWS)])
+    assert all(re.fullmatch(r"m\d{4}", row["id"]) for _, row in FRESH4_ROWS)
+    assert not any(row["id"].startswith("m") for _, row in EVERY_ROW[:-len(FRESH4_ROWS)])
 
 
 def test_probe_is_the_blind_set_less_its_repeats():
@@ -176,6 +181,10 @@ def test_held_out_texts_are_new():
     fresh3 = Counter(_plain(row["text"]) for _, row in FRESH3_ROWS)
     assert [row["id"] for _, row in FRESH3_ROWS
             if _plain(row["text"]) in seen or fresh3[_plain(row["text"])] > 1] == []
+    seen |= set(fresh3)
+    fresh4 = Counter(_plain(row["text"]) for _, row in FRESH4_ROWS)
+    assert [row["id"] for _, row in FRESH4_ROWS
+            if _plain(row["text"]) in seen or fresh4[_plain(row["text"])] > 1] == []
 
 
 def test_yes_only_on_mutating_commands():

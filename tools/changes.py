@@ -274,9 +274,12 @@ def diff_locked(before: dict[str, LockedPackage], after: dict[str, LockedPackage
 def with_index(changes: list[PackageChange], locked: dict[str, LockedPackage],
                ) -> list[PackageChange]:
     """A preview's changes (read from `uv lock --dry-run`, which does not say where a package
-    comes from) with the index each is locked from now."""
+    comes from) with the index each is locked from now; the project itself and its workspace
+    members left out, as `diff_locked` does (a relock also records a version bumped in
+    pyproject.toml without `uv lock`: anthropic-sdk-python)."""
+    own = {name for name, p in locked.items() if p.source in ("virtual", "editable")}
     return [replace(c, index=locked[c.name].index) if c.name in locked and locked[c.name].index
-            else c for c in changes]
+            else c for c in changes if c.name not in own]
 
 
 def requirement_edits(before: list[DirectDependency], after: list[DirectDependency],

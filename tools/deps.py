@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from uvmgr.tools.changes import ChangeResult, Outdated, OutdatedList
+from uvmgr.tools.changes import ChangeResult, Outdated, OutdatedList, with_index
 from uvmgr.tools.context import ToolContext
 from uvmgr.tools.levels import Level
 from uvmgr.tools.lock_change import apply_locked_change, change_since, finish_change, snapshot
@@ -339,7 +339,8 @@ def lock_project(
         raise_for_uv(result, "locking", _index_names(ctx))
         if dry_run:
             direct = {d.name for d in declared}
-            return ChangeResult("lock", True, parse_dry_run(result.stderr, direct))
+            return ChangeResult("lock", True, with_index(parse_dry_run(result.stderr, direct),
+                                                         before))
         change = change_since(ctx, "lock", False, before, hashes, declared)
         return finish_change(ctx, tx, change, verify_tests=False)
 

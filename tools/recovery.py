@@ -40,10 +40,10 @@ from uvmgr.tools.journal import (
     Journal,
     copy_name,
     file_hashes,
-    incomplete,
 )
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.saved_edits import save_copies as _save
 from uvmgr.tools.state_files import (
     DISK_ERRORS,
     TEMP_PREFIX,
@@ -51,14 +51,12 @@ from uvmgr.tools.state_files import (
     reject_link,
     remove_tree,
     state_dir_if_writable,
-    write_atomic,
 )
 from uvmgr.tools.transaction import ProjectLock, Unsynced, resync_restored
 
 from uvmgr.errors import ProjectBusy, ProjectError, UnsafeStatePath
 
 IGNORED_DIR = "ignored"
-RECOVERED_DIR = "recovered"
 _OLD_TEMP_NAMES = tuple(f".{name}.uvmgr-tmp" for name in TRACKED)
 _PENDING = re.compile(r"^undo-pending-(\d+)-\d+$")
 
@@ -195,22 +193,6 @@ def _message(project: Project, what: str, restored: list[str], kept: list[str],
     if unsynced is not None:
         text += f"; {unsynced.what_is_left()}: {unsynced.hint()}"
     return text
-
-
-def _save(project: Project, journal: Journal, blobs: dict[str, bytes | None]) -> Path:
-    """Keep copies under `.uvmgr/recovered/<time>/` before recovery decides between versions."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    real_dir(project.state_dir / RECOVERED_DIR)
-    target = real_dir(project.state_dir / RECOVERED_DIR / f"{stamp}-{secrets.token_hex(3)}")
-    try:
-        for name, data in blobs.items():
-            if data is not None:
-                write_atomic(target / copy_name(name), data)
-    except OSError as exc:
-        if exc.errno not in DISK_ERRORS:
-            raise
-        raise incomplete(journal, exc, []) from exc
-    return target
 
 
 def _move_aside(project: Project, journal: Journal, why: str) -> Path:

@@ -282,8 +282,13 @@ def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[Constrai
         result = ctx.runner.uv(["lock", "--dry-run", *args, *cooldown_args(ctx, cutoff)],
                                project.root, timeout=ctx.settings.timeout)
     if not result.ok:  # the batch does not resolve as a whole; trials will find out which
+        from uvmgr.tools.versions import delta
+
+        # each plan's own target, leaving out those already there (a package up to date is
+        # not a move, and "2.1.0 -> 2.1.0" read as a downgrade)
         return [PackageChange(p.dep.name, p.package.version, p.available, True,
-                              index=p.package.index) for p in plans], None
+                              index=p.package.index) for p in plans
+                if delta(p.package.version, p.available) != "none"], None
     return (with_index(parse_dry_run(result.stderr, direct), project.locked_packages()),
             parse_moves(result.stderr))
 

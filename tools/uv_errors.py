@@ -88,11 +88,18 @@ def _python(stderr: str, action: str) -> UvmgrError | None:
     pin = _PY_PIN.search(stderr)
     if pin:
         version = _install_version(pin["req"])
+        if "request from `.python-version`" in stderr:
+            return PythonNotFound(
+                f"{action}: `.python-version` selects Python {pin['found']}, but the project "
+                f"requires {pin['req']}",
+                hint=f"run `uv python pin {version}` (and `uv python install {version}` if you do "
+                     "not have it), or delete `.python-version`")
+        # chosen by UV_PYTHON or --python (setup-uv sets UV_PYTHON in CI), not by a pin file
         return PythonNotFound(
-            f"{action}: `.python-version` selects Python {pin['found']}, but the project "
+            f"{action}: the requested interpreter is Python {pin['found']}, but the project "
             f"requires {pin['req']}",
-            hint=f"run `uv python pin {version}` (and `uv python install {version}` if you do not "
-                 "have it), or delete `.python-version`")
+            hint=f"point UV_PYTHON (or --python) at a Python {pin['req']}, or unset it; "
+                 f"`uv python install {version}` if you do not have one")
     found = _PY_MISSING.search(stderr) or _PY_PYENV.search(stderr)
     if found is None:
         return None
@@ -146,6 +153,25 @@ def _url_source(stderr: str, action: str) -> UvmgrError | None:
         f"{action}: the URL source of {name} ({direct['url']}) could not be reached",
         hint=f"check the network and that the file is still there; or point {name} at another "
              "source in pyproject.toml; nothing was changed")
+
+
+_PATH_SOURCE = re.compile(r"`(?P<name>[A-Za-z0-9._-]+)(?:==\S+)?\s*@\s*(?:editable|directory|path)\+"
+                          r"(?P<path>[^`]+)`[^\n]*\n(?:.*\n)*?.*Distribution not found at: "
+                          r"(?:file://)?(?P<where>\S+)")
+
+
+def _path_source(stderr: str, action: str) -> UvmgrError | None:
+    """A path dependency (`[tool.uv.sources] x = { path = "../x" }`) whose folder is gone: a
+    sibling in a monorepo not checked out, moved or renamed."""
+    missing = _PATH_SOURCE.search(stderr)
+    if missing is None:
+        return None
+    name = missing["name"]
+    return SourceUnreachable(
+        f"{action}: the path source of {name} ({missing['path']}) does not exist: "
+        f"{missing['where']}",
+        hint=f"check out or restore that folder (in a monorepo, work in the whole checkout), or "
+             f"point {name} at another source in `[tool.uv.sources]`; nothing was changed")
 
 
 def _index_named(url: str, cwd: str) -> tuple[str, str]:
@@ -241,7 +267,7 @@ def _conflict(stderr: str, action: str) -> UvmgrError | None:
 # Checked in order: a git fetch failure also mentions the network; a conflict can name a
 # package that was not found.
 _ENVIRONMENT: tuple[Callable[[str, str], UvmgrError | None], ...] = (
-    _python, _lock_schema, _git, _url_source, _index, _conflict)
+    _python, _lock_schema, _git, _path_source, _url_source, _index, _conflict)
 
 
 def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
