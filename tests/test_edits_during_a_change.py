@@ -39,10 +39,9 @@ def test_an_edit_made_during_a_change_is_saved_before_recovery_restores(cli, app
     assert f"cp {rel}/pyproject.toml" in r.err, r.err
 
 
-@pytest.mark.xfail(strict=True, reason="open: a rollback in the same process (a failed check, "
-                   "Ctrl+C, SIGTERM) restores over an edit made during the change with no copy; "
-                   "Transaction.rollback is another engineer's area in this wave")
 def test_an_edit_made_during_a_change_survives_a_rollback_somewhere(app):
+    """The same edit, when the change fails in the same process (a failed check, Ctrl+C):
+    written here as an xfail, made to pass by main's tools/saved_edits.py."""
     from uvmgr.tools.runner import ProcessRunner
     from uvmgr.tools.transaction import Transaction
 
