@@ -130,17 +130,23 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
                   for n, d in originals.items()}
         now, states = file_hashes(project), journal.states()
         kept = [n for n in originals if now[n] != before[n] and now[n] not in states[n]]
+        # A pyproject.toml about to be restored over may hold an edit the person made while the
+        # change ran (a state uvmgr recorded takes it in): its bytes are saved first.
+        edited = {n: (project.root / n).read_bytes() for n in originals
+                  if n.endswith("pyproject.toml") and n not in kept and now[n] is not None
+                  and now[n] != before[n]}
         if kept == ["uv.lock"]:
             # pyproject.toml is uvmgr's, only the lock is unknown: most likely uv finishing the
             # interrupted `uv lock` before uvmgr could record it. Restore, keeping a copy.
             lock_now = (project.root / "uv.lock").read_bytes() if now["uv.lock"] else None
-            stray = _save(project, journal, {"uv.lock": lock_now})
+            stray = _save(project, journal, {"uv.lock": lock_now, **edited})
             kept = []
             restored = journal.restore()
         elif kept:
             saved = _save(project, journal, originals)
             journal.set_phase("resyncing")
         else:
+            stray = _save(project, journal, edited) if edited else None
             restored = journal.restore()
     project.reload()
     unsynced = None
@@ -154,9 +160,15 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
                     restored_before=phase == "resyncing")
     if stray is not None:
         rel = _rel(project, stray)
-        text += (f"; uv.lock had changed after the last state uvmgr recorded (most likely uv "
-                 f"finishing the interrupted lock): that version is saved as {rel}/uv.lock "
-                 f"(`cp {rel}/uv.lock . && uv sync --frozen` to use it)")
+        if (stray / "uv.lock").exists():
+            text += (f"; uv.lock had changed after the last state uvmgr recorded (most likely "
+                     f"uv finishing the interrupted lock): that version is saved as "
+                     f"{rel}/uv.lock (`cp {rel}/uv.lock . && uv sync --frozen` to use it)")
+        for name in (n for n in originals if n.endswith("pyproject.toml")):
+            if (stray / copy_name(name)).exists():
+                text += (f"; {name} as the interrupted run left it (with any edit made while "
+                         f"it ran) is saved as {rel}/{copy_name(name)} (`cp {rel}/"
+                         f"{copy_name(name)} {name if '/' in name else '.'}` to take it back)")
     return text
 
 
