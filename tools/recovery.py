@@ -43,7 +43,7 @@ from uvmgr.tools.journal import (
 )
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
-from uvmgr.tools.saved_edits import save_copies as _save
+from uvmgr.tools.saved_edits import save_copies
 from uvmgr.tools.state_files import (
     DISK_ERRORS,
     TEMP_PREFIX,
@@ -139,14 +139,14 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
             # pyproject.toml is uvmgr's, only the lock is unknown: most likely uv finishing the
             # interrupted `uv lock` before uvmgr could record it. Restore, keeping a copy.
             lock_now = (project.root / "uv.lock").read_bytes() if now["uv.lock"] else None
-            stray = _save(project, journal, {"uv.lock": lock_now, **edited})
+            stray = save_copies(project, journal, {"uv.lock": lock_now, **edited})
             kept = []
             restored = journal.restore()
         elif kept:
-            saved = _save(project, journal, originals)
+            saved = save_copies(project, journal, originals)
             journal.set_phase("resyncing")
         else:
-            stray = _save(project, journal, edited) if edited else None
+            stray = save_copies(project, journal, edited) if edited else None
             restored = journal.restore()
     project.reload()
     unsynced = None
