@@ -1,0 +1,112 @@
+"""uv settings a repository may not choose: where uv writes, and where it fetches interpreters.
+
+uv reads settings from the project (`[tool.uv]` in pyproject.toml, a uv.toml in the project or
+a folder above it). By the trust model a repository may inform but never redirect, widen or
+spend, so before every uv call (`ProcessRunner.uv`) the settings below, when the repository sets
+them, are overridden with the person's own value through the matching `UV_*` variable (uv's
+environment wins over every configuration file). A variable the person set is never touched.
+
+| setting | kind | what uvmgr does |
+|---|---|---|
+| cache-dir | (a) writes anywhere the person can | `UV_CACHE_DIR` = the person's cache dir |
+| python-install-dir | (a) writes anywhere | `UV_PYTHON_INSTALL_DIR` = the person's |
+| python-install-mirror, pypy-install-mirror, python-downloads-json-url | (c) fetches and runs an interpreter from a URL the repository picks | `UV_PYTHON_DOWNLOADS=never` unless the person allows downloads (`trusted-python-downloads = true`) |
+| python-downloads, python-preference | (c) widen when an interpreter is fetched | covered by the line above only when a mirror is set; otherwise uv downloads from its own source (python-build-standalone) |
+| keyring-provider | (b)+(c) runs the `keyring` program found on PATH with the index URL | `UV_KEYRING_PROVIDER=disabled` |
+| tool-dir, tool-bin-dir | (a) | not overridden: uvmgr never runs `uv tool` |
+| allow-insecure-host, native-tls | (b) weaken TLS for a host | not overridden (documented limit) |
+| preview, concurrent-*, no-build-isolation, config-settings, extra-build-dependencies, required-environments | (d) change how the project's own code builds, which the project controls anyway | left alone |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+# setting -> (the UV_* variable that overrides it)
+_REDIRECTS = {"cache-dir": "UV_CACHE_DIR", "python-install-dir": "UV_PYTHON_INSTALL_DIR",
+              "keyring-provider": "UV_KEYRING_PROVIDER"}
+_MIRRORS = ("python-install-mirror", "pypy-install-mirror", "python-downloads-json-url")
+_NEEDLES = (*_REDIRECTS, *_MIRRORS)
+
+
+def _project_settings(cwd: Path) -> dict[str, object]:
+    """The guarded settings the repository sets for a uv call in `cwd` (uv.toml beside or above
+    it, `[tool.uv]` of each pyproject.toml on the way; the nearest wins as in uv). Files that do
+    not mention any of them are not parsed."""
+    import tomllib
+
+    found: dict[str, object] = {}
+    folder = cwd.resolve()
+    for place in (folder, *folder.parents):
+        for path in (place / "uv.toml", place / "pyproject.toml"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if not any(n in text for n in _NEEDLES):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
+            if path.name == "pyproject.toml":
+                tool = data.get("tool")
+                data = tool.get("uv") if isinstance(tool, dict) else None
+                data = data if isinstance(data, dict) else {}
+            for key in _NEEDLES:
+                if key in data:
+                    found.setdefault(key, data[key])
+    return found
+
+
+def _user_setting(env: Mapping[str, str], key: str) -> str | None:
+    """`key` from the person's own uv config (the files `index_trust` finds), if set there."""
+    import tomllib
+
+    from uvmgr.tools.index_trust import _user_uv_configs
+
+    for path in _user_uv_configs(env):
+        try:
+            value = tomllib.loads(path.read_text(encoding="utf-8")).get(key)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(value, str):
+            return str(Path(value).expanduser())
+    return None
+
+
+def _default(env: Mapping[str, str], variable: str) -> str:
+    home = Path(env.get("HOME") or Path.home())
+    if variable == "UV_CACHE_DIR":
+        base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else home / ".cache"
+        return str(base / "uv")
+    base = Path(env["XDG_DATA_HOME"]) if env.get("XDG_DATA_HOME") else home / ".local" / "share"
+    return str(base / "uv" / "python")
+
+
+def overrides_for(cwd: Path, args: Iterable[str], env: Mapping[str, str]) -> dict[str, str]:
+    """The `UV_*` variables that undo the repository's choice of the guarded settings for a uv
+    call in `cwd` ({} when it chooses none, the common case). `env` is what uv would inherit."""
+    chosen = _project_settings(cwd)
+    if not chosen:
+        return {}
+    out: dict[str, str] = {}
+    for key, variable in _REDIRECTS.items():
+        if key not in chosen or env.get(variable):
+            continue
+        if variable == "UV_KEYRING_PROVIDER":
+            out[variable] = _user_setting(env, key) or "disabled"
+        else:
+            out[variable] = _user_setting(env, key) or _default(env, variable)
+    if any(k in chosen for k in _MIRRORS) and not _downloads_trusted(env):
+        out["UV_PYTHON_DOWNLOADS"] = "never"
+    return out
+
+
+def _downloads_trusted(env: Mapping[str, str]) -> bool:
+    """The person allows a repository's interpreter mirror: `trusted-python-downloads = true` in
+    their uvmgr config."""
+    from uvmgr.user_config import UserConfig
+
+    return UserConfig.load(env).trusted_python_downloads
