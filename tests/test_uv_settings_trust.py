@@ -11,6 +11,8 @@ import pytest
 from uvmgr.tools.loopback import LoopbackServer
 from uvmgr.tools.uv_settings_trust import overrides_for
 
+from uvmgr.errors import EXIT_REFUSED
+
 
 class RecordingMirror(LoopbackServer):
     """A repository's interpreter mirror: records every request, serves nothing."""
@@ -95,11 +97,32 @@ def test_a_project_without_these_settings_costs_no_parse(tmp_path):
 
 @pytest.mark.parametrize("text", ['trusted-python-downloads = "yes"\n'])
 def test_a_malformed_trusted_python_downloads_is_an_input_error(tmp_path, user_config_home, text):
-    from uvmgr.user_config import UserConfig
-
     from uvmgr.errors import UsageError
+    from uvmgr.user_config import UserConfig
 
     (user_config_home / "uvmgr").mkdir()
     (user_config_home / "uvmgr" / "config.toml").write_text(text)
     with pytest.raises(UsageError, match="trusted-python-downloads"):
         UserConfig.load({"XDG_CONFIG_HOME": str(user_config_home)})
+
+
+def test_a_repositorys_insecure_host_is_refused_before_uv_runs(cli, demo_project, user_config_home):
+    _set_tool_uv(demo_project.pyproject, 'allow-insecure-host = ["pkgs.example.com"]')
+    before = demo_project.snapshot()
+    r = cli("deps", "lock", "--project", demo_project.root, "--json")
+    assert r.code == EXIT_REFUSED, r.out + r.err
+    error = r.json()
+    assert error["error"] == "UntrustedUvSetting"
+    assert "allow-insecure-host" in error["message"] and "pkgs.example.com" in error["message"]
+    assert "~/.config/uv/uv.toml" in error["hint"]
+    assert demo_project.snapshot() == before
+    # The person's own uv config lists the host: theirs to decide, and uv runs.
+    (user_config_home / "uv").mkdir()
+    (user_config_home / "uv" / "uv.toml").write_text('allow-insecure-host = ["pkgs.example.com"]\n')
+    assert cli("deps", "lock", "--project", demo_project.root).code == 0
+
+
+def test_the_persons_own_mirror_variable_keeps_downloads_on(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\n[tool.uv]\npython-install-mirror = "http://127.0.0.1:1/m"\n')
+    assert overrides_for(tmp_path, [], {"UV_PYTHON_INSTALL_MIRROR": "https://mine"}) == {}

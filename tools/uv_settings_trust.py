@@ -14,7 +14,8 @@ environment wins over every configuration file). A variable the person set is ne
 | python-downloads, python-preference | (c) widen when an interpreter is fetched | covered by the line above only when a mirror is set; otherwise uv downloads from its own source (python-build-standalone) |
 | keyring-provider | (b)+(c) runs the `keyring` program found on PATH with the index URL | `UV_KEYRING_PROVIDER=disabled` |
 | tool-dir, tool-bin-dir | (a) | not overridden: uvmgr never runs `uv tool` |
-| allow-insecure-host, native-tls | (b) weaken TLS for a host | not overridden (documented limit) |
+| allow-insecure-host | (b) turns certificate checks off for hosts the repository names (an attacker on the network then reads credentials sent there, or serves packages); uv adds the variable to the file's list, so it cannot be undone | refused (exit 3) unless every host is in the person's `UV_INSECURE_HOST` or their own uv.toml |
+| native-tls | (d) the system's certificate store, which is the person's | left alone |
 | preview, concurrent-*, no-build-isolation, config-settings, extra-build-dependencies, required-environments | (d) change how the project's own code builds, which the project controls anyway | left alone |
 """
 
@@ -26,17 +27,21 @@ from pathlib import Path
 # setting -> (the UV_* variable that overrides it)
 _REDIRECTS = {"cache-dir": "UV_CACHE_DIR", "python-install-dir": "UV_PYTHON_INSTALL_DIR",
               "keyring-provider": "UV_KEYRING_PROVIDER"}
-_MIRRORS = ("python-install-mirror", "pypy-install-mirror", "python-downloads-json-url")
-_NEEDLES = (*_REDIRECTS, *_MIRRORS)
+# setting -> the variable by which the person's own value replaces it
+_MIRRORS = {"python-install-mirror": "UV_PYTHON_INSTALL_MIRROR",
+            "pypy-install-mirror": "UV_PYPY_INSTALL_MIRROR",
+            "python-downloads-json-url": "UV_PYTHON_DOWNLOADS_JSON_URL"}
+_INSECURE = "allow-insecure-host"
+_NEEDLES = (*_REDIRECTS, *_MIRRORS, _INSECURE)
 
 
-def _project_settings(cwd: Path) -> dict[str, object]:
+def _project_settings(cwd: Path) -> dict[str, tuple[object, Path]]:
     """The guarded settings the repository sets for a uv call in `cwd` (uv.toml beside or above
     it, `[tool.uv]` of each pyproject.toml on the way; the nearest wins as in uv). Files that do
     not mention any of them are not parsed."""
     import tomllib
 
-    found: dict[str, object] = {}
+    found: dict[str, tuple[object, Path]] = {}
     folder = cwd.resolve()
     for place in (folder, *folder.parents):
         for path in (place / "uv.toml", place / "pyproject.toml"):
@@ -56,12 +61,12 @@ def _project_settings(cwd: Path) -> dict[str, object]:
                 data = data if isinstance(data, dict) else {}
             for key in _NEEDLES:
                 if key in data:
-                    found.setdefault(key, data[key])
+                    found.setdefault(key, (data[key], path))
     return found
 
 
-def _user_setting(env: Mapping[str, str], key: str) -> str | None:
-    """`key` from the person's own uv config (the files `index_trust` finds), if set there."""
+def _user_value(env: Mapping[str, str], key: str) -> object:
+    """`key` from the person's own uv config (the files `index_trust` finds), None if unset."""
     import tomllib
 
     from uvmgr.tools.index_trust import _user_uv_configs
@@ -71,9 +76,14 @@ def _user_setting(env: Mapping[str, str], key: str) -> str | None:
             value = tomllib.loads(path.read_text(encoding="utf-8")).get(key)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
-        if isinstance(value, str):
-            return str(Path(value).expanduser())
+        if value is not None:
+            return value
     return None
+
+
+def _user_setting(env: Mapping[str, str], key: str) -> str | None:
+    value = _user_value(env, key)
+    return str(Path(value).expanduser()) if isinstance(value, str) else None
 
 
 def _default(env: Mapping[str, str], variable: str) -> str:
@@ -87,10 +97,13 @@ def _default(env: Mapping[str, str], variable: str) -> str:
 
 def overrides_for(cwd: Path, args: Iterable[str], env: Mapping[str, str]) -> dict[str, str]:
     """The `UV_*` variables that undo the repository's choice of the guarded settings for a uv
-    call in `cwd` ({} when it chooses none, the common case). `env` is what uv would inherit."""
+    call in `cwd` ({} when it chooses none, the common case). `env` is what uv would inherit.
+    Raises `UntrustedUvSetting` for a setting no variable can undo (allow-insecure-host)."""
     chosen = _project_settings(cwd)
     if not chosen:
         return {}
+    if _INSECURE in chosen:
+        _check_insecure_hosts(*chosen[_INSECURE], env)
     out: dict[str, str] = {}
     for key, variable in _REDIRECTS.items():
         if key not in chosen or env.get(variable):
@@ -99,7 +112,8 @@ def overrides_for(cwd: Path, args: Iterable[str], env: Mapping[str, str]) -> dic
             out[variable] = _user_setting(env, key) or "disabled"
         else:
             out[variable] = _user_setting(env, key) or _default(env, variable)
-    if any(k in chosen for k in _MIRRORS) and not _downloads_trusted(env):
+    mirrors = [k for k, variable in _MIRRORS.items() if k in chosen and not env.get(variable)]
+    if mirrors and not _downloads_trusted(env):
         out["UV_PYTHON_DOWNLOADS"] = "never"
     return out
 
@@ -110,3 +124,22 @@ def _downloads_trusted(env: Mapping[str, str]) -> bool:
     from uvmgr.user_config import UserConfig
 
     return UserConfig.load(env).trusted_python_downloads
+
+
+def _check_insecure_hosts(value: object, source: Path, env: Mapping[str, str]) -> None:
+    from uvmgr.errors import UntrustedUvSetting
+
+    hosts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    mine = set(env.get("UV_INSECURE_HOST", "").split())
+    own = _user_value(env, _INSECURE)
+    mine |= {own} if isinstance(own, str) else set(own) if isinstance(own, list) else set()
+    theirs = [h for h in hosts if isinstance(h, str) and h not in mine]
+    if theirs:
+        listed = ", ".join(f'"{h}"' for h in theirs)
+        raise UntrustedUvSetting(
+            f"refused to run uv: {source} sets allow-insecure-host = [{listed}], which turns off "
+            "certificate checks for those hosts (anyone on the network could then serve "
+            "packages or read credentials sent there)",
+            hint="remove it from the project's configuration, or, if you mean it, add "
+                 f"allow-insecure-host = [{listed}] to your own ~/.config/uv/uv.toml; "
+                 "nothing was run or changed")
