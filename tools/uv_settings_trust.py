@@ -14,7 +14,7 @@ environment wins over every configuration file). A variable the person set is ne
 | python-downloads, python-preference | (c) widen when an interpreter is fetched | covered by the line above only when a mirror is set; otherwise uv downloads from its own source (python-build-standalone) |
 | keyring-provider | (b)+(c) runs the `keyring` program found on PATH with the index URL | `UV_KEYRING_PROVIDER=disabled` |
 | tool-dir, tool-bin-dir | (a) | not overridden: uvmgr never runs `uv tool` |
-| allow-insecure-host | (b) turns certificate checks off for hosts the repository names (an attacker on the network then reads credentials sent there, or serves packages); uv adds the variable to the file's list, so it cannot be undone | refused (exit 3) unless every host is in the person's `UV_INSECURE_HOST` or their own uv.toml |
+| allow-insecure-host | (b) turns certificate checks off for hosts the repository names (an attacker on the network then reads credentials sent there, or serves packages); not undone through the environment (an empty `UV_INSECURE_HOST` is not documented to clear it) | refused (exit 3) unless every host is in the person's `UV_INSECURE_HOST` or their own uv.toml |
 | native-tls | (d) the system's certificate store, which is the person's | left alone |
 | preview, concurrent-*, no-build-isolation, config-settings, extra-build-dependencies, required-environments | (d) change how the project's own code builds, which the project controls anyway | left alone |
 """
