@@ -114,42 +114,42 @@ class Trials:
         self.ctx.progress(Progress("resolving", names) if self.count == 1 else
                           Progress("bisecting", names, self.count, max(self.most, self.count)))
         before = project.locked_packages()
-        with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}{b}" for c, b in group]):
-            with Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx:
-                edits = [e for c, b in group if (e := c.edit_for(b))]
-                if edits:
-                    apply_constraint_edits(project, edits)
-                    record_state(project)
-                args = [a for c, b in group for a in ("--upgrade-package", f"{c.name}{b}")]
-                result = lock_with_cooldown(self.ctx, args, self.cutoff)
-                try:
-                    raise_for_uv(result, "upgrade")
-                except ResolutionConflict as exc:
-                    return False, None, f"does not resolve with the other dependencies: {exc.message}"
-                except Cancelled:
-                    raise
-                except UvmgrError as exc:
-                    return False, None, exc.message
-                # Less than the approved preview is fine (held back); more or newer is not.
-                enforce_approved(self.ctx, tx, self.operation,
-                                 diff_locked(before, project.locked_packages(), self.direct),
-                                 ceiling=True)
-                self.ctx.progress(Progress("syncing", names))
-                if not sync_environment(project, self.ctx.runner):
-                    return False, None, "the new lock could not be installed (uv sync failed)"
-                try:
-                    tests = run_tests(self.ctx)
-                except Cancelled:
-                    raise
-                except UvmgrError as exc:  # a test run that could not finish is a failed trial
-                    return False, None, f"the tests could not run: {exc.message}"
-                self.last_tests = tests
-                if not tests.ok:
-                    return False, tests, "tests failed"
-                tx.commit()
-                self.last_passed = tests
-                self.edits += edits
-                return True, tests, ""
+        with (self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}{b}" for c, b in group]),
+              Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx):
+            edits = [e for c, b in group if (e := c.edit_for(b))]
+            if edits:
+                apply_constraint_edits(project, edits)
+                record_state(project)
+            args = [a for c, b in group for a in ("--upgrade-package", f"{c.name}{b}")]
+            result = lock_with_cooldown(self.ctx, args, self.cutoff)
+            try:
+                raise_for_uv(result, "upgrade")
+            except ResolutionConflict as exc:
+                return False, None, f"does not resolve with the other dependencies: {exc.message}"
+            except Cancelled:
+                raise
+            except UvmgrError as exc:
+                return False, None, exc.message
+            # Less than the approved preview is fine (held back); more or newer is not.
+            enforce_approved(self.ctx, tx, self.operation,
+                             diff_locked(before, project.locked_packages(), self.direct),
+                             ceiling=True)
+            self.ctx.progress(Progress("syncing", names))
+            if not sync_environment(project, self.ctx.runner):
+                return False, None, "the new lock could not be installed (uv sync failed)"
+            try:
+                tests = run_tests(self.ctx)
+            except Cancelled:
+                raise
+            except UvmgrError as exc:  # a test run that could not finish is a failed trial
+                return False, None, f"the tests could not run: {exc.message}"
+            self.last_tests = tests
+            if not tests.ok:
+                return False, tests, "tests failed"
+            tx.commit()
+            self.last_passed = tests
+            self.edits += edits
+            return True, tests, ""
 
 
 def upgrade_safely(
