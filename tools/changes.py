@@ -95,13 +95,15 @@ class PackageChange:
 
     @property
     def kind(self) -> str:
+        """add | remove | upgrade | downgrade | unchanged (equal by PEP 440: 1.0 and 1.0.0)."""
         if self.before is None:
             return "add"
         if self.after is None:
             return "remove"
-        from uvmgr.tools.versions import delta
+        from uvmgr.tools.versions import order
 
-        return "upgrade" if delta(self.before, self.after) != "none" else "downgrade"
+        step = order(self.before, self.after)
+        return "unchanged" if step == 0 else "upgrade" if step > 0 else "downgrade"
 
 
 @dataclass(frozen=True)
