@@ -230,6 +230,8 @@ class SafeUpgradeResult:
     trials: int = 0
     tests: TestReport | None = None
     rolled_back: bool = False  # every trial failed and was restored: nothing was kept
+    # why the preview is not what uv would lock (the batch did not resolve as a whole)
+    note: str = field(default="", metadata=_OMIT_EMPTY)
 
     operation = "upgrade_safely"
     exit_status = EXIT_OK
@@ -240,6 +242,8 @@ class SafeUpgradeResult:
 
     def summary(self) -> str:
         lines = change_lines(self, self.rolled_back)
+        if self.note:  # right under the head: it says how far to trust the lines below
+            lines.insert(1, f"  note: {self.note}")
         for held in self.held_back:
             tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
             lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: "
