@@ -152,6 +152,10 @@ class ProcessRunner:
         from uvmgr.tools.index_trust import check_index_credentials
 
         check_index_credentials(Path(cwd), [str(a) for a in args], {**os.environ, **merged})
+        # Nor choose where uv writes or fetches an interpreter from (tools/uv_settings_trust.py).
+        from uvmgr.tools.uv_settings_trust import overrides_for
+
+        merged.update(overrides_for(Path(cwd), [str(a) for a in args], {**os.environ, **merged}))
         result = self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
                           drop_env=("VIRTUAL_ENV",), cancellable=cancellable)
         if not result.ok and not self._uv_checked and (
