@@ -66,6 +66,8 @@ def test_a_repositorys_interpreter_mirror_receives_nothing(cli, project_factory)
         r = cli("deps", "lock", "--project", project.root, "--dry-run")
         assert mirror.seen == [], r.out + r.err
     assert r.code != 0  # no such interpreter, and none downloaded
+    # and the person is told why the download was off, and how to allow it
+    assert "python-install-mirror" in r.err and "trusted-python-downloads" in r.err, r.err
 
 
 def test_the_persons_own_settings_win(tmp_path, user_config_home):

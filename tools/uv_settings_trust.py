@@ -95,6 +95,12 @@ def _default(env: Mapping[str, str], variable: str) -> str:
     return str(base / "uv" / "python")
 
 
+DOWNLOADS_OFF = ("uvmgr ran uv with interpreter downloads off, because the project sets an "
+                 "interpreter mirror (python-install-mirror, pypy-install-mirror or "
+                 "python-downloads-json-url); install that Python yourself, or allow downloads "
+                 "from it with `trusted-python-downloads = true` in ~/.config/uvmgr/config.toml")
+
+
 def overrides_for(cwd: Path, args: Iterable[str], env: Mapping[str, str]) -> dict[str, str]:
     """The `UV_*` variables that undo the repository's choice of the guarded settings for a uv
     call in `cwd` ({} when it chooses none, the common case). `env` is what uv would inherit.
