@@ -72,7 +72,14 @@ class Authority:
         if wanted in names:
             return True
         if wanted in project:
-            return bool(difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.85))
+            # the reader's own correction rule (one rule): a typed word it reads as this
+            # dependency names it; the call is still confirmed, never approved by --yes
+            from uvmgr.agent.reading import match_package
+
+            known = {p: p for p in project}
+            return any(match_package(t, known, False) == (wanted, True) for t in _tokens(self.text)
+                       if t) or bool(difflib.get_close_matches(wanted, list(names), n=1,
+                                                               cutoff=0.85))
         return False
 
     def mentions(self, literal: str) -> bool:

@@ -22,7 +22,7 @@ from uvmgr.agent.safety import Authority, Confirmer, Mode, SafetyLayer
 from uvmgr.prompts.answers import FrontEnd
 from uvmgr.tools.context import ToolContext
 
-from uvmgr.errors import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
+from uvmgr.errors import EXIT_OK, EXIT_REFUSED, EXIT_ROLLED_BACK
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def run_agent(ctx: ToolContext, request: str,
         elif safety.needs_person:
             summary.exit_code = EXIT_REFUSED
         elif summary.steps and summary.steps[-1].outcome == "error":
-            summary.exit_code = EXIT_FAILED
+            summary.exit_code = safety.error_exit_code  # the code its plain command exits with
         else:
             summary.exit_code = EXIT_OK
         summary.duration = round(time.monotonic() - started, 3)

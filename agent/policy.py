@@ -109,9 +109,11 @@ def _checked(name: str, value: object, source: str) -> object:
             raise fail("a whole number >= 0")
         return value
     if name == "cooldown_days":
+        from uvmgr.config import MAX_COOLDOWN_DAYS
+
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not \
-                math.isfinite(value) or value < 0:
-            raise fail("a number of days >= 0")
+                math.isfinite(value) or not 0 <= value <= MAX_COOLDOWN_DAYS:
+            raise fail(f"a number of days from 0 to {MAX_COOLDOWN_DAYS}")
         return float(value)
     return value
 

@@ -80,7 +80,12 @@ def answer_for(reading: Reading, observations: list[str], front_end: FrontEnd = 
         refused = any(o.startswith(("REFUSED", "DECLINED")) for o in observations)
         failed = any(o.startswith(_FAILED) for o in observations)
         last = reading.steps[-1].intent
+        # the person said no in the dialog: no advice to run it "in a terminal" again
+        declined = refused and not any(o.startswith("REFUSED") for o in observations) and all(
+            o.startswith("DECLINED by the person") for o in observations
+            if o.startswith("DECLINED"))
         tail = AFTER_FAILURE if failed else (
+            next_steps["declined"] if declined else
             next_steps["refused"] if refused else next_steps.get(last))
         if last == "audit" and observations and observations[-1].startswith("No known"):
             tail = None

@@ -105,6 +105,7 @@ NEXT_STEPS: dict[str, str] = {
     "refused": "Nothing was changed. Run the request again in a terminal to review and approve "
                "the change. --yes approves only a change your request plainly commands, with "
                "nothing around it (e.g. \"upgrade click\"); anything else is asked.",
+    "declined": "Nothing was changed, as you answered. Ask again when you want it.",
 }
 
 # The same advice inside the chat: ask in words (every change is previewed and approved in
@@ -121,6 +122,7 @@ CHAT_NEXT_STEPS: dict[str, str] = {
             "again in other words for more.",
     "refused": "Nothing was changed. Ask again when you want it: the change is previewed "
                "here and waits for your answer (y/a approve, n/r reject).",
+    "declined": "Nothing was changed, as you answered. Ask again when you want it.",
 }
 
 OFFLINE_REFUSAL = (

@@ -133,3 +133,22 @@ def test_a_change_without_forks_has_no_extra_json():
 
     assert to_jsonable(PackageChange("a", "1.0", "1.1", True)) == {
         "name": "a", "before": "1.0", "after": "1.1", "direct": True, "kind": "upgrade"}
+
+
+@pytest.mark.parametrize("before,after,kind", [
+    ("1.0.0", "1.0.1", "upgrade"),  # patch
+    ("1.0.3", "1.2.0", "upgrade"),  # minor
+    ("1.2.0", "2.0.0", "upgrade"),  # major
+    ("2.0.0", "1.9.9", "downgrade"),
+    (None, "1.0.0", "add"),
+    ("1.0.0", None, "remove"),
+    ("1.0.0", "1.0.0", "unchanged"),  # equal versions are no move, not a downgrade
+    ("1.0", "1.0.0", "unchanged"),  # equal by PEP 440, spelled differently
+    ("2.0rc1", "2.0", "upgrade"), ("2.0", "2.0rc1", "downgrade"), ("2.0a1", "2.0b1", "upgrade"),
+    ("1.0", "1.0+local", "upgrade"), ("1.0+cpu", "1.0+cpu", "unchanged"),
+    ("1.0", "1.0.post1", "upgrade"), ("1.0.post1", "1.0", "downgrade"),
+    ("2.0", "1!1.0", "upgrade"), ("1!1.0", "2.0", "downgrade"),  # epochs outrank releases
+    ("not-a-version", "not-a-version", "unchanged"),
+])
+def test_package_change_kind(before, after, kind):
+    assert PackageChange("a", before, after).kind == kind

@@ -26,6 +26,15 @@ def test_a_preview_that_cannot_relock_lists_only_real_moves(cli, tmp_path, wheel
     moves = {c["name"]: (c["before"], c["after"]) for c in r.json()["changes"]}
     assert moves == {"demo-yaml": ("5.0.0", "5.1.0")}
     assert "demo-json" in r.json()["up_to_date"]
+    # and it says plainly that uv could not resolve the batch, and why: the list is each
+    # package's own target, not what uv would lock
+    note = r.json()["note"]
+    assert note.startswith("uv could not resolve the whole batch") and "git" in note, note
+    assert "each package's own newest version" in note
+    r = cli("deps", "upgrade", "--safe", "--dry-run", "--project", project.root)
+    assert r.code == 0, r.out + r.err
+    assert "uv could not resolve the whole batch" in r.out, r.out
+    assert r.out.splitlines()[1].startswith("  note: uv could not resolve"), r.out
     assert project.snapshot() == before
 
 

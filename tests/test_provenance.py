@@ -17,6 +17,12 @@ from uvmgr.agent.authority import Authority
     ("upgrade everything", "click", set(), False),            # "everything" names nobody
     ("upgrade reqests", "requests", {"requests"}, True),       # a typo of a dependency
     ("add reqests", "requests", set(), False),                 # ... but not of a new package
+    # the reader's own correction is provenance too (one rule, `match_package`): a transposed
+    # name it reads as the dependency is confirmed with the person, never refused outright
+    ("remove tqmd", "tqdm", {"tqdm"}, True),
+    ("remove pulggy", "pluggy", {"pluggy"}, True),
+    ("remove tqmd", "rich", {"tqdm", "rich"}, False),
+    ("remove the", "tqdm", {"tqdm"}, False),                   # an English word is no typo
     ("upgrade a", "b", {"b"}, False),
 ])
 def test_names_package(request_text, name, project, named):

@@ -226,8 +226,9 @@ def test_eval_results_are_not_written_through_a_planted_link(cli, tmp_path, monk
 
 
 def test_the_children_log_is_never_written_through_a_link(tmp_path):
-    from uvmgr.errors import UvmgrError
     from uvmgr.tools.children import ChildLog
+
+    from uvmgr.errors import UvmgrError
 
     victim = tmp_path / "victim"
     victim.write_text("mine\n")
@@ -238,3 +239,33 @@ def test_the_children_log_is_never_written_through_a_link(tmp_path):
     with pytest.raises(UvmgrError):
         log.record(os.getpid(), "token")
     assert victim.read_text() == "mine\n"
+
+
+def test_a_linked_undo_folder_refuses_the_change_before_it_is_made(cli, app, tmp_path):
+    """The undo point is written after a change is kept: a planted `.uvmgr/undo` link used to
+    stop the command there, exit 2 "nothing was written through it", with the change applied
+    and no word that it was kept."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (app.root / ".uvmgr").mkdir()
+    (app.root / ".uvmgr/undo").symlink_to(elsewhere)
+    before = app.snapshot()
+    r = cli("deps", "upgrade", "demo-http", "--project", app.root)
+    assert r.code == 2, r.out + r.err
+    assert ".uvmgr/undo" in r.err and "symbolic link" in r.err
+    assert app.snapshot() == before
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_reports_folder_stops_autopilot_before_any_change(cli, project_factory, tmp_path):
+    app = project_factory(["demo-http>=1.0,<2"], {"demo-http": "1.0.0"})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (app.root / ".uvmgr").mkdir()
+    (app.root / ".uvmgr/reports").symlink_to(elsewhere)
+    before = app.snapshot()
+    r = cli("autopilot", "--project", app.root, "--offline")
+    assert r.code == 2, r.out + r.err
+    assert "reports" in r.err and "symbolic link" in r.err
+    assert app.snapshot() == before  # it used to upgrade demo-http, then fail on the report
+    assert list(elsewhere.iterdir()) == []

@@ -60,8 +60,8 @@ def test_build_without_build_system(cli, demo_project):
 
 def _ruff_available() -> bool:
     try:
-        return subprocess.run(["uv", "tool", "run", "ruff", "--version"], capture_output=True,
-                              timeout=120).returncode == 0
+        return subprocess.run(["uv", "tool", "run", "ruff", "--version"], check=False,
+                              capture_output=True, timeout=120).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -76,3 +76,14 @@ def test_check_reports_lint_and_format_findings(cli, demo_project):
                for f in report["findings"])
     assert any(f["check"] == "format" and f["file"].endswith("app.py") for f in report["findings"])
     assert {run["check"] for run in report["runs"]} == {"format", "lint", "types"}
+
+
+def test_check_never_relocks_a_stale_lock(cli, project_factory):
+    """`uvmgr check` is read-only, and so is `ask "is my code formatted?"` that runs it: `uv
+    check` (the types step) syncs first and used to rewrite a stale uv.lock to do so."""
+    app = project_factory(["demo-http>=1.0,<1.1"], {"demo-http": "1.0.0"}, sync=False)
+    app.pyproject.write_text(app.pyproject.read_text().replace(
+        '"demo-http>=1.0,<1.1"', '"demo-http>=1.0,<1.1", "demo-json"'))  # not locked yet
+    before = app.snapshot()
+    cli("check", "--project", app.root, "--json")
+    assert app.snapshot() == before

@@ -49,7 +49,7 @@ async def test_reject_leaves_files_unchanged(demo_project):
         text = _text(app)
         assert "DECLINED" in text
         # "Next:" advice fits the chat: ask again here, no command-line flags
-        assert "Next: Nothing was changed. Ask again" in text
+        assert "Next: Nothing was changed, as you answered. Ask again" in text
         assert "--yes" not in text and "in a terminal" not in text
     assert demo_project.snapshot() == before
 

@@ -95,13 +95,15 @@ class PackageChange:
 
     @property
     def kind(self) -> str:
+        """add | remove | upgrade | downgrade | unchanged (equal by PEP 440: 1.0 and 1.0.0)."""
         if self.before is None:
             return "add"
         if self.after is None:
             return "remove"
-        from uvmgr.tools.versions import delta
+        from uvmgr.tools.versions import order
 
-        return "upgrade" if delta(self.before, self.after) != "none" else "downgrade"
+        step = order(self.before, self.after)
+        return "unchanged" if step == 0 else "upgrade" if step > 0 else "downgrade"
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ class SafeUpgradeResult:
     trials: int = 0
     tests: TestReport | None = None
     rolled_back: bool = False  # every trial failed and was restored: nothing was kept
+    # why the preview is not what uv would lock (the batch did not resolve as a whole)
+    note: str = field(default="", metadata=_OMIT_EMPTY)
 
     operation = "upgrade_safely"
     exit_status = EXIT_OK
@@ -238,6 +242,8 @@ class SafeUpgradeResult:
 
     def summary(self) -> str:
         lines = change_lines(self, self.rolled_back)
+        if self.note:  # right under the head: it says how far to trust the lines below
+            lines.insert(1, f"  note: {self.note}")
         for held in self.held_back:
             tests = f" (failing: {', '.join(held.failing_tests[:3])})" if held.failing_tests else ""
             lines.append(f"  held back {held.name} {held.current} -> {held.wanted}: "

@@ -181,6 +181,14 @@ upgrade_packages_targets = Targets("upgrade_packages", {
     "dry_run": TARGET_FREE, "run_tests_after": TARGET_FREE})
 
 
+def _one_place(group: str | None, dev: bool) -> None:
+    """`--dev` is the dev group: with `--group` naming another, which one was meant is unknown
+    (it used to go to dev silently)."""
+    if dev and group and group != "dev":
+        raise UsageError(f"--dev and --group {group} name two places",
+                         hint=f"pass --group {group} alone, or --dev alone (the dev group)")
+
+
 def _group_flags(group: str | None, dev: bool) -> list[str]:
     if dev:
         return ["--dev"]
@@ -241,6 +249,7 @@ def add_dependency(
     """Add dependencies to pyproject.toml with `uv add`, lock and install them. Mutates
     pyproject.toml and uv.lock (restored byte for byte if anything fails)."""
     _validate_specs(specs)
+    _one_place(group, dev)
     project = ctx.project
     extra = group.split(":", 1)[1] if group and group.startswith("extra:") else None
     table = "optional-dependencies" if extra else "dependencies"
@@ -277,6 +286,7 @@ def remove_dependency(
     what is no longer needed. Mutates pyproject.toml and uv.lock (restored if anything fails)."""
     if not names:
         raise UsageError("name at least one package to remove")
+    _one_place(group, dev)
     project = ctx.project
     flags = member_flags(project)
     wanted_group = "dev" if dev else (group or MAIN_GROUP)

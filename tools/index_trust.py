@@ -91,16 +91,77 @@ def indexes_in(path: Path, needle: str = "") -> list[DeclaredIndex]:
 def project_indexes(cwd: Path, args: Iterable[str], needle: str = "") -> list[DeclaredIndex]:
     """Every index a uv call in `cwd` may read from the repository: the pyproject.toml and
     uv.toml in `cwd` and each folder above it (uv takes the nearest; every one is checked), and
-    a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes). Files
+    every workspace member's pyproject.toml of a workspace root among them (uv reads a member's
+    `[[tool.uv.index]]` too: a member's package pinned to it gets the credentials of its name),
+    and a pyproject.toml or uv.toml named in the arguments (a lookup file uvmgr writes). Files
     without `needle` are skipped unparsed."""
     files: list[Path] = []
     folder = cwd.resolve()
     for place in (folder, *folder.parents):
         files += [place / "uv.toml", place / "pyproject.toml"]
+        files += _member_files(place / "pyproject.toml")
     for arg in args:
         if arg.endswith(("pyproject.toml", "uv.toml")):
             files.append(Path(arg) if Path(arg).is_absolute() else folder / arg)
+    files += _path_dependency_files(files)
     return [i for path in files if path.is_file() for i in indexes_in(path, needle)]
+
+
+_MAX_PATH_DEPENDENCIES = 200  # a guard that reads more than uv would is fine; one that never ends is not
+
+
+def _path_dependency_files(files: list[Path]) -> list[Path]:
+    """The pyproject.toml of every local folder a `[tool.uv.sources]` entry names by `path`,
+    and of theirs in turn: uv reads a path dependency's own `[[tool.uv.index]]` and sources
+    when it resolves it (a vendored package pinned to its own `internal` index gets the
+    credentials of that name)."""
+    queue = [f for f in files if f.name == "pyproject.toml" and f.is_file()]
+    seen = {f.resolve() for f in queue}
+    found: list[Path] = []
+    while queue and len(seen) < _MAX_PATH_DEPENDENCIES:
+        pyproject = queue.pop()
+        for folder in _path_sources(pyproject):
+            candidate = (folder / "pyproject.toml").resolve()  # named as it is in messages
+            if not candidate.is_file() or candidate in seen:
+                continue
+            seen.add(candidate)
+            found.append(candidate)
+            queue.append(candidate)
+    return found
+
+
+def _path_sources(pyproject: Path) -> list[Path]:
+    """Folders `[tool.uv.sources]` of `pyproject` names by `path` (a source may be one table or
+    a list of them, split by markers)."""
+    tool = _read_toml(pyproject, "path").get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    sources = uv.get("sources") if isinstance(uv, dict) else None
+    folders = []
+    for value in sources.values() if isinstance(sources, dict) else ():
+        for entry in value if isinstance(value, list) else [value]:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                folder = pyproject.parent / entry["path"]
+                if folder.is_dir():
+                    folders.append(folder)
+    return folders
+
+
+def _member_files(pyproject: Path) -> list[Path]:
+    """The members' pyproject.toml files when `pyproject` is a workspace root's, every folder
+    its `members` globs name (uv's own reading; `exclude` is not subtracted, and a member
+    outside the root counts too: a guard may look at more than uv reads, never at less)."""
+    import glob
+
+    from uvmgr.tools.workspace import workspace_table
+
+    table = workspace_table(_read_toml(pyproject, "workspace")) if pyproject.is_file() else None
+    members = table.get("members") if table is not None else None
+    if not isinstance(members, list):
+        return []
+    root = pyproject.parent
+    return [root / match / "pyproject.toml" for pattern in members if isinstance(pattern, str)
+            for match in sorted(glob.glob(pattern, root_dir=root))
+            if (root / match / "pyproject.toml") != pyproject]
 
 
 def _user_uv_configs(env: Mapping[str, str]) -> list[Path]:

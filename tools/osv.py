@@ -161,7 +161,9 @@ def load_advisories(path: Path, names: set[str] | None = None) -> AdvisoryDB:
     if not path.exists():
         raise UsageError(f"advisory database {path} does not exist",
                          hint="pass a folder of OSV .json/.yaml records or an OSV zip dump")
-    if not (path.is_dir() or zipfile.is_zipfile(path)):
+    # is_file first: is_zipfile opens the path, and a FIFO (which a cloned repository can
+    # name as its audit-db) would block it for good
+    if not (path.is_dir() or (path.is_file() and zipfile.is_zipfile(path))):
         raise UsageError(f"{path} is neither a folder nor a zip of OSV records")
     db = AdvisoryDB({}, {})
     wanted = {normalize_name(n) for n in names} if names else None

@@ -95,7 +95,8 @@ def check_quality(ctx: ToolContext) -> QualityReport:
                 item.get("code") or "", item.get("message", ""), "lint"))
     runs.append(_run_record("lint", args, lint))
 
-    args, types = _run_first(ctx, [["check", "--offline"],
+    # --frozen: `uv check` syncs the environment first, and would rewrite a stale uv.lock
+    args, types = _run_first(ctx, [["check", "--offline", "--frozen"],
                                    ["tool", "run", "ty", "check", "--output-format", "concise"]])
     findings += _parse_concise(types.stdout + types.stderr, "types")
     runs.append(_run_record("types", args, types))

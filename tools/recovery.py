@@ -40,10 +40,10 @@ from uvmgr.tools.journal import (
     Journal,
     copy_name,
     file_hashes,
-    incomplete,
 )
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.saved_edits import save_copies
 from uvmgr.tools.state_files import (
     DISK_ERRORS,
     TEMP_PREFIX,
@@ -51,14 +51,12 @@ from uvmgr.tools.state_files import (
     reject_link,
     remove_tree,
     state_dir_if_writable,
-    write_atomic,
 )
 from uvmgr.tools.transaction import ProjectLock, Unsynced, resync_restored
 
 from uvmgr.errors import ProjectBusy, ProjectError, UnsafeStatePath
 
 IGNORED_DIR = "ignored"
-RECOVERED_DIR = "recovered"
 _OLD_TEMP_NAMES = tuple(f".{name}.uvmgr-tmp" for name in TRACKED)
 _PENDING = re.compile(r"^undo-pending-(\d+)-\d+$")
 
@@ -132,17 +130,23 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
                   for n, d in originals.items()}
         now, states = file_hashes(project), journal.states()
         kept = [n for n in originals if now[n] != before[n] and now[n] not in states[n]]
+        # A pyproject.toml about to be restored over may hold an edit the person made while the
+        # change ran (a state uvmgr recorded takes it in): its bytes are saved first.
+        edited = {n: (project.root / n).read_bytes() for n in originals
+                  if n.endswith("pyproject.toml") and n not in kept and now[n] is not None
+                  and now[n] != before[n]}
         if kept == ["uv.lock"]:
             # pyproject.toml is uvmgr's, only the lock is unknown: most likely uv finishing the
             # interrupted `uv lock` before uvmgr could record it. Restore, keeping a copy.
             lock_now = (project.root / "uv.lock").read_bytes() if now["uv.lock"] else None
-            stray = _save(project, journal, {"uv.lock": lock_now})
+            stray = save_copies(project, journal, {"uv.lock": lock_now, **edited})
             kept = []
             restored = journal.restore()
         elif kept:
-            saved = _save(project, journal, originals)
+            saved = save_copies(project, journal, originals)
             journal.set_phase("resyncing")
         else:
+            stray = save_copies(project, journal, edited) if edited else None
             restored = journal.restore()
     project.reload()
     unsynced = None
@@ -156,9 +160,15 @@ def _recover(project: Project, runner: Runner, journal: Journal) -> str | None:
                     restored_before=phase == "resyncing")
     if stray is not None:
         rel = _rel(project, stray)
-        text += (f"; uv.lock had changed after the last state uvmgr recorded (most likely uv "
-                 f"finishing the interrupted lock): that version is saved as {rel}/uv.lock "
-                 f"(`cp {rel}/uv.lock . && uv sync --frozen` to use it)")
+        if (stray / "uv.lock").exists():
+            text += (f"; uv.lock had changed after the last state uvmgr recorded (most likely "
+                     f"uv finishing the interrupted lock): that version is saved as "
+                     f"{rel}/uv.lock (`cp {rel}/uv.lock . && uv sync --frozen` to use it)")
+        for name in (n for n in originals if n.endswith("pyproject.toml")):
+            if (stray / copy_name(name)).exists():
+                text += (f"; {name} as the interrupted run left it (with any edit made while "
+                         f"it ran) is saved as {rel}/{copy_name(name)} (`cp {rel}/"
+                         f"{copy_name(name)} {name if '/' in name else '.'}` to take it back)")
     return text
 
 
@@ -183,22 +193,6 @@ def _message(project: Project, what: str, restored: list[str], kept: list[str],
     if unsynced is not None:
         text += f"; {unsynced.what_is_left()}: {unsynced.hint()}"
     return text
-
-
-def _save(project: Project, journal: Journal, blobs: dict[str, bytes | None]) -> Path:
-    """Keep copies under `.uvmgr/recovered/<time>/` before recovery decides between versions."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    real_dir(project.state_dir / RECOVERED_DIR)
-    target = real_dir(project.state_dir / RECOVERED_DIR / f"{stamp}-{secrets.token_hex(3)}")
-    try:
-        for name, data in blobs.items():
-            if data is not None:
-                write_atomic(target / copy_name(name), data)
-    except OSError as exc:
-        if exc.errno not in DISK_ERRORS:
-            raise
-        raise incomplete(journal, exc, []) from exc
-    return target
 
 
 def _move_aside(project: Project, journal: Journal, why: str) -> Path:

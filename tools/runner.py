@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +45,7 @@ class ProcessResult:
     duration: float
     timed_out: bool = False
     cwd: str = ""  # where it ran: uv's errors name an index by the name configured there
+    note: str = ""  # what uvmgr changed about the call that may explain a failure
 
     @property
     def ok(self) -> bool:
@@ -152,8 +153,15 @@ class ProcessRunner:
         from uvmgr.tools.index_trust import check_index_credentials
 
         check_index_credentials(Path(cwd), [str(a) for a in args], {**os.environ, **merged})
+        # Nor choose where uv writes or fetches an interpreter from (tools/uv_settings_trust.py).
+        from uvmgr.tools.uv_settings_trust import DOWNLOADS_OFF, overrides_for
+
+        overrides = overrides_for(Path(cwd), [str(a) for a in args], {**os.environ, **merged})
+        merged.update(overrides)
         result = self.run([self.uv_bin, *args], cwd, timeout=timeout, env=merged,
                           drop_env=("VIRTUAL_ENV",), cancellable=cancellable)
+        if not result.ok and overrides.get("UV_PYTHON_DOWNLOADS") == "never":
+            result = replace(result, note=DOWNLOADS_OFF)
         if not result.ok and not self._uv_checked and (
             "unrecognized subcommand" in result.stderr or "unexpected argument" in result.stderr
         ):

@@ -48,7 +48,7 @@ from uvmgr.tools.upgrade_targets import (
     parse_moves,
     plan_upgrades,
 )
-from uvmgr.tools.uv_errors import raise_for_uv
+from uvmgr.tools.uv_errors import raise_for_uv, uv_message
 from uvmgr.tools.versions import Level
 
 from uvmgr.errors import (
@@ -114,42 +114,42 @@ class Trials:
         self.ctx.progress(Progress("resolving", names) if self.count == 1 else
                           Progress("bisecting", names, self.count, max(self.most, self.count)))
         before = project.locked_packages()
-        with self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}{b}" for c, b in group]):
-            with Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx:
-                edits = [e for c, b in group if (e := c.edit_for(b))]
-                if edits:
-                    apply_constraint_edits(project, edits)
-                    record_state(project)
-                args = [a for c, b in group for a in ("--upgrade-package", f"{c.name}{b}")]
-                result = lock_with_cooldown(self.ctx, args, self.cutoff)
-                try:
-                    raise_for_uv(result, "upgrade")
-                except ResolutionConflict as exc:
-                    return False, None, f"does not resolve with the other dependencies: {exc.message}"
-                except Cancelled:
-                    raise
-                except UvmgrError as exc:
-                    return False, None, exc.message
-                # Less than the approved preview is fine (held back); more or newer is not.
-                enforce_approved(self.ctx, tx, self.operation,
-                                 diff_locked(before, project.locked_packages(), self.direct),
-                                 ceiling=True)
-                self.ctx.progress(Progress("syncing", names))
-                if not sync_environment(project, self.ctx.runner):
-                    return False, None, "the new lock could not be installed (uv sync failed)"
-                try:
-                    tests = run_tests(self.ctx)
-                except Cancelled:
-                    raise
-                except UvmgrError as exc:  # a test run that could not finish is a failed trial
-                    return False, None, f"the tests could not run: {exc.message}"
-                self.last_tests = tests
-                if not tests.ok:
-                    return False, tests, "tests failed"
-                tx.commit()
-                self.last_passed = tests
-                self.edits += edits
-                return True, tests, ""
+        with (self.ctx.tracer.span("upgrade trial", packages=[f"{c.name}{b}" for c, b in group]),
+              Transaction(project, self.ctx.runner, self.operation.replace("_", "-")) as tx):
+            edits = [e for c, b in group if (e := c.edit_for(b))]
+            if edits:
+                apply_constraint_edits(project, edits)
+                record_state(project)
+            args = [a for c, b in group for a in ("--upgrade-package", f"{c.name}{b}")]
+            result = lock_with_cooldown(self.ctx, args, self.cutoff)
+            try:
+                raise_for_uv(result, "upgrade")
+            except ResolutionConflict as exc:
+                return False, None, f"does not resolve with the other dependencies: {exc.message}"
+            except Cancelled:
+                raise
+            except UvmgrError as exc:
+                return False, None, exc.message
+            # Less than the approved preview is fine (held back); more or newer is not.
+            enforce_approved(self.ctx, tx, self.operation,
+                             diff_locked(before, project.locked_packages(), self.direct),
+                             ceiling=True)
+            self.ctx.progress(Progress("syncing", names))
+            if not sync_environment(project, self.ctx.runner):
+                return False, None, "the new lock could not be installed (uv sync failed)"
+            try:
+                tests = run_tests(self.ctx)
+            except Cancelled:
+                raise
+            except UvmgrError as exc:  # a test run that could not finish is a failed trial
+                return False, None, f"the tests could not run: {exc.message}"
+            self.last_tests = tests
+            if not tests.ok:
+                return False, tests, "tests failed"
+            tx.commit()
+            self.last_passed = tests
+            self.edits += edits
+            return True, tests, ""
 
 
 def upgrade_safely(
@@ -195,7 +195,7 @@ def upgrade_safely(
               if p.held]
     direct = {d.name for d in deps}
     edits = [p.edit for p in plans if p.edit is not None]
-    planned, moves = _preview(ctx, plans, edits, direct, cutoff)
+    planned, moves, note = _preview(ctx, plans, edits, direct, cutoff)
     candidates, up_to_date = [], []
     for p in plans:
         after = moves[p.dep.name][1] if moves is not None and p.dep.name in moves else ()
@@ -207,7 +207,7 @@ def upgrade_safely(
     edits = [c.plan.edit for c in candidates if c.plan.edit is not None]
     if dry_run or not candidates:
         return SafeUpgradeResult(dry_run, level, cooldown, planned if candidates else [], edits,
-                                 capped, majors, up_to_date)
+                                 capped, majors, up_to_date, note=note)
 
     # One lock for the baseline, every trial and the bisection: no other writer in between,
     # and an interrupt restores the project to before the whole run.
@@ -267,10 +267,12 @@ upgrade_safely_targets = Targets("upgrade_safely", {
 
 
 def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[ConstraintEdit],
-             direct: set[str], cutoff: str | None) -> tuple[list[PackageChange], Moves | None]:
+             direct: set[str], cutoff: str | None,
+             ) -> tuple[list[PackageChange], Moves | None, str]:
     """Every package the whole batch would move, transitive ones included, as `uv lock
     --dry-run` resolves it under the cooldown (pyproject.toml is edited and restored inside a
-    transaction); None for the moves when the batch does not resolve as a whole."""
+    transaction). When the batch does not resolve as a whole: each plan's own target, None for
+    the moves, and a note saying so and why (else "")."""
     from uvmgr.tools.pyproject_edit import apply_constraint_edits
 
     project = ctx.project
@@ -286,11 +288,21 @@ def _preview(ctx: ToolContext, plans: list[PlannedUpgrade], edits: list[Constrai
 
         # each plan's own target, leaving out those already there (a package up to date is
         # not a move, and "2.1.0 -> 2.1.0" read as a downgrade)
+        from uvmgr.redaction import redact_text
+
+        reason = redact_text(uv_message(result))  # a git URL can carry a token
+        reason = reason if len(reason) <= _REASON else reason[:_REASON - 3] + "..."
+        note = (f"uv could not resolve the whole batch ({reason}); listed is each package's "
+                "own newest version within the level, not what uv would lock: the upgrade "
+                "tries them in trials and keeps only what resolves and passes the tests")
         return [PackageChange(p.dep.name, p.package.version, p.available, True,
                               index=p.package.index) for p in plans
-                if delta(p.package.version, p.available) != "none"], None
+                if delta(p.package.version, p.available) != "none"], None, note
     return (with_index(parse_dry_run(result.stderr, direct), project.locked_packages()),
-            parse_moves(result.stderr))
+            parse_moves(result.stderr), "")
+
+
+_REASON = 400  # characters of uv's error kept in a preview's note
 
 
 def _try_lower_patch(ctx: ToolContext, trials: Trials, cand: Candidate) -> str | None:

@@ -43,6 +43,23 @@ def reject_link(path: Path) -> None:
         raise _refuse(path, "a symbolic link")
 
 
+def repository_file(root: Path, rel: Path | str, *, create: bool = False) -> Path:
+    """`root/rel` for a file uvmgr writes into a repository (a CI workflow), checked so that no
+    link a cloned repository planted carries the write elsewhere: every folder on the way is a
+    real folder (made when `create`), and the file itself is no link."""
+    parts = Path(rel).parts
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        if create:
+            real_dir(folder)
+        else:
+            reject_link(folder)
+    target = folder / parts[-1]
+    reject_link(target)
+    return target
+
+
 def real_dir(path: Path) -> Path:
     """Make sure `path` is a real directory (created if missing), never a link."""
     try:

@@ -30,6 +30,7 @@ from uvmgr.tools.journal import (
 )
 from uvmgr.tools.project import Project
 from uvmgr.tools.runner import Runner
+from uvmgr.tools.saved_edits import SavedEdit, save_foreign_edits
 from uvmgr.tools.state_files import (
     DISK_ERRORS,
     ensure_state_dir,
@@ -174,6 +175,8 @@ class Transaction:
         self.rolled_back = False
         self.restored: list[str] = []
         self.unsynced: Unsynced | None = None  # a rollback whose re-sync could not finish
+        # copies of an edit someone else made while the change ran, saved before restoring
+        self.saved_edits: list[SavedEdit] = []
         # Each child started meanwhile is recorded in the journal, so the next start can kill
         # what survives a killed run before it recovers the files (`tools/children.py`).
         self._recording = runner.recording_children(self.journal.dir)
@@ -210,6 +213,7 @@ class Transaction:
         set; the error leaving the block then says so."""
         if self.committed or self.rolled_back:
             return self.restored
+        self._save_foreign_edits()
         self._record_current()
         self.restored = self.journal.restore()
         self.project.reload()
@@ -223,6 +227,14 @@ class Transaction:
         self.journal.discard()
         self.rolled_back = True
         return self.restored
+
+    def _save_foreign_edits(self) -> None:
+        """A pyproject.toml that is neither its original nor a state uvmgr recorded writing was
+        edited by someone else while the change ran: its bytes are saved before the files are
+        restored (what was applied is undone; the person's edit is never lost)."""
+        saved = save_foreign_edits(self.project, self.journal)
+        if saved is not None:
+            self.saved_edits.append(saved)
 
     def _record_current(self) -> None:
         """The files as the change left them are uvmgr's (it held the lock): recorded, so a
@@ -248,6 +260,8 @@ class Transaction:
             self._release()
         if self.unsynced is not None and isinstance(exc, UvmgrError):
             _add_what_is_left(exc, self.unsynced)  # and it goes on up
+        for saved in self.saved_edits:
+            saved.tell(exc)
 
 
 class RunTransaction(Transaction):
@@ -269,6 +283,7 @@ class RunTransaction(Transaction):
 
     def restore(self) -> list[str]:
         """Put the files back to before the run and re-sync, keeping the run (and its lock)."""
+        self._save_foreign_edits()
         self._record_current()
         restored = self.journal.restore()
         self.project.reload()

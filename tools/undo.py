@@ -54,8 +54,11 @@ class UndoResult:
 
 def begin(project: Project) -> Path:
     """Save the files as they are now, before a change that may be kept. Each call has its
-    own folder, so a second uvmgr (refused by the project lock) cannot disturb it."""
-    pending = ensure_state_dir(project) / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
+    own folder, so a second uvmgr (refused by the project lock) cannot disturb it. A planted
+    link where the undo point goes is refused here, before the change, not after it is kept."""
+    state = ensure_state_dir(project)
+    reject_link(state / UNDO_DIR)
+    pending = state / f"{PENDING_DIR}-{os.getpid()}-{time.monotonic_ns()}"
     pending.mkdir()
     for name in project.tracked_files():
         data = read_project_file(project.root / name)

@@ -285,7 +285,17 @@ def environment_error(result: ProcessResult, action: str) -> UvmgrError | None:
 
 
 def raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None = None) -> None:
-    """Raise the typed error for a failed uv call; return if it succeeded."""
+    """Raise the typed error for a failed uv call; return if it succeeded. What uvmgr changed
+    about the call (`result.note`, e.g. interpreter downloads turned off) ends the hint."""
+    try:
+        _raise_for_uv(result, action, candidates)
+    except UvmgrError as exc:
+        if result.note:
+            exc.hint = f"{exc.hint}; {result.note}" if exc.hint else result.note
+        raise
+
+
+def _raise_for_uv(result: ProcessResult, action: str, candidates: set[str] | None) -> None:
     if result.ok:
         return
     message = uv_message(result)

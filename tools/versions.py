@@ -34,6 +34,17 @@ def delta(current: str, new: str) -> Delta:
     return "patch"
 
 
+def order(current: str, new: str) -> int:
+    """1 when `new` is newer than `current`, -1 when older, 0 when equal by PEP 440 (epochs,
+    pre, post and local parts included); a version that does not parse is only equal to its
+    own spelling and otherwise counts as a step up, as `delta` counts it."""
+    try:
+        a, b = Version(current), Version(new)
+    except InvalidVersion:
+        return 0 if current == new else 1
+    return (b > a) - (b < a)
+
+
 def within_level(current: str, new: str, level: Level) -> bool:
     d = delta(current, new)
     return d != "none" and LEVELS.index(d) <= LEVELS.index(level)

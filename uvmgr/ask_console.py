@@ -23,11 +23,10 @@ class ConsoleObserver:
     too) as a status line that the next printed line replaces."""
 
     def __init__(self) -> None:
-        from rich.console import Console
-
         from uvmgr.status_line import StatusLine
+        from uvmgr.terminal_text import safe_console
 
-        self.console = Console(stderr=True, highlight=False)
+        self.console = safe_console(stderr=True, highlight=False)
         self.status = StatusLine(self.console)
 
     def __call__(self, event) -> None:
@@ -66,9 +65,9 @@ class TerminalConfirmer:
     CONTEXT_LINES = 5
 
     def __init__(self):
-        from rich.console import Console
+        from uvmgr.terminal_text import safe_console
 
-        self.console = Console(stderr=True, highlight=False)
+        self.console = safe_console(stderr=True, highlight=False)
 
     def __call__(self, ask: ApprovalAsked) -> bool:
         from rich.markup import escape

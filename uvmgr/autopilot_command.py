@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_OK
 
 Adder = Callable[[argparse.ArgumentParser], None]
 
@@ -71,6 +71,7 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
             from uvmgr.autopilot_output import check_commit_possible
 
             check_commit_possible(ctx)
+        report = report_path(ctx, args)  # a planted link there stops the run before any change
         observer = ConsoleObserver()
         if not args.json:
             ctx.progress = observer  # tools' phases as a status line on a terminal
@@ -88,7 +89,7 @@ def run(project_dir: Path, args: argparse.Namespace) -> int:
                 advice = invoke(spec, ctx)
         finally:
             observer.status.close()
-        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id,
+        outputs = write_outputs(ctx, result, args, ctx.tracer.trace_id, report,
                                 appendix=advice.markdown() if advice is not None else "")
         document = render.to_jsonable(result)
         # the SLA the dashboard measures open vulnerabilities against, and where the policy
@@ -149,11 +150,28 @@ def send_metrics(document: dict, folder: str, policy_file: str | None) -> None:
         print(f"uvmgr: warning: {warning}", file=sys.stderr)
 
 
-def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
+def report_path(ctx, args: argparse.Namespace) -> Path:
+    """Where the Markdown report goes (the person's path, or `.uvmgr/reports/`), its folder
+    made and checked now: found unusable only after the run, the run's changes would be kept
+    under an error."""
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.report:  # the person's own path
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        return report
+    # inside .uvmgr/, which may have come with a clone: never through a link
+    from uvmgr.tools.state_files import ensure_state_dir, real_dir
+
+    return real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
+
+
+def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str, report: Path,
                   appendix: str = "") -> dict:
-    """The report (with `appendix`, a Markdown section, at its end) and commit message (the
-    person's path, or `.uvmgr/reports/`), SARIF, and the commit when asked and every gate
-    passed. Returns where each went."""
+    """The report at `report` (with `appendix`, a Markdown section, at its end) and the commit
+    message beside it, SARIF, and the commit when asked and every gate passed. Returns where
+    each went."""
     import datetime
     import json
 
@@ -162,13 +180,6 @@ def write_outputs(ctx, result, args: argparse.Namespace, trace_id: str,
     from uvmgr.telemetry import redact_text
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    if args.report:  # the person's own path
-        report = Path(args.report)
-        report.parent.mkdir(parents=True, exist_ok=True)
-    else:  # inside .uvmgr/, which may have come with a clone: never through a link
-        from uvmgr.tools.state_files import ensure_state_dir, real_dir
-
-        report = real_dir(ensure_state_dir(ctx.project) / "reports") / f"autopilot-{stamp}.md"
     message = report.with_suffix(".commit.txt")
     in_state = not args.report
     _write_output(report, _with(markdown(result, trace_id), appendix), in_state)
@@ -214,7 +225,7 @@ def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
     without --force)."""
     from uvmgr import render
     from uvmgr.autopilot_output import WORKFLOW, WORKFLOW_PATH
-    from uvmgr.errors import UvmgrError
+    from uvmgr.errors import UsageError, UvmgrError
     from uvmgr.tools.project import Project
 
     try:
@@ -222,15 +233,35 @@ def init_ci(project_dir: Path, args: argparse.Namespace) -> int:
     except UvmgrError as exc:
         render.error(exc, args.json)
         return exc.exit_code
+    from uvmgr.tools.state_files import repository_file, write_atomic
+
     target = project.root / WORKFLOW_PATH
     if args.dry_run:
-        print(f"# would write {target}\n{WORKFLOW}", end="")
+        if args.json:
+            render.print_json(written_files([(target, WORKFLOW)], written=False))
+        else:
+            print(f"# would write {target}\n{WORKFLOW}", end="")
         return EXIT_OK
-    if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
-        print(f"uvmgr: error: {target} exists and differs\n  hint: pass --force to overwrite, "
-              "or --dry-run to see the new one", file=sys.stderr)
-        return EXIT_USAGE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(WORKFLOW, encoding="utf-8")
-    print(f"wrote {target}:\n\n{WORKFLOW}", end="")
+    try:  # a cloned repository's planted link never carries the write elsewhere
+        repository_file(project.root, WORKFLOW_PATH)
+        if target.exists() and target.read_text(encoding="utf-8") != WORKFLOW and not args.force:
+            raise UsageError(f"{target} exists and differs",
+                             hint="pass --force to overwrite, or --dry-run to see the new one")
+        write_atomic(repository_file(project.root, WORKFLOW_PATH, create=True),
+                     WORKFLOW.encode("utf-8"))
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
+    if args.json:
+        render.print_json(written_files([(target, WORKFLOW)], written=True))
+    else:
+        print(f"wrote {target}:\n\n{WORKFLOW}", end="")
     return EXIT_OK
+
+
+def written_files(files: list[tuple[Path, str]], *, written: bool) -> dict:
+    """`init-ci`'s --json document: each file's path and content, and whether it was written
+    (false for --dry-run)."""
+    return {"dry_run": not written,
+            "files": [{"path": str(path), "content": text, "written": written}
+                      for path, text in files]}

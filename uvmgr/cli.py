@@ -348,7 +348,14 @@ def _recover(project_dir: Path, args: argparse.Namespace) -> int:
             raise RecoveryIncomplete(f"the journal in .uvmgr/{left[0]} is still there",
                                      hint="see the message above; run `uvmgr recover` again "
                                           "once the cause is fixed")
-        print("uvmgr: no interrupted change is left to recover", file=sys.stderr)
+        message = "no interrupted change is left: nothing more to recover"
+        if args.json:
+            from uvmgr import render
+
+            render.print_json({"left": False, "message": message},
+                              notices=ctx.settings.notices)
+        else:
+            print(f"uvmgr: {message}", file=sys.stderr)
         return EXIT_OK
 
     return run_traced("uvmgr recover", project_dir, args, body, packs=False)

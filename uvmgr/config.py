@@ -172,25 +172,67 @@ def _check_inside(value: object, project_root: Path | None) -> None:
                              f"'{text}' leads to {target}", hint=hint)
 
 
+# Lowest sound value of each numeric setting (inclusive unless in _POSITIVE); every one must
+# be finite: a NaN timeout compares false with everything, so it disabled the timeout.
+_FLOATS = {"timeout": 0.0, "cooldown_days": 0.0, "model_timeout": 0.0, "max_seconds": 0.0,
+           "max_cost": 0.0}
+_INTS = {"model_retries": 0, "max_steps": 1, "max_tokens": 1, "max_request_chars": 1,
+         "max_observation_chars": 1, "max_index_bytes": 1, "max_index_chunks": 1}
+_POSITIVE = frozenset({"timeout", "model_timeout", "max_seconds"})
+MAX_COOLDOWN_DAYS = 36_500  # a century: more is no cooldown a date can express
+_TEXTS = ("audit_db", "audit_service_url", "advisory_db_url", "model", "api_base",
+          "embedding_model")
+
+
+def _number(name: str, value: object, kind: type) -> float | int:
+    import math
+
+    shown = name.replace("_", "-")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"{shown} must be a number, not {value!r}")
+    try:
+        number = kind(float(value)) if kind is int and not isinstance(value, int) else kind(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{shown} must be a number, not {value!r}") from None
+    low = _FLOATS.get(name, _INTS.get(name, 0))
+    if not math.isfinite(number) or number < low or (name in _POSITIVE and number <= low):
+        bound = "above" if name in _POSITIVE else "at least"
+        raise ValueError(f"{shown} must be a finite number {bound} {low:g}, not {value!r}")
+    if name == "cooldown_days" and number > MAX_COOLDOWN_DAYS:
+        raise ValueError(f"cooldown-days must be at most {MAX_COOLDOWN_DAYS}, not {value!r}")
+    return number
+
+
 def _coerce(values: dict[str, object]) -> dict[str, object]:
     out = dict(values)
-    for name in ("timeout", "cooldown_days", "model_timeout", "max_seconds", "max_cost"):
+    for name in _FLOATS:
         if name in out:
-            out[name] = float(out[name])  # type: ignore[arg-type]
-    for name in ("model_retries", "max_steps", "max_tokens", "max_request_chars",
-                 "max_observation_chars", "max_index_bytes", "max_index_chunks"):
+            out[name] = _number(name, out[name], float)
+    for name in _INTS:
         if name in out:
-            out[name] = int(out[name])  # type: ignore[arg-type]
+            out[name] = _number(name, out[name], int)
+    for name in _TEXTS:
+        if out.get(name) is not None and not isinstance(out[name], str):
+            raise TypeError(f"{name.replace('_', '-')} must be a string, not {out[name]!r}")
     if isinstance(out.get("fallbacks"), str):
         out["fallbacks"] = tuple(m.strip() for m in out["fallbacks"].split(",") if m.strip())
     elif "fallbacks" in out:
-        out["fallbacks"] = tuple(out["fallbacks"])  # type: ignore[arg-type]
+        out["fallbacks"] = _strings("fallbacks", out["fallbacks"])
     if isinstance(out.get("audit_offline"), str):
         text = str(out["audit_offline"]).strip().lower()
         if text not in ("1", "0", "true", "false", "yes", "no", ""):
             raise ValueError(f"audit-offline must be true or false, not {out['audit_offline']!r}")
         out["audit_offline"] = text in ("1", "true", "yes")
+    elif "audit_offline" in out and not isinstance(out["audit_offline"], bool):
+        raise TypeError(f"audit-offline must be true or false, not {out['audit_offline']!r}")
     if "test_args" in out:
         value = out["test_args"]
-        out["test_args"] = tuple(value.split() if isinstance(value, str) else value)  # type: ignore[union-attr]
+        out["test_args"] = (tuple(value.split()) if isinstance(value, str)
+                            else _strings("test-args", value))
     return out
+
+
+def _strings(shown: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{shown} must be a list of strings, not {value!r}")
+    return tuple(value)

@@ -88,6 +88,13 @@ class UntrustedIndex(UvmgrError):
     exit_code = EXIT_REFUSED
 
 
+class UntrustedUvSetting(UvmgrError):
+    """The repository sets a uv setting that would weaken what protects the person (certificate
+    checks for a host) and that cannot be undone from the environment: uv is not run. Exit 3."""
+
+    exit_code = EXIT_REFUSED
+
+
 class ProjectBusy(UvmgrError):
     """Another uvmgr process holds the project's lock."""
 

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from uvmgr.autopilot_output import publish_steps
-from uvmgr.errors import EXIT_OK, EXIT_USAGE
+from uvmgr.errors import EXIT_OK
 
 REUSABLE_PATH = Path(".github/workflows/uvmgr-autopilot-reusable.yml")
 CALLER_PATH = Path("workflow-templates/uvmgr-autopilot.yml")
@@ -190,25 +190,44 @@ FILES = ((REUSABLE_PATH, REUSABLE), (CALLER_PATH, CALLER),
 def init_org_ci(folder: Path, args: argparse.Namespace) -> int:
     """Write the four files under `folder` (the organization's workflows repository); a file
     that exists and differs is kept unless --force. It need not be a uv project."""
+    from uvmgr import render
+    from uvmgr.autopilot_command import written_files
+    from uvmgr.errors import UsageError, UvmgrError
+    from uvmgr.tools.state_files import repository_file, write_atomic
+
     folder = folder.resolve()
-    if not folder.is_dir():
-        print(f"uvmgr: error: {folder} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
-    if args.dry_run:
+    planned = [(folder / rel, text) for rel, text in FILES]
+    try:
+        if not folder.is_dir():
+            raise UsageError(f"{folder} is not a folder",
+                             hint="pass the clone of your organization's workflows repository "
+                                  "with --project")
+        if args.dry_run:
+            if args.json:
+                render.print_json(written_files(planned, written=False))
+            else:
+                for path, text in planned:
+                    print(f"# would write {path}\n{text}")
+            return EXIT_OK
+        # a planted link never carries a write elsewhere: all are checked before the first
+        for rel, _text in FILES:
+            repository_file(folder, rel)
+        differing = [rel for rel, text in FILES if (folder / rel).exists()
+                     and (folder / rel).read_text(encoding="utf-8") != text]
+        if differing and not args.force:
+            one = len(differing) == 1
+            raise UsageError(f"{', '.join(map(str, differing))} exist{'s' if one else ''} in "
+                             f"{folder} and differ{'s' if one else ''}",
+                             hint="pass --force to overwrite, or --dry-run to see the new ones")
         for rel, text in FILES:
-            print(f"# would write {folder / rel}\n{text}")
-        return EXIT_OK
-    differing = [rel for rel, text in FILES if (folder / rel).exists()
-                 and (folder / rel).read_text(encoding="utf-8") != text]
-    if differing and not args.force:
-        print(f"uvmgr: error: {', '.join(map(str, differing))} exist{'s' if len(differing) == 1 else ''}"
-              f" in {folder} and differ{'s' if len(differing) == 1 else ''}\n  hint: pass --force"
-              " to overwrite, or --dry-run to see the new ones", file=sys.stderr)
-        return EXIT_USAGE
-    for rel, text in FILES:
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text, encoding="utf-8")
-        print(f"wrote {folder / rel}")
+            write_atomic(repository_file(folder, rel, create=True), text.encode("utf-8"))
+            if not args.json:
+                print(f"wrote {folder / rel}")
+    except UvmgrError as exc:
+        render.error(exc, args.json)
+        return exc.exit_code
+    if args.json:
+        render.print_json(written_files(planned, written=True))
     print("next: replace ORG/REPO@REF in the caller template, set the variables UVMGR_SOURCE "
           "and UVMGR_FLEET_REPOS and the secret UVMGR_FLEET_TOKEN (see the README's 'Many "
           "repositories')", file=sys.stderr)

@@ -21,6 +21,7 @@ def add_parser(sub, common) -> None:
     q.add_argument("--json", action="store_true", help="print JSON on stdout, nothing else")
     q = actions.add_parser("enable", help="turn on a pack uvmgr disabled after it broke its word")
     q.add_argument("name")
+    q.add_argument("--json", action="store_true", help="print JSON on stdout, nothing else")
 
 
 def _rows(env=None) -> list[dict]:
@@ -66,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         from uvmgr.packs.disabled import enable
 
         done = enable(args.name)
+        if args.json:
+            print(json.dumps({"pack": args.name, "enabled": done}, indent=2))
+            return EXIT_OK
         print(f"uvmgr: pack {args.name!r} " + ("enabled again" if done else
                                                 "was not disabled by uvmgr"), file=sys.stderr)
         return EXIT_OK
@@ -73,9 +77,13 @@ def run(args: argparse.Namespace) -> int:
     if args.packs_command == "info":
         rows = [r for r in rows if r["name"] == args.name]
         if not rows:
-            print(f"uvmgr: no installed pack is named {args.name!r}\nhint: `uvmgr packs list` "
-                  "shows the installed packs; install one with `uv tool install uvmgr --with "
-                  "<distribution>`", file=sys.stderr)
+            from uvmgr import render
+            from uvmgr.errors import UsageError
+
+            render.error(UsageError(
+                f"no installed pack is named {args.name!r}",
+                hint="`uvmgr packs list` shows the installed packs; install one with `uv tool "
+                     "install uvmgr --with <distribution>`"), args.json)
             return EXIT_USAGE
         if args.check:
             rows[0]["check"] = _check(args.name)

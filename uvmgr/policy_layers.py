@@ -23,7 +23,14 @@ from typing import Any
 
 from uvmgr.agent.policy import Policy
 from uvmgr.policy_rules import RULE_KEYS, Ban, Rules, at_least_as_strict, rule_value
-from uvmgr.policy_sources import PolicyError, inside, parse_entry, read_verified, remote_policy
+from uvmgr.policy_sources import (
+    PolicyError,
+    inside,
+    parse_entry,
+    read_local,
+    read_verified,
+    remote_policy,
+)
 
 AUTOPILOT_KEYS = frozenset(f.name for f in fields(Policy))
 MAX_DEPTH = 8
@@ -98,11 +105,8 @@ def _read_doc(path: Path, name: str, data: bytes | None = None) -> dict:
     """A policy file: its own top-level keys, or the tables [tool.uvmgr.autopilot] and
     [tool.uvmgr.policy] (a pyproject.toml can be shared as a policy)."""
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8")
+        text = (read_local(path, name) if data is None else data).decode("utf-8")
         table = tomllib.loads(text)
-    except OSError as exc:
-        raise PolicyError(f"cannot read the policy file {name}: {exc.strerror or exc}",
-                          hint="check the path") from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"the policy {name} is not valid TOML: {exc}") from exc
     nested = table.get("tool", {}).get("uvmgr") if isinstance(table.get("tool"), dict) else None

@@ -81,13 +81,34 @@ def _check_url(url: str, where: str) -> None:
                            "machine's loopback address)")
 
 
-def read_verified(path: Path, sha256: str, name: str) -> bytes:
-    """The bytes of a local policy file, checked against `sha256` when one is given."""
+def read_local(path: Path, name: str) -> bytes:
+    """The bytes of a local policy file. A FIFO or device in its place (a cloned repository can
+    name one) is refused without blocking, and a file over `MAX_POLICY_BYTES` unread."""
+    import os
+    import stat
+
+    hint = "check the path in `extends` (or --policy)"
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise PolicyError(f"cannot read the policy {name}: {exc.strerror or exc}",
-                          hint="check the path in `extends` (or --policy)") from exc
+                          hint=hint) from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PolicyError(f"cannot read the policy {name}: Is a directory", hint=hint)
+        if not stat.S_ISREG(info.st_mode):
+            raise PolicyError(f"the policy {name} is not a regular file (a pipe or a device)",
+                              hint=hint)
+        if info.st_size > MAX_POLICY_BYTES:
+            raise PolicyError(f"the policy {name} is larger than {MAX_POLICY_BYTES >> 10} KiB",
+                              hint="a policy is a few KB of TOML; " + hint)
+        return fh.read(MAX_POLICY_BYTES + 1)
+
+
+def read_verified(path: Path, sha256: str, name: str) -> bytes:
+    """The bytes of a local policy file, checked against `sha256` when one is given."""
+    data = read_local(path, name)
     if sha256 and hashlib.sha256(data).hexdigest() != sha256:
         raise PolicyError(f"the policy {name} does not match its sha256 "
                           f"(expected {sha256}, found {hashlib.sha256(data).hexdigest()})",

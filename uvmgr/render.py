@@ -31,6 +31,12 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def neutral(text: str) -> str:
+    from uvmgr.terminal_text import neutral as shown_as_text
+
+    return shown_as_text(text)
+
+
 def print_json(payload: Any, notices: tuple[str, ...] | list[str] = ()) -> None:
     """One JSON document on stdout, its text redacted. `notices` go inside it as "notices"
     when it is an object; a list document leaves them to stderr."""
@@ -41,18 +47,19 @@ def print_json(payload: Any, notices: tuple[str, ...] | list[str] = ()) -> None:
         data = {**data, "notices": list(notices)}
     elif notices:
         for notice in notices:
-            print(f"uvmgr: {notice}", file=sys.stderr)
+            print(f"uvmgr: {neutral(notice)}", file=sys.stderr)
     data = redact(data, by_key=False)
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
 def rich_console(stderr: bool = False):
-    """A rich console for uvmgr's output. rich's own answer to a reader that left
-    (`| head`) is `SystemExit(1)`; this one raises BrokenPipeError, which the CLI's one
-    boundary (`cli.main`) ends quietly with its documented exit code."""
-    from rich.console import Console
+    """A rich console for uvmgr's output, showing untrusted text as text
+    (`terminal_text.safe_console`). rich's own answer to a reader that left (`| head`) is
+    `SystemExit(1)`; this one raises BrokenPipeError, which the CLI's one boundary
+    (`cli.main`) ends quietly with its documented exit code."""
+    from uvmgr.terminal_text import safe_console
 
-    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    out = safe_console(stderr=stderr, highlight=False, soft_wrap=False)
     out.on_broken_pipe = _reader_gone  # rich's documented hook
     return out
 
@@ -78,7 +85,7 @@ def error(exc: UvmgrError, as_json: bool, result: Any = None) -> None:
         lines += [f"    {line}".rstrip() for line in exc.explanation.splitlines()]
     if exc.hint:
         lines.append(f"  hint: {exc.hint}")
-    print(redact_text("\n".join(lines)), file=sys.stderr)
+    print(neutral(redact_text("\n".join(lines))), file=sys.stderr)
 
 
 def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
@@ -97,7 +104,7 @@ def show(result: Any, args: Any, notices: tuple[str, ...] = ()) -> None:
         print_json(result, notices)
         return
     if getattr(args, "markdown", False) and callable(getattr(result, "markdown", None)):
-        print(result.markdown(), end="")
+        print(neutral(result.markdown()), end="")
         return
     _renderer()(result)
 

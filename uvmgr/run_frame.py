@@ -83,6 +83,8 @@ def run_traced(label: str, project_dir: Path, args: argparse.Namespace,
     except KeyboardInterrupt as exc:
         got = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl+C (SIGINT)"
         print(f"uvmgr: {got} received: interrupted; {_what_was_kept(opened)}", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):  # e.g. an edit saved before the rollback
+            print(f"uvmgr: {note}", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     finally:
         tracer.finish()

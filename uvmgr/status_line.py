@@ -15,9 +15,9 @@ class StatusLine:
 
     def __init__(self, console=None):
         if console is None:
-            from rich.console import Console
+            from uvmgr.terminal_text import safe_console
 
-            console = Console(stderr=True, highlight=False)
+            console = safe_console(stderr=True, highlight=False)
         self.console = console
         self.enabled = console.is_terminal
         self._status = None

@@ -66,6 +66,9 @@ class UserConfig:
     trusted_indexes: tuple[str, ...] = ()
     """trusted-indexes: index URLs (their scheme, host and port count) a project's index may
     point at and still receive the person's credentials (tools/index_trust.py)."""
+    trusted_python_downloads: bool = False
+    """trusted-python-downloads: a project's `python-install-mirror` (and the like) may fetch an
+    interpreter; otherwise uv runs with downloads off (tools/uv_settings_trust.py)."""
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UserConfig:
@@ -78,6 +81,10 @@ class UserConfig:
         if not isinstance(trusted, list) or not all(isinstance(u, str) for u in trusted):
             raise UsageError(f"`trusted-indexes` in {path} must be a list of index URLs",
                              hint='write trusted-indexes = ["https://pkgs.example.com"]')
+        downloads = data.pop("trusted-python-downloads", False)
+        if not isinstance(downloads, bool):
+            raise UsageError(f"`trusted-python-downloads` in {path} must be true or false",
+                             hint="write trusted-python-downloads = true")
         if not isinstance(policy, dict):
             raise UsageError(f"`policy` in {path} must be a table",
                              hint='write [policy] extends = ["https://…#sha256=…"]')
@@ -91,7 +98,7 @@ class UserConfig:
                 raise UsageError(f'[projects."{key}"] in {path} needs allow = ["setting", ...]',
                                  hint='e.g. [projects."/home/me/src/app"] allow = ["model"]')
             allow[_project_key(Path(key).expanduser())] = frozenset(setting_name(n) for n in names)
-        return cls(path, data, allow, enabled, disabled, policy, tuple(trusted))
+        return cls(path, data, allow, enabled, disabled, policy, tuple(trusted), downloads)
 
     def allowed_for(self, project_root: Path | None) -> frozenset[str]:
         if project_root is None:
