@@ -43,7 +43,7 @@ REWRITES: tuple[tuple[str, object], ...] = (
     (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
     # "produce a wheel", "cut a build", "spit out an sdist": a making verb with a build object
     ((r"\b(?:produce|generate|create|make|cut|spit out|output|emit|crank out|churn out|whip up|"
-      r"knock out|put together|assemble) (?:me |us )?(?:a |an |the |new |fresh |some |our )*"
+      r"knock out|put together|assemble|fire off|kick off|trigger) (?:me |us )?(?:a |an |the |new |fresh |some |our )*"
       r"(?=(?:wheels?|sdists?|builds?|dists?|distributions?|build artifacts?)\b)"), "build "),
     # "I'd like structlog added", "we want six removed": a polite request, confirmed
     ((r"^\s*(?:so |and )?(?:i|we) (?:would |really |do )?(?:like|want|need) ([a-z][a-z0-9._-]*+"

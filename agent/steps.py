@@ -211,6 +211,9 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
     if comma and re.match(r"^[a-z0-9][a-z0-9._-]* (to|as|into) (the )?(dev|docs|test|tests|"
                           r"[a-z]+ group)\b", rest):
         return True  # "add ipython to dev, and mkdocs to docs": a second add
+    if re.match(r"^(?:a|an|the)(?: fresh| new)? (?:wheels?|sdists?|builds?)\b(?! (?:package|packages|"
+                r"tool|backend|library|lib|dependency|dep)\b)", rest):
+        return True  # "relock plus a wheel": a build step
     if re.match(r"^[a-z][a-z0-9._-]* to v?\d[\w.]*\s*(?:,|$)", rest):
         return True  # "pin click to 8.1.7 and rich to 13.7.1": a second pin
     if comma and re.match(r"^(can|could|would|will) you\b|^(can|could|should|shall) (we|i)\b",

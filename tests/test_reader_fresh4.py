@@ -132,6 +132,8 @@ COMPOUND = [  # every step of a compound request is planned; a change's report i
     ("relock and create the wheels", ["lock_project", "build_package"]),
     ("patch the vulnerabilities, then tell me what got upgraded", ["fix_vulnerabilities"]),
     ("upgrade rich, relock and show me the diff", ["upgrade_safely", "lock_project"]),
+    ("relock plus an sdist", ["lock_project", "build_package"]),
+    ("refresh the lock file and kick off a build", ["lock_project", "build_package"]),
 ]
 
 
