@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from uvmgr.agent import lexicon as lx
-from uvmgr.agent.level_reading import level_of
+from uvmgr.agent.level_reading import level_of, unplaced_bound
 from uvmgr.agent.package_words import PACKAGE_INTO_CODE, code_edit
 from uvmgr.agent.position import command_is_subject
 from uvmgr.agent.reading import (
@@ -84,8 +84,11 @@ HARMLESS_CONDITION = re.compile(r"\b(if|as long as|provided|unless) (it is not (
 _LOCK_FOR = re.compile(r"\block(?: ?file)? for (?:only |just )?([a-z0-9][a-z0-9._-]*)")
 _LATER = re.compile(r"\b(tomorrow|tonight|later (today|on|this week)|next (week|month|sprint|"
                     r"release|time)|on (monday|tuesday|wednesday|thursday|friday|saturday|"
-                    r"sunday)|at \d{1,2}(:\d\d)? ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
+                    r"sunday)|at \d{1,2}(:\d\d)?(?![.\d]) ?(am|pm)?\b|in (an|one|two|three|a few|\d+) "
                     r"(hours?|days?|weeks?)|after (lunch|the release|the weekend))\b")
+# A choice left between names: "whichever is older", "pick one", "click vs httpx"
+_CHOICE = re.compile(r"\b(?:whichever|either(?! way)|pick one|choose one|one of (?:them|the two|these|"
+                     r"those)|not both|alternatively|vs|versus)\b")
 _VERSION_ONLY = re.compile(r"^v?\d[\w.]*$")
 
 
@@ -238,10 +241,15 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
                                                                     r"migrate)\b", text)):
         clause.ambiguous = "a choice left open"
     if clause.intent in ("upgrade", "remove") and re.search(
-            r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._-]*+ or [a-z0-9]", text) and not re.search(
-            r"\b(not|except|excluding|but)\b", text) and len(
+            r"(?<![a-z0-9._-])[a-z0-9][a-z0-9._-]*+,?+ or (?:else |maybe |perhaps )?[a-z0-9]",
+            text) and not re.search(
+            r"\b(not|except|excluding|but)\b", text.replace("not both", "")) and len(
             names_in(text, known)) > 1:
         clause.ambiguous = "which of the packages"
+    if clause.intent in ("upgrade", "remove", "add") and _CHOICE.search(text) and len(
+            names_in(text, known) + [s for s in re.findall(r"[a-z][a-z0-9._-]+", text)
+                                     if s not in known and is_name_like(s)]) > 1:
+        clause.ambiguous = "which of the packages"  # "click vs httpx, pick one"
     # "I was wondering if you could ...": the "if" asks politely, it sets no condition
     cond = EMBEDDED_QUESTION.sub(" ", text) if clause.act == "request" else text
     if _CONDITIONAL_CHANGE.search(cond) and clause.intent not in ("outdated", "audit", "docs",
@@ -254,6 +262,9 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             _CONDITION.search(cond) or _VAGUE.search(text)):
         clause.act = "request" if clause.act == "command" else clause.act
     clause.level, clause.major_asked, clause.level_negated = level_of(text)
+    bound = unplaced_bound(text) if clause.intent == "upgrade" else ""
+    if bound and not clause.ambiguous:  # a level the reader cannot place is asked, never widened
+        clause.ambiguous = f"which level \"{bound}\" means (say patch, minor or major)"
     if clause.intent == "lock" and first_word in ("lock", "relock", "freeze") and \
             names_in(body, known) and not _LOCK_FOR.search(text):
         # "lock click": a pin without a version, or a relock? never guessed
@@ -279,6 +290,12 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
             clause.act = "request"
             return clause
         clause.specs = specs
+        if specs and re.search(r"(?<![a-z0-9._-])[a-z][a-z0-9._-]*+(?:\[[a-z0-9,._-]*+\])?+"
+                               r"(?:[<>=!~]=?[0-9.*]++)?+,?+ or (?:else |maybe |perhaps )?"
+                               r"(?!(?:later|newer|above|higher|greater|more|better|so|less|"
+                               r"lower|below|older|earlier|up|not|none)\b)[a-z]", body) and not re.search(r"\b(not|except|excluding|"
+                                                                   r"but)\b", text):
+            clause.ambiguous = "which of the packages"  # "add orjson or ujson": a choice
         if vague and not specs:
             clause.ambiguous = vague
         if specs and any(not has_version(sp) for sp in specs) and (

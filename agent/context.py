@@ -12,12 +12,32 @@ from uvmgr.tools.project import normalize_name
 DEV_TARGET = re.compile(r"\b(the |our |all )?(dev|development) (tools|deps|dependencies|group|"
                         r"packages|stuff)\b|\b(?:everything|all|anything|whatever is) (?:in|from|"
                         r"under) (?:the )?(?:dev|development)\b")
-DEV_EXCLUDED = re.compile(r"\b(except|excluding|other than|apart from|but not|but|leave|skip|"
-                          r"without touching|not|minus|save for) (the |our |any )?(dev|development|"
-                          r"test|testing) (tools?|tooling|deps|dependencies|group|packages|stuff|"
-                          r"ones)\b")
+# "everything except / besides / apart from the dev group": the group is excluded, never selected
+DEV_EXCLUDED = re.compile(
+    r"\b(?:except(?: for)?|excepting|excluding|exclude|other than|apart from|aside from|besides|"
+    r"but not|but|bar|barring|save for|with the exception of|leave|leaving|skip|skipping|"
+    r"without touching|not|minus|ignore|ignoring|hold back|holding back|"
+    r"(?:do not|never|don't) (?:touch|upgrade|update|bump|change|include)) "
+    r"(?:the |our |any |all |of the )?(?:(?P<group>dev|development|test|testing)[ -](?:tools?|"
+    r"tooling|deps|dependencies|dependency group|group|packages|stuff|ones|requirements|libraries|"
+    r"libs)|(?P<bare>dev|development)(?= *+(?:[,;.!?]|and |please|$)))\b")
+# "everything but the lint group": a group excluded that the reader cannot resolve asks, never
+# widens to everything
+GROUP_EXCLUDED = re.compile(r"\b(?:except(?: for)?|excluding|other than|apart from|aside from|"
+                            r"besides|but not|but|bar|save for|minus|without|skip|leave|leaving)"
+                            r" (?:the |our |all )?([a-z][a-z0-9_-]*+)[ -](?:group|extras?|deps|"
+                            r"dependencies|packages|tools|tooling|stuff)\b")
 
 
+# "... and tell me what changed", "then show me the diff": after a change, its own report
+CHANGE_REPORT = re.compile(r"(?:(?:and|then|also|after that|afterwards) )*(?:please )?(?:(?:tell|"
+                           r"show|give|send) (?:me|us) |let (?:me|us) know |report |summari[sz]e |"
+                           r"list )(?:(?:what|which)(?: packages?| dependencies| versions?)? "
+                           r"(?:changed|was changed|were changed|got (?:changed|upgraded|updated|"
+                           r"bumped|fixed)|(?:was|were) (?:upgraded|updated|bumped|fixed)|moved|"
+                           r"happened|you (?:did|changed|upgraded|fixed))|(?:a |the )?(?:diff|"
+                           r"summary|changes?|changelog|report)(?: of (?:the |what )?changes?)?)"
+                           r"(?: afterwards| after| after that| at the end)?\.?")
 MAIN_TARGET = re.compile(r"\b(main|non-dev|runtime|production|prod)\b[ )(-]{0,3}(\(?non-dev\)? )?"
                          r"(deps|dependencies|packages|ones|requirements|group)\b")
 # "everything in the docs group": a group the reader did not resolve narrows "everything"

@@ -32,6 +32,20 @@ FOREIGN_WORDS = frozenset([
     "du", "kannst", "können", "sie", "mach", "mache", "alles", "fais", "faire", "mise", "les",
     "des", "tout", "todo", "actualizá", "puedes", "podrías", "pourrais", "peux", "tu", "kun",
     "jij", "graag", "puoi", "tutto",
+    # Polish, Dutch, Italian, Portuguese, Czech, Swedish and Turkish: the common request words
+    "proszę", "prosze", "usunąć", "usunac", "wszystkie", "zależności", "zaleznosci", "pakiet",
+    "pakiety", "biblioteka", "bibliotekę", "biblioteke", "projektu", "uruchom", "sprawdź",
+    "sprawdz", "czy", "są", "jest", "nie", "werk", "verouderd", "kwetsbaarheden", "draai",
+    "uitvoeren", "controleer", "mijn", "onze", "welke", "zijn", "pakket", "bibliotheek", "niet",
+    "het", "een", "aub", "vernieuwen", "verversen", "opnieuw", "tutte", "libreria", "pacchetto", "esegui", "controlla", "sono", "quali",
+    "obsolete", "vulnerabilità", "favore", "atualize", "todas", "remova", "pacote", "biblioteca",
+    "rode", "quais", "estão", "desatualizadas", "desatualizados", "não", "você", "aktualizuj",
+    "všechny", "závislosti", "odstraň", "odstran", "přidej", "pridej", "balíček", "balicek",
+    "knihovnu", "prosím", "prosim", "spusť", "spust", "jsou", "zastaralé", "uppdatera", "paketet",
+    "biblioteket", "kör", "testerna", "vilka", "är", "föråldrade", "och", "inte", "snälla",
+    "güncelle", "tüm", "bağımlılıkları", "bagimliliklari", "kaldır", "kaldir", "ekle", "paketi",
+    "paketleri", "kütüphaneyi", "kutuphaneyi", "lütfen", "lutfen", "çalıştır", "calistir",
+    "testleri", "hangi", "eski", "değil",
 ])
 FOREIGN_VERBS: dict[str, str] = {
     "actualiza": "upgrade", "actualizar": "upgrade", "actualice": "upgrade",
@@ -46,7 +60,9 @@ FOREIGN_VERBS: dict[str, str] = {
     "zainstaluj": "add", "aktualizuj": "upgrade", "odstraň": "remove", "přidej": "add",
     "uppdatera": "upgrade", "güncelle": "upgrade", "kaldır": "remove", "perbarui": "upgrade",
     "hapus": "remove", "tambahkan": "add", "actualizează": "upgrade", "șterge": "remove",
-    "borra": "remove", "enlève": "remove", "lösche": "remove",
+    "borra": "remove", "enlève": "remove", "lösche": "remove", "usunąć": "remove",
+    "usunac": "remove", "odstran": "remove", "kaldir": "remove", "ekle": "add", "pridej": "add",
+    "voeg": "add", "bijwerken": "upgrade", "werk": "upgrade", "atualizar": "upgrade",
 }
 
 
@@ -57,7 +73,8 @@ def foreign_intent(text: str) -> str:
         return ""
     non_latin = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
     hits = sum(1 for w in words if w in FOREIGN_WORDS)
-    accented = sum(1 for w in words if re.search(r"[àâäçéèêëîïôöùûüñßãõ¿¡]", w))
+    # any Latin letter with a diacritic (Polish ą ę ł, Czech ř š, Turkish ı ş ğ, ...)
+    accented = sum(1 for w in words if re.search("[\u00c0-\u024f]", w))
     if non_latin >= 2 or re.search("[\u00bf\u00a1]", text) or (
             hits + accented >= 2 and (hits + accented) / len(words) >= 0.25) or \
             words[0] in FOREIGN_VERBS:

@@ -114,8 +114,14 @@ def _one_edit(a: str, b: str) -> bool:
 def hedged(text: str, norm: str, known: dict[str, str]) -> str:
     """Why the request (as typed, and normalised) is asked back before it is read ("" when it
     is not one of these)."""
+    from uvmgr.agent.references import reference_elsewhere
+    from uvmgr.agent.targets import names_in
+
     if _SOMEONES.search(norm):
         return "which package you mean: name it (who mentioned it is not a package name)"
+    elsewhere = reference_elsewhere(norm, bool(names_in(norm, known)))
+    if elsewhere:  # "the security thing from this morning", "per ticket UV-1423"
+        return elsewhere
     if _CORRECTED_VERSION.search(text.lower()) and not re.match(
             r"\s*(?:please\s+)?(?:pin|add|install|downgrade)\b", norm):  # a pin reads the last
         return "which version: the request corrects itself (say the one version you want)"

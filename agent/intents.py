@@ -77,6 +77,7 @@ def _compiled(pattern: str) -> re.Pattern:
 
 
 from uvmgr.agent.context import (
+    CHANGE_REPORT,
     DANGLING,
     DEV_EXCLUDED,
     DEV_TARGET,
@@ -85,6 +86,7 @@ from uvmgr.agent.context import (
     FIX_FINDINGS,
     FOLLOW_UP,
     GENERIC_OBJECT,
+    GROUP_EXCLUDED,
     GROUP_QUALIFIER,
     HYPOTHETICAL,
     JOINERS,
@@ -146,11 +148,20 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     previous = ""
     hypothetical = False
     last_targets: list[str] = []
+    pinned = False
     for clause in clauses:
         if not clause.intent and previous in ("upgrade", "remove", "outdated") and \
                 clause.act == "command" and clause.packages and not clause.ambiguous and all(
                     normalize_name(t) in names or t in JOINERS for t in tokens(clause.text)):
             clause.intent = previous  # "upgrade requests, then httpx"
+        if not clause.intent and re.fullmatch(r"[a-z][a-z0-9._-]* to v?\d[\w.]*", clause.text):
+            again = read_clause(f"pin {clause.text}", names, strict)
+            if pinned and reading.steps and reading.steps[-1].intent == "add" and again.specs \
+                    and not (again.ambiguous or again.unknown):
+                reading.steps[-1].specs += again.specs  # "pin A to 1 and B to 2": one pin
+            else:  # "upgrade click to 8.2 and rich to 14": never silently dropped
+                asks.append(f"what to do with \"{clause.text}\" (say the verb for it too)")
+            continue
         if not clause.intent and previous == "add" and clause.act == "command" and \
                 re.match(r"[a-z0-9][a-z0-9._-]*(\[[a-z0-9,._-]+\])? (to|as|in|into)\b",
                          clause.text):
@@ -178,6 +189,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
                 r"report|them|those|it|artifacts?|artifact sizes|sizes|files|paths))?\??",
                 clause.text):
             continue
+        if previous in MUTATING_INTENTS and CHANGE_REPORT.fullmatch(clause.text):
+            continue  # "relock, and tell me what changed": the change's own report says it
         context = context_topic(clause, clauses)
         if context:
             # "the lock is out of sync, fix that", "ruff reports E501, run the check again":
@@ -185,14 +198,20 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
             clause.intent, clause.ambiguous = context, ""
             clause.act = "request" if clause.act == "command" else clause.act
         previous = clause.intent or previous
+        pinned = clause.pin if clause.intent else pinned
         dev_names = [normalize_name(d) for d in dev]
         dev_excluded = DEV_EXCLUDED.search(clause.text)
-        if dev and clause.intent == "upgrade" and dev_excluded:
+        if dev and clause.intent in ("upgrade", "outdated") and dev_excluded:
             clause.ambiguous, clause.all_packages = "", True
             # "except the test stuff": the dev packages for tests, when the names say so
             tests_only = [d for d in dev_names if "test" in d]
-            clause.excluded = tests_only if dev_excluded.group(3).startswith("test") and \
-                tests_only else dev_names
+            clause.excluded = tests_only if (dev_excluded.group("group") or "").startswith(
+                "test") and tests_only else dev_names
+        elif clause.intent in ("upgrade", "outdated") and not clause.packages and \
+                not clause.excluded and GROUP_EXCLUDED.search(clause.text):
+            # "everything but the lint group": never widened to everything
+            group = GROUP_EXCLUDED.search(clause.text).group(1)
+            clause.ambiguous = f"which packages the {group} group holds (name them)"
         elif dev and clause.intent in ("upgrade", "outdated") and not clause.packages and \
                 DEV_TARGET.search(clause.text):
             clause.packages, clause.ambiguous = group_members(clause, dev_names, names)

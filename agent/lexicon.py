@@ -47,7 +47,8 @@ HEAD_VERBS: dict[str, str] = {
     # verbs that change code or leave the project: read so the step is refused, never guessed
     **dict.fromkeys(["format", "reformat", "autoformat", "prettify", "beautify", "publish",
                      "deploy", "upload", "release", "tag", "commit", "push", "refactor",
-                     "rename", "email", "tweet", "rewrite", "reimplement", "restructure",
+                     "rename", "email", "tweet", "notify", "ping", "compress", "zip",
+                     "archive", "rewrite", "reimplement", "restructure",
                      "reorganise", "reorganize", "annotate", "write"], "out_of_scope"),
     **dict.fromkeys(["test", "retest", "rerun"], "test"),
     **dict.fromkeys(["build", "compile", "package", "rebuild"], "build"),
@@ -103,7 +104,8 @@ LIST_WORDS = (r"list|show|pinned|footprint|dependency|declared|pyproject|dev gro
               r"(we|the project|it) "
               r"depend on|depend on|installed|locked versions|direct dependencies")
 OUTDATED_WORDS = (r"outdated|out of date|out-of-date|behind|stale|old|older|oldest|newer|freshness|"
-                  r"rotting|rotten|rot|"
+                  r"rotting|rotten|rot|moldy|mouldy|gone off|version drift|drift|drifted|"
+                  r"shipped (anything|something)( new)?|released (anything|something)( new)?|"
                   r"new (versions?|releases?)|updates? available|available updates?|"
                   r"upgrades? available|available upgrades?|latest|lagging|up to date|"
                   r"up-to-date|current|obsolete|ancient|dated|fresh|releases?|updates|upgrades")

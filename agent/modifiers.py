@@ -28,6 +28,11 @@ _LEVEL_ALONE = re.compile(r"(?:(?:only|just|at most|max) )?(?:patch|minor|major|
                           r" please| pls| this time)?")
 
 
+_NO_LEVEL = re.compile(r"(?:but |and )?(?:no|not|never|without) (?:any )?(?:new )?(?:major|majors|"
+                       r"breaking|minor|minors)(?: changes?| versions?| releases?| updates?| "
+                       r"upgrades?| bumps?)?(?: allowed| please| pls| though| for now| this time)?")
+
+
 def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> list[Clause]:
     """"keep it non-breaking and update everything", "leave six alone, upgrade the rest": a
     verb-less part that only qualifies a neighbouring upgrade is read together with it."""
@@ -52,7 +57,13 @@ def merge_modifiers(parts: list[str], known: dict[str, str], strict: bool) -> li
                 clauses[i + 1].reference:
             pending = f"{pending} {clause.text}".strip()  # "freeze X and upgrade everything else"
             continue
-        modifier = level_only or (not clause.intent and clause.act not in ("prohibition",) and
+        negated_level = bool(out) and out[-1].intent == "upgrade" and _NO_LEVEL.fullmatch(
+            clause.text.strip(" .!"))  # "update pydantic; no breaking releases": its level
+        negated_level = negated_level or (
+            bool(out) and out[-1].intent == "upgrade" and clause.act == "prohibition" and not
+            names_in(clause.text, known) and re.search(r"\b(?:major|majors|minor|minors|"
+                                                       r"breaking|patch)\b", clause.text))
+        modifier = level_only or negated_level or (not clause.intent and clause.act not in ("prohibition",) and
                     _MODIFIER.search(clause.text) and not re.search(
                         r"\b(remove|drop|add|install|delete|uninstall)\b", clause.text)) or (
             clause.act == "prohibition" and names_in(clause.text, known) and

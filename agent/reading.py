@@ -99,7 +99,10 @@ GROUP = re.compile(r"\bgroup (?:called|named) ([a-z0-9_-]+)"
                     r"|(?:to|in|into|under) (?:the |a |our )?(?!(?:a|an|the|new|our|that|this)"
                     r" )([a-z0-9_-]+) (?:dependency )?group(?! (?:called|named)\b)"
                     r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
-                    r"|--group[ =]([a-z0-9_-]+)")
+                    r"|--group[ =]([a-z0-9_-]+)"
+                    # "add X to group perf": the name after the noun
+                    r"|\b(?:to|in|into|under) (?:the )?group (?!(?:a|an|the|new|called|named|of|"
+                    r"for|with|and|them|it|that|this)\b)([a-z][a-z0-9_-]*)\b")
 STOP_OBJECT = frozenset([
     "to", "as", "for", "in", "into", "so", "because", "since", "which", "that", "from", "with",
     "on", "at", "when", "while", "if", "once", "after", "before", "unless", "until", "via", "by",

@@ -3,6 +3,10 @@ contractions expanded. Plain data (pattern, replacement), compiled once by `agen
 
 from __future__ import annotations
 
+_VERB_OF_PARTICIPLE = {"added": "add", "installed": "install", "upgraded": "upgrade",
+                       "updated": "update", "bumped": "bump", "removed": "remove",
+                       "dropped": "drop", "uninstalled": "uninstall"}
+
 # Shorthand and slang, rewritten before reading ("pls", "deps", "u"); contractions expanded.
 REWRITES: tuple[tuple[str, object], ...] = (
     (r"[\u2018\u2019`\u00b4]", "'"), (r"[\u201c\u201d]", '"'),
@@ -37,6 +41,22 @@ REWRITES: tuple[tuple[str, object], ...] = (
     ((r"\b(and )?(skip|without) (the )?(confirmation|approval|prompt|asking)s?( for this one| "
       r"this time)?\b"), " "),
     (r"\b(outdatd|outdate|oudated|outdaetd|outated|otudated)\b", "outdated"),
+    # "produce a wheel", "cut a build", "spit out an sdist": a making verb with a build object
+    ((r"\b(?:produce|generate|create|make|cut|spit out|output|emit|crank out|churn out|whip up|"
+      r"knock out|put together|assemble|fire off|kick off|trigger) (?:me |us )?(?:a |an |the |new |fresh |some |our )*"
+      r"(?=(?:wheels?|sdists?|builds?|dists?|distributions?|build artifacts?)\b)"), "build "),
+    # "I'd like structlog added", "we want six removed": a polite request, confirmed
+    ((r"^\s*(?:so |and )?(?:i|we) (?:would |really |do )?(?:like|want|need) ([a-z][a-z0-9._-]*+"
+      r"(?:\[[a-z0-9,._-]*+\])?(?:(?:,| and) [a-z][a-z0-9._-]*+)*) (added|installed|upgraded|"
+      r"updated|bumped|removed|dropped|uninstalled)(?=\s*+[.!]?\s*+$)"),
+     lambda m: f" could you {_VERB_OF_PARTICIPLE[m.group(2)]} {m.group(1)}"),
+    # "dev dep: hypothesis", "new test dependency: respx": an add to the dev group
+    ((r"^\s*(?:new |another )?(?:dev|development|test) (?:dependency|dependencies|package)\s*:?\s*"
+      r"([a-z][a-z0-9._-]*+(?:\[[a-z0-9,._-]*+\])?(?:(?:,| and) [a-z][a-z0-9._-]*+)*)\s*$"),
+     r" add \1 as a dev dependency "),
+    (r"\b(?:whch|wich|whcih)\b", "which"), (r"\b(?:wat|wht|waht)\b", "what"),
+    # "I'd rather you just show me ...": the request is what follows
+    (r"\b(?:i|we) ++(?:would ++)?rather ++(?:you ++)?(?=(?!not\b)[a-z])", " "),
     (r"\bw/o\b", "without"), (r"\btry(ing)? (to )?", ""),
     (r"\bversion (one|two|three|four|five|six|seven|eight|nine|ten)\b(?! point)",
      lambda m: "version " + str([

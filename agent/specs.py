@@ -20,9 +20,12 @@ def prose_spec(name: str, after: str) -> tuple[str, int]:
           r"(?:version\s+|v)?(\d[\w.]*)"), ">="),
         # "2.0 up to but not including 3" (after "from"): a range
         ((r"(?:(?:at|from) )?(?:version\s+|v)?(\d[\w.]*)(?=\s*(?:,\s*)?(?:up to but (?:not including|excluding)|"
-          r"(?:and|but) (?:below|under|less than)|up to|until) )"), ">="),
-        ((r"(?:up to but (?:not including|excluding)|until)\s*(?:version\s+|v)?"
-          r"(\d[\w.]*)"), "<"),
+          r"(?:and|but) (?:below|under|less than)|up to|until|(?:stopping |but )?short of|"
+          r"stopping (?:before|below)) )"), ">="),
+        ((r"(?:up to but (?:not including|excluding)|until|(?:stopping |but )?short of|stopping "
+          r"(?:before|below))\s*(?:version\s+|v)?(\d[\w.]*)"), "<"),
+        # "from 0.20 on", "2.0 onwards"
+        (r"(?:version\s+|v)?(\d[\w.]*)\s+(?:on|onwards?|and beyond|forward)\b", ">="),
         ((r"(?:at )?(?:version\s+|v)?(\d[\w.]*)\s*(?:or (?:newer|later|higher|above|up|greater|more|"
          r"better)|and (?:up|above|newer|later)|\+)"), ">="),
         ((r"(?:strictly )?(?:below|under|less than|lower than|older than|before|prior to|<)\s*"

@@ -78,8 +78,14 @@ def unquoted(text: str) -> str:
     return re.sub(r"(?<![^\s(\[:,])\"[^\"]*+\"", " quoted-text ", text)
 
 
+_NOT_A_NAME = (r"(?!(?:we|i|you|they|he|she|it|who|that|which|have|has|had|was|were|been|being|"
+               r"then|and|or|also|just)\b)")
+
+
 def normalise(text: str) -> str:
     """Lower case, shorthand spelled out, operators glued to their version."""
+    from uvmgr.agent.level_reading import negated_before
+
     out = " " + _quote_pasted(_LOG_WORD.sub(" quoted-text ", text).lower().strip()) + " "
     out = _SPOKEN_VERSION.sub(_spoken_version, out)
     # "orjson — no, ujson": an en or em dash before a correction is a dash
@@ -95,8 +101,11 @@ def normalise(text: str) -> str:
     # "requests: no", "click excluded": an exclusion said after the name
     out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*)\s*+:\s*(?:no|nope|skip|not this one)\b",
                  r"not \1", out)
-    out = re.sub(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]*(?:(?:,| and) [a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
+    # (never a pronoun or an auxiliary: "we skipped it last time" is a story, no exclusion)
+    out = re.sub(rf"(?<![a-z0-9._-]){_NOT_A_NAME}([a-z0-9][a-z0-9._-]*(?:(?:,| and) "
+                 rf"{_NOT_A_NAME}[a-z0-9._-]+)*) (?:is |are )?(?:excluded|"
                  r"left out|skipped|held back)\b", r"except \1", out)
+    out = negated_before(out)  # "majors? no.", "major: not ok": never a positive major
     out = re.sub(r"\bas well as\b", "and", out)  # "remove tqdm as well as six": both
     out = _HESITATION.sub(", i mean ", out)
     for pattern, repl in REWRITES:
@@ -202,6 +211,11 @@ def _starts_step(word: str, rest: str, comma: bool) -> bool:
     if comma and re.match(r"^[a-z0-9][a-z0-9._-]* (to|as|into) (the )?(dev|docs|test|tests|"
                           r"[a-z]+ group)\b", rest):
         return True  # "add ipython to dev, and mkdocs to docs": a second add
+    if re.match(r"^(?:a|an|the)(?: fresh| new)? (?:wheels?|sdists?|builds?)\b(?! (?:package|packages|"
+                r"tool|backend|library|lib|dependency|dep)\b)", rest):
+        return True  # "relock plus a wheel": a build step
+    if re.match(r"^[a-z][a-z0-9._-]* to v?\d[\w.]*\s*(?:,|$)", rest):
+        return True  # "pin click to 8.1.7 and rich to 13.7.1": a second pin
     if comma and re.match(r"^(can|could|would|will) you\b|^(can|could|should|shall) (we|i)\b",
                           rest):
         return True  # "i am not sure how, can you run them"

@@ -20,7 +20,8 @@ _CHANGE_WORD = re.compile(r"\b(?:upgrad\w*|updat\w*|bump\w*|refresh\w*|freshen\w
                           r"mitigat\w*|address\w*|re-?lock\w*|lock\w*|newer|latest|newest)\b")
 _DOCS = re.compile(r"\b(docs|documentation|changelogs?|readme|release notes|manual)\b")
 _STRONG_OUTDATED = re.compile(r"\b(outdated|out of date|behind|stale|newer|updates|upgrades|"
-                              r"freshness|rotting|obsolete|lagging|old|older|available|"
+                              r"freshness|rotting|rotten|mou?ldy|drift|drifted|obsolete|"
+                              r"lagging|old|older|available|"
                               r"(not|are not|is not) at (the|their) latest)\b")
 
 _NEWER_AVAILABLE = re.compile(
@@ -31,9 +32,16 @@ _NEWER_AVAILABLE = re.compile(
     r"\bhave new releases\b|\b(are|is) behind\b")
 
 
+# "is httpx safe?", "are we affected by the urllib3 thing?", "does that hit us?": advisories
+_SAFETY = re.compile(r"^(?:so |and |but )?(?:is|are) (?!it\b)(?:we|[a-z0-9._-]+|(?:our|the) [a-z]+)"
+                     r"(?: still| really| actually)? (?:safe|secure|affected|exposed|impacted|"
+                     r"compromised|hit)\b(?! to\b| for (?:upgrading|updating|removing)\b)|"
+                     r"\bdoes (?:it|this|that|[a-z0-9._-]+) (?:hit|affect|impact) (?:us|our)\b")
+
+
 def topic_of(text: str) -> str:
     """The intent the words of a verb-less request or a question point to."""
-    if SECURITY.search(text) or re.search(r"\baudit\b", text):
+    if SECURITY.search(text) or re.search(r"\baudit\b", text) or _SAFETY.search(text):
         return "audit"
     if re.search(r"\btests? (pass\w*|fail\w*|run|runs|green|work\w*)\b", text):
         return "test"  # "do the tests pass on the current lock"
@@ -43,9 +51,10 @@ def topic_of(text: str) -> str:
                  r"project|this repo) (use|have|run)\b", text):
         return "list"  # "which test runner does this project use?"
     if re.search(r"^pkg versions?\??$|\bin the lock ?file\b|\b(which|what) (pkg )?versions?\b|\blocked versions?\b|\b(is|are) (it |they )?locked\b"
-                 r"|\bpinned\b", text) and not re.search(r"\b(old|older|outdated|stale|behind)\b",
-                                                  text):
+                 r"|\bpinned\b", text) and not _STRONG_OUTDATED.search(text):
         return "list"
+    if re.search(r"\b(?:version drift|rott(?:ing|en)|mou?ldy)\b", text):
+        return "outdated"  # "anything rotting in the lock file", "the version drift vs pypi"
     if LOCK_OBJ.search(text):
         return "lock"
     if re.search(r"\b(outdated|out of date|out-of-date|behind|stale|newer|lagging|obsolete)\b",
