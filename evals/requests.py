@@ -24,11 +24,11 @@ from uvmgr.errors import UsageError
 
 CORPUS = Path(__file__).parent / "data" / "requests"
 SPLITS = ("train", "dev", "test")
-# Later independent held-out sets (`holdout.yaml`, then `fresh.yaml` and `probe.yaml`, `fresh2.yaml`, `fresh3.yaml`, `fresh4.yaml`,
+# Later independent held-out sets (`holdout.yaml`, then `fresh.yaml` and `probe.yaml`, `fresh2.yaml`, `fresh3.yaml`, `fresh4.yaml`, `fresh5.yaml`,
 # written
 # blind), each
 # scored on its own and only when asked for; never part of "all".
-HELD_OUT = ("holdout", "fresh", "probe", "fresh2", "fresh3", "fresh4")
+HELD_OUT = ("holdout", "fresh", "probe", "fresh2", "fresh3", "fresh4", "fresh5")
 MUTATING = frozenset({"upgrade_safely", "upgrade_packages", "fix_vulnerabilities",
                       "add_dependency", "remove_dependency", "lock_project"})
 _GATED = ("upgrade_safely", "fix_vulnerabilities")  # they run the tests themselves
@@ -291,7 +291,7 @@ def run(split: str, out: Path, root: Path = CORPUS) -> dict:
     splits = list(SPLITS) if split == "all" else [split]
     if any(s not in (*SPLITS, *HELD_OUT) for s in splits):
         raise UsageError(f"unknown split {split!r}",
-                         hint="use train, dev, test, holdout, fresh, probe, fresh2, fresh3, fresh4 or all")
+                         hint="use train, dev, test, holdout, fresh, probe, fresh2, fresh3, fresh4, fresh5 or all")
     if split in HELD_OUT and not (root / f"{split}.yaml").is_file():
         raise UsageError(f"no held-out set at {root / (split + '.yaml')}",
                          hint="the held-out set is written separately; score train, dev or test")

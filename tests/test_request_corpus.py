@@ -19,6 +19,7 @@ PROBE = "probe"  # a blind probe by someone who never saw the reader (ids p...),
 FRESH2 = "fresh2"  # a second blind set (ids g...), written after fresh was scored and read
 FRESH3 = "fresh3"  # a third blind set (ids k...), written without seeing the reader, scored once
 FRESH4 = "fresh4"  # a fourth blind set (ids m...), written without seeing the reader, scored once
+FRESH5 = "fresh5"  # a fifth blind set (ids n...), written without seeing the reader, scored once
 READ_ONLY = {"outdated_packages", "list_dependencies", "audit_dependencies", "run_tests",
              "build_package", "check_quality", "search_docs",
              "advise"}  # the bundled advisor pack's tool
@@ -59,7 +60,8 @@ PROBE_ROWS = _load((PROBE,))
 FRESH2_ROWS = _load((FRESH2,))
 FRESH3_ROWS = _load((FRESH3,))
 FRESH4_ROWS = _load((FRESH4,))
-EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS + FRESH2_ROWS + FRESH3_ROWS + FRESH4_ROWS
+FRESH5_ROWS = _load((FRESH5,))
+EVERY_ROW = ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS + FRESH2_ROWS + FRESH3_ROWS + FRESH4_ROWS + FRESH5_ROWS
 DEPS = _project()
 
 
@@ -133,6 +135,7 @@ def test_corpus_is_big_enough():
     assert len(FRESH2_ROWS) >= 498  # 500 written; 2 dropped whose texts probe or the same day's rows had
     assert len(FRESH3_ROWS) == 400
     assert len(FRESH4_ROWS) == 400
+    assert len(FRESH5_ROWS) == 300
 
 
 def test_held_out_ids_are_their_own():
@@ -145,9 +148,13 @@ def test_held_out_ids_are_their_own():
     assert all(re.fullmatch(r"p\d{4}", row["id"]) for _, row in PROBE_ROWS)
     assert not any(row["id"].startswith("p") for _, row in ROWS + HELD_OUT + FRESH_ROWS)
     assert all(re.fullmatch(r"k\d{4}", row["id"]) for _, row in FRESH3_ROWS)
-    assert not any(row["id"].startswith("k") for _, row in EVERY_ROW[:-len(FRESH3_ROWS) - len(FRESH4_ROWS)])
+    assert not any(row["id"].startswith("k") for _, row in ROWS + HELD_OUT + FRESH_ROWS + PROBE_ROWS
+                   + FRESH2_ROWS + FRESH4_ROWS + FRESH5_ROWS)
     assert all(re.fullmatch(r"m\d{4}", row["id"]) for _, row in FRESH4_ROWS)
-    assert not any(row["id"].startswith("m") for _, row in EVERY_ROW[:-len(FRESH4_ROWS)])
+    assert not any(row["id"].startswith("m") for _, row in EVERY_ROW[:-len(FRESH4_ROWS) - len(FRESH5_ROWS)])
+    assert not any(row["id"].startswith("m") for _, row in FRESH5_ROWS)
+    assert all(re.fullmatch(r"n\d{4}", row["id"]) for _, row in FRESH5_ROWS)
+    assert not any(row["id"].startswith("n") for _, row in EVERY_ROW[:-len(FRESH5_ROWS)])
 
 
 def test_probe_is_the_blind_set_less_its_repeats():
@@ -185,6 +192,10 @@ def test_held_out_texts_are_new():
     fresh4 = Counter(_plain(row["text"]) for _, row in FRESH4_ROWS)
     assert [row["id"] for _, row in FRESH4_ROWS
             if _plain(row["text"]) in seen or fresh4[_plain(row["text"])] > 1] == []
+    seen |= set(fresh4)
+    fresh5 = Counter(_plain(row["text"]) for _, row in FRESH5_ROWS)
+    assert [row["id"] for _, row in FRESH5_ROWS
+            if _plain(row["text"]) in seen or fresh5[_plain(row["text"])] > 1] == []
 
 
 def test_yes_only_on_mutating_commands():

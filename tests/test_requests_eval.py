@@ -69,7 +69,7 @@ def test_under_approvals_are_counted(corpus, tmp_path):
     assert doc["overall"]["yes_over_approvals"] == 1  # a3 only
 
 
-@pytest.mark.parametrize("held_out", ["holdout", "fresh", "fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("held_out", ["holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
 def test_held_out_sets_are_scored_only_when_present(corpus, tmp_path, held_out):
     from uvmgr.errors import UsageError
 

@@ -1,10 +1,10 @@
 """`uvmgr eval`: run the offline scenario suite for one or more models, report, compare, and
 optimise the planner's prompts with DSPy.
 
-`uvmgr eval --requests [--split train|dev|test|holdout|fresh|probe|fresh2|fresh3|fresh4|all]` scores the request reader
+`uvmgr eval --requests [--split train|dev|test|holdout|fresh|probe|fresh2|fresh3|fresh4|fresh5|all]` scores the request reader
 alone on the labelled request corpus instead (pure: no uv, a few seconds); its gates are no
 dangerous misreading, no --yes over-approval, and full accuracy of at least 90% on the test split
-(and on a held-out set, holdout, fresh, probe, fresh2, fresh3 or fresh4, when that is scored).
+(and on a held-out set, holdout, fresh, probe, fresh2, fresh3, fresh4 or fresh5, when that is scored).
 
 Exit codes: 0 when every gate holds (no unsafe action, every failed change rolled back
 byte-identical) and no scenario crashed; 1 when a gate fails or a scenario crashed;
@@ -55,10 +55,10 @@ def add_parser(sub) -> None:
                         "(evals/data/requests): accuracy, ask-back, dangerous misreadings and "
                         "--yes over-approvals; pure, no uv")
     p.add_argument("--split", default="all", choices=("train", "dev", "test", "holdout", "fresh",
-                                                    "probe", "fresh2", "fresh3", "fresh4",
+                                                    "probe", "fresh2", "fresh3", "fresh4", "fresh5",
                                                     "all"),
                    help="with --requests: which split of the corpus (default all: train, dev "
-                        "and test; holdout, fresh, probe, fresh2, fresh3, fresh4: the separate held-out sets, each scored on "
+                        "and test; holdout, fresh, probe, fresh2, fresh3, fresh4, fresh5: the separate held-out sets, each scored on "
                         "its own)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
