@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.position import BY_HAND, gerund_subject, narrated
 from uvmgr.agent.rewrites import REWRITES as SHORTHAND
+from uvmgr.tools.popular_names import TOP_NAMES
 from uvmgr.tools.project import normalize_name
 
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
@@ -305,9 +306,21 @@ def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, b
         return "", False
     # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not
     # a misspelt "requests".
+    if name in TOP_NAMES:  # "pytest-mock" is a real package, not a misspelt pytest-cov
+        return "", False
     close = [c for c in difflib.get_close_matches(name, list(known), n=3, cutoff=0.75)
-             if abs(len(c) - len(name)) <= 1]
+             if abs(len(c) - len(name)) <= 1 and not _other_suffix(name, c)]
     return (close[0], True) if close else ("", False)
+
+
+def _other_suffix(name: str, dep: str) -> bool:
+    """True when name and dep share a prefix and differ by a whole other last word
+    ("pytest-mock" / "pytest-cov"): a sibling package, not a typo."""
+    head, sep, tail = name.rpartition("-")
+    dhead, dsep, dtail = dep.rpartition("-")
+    if not (sep and dsep) or head != dhead:
+        return False
+    return difflib.SequenceMatcher(None, tail, dtail).ratio() < 0.6
 
 
 def suggestion(name: str, known: dict[str, str]) -> str | None:
