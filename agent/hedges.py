@@ -25,7 +25,8 @@ _GROUP = (r"(?:(?:dev|development|test|testing|tests|docs|doc|lint|linting|typin
 _NAMES = rf"(?:{_GROUP}|{_NAMES})"
 
 # "; hands off httpx", ", not click": the exclusion as a clause of its own after the command
-_HANDS_OFF = re.compile(rf"[,;]\s*+(?:but\s++)?(?:hands off|not)\s++(?:the\s++)?({_NAMES})"
+_HANDS_OFF = re.compile(rf"(?:[,;]\s*+(?:but\s++)?(?:hands off|not)|\bbut\s++hands off)\s++"
+                        rf"(?:the\s++)?({_NAMES})"
                         r"(?:\s++(?:one|ones|package|packages|though|please|pls))?\s*+$")
 # "hands off requests, upgrade the rest", "leave click alone and bump the others", "requests
 # stays put; update everything else": the exclusion said before the upgrade of the rest
@@ -42,7 +43,7 @@ _LEAD_EXCLUSION = re.compile(
     r"remaining (?:deps|dependencies|packages)|all else|everything)\b(.*+)$")
 # ", the requests one is fine as is", "; sqlalchemy stays put", ", rich can stay"
 _FINE_AS_IS = re.compile(
-    rf"[,;]\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
+    rf"(?:[,;]|\s[-\u2013\u2014])\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
     r"deps|dependency|version))?\s++(?:(?:is|are|can|should|must|will|stays?|remains?)\s++)?(?:"
     r"fine as is|fine as it is|fine|good as is|ok as is|okay as is|ok|okay|stays? put|stays?|"
     r"remains?|stays? where (?:it|they) (?:is|are)|untouched|as is)"
@@ -68,7 +69,7 @@ _LEVEL = r"(?:major|minor|patch|breaking|bugfix)(?:e?s)?+"
 _CORRECTED_LEVEL = re.compile(rf"\b{_LEVEL}\b[^?!]{{0,80}}?(?:{SELF_CORRECTION}|\bno\s*+[,.;-]|\bnope\b|"
                               rf"\bhmm\b)[^?!]{{0,40}}?\b{_LEVEL}\b")
 # "only on windows", "just for linux", "on python < 3.11 only": a condition is a marker
-_CONDITION = re.compile(r"\b(?:only|just|solely)?+\s*+(?:on|for|under|with|when)\s++(?:windows|win32|"
+_CONDITION = re.compile(r"\b(?:(?:only|just|solely)\s++)?(?:on|for|under|with|when)\s++(?:windows|win32|"
                         r"linux|mac|macos|osx|darwin|python\s*+(?:<|>|<=|>=|==|!=|below|above|"
                         r"older than|newer than)?\s*+\d|py\s*+\d|pypy|cpython)\b")
 

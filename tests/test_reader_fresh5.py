@@ -49,10 +49,14 @@ EXCLUDED_GROUPS = [  # every exclusion form the reader knows for a package, said
     ("update everything, not the dev deps", [up(MAIN)]),
     ("upgrade all deps; the dev deps can stay", [up(MAIN)]),
     ("upgrade production deps, not the dev group", [up(MAIN)]),
+    ("bump everything - the development deps stay put", [up(MAIN)]),
+    ("upgrade all but hands off the dev tooling", [up(MAIN)]),
     ("what is outdated, hands off the dev group", [("outdated_packages", {"packages": MAIN})]),
     # a group the reader cannot resolve asks, never widens to everything
     ("upgrade everything, hands off the docs group", []),
     ("upgrade all, the lint group stays put", []),
+    ("upgrade everything but hands off the lint group", []),
+    ("refresh everything \u2014 the docs deps stay put", []),
     ("upgrade everything, leave group docs alone", []),
 ]
 
