@@ -71,7 +71,9 @@ _CORRECTED_LEVEL = re.compile(rf"\b{_LEVEL}\b[^?!]{{0,80}}?(?:{SELF_CORRECTION}|
 # "only on windows", "just for linux", "on python < 3.11 only": a condition is a marker
 _CONDITION = re.compile(r"\b(?:(?:only|just|solely)\s++)?(?:on|for|under|with|when)\s++(?:windows|win32|"
                         r"linux|mac|macos|osx|darwin|python\s*+(?:<|>|<=|>=|==|!=|below|above|"
-                        r"older than|newer than)?\s*+\d|py\s*+\d|pypy|cpython)\b")
+                        r"older than|newer than)?\s*+\d|py\s*+\d|pypy|cpython)\b|\b(?:sys_platform|"
+                        r"platform_system|platform_machine|python_version|python_full_version|"
+                        r"os_name|implementation_name|platform_release)\b")
 
 _CHANGE = re.compile(r"^\s*(?:please\s+)?(?:upgrade|update|bump|remove|drop|uninstall|pin)\b")
 _ADD = re.compile(r"^(?:please\s+)?(?:add|install)\b")
@@ -155,7 +157,7 @@ def hedged(text: str, norm: str, known: dict[str, str]) -> str:
         return "which version: the request corrects itself (say the one version you want)"
     if _CORRECTED_LEVEL.search(text.lower()) and not re.match(r"\s*(?:how|what|why|is|are)\b", norm):
         return "which level: the request corrects itself (say the one level you want)"
-    if _ADD.match(norm.strip()) and _CONDITION.search(norm):
+    if _ADD.match(norm.strip()) and _CONDITION.search(text.lower()):
         return ("whether to add it with an environment marker: type the marker you want "
                 "(e.g. \"pywin32; sys_platform == 'win32'\"), a condition is never dropped")
     if _ADD.match(norm.strip()):

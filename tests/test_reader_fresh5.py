@@ -94,6 +94,8 @@ ASKS = [
     "add uvloop just for linux",
     "add tomli on python < 3.11 only",
     "install appnope only on mac",
+    "add pywin32; sys_platform == 'win32'",  # a typed marker the reader cannot carry yet
+    "add 'tomli; python_version < \"3.11\"'",
     # a typed real package is not a misspelt dependency
     "remove pytest-mock, we use unittest.mock now",
     "uninstall pytest-xdist",
