@@ -89,11 +89,9 @@ ASKS = [
     "upgrade click to major, scratch that, minor only",
     "bump pydantic to latest major, wait, no majors",
     "update six to the new minor - no, patch",
-    # a condition on an add is a marker the person types, never dropped
-    "add pywin32 but only on windows",
-    "add uvloop just for linux",
-    "add tomli on python < 3.11 only",
-    "install appnope only on mac",
+    # a condition on an add the reader cannot place exactly is asked, never dropped
+    "add colorama and pywin32 but only on windows",
+    "add tomli for python 3.11",
     "add pywin32; sys_platform == 'win32'",  # a typed marker the reader cannot carry yet
     "add 'tomli; python_version < \"3.11\"'",
     # a typed real package is not a misspelt dependency
@@ -107,6 +105,22 @@ ASKS = [
 def test_a_corrected_level_a_condition_or_a_sibling_package_asks(text, matcher):
     read = reading(text, matcher)
     assert read.status != "act" and not plan_for(read), plan_for(read)
+
+
+MARKERS = [  # a condition on an add is its environment marker, never dropped
+    ("add pywin32 but only on windows", "pywin32; sys_platform == 'win32'"),
+    ("add uvloop just for linux", "uvloop; sys_platform == 'linux'"),
+    ("add tomli on python < 3.11 only", "tomli; python_version < '3.11'"),
+    ("install appnope only on mac", "appnope; sys_platform == 'darwin'"),
+    ("add exceptiongroup only for python below 3.11", "exceptiongroup; python_version < '3.11'"),
+]
+
+
+@pytest.mark.parametrize(("text", "spec"), MARKERS)
+def test_a_condition_is_an_environment_marker_never_approved_by_yes(text, spec, matcher):
+    assert calls(text, matcher) == [("add_dependency", {"specs": [spec]})]
+    assert not yes_any(text, "add_dependency", {"specs": [spec]})
+    assert not yes_any(text, "add_dependency", {"specs": [spec.split(";")[0]]})
 
 
 KEPT = [  # not corrections: a level with its own restriction; transposition typos still fixed
