@@ -67,7 +67,8 @@ _LEVEL = r"(?:major|minor|patch|breaking|bugfix)(?:e?s)?+"
 # "to the latest major. hmm, no, keep it minor", "major, actually just patch", "wait, no majors":
 # a level corrected mid-request is asked back, never the wider one kept
 _CORRECTED_LEVEL = re.compile(rf"\b{_LEVEL}\b[^?!]{{0,80}}?(?:{SELF_CORRECTION}|\bno\s*+[,.;-]|\bnope\b|"
-                              rf"\bhmm\b)[^?!]{{0,40}}?\b{_LEVEL}\b")
+                              rf"\bhmm\b|\bnah\b|\bcorrection\b|\bmake (?:that|it)\b|\bchange "
+                              rf"(?:that|it) to\b|\bkeep it\b|\bstick (?:to|with)\b)[^?!]{{0,40}}?\b{_LEVEL}\b")
 # "only on windows", "just for linux", "on python < 3.11 only": a condition is a marker
 _CONDITION = re.compile(r"\b(?:(?:only|just|solely)\s++)?(?:on|for|under|with|when)\s++(?:windows|win32|"
                         r"linux|mac|macos|osx|darwin|python\s*+(?:<|>|<=|>=|==|!=|below|above|"

@@ -89,6 +89,10 @@ ASKS = [
     "upgrade click to major, scratch that, minor only",
     "bump pydantic to latest major, wait, no majors",
     "update six to the new minor - no, patch",
+    "bump pygments to the latest major. keep it minor",
+    "upgrade rich to major, make that minor",
+    "upgrade everything to major... nah, minor",
+    "upgrade httpx to a new major - change that to minor",
     # a condition on an add the reader cannot place exactly is asked, never dropped
     "add colorama and pywin32 but only on windows",
     "add tomli for python 3.11",
