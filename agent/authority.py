@@ -74,12 +74,12 @@ class Authority:
         if wanted in project:
             # the reader's own correction rule (one rule): a typed word it reads as this
             # dependency names it; the call is still confirmed, never approved by --yes
-            from uvmgr.agent.reading import match_package
+            from uvmgr.agent.reading import match_package, not_a_typo
 
             known = {p: p for p in project}
+            typos = [n for n in names if not not_a_typo(n, wanted)]  # "pytest-mock": real
             return any(match_package(t, known, False) == (wanted, True) for t in _tokens(self.text)
-                       if t) or bool(difflib.get_close_matches(wanted, list(names), n=1,
-                                                               cutoff=0.85))
+                       if t) or bool(difflib.get_close_matches(wanted, typos, n=1, cutoff=0.85))
         return False
 
     def mentions(self, literal: str) -> bool:

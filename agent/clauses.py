@@ -318,7 +318,7 @@ def _read_clause(text: str, known: dict[str, str], strict: bool) -> Clause:
         group = GROUP.search(text)
         if group and not clause.dev:
             g = next(x for x in group.groups() if x)
-            if g in ("dev", "development", "test", "tests", "testing"):
+            if g in ("dev", "development"):  # "the test group" is the test group, not dev
                 clause.dev = True
             else:
                 clause.group = g

@@ -17,9 +17,16 @@ from uvmgr.tools.project import normalize_name
 
 _NAME = r"[a-z0-9][a-z0-9._-]*+"
 _NAMES = rf"{_NAME}(?:(?:, | and | & |/){_NAME}){{0,5}}"
+# "the dev group", "dev deps", "the test tooling", "group docs": a group is excluded by the same
+# forms as a package (one rule); rewritten to "leave the X group alone", which context.py reads
+_GROUP = (r"(?:(?:dev|development|test|testing|tests|docs|doc|lint|linting|typing|build|ci)[ -]"
+          r"(?:group|deps|dependencies|dependency group|tooling|tools|packages|stuff|extras?)|"
+          r"group [a-z][a-z0-9_-]*+)")
+_NAMES = rf"(?:{_GROUP}|{_NAMES})"
 
 # "; hands off httpx", ", not click": the exclusion as a clause of its own after the command
-_HANDS_OFF = re.compile(rf"[,;]\s*+(?:but\s++)?(?:hands off|not)\s++(?:the\s++)?({_NAMES})"
+_HANDS_OFF = re.compile(rf"(?:[,;]\s*+(?:but\s++)?(?:hands off|not)|\bbut\s++hands off)\s++"
+                        rf"(?:the\s++)?({_NAMES})"
                         r"(?:\s++(?:one|ones|package|packages|though|please|pls))?\s*+$")
 # "hands off requests, upgrade the rest", "leave click alone and bump the others", "requests
 # stays put; update everything else": the exclusion said before the upgrade of the rest
@@ -36,7 +43,7 @@ _LEAD_EXCLUSION = re.compile(
     r"remaining (?:deps|dependencies|packages)|all else|everything)\b(.*+)$")
 # ", the requests one is fine as is", "; sqlalchemy stays put", ", rich can stay"
 _FINE_AS_IS = re.compile(
-    rf"[,;]\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
+    rf"(?:[,;]|\s[-\u2013\u2014])\s*+(?:but\s++|and\s++)?(?:the\s++)?({_NAMES})(?:\s++(?:one|ones|package|packages|dep|"
     r"deps|dependency|version))?\s++(?:(?:is|are|can|should|must|will|stays?|remains?)\s++)?(?:"
     r"fine as is|fine as it is|fine|good as is|ok as is|okay as is|ok|okay|stays? put|stays?|"
     r"remains?|stays? where (?:it|they) (?:is|are)|untouched|as is)"
@@ -56,6 +63,19 @@ _CORRECTED_VERSION = re.compile(rf"(?<![\w.])\d[\w.]*+\s*+[,;-]?\s*+(?:{SELF_COR
                                 rf"[\s,;-]*+(?:(?:{SELF_CORRECTION}|no)\b)?[\s,;-]*+(?:to\s++|"
                                 r"make it\s++)?v?\d")
 
+_LEVEL = r"(?:major|minor|patch|breaking|bugfix)(?:e?s)?+"
+# "to the latest major. hmm, no, keep it minor", "major, actually just patch", "wait, no majors":
+# a level corrected mid-request is asked back, never the wider one kept
+_CORRECTED_LEVEL = re.compile(rf"\b{_LEVEL}\b[^?!]{{0,80}}?(?:{SELF_CORRECTION}|\bno\s*+[,.;-]|\bnope\b|"
+                              rf"\bhmm\b|\bnah\b|\bcorrection\b|\bmake (?:that|it)\b|\bchange "
+                              rf"(?:that|it) to\b|\bkeep it\b|\bstick (?:to|with)\b)[^?!]{{0,40}}?\b{_LEVEL}\b")
+# "only on windows", "just for linux", "on python < 3.11 only": a condition is a marker
+_CONDITION = re.compile(r"\b(?:(?:only|just|solely)\s++)?(?:on|for|under|with|when)\s++(?:windows|win32|"
+                        r"linux|mac|macos|osx|darwin|python\s*+(?:<|>|<=|>=|==|!=|below|above|"
+                        r"older than|newer than)?\s*+\d|py\s*+\d|pypy|cpython)\b|\b(?:sys_platform|"
+                        r"platform_system|platform_machine|python_version|python_full_version|"
+                        r"os_name|implementation_name|platform_release)\b")
+
 _CHANGE = re.compile(r"^\s*(?:please\s+)?(?:upgrade|update|bump|remove|drop|uninstall|pin)\b")
 _ADD = re.compile(r"^(?:please\s+)?(?:add|install)\b")
 
@@ -65,12 +85,16 @@ def reword(norm: str, known: dict[str, str]) -> str:
     alone" and a trailing reason clause dropped."""
     def leave(match: re.Match) -> str:
         names = match.group(1)
+        if re.fullmatch(_GROUP, names):
+            return f", but leave the {_group_words(names)} alone"
         if not all(normalize_name(n) in known for n in re.split(r", | and | & |/", names)):
             return match.group(0)  # "breaking is fine": only dependencies are excluded
         return f", but leave {names} alone"
 
     def held(match: re.Match) -> str:
         names = match.group(1)
+        if re.fullmatch(_GROUP, names):
+            return f", but leave the {_group_words(names)} alone"
         if not all(_name_like(n, known) for n in re.split(r", | and | & |/", names)):
             return match.group(0)  # "hands off the cli": not a package name
         return f", but leave {names} alone"
@@ -79,6 +103,8 @@ def reword(norm: str, known: dict[str, str]) -> str:
     lead = _LEAD_EXCLUSION.match(core)
     if lead and lx.HEAD_VERBS.get(lead.group(3)) == "upgrade":
         names = lead.group(1) or lead.group(2)
+        if re.fullmatch(_GROUP, names):
+            return f"{lead.group(3)} everything{lead.group(4)}, but leave the {_group_words(names)} alone "
         if all(_name_like(n, known) for n in re.split(r", | and | & |/", names)):
             # "hands off requests, upgrade the rest": the rest of everything, without requests
             return f"{lead.group(3)} everything{lead.group(4)}, but leave {names} alone "
@@ -88,6 +114,11 @@ def reword(norm: str, known: dict[str, str]) -> str:
             r"^\s*(?:please\s+)?(?:add|install)\b", text) or _CHANGE.match(text)):
         text = text[:reason.start()]  # "upgrade click, we need rich": the reason, no step
     return norm if text == core else text + " "
+
+
+def _group_words(group: str) -> str:
+    """ "group docs" -> "docs group"; "dev deps" stays."""
+    return f"{group[6:]} group" if group.startswith("group ") else group
 
 
 def _name_like(name: str, known: dict[str, str]) -> bool:
@@ -125,6 +156,11 @@ def hedged(text: str, norm: str, known: dict[str, str]) -> str:
     if _CORRECTED_VERSION.search(text.lower()) and not re.match(
             r"\s*(?:please\s+)?(?:pin|add|install|downgrade)\b", norm):  # a pin reads the last
         return "which version: the request corrects itself (say the one version you want)"
+    if _CORRECTED_LEVEL.search(text.lower()) and not re.match(r"\s*(?:how|what|why|is|are)\b", norm):
+        return "which level: the request corrects itself (say the one level you want)"
+    if _ADD.match(norm.strip()) and _CONDITION.search(text.lower()):
+        return ("whether to add it with an environment marker: type the marker you want "
+                "(e.g. \"pywin32; sys_platform == 'win32'\"), a condition is never dropped")
     if _ADD.match(norm.strip()):
         words = re.sub(r"\[[^\]]*\]", " ", norm.strip())  # extras are no names
         found = re.findall(rf"(?<![\w.=<>~!-]){_NAME}", words)

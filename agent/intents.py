@@ -110,6 +110,7 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
     of their phrases and asks for no change is that pack's step. The strict reading `--yes`
     trusts never reads them."""
     from uvmgr.agent.clauses import read_clause
+    from uvmgr.agent.conditions import place_marker, placed_condition
     from uvmgr.agent.dropped_targets import dropped_step, dropped_target
     from uvmgr.agent.foreign import foreign_intent
     from uvmgr.agent.hedges import hedged, reword
@@ -133,6 +134,9 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.skipped.append("approving changes on your behalf: only you can approve them")
         return reading
     names = normalized_known(known)
+    marker = None if strict else placed_condition(norm)
+    if marker:  # "add pywin32 but only on windows": read without it, placed after (confirmed)
+        text = norm = marker[0]
     hedge = hedged(text, norm, names)  # "the package Jonas mentioned", "add requets"
     if hedge:
         reading.status, reading.ambiguous = "ask", hedge
@@ -350,4 +354,8 @@ def read_request(text: str, known: list[str], matcher: IntentMatcher | None = No
         reading.steps.append(Step(intent, packages, list(clause.specs), clause.level,
                                   clause.dev, clause.group, clause.act, clause.major_asked,
                                   list(clause.excluded), guessed))
-    return settle(reading, clauses, asks, text, norm)
+    reading = settle(reading, clauses, asks, text, norm)
+    if marker:
+        place_marker(reading, marker[1])
+    return reading
+

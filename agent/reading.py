@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from uvmgr.agent import lexicon as lx
 from uvmgr.agent.position import BY_HAND, gerund_subject, narrated
 from uvmgr.agent.rewrites import REWRITES as SHORTHAND
+from uvmgr.tools.popular_names import TOP_NAMES
 from uvmgr.tools.project import normalize_name
 
 MUTATING_INTENTS = ("upgrade", "fix", "add", "remove", "lock")
@@ -92,13 +93,13 @@ PIN = re.compile(r"\b(pin|downgrade|roll ?back|revert|lock|hold|freeze|set)\s+"
 EXCLUDE = re.compile(rf"\b(?:{lx.EXCLUDE})\b")
 SCOPE_ALL = re.compile(rf"\b(?:{lx.SCOPE_ALL})\b")
 DEV = re.compile(r"\bfor [a-z ]{0,12}\b(tests?|testing)\b|"
-                  r"\b(dev|development|test|testing|tests)\b (dependenc\w+|dep|group|only|"
-                  r"requirement\w*|extra)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
+                  r"\b(dev|development)\b (dependenc\w+|dep|group|only|requirement\w*|extra)|"
+                  r"\b(test|testing|tests)\b (dependenc\w+|dep|only|requirement\w*)|\bas (a )?dev\b|--dev\b|\bfor (the )?(tests?|testing|"
                   r"dev|development)\b|\bto (the )?dev\b|\b(dev|test|tests|testing)-only\b")
 GROUP = re.compile(r"\bgroup (?:called|named) ([a-z0-9_-]+)"
                     r"|(?:to|in|into|under) (?:the |a |our )?(?!(?:a|an|the|new|our|that|this)"
                     r" )([a-z0-9_-]+) (?:dependency )?group(?! (?:called|named)\b)"
-                    r"|\bto (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
+                    r"|\b(?:to|into|in) (?:the )?(docs|doc|lint|typing|test|tests)\s*$"
                     r"|--group[ =]([a-z0-9_-]+)"
                     # "add X to group perf": the name after the noun
                     r"|\b(?:to|in|into|under) (?:the )?group (?!(?:a|an|the|new|called|named|of|"
@@ -306,8 +307,21 @@ def match_package(tok: str, known: dict[str, str], strict: bool) -> tuple[str, b
     # A typo keeps the length (swapped, doubled or dropped letters); "requests-mock" is not
     # a misspelt "requests".
     close = [c for c in difflib.get_close_matches(name, list(known), n=3, cutoff=0.75)
-             if abs(len(c) - len(name)) <= 1]
+             if abs(len(c) - len(name)) <= 1 and not not_a_typo(name, c)]
     return (close[0], True) if close else ("", False)
+
+
+def not_a_typo(name: str, dep: str) -> bool:
+    """True when the typed name cannot be a misspelt dep: it is itself a known package
+    ("pytest-mock"), or it shares dep's prefix and differs by a whole other last word
+    ("pytest-xyz" / "pytest-cov"). The one rule for the planner and for provenance."""
+    if name in TOP_NAMES and name != dep:
+        return True
+    head, sep, tail = name.rpartition("-")
+    dhead, dsep, dtail = dep.rpartition("-")
+    if not (sep and dsep) or head != dhead:
+        return False
+    return difflib.SequenceMatcher(None, tail, dtail).ratio() < 0.6
 
 
 def suggestion(name: str, known: dict[str, str]) -> str | None:
