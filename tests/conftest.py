@@ -148,3 +148,11 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(f"seed {outcomes[0]['trial']['seed']}, {len(outcomes)} trials; "
                                 f"outcomes in {', '.join(map(str, files))}")
     terminalreporter.write_line(summary(outcomes))
+
+
+@pytest.fixture(scope="session")
+def matcher():
+    """The offline planner's intent matcher (TF-IDF over its examples; read-only once built)."""
+    from uvmgr.agent.matcher import IntentMatcher
+
+    return IntentMatcher()

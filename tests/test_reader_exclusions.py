@@ -7,32 +7,16 @@ failing on the reader before these rules."""
 from __future__ import annotations
 
 import pytest
-from uvmgr.agent.authority import approves
+from reader_project import KNOWN, approved, but, calls
 from uvmgr.agent.commands import parse_commands
-from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.intents import read_request
 from uvmgr.agent.offline import plan_for
 
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
 DEMO = ["requests", "pygments", "click", "tqdm", "pytest"]  # examples/demo: no httpx
 
 
-def but(*names, known=KNOWN):
-    return [n for n in known if n not in names]
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return IntentMatcher()
-
-
-def calls(text, matcher, known=KNOWN):
-    return [(c.tool, c.args) for c in plan_for(read_request(text, known, matcher))]
-
-
-def yes(text, packages, level="minor", known=KNOWN):
-    strict = read_request(text, known, None, strict=True)
-    return approves(strict, "upgrade_safely", {"packages": packages, "level": level}, known)
+def yes(text, packages, level="minor"):
+    return approved(text, "upgrade_safely", {"packages": packages, "level": level})
 
 
 LEADING = [  # the exclusion before the command

@@ -9,37 +9,8 @@ fresh4 text."""
 from __future__ import annotations
 
 import pytest
-from uvmgr.agent.authority import approves
-from uvmgr.agent.intents import IntentMatcher, read_request
+from reader_project import DEV, MAIN, approved, calls, reading, up
 from uvmgr.agent.offline import plan_for
-
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
-DEV = ("pytest", "ruff", "mypy", "pytest-cov")
-MAIN = [n for n in KNOWN if n not in DEV]
-
-
-def up(packages, level="minor"):
-    return ("upgrade_safely", {"level": level, "packages": packages})
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return IntentMatcher()
-
-
-def reading(text, matcher):
-    return read_request(text, KNOWN, matcher, dev=DEV)
-
-
-def calls(text, matcher):
-    return [(c.tool, c.args) for c in plan_for(reading(text, matcher))]
-
-
-def yes_any(text, tool, args):
-    strict = read_request(text, KNOWN, None, strict=True, dev=DEV)
-    return approves(strict, tool, args, KNOWN)
-
 
 GROUPS = [  # an excluded group is left out; "only the group" selects it
     ("bump everything besides the development dependencies", [up(MAIN)]),
@@ -59,7 +30,7 @@ GROUPS = [  # an excluded group is left out; "only the group" selects it
 
 @pytest.mark.parametrize(("text", "want"), GROUPS)
 def test_an_excluded_group_is_never_selected(text, want, matcher):
-    assert calls(text, matcher) == want
+    assert calls(text, matcher, dev=DEV) == want
 
 
 LEVELS = [  # a level bound in words; a level negated after its word
@@ -84,8 +55,8 @@ LEVELS = [  # a level bound in words; a level negated after its word
 
 @pytest.mark.parametrize(("text", "want"), LEVELS)
 def test_a_bounded_or_negated_level_never_widens(text, want, matcher):
-    assert calls(text, matcher) == want
-    assert not yes_any(text, "upgrade_safely", {**want[0][1], "level": "major"}) or \
+    assert calls(text, matcher, dev=DEV) == want
+    assert not approved(text, "upgrade_safely", {**want[0][1], "level": "major"}, dev=DEV) or \
         want[0][1]["level"] == "major"
 
 
@@ -121,7 +92,7 @@ ASKS = [
 
 @pytest.mark.parametrize("text", ASKS)
 def test_a_reference_elsewhere_or_a_choice_asks(text, matcher):
-    read = reading(text, matcher)
+    read = reading(text, matcher, dev=DEV)
     assert read.status == "ask" and not plan_for(read), read.ambiguous
 
 
@@ -139,13 +110,13 @@ COMPOUND = [  # every step of a compound request is planned; a change's report i
 
 @pytest.mark.parametrize(("text", "tools"), COMPOUND)
 def test_every_step_of_a_compound_request_is_planned(text, tools, matcher):
-    assert [tool for tool, _ in calls(text, matcher)] == tools
+    assert [tool for tool, _ in calls(text, matcher, dev=DEV)] == tools
 
 
 @pytest.mark.parametrize("text", ["relock and notify the maintainers",
                                   "upgrade click, then compress the logs"])
 def test_a_step_uvmgr_does_not_do_is_said_not_dropped(text, matcher):
-    read = reading(text, matcher)
+    read = reading(text, matcher, dev=DEV)
     assert read.steps and any("outside what uvmgr does" in s for s in read.skipped)
 
 
@@ -159,7 +130,7 @@ def test_a_step_uvmgr_does_not_do_is_said_not_dropped(text, matcher):
     "per favore esegui i test",  # Italian
 ])
 def test_another_language_is_refused_plainly_never_a_tool(text, matcher):
-    read = reading(text, matcher)
+    read = reading(text, matcher, dev=DEV)
     assert read.foreign and read.status == "refuse" and not plan_for(read)
 
 
@@ -195,7 +166,7 @@ ACCURACY = [
 
 @pytest.mark.parametrize(("text", "want"), ACCURACY)
 def test_other_words_for_known_intents(text, want, matcher):
-    assert calls(text, matcher) == want
+    assert calls(text, matcher, dev=DEV) == want
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -205,7 +176,7 @@ def test_other_words_for_known_intents(text, want, matcher):
     ("upgrade click to 8.2 and rich to 14", []),
 ])
 def test_a_story_or_a_second_version_never_changes_the_targets(text, want, matcher):
-    assert calls(text, matcher) == want
+    assert calls(text, matcher, dev=DEV) == want
 
 
 @pytest.mark.parametrize(("text", "level"), [
@@ -214,5 +185,5 @@ def test_a_story_or_a_second_version_never_changes_the_targets(text, want, match
     ("upgrade tqdm; no new minor releases", "patch"),
 ])
 def test_a_negated_level_in_its_own_clause_is_the_upgrades_level(text, level, matcher):
-    assert [tool for tool, _ in calls(text, matcher)] == ["upgrade_safely"]
-    assert calls(text, matcher)[0][1]["level"] == level
+    assert [tool for tool, _ in calls(text, matcher, dev=DEV)] == ["upgrade_safely"]
+    assert calls(text, matcher, dev=DEV)[0][1]["level"] == level

@@ -6,37 +6,10 @@ typed name that is itself a real package is not a typo of a dependency. None is 
 from __future__ import annotations
 
 import pytest
-from uvmgr.agent.authority import Authority, approves
-from uvmgr.agent.intents import IntentMatcher, read_request
+from reader_project import DEV, KNOWN, MAIN, approved, calls, reading, up
+from uvmgr.agent.authority import Authority
 from uvmgr.agent.offline import plan_for
 from uvmgr.agent.reading import match_package
-
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
-DEV = ("pytest", "ruff", "mypy", "pytest-cov")
-MAIN = [n for n in KNOWN if n not in DEV]
-
-
-def up(packages, level="minor"):
-    return ("upgrade_safely", {"level": level, "packages": packages})
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return IntentMatcher()
-
-
-def reading(text, matcher):
-    return read_request(text, KNOWN, matcher, dev=DEV)
-
-
-def calls(text, matcher):
-    return [(c.tool, c.args) for c in plan_for(reading(text, matcher))]
-
-
-def yes_any(text, tool, args):
-    return approves(read_request(text, KNOWN, None, strict=True, dev=DEV), tool, args, KNOWN)
-
 
 EXCLUDED_GROUPS = [  # every exclusion form the reader knows for a package, said of a group
     ("upgrade the runtime dependencies, hands off the dev group", [up(MAIN)]),
@@ -63,8 +36,8 @@ EXCLUDED_GROUPS = [  # every exclusion form the reader knows for a package, said
 
 @pytest.mark.parametrize(("text", "want"), EXCLUDED_GROUPS)
 def test_a_group_in_any_exclusion_form_is_excluded(text, want, matcher):
-    assert calls(text, matcher) == want
-    assert not yes_any(text, "upgrade_safely", {"level": "minor", "packages": list(DEV)})
+    assert calls(text, matcher, dev=DEV) == want
+    assert not approved(text, "upgrade_safely", {"level": "minor", "packages": list(DEV)}, dev=DEV)
 
 
 NAMED_GROUPS = [  # a named group is that group; dev only for dev words
@@ -79,7 +52,7 @@ NAMED_GROUPS = [  # a named group is that group; dev only for dev words
 
 @pytest.mark.parametrize(("text", "args"), NAMED_GROUPS)
 def test_a_named_group_maps_exactly(text, args, matcher):
-    assert calls(text, matcher) == [("add_dependency", args)]
+    assert calls(text, matcher, dev=DEV) == [("add_dependency", args)]
 
 
 ASKS = [
@@ -107,7 +80,7 @@ ASKS = [
 
 @pytest.mark.parametrize("text", ASKS)
 def test_a_corrected_level_a_condition_or_a_sibling_package_asks(text, matcher):
-    read = reading(text, matcher)
+    read = reading(text, matcher, dev=DEV)
     assert read.status != "act" and not plan_for(read), plan_for(read)
 
 
@@ -122,9 +95,9 @@ MARKERS = [  # a condition on an add is its environment marker, never dropped
 
 @pytest.mark.parametrize(("text", "spec"), MARKERS)
 def test_a_condition_is_an_environment_marker_never_approved_by_yes(text, spec, matcher):
-    assert calls(text, matcher) == [("add_dependency", {"specs": [spec]})]
-    assert not yes_any(text, "add_dependency", {"specs": [spec]})
-    assert not yes_any(text, "add_dependency", {"specs": [spec.split(";")[0]]})
+    assert calls(text, matcher, dev=DEV) == [("add_dependency", {"specs": [spec]})]
+    assert not approved(text, "add_dependency", {"specs": [spec]}, dev=DEV)
+    assert not approved(text, "add_dependency", {"specs": [spec.split(";")[0]]}, dev=DEV)
 
 
 KEPT = [  # not corrections: a level with its own restriction; transposition typos still fixed
@@ -138,7 +111,7 @@ KEPT = [  # not corrections: a level with its own restriction; transposition typ
 
 @pytest.mark.parametrize(("text", "want"), KEPT)
 def test_restrictions_and_real_typos_still_read(text, want, matcher):
-    assert calls(text, matcher) == want
+    assert calls(text, matcher, dev=DEV) == want
 
 
 def test_a_real_package_is_no_typo_for_provenance_either():

@@ -6,30 +6,10 @@ below was seen failing on the reader before these rules."""
 from __future__ import annotations
 
 import pytest
+from reader_project import KNOWN, but, calls, up
 from uvmgr.agent.authority import approves
-from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.intents import read_request
 from uvmgr.agent.offline import plan_for
-
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
-
-
-def but(*names):
-    return [n for n in KNOWN if n not in names]
-
-
-def up(packages, level="minor"):
-    return ("upgrade_safely", {"level": level, "packages": packages})
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return IntentMatcher()
-
-
-def calls(text, matcher):
-    return [(c.tool, c.args) for c in plan_for(read_request(text, KNOWN, matcher))]
-
 
 ACTS = [
     # exclusions in other words: excluded from "all", never added to the targets

@@ -10,12 +10,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from reader_project import KNOWN
 from uvmgr.agent.authority import approves
-from uvmgr.agent.intents import IntentMatcher, read_request
+from uvmgr.agent.intents import read_request
 from uvmgr.agent.offline import plan_for
-
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
 
 COMMANDS = [("upgrade click", "upgrade_safely"), ("remove six", "remove_dependency"),
             ("add attrs", "add_dependency")]
@@ -29,11 +27,6 @@ FRAMES = [
     "{c}, {x} changed its api",
 ]
 SECOND = ["rich", "httpx", "numpy"]  # two dependencies and a name that is not one
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return IntentMatcher()
 
 
 @pytest.mark.parametrize(("command", "frame", "second"),

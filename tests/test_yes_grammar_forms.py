@@ -9,24 +9,8 @@ approved row below was seen failing (not approved) on the grammar before."""
 from __future__ import annotations
 
 import pytest
-from uvmgr.agent.authority import approves
+from reader_project import KNOWN, approved, but, up
 from uvmgr.agent.intents import read_request
-
-KNOWN = ["requests", "click", "tqdm", "pygments", "six", "pydantic", "rich", "httpx",
-         "sqlalchemy", "python-dateutil", "pytest", "ruff", "mypy", "pytest-cov"]
-
-
-def but(*names):
-    return [n for n in KNOWN if n not in names]
-
-
-def up(packages, level="minor"):
-    return ("upgrade_safely", {"packages": packages, "level": level})
-
-
-def yes(text, tool, args):
-    return approves(read_request(text, KNOWN, None, strict=True), tool, args, KNOWN)
-
 
 APPROVED = [
     ("upgrade rich, pls and ty", *up(["rich"])),
@@ -53,7 +37,7 @@ APPROVED = [
 
 @pytest.mark.parametrize(("text", "tool", "args"), APPROVED)
 def test_everyday_forms_of_a_plain_command_are_approved(text, tool, args):
-    assert yes(text, tool, args)
+    assert approved(text, tool, args)
 
 
 NOT_APPROVED = [
@@ -75,7 +59,7 @@ NOT_APPROVED = [
 
 @pytest.mark.parametrize(("text", "tool", "args"), NOT_APPROVED)
 def test_the_rules_are_not_loosened(text, tool, args):
-    assert not yes(text, tool, args)
+    assert not approved(text, tool, args)
 
 
 # Item 5: a plural object that names the whole set and nothing else is "upgrade everything"
@@ -91,11 +75,11 @@ def test_a_plural_object_is_upgrade_everything(text):
 
     reading = read_request(text, KNOWN, None)
     assert [(c.tool, c.args) for c in plan_for(reading)] == [up(None)]
-    assert yes(text, *up(None))
-    assert not yes(text, *up(None, "major"))
+    assert approved(text, *up(None))
+    assert not approved(text, *up(None, "major"))
 
 
 @pytest.mark.parametrize("text", ["bump the version", "bump versions of the slow packages",
                                   "update the package", "upgrade the old packages"])
 def test_a_singular_or_qualified_object_is_never_approved(text):
-    assert not yes(text, *up(None))
+    assert not approved(text, *up(None))
