@@ -7,43 +7,21 @@ pypiserver is tests/test_private_index.py."""
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from uvmgr.tools.index_trust import DeclaredIndex, Trust, check_index_credentials, origin
 from uvmgr.tools.indexes import credential_key
-from uvmgr.tools.loopback import LoopbackServer
+from uvmgr.tools.loopback import Recorder
 
 from uvmgr.errors import EXIT_REFUSED, UntrustedIndex, UsageError
 
 USER, PASSWORD = "corp-reader", "pw-77d1c0-corp"
 
 
-class RecordingIndex(LoopbackServer):
-    """The attacker's index: records every request's path and Authorization header, answers 404
-    (so uv moves on to the next index, as it would against a real attacker serving nothing)."""
-
-    def __init__(self) -> None:
-        seen: list[tuple[str, str]] = []
-        self.seen = seen
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                seen.append((self.path, self.headers.get("Authorization", "")))
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(Handler)
-
-
 @pytest.fixture
 def attacker():
-    server = RecordingIndex()
+    server = Recorder()
     with server:
         yield server
 

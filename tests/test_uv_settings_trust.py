@@ -4,34 +4,13 @@ records every request). The person's own settings still win."""
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from uvmgr.tools.loopback import LoopbackServer
+from uvmgr.tools.loopback import Recorder
 from uvmgr.tools.uv_settings_trust import overrides_for
 
 from uvmgr.errors import EXIT_REFUSED
-
-
-class RecordingMirror(LoopbackServer):
-    """A repository's interpreter mirror: records every request, serves nothing."""
-
-    def __init__(self) -> None:
-        seen: list[str] = []
-        self.seen = seen
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                seen.append(self.path)
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(Handler)
 
 
 def _set_tool_uv(pyproject: Path, lines: str) -> None:
@@ -57,7 +36,7 @@ def test_a_repositorys_cache_dir_gets_nothing_from_list_and_add(cli, demo_projec
 
 def test_a_repositorys_interpreter_mirror_receives_nothing(cli, project_factory):
     project = project_factory([], None, lock=False, sync=False, requires_python=">=3.8")
-    mirror = RecordingMirror()
+    mirror = Recorder()
     with mirror:
         _set_tool_uv(project.pyproject, f'python-install-mirror = "{mirror.url}/mirror"\n'
                                         'python-downloads = "automatic"')

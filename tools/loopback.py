@@ -1,7 +1,7 @@
 """A small HTTP server on 127.0.0.1 at a free port, for the life of a `with` block: the local
 advisory service `uv audit` talks to, and the wheel and index servers of the fixtures (a WSGI
 application, such as pypiserver's, through `LoopbackServer.wsgi`), and an OTLP collector for the
-telemetry tests."""
+telemetry tests, and a recorder for hosts that must receive nothing."""
 
 from __future__ import annotations
 
@@ -52,6 +52,30 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class Recorder(LoopbackServer):
+    """A server that should receive nothing (for tests): an index or mirror a repository
+    names. Keeps every request's `(path, Authorization header)` in `seen` and answers 404, so
+    uv moves on as it would against a host serving nothing."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler
+
+        seen: list[tuple[str, str]] = []
+        self.seen = seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append((self.path, self.headers.get("Authorization", "")))
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(Handler)
 
 
 class OtlpReceiver(LoopbackServer):
